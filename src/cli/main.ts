@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../infra/config/config.ts';
+import { registerMigrate } from './commands/migrate.command.ts';
+import { registerStart } from './commands/start.command.ts';
+import { CliError, EXIT } from './exit.ts';
+
+const program = new Command('casetrail')
+  .description('case-handling pipeline for reports of false information, with a tamper-evident audit trail')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerStart(program);
+registerMigrate(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeFor(error);
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  if (error instanceof ConfigError || error instanceof CliError) {
+    process.stderr.write(`casetrail: ${error.message}\n`);
+    return error instanceof CliError ? error.exitCode : EXIT.usage;
+  }
+  const code = (error as { code?: string } | null)?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
+    process.stderr.write(`casetrail: a service is unreachable (${code}): ${(error as Error).message}\n`);
+    return EXIT.usage;
+  }
+  process.stderr.write(`casetrail: ${(error as Error)?.message ?? String(error)}\n`);
+  return EXIT.checkFailed;
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === null) {
+        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 30s, 15m, 24h or 30d' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const url = (protocols: readonly string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `expected a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`);
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/**
+ * Every setting casetrail reads from the environment. Parsed once at start; the
+ * README's configuration table is generated from the descriptions here.
+ */
+export const configSchema = z.object({
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional().describe('PostgreSQL URL; unset: an embedded PostgreSQL in CASETRAIL_DATA_DIR'),
+  REDIS_URL: url(['redis:', 'rediss:']).optional().describe('Redis URL for the queues; unset: queues run on PostgreSQL'),
+  CASETRAIL_QUEUE_BACKEND: z.enum(['redis', 'postgres']).optional().describe('queue backend; default redis when REDIS_URL is set, else postgres'),
+  CASETRAIL_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only').default('casetrail').describe('key prefix of every BullMQ key'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('address the HTTP API listens on'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port (0 picks a free one)'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+  CASETRAIL_DATA_DIR: z.string().min(1).default('./.casetrail').describe('embedded PostgreSQL data and generated keys'),
+  CASETRAIL_SIGNING_KEY: z.string().min(1).optional().describe('Ed25519 private key (PEM or base64 PKCS#8) for checkpoints; unset: generated into the data directory'),
+  CASETRAIL_HMAC_KEY: z.string().min(32, 'at least 32 characters').optional().describe('key of the HMAC digests of personal data; unset: generated into the data directory'),
+  CASETRAIL_SLA_RECEIVED: duration('24h').describe('deadline of the received stage'),
+  CASETRAIL_SLA_VERIFIED: duration('48h').describe('deadline of the verified stage'),
+  CASETRAIL_SLA_REFERRED: duration('30d').describe('deadline of the referred stage'),
+  CASETRAIL_SLA_PENALTY_ISSUED: duration('60d').describe('deadline of the penalty_issued stage'),
+  CASETRAIL_CLAIM_LEASE: duration('30m').describe('how long a verifier claim lasts'),
+  CASETRAIL_WORKER_CONCURRENCY: positiveInt(8).describe('jobs processed at once per queue and process'),
+  CASETRAIL_DB_POOL_SIZE: positiveInt(20).describe('PostgreSQL connections per process'),
+}).refine((c) => c.CASETRAIL_QUEUE_BACKEND !== 'redis' || c.REDIS_URL !== undefined, {
+  path: ['REDIS_URL'],
+  message: 'required when CASETRAIL_QUEUE_BACKEND is redis',
+});
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings count as unset, as in most shells' `VAR= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+
+/** The process configuration, read from process.env on first use. */
+export function loadConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+export function queueBackend(config: Config): 'redis' | 'postgres' {
+  return config.CASETRAIL_QUEUE_BACKEND ?? (config.REDIS_URL ? 'redis' : 'postgres');
+}
+
+export function parseDuration(value: string): number | null {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value.trim());
+  if (!match) return null;
+  const units = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+  return Number(match[1]) * units[match[2] as keyof typeof units];
+}

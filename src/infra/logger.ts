@@ -1,0 +1,33 @@
+import { pino, type Logger } from 'pino';
+
+/**
+ * Paths that may carry personal data or secrets anywhere in a log object. pino's
+ * redaction matches exact paths, so each place a field can appear is listed.
+ */
+const PERSONAL_FIELDS = ['accountHandle', 'accountName', 'content', 'subjectName', 'subjectHandle', 'token', 'password', 'secret'];
+const REDACT_PATHS = [
+  ...PERSONAL_FIELDS,
+  ...PERSONAL_FIELDS.map((f) => `*.${f}`),
+  ...PERSONAL_FIELDS.map((f) => `*.*.${f}`),
+  ...PERSONAL_FIELDS.map((f) => `*.*.*.${f}`),
+  'subject.name',
+  '*.subject.name',
+  '*.*.subject.name',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  '*.headers.authorization',
+];
+
+export type { Logger };
+
+export function createLogger(options: { level: string; name?: string }): Logger {
+  return pino({
+    level: options.level,
+    name: options.name ?? 'casetrail',
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}

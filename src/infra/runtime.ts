@@ -1,0 +1,48 @@
+import { loadConfig, type Config } from './config/config.ts';
+import { loadSecrets, type Secrets } from './config/secrets.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
+import { migrate } from './db/migrator.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+/** What every casetrail process holds: configuration, logger, keys and the database. */
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  secrets: Secrets;
+  db: Database;
+  databaseUrl: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(options: { migrate: boolean; role: string; config?: Config }): Promise<Runtime> {
+  const config = options.config ?? loadConfig();
+  const log = createLogger({ level: config.LOG_LEVEL }).child({ role: options.role });
+  const embedded = config.DATABASE_URL === undefined ? await startEmbeddedPostgres(config.CASETRAIL_DATA_DIR, log) : null;
+  const databaseUrl = embedded?.url ?? (config.DATABASE_URL as string);
+  const db = openDatabase(databaseUrl, { poolSize: config.CASETRAIL_DB_POOL_SIZE, log, applicationName: `casetrail-${options.role}` });
+  try {
+    if (options.migrate) {
+      const result = await migrate(db.pool, { log });
+      if (result.applied.length > 0) log.info({ applied: result.applied }, 'migrations applied');
+    }
+    const secrets = await loadSecrets(config, log);
+    return {
+      config,
+      log,
+      secrets,
+      db,
+      databaseUrl,
+      embedded: embedded !== null,
+      async close() {
+        await db.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    throw error;
+  }
+}

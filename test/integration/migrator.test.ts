@@ -1,0 +1,153 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checksumOf, DEFAULT_MIGRATIONS_DIR, migrate, MigrationError } from '../../src/infra/db/migrator.ts';
+import { createEmptyDatabase, type TestDatabase } from '../support/databases.ts';
+import { readColumns } from '../support/pg-catalog.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function emptyDatabase(): Promise<TestDatabase> {
+  const db = await createEmptyDatabase();
+  cleanups.push(() => db.drop());
+  return db;
+}
+
+async function migrationsDir(migrations: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'casetrail-migrations-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  for (const [name, sql] of Object.entries(migrations)) {
+    await mkdir(join(dir, name));
+    await writeFile(join(dir, name, 'migration.sql'), sql);
+  }
+  return dir;
+}
+
+const onDisk = (await readdir(DEFAULT_MIGRATIONS_DIR, { withFileTypes: true }))
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort((a, b) => a.localeCompare(b));
+
+describe('migrate', () => {
+  it('applies every migration once; a second run applies nothing', async () => {
+    const db = await emptyDatabase();
+    expect(await migrate(db.pool)).toEqual({ applied: onDisk, skipped: [] });
+    expect(await migrate(db.url)).toEqual({ applied: [], skipped: onDisk });
+  });
+
+  it('keeps its history in a _prisma_migrations table defined exactly as Prisma defines it', async () => {
+    const db = await emptyDatabase();
+    await migrate(db.pool);
+    const columns = (await readColumns(db.pool)).filter((c) => c.table === '_prisma_migrations');
+    expect(columns.map(({ column, type, notNull, hasDefault }) => [column, type, notNull, hasDefault])).toEqual([
+      ['id', 'character varying(36)', true, false],
+      ['checksum', 'character varying(64)', true, false],
+      ['finished_at', 'timestamp with time zone', false, false],
+      ['migration_name', 'character varying(255)', true, false],
+      ['logs', 'text', false, false],
+      ['rolled_back_at', 'timestamp with time zone', false, false],
+      ['started_at', 'timestamp with time zone', true, true],
+      ['applied_steps_count', 'integer', true, true],
+    ]);
+    const { rows: pk } = await db.pool.query(
+      `SELECT a.attname FROM pg_index x JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = ANY (x.indkey)
+        WHERE x.indrelid = '_prisma_migrations'::regclass AND x.indisprimary`,
+    );
+    expect(pk).toEqual([{ attname: 'id' }]);
+  });
+
+  it('records each migration as finished with one step and the sha256 of its migration.sql', async () => {
+    const db = await emptyDatabase();
+    await migrate(db.pool);
+    const { rows } = await db.pool.query(
+      `SELECT migration_name, checksum, applied_steps_count, finished_at IS NOT NULL AS finished,
+              rolled_back_at IS NULL AS not_rolled_back, length(id) = 36 AS uuid_id
+         FROM _prisma_migrations ORDER BY started_at`,
+    );
+    const expected = await Promise.all(
+      onDisk.map(async (name) => ({
+        migration_name: name,
+        checksum: checksumOf(await readFile(join(DEFAULT_MIGRATIONS_DIR, name, 'migration.sql'))),
+        applied_steps_count: 1,
+        finished: true,
+        not_rolled_back: true,
+        uuid_id: true,
+      })),
+    );
+    expect(rows).toEqual(expected);
+  });
+
+  it('applies each migration once when two processes start at the same time', async () => {
+    const db = await emptyDatabase();
+    const results = await Promise.all([migrate(db.url), migrate(db.url), migrate(db.pool)]);
+    expect(results.flatMap((r) => r.applied).toSorted()).toEqual(onDisk);
+    const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM _prisma_migrations');
+    expect(rows[0]).toEqual({ n: onDisk.length });
+  });
+
+  it('refuses to run when an applied migration no longer matches its file', async () => {
+    const db = await emptyDatabase();
+    await migrate(db.pool);
+    await db.pool.query(`UPDATE _prisma_migrations SET checksum = repeat('0', 64)`);
+    await expect(migrate(db.pool)).rejects.toMatchObject({ name: 'MigrationError', code: 'checksum_mismatch' });
+  });
+
+  it('refuses to run while a migration is recorded as failed', async () => {
+    const db = await emptyDatabase();
+    await migrate(db.pool);
+    await db.pool.query(
+      `INSERT INTO _prisma_migrations (id, checksum, migration_name, logs)
+       VALUES (gen_random_uuid(), repeat('0', 64), '20991231000000_broken', 'syntax error')`,
+    );
+    await expect(migrate(db.pool)).rejects.toMatchObject({ code: 'failed_migration' });
+  });
+
+  it('rolls a failing migration back completely, records it as rolled back, and applies it once fixed', async () => {
+    const db = await emptyDatabase();
+    const failing = await migrationsDir({
+      '1_ok': 'CREATE TABLE a (id int);',
+      '2_bad': 'CREATE TABLE b (id int);\nSELECT 1/0;',
+    });
+    const error: unknown = await migrate(db.pool, { migrationsDir: failing }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MigrationError);
+    expect(error).toMatchObject({ code: 'migration_failed', message: expect.stringMatching(/2_bad.*division by zero/) });
+    const { rows: b } = await db.pool.query(`SELECT to_regclass('b') AS b`);
+    expect(b).toEqual([{ b: null }]);
+    const { rows } = await db.pool.query(
+      `SELECT migration_name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back
+         FROM _prisma_migrations ORDER BY started_at`,
+    );
+    expect(rows).toEqual([
+      { migration_name: '1_ok', finished: true, rolled_back: false },
+      { migration_name: '2_bad', finished: false, rolled_back: true },
+    ]);
+
+    const fixed = await migrationsDir({ '1_ok': 'CREATE TABLE a (id int);', '2_bad': 'CREATE TABLE b (id int);' });
+    expect(await migrate(db.pool, { migrationsDir: fixed })).toEqual({ applied: ['2_bad'], skipped: ['1_ok'] });
+  });
+
+  it('accepts an applied migration whose file only changed line endings, as Prisma does', async () => {
+    const db = await emptyDatabase();
+    const dir = await migrationsDir({ '1_init': 'CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n' });
+    await migrate(db.pool, { migrationsDir: dir });
+    await writeFile(join(dir, '1_init', 'migration.sql'), 'CREATE TABLE a (id int);\r\nCREATE TABLE b (id int);\r\n');
+    expect(await migrate(db.pool, { migrationsDir: dir })).toEqual({ applied: [], skipped: ['1_init'] });
+  });
+
+  it('refuses a non-empty database that has no migration history', async () => {
+    const db = await emptyDatabase();
+    await db.pool.query('CREATE TABLE stray (id int)');
+    await expect(migrate(db.pool)).rejects.toMatchObject({ code: 'schema_not_empty' });
+  });
+
+  it('refuses migrations written for another provider', async () => {
+    const db = await emptyDatabase();
+    const dir = await migrationsDir({ '1_init': 'SELECT 1;' });
+    await writeFile(join(dir, 'migration_lock.toml'), 'provider = "mysql"\n');
+    await expect(migrate(db.pool, { migrationsDir: dir })).rejects.toMatchObject({ code: 'provider_mismatch' });
+  });
+});
