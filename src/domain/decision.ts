@@ -1,0 +1,37 @@
+import type { CaseState } from './case-state.ts';
+import type { Actor, EventDraft } from './events.ts';
+import type { Rejection } from './problems.ts';
+import type { OpenStage } from './stages.ts';
+
+/** Everything decide needs beyond the case and the command, gathered by the worker. */
+export type DecisionContext = {
+  actor: Actor;
+  /** The database clock: deadlines and leases never use the worker's clock. */
+  now: Date;
+  /** How long a case may stay in each open stage, in milliseconds. */
+  sla: Record<OpenStage, number>;
+  claimLeaseMs: number;
+  /** Required for submit. */
+  intake?: {
+    reference: string;
+    /** HMAC-SHA256 of the item's personal fields (see personal-data.ts). */
+    personalDigest: string;
+    /** The open case with the same fingerprint, if any. */
+    duplicateOf: CaseState | null;
+    /** Open or closed cases with the same content hash and a different fingerprint. */
+    related: CaseState[];
+  };
+  /** Required for record-penalty. */
+  penalty?: {
+    /** Null when the decision names no subject. */
+    subjectDigest: string | null;
+    /** Whether any case already holds this decision number. */
+    decisionNoTaken: boolean;
+  };
+};
+
+export type Decision = { ok: true; events: EventDraft[] } | { ok: false; rejection: Rejection };
+
+export function deadlineAfter(now: Date, ms: number): string {
+  return new Date(now.getTime() + ms).toISOString();
+}

@@ -1,0 +1,114 @@
+import type { ItemState, PenaltyState } from './case-state.ts';
+import type {
+  AddEvidencePayload,
+  Authority,
+  ClosePayload,
+  EvidenceItem,
+  FileAppealPayload,
+  ReferPayload,
+  ReportInput,
+} from './schemas.ts';
+import type { AppealDecision, Category, OpenStage, Priority, Role, Verdict } from './stages.ts';
+
+export const EVENT_TYPES = [
+  'case.received',
+  'case.claimed',
+  'case.verified',
+  'case.referred',
+  'case.penalty_issued',
+  'case.appeal_filed',
+  'case.appeal_decided',
+  'case.closed',
+  'case.note_added',
+  'case.evidence_added',
+  'case.sla_breached',
+  'case.duplicate_detected',
+  'case.report_merged',
+  'case.related_linked',
+  'case.personal_data_erased',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The personal fields kept apart from the trail; erasing them leaves every chain intact. */
+export const PERSONAL_FIELDS = [
+  'accountHandle',
+  'accountName',
+  'content',
+  'subjectHandle',
+  'subjectName',
+] as const;
+export type PersonalField = (typeof PERSONAL_FIELDS)[number];
+
+// Payloads are hashed with RFC 8785, so they hold only JSON strings, booleans, small
+// integers, arrays and objects: the fine amount travels as a decimal string. Events that
+// enter a stage carry its deadline, so folding events needs no configuration.
+
+export type ClosedPayload =
+  | { outcome: 'dismissed' }
+  | { outcome: 'duplicate'; duplicateOf: string }
+  | { outcome: 'no_violation'; authority: Authority; note: string }
+  | ({ outcome: 'penalty_enforced' } & ClosePayload)
+  | { outcome: 'penalty_overturned' }
+  | { outcome: 'withdrawn'; reason: string };
+
+export type EventPayloads = {
+  'case.received': {
+    reference: string;
+    item: ItemState;
+    report: ReportInput;
+    claim: string;
+    category: Category;
+    priority: Priority;
+    fingerprint: string;
+    contentHash: string;
+    /** HMAC-SHA256 of the item's personal fields (account handle and name, content). */
+    personal: { digest: string };
+    deadlineAt: string;
+  };
+  'case.claimed': { claimedUntil: string };
+  'case.verified': {
+    verdict: Verdict;
+    rationale: string;
+    evidence: EvidenceItem[];
+    /** Null when the verdict dismisses the case: a case.closed follows. */
+    deadlineAt: string | null;
+  };
+  'case.referred': ReferPayload & { deadlineAt: string };
+  'case.penalty_issued': Omit<PenaltyState, 'fine'> & {
+    fine: { amount: string; currency: 'VND' };
+    deadlineAt: string;
+  };
+  'case.appeal_filed': FileAppealPayload;
+  'case.appeal_decided': { decision: AppealDecision; note: string };
+  'case.closed': ClosedPayload;
+  'case.note_added': { text: string };
+  'case.evidence_added': AddEvidencePayload;
+  'case.sla_breached': { stage: OpenStage; deadlineAt: string };
+  'case.duplicate_detected': { duplicateOf: string; fingerprint: string };
+  'case.report_merged': { duplicateCaseId: string; duplicateReference: string };
+  'case.related_linked': { relatedCaseId: string; contentHash: string };
+  'case.personal_data_erased': { fields: PersonalField[]; reason: string };
+};
+
+export type Actor = { id: string; roles: Role[] };
+
+export type EventDraftOf<T extends EventType> = { caseId: string; type: T; payload: EventPayloads[T] };
+
+/** An event the domain decided on, before it is placed in its case's chain. */
+export type EventDraft = { [T in EventType]: EventDraftOf<T> }[EventType];
+
+export type StoredEventOf<T extends EventType> = EventDraftOf<T> & {
+  seq: number;
+  actor: Actor;
+  commandId: string | null;
+  /** The exact RFC 3339 string that was hashed (UTC, milliseconds). */
+  occurredAt: string;
+  prevHash: string;
+  hash: string;
+};
+
+export type StoredEvent = { [T in EventType]: StoredEventOf<T> }[EventType];
+
+export function draft<T extends EventType>(caseId: string, type: T, payload: EventPayloads[T]): EventDraftOf<T> {
+  return { caseId, type, payload };
+}

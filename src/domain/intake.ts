@@ -1,0 +1,78 @@
+import type { CaseState, ItemState } from './case-state.ts';
+import type { CommandOf } from './commands.ts';
+import { deadlineAfter } from './decision.ts';
+import type { DecisionContext } from './decision.ts';
+import { draft } from './events.ts';
+import type { EventDraft } from './events.ts';
+import { contentHash, fingerprint } from './fingerprint.ts';
+import { DEFAULT_PRIORITY } from './priority.ts';
+import type { ItemInput } from './schemas.ts';
+
+/** The item as the trail keeps it: account handle, account name and content are personal. */
+export function itemState(item: ItemInput): ItemState {
+  return {
+    platform: item.platform,
+    url: item.url,
+    ...(item.contentType === undefined ? {} : { contentType: item.contentType }),
+    ...(item.language === undefined ? {} : { language: item.language }),
+    capturedAt: item.capturedAt,
+  };
+}
+
+/**
+ * Cases worth linking to a new one: same content, another item. A case closed as a
+ * duplicate is left out, since its original carries the link already.
+ */
+function relatedCases(candidates: readonly CaseState[], caseId: string, fp: string, hash: string): CaseState[] {
+  const seen = new Set<string>([caseId]);
+  return candidates.filter((c) => {
+    if (seen.has(c.id) || c.fingerprint === fp || c.contentHash !== hash || c.outcome === 'duplicate') return false;
+    seen.add(c.id);
+    return true;
+  });
+}
+
+/**
+ * submit: the new case is received. A report of an item that an open case already tracks
+ * closes at once as a duplicate and is merged into that case; otherwise the new case and
+ * every case with the same content at another URL are linked both ways.
+ */
+export function decideSubmit(command: CommandOf<'submit'>, ctx: DecisionContext): EventDraft[] {
+  const intake = ctx.intake;
+  if (intake === undefined) throw new Error('submit needs ctx.intake');
+  const { payload, caseId } = command;
+  const fp = fingerprint(payload.item.platform, payload.item.url);
+  const hash = contentHash(payload.item.content);
+  const received = draft(caseId, 'case.received', {
+    reference: intake.reference,
+    item: itemState(payload.item),
+    report: payload.report,
+    claim: payload.claim,
+    category: payload.category,
+    priority: payload.priority ?? DEFAULT_PRIORITY,
+    fingerprint: fp,
+    contentHash: hash,
+    personal: { digest: intake.personalDigest },
+    deadlineAt: deadlineAfter(ctx.now, ctx.sla.received),
+  });
+
+  const original = intake.duplicateOf;
+  if (original !== null) {
+    if (original.fingerprint !== fp || original.stage === 'closed') {
+      throw new Error(`case ${original.id} is not an open case with fingerprint ${fp}`);
+    }
+    return [
+      received,
+      draft(caseId, 'case.duplicate_detected', { duplicateOf: original.id, fingerprint: fp }),
+      draft(caseId, 'case.closed', { outcome: 'duplicate', duplicateOf: original.id }),
+      draft(original.id, 'case.report_merged', { duplicateCaseId: caseId, duplicateReference: intake.reference }),
+    ];
+  }
+
+  const related = relatedCases(intake.related, caseId, fp, hash);
+  return [
+    received,
+    ...related.map((r) => draft(caseId, 'case.related_linked', { relatedCaseId: r.id, contentHash: hash })),
+    ...related.map((r) => draft(r.id, 'case.related_linked', { relatedCaseId: caseId, contentHash: hash })),
+  ];
+}

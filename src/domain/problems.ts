@@ -1,0 +1,28 @@
+/** The one table of problem codes: every rejection and HTTP error maps through it. */
+export const PROBLEMS = {
+  validation_failed: { status: 400, title: 'Validation failed' },
+  unauthenticated: { status: 401, title: 'Unauthenticated' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  not_found: { status: 404, title: 'Not found' },
+  invalid_transition: { status: 409, title: 'Invalid transition' },
+  version_conflict: { status: 409, title: 'Version conflict' },
+  claimed_by_other: { status: 409, title: 'Claimed by another verifier' },
+  duplicate_decision: { status: 409, title: 'Duplicate decision number' },
+  guard_failed: { status: 422, title: 'Guard failed' },
+  idempotency_mismatch: { status: 422, title: 'Idempotency key reused with a different body' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  rate_limited: { status: 429, title: 'Rate limited' },
+  internal: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+export const PROBLEM_CODES = Object.keys(PROBLEMS) as ProblemCode[];
+
+/** Why the domain refused a command; the code decides the HTTP status. */
+export type Rejection = { code: ProblemCode; detail: string };
+
+export function reject(code: ProblemCode, detail: string): Rejection {
+  return { code, detail };
+}

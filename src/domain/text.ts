@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+export const LIMITS = {
+  content: 20_000,
+  claim: 2_000,
+  url: 2_048,
+  name: 200,
+  code: 100,
+  handle: 200,
+  language: 35,
+  longText: 10_000,
+  reason: 2_000,
+  evidence: 50,
+  legalBasis: 20,
+  documents: 20,
+} as const;
+
+// The tsconfig lib is ES2023; isWellFormed is ES2024 and present in Node 20.
+type WellFormedString = string & { isWellFormed(): boolean };
+
+/** True when the string has no NUL character and no lone surrogate. */
+export function isSafeText(value: string): boolean {
+  return !value.includes('\u0000') && (value as WellFormedString).isWellFormed();
+}
+
+const SAFE_TEXT_MESSAGE = 'must not contain NUL characters or lone surrogates';
+
+/** Any string field: bounded, no NUL, no lone surrogate. May be empty or blank. */
+export function stringField(max: number) {
+  return z.string().max(max).refine(isSafeText, SAFE_TEXT_MESSAGE);
+}
+
+/** A required text field: at least one non-whitespace character. */
+export function textField(max: number) {
+  return stringField(max).refine((s) => /\S/u.test(s), 'must not be blank');
+}
+
+/** A short identifier (decision number, authority code): surrounding spaces trimmed. */
+export function identifierField(max: number) {
+  return z.string().trim().min(1).max(max).refine(isSafeText, SAFE_TEXT_MESSAGE);
+}
+
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+export const httpUrlSchema = stringField(LIMITS.url)
+  .min(1)
+  .refine(isHttpUrl, 'must be an absolute http(s) URL');
+
+/** 64 hex characters, either case accepted, normalized to lower case. */
+export const sha256Schema = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/u, 'must be 64 hexadecimal characters')
+  .transform((s) => s.toLowerCase());
+
+/** RFC 3339 with an offset (Z or ±hh:mm), normalized to UTC `toISOString()` form. */
+export const timestampSchema = z.iso
+  .datetime({ offset: true })
+  .transform((s) => new Date(s).toISOString())
+  .refine((s) => /^\d{4}-/u.test(s), 'must be a year between 0000 and 9999 in UTC');

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { EVENT_TYPES, OPEN_STAGES, OUTCOMES, PRIORITIES, PROBLEMS, STAGES } from '../../src/domain/index.ts';
+
+describe('tables of truth', () => {
+  it('maps every problem code to the HTTP status of SPEC §5', () => {
+    const statuses = Object.fromEntries(Object.entries(PROBLEMS).map(([code, p]) => [code, p.status]));
+    expect(statuses).toEqual({
+      validation_failed: 400,
+      unauthenticated: 401,
+      forbidden: 403,
+      not_found: 404,
+      invalid_transition: 409,
+      version_conflict: 409,
+      claimed_by_other: 409,
+      duplicate_decision: 409,
+      guard_failed: 422,
+      idempotency_mismatch: 422,
+      payload_too_large: 413,
+      unsupported_media_type: 415,
+      rate_limited: 429,
+      internal: 500,
+    });
+  });
+
+  it('lists the event types of SPEC §4 in its order', () => {
+    expect(EVENT_TYPES).toEqual([
+      'case.received', 'case.claimed', 'case.verified', 'case.referred', 'case.penalty_issued',
+      'case.appeal_filed', 'case.appeal_decided', 'case.closed', 'case.note_added', 'case.evidence_added',
+      'case.sla_breached', 'case.duplicate_detected', 'case.report_merged', 'case.related_linked',
+      'case.personal_data_erased',
+    ]);
+  });
+
+  it('has five stages, closed the only terminal one, and six outcomes', () => {
+    expect(STAGES).toEqual(['received', 'verified', 'referred', 'penalty_issued', 'closed']);
+    expect(OPEN_STAGES).toEqual(['received', 'verified', 'referred', 'penalty_issued']);
+    expect(OUTCOMES).toEqual(['dismissed', 'duplicate', 'no_violation', 'penalty_enforced', 'penalty_overturned', 'withdrawn']);
+  });
+
+  it('orders priorities from lowest to highest', () => {
+    expect(PRIORITIES).toEqual(['low', 'normal', 'high', 'urgent']);
+  });
+});
