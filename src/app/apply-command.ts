@@ -1,0 +1,164 @@
+import type pg from 'pg';
+import {
+  COMMANDS,
+  chainEvents,
+  contentHash,
+  decide,
+  evolve,
+  fingerprint,
+  headOf,
+  itemPersonalData,
+  personalDigest,
+  subjectPersonalData,
+  type CaseState,
+  type Command,
+  type DecisionContext,
+  type OpenStage,
+  type Rejection,
+  type StoredEvent,
+} from '../domain/index.ts';
+import {
+  findIdsByContentHash,
+  findOpenIdsByFingerprint,
+  insertEvents,
+  isDecisionNoTaken,
+  lockCases,
+  nextReference,
+  saveCase,
+} from '../infra/db/case.repository.ts';
+import { finishCommand, insertOutbox, lockCommand, savePersonalData, type CommandRecord } from '../infra/db/command.repository.ts';
+import { inTransaction } from '../infra/db/transaction.ts';
+import type { Logger } from '../infra/logger.ts';
+
+export type ApplyDeps = {
+  pool: pg.Pool;
+  hmacKey: Uint8Array;
+  sla: Record<OpenStage, number>;
+  claimLeaseMs: number;
+  log: Logger;
+};
+
+export type ApplyOutcome =
+  | { status: 'applied'; caseId: string; version: number; events: number; replayed: boolean }
+  | { status: 'rejected'; caseId: string; problem: Rejection; replayed: boolean }
+  | { status: 'missing' };
+
+/**
+ * Applies one command from the inbox, exactly once, in one transaction: lock the command
+ * (a second delivery waits here, then finds it done), lock the cases it touches, decide,
+ * append the events to each case's hash chain, save the folded state, mark the command,
+ * and write the outbox rows that carry the events on.
+ */
+export async function applyCommand(deps: ApplyDeps, commandId: string): Promise<ApplyOutcome> {
+  const outcome = await inTransaction(deps.pool, (client) => applyIn(client, deps, commandId));
+  if (outcome.status !== 'missing' && !outcome.replayed) {
+    const log = deps.log.child({ commandId, caseId: outcome.caseId });
+    if (outcome.status === 'applied') log.debug({ version: outcome.version }, 'command applied');
+    else log.info({ code: outcome.problem.code }, 'command rejected');
+  }
+  return outcome;
+}
+
+async function applyIn(client: pg.ClientBase, deps: ApplyDeps, commandId: string): Promise<ApplyOutcome> {
+  const record = await lockCommand(client, commandId);
+  if (record === null) return { status: 'missing' };
+  if (record.status === 'applied') {
+    return { status: 'applied', caseId: record.caseId, version: record.resultVersion ?? 0, events: 0, replayed: true };
+  }
+  if (record.status === 'rejected' && record.problem !== null) {
+    return { status: 'rejected', caseId: record.caseId, problem: record.problem, replayed: true };
+  }
+
+  const reject = async (problem: Rejection): Promise<ApplyOutcome> => {
+    await finishCommand(client, record.id, { status: 'rejected', problem });
+    return { status: 'rejected', caseId: record.caseId, problem, replayed: false };
+  };
+
+  const parsed = COMMANDS[record.type].payload.safeParse(record.payload);
+  if (!parsed.success) return reject({ code: 'validation_failed', detail: 'the stored command payload is not valid' });
+  const command = {
+    id: record.id,
+    type: record.type,
+    caseId: record.caseId,
+    payload: parsed.data,
+    ...(record.expectedVersion === null ? {} : { expectedVersion: record.expectedVersion }),
+  } as Command;
+
+  const now = await databaseNow(client);
+  const ctx: DecisionContext = { actor: record.actor, now, sla: deps.sla, claimLeaseMs: deps.claimLeaseMs };
+  const states = await gatherContext(client, deps, command, ctx);
+
+  const decision = decide(states.get(command.caseId) ?? null, command, ctx);
+  if (!decision.ok) return reject(decision.rejection);
+
+  const heads = Object.fromEntries(decision.events.map((e) => [e.caseId, headOf(states.get(e.caseId) ?? null)]));
+  const events = chainEvents(decision.events, { heads, actor: record.actor, commandId: record.id, occurredAt: now });
+  const next = foldInto(states, events);
+  for (const state of next.values()) await saveCase(client, state);
+  const eventIds = await insertEvents(client, events);
+  await savePersonal(client, deps, command, record);
+
+  const version = next.get(command.caseId)?.version ?? 0;
+  await finishCommand(client, record.id, { status: 'applied', resultVersion: version });
+  await insertOutbox(
+    client,
+    events.map((e, i) => ({ queue: 'events', jobName: e.type, payload: { eventId: eventIds[i], caseId: e.caseId, seq: e.seq } })),
+  );
+  return { status: 'applied', caseId: command.caseId, version, events: events.length, replayed: false };
+}
+
+/** Locks every case the command may touch and fills the lookups decide needs. */
+async function gatherContext(client: pg.ClientBase, deps: ApplyDeps, command: Command, ctx: DecisionContext): Promise<Map<string, CaseState>> {
+  if (command.type === 'submit') {
+    const { item } = command.payload;
+    const fp = fingerprint(item.platform, item.url);
+    const hash = contentHash(item.content);
+    // Two reports of one item at once must not both become originals: serialize on the
+    // fingerprint, and on the content hash for the related links.
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))', [
+      `fp:${fp}`,
+      `ch:${hash}`,
+    ]);
+    const openIds = await findOpenIdsByFingerprint(client, fp);
+    const relatedIds = openIds.length > 0 ? [] : await findIdsByContentHash(client, hash, fp);
+    const states = await lockCases(client, [...openIds.slice(0, 1), ...relatedIds]);
+    ctx.intake = {
+      reference: await nextReference(client, ctx.now.getUTCFullYear()),
+      personalDigest: personalDigest(deps.hmacKey, itemPersonalData(item)),
+      duplicateOf: openIds[0] !== undefined ? (states.get(openIds[0]) ?? null) : null,
+      related: relatedIds.flatMap((id) => states.get(id) ?? []),
+    };
+    return states;
+  }
+  const states = await lockCases(client, [command.caseId]);
+  if (command.type === 'record-penalty') {
+    const subject = subjectPersonalData(command.payload.subject);
+    ctx.penalty = {
+      subjectDigest: subject === null ? null : personalDigest(deps.hmacKey, subject),
+      decisionNoTaken: await isDecisionNoTaken(client, command.payload.decisionNo),
+    };
+  }
+  return states;
+}
+
+function foldInto(states: ReadonlyMap<string, CaseState>, events: readonly StoredEvent[]): Map<string, CaseState> {
+  const next = new Map<string, CaseState>();
+  for (const event of events) {
+    next.set(event.caseId, evolve(next.get(event.caseId) ?? states.get(event.caseId) ?? null, event));
+  }
+  return next;
+}
+
+async function savePersonal(client: pg.ClientBase, deps: ApplyDeps, command: Command, record: CommandRecord): Promise<void> {
+  if (command.type === 'submit') await savePersonalData(client, record.caseId, itemPersonalData(command.payload.item));
+  if (command.type === 'record-penalty') {
+    const subject = subjectPersonalData(command.payload.subject);
+    if (subject !== null) await savePersonalData(client, record.caseId, subject);
+  }
+  void deps;
+}
+
+async function databaseNow(client: pg.ClientBase): Promise<Date> {
+  const { rows } = await client.query<{ now: Date }>('SELECT statement_timestamp() AS now');
+  return rows[0]?.now ?? new Date();
+}

@@ -1,0 +1,161 @@
+import type pg from 'pg';
+import type { CaseState, StoredEvent } from '../../domain/index.ts';
+
+/** Every column of `cases`, in the order caseToRow writes them. */
+const CASE_COLUMNS = [
+  'id', 'reference', 'stage', 'outcome', 'version', 'priority', 'category', 'platform', 'claim', 'url',
+  'fingerprint', 'content_hash', 'item', 'report', 'submitted_by', 'claimed_by', 'claimed_until',
+  'verified_by', 'verdict', 'referral', 'penalty', 'penalty_recorded_by', 'decision_no', 'appeal',
+  'duplicate_of', 'merged_reports', 'related_cases', 'stage_entered_at', 'deadline_at', 'head_hash',
+  'created_at', 'updated_at',
+] as const;
+
+export type CaseRow = Record<(typeof CASE_COLUMNS)[number], unknown>;
+
+const iso = (value: unknown): string | null => (value === null || value === undefined ? null : (value as Date).toISOString());
+const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+
+export function rowToCase(row: CaseRow): CaseState {
+  return {
+    id: row.id as string,
+    reference: row.reference as string,
+    stage: row.stage as CaseState['stage'],
+    outcome: row.outcome as CaseState['outcome'],
+    version: row.version as number,
+    priority: row.priority as CaseState['priority'],
+    category: row.category as CaseState['category'],
+    platform: row.platform as CaseState['platform'],
+    claim: row.claim as string,
+    url: row.url as string,
+    fingerprint: row.fingerprint as string,
+    contentHash: row.content_hash as string,
+    item: row.item as CaseState['item'],
+    report: row.report as CaseState['report'],
+    submittedBy: row.submitted_by as string,
+    claimedBy: row.claimed_by as string | null,
+    claimedUntil: iso(row.claimed_until),
+    verifiedBy: row.verified_by as string | null,
+    verdict: row.verdict as CaseState['verdict'],
+    referral: row.referral as CaseState['referral'],
+    penalty: row.penalty as CaseState['penalty'],
+    penaltyRecordedBy: row.penalty_recorded_by as string | null,
+    decisionNo: row.decision_no as string | null,
+    appeal: row.appeal as CaseState['appeal'],
+    duplicateOf: row.duplicate_of as string | null,
+    mergedReports: row.merged_reports as number,
+    relatedCases: row.related_cases as string[],
+    stageEnteredAt: iso(row.stage_entered_at) as string,
+    deadlineAt: iso(row.deadline_at),
+    headHash: row.head_hash as string,
+    createdAt: iso(row.created_at) as string,
+    updatedAt: iso(row.updated_at) as string,
+  };
+}
+
+function caseToValues(s: CaseState): unknown[] {
+  return [
+    s.id, s.reference, s.stage, s.outcome, s.version, s.priority, s.category, s.platform, s.claim, s.url,
+    s.fingerprint, s.contentHash, json(s.item), json(s.report), s.submittedBy, s.claimedBy, s.claimedUntil,
+    s.verifiedBy, json(s.verdict), json(s.referral), json(s.penalty), s.penaltyRecordedBy, s.decisionNo, json(s.appeal),
+    s.duplicateOf, s.mergedReports, s.relatedCases, s.stageEnteredAt, s.deadlineAt, s.headHash,
+    s.createdAt, s.updatedAt,
+  ];
+}
+
+const UPSERT_CASE = `INSERT INTO cases (${CASE_COLUMNS.join(', ')})
+  VALUES (${CASE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+  ON CONFLICT (id) DO UPDATE SET ${CASE_COLUMNS.filter((c) => c !== 'id')
+    .map((c) => `${c} = EXCLUDED.${c}`)
+    .join(', ')}`;
+
+export async function lockCases(client: pg.ClientBase, ids: readonly string[]): Promise<Map<string, CaseState>> {
+  if (ids.length === 0) return new Map();
+  // A fixed lock order keeps two transactions that lock the same cases from deadlocking.
+  const { rows } = await client.query<CaseRow>('SELECT * FROM cases WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [ids]);
+  return new Map(rows.map((row) => [row.id as string, rowToCase(row)]));
+}
+
+export async function findCase(client: pg.ClientBase, id: string): Promise<CaseState | null> {
+  const { rows } = await client.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [id]);
+  return rows[0] ? rowToCase(rows[0]) : null;
+}
+
+export async function saveCase(client: pg.ClientBase, state: CaseState): Promise<void> {
+  await client.query(UPSERT_CASE, caseToValues(state));
+}
+
+/** Open cases with this fingerprint, oldest first (there is at most one unless history says otherwise). */
+export async function findOpenIdsByFingerprint(client: pg.ClientBase, fingerprint: string): Promise<string[]> {
+  const { rows } = await client.query<{ id: string }>(
+    "SELECT id FROM cases WHERE fingerprint = $1 AND stage <> 'closed' ORDER BY created_at, id",
+    [fingerprint],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Cases with the same content under another fingerprint: a different item, maybe a different account. */
+export async function findIdsByContentHash(client: pg.ClientBase, contentHash: string, exceptFingerprint: string): Promise<string[]> {
+  const { rows } = await client.query<{ id: string }>(
+    "SELECT id FROM cases WHERE content_hash = $1 AND fingerprint <> $2 AND outcome IS DISTINCT FROM 'duplicate' ORDER BY created_at, id LIMIT 20",
+    [contentHash, exceptFingerprint],
+  );
+  return rows.map((r) => r.id);
+}
+
+export async function isDecisionNoTaken(client: pg.ClientBase, decisionNo: string): Promise<boolean> {
+  const { rowCount } = await client.query('SELECT 1 FROM cases WHERE decision_no = $1', [decisionNo]);
+  return (rowCount ?? 0) > 0;
+}
+
+/** Next reference number of a year, allocated inside the intake transaction (no gaps on rollback). */
+export async function nextReference(client: pg.ClientBase, year: number): Promise<string> {
+  const { rows } = await client.query<{ last: number }>(
+    `INSERT INTO reference_counters (year, last) VALUES ($1, 1)
+     ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last`,
+    [year],
+  );
+  return `CT-${year}-${String(rows[0]?.last ?? 0).padStart(6, '0')}`;
+}
+
+const EVENT_COLUMNS = ['case_id', 'seq', 'type', 'payload', 'actor_id', 'actor_roles', 'command_id', 'occurred_at', 'prev_hash', 'hash'];
+
+/** Appends events; returns their global ids in the same order. */
+export async function insertEvents(client: pg.ClientBase, events: readonly StoredEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const values: unknown[] = [];
+  const tuples = events.map((e, i) => {
+    values.push(e.caseId, e.seq, e.type, JSON.stringify(e.payload), e.actor.id, e.actor.roles, e.commandId, e.occurredAt, e.prevHash, e.hash);
+    const base = i * EVENT_COLUMNS.length;
+    return `(${EVENT_COLUMNS.map((_, j) => `$${base + j + 1}`).join(', ')})`;
+  });
+  const { rows } = await client.query<{ id: string }>(
+    `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} RETURNING id`,
+    values,
+  );
+  return rows.map((r) => String(r.id));
+}
+
+export type EventRow = {
+  id: string; case_id: string; seq: number; type: string; payload: unknown; actor_id: string;
+  actor_roles: string[]; command_id: string | null; occurred_at: string; prev_hash: string; hash: string;
+};
+
+export function rowToEvent(row: EventRow): StoredEvent & { id: string } {
+  return {
+    id: String(row.id),
+    caseId: row.case_id,
+    seq: row.seq,
+    type: row.type,
+    payload: row.payload,
+    actor: { id: row.actor_id, roles: row.actor_roles },
+    commandId: row.command_id,
+    occurredAt: row.occurred_at,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  } as StoredEvent & { id: string };
+}
+
+export async function listEvents(client: pg.ClientBase | pg.Pool, caseId: string): Promise<(StoredEvent & { id: string })[]> {
+  const { rows } = await client.query<EventRow>('SELECT * FROM events WHERE case_id = $1 ORDER BY seq', [caseId]);
+  return rows.map(rowToEvent);
+}

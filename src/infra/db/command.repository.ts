@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { Actor, CommandType, QueueName, Rejection, Role } from '../../domain/index.ts';
+
+export type CommandStatus = 'pending' | 'applied' | 'rejected';
+
+export type CommandRecord = {
+  id: string;
+  type: CommandType;
+  caseId: string;
+  actor: Actor;
+  payload: unknown;
+  expectedVersion: number | null;
+  status: CommandStatus;
+  problem: Rejection | null;
+  resultVersion: number | null;
+  createdAt: string;
+  appliedAt: string | null;
+};
+
+type CommandRow = {
+  id: string; type: string; case_id: string; actor_id: string; actor_roles: string[]; payload: unknown;
+  expected_version: number | null; status: string; problem: Rejection | null; result_version: number | null;
+  created_at: Date; applied_at: Date | null;
+};
+
+function rowToCommand(row: CommandRow): CommandRecord {
+  return {
+    id: row.id,
+    type: row.type as CommandType,
+    caseId: row.case_id,
+    actor: { id: row.actor_id, roles: row.actor_roles as Role[] },
+    payload: row.payload,
+    expectedVersion: row.expected_version,
+    status: row.status as CommandStatus,
+    problem: row.problem,
+    resultVersion: row.result_version,
+    createdAt: row.created_at.toISOString(),
+    appliedAt: row.applied_at?.toISOString() ?? null,
+  };
+}
+
+/** Locks the command row: two deliveries of one job serialize here, and the second sees it done. */
+export async function lockCommand(client: pg.ClientBase, id: string): Promise<CommandRecord | null> {
+  const { rows } = await client.query<CommandRow>('SELECT * FROM commands WHERE id = $1 FOR UPDATE', [id]);
+  return rows[0] ? rowToCommand(rows[0]) : null;
+}
+
+export async function findCommand(client: pg.ClientBase | pg.Pool, id: string): Promise<CommandRecord | null> {
+  const { rows } = await client.query<CommandRow>('SELECT * FROM commands WHERE id = $1', [id]);
+  return rows[0] ? rowToCommand(rows[0]) : null;
+}
+
+export async function finishCommand(
+  client: pg.ClientBase,
+  id: string,
+  outcome: { status: 'applied'; resultVersion: number } | { status: 'rejected'; problem: Rejection },
+): Promise<void> {
+  await client.query(
+    'UPDATE commands SET status = $2, problem = $3, result_version = $4, applied_at = statement_timestamp() WHERE id = $1',
+    [id, outcome.status, outcome.status === 'rejected' ? JSON.stringify(outcome.problem) : null, outcome.status === 'applied' ? outcome.resultVersion : null],
+  );
+}
+
+export type NewCommand = {
+  id?: string;
+  type: CommandType;
+  caseId: string;
+  actor: Actor;
+  payload: unknown;
+  expectedVersion?: number;
+  idempotencyKey?: string;
+  requestHash?: string;
+};
+
+export type OutboxMessage = { queue: QueueName; jobName: string; payload: Record<string, unknown> };
+
+/**
+ * Records a command and the outbox row that hands it to its queue, in one statement (so
+ * in one transaction): a command is never stored without its way to a worker.
+ */
+export async function insertCommand(client: pg.ClientBase | pg.Pool, command: NewCommand, queue: QueueName): Promise<string> {
+  const id = command.id ?? randomUUID();
+  await client.query(
+    `WITH c AS (
+       INSERT INTO commands (id, type, case_id, actor_id, actor_roles, payload, expected_version, idempotency_key, request_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     )
+     INSERT INTO outbox (id, queue, job_name, payload) VALUES ($10, $11, $2, $12)`,
+    [
+      id, command.type, command.caseId, command.actor.id, command.actor.roles, JSON.stringify(command.payload),
+      command.expectedVersion ?? null, command.idempotencyKey ?? null, command.requestHash ?? null,
+      randomUUID(), queue, JSON.stringify({ commandId: id }),
+    ],
+  );
+  return id;
+}
+
+export async function insertOutbox(client: pg.ClientBase, messages: readonly OutboxMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  const values: unknown[] = [];
+  const tuples = messages.map((m, i) => {
+    values.push(randomUUID(), m.queue, m.jobName, JSON.stringify(m.payload));
+    return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`;
+  });
+  await client.query(`INSERT INTO outbox (id, queue, job_name, payload) VALUES ${tuples.join(', ')}`, values);
+}
+
+export type PersonalDataPatch = {
+  accountHandle?: string; accountName?: string; content?: string; subjectHandle?: string; subjectName?: string;
+};
+
+/** Personal data lives apart from the trail so that erasing it breaks no chain. */
+export async function savePersonalData(client: pg.ClientBase, caseId: string, patch: PersonalDataPatch): Promise<void> {
+  await client.query(
+    `INSERT INTO case_personal_data (case_id, account_handle, account_name, content, subject_handle, subject_name)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (case_id) DO UPDATE SET
+       account_handle = COALESCE(EXCLUDED.account_handle, case_personal_data.account_handle),
+       account_name = COALESCE(EXCLUDED.account_name, case_personal_data.account_name),
+       content = COALESCE(EXCLUDED.content, case_personal_data.content),
+       subject_handle = COALESCE(EXCLUDED.subject_handle, case_personal_data.subject_handle),
+       subject_name = COALESCE(EXCLUDED.subject_name, case_personal_data.subject_name),
+       updated_at = statement_timestamp()`,
+    [caseId, patch.accountHandle ?? null, patch.accountName ?? null, patch.content ?? null, patch.subjectHandle ?? null, patch.subjectName ?? null],
+  );
+}
