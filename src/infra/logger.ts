@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /**
  * Paths that may carry personal data or secrets anywhere in a log object. pino's
@@ -21,13 +21,14 @@ const REDACT_PATHS = [
 
 export type { Logger };
 
-export function createLogger(options: { level: string; name?: string }): Logger {
-  return pino({
+export function createLogger(options: { level: string; name?: string; destination?: DestinationStream }): Logger {
+  const logOptions = {
     level: options.level,
     name: options.name ?? 'casetrail',
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    formatters: { level: (label) => ({ level: label }) },
-  });
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  return options.destination ? pino(logOptions, options.destination) : pino(logOptions);
 }

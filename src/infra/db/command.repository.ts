@@ -56,8 +56,12 @@ export async function finishCommand(
   id: string,
   outcome: { status: 'applied'; resultVersion: number } | { status: 'rejected'; problem: Rejection },
 ): Promise<void> {
+  // The notification (delivered at commit) wakes API requests waiting with ?wait=true.
   await client.query(
-    'UPDATE commands SET status = $2, problem = $3, result_version = $4, applied_at = statement_timestamp() WHERE id = $1',
+    `WITH done AS (
+       UPDATE commands SET status = $2, problem = $3, result_version = $4, applied_at = statement_timestamp() WHERE id = $1
+     )
+     SELECT pg_notify('casetrail_command', $1::text)`,
     [id, outcome.status, outcome.status === 'rejected' ? JSON.stringify(outcome.problem) : null, outcome.status === 'applied' ? outcome.resultVersion : null],
   );
 }

@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyCommand, type ApplyDeps } from '../../src/app/apply-command.ts';
+import { COMMANDS, fold, verifyChain, type Actor, type CommandType } from '../../src/domain/index.ts';
+import { findCase, listEvents } from '../../src/infra/db/case.repository.ts';
+import { findCommand, insertCommand } from '../../src/infra/db/command.repository.ts';
+import { createLogger } from '../../src/infra/logger.ts';
+import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { BODIES, CLERK, CLERK_2, SUPERVISOR, SUPERVISOR_2, VERIFIER, VERIFIER_2, penaltyBody, submitBody, verifyBody } from '../support/fixtures.ts';
+
+const HOUR = 3_600_000;
+let db: TestDatabase;
+let deps: ApplyDeps;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  deps = {
+    pool: db.pool,
+    hmacKey: Buffer.from('integration-test-hmac-key-0123456789'),
+    sla: { received: 24 * HOUR, verified: 48 * HOUR, referred: 720 * HOUR, penalty_issued: 1440 * HOUR },
+    claimLeaseMs: HOUR / 2,
+    log: createLogger({ level: 'silent' }),
+  };
+});
+afterAll(() => db.drop());
+
+async function send(type: CommandType, caseId: string, actor: Actor, body: unknown, expectedVersion?: number) {
+  const payload = COMMANDS[type].payload.parse(body);
+  const commandId = await insertCommand(
+    db.pool,
+    { type, caseId, actor, payload, ...(expectedVersion === undefined ? {} : { expectedVersion }) },
+    COMMANDS[type].queue,
+  );
+  return { commandId, outcome: await applyCommand(deps, commandId) };
+}
+
+async function submit(body: unknown = submitBody({ url: `https://example.vn/posts/${randomUUID()}`, content: randomUUID() }), actor = CLERK) {
+  const caseId = randomUUID();
+  const { outcome } = await send('submit', caseId, actor, body);
+  expect(outcome.status).toBe('applied');
+  return caseId;
+}
+
+async function eventTypes(caseId: string) {
+  return (await listEvents(db.pool, caseId)).map((e) => e.type);
+}
+
+/** The stored row must be exactly the fold of the case's events, and its chain must hold. */
+async function expectConsistent(caseId: string) {
+  const events = await listEvents(db.pool, caseId);
+  expect(verifyChain(events)).toEqual({ ok: true });
+  expect(await findCase(db.pool as never, caseId)).toEqual(fold(events));
+}
+
+describe('applying commands through the use case', () => {
+  it('drives a case from submission to an enforced penalty with exactly the expected events and a valid chain', async () => {
+    const caseId = await submit();
+    await send('claim', caseId, VERIFIER, BODIES.claim);
+    await send('verify', caseId, VERIFIER, verifyBody());
+    await send('refer', caseId, SUPERVISOR, BODIES.refer);
+    await send('record-penalty', caseId, SUPERVISOR, penaltyBody({ decisionNo: `QD-${randomUUID()}` }));
+    const last = await send('close', caseId, SUPERVISOR, BODIES.close);
+
+    expect(last.outcome).toMatchObject({ status: 'applied', version: 6 });
+    expect(await eventTypes(caseId)).toEqual([
+      'case.received', 'case.claimed', 'case.verified', 'case.referred', 'case.penalty_issued', 'case.closed',
+    ]);
+    const stored = await findCase(db.pool as never, caseId);
+    expect(stored).toMatchObject({ stage: 'closed', outcome: 'penalty_enforced', version: 6, verifiedBy: VERIFIER.id });
+    expect(stored?.reference).toMatch(/^CT-\d{4}-\d{6}$/);
+    await expectConsistent(caseId);
+  });
+
+  it('keeps personal data out of the trail and in its own table', async () => {
+    const caseId = await submit(submitBody({ url: 'https://example.vn/personal', content: 'Nội dung riêng tư 42' }));
+    const events = await listEvents(db.pool, caseId);
+    const trail = JSON.stringify(events);
+    expect(trail).not.toContain('nguyen.van.a');
+    expect(trail).not.toContain('Nội dung riêng tư 42');
+    expect(events[0]?.payload).toMatchObject({ personal: { digest: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const { rows } = await db.pool.query('SELECT account_handle, content FROM case_personal_data WHERE case_id = $1', [caseId]);
+    expect(rows).toEqual([{ account_handle: 'nguyen.van.a', content: 'Nội dung riêng tư 42' }]);
+  });
+
+  it('applies a command once: a second application changes nothing', async () => {
+    const caseId = await submit();
+    const { commandId } = await send('add-note', caseId, CLERK, BODIES['add-note']);
+    const again = await applyCommand(deps, commandId);
+    expect(again).toMatchObject({ status: 'applied', version: 2, replayed: true });
+    expect(await eventTypes(caseId)).toEqual(['case.received', 'case.note_added']);
+  });
+
+
+  it('rejects a verifier who submitted the case, with guard_failed, leaving the case untouched', async () => {
+    const both: Actor = { id: randomUUID(), roles: ['clerk', 'verifier'] };
+    const caseId = await submit(undefined, both);
+    const { commandId, outcome } = await send('claim', caseId, both, BODIES.claim);
+    expect(outcome).toMatchObject({ status: 'rejected', problem: { code: 'guard_failed' } });
+    expect(await findCommand(db.pool, commandId)).toMatchObject({ status: 'rejected', problem: { code: 'guard_failed' } });
+    expect(await eventTypes(caseId)).toEqual(['case.received']);
+  });
+
+  it('answers version_conflict when expectedVersion is stale', async () => {
+    const caseId = await submit();
+    await send('add-note', caseId, CLERK, BODIES['add-note']);
+    const { outcome } = await send('claim', caseId, VERIFIER, BODIES.claim, 1);
+    expect(outcome).toMatchObject({ status: 'rejected', problem: { code: 'version_conflict' } });
+  });
+
+  it('refuses a decision number already used on another case with duplicate_decision', async () => {
+    const decisionNo = `QD-${randomUUID()}`;
+    const first = await submit();
+    const second = await submit();
+    for (const caseId of [first, second]) {
+      await send('verify', caseId, VERIFIER, verifyBody());
+      await send('refer', caseId, SUPERVISOR, BODIES.refer);
+    }
+    expect((await send('record-penalty', first, SUPERVISOR, penaltyBody({ decisionNo }))).outcome.status).toBe('applied');
+    const { outcome } = await send('record-penalty', second, SUPERVISOR_2, penaltyBody({ decisionNo }));
+    expect(outcome).toMatchObject({ status: 'rejected', problem: { code: 'duplicate_decision' } });
+  });
+
+  it('closes a second report of the same item as a duplicate and merges it into the original', async () => {
+    const url = `https://www.facebook.com/groups/9/posts/${randomUUID()}`;
+    const original = await submit(submitBody({ url, content: randomUUID() }));
+    const duplicate = await submit(submitBody({ url: `${url.replace('https://www.', 'HTTPS://WWW.')}/?utm_source=zalo#top`, content: randomUUID() }), CLERK_2);
+
+    expect(await eventTypes(duplicate)).toEqual(['case.received', 'case.duplicate_detected', 'case.closed']);
+    expect(await eventTypes(original)).toEqual(['case.received', 'case.report_merged']);
+    expect(await findCase(db.pool as never, duplicate)).toMatchObject({ stage: 'closed', outcome: 'duplicate', duplicateOf: original });
+    expect(await findCase(db.pool as never, original)).toMatchObject({ stage: 'received', mergedReports: 1 });
+    await expectConsistent(original);
+    await expectConsistent(duplicate);
+  });
+
+  it('links the same content posted at another URL both ways without closing either case', async () => {
+    const content = `Tin giả về bão số 9 ${randomUUID()}`;
+    const first = await submit(submitBody({ url: `https://example.vn/a/${randomUUID()}`, content }));
+    const second = await submit(submitBody({ url: `https://example.vn/b/${randomUUID()}`, content }));
+    expect(await eventTypes(second)).toEqual(['case.received', 'case.related_linked']);
+    expect(await eventTypes(first)).toEqual(['case.received', 'case.related_linked']);
+    expect(await findCase(db.pool as never, first)).toMatchObject({ stage: 'received', relatedCases: [second] });
+  });
+});
+
+describe('concurrency', () => {
+  it('applies two conflicting commands on one case as one winner and one rejection, never a forked chain', async () => {
+    for (let round = 0; round < 10; round++) {
+      const caseId = await submit();
+      await send('verify', caseId, VERIFIER, verifyBody());
+      const race = await Promise.all([
+        send('refer', caseId, SUPERVISOR, BODIES.refer),
+        send('refer', caseId, SUPERVISOR_2, BODIES.refer),
+      ]);
+      const outcomes = race.map((r) => r.outcome);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['applied', 'rejected']);
+      expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ problem: { code: 'invalid_transition' } });
+      const events = await listEvents(db.pool, caseId);
+      expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+      await expectConsistent(caseId);
+    }
+  });
+
+  it('lets only one of two verifiers claiming at once hold the claim; the other gets claimed_by_other', async () => {
+    for (let round = 0; round < 10; round++) {
+      const caseId = await submit();
+      const race = await Promise.all([send('claim', caseId, VERIFIER, BODIES.claim), send('claim', caseId, VERIFIER_2, BODIES.claim)]);
+      const outcomes = race.map((r) => r.outcome);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['applied', 'rejected']);
+      expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ problem: { code: 'claimed_by_other' } });
+      await expectConsistent(caseId);
+    }
+  });
+
+  it('makes exactly one original out of simultaneous reports of one item', async () => {
+    const url = `https://tiktok.com/@x/video/${randomUUID()}`;
+    const ids = await Promise.all(Array.from({ length: 8 }, () => submit(submitBody({ url, content: randomUUID() }))));
+    const states = await Promise.all(ids.map((id) => findCase(db.pool as never, id)));
+    const originals = states.filter((s) => s?.outcome !== 'duplicate');
+    expect(originals).toHaveLength(1);
+    expect(originals[0]).toMatchObject({ stage: 'received', mergedReports: 7 });
+    for (const id of ids) await expectConsistent(id);
+  });
+
+  it('applies the same command delivered twice at once exactly once', async () => {
+    const caseId = await submit();
+    const payload = COMMANDS['add-note'].payload.parse(BODIES['add-note']);
+    const commandId = await insertCommand(db.pool, { type: 'add-note', caseId, actor: CLERK, payload }, 'intake');
+    const outcomes = await Promise.all([applyCommand(deps, commandId), applyCommand(deps, commandId)]);
+    expect(outcomes.map((o) => (o.status === 'applied' ? o.replayed : null)).sort()).toEqual([false, true]);
+    expect(await eventTypes(caseId)).toEqual(['case.received', 'case.note_added']);
+  });
+});
+
+describe('rebuilding from the trail', () => {
+  it('rebuilds every stored case from its events exactly', async () => {
+    const { rows } = await db.pool.query<{ id: string }>('SELECT id FROM cases');
+    expect(rows.length).toBeGreaterThan(20);
+    for (const { id } of rows) await expectConsistent(id);
+  });
+});

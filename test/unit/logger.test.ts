@@ -1,0 +1,39 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/infra/logger.ts';
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { lines, log: createLogger({ level: 'info', destination }) };
+}
+
+describe('logger', () => {
+  it('writes pino JSON with a lower-case level and the message', () => {
+    const { lines, log } = capture();
+    log.info({ caseId: 'c1' }, 'command applied');
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 'info', caseId: 'c1', msg: 'command applied', name: 'casetrail' });
+  });
+
+  it('redacts personal fields and tokens wherever they appear', () => {
+    const { lines, log } = capture();
+    log.info(
+      {
+        accountHandle: 'nguyen.van.a',
+        item: { accountName: 'Nguyễn Văn A', content: 'secret text', url: 'https://example.vn/p/1' },
+        body: { penalty: { subject: { name: 'Trần Thị B' } } },
+        req: { headers: { authorization: 'Bearer ct_abc' } },
+        token: 'ct_abc',
+      },
+      'request received',
+    );
+    const line = lines[0] ?? '';
+    for (const secret of ['nguyen.van.a', 'Nguyễn Văn A', 'secret text', 'Trần Thị B', 'ct_abc']) expect(line).not.toContain(secret);
+    expect(JSON.parse(line)).toMatchObject({ item: { url: 'https://example.vn/p/1', content: '[redacted]' } });
+  });
+});
