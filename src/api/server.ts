@@ -1,19 +1,116 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type pg from 'pg';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Config } from '../infra/config/config.ts';
+import { createCommandWaiter, type CommandWaiter } from '../infra/db/command-waiter.ts';
 import type { Logger } from '../infra/logger.ts';
+import { registerAuthentication, type RateLimitOptions } from './auth.ts';
+import { registerProblemHandlers } from './problems.ts';
+import { caseRoutes } from './routes/case.routes.ts';
+import { commandRoutes } from './routes/command.routes.ts';
+import { registerDocs } from './routes/docs.routes.ts';
 import { healthRoutes, type HealthChecks } from './routes/health.routes.ts';
+import { userRoutes } from './routes/user.routes.ts';
+
+export type { HealthChecks } from './routes/health.routes.ts';
+
+export type ServerOptions = {
+  rateLimit: RateLimitOptions;
+  /** How long ?wait=true waits for a worker before answering 202 (SPEC: 10 s). */
+  waitTimeoutMs: number;
+  bodyLimit: number;
+};
+
+export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
+  rateLimit: { max: 600, windowMs: 60_000 },
+  waitTimeoutMs: 10_000,
+  bodyLimit: 1024 * 1024,
+};
 
 export interface ServerDeps {
   log: Logger;
+  pool: pg.Pool;
+  prisma: PrismaClient;
   health: HealthChecks;
+  /** Owned by the server from here on: closed when the server closes. */
+  commandWaiter: CommandWaiter;
+  options?: Partial<ServerOptions>;
 }
 
+/** A client's X-Request-Id is kept when it is a plain token; otherwise one is drawn. */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/u;
+
+// Request lines are logged without their query string (a search may hold a name).
+const REQUEST_SERIALIZERS = {
+  req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }),
+};
+
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...deps.options };
   const app = Fastify({
-    loggerInstance: deps.log as FastifyBaseLogger,
-    bodyLimit: 1024 * 1024,
-    requestIdHeader: 'x-request-id',
-    disableRequestLogging: false,
+    loggerInstance: deps.log.child({}, { serializers: REQUEST_SERIALIZERS }) as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit,
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+    },
   });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: anything else (text/plain included) answers 415.
+  app.removeContentTypeParser('text/plain');
+  registerProblemHandlers(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
+  });
+  // A request waiting for a command answers 202 at once instead of holding up shutdown.
+  app.addHook('preClose', async () => deps.commandWaiter.close());
+
+  await app.register(rateLimit, { global: false });
+  await registerDocs(app);
   healthRoutes(app, deps.health);
+  await app.register(
+    async (v1) => {
+      registerAuthentication(v1, { pool: deps.pool, rateLimit: options.rateLimit });
+      commandRoutes(v1, { pool: deps.pool, commandWaiter: deps.commandWaiter, waitTimeoutMs: options.waitTimeoutMs });
+      caseRoutes(v1, { pool: deps.pool });
+      userRoutes(v1, { pool: deps.pool, prisma: deps.prisma });
+    },
+    { prefix: '/v1' },
+  );
   return app;
+}
+
+export type ApiInput = {
+  db: { pool: pg.Pool; prisma: PrismaClient };
+  log: Logger;
+  config: Pick<Config, 'CASETRAIL_RATE_LIMIT_MAX' | 'CASETRAIL_RATE_LIMIT_WINDOW'>;
+  health: HealthChecks;
+};
+
+/** The HTTP API of a casetrail process: its LISTEN connection for ?wait=true included. */
+export async function createApi(input: ApiInput): Promise<FastifyInstance> {
+  const commandWaiter = createCommandWaiter({ pool: input.db.pool, log: input.log });
+  await commandWaiter.start();
+  try {
+    return await buildServer({
+      log: input.log,
+      pool: input.db.pool,
+      prisma: input.db.prisma,
+      health: input.health,
+      commandWaiter,
+      options: {
+        rateLimit: { max: input.config.CASETRAIL_RATE_LIMIT_MAX, windowMs: input.config.CASETRAIL_RATE_LIMIT_WINDOW },
+      },
+    });
+  } catch (error) {
+    await commandWaiter.close();
+    throw error;
+  }
 }

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../infra/config/config.ts';
+import { registerCases } from './commands/cases.command.ts';
 import { registerMigrate } from './commands/migrate.command.ts';
 import { registerStart } from './commands/start.command.ts';
+import { registerUsers } from './commands/users.command.ts';
 import { CliError, EXIT } from './exit.ts';
 
 const program = new Command('casetrail')
@@ -11,6 +13,8 @@ const program = new Command('casetrail')
 
 registerStart(program);
 registerMigrate(program);
+registerUsers(program);
+registerCases(program);
 
 try {
   await program.parseAsync(process.argv);

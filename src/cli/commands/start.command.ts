@@ -1,28 +1,66 @@
 import type { Command } from 'commander';
-import { buildServer } from '../../api/server.ts';
+import { parseQueueSelection, pipelineDeps, pipelineSettings, startPipeline, type Pipeline } from '../../../workers/index.ts';
+import { createApi } from '../../api/server.ts';
 import { isReachable } from '../../infra/db/database.ts';
-import { openRuntime } from '../../infra/runtime.ts';
+import { createQueueFactory, queueFactoryOptions, type QueueFactory } from '../../infra/queue/queue-factory.ts';
+import { openRuntime, type Runtime } from '../../infra/runtime.ts';
 import { onShutdown } from '../shutdown.ts';
 
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('run the API and all workers in one process (migrates first); embedded PostgreSQL when DATABASE_URL is unset')
-    .option('--no-workers', 'run the API alone')
+    .description('run the API and all workers in one process (migrates first); embedded PostgreSQL when DATABASE_URL is unset, queues on PostgreSQL when REDIS_URL is unset')
+    .option('--no-workers', 'run the API alone (workers run elsewhere with `casetrail worker`)')
     .action(async (options: { workers: boolean }) => {
       const runtime = await openRuntime({ migrate: true, role: options.workers ? 'all' : 'api' });
       const { config, log } = runtime;
-      const app = await buildServer({
+      const factory = await createQueueFactory(queueFactoryOptions(config, runtime.databaseUrl, log));
+      const pipeline = options.workers ? await startPipelineFor(runtime, factory, 'all') : null;
+      const app = await createApi({
+        db: runtime.db,
         log,
-        health: { database: () => isReachable(runtime.db.pool), queues: async () => true },
+        config,
+        health: { database: () => isReachable(runtime.db.pool), queues: () => factory.ping() },
       });
       await app.listen({ host: config.HOST, port: config.PORT });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.PORT;
-      log.info({ url: `http://${config.HOST}:${port}`, embeddedPostgres: runtime.embedded }, 'casetrail started');
+      log.info(
+        { url: `http://${config.HOST}:${port}`, queueBackend: factory.backend, embeddedPostgres: runtime.embedded, workers: options.workers },
+        'casetrail started',
+      );
       onShutdown(log, async () => {
         await app.close();
+        await pipeline?.close();
+        await factory.close();
         await runtime.close();
       });
     });
+
+  program
+    .command('worker')
+    .description('run workers alone, with the outbox relay and reconciler (scale out with more of these)')
+    .requiredOption('--queues <names>', 'comma-separated queues (intake, verification, referral, penalty, closure, events, sla) or "all"')
+    .action(async (options: { queues: string }) => {
+      const queues = parseQueueSelection(options.queues);
+      const runtime = await openRuntime({ migrate: true, role: 'worker' });
+      const factory = await createQueueFactory(queueFactoryOptions(runtime.config, runtime.databaseUrl, runtime.log));
+      const pipeline = await startPipelineFor(runtime, factory, queues);
+      runtime.log.info({ queues, queueBackend: factory.backend }, 'casetrail workers started');
+      onShutdown(runtime.log, async () => {
+        await pipeline.close();
+        await factory.close();
+        await runtime.close();
+      });
+    });
+}
+
+function startPipelineFor(runtime: Runtime, factory: QueueFactory, queues: ReturnType<typeof parseQueueSelection>): Promise<Pipeline> {
+  return startPipeline({
+    deps: pipelineDeps(runtime),
+    databaseUrl: runtime.databaseUrl,
+    factory,
+    queues,
+    settings: pipelineSettings(runtime.config),
+  });
 }

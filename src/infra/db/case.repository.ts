@@ -75,7 +75,7 @@ export async function lockCases(client: pg.ClientBase, ids: readonly string[]): 
   return new Map(rows.map((row) => [row.id as string, rowToCase(row)]));
 }
 
-export async function findCase(client: pg.ClientBase, id: string): Promise<CaseState | null> {
+export async function findCase(client: pg.ClientBase | pg.Pool, id: string): Promise<CaseState | null> {
   const { rows } = await client.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [id]);
   return rows[0] ? rowToCase(rows[0]) : null;
 }

@@ -129,3 +129,17 @@ export async function savePersonalData(client: pg.ClientBase, caseId: string, pa
     [caseId, patch.accountHandle ?? null, patch.accountName ?? null, patch.content ?? null, patch.subjectHandle ?? null, patch.subjectName ?? null],
   );
 }
+
+/** The command an actor already stored under an Idempotency-Key, with the hash of that request. */
+export async function findCommandByIdempotencyKey(
+  client: pg.ClientBase | pg.Pool,
+  actorId: string,
+  idempotencyKey: string,
+): Promise<{ command: CommandRecord; requestHash: string | null } | null> {
+  const { rows } = await client.query<CommandRow & { request_hash: string | null }>(
+    'SELECT * FROM commands WHERE actor_id = $1 AND idempotency_key = $2',
+    [actorId, idempotencyKey],
+  );
+  const row = rows[0];
+  return row ? { command: rowToCommand(row), requestHash: row.request_hash } : null;
+}

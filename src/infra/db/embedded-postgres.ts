@@ -12,6 +12,7 @@ export interface EmbeddedDatabase {
 }
 
 const DATABASE = 'casetrail';
+const OWNER_FILE = 'pg-owner.json';
 const USER = 'casetrail';
 
 /**
@@ -24,6 +25,14 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   const pgDir = path.join(root, 'pg');
   await mkdir(root, { recursive: true });
   const password = await readOrCreateSecret(path.join(root, 'pg-password'));
+  const urlOn = (port: number, database: string) => `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+
+  // Another casetrail process (`npm start`) owns the running server: share it, never stop it.
+  const running = await runningServer(root, pgDir);
+  if (running !== null) {
+    log.info({ port: running.port, ownerPid: running.ownerPid }, 'using the embedded postgres of a running casetrail process');
+    return { url: urlOn(running.port, DATABASE), stop: async () => undefined };
+  }
   const port = await freePort();
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -49,10 +58,10 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   }
   await stopOrphan(pgDir, log);
   await server.start();
-  const url = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
-  await ensureDatabase(`postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`);
+  await writeFile(path.join(root, OWNER_FILE), `${JSON.stringify({ pid: process.pid, port })}\n`);
+  await ensureDatabase(urlOn(port, 'postgres'));
   log.info({ port, dir: pgDir }, 'embedded postgres started');
-  return { url, stop: () => server.stop() };
+  return { url: urlOn(port, DATABASE), stop: () => server.stop() };
 }
 
 async function ensureDatabase(adminUrl: string): Promise<void> {
@@ -107,6 +116,24 @@ async function importWithoutExitHooks() {
  * A casetrail process that died without shutting down (kill -9) leaves its PostgreSQL
  * running on the data directory, which would refuse a second postmaster: stop it first.
  */
+async function runningServer(root: string, pgDir: string): Promise<{ port: number; ownerPid: number } | null> {
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  const ownerFile = path.join(root, OWNER_FILE);
+  if (!existsSync(pidFile) || !existsSync(ownerFile)) return null;
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const postmaster = Number(lines[0]);
+  const port = Number(lines[3]);
+  let owner: { pid?: unknown };
+  try {
+    owner = JSON.parse(await readFile(ownerFile, 'utf8')) as { pid?: unknown };
+  } catch {
+    return null;
+  }
+  const ownerPid = Number(owner.pid);
+  if (!isAlive(postmaster) || !Number.isInteger(ownerPid) || ownerPid === process.pid || !isAlive(ownerPid)) return null;
+  return Number.isInteger(port) && port > 0 ? { port, ownerPid } : null;
+}
+
 async function stopOrphan(pgDir: string, log: Logger): Promise<void> {
   const pidFile = path.join(pgDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import type { Role } from '../domain/index.ts';
+import { authenticate, type AuthenticatedActor } from '../app/users.ts';
+import { ProblemError } from './problems.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the authentication hook on every /v1 route. */
+    actor: AuthenticatedActor | null;
+  }
+}
+
+export type RateLimitOptions = { max: number; windowMs: number };
+
+const BEARER = /^Bearer\s+(\S+)\s*$/iu;
+
+function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  return header === undefined ? null : (BEARER.exec(header)?.[1] ?? null);
+}
+
+/**
+ * Rate limit, then authenticate, on every route of the scope. The limit is per token (keyed
+ * by its SHA-256, so the limiter never holds a token), or per address for requests without
+ * one; it runs first so that a flood costs no database lookups.
+ */
+export function registerAuthentication(scope: FastifyInstance, deps: { pool: pg.Pool; rateLimit: RateLimitOptions }): void {
+  const limit = scope.createRateLimit({
+    max: deps.rateLimit.max,
+    timeWindow: deps.rateLimit.windowMs,
+    keyGenerator: (request) => {
+      const token = bearerToken(request);
+      return token === null ? `ip:${request.ip}` : `token:${createHash('sha256').update(token).digest('hex')}`;
+    },
+  });
+  scope.decorateRequest('actor', null);
+  scope.addHook('onRequest', async (request, reply) => {
+    const verdict = await limit(request);
+    if (!verdict.isAllowed) {
+      reply.header('x-ratelimit-limit', verdict.max);
+      reply.header('x-ratelimit-remaining', verdict.remaining);
+      if (verdict.isExceeded) {
+        const retryAfter = String(Math.max(1, verdict.ttlInSeconds));
+        throw new ProblemError('rate_limited', `too many requests; retry after ${retryAfter} s`, undefined, {
+          'retry-after': retryAfter,
+        });
+      }
+    }
+    const token = bearerToken(request);
+    if (token === null) {
+      throw new ProblemError('unauthenticated', 'send an API token as Authorization: Bearer <token>');
+    }
+    const actor = await authenticate(deps, token);
+    if (actor === null) {
+      throw new ProblemError('unauthenticated', 'the token is not valid (unknown, malformed or revoked)', undefined, {
+        'www-authenticate': 'Bearer realm="casetrail", error="invalid_token"',
+      });
+    }
+    request.actor = actor;
+  });
+}
+
+/** The authenticated actor of a /v1 request (the hook guarantees one). */
+export function actorOf(request: FastifyRequest): AuthenticatedActor {
+  if (request.actor === null) throw new Error('route outside the authenticated scope');
+  return request.actor;
+}
+
+/** A preValidation hook: the route needs one of these roles, checked before the body is. */
+export function requireRole(roles: readonly Role[], action: string) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (!actorOf(request).roles.some((role) => roles.includes(role))) {
+      throw new ProblemError('forbidden', `${action} needs one of the roles ${roles.join(', ')}`);
+    }
+  };
+}

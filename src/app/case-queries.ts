@@ -1,0 +1,176 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import { canSeeCase, foldAsOf, type Actor, type CaseState, type StoredEvent } from '../domain/index.ts';
+import { findCase, listEvents } from '../infra/db/case.repository.ts';
+import {
+  insertAccessLog,
+  selectCases,
+  selectEvents,
+  selectPersonalData,
+  selectWorklist,
+  type CaseFilter,
+  type CaseScope,
+  type PersonalDataRow,
+} from '../infra/db/case-query.repository.ts';
+import { findCommand, type CommandRecord } from '../infra/db/command.repository.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+
+export type CaseQueryDeps = { pool: pg.Pool };
+
+/** The personal fields a reader may see; absent when not allowed or erased. */
+export type VisiblePersonalData = {
+  item?: { accountHandle?: string; accountName?: string; content?: string };
+  subject?: { accountHandle?: string; name?: string };
+};
+export type CaseView = { state: CaseState; personal: VisiblePersonalData };
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+type NotFound = { ok: false; code: 'not_found'; detail: string };
+type BadCursor = { ok: false; code: 'validation_failed'; detail: string; path: 'cursor' };
+type Forbidden = { ok: false; code: 'forbidden'; detail: string };
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 200;
+
+const createdCursor = z.tuple([z.iso.datetime(), z.uuid()]);
+const worklistCursor = z.tuple([z.int().min(0), z.iso.datetime(), z.uuid()]);
+const eventCursor = z.tuple([z.int().min(0)]);
+
+const notFound = (id: string): NotFound => ({ ok: false, code: 'not_found', detail: `no case ${id}` });
+const badCursor: BadCursor = { ok: false, code: 'validation_failed', detail: 'the cursor is not one this API issued', path: 'cursor' };
+
+/** The SQL form of canSeeCase: which cases a listing may return to this actor. */
+export function scopeOf(actor: Actor): CaseScope {
+  if (actor.roles.includes('supervisor')) return { all: true };
+  return {
+    all: false,
+    submittedBy: actor.roles.includes('clerk') ? actor.id : null,
+    receivedOrVerifiedBy: actor.roles.includes('verifier') ? actor.id : null,
+  };
+}
+
+/**
+ * Personal data of a case (decided here, SPEC §1 leaves it open): the item's account and
+ * content are shown to whoever may see the case (the submitting clerk, the verifiers who
+ * research it, supervisors): they need the content to do their work. The penalty subject's
+ * name and handle are shown to supervisors only, who record and enforce the penalty.
+ */
+export function visiblePersonalData(actor: Actor, state: CaseState, row: PersonalDataRow | null): VisiblePersonalData {
+  if (row === null || !canSeeCase(actor, state)) return {};
+  const item = compact({ accountHandle: row.accountHandle, accountName: row.accountName, content: row.content });
+  const subject = actor.roles.includes('supervisor')
+    ? compact({ accountHandle: row.subjectHandle, name: row.subjectName })
+    : {};
+  return {
+    ...(Object.keys(item).length > 0 ? { item } : {}),
+    ...(Object.keys(subject).length > 0 ? { subject } : {}),
+  };
+}
+
+function compact<T extends Record<string, string | null>>(value: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) as { [K in keyof T]?: string };
+}
+
+export async function listCases(
+  deps: CaseQueryDeps,
+  actor: Actor,
+  query: CaseFilter & { limit?: number; cursor?: string },
+): Promise<({ ok: true } & Page<CaseState>) | BadCursor | Forbidden> {
+  const scope = scopeOf(actor);
+  if (!scope.all && scope.submittedBy === null && scope.receivedOrVerifiedBy === null) {
+    return { ok: false, code: 'forbidden', detail: 'listing cases needs the clerk, verifier or supervisor role' };
+  }
+  const after = query.cursor === undefined ? null : decodeCursor(query.cursor, createdCursor);
+  if (after === undefined) return badCursor;
+  const { cursor: _cursor, limit = DEFAULT_LIMIT, ...filter } = query;
+  const rows = await selectCases(deps.pool, {
+    scope,
+    filter,
+    after: after === null ? null : { createdAt: after[0], id: after[1] },
+    limit,
+  });
+  return { ok: true, ...page(rows, limit, (last) => [last.createdAt, last.id]) };
+}
+
+export async function verificationWorklist(
+  deps: CaseQueryDeps,
+  actor: Actor,
+  query: { limit?: number; cursor?: string },
+): Promise<({ ok: true } & Page<CaseState>) | BadCursor | Forbidden> {
+  if (!actor.roles.includes('verifier')) {
+    return { ok: false, code: 'forbidden', detail: 'the verification worklist needs the verifier role' };
+  }
+  const after = query.cursor === undefined ? null : decodeCursor(query.cursor, worklistCursor);
+  if (after === undefined) return badCursor;
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  const rows = await selectWorklist(deps.pool, {
+    verifierId: actor.id,
+    after: after === null ? null : { rank: after[0], createdAt: after[1], id: after[2] },
+    limit,
+  });
+  const { items, nextCursor } = page(rows, limit, (last) => [last.rank, last.createdAt, last.id]);
+  return { ok: true, items: items.map(({ rank: _rank, ...state }) => state), nextCursor };
+}
+
+/** A case as the actor may see it, now or (asOf) as it stood then, rebuilt from its events. */
+export async function getCase(
+  deps: CaseQueryDeps,
+  actor: Actor,
+  id: string,
+  options: { asOf?: Date; purpose?: string } = {},
+): Promise<{ ok: true; view: CaseView } | NotFound> {
+  const current = await findCase(deps.pool, id);
+  // Visibility is judged on the case as it is now, whatever moment is asked for.
+  if (current === null || !canSeeCase(actor, current)) return notFound(id);
+  const state = options.asOf === undefined ? current : foldAsOf(await listEvents(deps.pool, id), options.asOf);
+  if (state === null) return { ok: false, code: 'not_found', detail: `case ${id} did not exist yet at that time` };
+  await auditRead(deps, actor, 'case.read', id, options.purpose);
+  const personal = visiblePersonalData(actor, current, await selectPersonalData(deps.pool, id));
+  return { ok: true, view: { state, personal } };
+}
+
+export async function listCaseEvents(
+  deps: CaseQueryDeps,
+  actor: Actor,
+  id: string,
+  query: { limit?: number; cursor?: string; purpose?: string },
+): Promise<({ ok: true } & Page<StoredEvent & { id: string }>) | NotFound | BadCursor> {
+  const current = await findCase(deps.pool, id);
+  if (current === null || !canSeeCase(actor, current)) return notFound(id);
+  const after = query.cursor === undefined ? null : decodeCursor(query.cursor, eventCursor);
+  if (after === undefined) return badCursor;
+  const limit = query.limit ?? MAX_LIMIT;
+  const rows = await selectEvents(deps.pool, { caseId: id, afterSeq: after === null ? 0 : after[0], limit });
+  await auditRead(deps, actor, 'case.events.read', id, query.purpose);
+  return { ok: true, ...page(rows, limit, (last) => [last.seq]) };
+}
+
+/** A command is visible to the actor who issued it and to supervisors. */
+export async function getCommand(
+  deps: CaseQueryDeps,
+  actor: Actor,
+  id: string,
+): Promise<{ ok: true; command: CommandRecord } | { ok: false; code: 'not_found'; detail: string }> {
+  const command = await findCommand(deps.pool, id);
+  if (command === null || (command.actor.id !== actor.id && !actor.roles.includes('supervisor'))) {
+    return { ok: false, code: 'not_found', detail: `no command ${id}` };
+  }
+  return { ok: true, command };
+}
+
+/** The reference of a case once intake has assigned it. */
+export async function referenceOf(deps: CaseQueryDeps, caseId: string): Promise<string | null> {
+  return (await findCase(deps.pool, caseId))?.reference ?? null;
+}
+
+/** SPEC §4: every supervisor read of a case or its events goes to the append-only access log. */
+async function auditRead(deps: CaseQueryDeps, actor: Actor, action: string, caseId: string, purpose?: string): Promise<void> {
+  if (!actor.roles.includes('supervisor')) return;
+  await insertAccessLog(deps.pool, { actorId: actor.id, action, caseId, purpose: purpose ?? null });
+}
+
+function page<T>(rows: T[], limit: number, key: (last: T) => unknown[]): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(key(last)) : null };
+}

@@ -1,0 +1,165 @@
+import type pg from 'pg';
+import type { Logger } from '../logger.ts';
+import { findCommand, type CommandRecord } from './command.repository.ts';
+
+/** The channel finishCommand notifies, with the command id as payload. */
+export const COMMAND_CHANNEL = 'casetrail_command';
+
+export interface CommandWaiter {
+  /** Resolves with the finished command, or null when it is still pending after timeoutMs. */
+  wait(commandId: string, timeoutMs: number): Promise<CommandRecord | null>;
+  /** Starts listening; waiting works without it, by polling alone. */
+  start(): Promise<void>;
+  /** Releases the LISTEN connection and answers every open wait with null. */
+  close(): Promise<void>;
+}
+
+export type CommandWaiterOptions = {
+  pool: pg.Pool;
+  log: Logger;
+  /** NOTIFY is lost while the listener reconnects, so open waits are also polled. */
+  pollMs?: number;
+  reconnectMs?: number;
+};
+
+type Waiter = { resolve: (record: CommandRecord | null) => void; timer: NodeJS.Timeout };
+
+const FINISHED_COMMANDS = `SELECT id FROM commands WHERE id = ANY($1::uuid[]) AND status <> 'pending'`;
+
+/**
+ * One LISTEN connection shared by every request waiting with ?wait=true: a map of command
+ * id to the requests waiting for it, woken by the worker's pg_notify at commit, with a
+ * polling fallback for notifications missed across reconnects.
+ */
+export function createCommandWaiter(options: CommandWaiterOptions): CommandWaiter {
+  const { pool, log } = options;
+  const pollMs = options.pollMs ?? 250;
+  const reconnectMs = options.reconnectMs ?? 1_000;
+  const waiters = new Map<string, Set<Waiter>>();
+  let listener: pg.PoolClient | null = null;
+  let closed = false;
+  let poller: NodeJS.Timeout | null = null;
+  let reconnect: NodeJS.Timeout | null = null;
+
+  const settle = (id: string, record: CommandRecord | null): void => {
+    const set = waiters.get(id);
+    if (set === undefined) return;
+    waiters.delete(id);
+    for (const waiter of set) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(record);
+    }
+  };
+
+  /** Looks the given waited-for commands up and answers those that have finished. */
+  const check = async (ids: readonly string[]): Promise<void> => {
+    if (ids.length === 0 || closed) return;
+    try {
+      const { rows } = await pool.query<{ id: string }>(FINISHED_COMMANDS, [ids]);
+      for (const { id } of rows) {
+        if (!waiters.has(id)) continue;
+        const record = await findCommand(pool, id);
+        if (record !== null && record.status !== 'pending') settle(id, record);
+      }
+    } catch (error) {
+      log.warn({ err: { message: (error as Error).message } }, 'command wait check failed');
+    }
+  };
+
+  const schedulePoll = (): void => {
+    if (poller !== null || closed) return;
+    poller = setTimeout(() => {
+      poller = null;
+      void check([...waiters.keys()]).finally(() => {
+        if (waiters.size > 0) schedulePoll();
+      });
+    }, pollMs);
+    poller.unref();
+  };
+
+  const onNotification = (message: pg.Notification): void => {
+    if (message.channel === COMMAND_CHANNEL && message.payload && waiters.has(message.payload)) {
+      void check([message.payload]);
+    }
+  };
+
+  const scheduleReconnect = (): void => {
+    if (closed || reconnect !== null) return;
+    reconnect = setTimeout(() => {
+      reconnect = null;
+      void listen();
+    }, reconnectMs);
+    reconnect.unref();
+  };
+
+  const dropListener = (error: Error): void => {
+    const client = listener;
+    listener = null;
+    if (client === null) return;
+    client.removeListener('notification', onNotification);
+    client.release(error);
+    log.warn({ err: { message: error.message } }, 'command listener lost, reconnecting');
+    scheduleReconnect();
+  };
+
+  const listen = async (): Promise<void> => {
+    if (closed || listener !== null) return;
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await pool.connect();
+      client.on('notification', onNotification);
+      client.on('error', dropListener);
+      await client.query(`LISTEN ${COMMAND_CHANNEL}`);
+      if (closed) {
+        client.release();
+        return;
+      }
+      listener = client;
+      // Whatever finished while nobody listened is found by this check.
+      void check([...waiters.keys()]);
+    } catch (error) {
+      client?.removeListener('notification', onNotification);
+      client?.release(error as Error);
+      log.warn({ err: { message: (error as Error).message } }, 'command listener could not connect');
+      scheduleReconnect();
+    }
+  };
+
+  return {
+    start: listen,
+    wait(commandId, timeoutMs) {
+      if (closed) return Promise.resolve(null);
+      return new Promise((resolve) => {
+        const waiter: Waiter = {
+          resolve,
+          timer: setTimeout(() => {
+            const set = waiters.get(commandId);
+            set?.delete(waiter);
+            if (set?.size === 0) waiters.delete(commandId);
+            resolve(null);
+          }, timeoutMs),
+        };
+        const set = waiters.get(commandId) ?? new Set<Waiter>();
+        set.add(waiter);
+        waiters.set(commandId, set);
+        // Registered first, then checked: a command finished just before is not missed.
+        void check([commandId]);
+        schedulePoll();
+      });
+    },
+    async close() {
+      closed = true;
+      if (poller !== null) clearTimeout(poller);
+      if (reconnect !== null) clearTimeout(reconnect);
+      for (const id of [...waiters.keys()]) settle(id, null);
+      const client = listener;
+      listener = null;
+      if (client !== null) {
+        client.removeListener('error', dropListener);
+        client.removeListener('notification', onNotification);
+        await client.query(`UNLISTEN ${COMMAND_CHANNEL}`).catch(() => undefined);
+        client.release();
+      }
+    },
+  };
+}

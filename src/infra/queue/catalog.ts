@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { COMMAND_TYPES, COMMANDS, EVENT_TYPES, QUEUE_NAMES, type CommandType, type EventType, type QueueName } from '../../domain/index.ts';
+
+/** A command job carries only the id: the command itself is read from Postgres, the record. */
+export const commandJobSchema = z.object({ commandId: z.uuid() });
+export type CommandJobData = z.output<typeof commandJobSchema>;
+
+/** An event job points at one appended event; projections read the event from Postgres. */
+export const eventJobSchema = z.object({
+  eventId: z.string().regex(/^[1-9]\d{0,18}$/, 'a positive integer id'),
+  caseId: z.uuid(),
+  seq: z.number().int().positive(),
+});
+export type EventJobData = z.output<typeof eventJobSchema>;
+
+type CommandJobSpec = { kind: 'command'; queue: QueueName; schema: typeof commandJobSchema };
+type EventJobSpec = { kind: 'event'; queue: 'events'; schema: typeof eventJobSchema };
+export type JobSpec = CommandJobSpec | EventJobSpec;
+export type JobName = CommandType | EventType;
+
+/**
+ * The one table of truth for jobs: job name → kind and data schema → queue. The relay
+ * publishes only what is listed here, workers parse with the same schemas, and the
+ * worker start-up check requires exactly one processor for every queue listed here.
+ */
+export const JOB_CATALOG: Readonly<Record<CommandType, CommandJobSpec> & Record<EventType, EventJobSpec>> = {
+  ...(Object.fromEntries(
+    COMMAND_TYPES.map((type) => [type, { kind: 'command', queue: COMMANDS[type].queue, schema: commandJobSchema }]),
+  ) as Record<CommandType, CommandJobSpec>),
+  ...(Object.fromEntries(EVENT_TYPES.map((type) => [type, { kind: 'event', queue: 'events', schema: eventJobSchema }])) as Record<
+    EventType,
+    EventJobSpec
+  >),
+};
+
+export function jobSpec(name: string): JobSpec | undefined {
+  return Object.hasOwn(JOB_CATALOG, name) ? JOB_CATALOG[name as JobName] : undefined;
+}
+
+/** The queues some job is routed to, in QUEUE_NAMES order. */
+export function routedQueues(): QueueName[] {
+  const used = new Set(Object.values(JOB_CATALOG).map((spec) => spec.queue));
+  return QUEUE_NAMES.filter((queue) => used.has(queue));
+}
+
+/** Command type → its queue, as the catalog routes it. */
+export function commandRoutes(): { type: CommandType; queue: QueueName }[] {
+  return COMMAND_TYPES.map((type) => ({ type, queue: JOB_CATALOG[type].queue }));
+}
+
+export function jobNamesOf(queue: QueueName): JobName[] {
+  return (Object.keys(JOB_CATALOG) as JobName[]).filter((name) => JOB_CATALOG[name].queue === queue);
+}
+
+export type ParsedJob =
+  | { ok: true; kind: 'command'; data: CommandJobData }
+  | { ok: true; kind: 'event'; data: EventJobData }
+  | { ok: false; reason: string };
+
+/** Checks a job (or an outbox row about to become one) against the catalog. */
+export function parseJob(queue: string, name: string, data: unknown): ParsedJob {
+  const spec = jobSpec(name);
+  if (spec === undefined) return { ok: false, reason: `unknown job name ${JSON.stringify(name)}` };
+  if (spec.queue !== queue) return { ok: false, reason: `job ${name} belongs to queue ${spec.queue}, not ${queue}` };
+  if (spec.kind === 'command') {
+    const parsed = spec.schema.safeParse(data);
+    return parsed.success ? { ok: true, kind: 'command', data: parsed.data } : { ok: false, reason: z.prettifyError(parsed.error) };
+  }
+  const parsed = spec.schema.safeParse(data);
+  return parsed.success ? { ok: true, kind: 'event', data: parsed.data } : { ok: false, reason: z.prettifyError(parsed.error) };
+}
+
+/**
+ * While a job for this id is waiting, delayed or running, adding another one for the same
+ * work is a no-op (BullMQ deduplication, released when the job completes or fails for
+ * good). This is what lets the relay and the reconciler republish without storms.
+ */
+export function deduplicationId(parsed: Extract<ParsedJob, { ok: true }>): string {
+  return parsed.kind === 'command' ? `cmd-${parsed.data.commandId}` : `evt-${parsed.data.eventId}`;
+}
+
+const UUID_PREFIX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+
+/** Job ids: the outbox row id, and `<row id>-r<n>` when the reconciler republishes it. */
+export function jobIdFor(outboxId: string, republish = 0): string {
+  return republish === 0 ? outboxId : `${outboxId}-r${republish}`;
+}
+
+/** The outbox row a job came from, or null for a job added by hand (tests, tools). */
+export function outboxIdOf(jobId: string | undefined): string | null {
+  const match = jobId === undefined ? null : UUID_PREFIX.exec(jobId);
+  return match ? match[0] : null;
+}

@@ -1,0 +1,245 @@
+import { Queue, UnrecoverableError, Worker, createPostgresBackend, runMigrations, type DefaultJobOptions, type Job } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import pg from 'pg';
+import type { QueueName } from '../../domain/index.ts';
+import { queueBackend, type Config } from '../config/config.ts';
+import type { Logger } from '../logger.ts';
+import { createOutageLog, createThrottledLog, errorInfo } from './outage-log.ts';
+import { withTimeout } from './time-limit.ts';
+
+export type QueueBackendKind = 'redis' | 'postgres';
+
+export interface QueueFactoryOptions {
+  backend: QueueBackendKind;
+  /** Required for the redis backend. */
+  redisUrl?: string;
+  /** The casetrail database; the postgres backend keeps its tables in its `bullmq` schema. */
+  databaseUrl: string;
+  /** Redis key prefix (CASETRAIL_REDIS_PREFIX); each queue adds its own hash tag under it. */
+  prefix: string;
+  log: Logger;
+  jobs?: { attempts: number; backoffMs: number };
+  /** Connections of the postgres backend's pool, before the one each worker holds for LISTEN. */
+  postgresPoolSize?: number;
+}
+
+export interface WorkerSettings {
+  concurrency: number;
+  lockDuration?: number;
+  stalledInterval?: number;
+  maxStalledCount?: number;
+}
+
+export type JobProcessor = (job: Job) => Promise<unknown>;
+// The classes are the same on both backends; only their connection type differs.
+export type AppQueue = Queue;
+export type AppWorker = Worker;
+
+export interface QueueFactory {
+  readonly backend: QueueBackendKind;
+  /** The producer of a queue, created once and cached. */
+  queue(name: QueueName): AppQueue;
+  worker(name: QueueName, processor: JobProcessor, settings: WorkerSettings): AppWorker;
+  /** For /readyz: the backend answers within a second. */
+  ping(): Promise<boolean>;
+  /** Closes the producers and connections; close the workers first. */
+  close(): Promise<void>;
+}
+
+export const POSTGRES_QUEUE_SCHEMA = 'bullmq';
+
+/** The factory options the configuration describes. */
+export function queueFactoryOptions(config: Config, databaseUrl: string, log: Logger): QueueFactoryOptions {
+  return {
+    backend: queueBackend(config),
+    ...(config.REDIS_URL === undefined ? {} : { redisUrl: config.REDIS_URL }),
+    databaseUrl,
+    prefix: config.CASETRAIL_REDIS_PREFIX,
+    log,
+    jobs: { attempts: config.CASETRAIL_JOB_ATTEMPTS, backoffMs: config.CASETRAIL_JOB_BACKOFF },
+    postgresPoolSize: config.CASETRAIL_QUEUE_DB_POOL_SIZE,
+  };
+}
+
+/**
+ * Every key of one queue carries the same hash tag, so BullMQ's multi-key scripts stay in
+ * one Redis Cluster slot while different queues spread over the nodes. BullMQ builds keys
+ * as `<prefix>:<queue>:<suffix>` and allows ':' in the prefix (not in queue names or ids).
+ */
+export function redisQueuePrefix(prefix: string, queue: string): string {
+  return `${prefix}:{${queue}}`;
+}
+
+export function defaultJobOptions(jobs: { attempts: number; backoffMs: number } = { attempts: 10, backoffMs: 1_000 }): DefaultJobOptions {
+  return {
+    attempts: jobs.attempts,
+    backoff: { type: 'exponential', delay: jobs.backoffMs },
+    // Postgres is the record: finished jobs are only kept for inspection, bounded.
+    removeOnComplete: { age: 3_600, count: 1_000 },
+    removeOnFail: { age: 7 * 24 * 3_600, count: 10_000 },
+  };
+}
+
+interface Driver {
+  queueOptions: Record<string, unknown>;
+  workerOptions(): Record<string, unknown>;
+  construct: 'redis' | 'postgres';
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The only place that knows which queue backend runs (SPEC §3). */
+export async function createQueueFactory(options: QueueFactoryOptions): Promise<QueueFactory> {
+  const log = options.log.child({ component: 'queues', backend: options.backend });
+  const driver = options.backend === 'redis' ? redisDriver(options, log) : await postgresDriver(options, log);
+  const jobOptions = defaultJobOptions(options.jobs);
+  const queues = new Map<QueueName, AppQueue>();
+  const workers = new Set<AppWorker>();
+  const prefixFor = (name: QueueName) => (driver.construct === 'redis' ? { prefix: redisQueuePrefix(options.prefix, name) } : {});
+
+  const newQueue = (name: QueueName): AppQueue => {
+    const opts = { ...driver.queueOptions, ...prefixFor(name), defaultJobOptions: jobOptions } as never;
+    const queue = driver.construct === 'redis' ? new Queue(name, opts) : (new Queue(name, opts, createPostgresBackend) as unknown as AppQueue);
+    queue.on('error', createThrottledLog(log.child({ queue: name }), 'queue error'));
+    return queue;
+  };
+
+  return {
+    backend: options.backend,
+    queue(name) {
+      let queue = queues.get(name);
+      if (queue === undefined) {
+        queue = newQueue(name);
+        queues.set(name, queue);
+      }
+      return queue;
+    },
+    worker(name, processor, settings) {
+      const opts = {
+        ...driver.workerOptions(),
+        ...prefixFor(name),
+        concurrency: settings.concurrency,
+        lockDuration: settings.lockDuration ?? 30_000,
+        stalledInterval: settings.stalledInterval ?? 30_000,
+        maxStalledCount: settings.maxStalledCount ?? 1,
+      } as never;
+      const worker =
+        driver.construct === 'redis'
+          ? new Worker(name, processor, opts)
+          : (new Worker(name, processor, opts, createPostgresBackend) as unknown as AppWorker);
+      watchWorker(worker, log.child({ queue: name }));
+      workers.add(worker);
+      worker.on('closed', () => workers.delete(worker));
+      return worker;
+    },
+    ping: () => driver.ping(),
+    async close() {
+      // Workers are closed gracefully by their owner first (workers/index.ts); this only
+      // makes sure, briefly. A close that is still waiting for a hung job is left behind.
+      await Promise.all([...workers].map((worker) => withTimeout(worker.close(), 1_000, 'worker close').catch(() => undefined)));
+      const closing = [...queues.values()].map((queue) => queue.close().catch((error: unknown) => log.warn({ err: errorInfo(error) }, 'queue close failed')));
+      await Promise.all(closing);
+      queues.clear();
+      await driver.close();
+    },
+  };
+}
+
+function watchWorker(worker: AppWorker, log: Logger): void {
+  worker.on('error', createThrottledLog(log, 'worker error'));
+  worker.on('failed', (job, error) => {
+    if (job === undefined) return;
+    const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const context = { jobId: job.id, jobName: job.name, attemptsMade: job.attemptsMade, err: errorInfo(error) };
+    if (final) log.error(context, 'job failed for good');
+    else log.warn(context, 'job failed, will retry');
+  });
+  worker.on('stalled', (jobId) => log.warn({ jobId }, 'job stalled'));
+}
+
+function redisDriver(options: QueueFactoryOptions, log: Logger): Driver {
+  if (options.redisUrl === undefined) throw new Error('the redis queue backend needs REDIS_URL');
+  const url = options.redisUrl;
+  const base: RedisOptions = { retryStrategy: (times) => Math.min(times * 500, 5_000), connectionName: 'casetrail' };
+  // Producers fail fast when Redis is away (the outbox keeps the work); workers wait for it.
+  const producer = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const consumer = new Redis(url, { ...base, maxRetriesPerRequest: null });
+  for (const [role, connection] of [['producer', producer], ['worker', consumer]] as const) {
+    const outage = createOutageLog(log.child({ connection: role }), { down: 'redis connection lost', up: 'redis connection restored' });
+    connection.on('error', (error) => outage.failed(error));
+    connection.on('ready', () => outage.recovered());
+  }
+  producer.once('ready', () => void warnUnlessNoEviction(producer, log));
+  return {
+    construct: 'redis',
+    queueOptions: { connection: producer },
+    workerOptions: () => ({ connection: consumer }),
+    async ping() {
+      return withTimeout(producer.ping(), 1_000).then(
+        (answer) => answer === 'PONG',
+        () => false,
+      );
+    },
+    async close() {
+      await Promise.all([producer, consumer].map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}
+
+/** BullMQ's keys must never be evicted: a lost job is recovered only by the reconciler. */
+async function warnUnlessNoEviction(redis: Redis, log: Logger): Promise<void> {
+  try {
+    const info = await redis.info('memory');
+    const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+    if (policy !== undefined && policy !== 'noeviction') {
+      log.warn({ maxmemoryPolicy: policy }, 'redis maxmemory-policy is not noeviction, queued jobs may be evicted');
+    }
+  } catch (error) {
+    log.debug({ err: errorInfo(error) }, 'redis eviction policy unknown');
+  }
+}
+
+async function postgresDriver(options: QueueFactoryOptions, log: Logger): Promise<Driver> {
+  // One pool for every queue and worker of the process. BullMQ takes one connection of a
+  // caller's pool per worker for LISTEN and keeps it, so each worker widens the pool by one.
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: options.postgresPoolSize ?? 10,
+    options: `-c search_path=${POSTGRES_QUEUE_SCHEMA}`,
+    keepAlive: true,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'casetrail-queues',
+  });
+  pool.setMaxListeners(0);
+  const outage = createOutageLog(log, { down: 'queue database connection lost', up: 'queue database connection restored' });
+  pool.on('error', (error) => outage.failed(error));
+  pool.on('connect', () => outage.recovered());
+  try {
+    const client = await pool.connect();
+    try {
+      const version = await runMigrations(client, POSTGRES_QUEUE_SCHEMA);
+      log.debug({ schema: POSTGRES_QUEUE_SCHEMA, version }, 'queue schema ready');
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  return {
+    construct: 'postgres',
+    queueOptions: { connection: pool },
+    workerOptions: () => {
+      pool.options.max += 1;
+      return { connection: pool };
+    },
+    async ping() {
+      return withTimeout(pool.query('SELECT 1'), 1_000).then(
+        () => true,
+        () => false,
+      );
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,133 @@
+import type pg from 'pg';
+import { claimStale, deleteOutboxRows, markPublished, restoreOrphanedCommands, type StaleOutboxRow } from '../db/outbox.repository.ts';
+import type { Logger } from '../logger.ts';
+import { commandRoutes } from './catalog.ts';
+import { createOutageLog } from './outage-log.ts';
+import { publishRows } from './publish.ts';
+import type { QueueFactory } from './queue-factory.ts';
+import { pause } from './time-limit.ts';
+
+export interface ReconcilerOptions {
+  pool: pg.Pool;
+  factory: Pick<QueueFactory, 'queue'>;
+  log: Logger;
+  intervalMs: number;
+  /** Age of a published, unfinished row before it is republished (then doubling per republish). */
+  afterMs: number;
+  batchSize: number;
+  publishTimeoutMs?: number;
+}
+
+export type ReconcileRound = {
+  /** Rows published again (a no-op in the queue when their job is in fact still there). */
+  republished: number;
+  /** Rows whose command was already applied or rejected: only their deletion was missing. */
+  finished: number;
+  /** Pending commands that had no outbox row and got a new one. */
+  restored: number;
+  failed: number;
+};
+
+export interface Reconciler {
+  /** One full pass now (what the timer runs); for tools and tests. */
+  runOnce(): Promise<ReconcileRound>;
+  close(): Promise<void>;
+}
+
+/**
+ * Postgres is the record, the queues only carry work. Every outbox row stays until the
+ * worker that finished its job deletes it, so a row published long ago and still here is
+ * work the queue lost (FLUSHALL, a restart without persistence, a job that failed for
+ * good): the reconciler publishes it again, under a new job id (a failed job keeps its id)
+ * and with the command's or event's deduplication id, so a job that is in fact still
+ * waiting or running is not doubled. Runs at start and every intervalMs; several
+ * reconcilers share the rows through SKIP LOCKED.
+ */
+export function startReconciler(options: ReconcilerOptions): Reconciler {
+  const log = options.log.child({ component: 'reconciler' });
+  const stop = new AbortController();
+  const outage = createOutageLog(log, { down: 'reconciler round failed, will retry', up: 'reconciler recovered' });
+  let running: Promise<ReconcileRound> | null = null;
+
+  const runOnce = (): Promise<ReconcileRound> => {
+    // Overlapping passes would only contend for the same rows.
+    running ??= reconcile(options, log).finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  const loop = (async () => {
+    while (!stop.signal.aborted) {
+      try {
+        const round = await runOnce();
+        if (round.failed > 0) outage.failed(new Error(`${round.failed} rows could not be republished`));
+        else outage.recovered();
+      } catch (error) {
+        outage.failed(error);
+      }
+      await pause(options.intervalMs, stop.signal);
+    }
+  })();
+
+  return {
+    runOnce,
+    async close() {
+      stop.abort();
+      await loop;
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+async function reconcile(options: ReconcilerOptions, log: Logger): Promise<ReconcileRound> {
+  const total: ReconcileRound = { republished: 0, finished: 0, restored: 0, failed: 0 };
+  const restored = await restoreOrphanedCommands(options.pool, commandRoutes(), options.afterMs, options.batchSize);
+  if (restored.length > 0) log.warn({ commandIds: restored.slice(0, 20), count: restored.length }, 'pending commands without outbox row restored');
+  total.restored = restored.length;
+  for (;;) {
+    const round = await reconcileBatch(options, log);
+    total.republished += round.republished;
+    total.finished += round.finished;
+    total.failed += round.failed;
+    const handled = round.republished + round.finished;
+    if (round.failed > 0 || handled < options.batchSize) break;
+  }
+  if (total.republished > 0 || total.finished > 0) log.info(total, 'reconciler republished unfinished work');
+  return total;
+}
+
+async function reconcileBatch(options: ReconcilerOptions, log: Logger): Promise<ReconcileRound> {
+  const client = await options.pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN; SET LOCAL idle_in_transaction_session_timeout = '60s'");
+    const rows = await claimStale(client, options.afterMs, options.batchSize);
+    const done = rows.filter(isFinishedCommand);
+    for (const row of done.filter((r) => r.commandStatus === null)) {
+      log.error({ outboxId: row.id, payload: row.payload }, 'outbox row names a command that does not exist');
+    }
+    const open = rows.filter((row) => !isFinishedCommand(row));
+    const result = await publishRows(options.factory, open, { log, timeoutMs: options.publishTimeoutMs ?? 5_000, republish: true });
+    await markPublished(client, result.published);
+    await deleteOutboxRows(client, [...done.map((row) => row.id), ...result.invalid]);
+    await client.query('COMMIT');
+    if (result.published.length > 0) {
+      log.debug({ outboxIds: result.published.slice(0, 20), count: result.published.length }, 'outbox rows republished');
+    }
+    return { republished: result.published.length, finished: done.length, restored: 0, failed: result.failed.length };
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** A command row whose command is no longer pending (or no longer exists) needs no job. */
+function isFinishedCommand(row: StaleOutboxRow): boolean {
+  const isCommandRow = typeof row.payload === 'object' && row.payload !== null && 'commandId' in row.payload;
+  return isCommandRow && row.commandStatus !== 'pending';
+}

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { BODIES, submitBody } from '../support/fixtures.ts';
+import { countRows, json, startApi, type ApiHarness, type TestUser } from '../support/api-harness.ts';
+
+type Problem = { code: string; status: number; detail: string; requestId: string; errors?: { path: string; message: string }[] };
+
+let db: TestDatabase;
+let api: ApiHarness;
+let admin: TestUser;
+let clerk: TestUser;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  api = await startApi(db);
+  admin = await api.user(['admin']);
+  clerk = await api.user(['clerk']);
+});
+afterAll(async () => {
+  await api?.close();
+  await db?.drop();
+});
+
+const CASE_ID = '5b0c4a52-3c2e-4d8e-9f59-2f7f0c7a1e11';
+
+describe('authentication', () => {
+  const unauthenticated = [
+    ['no Authorization header', {}],
+    ['a scheme other than Bearer', { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }],
+    ['a malformed token', { authorization: 'Bearer not-a-token' }],
+    ['a well-formed unknown token', { authorization: `Bearer ct_${'A'.repeat(43)}` }],
+  ] as const;
+
+  it.each(unauthenticated)('answers 401 with WWW-Authenticate: Bearer to %s', async (_name, headers) => {
+    const response = await api.app.inject({ method: 'GET', url: '/v1/cases', headers });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['www-authenticate']).toMatch(/^Bearer /);
+    expect(json<Problem>(response).code).toBe('unauthenticated');
+  });
+
+  it('refuses a revoked token, and only that token', async () => {
+    const user = await api.user(['clerk']);
+    const second = await api.app.inject({ method: 'POST', url: `/v1/users/${user.id}/tokens`, headers: admin.auth, payload: { label: 'laptop' } });
+    expect(second.statusCode).toBe(201);
+    const issued = json<{ id: string; token: string; userId: string; label: string }>(second);
+    expect(issued).toMatchObject({ userId: user.id, label: 'laptop', token: expect.stringMatching(/^ct_[A-Za-z0-9_-]{43}$/) });
+
+    const revoked = await api.app.inject({ method: 'DELETE', url: `/v1/tokens/${user.tokenId}`, headers: admin.auth });
+    expect(revoked.statusCode).toBe(204);
+
+    const withRevoked = await api.app.inject({ method: 'GET', url: '/v1/cases', headers: user.auth });
+    expect(withRevoked.statusCode).toBe(401);
+    const withOther = await api.app.inject({ method: 'GET', url: '/v1/cases', headers: { authorization: `Bearer ${issued.token}` } });
+    expect(withOther.statusCode).toBe(200);
+  });
+
+  it('stores only the SHA-256 of a token', async () => {
+    const { rows } = await api.database.pool.query<{ token_hash: string }>('SELECT token_hash FROM api_tokens WHERE id = $1', [clerk.tokenId]);
+    expect(rows[0]?.token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(rows)).not.toContain(clerk.token.slice(3));
+  });
+
+  it('records when a token was last used', async () => {
+    await api.app.inject({ method: 'GET', url: '/v1/cases', headers: clerk.auth });
+    const { rows } = await api.database.pool.query<{ last_used_at: Date | null }>('SELECT last_used_at FROM api_tokens WHERE id = $1', [clerk.tokenId]);
+    expect(rows[0]?.last_used_at).toBeInstanceOf(Date);
+  });
+});
+
+describe('authorization by role, checked before anything is stored', () => {
+  it('answers 403 when the role may not run the command, and stores no command', async () => {
+    const before = await countRows(api.database, 'commands');
+    const attempts = [
+      ['POST', `/v1/cases/${CASE_ID}/verify`, BODIES.verify, clerk],
+      ['POST', `/v1/cases/${CASE_ID}/penalty`, BODIES['record-penalty'], clerk],
+      ['POST', '/v1/cases', submitBody(), admin],
+      ['POST', `/v1/cases/${CASE_ID}/notes`, BODIES['add-note'], admin],
+    ] as const;
+    for (const [method, url, payload, user] of attempts) {
+      const response = await api.app.inject({ method, url, payload: payload as object, headers: user.auth });
+      expect(response.statusCode, url).toBe(403);
+      expect(json<Problem>(response).code).toBe('forbidden');
+    }
+    // Even an invalid body answers 403 first: the role is checked before the body.
+    const invalid = await api.app.inject({ method: 'POST', url: `/v1/cases/${CASE_ID}/verify`, payload: { nonsense: 1 }, headers: clerk.auth });
+    expect(invalid.statusCode).toBe(403);
+    expect(await countRows(api.database, 'commands')).toBe(before);
+    expect(await countRows(api.database, 'outbox')).toBe(before);
+  });
+
+  it('keeps user and token management for admins', async () => {
+    for (const [method, url, payload] of [
+      ['POST', '/v1/users', { name: 'mallory', roles: ['admin'] }],
+      ['POST', `/v1/users/${clerk.id}/tokens`, {}],
+      ['DELETE', `/v1/tokens/${clerk.tokenId}`, undefined],
+    ] as const) {
+      const response = await api.app.inject({ method, url, headers: clerk.auth, ...(payload === undefined ? {} : { payload }) });
+      expect(response.statusCode, `${method} ${url}`).toBe(403);
+    }
+  });
+
+  it('gives admins no case reads', async () => {
+    expect((await api.app.inject({ method: 'GET', url: '/v1/cases', headers: admin.auth })).statusCode).toBe(403);
+    expect((await api.app.inject({ method: 'GET', url: `/v1/cases/${CASE_ID}`, headers: admin.auth })).statusCode).toBe(404);
+  });
+});
+
+describe('user management', () => {
+  it('creates a user and shows the token once', async () => {
+    const response = await api.app.inject({ method: 'POST', url: '/v1/users', headers: admin.auth, payload: { name: 'Trần Thị B', roles: ['verifier', 'clerk'] } });
+    expect(response.statusCode).toBe(201);
+    const user = json<{ id: string; name: string; roles: string[]; token: string }>(response);
+    expect(user).toMatchObject({ name: 'Trần Thị B', roles: ['verifier', 'clerk'], token: expect.stringMatching(/^ct_/) });
+    const reading = await api.app.inject({ method: 'GET', url: '/v1/worklists/verification', headers: { authorization: `Bearer ${user.token}` } });
+    expect(reading.statusCode).toBe(200);
+  });
+
+  it('refuses a taken name, unknown roles and an unknown user or token', async () => {
+    const taken = await api.app.inject({ method: 'POST', url: '/v1/users', headers: admin.auth, payload: { name: clerk.name, roles: ['clerk'] } });
+    expect(taken.statusCode).toBe(400);
+    expect(json<Problem>(taken).errors).toEqual([{ path: 'name', message: 'is already taken' }]);
+    const roles = await api.app.inject({ method: 'POST', url: '/v1/users', headers: admin.auth, payload: { name: 'x', roles: ['root'] } });
+    expect(json<Problem>(roles).errors?.map((e) => e.path)).toEqual(['roles.0']);
+    const noUser = await api.app.inject({ method: 'POST', url: `/v1/users/${CASE_ID}/tokens`, headers: admin.auth, payload: {} });
+    expect(noUser.statusCode).toBe(404);
+    const noToken = await api.app.inject({ method: 'DELETE', url: `/v1/tokens/${CASE_ID}`, headers: admin.auth });
+    expect(noToken.statusCode).toBe(404);
+  });
+});
+
+describe('rate limiting', () => {
+  it('answers 429 with Retry-After once a token exceeds its quota, counting each token apart', async () => {
+    const limited = await startApi(db, { server: { rateLimit: { max: 3, windowMs: 60_000 } } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        statuses.push((await limited.app.inject({ method: 'GET', url: '/v1/cases', headers: clerk.auth })).statusCode);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await limited.app.inject({ method: 'GET', url: '/v1/cases', headers: clerk.auth });
+      expect(refused.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(json<Problem>(refused).code).toBe('rate_limited');
+      const other = await limited.app.inject({ method: 'GET', url: '/v1/cases', headers: admin.auth });
+      expect(other.statusCode).toBe(403); // admin's own quota is untouched; it is refused for its role
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('internal errors', () => {
+  it('answers 500 with a requestId that is in the log line, and no stack or message', async () => {
+    const failing = await startApi(db, {
+      health: {
+        database: async () => {
+          throw new Error('connection to Nguyễn Văn A lost');
+        },
+        queues: async () => true,
+      },
+    });
+    try {
+      const response = await failing.app.inject({ method: 'GET', url: '/readyz' });
+      expect(response.statusCode).toBe(500);
+      const problem = json<Problem>(response);
+      expect(problem.code).toBe('internal');
+      expect(response.body).not.toMatch(/Nguyễn|lost|at .*\.ts|stack/);
+      const line = failing.logs.find((l) => l.msg === 'request failed');
+      expect(line).toMatchObject({ requestId: problem.requestId, level: 50 });
+      expect(JSON.stringify(line)).toContain('at ');
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('never writes a token or a request body to the log', async () => {
+    await api.app.inject({ method: 'POST', url: '/v1/cases', headers: clerk.auth, payload: submitBody() });
+    const text = JSON.stringify(api.logs);
+    expect(text).not.toContain(clerk.token);
+    expect(text).not.toContain(admin.token);
+    expect(text).not.toContain(submitBody().item.content);
+    expect(text).not.toContain('nguyen.van.a');
+    expect(api.logs.some((l) => l.msg === 'incoming request' && typeof l.requestId === 'string')).toBe(true);
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { COMMAND_TYPES, COMMANDS, EVENT_TYPES } from '../../src/domain/index.ts';
+import { JOB_CATALOG, deduplicationId, jobIdFor, outboxIdOf, parseJob, routedQueues } from '../../src/infra/queue/catalog.ts';
+import { redisQueuePrefix } from '../../src/infra/queue/queue-factory.ts';
+import { PROCESSORS, WorkerSetupError, checkProcessors, parseQueueSelection } from '../../workers/index.ts';
+import { intakeProcessor } from '../../workers/intake.processor.ts';
+
+const COMMAND_ID = '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed';
+
+describe('the job catalog', () => {
+  it('routes every command to the queue of its stage and every event to the events queue', () => {
+    for (const type of COMMAND_TYPES) expect(JOB_CATALOG[type]).toMatchObject({ kind: 'command', queue: COMMANDS[type].queue });
+    for (const type of EVENT_TYPES) expect(JOB_CATALOG[type]).toMatchObject({ kind: 'event', queue: 'events' });
+    expect(routedQueues()).toEqual(['intake', 'verification', 'referral', 'penalty', 'closure', 'events']);
+  });
+
+  it('accepts a job only on its own queue and with data of its schema', () => {
+    expect(parseJob('verification', 'verify', { commandId: COMMAND_ID })).toEqual({ ok: true, kind: 'command', data: { commandId: COMMAND_ID } });
+    expect(parseJob('events', 'case.closed', { eventId: '42', caseId: COMMAND_ID, seq: 3 })).toMatchObject({ ok: true, kind: 'event' });
+    expect(parseJob('intake', 'verify', { commandId: COMMAND_ID })).toMatchObject({ ok: false, reason: 'job verify belongs to queue verification, not intake' });
+    expect(parseJob('intake', 'submit', { commandId: 'not-a-uuid' })).toMatchObject({ ok: false });
+    expect(parseJob('intake', 'toString', {})).toMatchObject({ ok: false, reason: 'unknown job name "toString"' });
+    expect(parseJob('events', 'case.closed', { eventId: '0', caseId: COMMAND_ID, seq: 1 })).toMatchObject({ ok: false });
+  });
+
+  it('names the work, not the delivery, for deduplication', () => {
+    const command = parseJob('intake', 'submit', { commandId: COMMAND_ID });
+    const event = parseJob('events', 'case.received', { eventId: '7', caseId: COMMAND_ID, seq: 1 });
+    if (!command.ok || !event.ok) throw new Error('fixture');
+    expect([deduplicationId(command), deduplicationId(event)]).toEqual([`cmd-${COMMAND_ID}`, 'evt-7']);
+  });
+
+  it('derives job ids from outbox rows and back, without colons', () => {
+    expect(jobIdFor(COMMAND_ID)).toBe(COMMAND_ID);
+    expect(jobIdFor(COMMAND_ID, 3)).toBe(`${COMMAND_ID}-r3`);
+    expect(outboxIdOf(`${COMMAND_ID}-r3`)).toBe(COMMAND_ID);
+    expect(outboxIdOf('added-by-hand')).toBeNull();
+    expect(outboxIdOf(undefined)).toBeNull();
+  });
+
+  it('gives each queue its own Redis Cluster hash tag', () => {
+    expect(redisQueuePrefix('casetrail', 'intake')).toBe('casetrail:{intake}');
+    expect(redisQueuePrefix('casetrail', 'events')).toBe('casetrail:{events}');
+  });
+});
+
+describe('the worker start-up check', () => {
+  it('passes for the processors of the catalog', () => {
+    expect(() => checkProcessors(PROCESSORS)).not.toThrow();
+  });
+
+  it('fails loudly when a queue has no processor, or two, or a processor has no jobs', () => {
+    expect(() => checkProcessors(PROCESSORS.filter((p) => p !== intakeProcessor))).toThrow(/queue intake has no processor/);
+    expect(() => checkProcessors([...PROCESSORS, intakeProcessor])).toThrow(/queue intake has 2 processors/);
+    expect(() => checkProcessors([...PROCESSORS, { queue: 'sla', create: intakeProcessor.create }])).toThrow(
+      /queue sla has a processor but no job in the catalog/,
+    );
+  });
+
+  it('parses a --queues selection and refuses unknown names', () => {
+    expect(parseQueueSelection('all')).toBe('all');
+    expect(parseQueueSelection('verification, referral,verification')).toEqual(['verification', 'referral']);
+    expect(() => parseQueueSelection('verification,reviews')).toThrow(WorkerSetupError);
+    expect(() => parseQueueSelection(' , ')).toThrow(/none given/);
+  });
+});

@@ -1,0 +1,52 @@
+import { UnrecoverableError } from 'bullmq';
+import type pg from 'pg';
+import type { EventType, StoredEvent } from '../src/domain/index.ts';
+import { findEventById } from '../src/infra/db/projection.repository.ts';
+import type { Logger } from '../src/infra/logger.ts';
+import { parseJob } from '../src/infra/queue/catalog.ts';
+import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
+import type { ProcessorDefinition, ProcessorDeps } from './processor.ts';
+
+export type ProjectedEvent = StoredEvent & { id: string };
+
+/**
+ * Something that follows the audit trail: SLA timers, statistics, webhooks. The job of an
+ * event is retried as a whole when any projection throws, and the reconciler may deliver
+ * an event again, so every projection must be idempotent (keyed by event id or case/seq).
+ */
+export interface EventProjection {
+  name: string;
+  handles: readonly EventType[] | 'all';
+  project(event: ProjectedEvent, context: { pool: pg.Pool; log: Logger }): Promise<void>;
+}
+
+/** The projections that run on the events queue. None yet: register new ones here. */
+export const EVENT_PROJECTIONS: readonly EventProjection[] = [];
+
+export function createEventsProcessor(deps: ProcessorDeps, projections: readonly EventProjection[] = EVENT_PROJECTIONS): JobProcessor {
+  return async (job) => {
+    const parsed = parseJob('events', job.name, job.data);
+    if (!parsed.ok || parsed.kind !== 'event') {
+      const reason = parsed.ok ? `job ${job.name} is not an event` : parsed.reason;
+      deps.log.error({ queue: 'events', jobId: job.id, jobName: job.name, reason }, 'job data rejected');
+      throw new UnrecoverableError(`invalid job data: ${reason}`);
+    }
+    const { eventId, caseId, seq } = parsed.data;
+    const log = deps.log.child({ queue: 'events', jobId: job.id, eventId, caseId });
+    const event = await findEventById(deps.pool, eventId);
+    if (event === null || event.caseId !== caseId || event.seq !== seq || event.type !== job.name) {
+      // Events are append-only and their outbox row commits with them: this is data loss.
+      log.error({ seq, found: event === null ? null : { caseId: event.caseId, seq: event.seq, type: event.type } }, 'event of the job not found');
+      throw new UnrecoverableError('event not found');
+    }
+    const run = projections.filter((p) => p.handles === 'all' || p.handles.includes(event.type));
+    for (const projection of run) await projection.project(event, { pool: deps.pool, log: log.child({ projection: projection.name }) });
+    log.debug({ type: event.type, seq, projections: run.map((p) => p.name) }, 'event projected');
+    return { type: event.type, projections: run.length };
+  };
+}
+
+export const eventsProcessor: ProcessorDefinition = {
+  queue: 'events',
+  create: (deps) => createEventsProcessor(deps),
+};

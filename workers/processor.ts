@@ -1,0 +1,14 @@
+import type pg from 'pg';
+import type { ApplyDeps } from '../src/app/apply-command.ts';
+import type { QueueName } from '../src/domain/index.ts';
+import type { Logger } from '../src/infra/logger.ts';
+import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
+
+/** What every processor may use: the database and the settings applyCommand needs. */
+export type ProcessorDeps = ApplyDeps & { pool: pg.Pool; log: Logger };
+
+/** One processor per queue; workers/index.ts checks that the catalog's queues each have exactly one. */
+export interface ProcessorDefinition {
+  queue: QueueName;
+  create(deps: ProcessorDeps): JobProcessor;
+}
