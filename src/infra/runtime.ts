@@ -3,6 +3,7 @@ import { loadSecrets, type Secrets } from './config/secrets.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrate } from './db/migrator.ts';
+import { pino } from 'pino';
 import { createLogger, type Logger } from './logger.ts';
 
 /** What every casetrail process holds: configuration, logger, keys and the database. */
@@ -16,9 +17,14 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openRuntime(options: { migrate: boolean; role: string; config?: Config }): Promise<Runtime> {
+/**
+ * Servers log to stdout; one-shot commands (`oneShot`) log to stderr so that their own
+ * output, JSON included, stays clean on stdout.
+ */
+export async function openRuntime(options: { migrate: boolean; role: string; config?: Config; oneShot?: boolean }): Promise<Runtime> {
   const config = options.config ?? loadConfig();
-  const log = createLogger({ level: config.LOG_LEVEL }).child({ role: options.role });
+  const destination = options.oneShot ? pino.destination(2) : undefined;
+  const log = createLogger({ level: config.LOG_LEVEL, ...(destination ? { destination } : {}) }).child({ role: options.role });
   const embedded = config.DATABASE_URL === undefined ? await startEmbeddedPostgres(config.CASETRAIL_DATA_DIR, log) : null;
   const databaseUrl = embedded?.url ?? (config.DATABASE_URL as string);
   const db = openDatabase(databaseUrl, { poolSize: config.CASETRAIL_DB_POOL_SIZE, log, applicationName: `casetrail-${options.role}` });

@@ -81,7 +81,10 @@ describe.each(['redis', 'postgres'] as const)('outbox relay on the %s backend', 
     await pipeline.close();
     expect(performance.now() - closing).toBeLessThan(5_000);
     expect(h.logs.some((l) => l.msg === 'worker did not stop in time, closing anyway' && l.queue === 'intake')).toBe(true);
+    // Let the abandoned job end before the harness removes the queues under it.
     release();
+    const intake = h.factory.queue('intake');
+    await eventually(async () => (await intake.getActiveCount()) === 0, { what: 'the released job finished' });
   });
 });
 

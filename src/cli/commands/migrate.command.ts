@@ -9,7 +9,7 @@ export function registerMigrate(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) => {
       // openRuntime migrates; what it applied is reported from _prisma_migrations.
-      const runtime = await openRuntime({ migrate: true, role: 'migrate' });
+      const runtime = await openRuntime({ migrate: true, role: 'migrate', oneShot: true });
       try {
         const rows = await runtime.db.pool.query<{ migration_name: string }>(
           'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY started_at, migration_name',

@@ -4,6 +4,7 @@ import { createApi } from '../../api/server.ts';
 import { isReachable } from '../../infra/db/database.ts';
 import { createQueueFactory, queueFactoryOptions, type QueueFactory } from '../../infra/queue/queue-factory.ts';
 import { openRuntime, type Runtime } from '../../infra/runtime.ts';
+import { CliError } from '../exit.ts';
 import { onShutdown } from '../shutdown.ts';
 
 export function registerStart(program: Command): void {
@@ -42,7 +43,12 @@ export function registerStart(program: Command): void {
     .description('run workers alone, with the outbox relay and reconciler (scale out with more of these)')
     .requiredOption('--queues <names>', 'comma-separated queues (intake, verification, referral, penalty, closure, events, sla) or "all"')
     .action(async (options: { queues: string }) => {
-      const queues = parseQueueSelection(options.queues);
+      let queues: ReturnType<typeof parseQueueSelection>;
+      try {
+        queues = parseQueueSelection(options.queues);
+      } catch (error) {
+        throw new CliError(`--queues: ${(error as Error).message}`);
+      }
       const runtime = await openRuntime({ migrate: true, role: 'worker' });
       const factory = await createQueueFactory(queueFactoryOptions(runtime.config, runtime.databaseUrl, runtime.log));
       const pipeline = await startPipelineFor(runtime, factory, queues);

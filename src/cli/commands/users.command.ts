@@ -17,7 +17,7 @@ export function registerUsers(program: Command): void {
       if (!input.success) {
         throw new CliError(input.error.issues.map((i) => `--${String(i.path[0] ?? 'input')}: ${i.message}`).join('\n'));
       }
-      const runtime = await openRuntime({ migrate: true, role: 'cli' });
+      const runtime = await openRuntime({ migrate: true, role: 'cli', oneShot: true });
       try {
         const created = await createUser({ pool: runtime.db.pool, prisma: runtime.db.prisma }, input.data);
         if (!created.ok) throw new CliError(`--${created.path}: ${created.detail}`);

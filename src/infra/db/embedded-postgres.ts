@@ -30,7 +30,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   // Another casetrail process (`npm start`) owns the running server: share it, never stop it.
   const running = await runningServer(root, pgDir);
   if (running !== null) {
-    log.info({ port: running.port, ownerPid: running.ownerPid }, 'using the embedded postgres of a running casetrail process');
+    log.debug({ port: running.port, ownerPid: running.ownerPid }, 'using the embedded postgres of a running casetrail process');
     return { url: urlOn(running.port, DATABASE), stop: async () => undefined };
   }
   const port = await freePort();

@@ -83,7 +83,7 @@ export function defaultJobOptions(jobs: { attempts: number; backoffMs: number } 
 interface Driver {
   queueOptions: Record<string, unknown>;
   workerOptions(): Record<string, unknown>;
-  construct: 'redis' | 'postgres';
+  kind: QueueBackendKind;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -95,11 +95,11 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
   const jobOptions = defaultJobOptions(options.jobs);
   const queues = new Map<QueueName, AppQueue>();
   const workers = new Set<AppWorker>();
-  const prefixFor = (name: QueueName) => (driver.construct === 'redis' ? { prefix: redisQueuePrefix(options.prefix, name) } : {});
+  const prefixFor = (name: QueueName) => (driver.kind === 'redis' ? { prefix: redisQueuePrefix(options.prefix, name) } : {});
 
   const newQueue = (name: QueueName): AppQueue => {
     const opts = { ...driver.queueOptions, ...prefixFor(name), defaultJobOptions: jobOptions } as never;
-    const queue = driver.construct === 'redis' ? new Queue(name, opts) : (new Queue(name, opts, createPostgresBackend) as unknown as AppQueue);
+    const queue = driver.kind === 'redis' ? new Queue(name, opts) : (new Queue(name, opts, createPostgresBackend) as unknown as AppQueue);
     queue.on('error', createThrottledLog(log.child({ queue: name }), 'queue error'));
     return queue;
   };
@@ -124,7 +124,7 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
         maxStalledCount: settings.maxStalledCount ?? 1,
       } as never;
       const worker =
-        driver.construct === 'redis'
+        driver.kind === 'redis'
           ? new Worker(name, processor, opts)
           : (new Worker(name, processor, opts, createPostgresBackend) as unknown as AppWorker);
       watchWorker(worker, log.child({ queue: name }));
@@ -161,19 +161,25 @@ function redisDriver(options: QueueFactoryOptions, log: Logger): Driver {
   if (options.redisUrl === undefined) throw new Error('the redis queue backend needs REDIS_URL');
   const url = options.redisUrl;
   const base: RedisOptions = { retryStrategy: (times) => Math.min(times * 500, 5_000), connectionName: 'casetrail' };
-  // Producers fail fast when Redis is away (the outbox keeps the work); workers wait for it.
-  const producer = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  const consumer = new Redis(url, { ...base, maxRetriesPerRequest: null });
-  for (const [role, connection] of [['producer', producer], ['worker', consumer]] as const) {
+  const watch = (connection: Redis, role: string) => {
     const outage = createOutageLog(log.child({ connection: role }), { down: 'redis connection lost', up: 'redis connection restored' });
     connection.on('error', (error) => outage.failed(error));
     connection.on('ready', () => outage.recovered());
-  }
+    return connection;
+  };
+  // Producers fail fast when Redis is away (the outbox keeps the work); workers wait for it.
+  const producer = watch(new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 }), 'producer');
   producer.once('ready', () => void warnUnlessNoEviction(producer, log));
+  // Shared by the workers of the process (BullMQ adds a blocking connection per worker);
+  // opened with the first worker, so an API-only process holds none.
+  let consumer: Redis | null = null;
   return {
-    construct: 'redis',
+    kind: 'redis',
     queueOptions: { connection: producer },
-    workerOptions: () => ({ connection: consumer }),
+    workerOptions: () => {
+      consumer ??= watch(new Redis(url, { ...base, maxRetriesPerRequest: null }), 'worker');
+      return { connection: consumer };
+    },
     async ping() {
       return withTimeout(producer.ping(), 1_000).then(
         (answer) => answer === 'PONG',
@@ -181,7 +187,8 @@ function redisDriver(options: QueueFactoryOptions, log: Logger): Driver {
       );
     },
     async close() {
-      await Promise.all([producer, consumer].map((c) => c.quit().catch(() => c.disconnect())));
+      const connections = consumer === null ? [producer] : [producer, consumer];
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
 }
@@ -228,7 +235,7 @@ async function postgresDriver(options: QueueFactoryOptions, log: Logger): Promis
     throw error;
   }
   return {
-    construct: 'postgres',
+    kind: 'postgres',
     queueOptions: { connection: pool },
     workerOptions: () => {
       pool.options.max += 1;
