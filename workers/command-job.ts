@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { applyCommand } from '../src/app/apply-command.ts';
-import { assertNever, type QueueName } from '../src/domain/index.ts';
+import { assertNever, type CommandType, type QueueName } from '../src/domain/index.ts';
+import { recordCommandOutcome } from '../src/infra/metrics.ts';
 import { parseJob } from '../src/infra/queue/catalog.ts';
 import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
 import type { ProcessorDeps } from './processor.ts';
@@ -24,6 +25,10 @@ export function createCommandProcessor(queue: QueueName, deps: ProcessorDeps): J
     }
     const log = deps.log.child({ queue, jobId: job.id, commandId: parsed.data.commandId });
     const outcome = await applyCommand({ ...deps, log }, parsed.data.commandId);
+    // The catalog accepted the job's name as a command, so it is a command type.
+    const type = job.name as CommandType;
+    if (outcome.status === 'applied' && !outcome.replayed) recordCommandOutcome(type, { status: 'applied', latencyMs: Date.now() - job.timestamp });
+    if (outcome.status === 'rejected' && !outcome.replayed) recordCommandOutcome(type, { status: 'rejected', code: outcome.problem.code });
     switch (outcome.status) {
       case 'applied':
         return { status: 'applied', caseId: outcome.caseId, version: outcome.version, replayed: outcome.replayed };

@@ -4,8 +4,10 @@ import type { EventType, StoredEvent } from '../src/domain/index.ts';
 import { findEventById } from '../src/infra/db/projection.repository.ts';
 import type { Logger } from '../src/infra/logger.ts';
 import { parseJob } from '../src/infra/queue/catalog.ts';
-import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
+import type { JobProcessor, QueueFactory } from '../src/infra/queue/queue-factory.ts';
 import type { ProcessorDefinition, ProcessorDeps } from './processor.ts';
+import { slaTimerProjection } from './projections/sla-timer.projection.ts';
+import { webhookProjection } from './projections/webhook.projection.ts';
 
 export type ProjectedEvent = StoredEvent & { id: string };
 
@@ -17,11 +19,13 @@ export type ProjectedEvent = StoredEvent & { id: string };
 export interface EventProjection {
   name: string;
   handles: readonly EventType[] | 'all';
-  project(event: ProjectedEvent, context: { pool: pg.Pool; log: Logger }): Promise<void>;
+  project(event: ProjectedEvent, context: ProjectionContext): Promise<void>;
 }
 
-/** The projections that run on the events queue. None yet: register new ones here. */
-export const EVENT_PROJECTIONS: readonly EventProjection[] = [];
+export type ProjectionContext = { pool: pg.Pool; log: Logger; queues?: Pick<QueueFactory, 'queue'> };
+
+/** The projections that run on the events queue: register new ones here. */
+export const EVENT_PROJECTIONS: readonly EventProjection[] = [slaTimerProjection, webhookProjection];
 
 export function createEventsProcessor(deps: ProcessorDeps, projections: readonly EventProjection[] = EVENT_PROJECTIONS): JobProcessor {
   return async (job) => {
@@ -40,7 +44,11 @@ export function createEventsProcessor(deps: ProcessorDeps, projections: readonly
       throw new UnrecoverableError('event not found');
     }
     const run = projections.filter((p) => p.handles === 'all' || p.handles.includes(event.type));
-    for (const projection of run) await projection.project(event, { pool: deps.pool, log: log.child({ projection: projection.name }) });
+    for (const projection of run) {
+      const context: ProjectionContext = { pool: deps.pool, log: log.child({ projection: projection.name }) };
+      if (deps.queues !== undefined) context.queues = deps.queues;
+      await projection.project(event, context);
+    }
     log.debug({ type: event.type, seq, projections: run.map((p) => p.name) }, 'event projected');
     return { type: event.type, projections: run.length };
   };

@@ -11,7 +11,9 @@ import { intakeProcessor } from './intake.processor.ts';
 import { penaltyProcessor } from './penalty.processor.ts';
 import type { ProcessorDefinition, ProcessorDeps } from './processor.ts';
 import { referralProcessor } from './referral.processor.ts';
+import { slaProcessor } from './sla.processor.ts';
 import { verificationProcessor } from './verification.processor.ts';
+import { webhooksProcessor } from './webhooks.processor.ts';
 
 export { startPipeline, pipelineDeps, pipelineSettings, type Pipeline, type PipelineOptions, type PipelineSettings } from './pipeline.ts';
 export type { ProcessorDefinition, ProcessorDeps } from './processor.ts';
@@ -23,6 +25,8 @@ export const PROCESSORS: readonly ProcessorDefinition[] = [
   penaltyProcessor,
   closureProcessor,
   eventsProcessor,
+  slaProcessor,
+  webhooksProcessor,
 ];
 
 /** Pool connections the workers leave to the relay, the reconciler, the acker and the API. */
@@ -93,7 +97,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
   const limit = createSemaphore(slots);
   const acker = createOutboxAcker({ pool: options.deps.pool, log });
   const workers: AppWorker[] = queues.map((queue) => {
-    const processor = processors.find((p) => p.queue === queue)?.create(options.deps) as JobProcessor;
+    const processor = processors.find((p) => p.queue === queue)?.create({ queues: options.factory, ...options.deps }) as JobProcessor;
     return options.factory.worker(queue, acknowledging((job) => limit(() => processor(job)), acker.ack), {
       concurrency: options.concurrency,
       ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),

@@ -4,7 +4,10 @@ import { startOutboxRelay, type OutboxRelay } from '../src/infra/queue/outbox-re
 import type { QueueFactory } from '../src/infra/queue/queue-factory.ts';
 import { startReconciler, type Reconciler } from '../src/infra/queue/reconciler.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
+import { BARRIER_TIMEOUT_MS } from '../src/app/seal-checkpoint.ts';
+import { startAuditSealer, type AuditSealer } from './audit-sealer.ts';
 import { startWorkers, type RunningWorkers } from './index.ts';
+import { startSlaSweeper, type SlaSweeper } from './sla-sweeper.ts';
 import type { ProcessorDeps, ProcessorDefinition } from './processor.ts';
 
 export interface PipelineSettings {
@@ -16,6 +19,11 @@ export interface PipelineSettings {
   relayBatchSize: number;
   reconcileIntervalMs: number;
   reconcileAfterMs: number;
+  /** Audit checkpoints: every N events or T ms (defaults 1000 and 30 s). */
+  checkpointEvents?: number;
+  checkpointIntervalMs?: number;
+  /** How often the SLA sweeper breaches overdue visits whose timer was lost (default 60 s). */
+  slaSweepIntervalMs?: number;
 }
 
 export interface PipelineOptions {
@@ -29,11 +37,15 @@ export interface PipelineOptions {
   /** Run the outbox relay and the reconciler here (default true; both are safe in several processes). */
   relay?: boolean;
   processors?: readonly ProcessorDefinition[];
+  /** The checkpoint key: given, the audit sealer runs where the relay runs (safe in several processes). */
+  signing?: Pick<Runtime['secrets'], 'signingKey' | 'publicKey'>;
 }
 
 export interface Pipeline {
   workers: RunningWorkers;
   reconciler: Reconciler | null;
+  sealer: AuditSealer | null;
+  slaSweeper: SlaSweeper | null;
   /** Stops publishing first, then the workers (letting running jobs finish), then flushes. */
   close(): Promise<void>;
 }
@@ -48,6 +60,9 @@ export function pipelineSettings(config: Config): PipelineSettings {
     relayBatchSize: config.CASETRAIL_RELAY_BATCH_SIZE,
     reconcileIntervalMs: config.CASETRAIL_RECONCILE_INTERVAL,
     reconcileAfterMs: config.CASETRAIL_RECONCILE_AFTER,
+    checkpointEvents: config.CASETRAIL_CHECKPOINT_EVENTS,
+    checkpointIntervalMs: config.CASETRAIL_CHECKPOINT_INTERVAL,
+    slaSweepIntervalMs: config.CASETRAIL_SLA_SWEEP_INTERVAL,
   };
 }
 
@@ -64,6 +79,7 @@ export function pipelineDeps(runtime: Pick<Runtime, 'config' | 'log' | 'secrets'
       referred: config.CASETRAIL_SLA_REFERRED,
       penalty_issued: config.CASETRAIL_SLA_PENALTY_ISSUED,
     },
+    webhookTimeoutMs: config.CASETRAIL_WEBHOOK_TIMEOUT,
   };
 }
 
@@ -82,6 +98,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   });
   let relay: OutboxRelay | null = null;
   let reconciler: Reconciler | null = null;
+  let sealer: AuditSealer | null = null;
+  let slaSweeper: SlaSweeper | null = null;
   if (options.relay ?? true) {
     relay = startOutboxRelay({
       pool: deps.pool,
@@ -99,17 +117,31 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       afterMs: settings.reconcileAfterMs,
       batchSize: settings.relayBatchSize,
     });
+    if (options.signing !== undefined) sealer = startSealerFor(deps, options.signing, settings);
+    slaSweeper = startSlaSweeper({ deps, intervalMs: settings.slaSweepIntervalMs ?? 60_000, batchSize: settings.relayBatchSize });
   }
   let closing: Promise<void> | undefined;
   return {
     workers,
     reconciler,
+    sealer,
+    slaSweeper,
     close() {
       closing ??= (async () => {
-        await Promise.all([relay?.close(), reconciler?.close()]);
+        await Promise.all([relay?.close(), reconciler?.close(), sealer?.close(), slaSweeper?.close()]);
         await workers.close();
       })();
       return closing;
     },
   };
+}
+
+function startSealerFor(deps: ProcessorDeps, signing: NonNullable<PipelineOptions['signing']>, settings: PipelineSettings): AuditSealer {
+  const maxAgeMs = settings.checkpointIntervalMs ?? 30_000;
+  return startAuditSealer({
+    deps: { pool: deps.pool, log: deps.log, signingKey: signing.signingKey, publicKey: signing.publicKey },
+    policy: { maxEvents: settings.checkpointEvents ?? 1000, maxAgeMs, barrierTimeoutMs: BARRIER_TIMEOUT_MS },
+    // Looks often enough that no event waits much longer than T, and at most once a second.
+    pollMs: Math.min(1_000, Math.max(50, Math.floor(maxAgeMs / 4))),
+  });
 }

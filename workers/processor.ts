@@ -2,10 +2,17 @@ import type pg from 'pg';
 import type { ApplyDeps } from '../src/app/apply-command.ts';
 import type { QueueName } from '../src/domain/index.ts';
 import type { Logger } from '../src/infra/logger.ts';
-import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
+import type { JobProcessor, QueueFactory } from '../src/infra/queue/queue-factory.ts';
 
 /** What every processor may use: the database and the settings applyCommand needs. */
-export type ProcessorDeps = ApplyDeps & { pool: pg.Pool; log: Logger };
+export type ProcessorDeps = ApplyDeps & {
+  pool: pg.Pool;
+  log: Logger;
+  /** The producers, for work that adds jobs itself (SLA timers); startWorkers passes its factory. */
+  queues?: Pick<QueueFactory, 'queue'>;
+  /** How long a webhook receiver has to answer (default 10 s). */
+  webhookTimeoutMs?: number;
+};
 
 /** One processor per queue; workers/index.ts checks that the catalog's queues each have exactly one. */
 export interface ProcessorDefinition {

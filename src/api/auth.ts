@@ -16,7 +16,7 @@ export type RateLimitOptions = { max: number; windowMs: number };
 
 const BEARER = /^Bearer\s+(\S+)\s*$/iu;
 
-function bearerToken(request: FastifyRequest): string | null {
+export function bearerToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   return header === undefined ? null : (BEARER.exec(header)?.[1] ?? null);
 }

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { PROBLEMS, type ProblemCode, type Rejection } from '../domain/index.ts';
+import { isDatabaseUnavailable } from '../infra/db/database.ts';
+import { errorInfo, errorLocation } from '../infra/queue/outage-log.ts';
 import type { Problem } from './schemas/common.schemas.ts';
 
 export const PROBLEM_TYPE_BASE = 'https://casetrail.dev/problems/';
@@ -88,8 +90,9 @@ function toProblem(error: FastifyError, requestId: string): Problem | null {
 }
 
 /**
- * Every error becomes a problem document. Unexpected ones are logged with their stack
- * (never a body or a token) under the requestId the client gets.
+ * Every error becomes a problem document. Unexpected ones are logged under the requestId
+ * the client gets, with where they were thrown but no stack trace, body or token (a trace
+ * repeats the message, and a database error's message can quote what the client sent).
  */
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -99,10 +102,13 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       request.log.info({ code: problem.code, status: problem.status }, 'request refused');
       return sendProblem(reply, problem);
     }
-    request.log.error(
-      { err: { type: error.name, message: error.message, code: error.code, stack: error.stack } },
-      'request failed',
-    );
+    if (isDatabaseUnavailable(error)) {
+      // Nothing is wrong with the request: it can be sent again, with the same Idempotency-Key.
+      request.log.warn({ err: errorInfo(error) }, 'database unavailable');
+      reply.header('retry-after', '1');
+      return sendProblem(reply, problemDocument('unavailable', 'the database is unreachable for a moment; retry the request', request.id));
+    }
+    request.log.error({ err: { ...errorInfo(error), where: errorLocation(error) } }, 'request failed');
     return sendProblem(reply, problemDocument('internal', 'an unexpected error occurred; quote the requestId when reporting it', request.id));
   });
   app.setNotFoundHandler((request, reply) =>

@@ -9,11 +9,20 @@ import { createCommandWaiter, type CommandWaiter } from '../infra/db/command-wai
 import type { Logger } from '../infra/logger.ts';
 import { registerAuthentication, type RateLimitOptions } from './auth.ts';
 import { registerProblemHandlers } from './problems.ts';
+import { auditRoutes, type AuditKeys } from './routes/audit.routes.ts';
 import { caseRoutes } from './routes/case.routes.ts';
 import { commandRoutes } from './routes/command.routes.ts';
+import { DEFAULT_CONSOLE_DIR, registerConsole } from './routes/console.routes.ts';
 import { registerDocs } from './routes/docs.routes.ts';
 import { healthRoutes, type HealthChecks } from './routes/health.routes.ts';
+import { meRoutes } from './routes/me.routes.ts';
 import { userRoutes } from './routes/user.routes.ts';
+import { metricsRoutes } from './routes/metrics.routes.ts';
+import { statsRoutes } from './routes/stats.routes.ts';
+import { stageHistoryRoutes } from './routes/stage-history.routes.ts';
+import { webhookRoutes } from './routes/webhook.routes.ts';
+import { registerQueueDashboard } from './queue-dashboard.ts';
+import type { QueueFactory } from '../infra/queue/queue-factory.ts';
 
 export type { HealthChecks } from './routes/health.routes.ts';
 
@@ -22,12 +31,15 @@ export type ServerOptions = {
   /** How long ?wait=true waits for a worker before answering 202 (SPEC: 10 s). */
   waitTimeoutMs: number;
   bodyLimit: number;
+  /** The built web console served at `/` (null: none). */
+  consoleDir: string | null;
 };
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   rateLimit: { max: 600, windowMs: 60_000 },
   waitTimeoutMs: 10_000,
   bodyLimit: 1024 * 1024,
+  consoleDir: DEFAULT_CONSOLE_DIR,
 };
 
 export interface ServerDeps {
@@ -38,6 +50,10 @@ export interface ServerDeps {
   /** Owned by the server from here on: closed when the server closes. */
   commandWaiter: CommandWaiter;
   options?: Partial<ServerOptions>;
+  /** The checkpoint key; the audit routes (export, verify, checkpoints...) exist only with it. */
+  audit?: AuditKeys;
+  /** The queue producers: queue depths in /metrics and the /admin/queues dashboard exist only with them. */
+  queues?: Pick<QueueFactory, 'queue'>;
 }
 
 /** A client's X-Request-Id is kept when it is a plain token; otherwise one is drawn. */
@@ -74,13 +90,21 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   await app.register(rateLimit, { global: false });
   await registerDocs(app);
+  await registerConsole(app, options.consoleDir);
   healthRoutes(app, deps.health);
+  metricsRoutes(app, { pool: deps.pool, log: deps.log, ...(deps.queues === undefined ? {} : { queues: deps.queues }) });
+  if (deps.queues !== undefined) await registerQueueDashboard(app, { pool: deps.pool, queues: deps.queues });
   await app.register(
     async (v1) => {
       registerAuthentication(v1, { pool: deps.pool, rateLimit: options.rateLimit });
       commandRoutes(v1, { pool: deps.pool, commandWaiter: deps.commandWaiter, waitTimeoutMs: options.waitTimeoutMs });
       caseRoutes(v1, { pool: deps.pool });
       userRoutes(v1, { pool: deps.pool, prisma: deps.prisma });
+      meRoutes(v1, { pool: deps.pool });
+      statsRoutes(v1, { pool: deps.pool });
+      stageHistoryRoutes(v1, { pool: deps.pool });
+      webhookRoutes(v1, { prisma: deps.prisma });
+      if (deps.audit !== undefined) auditRoutes(v1, { pool: deps.pool, log: deps.log, audit: deps.audit });
     },
     { prefix: '/v1' },
   );
@@ -92,6 +116,8 @@ export type ApiInput = {
   log: Logger;
   config: Pick<Config, 'CASETRAIL_RATE_LIMIT_MAX' | 'CASETRAIL_RATE_LIMIT_WINDOW'>;
   health: HealthChecks;
+  audit: AuditKeys;
+  queues?: Pick<QueueFactory, 'queue'>;
 };
 
 /** The HTTP API of a casetrail process: its LISTEN connection for ?wait=true included. */
@@ -105,6 +131,8 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
       prisma: input.db.prisma,
       health: input.health,
       commandWaiter,
+      audit: input.audit,
+      ...(input.queues === undefined ? {} : { queues: input.queues }),
       options: {
         rateLimit: { max: input.config.CASETRAIL_RATE_LIMIT_MAX, windowMs: input.config.CASETRAIL_RATE_LIMIT_WINDOW },
       },

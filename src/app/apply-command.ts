@@ -17,16 +17,9 @@ import {
   type Rejection,
   type StoredEvent,
 } from '../domain/index.ts';
-import {
-  findIdsByContentHash,
-  findOpenIdsByFingerprint,
-  insertEvents,
-  isDecisionNoTaken,
-  lockCases,
-  nextReference,
-  saveCase,
-} from '../infra/db/case.repository.ts';
-import { finishCommand, insertOutbox, lockCommand, savePersonalData, type CommandRecord } from '../infra/db/command.repository.ts';
+import { findIdsByContentHash, findOpenIdsByFingerprint, isDecisionNoTaken, lockCases, nextReference } from '../infra/db/case.repository.ts';
+import { finishCommand, savePersonalData, type CommandRecord } from '../infra/db/command.repository.ts';
+import { loadForApply, writeTransition } from '../infra/db/transition.repository.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
 import type { Logger } from '../infra/logger.ts';
 
@@ -60,8 +53,9 @@ export async function applyCommand(deps: ApplyDeps, commandId: string): Promise<
 }
 
 async function applyIn(client: pg.ClientBase, deps: ApplyDeps, commandId: string): Promise<ApplyOutcome> {
-  const record = await lockCommand(client, commandId);
-  if (record === null) return { status: 'missing' };
+  const loaded = await loadForApply(client, commandId);
+  if (loaded === null) return { status: 'missing' };
+  const { record, now } = loaded;
   if (record.status === 'applied') {
     return { status: 'applied', caseId: record.caseId, version: record.resultVersion ?? 0, events: 0, replayed: true };
   }
@@ -84,9 +78,8 @@ async function applyIn(client: pg.ClientBase, deps: ApplyDeps, commandId: string
     ...(record.expectedVersion === null ? {} : { expectedVersion: record.expectedVersion }),
   } as Command;
 
-  const now = await databaseNow(client);
   const ctx: DecisionContext = { actor: record.actor, now, sla: deps.sla, claimLeaseMs: deps.claimLeaseMs };
-  const states = await gatherContext(client, deps, command, ctx);
+  const states = await gatherContext(client, deps, command, ctx, loaded.state);
 
   const decision = decide(states.get(command.caseId) ?? null, command, ctx);
   if (!decision.ok) return reject(decision.rejection);
@@ -94,21 +87,20 @@ async function applyIn(client: pg.ClientBase, deps: ApplyDeps, commandId: string
   const heads = Object.fromEntries(decision.events.map((e) => [e.caseId, headOf(states.get(e.caseId) ?? null)]));
   const events = chainEvents(decision.events, { heads, actor: record.actor, commandId: record.id, occurredAt: now });
   const next = foldInto(states, events);
-  for (const state of next.values()) await saveCase(client, state);
-  const eventIds = await insertEvents(client, events);
-  await savePersonal(client, deps, command, record);
-
   const version = next.get(command.caseId)?.version ?? 0;
-  await finishCommand(client, record.id, { status: 'applied', resultVersion: version });
-  await insertOutbox(
-    client,
-    events.map((e, i) => ({ queue: 'events', jobName: e.type, payload: { eventId: eventIds[i], caseId: e.caseId, seq: e.seq } })),
-  );
+  await writeTransition(client, { cases: [...next.values()], events, commandId: record.id, resultVersion: version });
+  await savePersonal(client, command, record);
   return { status: 'applied', caseId: command.caseId, version, events: events.length, replayed: false };
 }
 
 /** Locks every case the command may touch and fills the lookups decide needs. */
-async function gatherContext(client: pg.ClientBase, deps: ApplyDeps, command: Command, ctx: DecisionContext): Promise<Map<string, CaseState>> {
+async function gatherContext(
+  client: pg.ClientBase,
+  deps: ApplyDeps,
+  command: Command,
+  ctx: DecisionContext,
+  locked: CaseState | null,
+): Promise<Map<string, CaseState>> {
   if (command.type === 'submit') {
     const { item } = command.payload;
     const fp = fingerprint(item.platform, item.url);
@@ -130,7 +122,7 @@ async function gatherContext(client: pg.ClientBase, deps: ApplyDeps, command: Co
     };
     return states;
   }
-  const states = await lockCases(client, [command.caseId]);
+  const states = new Map(locked === null ? [] : [[locked.id, locked] as const]);
   if (command.type === 'record-penalty') {
     const subject = subjectPersonalData(command.payload.subject);
     ctx.penalty = {
@@ -149,16 +141,10 @@ function foldInto(states: ReadonlyMap<string, CaseState>, events: readonly Store
   return next;
 }
 
-async function savePersonal(client: pg.ClientBase, deps: ApplyDeps, command: Command, record: CommandRecord): Promise<void> {
+async function savePersonal(client: pg.ClientBase, command: Command, record: CommandRecord): Promise<void> {
   if (command.type === 'submit') await savePersonalData(client, record.caseId, itemPersonalData(command.payload.item));
   if (command.type === 'record-penalty') {
     const subject = subjectPersonalData(command.payload.subject);
     if (subject !== null) await savePersonalData(client, record.caseId, subject);
   }
-  void deps;
-}
-
-async function databaseNow(client: pg.ClientBase): Promise<Date> {
-  const { rows } = await client.query<{ now: Date }>('SELECT statement_timestamp() AS now');
-  return rows[0]?.now ?? new Date();
 }

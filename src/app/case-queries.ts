@@ -13,7 +13,7 @@ import {
   type PersonalDataRow,
 } from '../infra/db/case-query.repository.ts';
 import { findCommand, type CommandRecord } from '../infra/db/command.repository.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
 
 export type CaseQueryDeps = { pool: pg.Pool };
 
@@ -32,9 +32,9 @@ type Forbidden = { ok: false; code: 'forbidden'; detail: string };
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 
-const createdCursor = z.tuple([z.iso.datetime(), z.uuid()]);
-const worklistCursor = z.tuple([z.int().min(0), z.iso.datetime(), z.uuid()]);
-const eventCursor = z.tuple([z.int().min(0)]);
+const createdCursor = z.tuple([cursorKey.timestamp, cursorKey.uuid]);
+const worklistCursor = z.tuple([cursorKey.int4, cursorKey.timestamp, cursorKey.uuid]);
+const eventCursor = z.tuple([cursorKey.int4]);
 
 const notFound = (id: string): NotFound => ({ ok: false, code: 'not_found', detail: `no case ${id}` });
 const badCursor: BadCursor = { ok: false, code: 'validation_failed', detail: 'the cursor is not one this API issued', path: 'cursor' };

@@ -1,4 +1,5 @@
 import type { Logger } from '../infra/logger.ts';
+import { errorInfo, errorLocation } from '../infra/queue/outage-log.ts';
 
 const GRACE_MS = 15_000;
 
@@ -26,7 +27,7 @@ export function onShutdown(log: Logger, close: () => Promise<void>): void {
         process.exit(0);
       },
       (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
+        log.error({ err: errorInfo(error), where: errorLocation(error) }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -70,7 +70,7 @@ export {
 } from './hashing.ts';
 export type { ChainHead, ChainOptions, ChainVerdict, EventEnvelope, HashedEvent } from './hashing.ts';
 export { itemState } from './intake.ts';
-export { itemPersonalData, subjectPersonalData } from './personal-data.ts';
+export { PERSONAL_PAYLOAD_PATHS, erasureSchema, itemPersonalData, subjectPersonalData } from './personal-data.ts';
 export type { ItemPersonalData, SubjectPersonalData } from './personal-data.ts';
 export { DEFAULT_PRIORITY, MERGE_PRIORITY_THRESHOLDS, maxPriority, priorityAfterMerges, priorityRank } from './priority.ts';
 export { PROBLEMS, PROBLEM_CODES, reject } from './problems.ts';
@@ -78,5 +78,29 @@ export type { ProblemCode, Rejection } from './problems.ts';
 export * from './schemas.ts';
 export * from './stages.ts';
 export { SYSTEM_ACTOR, decideErasure, decideSlaBreach } from './system-events.ts';
+export { STAGE_ENTERING_EVENTS, slaTimerOf } from './sla.ts';
+export type { SlaTimer } from './sla.ts';
 export type { StageVisit } from './system-events.ts';
 export { LIMITS, isHttpUrl, isSafeText } from './text.ts';
+export { auditFailure, describeFailure, failureLocation } from './audit-report.ts';
+export type { AuditFailure } from './audit-report.ts';
+export { BUNDLE_FORMAT, bundlePublicKeySchema, bundleSchema, inclusionProofSchema, signedCheckpointSchema } from './bundle-schema.ts';
+export type { Bundle, BundleEvent, BundlePublicKey, InclusionProof } from './bundle-schema.ts';
+export { buildBundle, bundlePublicKey, differingFields, verifyBundle } from './bundle.ts';
+export type { BundleReport, CoveringCheckpoint } from './bundle.ts';
+export {
+  CHECKPOINT_FORMAT,
+  checkSignature,
+  checkpointBytes,
+  checkpointEnvelope,
+  createCheckpointChainVerifier,
+  createRangeDigest,
+  hashCheckpoint,
+  headsHash,
+  publicKeyId,
+  rawPublicKey,
+  signCheckpoint,
+  sortHeads,
+} from './checkpoint.ts';
+export type { CaseHead, CheckpointEnvelope, CheckpointVerdict, SealedLeaf, SignedCheckpoint } from './checkpoint.ts';
+export { createRootBuilder, eventLeaf, inclusionProofs, leafHash, merkleRoot, nodeHash, verifyInclusion } from './merkle.ts';

@@ -1,4 +1,8 @@
+import { z } from 'zod';
+import type { CommandType } from './commands.ts';
+import type { PersonalField } from './events.ts';
 import type { ItemInput, RecordPenaltyPayload } from './schemas.ts';
+import { LIMITS, textField } from './text.ts';
 
 // The personal fields of a submission or a penalty, keyed as the personal-data table keys
 // them. They are stored apart from the trail; the events carry only their HMAC digest
@@ -23,3 +27,23 @@ export function subjectPersonalData(subject: RecordPenaltyPayload['subject']): S
     ...(subject.name === undefined ? {} : { subjectName: subject.name }),
   };
 }
+
+/**
+ * Where commands carry personal data in their stored payloads, and which personal field
+ * each path holds: what an erasure removes from the command inbox besides the personal-data
+ * row. Only these two commands take personal fields (see the schemas).
+ */
+export const PERSONAL_PAYLOAD_PATHS = {
+  submit: [
+    { path: ['item', 'accountHandle'], field: 'accountHandle' },
+    { path: ['item', 'accountName'], field: 'accountName' },
+    { path: ['item', 'content'], field: 'content' },
+  ],
+  'record-penalty': [
+    { path: ['subject', 'accountHandle'], field: 'subjectHandle' },
+    { path: ['subject', 'name'], field: 'subjectName' },
+  ],
+} as const satisfies Partial<Record<CommandType, readonly { path: readonly string[]; field: PersonalField }[]>>;
+
+/** Why personal data is erased (retention, a court order...): recorded in the trail, so never personal itself. */
+export const erasureSchema = z.strictObject({ reason: textField(LIMITS.reason) });

@@ -144,8 +144,11 @@ export const addNoteSchema = z.strictObject({ text: textField(LIMITS.longText) }
 
 export const addEvidenceSchema = evidenceSchema;
 
-/** Not part of any payload: the caller's optimistic-concurrency check (see commands.ts). */
-export const expectedVersionSchema = z.int().min(0);
+/**
+ * Not part of any payload: the caller's optimistic-concurrency check (see commands.ts).
+ * Versions are stored as 32-bit integers, so a larger one can only be a bad request.
+ */
+export const expectedVersionSchema = z.int().min(0).max(2_147_483_647);
 
 /**
  * The HTTP body of a non-submit command: its payload fields plus an optional expectedVersion.

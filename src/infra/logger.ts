@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { errorInfo, errorLocation } from './queue/outage-log.ts';
 
 /**
  * Paths that may carry personal data or secrets anywhere in a log object. pino's
@@ -21,6 +22,15 @@ const REDACT_PATHS = [
 
 export type { Logger };
 
+/**
+ * An `err` is logged as its name, code, message and where it was thrown, never with its
+ * stack: a trace repeats the message, and some messages quote what a client sent. What is
+ * already a plain object (errorInfo's output) passes as it is.
+ */
+function serializeError(value: unknown): unknown {
+  return value instanceof Error ? { ...errorInfo(value), where: errorLocation(value) } : value;
+}
+
 export function createLogger(options: { level: string; name?: string; destination?: DestinationStream }): Logger {
   const logOptions = {
     level: options.level,
@@ -29,6 +39,7 @@ export function createLogger(options: { level: string; name?: string; destinatio
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     formatters: { level: (label: string) => ({ level: label }) },
+    serializers: { err: serializeError },
   };
   return options.destination ? pino(logOptions, options.destination) : pino(logOptions);
 }

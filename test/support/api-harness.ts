@@ -1,6 +1,6 @@
 // An API on a test database, with a stand-in for the workers: tests apply pending
 // commands themselves (applyCommand, as a stage worker would) when they choose to.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
@@ -12,6 +12,7 @@ import type { Role } from '../../src/domain/index.ts';
 import { openDatabase, type Database } from '../../src/infra/db/database.ts';
 import { createCommandWaiter } from '../../src/infra/db/command-waiter.ts';
 import type { HealthChecks } from '../../src/api/server.ts';
+import type { AuditKeys } from '../../src/api/routes/audit.routes.ts';
 import type { TestDatabase } from './databases.ts';
 
 export type TestUser = { id: string; name: string; roles: Role[]; token: string; tokenId: string; auth: { authorization: string } };
@@ -33,7 +34,7 @@ export const SLA = { received: 86_400_000, verified: 172_800_000, referred: 2_59
 
 export async function startApi(
   db: TestDatabase,
-  options: { server?: Partial<ServerOptions>; health?: HealthChecks } = {},
+  options: { server?: Partial<ServerOptions>; health?: HealthChecks; audit?: AuditKeys } = {},
 ): Promise<ApiHarness> {
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -52,6 +53,7 @@ export async function startApi(
     prisma: database.prisma,
     health: options.health ?? { database: async () => true, queues: async () => true },
     commandWaiter,
+    audit: options.audit ?? auditKeys(),
     ...(options.server === undefined ? {} : { options: options.server }),
   });
   await app.ready();
@@ -95,6 +97,12 @@ export async function startApi(
       await database.close();
     },
   };
+}
+
+/** A fresh Ed25519 checkpoint key for a test server. */
+export function auditKeys(): AuditKeys {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { signingKey: privateKey, publicKey };
 }
 
 export function json<T = Record<string, unknown>>(response: Pick<LightMyRequestResponse, 'body'>): T {

@@ -1,6 +1,6 @@
 // A queue pipeline on a fresh test database and (for redis) its own BullMQ key prefix,
 // with short timings, logs captured for assertions, and everything removed by close().
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -40,7 +40,9 @@ export interface QueueHarness {
   log: Logger;
   logs: LogLine[];
   deps: ProcessorDeps;
-  start(options?: { settings?: Partial<PipelineSettings>; queues?: QueueName[] | 'all'; relay?: boolean; processors?: readonly ProcessorDefinition[] }): Promise<Pipeline>;
+  /** The checkpoint key pair of this harness (the audit sealer runs with `start({ signing: true })`). */
+  signing: { signingKey: KeyObject; publicKey: KeyObject };
+  start(options?: { settings?: Partial<PipelineSettings>; queues?: QueueName[] | 'all'; relay?: boolean; processors?: readonly ProcessorDefinition[]; signing?: boolean }): Promise<Pipeline>;
   submit(n?: number): Promise<string>;
   insert(type: CommandType, caseId: string, actor: { id: string; roles: string[] }, payload: unknown): Promise<string>;
   close(): Promise<void>;
@@ -48,7 +50,7 @@ export interface QueueHarness {
 
 export async function createQueueHarness(
   backend: QueueBackendKind,
-  options: { redisUrl?: string; jobs?: { attempts: number; backoffMs: number } } = {},
+  options: { redisUrl?: string; redisClusterNodes?: string[]; jobs?: { attempts: number; backoffMs: number } } = {},
 ): Promise<QueueHarness> {
   const db = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 12, connectionTimeoutMillis: 10_000 });
@@ -66,6 +68,7 @@ export async function createQueueHarness(
   const factory = await createQueueFactory({
     backend,
     redisUrl,
+    ...(options.redisClusterNodes === undefined ? {} : { redisClusterNodes: options.redisClusterNodes }),
     databaseUrl: db.url,
     prefix,
     log,
@@ -80,6 +83,8 @@ export async function createQueueHarness(
     sla: { received: 86_400_000, verified: 172_800_000, referred: 30 * 86_400_000, penalty_issued: 60 * 86_400_000 },
   };
   const pipelines: Pipeline[] = [];
+  const keyPair = generateKeyPairSync('ed25519');
+  const signing = { signingKey: keyPair.privateKey, publicKey: keyPair.publicKey };
   const insert: QueueHarness['insert'] = (type, caseId, actor, payload) =>
     insertCommand(pool, { type, caseId, actor: actor as never, payload }, COMMANDS[type].queue);
 
@@ -92,6 +97,7 @@ export async function createQueueHarness(
     log,
     logs,
     deps,
+    signing,
     async start(start = {}) {
       const pipeline = await startPipeline({
         deps,
@@ -101,6 +107,7 @@ export async function createQueueHarness(
         settings: { ...FAST, ...start.settings },
         ...(start.relay === undefined ? {} : { relay: start.relay }),
         ...(start.processors === undefined ? {} : { processors: start.processors }),
+        ...(start.signing === true ? { signing } : {}),
       });
       pipelines.push(pipeline);
       return pipeline;
@@ -114,7 +121,7 @@ export async function createQueueHarness(
       await Promise.all(pipelines.map((p) => p.close()));
       await Promise.all(QUEUE_NAMES.map((name) => factory.queue(name).obliterate({ force: true }).catch(() => undefined)));
       await factory.close();
-      if (backend === 'redis') await deleteKeys(redisUrl, `${prefix}:*`);
+      if (backend === 'redis' && options.redisClusterNodes === undefined) await deleteKeys(redisUrl, `${prefix}:*`);
       await pool.end();
       await db.drop();
     },

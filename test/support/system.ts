@@ -7,6 +7,7 @@ import { createUser } from '../../src/app/users.ts';
 import type { Role } from '../../src/domain/index.ts';
 import { openDatabase, type Database } from '../../src/infra/db/database.ts';
 import type { QueueBackendKind } from '../../src/infra/queue/queue-factory.ts';
+import type { PipelineSettings } from '../../workers/index.ts';
 import { createQueueHarness, eventually, type QueueHarness } from './queue-harness.ts';
 
 export interface System {
@@ -21,18 +22,25 @@ export interface System {
   close(): Promise<void>;
 }
 
-export async function startSystem(options: { backend: QueueBackendKind }): Promise<System> {
-  const harness = await createQueueHarness(options.backend);
+export async function startSystem(options: {
+  backend: QueueBackendKind;
+  harness?: Parameters<typeof createQueueHarness>[1];
+  /** Runs the audit sealer with these settings (e.g. checkpointEvents, checkpointIntervalMs). */
+  sealer?: Partial<PipelineSettings>;
+}): Promise<System> {
+  const harness = await createQueueHarness(options.backend, options.harness);
   let database: Database | undefined;
   let app: FastifyInstance | undefined;
   try {
-    await harness.start();
+    await harness.start(options.sealer === undefined ? {} : { signing: true, settings: options.sealer });
     database = openDatabase(harness.db.url, { poolSize: 10, log: harness.log });
     const api = await createApi({
       db: database,
       log: harness.log,
       config: { CASETRAIL_RATE_LIMIT_MAX: 100_000, CASETRAIL_RATE_LIMIT_WINDOW: 60_000 },
       health: { database: async () => true, queues: () => harness.factory.ping() },
+      audit: harness.signing,
+      queues: harness.factory,
     });
     app = api;
     await api.listen({ host: '127.0.0.1', port: 0 });

@@ -36,4 +36,20 @@ describe('logger', () => {
     for (const secret of ['nguyen.van.a', 'Nguyễn Văn A', 'secret text', 'Trần Thị B', 'ct_abc']) expect(line).not.toContain(secret);
     expect(JSON.parse(line)).toMatchObject({ item: { url: 'https://example.vn/p/1', content: '[redacted]' } });
   });
+
+  it('logs an error with its name, message and where it was thrown, never its stack trace', () => {
+    const { lines, log } = capture();
+    log.error({ err: new TypeError('no such column') }, 'request failed');
+    const line = JSON.parse(lines[0] ?? '{}') as { err: Record<string, unknown> };
+    expect(line.err).toEqual({ name: 'TypeError', message: 'no such column', where: expect.stringMatching(/logger\.test\.ts:\d+:\d+/) });
+    expect(lines[0]).not.toMatch(/\\n\s*at /);
+  });
+
+  it('withholds the message of a PostgreSQL data exception, which quotes the value', () => {
+    const { lines, log } = capture();
+    const error = Object.assign(new Error('invalid input syntax for type uuid: "Nguyễn Văn A"'), { code: '22P02', routine: 'string_to_uuid' });
+    log.warn({ err: error }, 'query failed');
+    expect(lines[0]).not.toContain('Nguyễn Văn A');
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ err: { code: '22P02', routine: 'string_to_uuid' } });
+  });
 });

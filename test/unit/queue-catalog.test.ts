@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMMAND_TYPES, COMMANDS, EVENT_TYPES } from '../../src/domain/index.ts';
+import { COMMAND_TYPES, COMMANDS, EVENT_TYPES, type QueueName } from '../../src/domain/index.ts';
 import { JOB_CATALOG, deduplicationId, jobIdFor, outboxIdOf, parseJob, routedQueues } from '../../src/infra/queue/catalog.ts';
 import { redisQueuePrefix } from '../../src/infra/queue/queue-factory.ts';
 import { PROCESSORS, WorkerSetupError, checkProcessors, parseQueueSelection } from '../../workers/index.ts';
@@ -11,7 +11,9 @@ describe('the job catalog', () => {
   it('routes every command to the queue of its stage and every event to the events queue', () => {
     for (const type of COMMAND_TYPES) expect(JOB_CATALOG[type]).toMatchObject({ kind: 'command', queue: COMMANDS[type].queue });
     for (const type of EVENT_TYPES) expect(JOB_CATALOG[type]).toMatchObject({ kind: 'event', queue: 'events' });
-    expect(routedQueues()).toEqual(['intake', 'verification', 'referral', 'penalty', 'closure', 'events']);
+    expect(JOB_CATALOG['sla.deadline']).toMatchObject({ kind: 'sla-timer', queue: 'sla' });
+    expect(JOB_CATALOG['webhook.delivery']).toMatchObject({ kind: 'webhook', queue: 'webhooks' });
+    expect(routedQueues()).toEqual(['intake', 'verification', 'referral', 'penalty', 'closure', 'events', 'sla', 'webhooks']);
   });
 
   it('accepts a job only on its own queue and with data of its schema', () => {
@@ -52,8 +54,8 @@ describe('the worker start-up check', () => {
   it('fails loudly when a queue has no processor, or two, or a processor has no jobs', () => {
     expect(() => checkProcessors(PROCESSORS.filter((p) => p !== intakeProcessor))).toThrow(/queue intake has no processor/);
     expect(() => checkProcessors([...PROCESSORS, intakeProcessor])).toThrow(/queue intake has 2 processors/);
-    expect(() => checkProcessors([...PROCESSORS, { queue: 'sla', create: intakeProcessor.create }])).toThrow(
-      /queue sla has a processor but no job in the catalog/,
+    expect(() => checkProcessors([...PROCESSORS, { queue: 'reviews' as QueueName, create: intakeProcessor.create }])).toThrow(
+      /queue reviews has a processor but no job in the catalog/,
     );
   });
 

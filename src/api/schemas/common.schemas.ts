@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROBLEMS, type ProblemCode } from '../../domain/index.ts';
+import { PROBLEMS, isSafeText, type ProblemCode } from '../../domain/index.ts';
 
 // Schemas every route shares. Response schemas hold no transforms: the serializer encodes
 // through them, and they double as a filter (a field not listed is never sent).
@@ -30,6 +30,7 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
   422: 'A guard failed, or an Idempotency-Key was reused with another body',
   429: 'Rate limited; see Retry-After',
   500: 'Internal error',
+  503: 'The database is unreachable for a moment (restart, failover); retry after Retry-After with the same Idempotency-Key',
 };
 
 /** OpenAPI entries for the problem answers a route can give. */
@@ -43,13 +44,24 @@ export function problemResponses(statuses: readonly number[]) {
 }
 
 /** Every authenticated route can answer these. */
-export const AUTHENTICATED_PROBLEMS = [400, 401, 429, 500] as const;
+export const AUTHENTICATED_PROBLEMS = [400, 401, 429, 500, 503] as const;
 
 export const idParamsSchema = z.strictObject({ id: z.uuid() });
 
 export const limitSchema = z.coerce.number().int().min(1).max(200);
-export const cursorSchema = z.string().min(1).max(512).describe('opaque: the nextCursor of the previous page');
-export const purposeSchema = z.string().trim().min(1).max(200).describe('why a supervisor reads the case (access log)');
+export const cursorSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[A-Za-z0-9_-]+$/u, 'is not a cursor this API issued')
+  .describe('opaque: the nextCursor of the previous page');
+export const purposeSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine(isSafeText, 'must not contain NUL characters or lone surrogates')
+  .describe('why a supervisor reads the case (access log)');
 
 /** Idempotency-Key and the other headers (headers are validated loosely: clients send many). */
 export const commandHeadersSchema = z.looseObject({

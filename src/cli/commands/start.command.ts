@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseQueueSelection, pipelineDeps, pipelineSettings, startPipeline, type Pipeline } from '../../../workers/index.ts';
 import { createApi } from '../../api/server.ts';
+import { sealPolicy } from '../../app/seal-checkpoint.ts';
 import { isReachable } from '../../infra/db/database.ts';
 import { createQueueFactory, queueFactoryOptions, type QueueFactory } from '../../infra/queue/queue-factory.ts';
 import { openRuntime, type Runtime } from '../../infra/runtime.ts';
@@ -15,33 +16,44 @@ export function registerStart(program: Command): void {
     .action(async (options: { workers: boolean }) => {
       const runtime = await openRuntime({ migrate: true, role: options.workers ? 'all' : 'api' });
       const { config, log } = runtime;
-      const factory = await createQueueFactory(queueFactoryOptions(config, runtime.databaseUrl, log));
-      const pipeline = options.workers ? await startPipelineFor(runtime, factory, 'all') : null;
-      const app = await createApi({
-        db: runtime.db,
-        log,
-        config,
-        health: { database: () => isReachable(runtime.db.pool), queues: () => factory.ping() },
-      });
-      await app.listen({ host: config.HOST, port: config.PORT });
-      const address = app.server.address();
-      const port = typeof address === 'object' && address ? address.port : config.PORT;
-      log.info(
-        { url: `http://${config.HOST}:${port}`, queueBackend: factory.backend, embeddedPostgres: runtime.embedded, workers: options.workers },
-        'casetrail started',
-      );
-      onShutdown(log, async () => {
-        await app.close();
-        await pipeline?.close();
-        await factory.close();
-        await runtime.close();
-      });
+      // Whatever opened before a failure is closed again, so the process (and an embedded
+      // PostgreSQL) never lingers half-started.
+      const opened: (() => Promise<void>)[] = [() => runtime.close()];
+      const closeOpened = async () => {
+        for (const close of opened.reverse()) await close().catch(() => undefined);
+      };
+      try {
+        const factory = await createQueueFactory(queueFactoryOptions(config, runtime.databaseUrl, log));
+        opened.push(() => factory.close());
+        const pipeline = options.workers ? await startPipelineFor(runtime, factory, 'all') : null;
+        if (pipeline) opened.push(() => pipeline.close());
+        const app = await createApi({
+          db: runtime.db,
+          log,
+          config,
+          health: { database: () => isReachable(runtime.db.pool), queues: () => factory.ping() },
+          audit: { ...runtime.secrets, sealPolicy: sealPolicy(config) },
+          queues: factory,
+        });
+        opened.push(() => app.close());
+        await app.listen({ host: config.HOST, port: config.PORT });
+        const address = app.server.address();
+        const port = typeof address === 'object' && address ? address.port : config.PORT;
+        log.info(
+          { url: `http://${config.HOST}:${port}`, queueBackend: factory.backend, embeddedPostgres: runtime.embedded, workers: options.workers },
+          'casetrail started',
+        );
+      } catch (error) {
+        await closeOpened();
+        throw error;
+      }
+      onShutdown(log, closeOpened);
     });
 
   program
     .command('worker')
     .description('run workers alone, with the outbox relay and reconciler (scale out with more of these)')
-    .requiredOption('--queues <names>', 'comma-separated queues (intake, verification, referral, penalty, closure, events, sla) or "all"')
+    .requiredOption('--queues <names>', 'comma-separated queues (intake, verification, referral, penalty, closure, events, sla, webhooks) or "all"')
     .action(async (options: { queues: string }) => {
       let queues: ReturnType<typeof parseQueueSelection>;
       try {
@@ -68,5 +80,6 @@ function startPipelineFor(runtime: Runtime, factory: QueueFactory, queues: Retur
     factory,
     queues,
     settings: pipelineSettings(runtime.config),
+    signing: runtime.secrets,
   });
 }

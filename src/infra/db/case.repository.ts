@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { CaseState, StoredEvent } from '../../domain/index.ts';
 
 /** Every column of `cases`, in the order caseToRow writes them. */
-const CASE_COLUMNS = [
+export const CASE_COLUMNS = [
   'id', 'reference', 'stage', 'outcome', 'version', 'priority', 'category', 'platform', 'claim', 'url',
   'fingerprint', 'content_hash', 'item', 'report', 'submitted_by', 'claimed_by', 'claimed_until',
   'verified_by', 'verdict', 'referral', 'penalty', 'penalty_recorded_by', 'decision_no', 'appeal',
@@ -12,7 +12,8 @@ const CASE_COLUMNS = [
 
 export type CaseRow = Record<(typeof CASE_COLUMNS)[number], unknown>;
 
-const iso = (value: unknown): string | null => (value === null || value === undefined ? null : (value as Date).toISOString());
+// Rows come from pg (Date) or from to_jsonb (an RFC 3339 string with an offset).
+const iso = (value: unknown): string | null => (value === null || value === undefined ? null : new Date(value as Date | string).toISOString());
 const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
 
 export function rowToCase(row: CaseRow): CaseState {
@@ -49,6 +50,19 @@ export function rowToCase(row: CaseRow): CaseState {
     headHash: row.head_hash as string,
     createdAt: iso(row.created_at) as string,
     updatedAt: iso(row.updated_at) as string,
+  };
+}
+
+/** A case as a row object keyed by column (JSON columns as objects), for jsonb_populate_recordset. */
+export function caseToRecord(s: CaseState): Record<(typeof CASE_COLUMNS)[number], unknown> {
+  return {
+    id: s.id, reference: s.reference, stage: s.stage, outcome: s.outcome, version: s.version, priority: s.priority,
+    category: s.category, platform: s.platform, claim: s.claim, url: s.url, fingerprint: s.fingerprint,
+    content_hash: s.contentHash, item: s.item, report: s.report, submitted_by: s.submittedBy, claimed_by: s.claimedBy,
+    claimed_until: s.claimedUntil, verified_by: s.verifiedBy, verdict: s.verdict, referral: s.referral, penalty: s.penalty,
+    penalty_recorded_by: s.penaltyRecordedBy, decision_no: s.decisionNo, appeal: s.appeal, duplicate_of: s.duplicateOf,
+    merged_reports: s.mergedReports, related_cases: s.relatedCases, stage_entered_at: s.stageEnteredAt,
+    deadline_at: s.deadlineAt, head_hash: s.headHash, created_at: s.createdAt, updated_at: s.updatedAt,
   };
 }
 

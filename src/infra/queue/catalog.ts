@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMMAND_TYPES, COMMANDS, EVENT_TYPES, QUEUE_NAMES, type CommandType, type EventType, type QueueName } from '../../domain/index.ts';
+import { COMMAND_TYPES, COMMANDS, EVENT_TYPES, OPEN_STAGES, assertNever, QUEUE_NAMES, type CommandType, type EventType, type QueueName, type SlaTimer } from '../../domain/index.ts';
 
 /** A command job carries only the id: the command itself is read from Postgres, the record. */
 export const commandJobSchema = z.object({ commandId: z.uuid() });
@@ -13,17 +13,40 @@ export const eventJobSchema = z.object({
 });
 export type EventJobData = z.output<typeof eventJobSchema>;
 
+/** A delayed job that fires at a stage visit's deadline; it carries the visit it watches. */
+export const slaTimerJobSchema = z.object({
+  caseId: z.uuid(),
+  stage: z.enum(OPEN_STAGES),
+  stageEnteredAt: z.iso.datetime(),
+  deadlineAt: z.iso.datetime(),
+});
+export type SlaTimerJobData = z.output<typeof slaTimerJobSchema>;
+
+/** One webhook delivery (an event to an endpoint); the rest is read from Postgres. */
+export const webhookJobSchema = z.object({ deliveryId: z.uuid() });
+export type WebhookJobData = z.output<typeof webhookJobSchema>;
+
+export const SLA_TIMER_JOB = 'sla.deadline';
+export const WEBHOOK_JOB = 'webhook.delivery';
+
 type CommandJobSpec = { kind: 'command'; queue: QueueName; schema: typeof commandJobSchema };
 type EventJobSpec = { kind: 'event'; queue: 'events'; schema: typeof eventJobSchema };
-export type JobSpec = CommandJobSpec | EventJobSpec;
-export type JobName = CommandType | EventType;
+type SlaTimerJobSpec = { kind: 'sla-timer'; queue: 'sla'; schema: typeof slaTimerJobSchema };
+type WebhookJobSpec = { kind: 'webhook'; queue: 'webhooks'; schema: typeof webhookJobSchema };
+export type JobSpec = CommandJobSpec | EventJobSpec | SlaTimerJobSpec | WebhookJobSpec;
+export type JobName = CommandType | EventType | typeof SLA_TIMER_JOB | typeof WEBHOOK_JOB;
 
 /**
  * The one table of truth for jobs: job name → kind and data schema → queue. The relay
  * publishes only what is listed here, workers parse with the same schemas, and the
  * worker start-up check requires exactly one processor for every queue listed here.
  */
-export const JOB_CATALOG: Readonly<Record<CommandType, CommandJobSpec> & Record<EventType, EventJobSpec>> = {
+export const JOB_CATALOG: Readonly<
+  Record<CommandType, CommandJobSpec> &
+    Record<EventType, EventJobSpec> &
+    Record<typeof SLA_TIMER_JOB, SlaTimerJobSpec> &
+    Record<typeof WEBHOOK_JOB, WebhookJobSpec>
+> = {
   ...(Object.fromEntries(
     COMMAND_TYPES.map((type) => [type, { kind: 'command', queue: COMMANDS[type].queue, schema: commandJobSchema }]),
   ) as Record<CommandType, CommandJobSpec>),
@@ -31,6 +54,8 @@ export const JOB_CATALOG: Readonly<Record<CommandType, CommandJobSpec> & Record<
     EventType,
     EventJobSpec
   >),
+  [SLA_TIMER_JOB]: { kind: 'sla-timer', queue: 'sla', schema: slaTimerJobSchema },
+  [WEBHOOK_JOB]: { kind: 'webhook', queue: 'webhooks', schema: webhookJobSchema },
 };
 
 export function jobSpec(name: string): JobSpec | undefined {
@@ -55,6 +80,8 @@ export function jobNamesOf(queue: QueueName): JobName[] {
 export type ParsedJob =
   | { ok: true; kind: 'command'; data: CommandJobData }
   | { ok: true; kind: 'event'; data: EventJobData }
+  | { ok: true; kind: 'sla-timer'; data: SlaTimerJobData }
+  | { ok: true; kind: 'webhook'; data: WebhookJobData }
   | { ok: false; reason: string };
 
 /** Checks a job (or an outbox row about to become one) against the catalog. */
@@ -62,12 +89,10 @@ export function parseJob(queue: string, name: string, data: unknown): ParsedJob 
   const spec = jobSpec(name);
   if (spec === undefined) return { ok: false, reason: `unknown job name ${JSON.stringify(name)}` };
   if (spec.queue !== queue) return { ok: false, reason: `job ${name} belongs to queue ${spec.queue}, not ${queue}` };
-  if (spec.kind === 'command') {
-    const parsed = spec.schema.safeParse(data);
-    return parsed.success ? { ok: true, kind: 'command', data: parsed.data } : { ok: false, reason: z.prettifyError(parsed.error) };
-  }
   const parsed = spec.schema.safeParse(data);
-  return parsed.success ? { ok: true, kind: 'event', data: parsed.data } : { ok: false, reason: z.prettifyError(parsed.error) };
+  if (!parsed.success) return { ok: false, reason: z.prettifyError(parsed.error) };
+  // Each spec pairs its kind with its schema, so the parsed data is that kind's.
+  return { ok: true, kind: spec.kind, data: parsed.data } as ParsedJob;
 }
 
 /**
@@ -76,7 +101,26 @@ export function parseJob(queue: string, name: string, data: unknown): ParsedJob 
  * good). This is what lets the relay and the reconciler republish without storms.
  */
 export function deduplicationId(parsed: Extract<ParsedJob, { ok: true }>): string {
-  return parsed.kind === 'command' ? `cmd-${parsed.data.commandId}` : `evt-${parsed.data.eventId}`;
+  switch (parsed.kind) {
+    case 'command':
+      return `cmd-${parsed.data.commandId}`;
+    case 'event':
+      return `evt-${parsed.data.eventId}`;
+    case 'sla-timer':
+      return slaTimerJobId(parsed.data);
+    case 'webhook':
+      return `whd-${parsed.data.deliveryId}`;
+    default:
+      return assertNever(parsed);
+  }
+}
+
+/**
+ * The job id of a stage visit's timer: one per case, stage and time of entry, so scheduling
+ * it again (an event projected twice) adds nothing while the timer waits.
+ */
+export function slaTimerJobId(timer: Pick<SlaTimer, 'caseId' | 'stage' | 'stageEnteredAt'>): string {
+  return `sla-${timer.caseId}-${timer.stage}-${Date.parse(timer.stageEnteredAt)}`;
 }
 
 const UUID_PREFIX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;

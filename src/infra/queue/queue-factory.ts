@@ -1,24 +1,29 @@
 import { Queue, UnrecoverableError, Worker, createPostgresBackend, runMigrations, type DefaultJobOptions, type Job } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
 import pg from 'pg';
 import type { QueueName } from '../../domain/index.ts';
+import { guardCheckedOutClients } from '../db/database.ts';
 import { queueBackend, type Config } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
 import { createOutageLog, createThrottledLog, errorInfo } from './outage-log.ts';
+import { closeRedis, evictionPolicies, openRedis, redisTarget, type RedisClient } from './redis-connection.ts';
 import { withTimeout } from './time-limit.ts';
 
 export type QueueBackendKind = 'redis' | 'postgres';
 
 export interface QueueFactoryOptions {
   backend: QueueBackendKind;
-  /** Required for the redis backend. */
+  /** The redis backend needs this or redisClusterNodes. */
   redisUrl?: string;
+  /** Seed nodes of a Redis Cluster (URLs), instead of redisUrl. */
+  redisClusterNodes?: readonly string[];
   /** The casetrail database; the postgres backend keeps its tables in its `bullmq` schema. */
   databaseUrl: string;
   /** Redis key prefix (CASETRAIL_REDIS_PREFIX); each queue adds its own hash tag under it. */
   prefix: string;
   log: Logger;
   jobs?: { attempts: number; backoffMs: number };
+  /** Retry settings of queues that differ from `jobs` (webhook deliveries wait out a receiver's outage). */
+  queueJobs?: Partial<Record<string, { attempts: number; backoffMs: number }>>;
   /** Connections of the postgres backend's pool, before the one each worker holds for LISTEN. */
   postgresPoolSize?: number;
 }
@@ -35,11 +40,15 @@ export type JobProcessor = (job: Job) => Promise<unknown>;
 export type AppQueue = Queue;
 export type AppWorker = Worker;
 
+/** A queue outside the pipeline, used only by the benchmark's bare-jobs baseline. */
+export const BASELINE_QUEUE = 'bench-baseline';
+export type FactoryQueueName = QueueName | typeof BASELINE_QUEUE;
+
 export interface QueueFactory {
   readonly backend: QueueBackendKind;
   /** The producer of a queue, created once and cached. */
-  queue(name: QueueName): AppQueue;
-  worker(name: QueueName, processor: JobProcessor, settings: WorkerSettings): AppWorker;
+  queue(name: FactoryQueueName): AppQueue;
+  worker(name: FactoryQueueName, processor: JobProcessor, settings: WorkerSettings): AppWorker;
   /** For /readyz: the backend answers within a second. */
   ping(): Promise<boolean>;
   /** Closes the producers and connections; close the workers first. */
@@ -53,10 +62,12 @@ export function queueFactoryOptions(config: Config, databaseUrl: string, log: Lo
   return {
     backend: queueBackend(config),
     ...(config.REDIS_URL === undefined ? {} : { redisUrl: config.REDIS_URL }),
+    ...(config.CASETRAIL_REDIS_CLUSTER_NODES === undefined ? {} : { redisClusterNodes: config.CASETRAIL_REDIS_CLUSTER_NODES }),
     databaseUrl,
     prefix: config.CASETRAIL_REDIS_PREFIX,
     log,
     jobs: { attempts: config.CASETRAIL_JOB_ATTEMPTS, backoffMs: config.CASETRAIL_JOB_BACKOFF },
+    queueJobs: { webhooks: { attempts: config.CASETRAIL_WEBHOOK_ATTEMPTS, backoffMs: config.CASETRAIL_WEBHOOK_BACKOFF } },
     postgresPoolSize: config.CASETRAIL_QUEUE_DB_POOL_SIZE,
   };
 }
@@ -92,13 +103,13 @@ interface Driver {
 export async function createQueueFactory(options: QueueFactoryOptions): Promise<QueueFactory> {
   const log = options.log.child({ component: 'queues', backend: options.backend });
   const driver = options.backend === 'redis' ? redisDriver(options, log) : await postgresDriver(options, log);
-  const jobOptions = defaultJobOptions(options.jobs);
-  const queues = new Map<QueueName, AppQueue>();
+  const jobOptionsOf = (name: string) => defaultJobOptions(options.queueJobs?.[name] ?? options.jobs);
+  const queues = new Map<FactoryQueueName, AppQueue>();
   const workers = new Set<AppWorker>();
-  const prefixFor = (name: QueueName) => (driver.kind === 'redis' ? { prefix: redisQueuePrefix(options.prefix, name) } : {});
+  const prefixFor = (name: FactoryQueueName) => (driver.kind === 'redis' ? { prefix: redisQueuePrefix(options.prefix, name) } : {});
 
-  const newQueue = (name: QueueName): AppQueue => {
-    const opts = { ...driver.queueOptions, ...prefixFor(name), defaultJobOptions: jobOptions } as never;
+  const newQueue = (name: FactoryQueueName): AppQueue => {
+    const opts = { ...driver.queueOptions, ...prefixFor(name), defaultJobOptions: jobOptionsOf(name) } as never;
     const queue = driver.kind === 'redis' ? new Queue(name, opts) : (new Queue(name, opts, createPostgresBackend) as unknown as AppQueue);
     queue.on('error', createThrottledLog(log.child({ queue: name }), 'queue error'));
     return queue;
@@ -158,26 +169,24 @@ function watchWorker(worker: AppWorker, log: Logger): void {
 }
 
 function redisDriver(options: QueueFactoryOptions, log: Logger): Driver {
-  if (options.redisUrl === undefined) throw new Error('the redis queue backend needs REDIS_URL');
-  const url = options.redisUrl;
-  const base: RedisOptions = { retryStrategy: (times) => Math.min(times * 500, 5_000), connectionName: 'casetrail' };
-  const watch = (connection: Redis, role: string) => {
+  const target = redisTarget(options);
+  const watch = (connection: RedisClient, role: string) => {
     const outage = createOutageLog(log.child({ connection: role }), { down: 'redis connection lost', up: 'redis connection restored' });
     connection.on('error', (error) => outage.failed(error));
     connection.on('ready', () => outage.recovered());
     return connection;
   };
   // Producers fail fast when Redis is away (the outbox keeps the work); workers wait for it.
-  const producer = watch(new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 }), 'producer');
+  const producer = watch(openRedis(target, 'producer'), 'producer');
   producer.once('ready', () => void warnUnlessNoEviction(producer, log));
   // Shared by the workers of the process (BullMQ adds a blocking connection per worker);
   // opened with the first worker, so an API-only process holds none.
-  let consumer: Redis | null = null;
+  let consumer: RedisClient | null = null;
   return {
     kind: 'redis',
     queueOptions: { connection: producer },
     workerOptions: () => {
-      consumer ??= watch(new Redis(url, { ...base, maxRetriesPerRequest: null }), 'worker');
+      consumer ??= watch(openRedis(target, 'worker'), 'worker');
       return { connection: consumer };
     },
     async ping() {
@@ -188,17 +197,16 @@ function redisDriver(options: QueueFactoryOptions, log: Logger): Driver {
     },
     async close() {
       const connections = consumer === null ? [producer] : [producer, consumer];
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      await Promise.all(connections.map(closeRedis));
     },
   };
 }
 
 /** BullMQ's keys must never be evicted: a lost job is recovered only by the reconciler. */
-async function warnUnlessNoEviction(redis: Redis, log: Logger): Promise<void> {
+async function warnUnlessNoEviction(redis: RedisClient, log: Logger): Promise<void> {
   try {
-    const info = await redis.info('memory');
-    const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
-    if (policy !== undefined && policy !== 'noeviction') {
+    const policy = (await evictionPolicies(redis)).find((p) => p !== 'noeviction');
+    if (policy !== undefined) {
       log.warn({ maxmemoryPolicy: policy }, 'redis maxmemory-policy is not noeviction, queued jobs may be evicted');
     }
   } catch (error) {
@@ -222,6 +230,7 @@ async function postgresDriver(options: QueueFactoryOptions, log: Logger): Promis
   const outage = createOutageLog(log, { down: 'queue database connection lost', up: 'queue database connection restored' });
   pool.on('error', (error) => outage.failed(error));
   pool.on('connect', () => outage.recovered());
+  guardCheckedOutClients(pool, log);
   try {
     const client = await pool.connect();
     try {

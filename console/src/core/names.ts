@@ -1,0 +1,31 @@
+import type { ApiClient } from './api-client.ts';
+
+/** Login names behind actor ids, fetched in batches and kept for the session. */
+export interface NameDirectory {
+  name(id: string): string | undefined;
+  /** Fetches the names not known yet; never throws (an unknown name shows the id). */
+  load(ids: Iterable<string>): Promise<void>;
+}
+
+const BATCH = 200;
+
+export function createNameDirectory(client: ApiClient): NameDirectory {
+  const names = new Map<string, string>();
+  const asked = new Set<string>();
+  return {
+    name: (id) => names.get(id),
+    async load(ids) {
+      const missing = [...new Set(ids)].filter((id) => !asked.has(id));
+      for (let i = 0; i < missing.length; i += BATCH) {
+        const batch = missing.slice(i, i + BATCH);
+        batch.forEach((id) => asked.add(id));
+        try {
+          const page = await client.get<{ items: { id: string; name: string }[] }>('/v1/users/names', { ids: batch.join(',') });
+          for (const item of page.items) names.set(item.id, item.name);
+        } catch {
+          batch.forEach((id) => asked.delete(id));
+        }
+      }
+    },
+  };
+}

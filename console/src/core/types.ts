@@ -1,0 +1,14 @@
+// The console speaks the API's own representations: their types come from the zod schemas
+// that serialize them (type-only imports: nothing of the server is bundled).
+import type { Role } from '../../../src/domain/stages.ts';
+
+export type {
+  AcceptedRepresentation as Accepted,
+  CaseRepresentation as Case,
+  CommandRepresentation as Command,
+  EventRepresentation as CaseEvent,
+} from '../../../src/api/schemas/case.schemas.ts';
+export type { Problem } from '../../../src/api/schemas/common.schemas.ts';
+
+export type Me = { id: string; name: string; roles: Role[] };
+export type Page<T> = { items: T[]; nextCursor: string | null };

@@ -1,0 +1,3 @@
+// The casetrail console: one page served by the API at `/`, talking only to /v1.
+import './styles.css';
+import './app.ts';

@@ -1,0 +1,136 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { ApiProblem } from '../core/api-client.ts';
+import { COMMAND_PATHS, runCommand } from '../core/commands.ts';
+import { hasRole } from '../core/context.ts';
+import { href } from '../core/router.ts';
+import type { Case } from '../core/types.ts';
+import { describeProblem, fill, type ShownProblem } from '../i18n/problems.ts';
+import { fromZonedInput, toZonedInput } from '../i18n/zoned-time.ts';
+import { availableActions, renderActions } from '../ui/case-actions.ts';
+import { actorIds, caseDetails } from '../ui/case-details.ts';
+import { ConsoleElement } from '../ui/element.ts';
+import { load, type Loaded } from '../ui/loader.ts';
+import { problemBox } from '../ui/problem-box.ts';
+import '../ui/timeline.ts';
+
+/** One case: its details, what the user may do next, the audit trail, time travel and export. */
+export class CasePage extends ConsoleElement {
+  static override properties = { caseId: {}, asOf: {} };
+  declare caseId: string;
+  /** Set: the case as it stood at this moment (read-only). */
+  declare asOf: string | null;
+  private current: Loaded<Case> = { state: 'loading' };
+  private claiming = false;
+  private problem: ShownProblem | null = null;
+  private exporting = false;
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('caseId') || changed.has('asOf')) void this.reload();
+  }
+
+  private async reload(): Promise<void> {
+    this.current = await load(() => this.ctx.client.get<Case>(`/v1/cases/${this.caseId}`, { asOf: this.asOf ?? undefined }));
+    if (this.current.state === 'ready') await this.ctx.names.load(actorIds(this.current.value));
+    this.requestUpdate();
+  }
+
+  private applied(event: CustomEvent<Case>): void {
+    this.current = { state: 'ready', value: event.detail };
+    this.problem = null;
+    void this.ctx.names.load(actorIds(event.detail)).then(() => this.requestUpdate());
+    this.requestUpdate();
+    void this.updateComplete.then(() => this.querySelector<HTMLElement>('h1')?.focus());
+  }
+
+  private async claim(c: Case): Promise<void> {
+    this.claiming = true;
+    this.problem = null;
+    this.requestUpdate();
+    try {
+      const claimed = await runCommand(this.ctx.client, COMMAND_PATHS.claim(c.id), { expectedVersion: c.version });
+      this.ctx.announce(fill(this.ctx.t.worklistPage.claimed, { reference: claimed.reference }));
+      this.current = { state: 'ready', value: claimed };
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      this.problem = describeProblem(error, this.ctx.t, this.ctx.f);
+      await this.reload();
+    } finally {
+      this.claiming = false;
+      this.requestUpdate();
+    }
+  }
+
+  private async exportBundle(c: Case): Promise<void> {
+    this.exporting = true;
+    this.problem = null;
+    this.requestUpdate();
+    try {
+      const blob = await this.ctx.client.blob(`/v1/cases/${c.id}/export`);
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = `${c.reference}.casetrail-bundle.json`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      this.ctx.announce(fill(this.ctx.t.casePage.exported, { reference: c.reference }));
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      this.problem = describeProblem(error, this.ctx.t, this.ctx.f);
+    } finally {
+      this.exporting = false;
+      this.requestUpdate();
+    }
+  }
+
+  private travel(event: SubmitEvent): void {
+    event.preventDefault();
+    const value = new FormData(event.target as HTMLFormElement).get('asOf');
+    const iso = typeof value === 'string' ? fromZonedInput(value, this.ctx.f.timeZone) : null;
+    if (iso !== null) this.ctx.navigate(href.case(this.caseId, iso));
+  }
+
+  private tools(c: Case) {
+    const { t, f } = this.ctx;
+    return html`<section class="card tools" aria-labelledby="tools-title">
+      <h2 id="tools-title">${t.casePage.tools}</h2>
+      <form class="time-travel" @submit=${(e: SubmitEvent) => this.travel(e)}>
+        <div class="field"><label for="as-of">${t.casePage.asOfLabel}</label>
+          <input id="as-of" name="asOf" type="datetime-local" required value=${toZonedInput(this.asOf ?? new Date().toISOString(), f.timeZone)}
+            aria-describedby="as-of-hint">
+          <p class="field-hint" id="as-of-hint">${fill(t.casePage.asOfHint, { zone: f.timeZone })}</p></div>
+        <p class="form-actions"><button class="button button--secondary" type="submit">${t.casePage.asOfShow}</button></p>
+      </form>
+      <p><button class="button button--secondary" type="button" ?disabled=${this.exporting} @click=${() => this.exportBundle(c)}>
+        ${this.exporting ? t.form.sending : t.casePage.export}</button></p>
+    </section>`;
+  }
+
+  override render() {
+    const { t, f, me } = this.ctx;
+    const current = this.current;
+    if (current.state === 'loading') return html`<h1 tabindex="-1">${t.casePage.title}</h1><p class="loading">${t.app.loading}</p>`;
+    if (current.state === 'failed') {
+      const notFound = current.problem.code === 'not_found';
+      return html`<h1 tabindex="-1">${notFound ? t.casePage.notFoundTitle : t.casePage.title}</h1>
+        ${notFound ? html`<p class="notice" data-problem="not_found">${t.casePage.notFound}</p>` : problemBox(describeProblem(current.problem, t, f), t)}
+        <p><a href=${href.cases()}>${t.casePage.back}</a></p>`;
+    }
+    const c = current.value;
+    const supervisor = hasRole(me, 'supervisor');
+    return html`<article class="case-page" @applied=${(e: CustomEvent<Case>) => this.applied(e)} @stale=${() => this.reload()}>
+      <p class="breadcrumb"><a href=${href.cases()}>${t.casePage.back}</a></p>
+      <h1 tabindex="-1">${fill(t.casePage.heading, { reference: c.reference })}</h1>
+      ${this.asOf === null ? nothing : html`<div class="as-of-banner" role="status">
+        <p>${fill(t.casePage.asOfBanner, { when: f.dateTime(this.asOf) })}</p>
+        <a class="button button--secondary" href=${href.case(c.id)}>${t.casePage.asOfBack}</a></div>`}
+      ${this.problem === null ? nothing : problemBox(this.problem, t)}
+      ${caseDetails(this.ctx, c)}
+      ${this.asOf === null ? renderActions(this.ctx, c, availableActions(c, me), { busy: this.claiming, run: () => void this.claim(c) }) : nothing}
+      ${supervisor ? this.tools(c) : nothing}
+      <ct-timeline .ctx=${this.ctx} .caseId=${c.id} .version=${this.asOf === null ? c.version : 0} .asOf=${this.asOf}></ct-timeline>
+    </article>`;
+  }
+}
+customElements.define('ct-case-page', CasePage);

@@ -1,0 +1,138 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { CATEGORIES, OUTCOMES, PLATFORMS, STAGES } from '../../../src/domain/stages.ts';
+import { hasRole } from '../core/context.ts';
+import { href } from '../core/router.ts';
+import type { Case, Page } from '../core/types.ts';
+import { describeProblem, fill } from '../i18n/problems.ts';
+import { priorityBadge, slaBadge, stageBadge } from '../ui/badges.ts';
+import { ConsoleElement } from '../ui/element.ts';
+import { load, type Loaded } from '../ui/loader.ts';
+import { problemBox } from '../ui/problem-box.ts';
+
+const FILTERS = ['stage', 'outcome', 'platform', 'category'] as const;
+type StageCounts = Record<(typeof STAGES)[number], number>;
+
+/** Cases the user may see: a clerk's own, a verifier's, or (supervisor) all, with filters and search. */
+export class CasesPage extends ConsoleElement {
+  static override properties = { query: { attribute: false } };
+  declare query: URLSearchParams;
+  private page: Loaded<Page<Case>> = { state: 'loading' };
+  private counts: StageCounts | null = null;
+  private loadingMore = false;
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('query')) void this.reload();
+  }
+
+  private filters(): Record<string, string> {
+    const chosen: Record<string, string> = {};
+    for (const key of [...FILTERS, 'q'] as const) {
+      const value = this.query.get(key);
+      if (value !== null && value !== '') chosen[key] = value;
+    }
+    return chosen;
+  }
+
+  private async reload(): Promise<void> {
+    this.page = { state: 'loading' };
+    this.requestUpdate();
+    const { client, me } = this.ctx;
+    const [page, stats] = await Promise.all([
+      load(() => client.get<Page<Case>>('/v1/cases', { ...this.filters(), limit: 50 })),
+      hasRole(me, 'supervisor') ? load(() => client.get<{ cases: { byStage: StageCounts } }>('/v1/stats')) : Promise.resolve(null),
+    ]);
+    this.page = page;
+    this.counts = stats?.state === 'ready' ? stats.value.cases.byStage : null;
+    if (page.state === 'ready') void this.ctx.names.load(page.value.items.map((c) => c.submittedBy)).then(() => this.requestUpdate());
+    this.requestUpdate();
+  }
+
+  private async more(): Promise<void> {
+    if (this.page.state !== 'ready' || this.page.value.nextCursor === null) return;
+    const previous = this.page.value;
+    this.loadingMore = true;
+    this.requestUpdate();
+    const next = await load(() => this.ctx.client.get<Page<Case>>('/v1/cases', { ...this.filters(), limit: 50, cursor: previous.nextCursor ?? undefined }));
+    this.loadingMore = false;
+    this.page = next.state === 'ready' ? { state: 'ready', value: { items: [...previous.items, ...next.value.items], nextCursor: next.value.nextCursor } } : next;
+    this.requestUpdate();
+  }
+
+  private apply(event: SubmitEvent): void {
+    event.preventDefault();
+    const data = new FormData(event.target as HTMLFormElement);
+    const query: Record<string, string> = {};
+    for (const [key, value] of data) if (typeof value === 'string' && value.trim() !== '') query[key] = value.trim();
+    this.ctx.navigate(href.cases(query));
+  }
+
+  private filterForm() {
+    const { t } = this.ctx;
+    const chosen = this.filters();
+    const select = (name: (typeof FILTERS)[number], values: readonly string[], labels: Record<string, string>) => html`<div class="field">
+      <label for="filter-${name}">${t.casesPage.filter[name]}</label>
+      <select id="filter-${name}" name=${name}>
+        <option value="">${t.casesPage.any}</option>
+        ${values.map((v) => html`<option value=${v} ?selected=${chosen[name] === v}>${labels[v]}</option>`)}
+      </select></div>`;
+    return html`<form class="filters" role="search" @submit=${(e: SubmitEvent) => this.apply(e)}>
+      <div class="field field--wide"><label for="filter-q">${t.casesPage.search}</label>
+        <input id="filter-q" name="q" type="search" value=${chosen.q ?? ''} aria-describedby="filter-q-hint">
+        <p class="field-hint" id="filter-q-hint">${t.casesPage.searchHint}</p></div>
+      ${select('stage', STAGES, t.stage)} ${select('outcome', OUTCOMES, t.outcome)}
+      ${select('platform', PLATFORMS, t.platform)} ${select('category', CATEGORIES, t.category)}
+      <p class="form-actions"><button class="button button--primary" type="submit">${t.casesPage.apply}</button>
+        <a class="button button--quiet" href=${href.cases()}>${t.casesPage.reset}</a></p>
+    </form>`;
+  }
+
+  private stageCounts() {
+    if (this.counts === null) return nothing;
+    const { t, f } = this.ctx;
+    const counts = this.counts;
+    return html`<nav class="stage-counts" aria-label=${t.casesPage.countsLabel}><ul>
+      ${STAGES.map((stage) => html`<li><a href=${href.cases({ stage })} aria-current=${this.query.get('stage') === stage ? 'true' : nothing}>
+        <span class="count">${f.number(counts[stage])}</span> ${t.stage[stage]}</a></li>`)}
+    </ul></nav>`;
+  }
+
+  private table(items: Case[]) {
+    const { t, f } = this.ctx;
+    if (items.length === 0) return html`<p class="empty">${t.casesPage.empty}</p>`;
+    return html`<table class="cases">
+      <caption class="visually-hidden">${t.casesPage.caption}</caption>
+      <thead><tr><th scope="col">${t.casesPage.col.reference}</th><th scope="col">${t.casesPage.col.claim}</th><th scope="col">${t.casesPage.col.stage}</th>
+        <th scope="col">${t.casesPage.col.priority}</th><th scope="col">${t.casesPage.col.platform}</th><th scope="col">${t.casesPage.col.received}</th>
+        <th scope="col">${t.casesPage.col.sla}</th></tr></thead>
+      <tbody>${items.map((c) => html`<tr>
+        <th scope="row" data-label=${t.casesPage.col.reference}><a href=${href.case(c.id)}>${c.reference}</a></th>
+        <td data-label=${t.casesPage.col.claim} class="claim-cell">${c.claim}</td>
+        <td data-label=${t.casesPage.col.stage}>${stageBadge(c, t)}</td>
+        <td data-label=${t.casesPage.col.priority}>${priorityBadge(c.priority, t)}</td>
+        <td data-label=${t.casesPage.col.platform}>${t.platform[c.platform]} · ${t.category[c.category]}</td>
+        <td data-label=${t.casesPage.col.received}><time datetime=${c.createdAt}>${f.dateTime(c.createdAt)}</time></td>
+        <td data-label=${t.casesPage.col.sla}>${slaBadge(c, t, f)}</td>
+      </tr>`)}</tbody>
+    </table>`;
+  }
+
+  override render() {
+    const { t, f, me } = this.ctx;
+    const clerkOnly = me.roles.every((role) => role === 'clerk');
+    const page = this.page;
+    return html`<section>
+      <h1 tabindex="-1">${clerkOnly ? t.casesPage.mine : t.casesPage.title}</h1>
+      ${this.stageCounts()}
+      ${this.filterForm()}
+      <div aria-live="polite" aria-busy=${page.state === 'loading' ? 'true' : 'false'}>
+        ${page.state === 'loading' ? html`<p class="loading">${t.app.loading}</p>` : nothing}
+        ${page.state === 'failed' ? problemBox(describeProblem(page.problem, t, f), t) : nothing}
+        ${page.state === 'ready' ? html`<p class="result-count">${fill(t.casesPage.shown, { n: f.number(page.value.items.length) })}</p>
+          ${this.table(page.value.items)}
+          ${page.value.nextCursor === null ? nothing : html`<p><button class="button button--secondary" type="button" ?disabled=${this.loadingMore}
+            @click=${() => this.more()}>${t.casesPage.more}</button></p>`}` : nothing}
+      </div>
+    </section>`;
+  }
+}
+customElements.define('ct-cases-page', CasesPage);

@@ -1,0 +1,152 @@
+import type { KeyObject } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type pg from 'pg';
+import { z } from 'zod';
+import { erasureSchema } from '../../domain/index.ts';
+import { auditVerify, listAccessLog, listCheckpoints, publicKeyInfo } from '../../app/audit-queries.ts';
+import { erasePersonalData } from '../../app/erase-personal-data.ts';
+import { exportCase } from '../../app/export-case.ts';
+import { BARRIER_TIMEOUT_MS, type SealPolicy } from '../../app/seal-checkpoint.ts';
+import type { Logger } from '../../infra/logger.ts';
+import { actorOf, requireRole } from '../auth.ts';
+import { ProblemError } from '../problems.ts';
+import {
+  accessLogEntrySchema,
+  bundleResponseSchema,
+  checkpointSchema,
+  erasureResultSchema,
+  publicKeySchema,
+  trailReportSchema,
+} from '../schemas/audit.schemas.ts';
+import {
+  AUTHENTICATED_PROBLEMS,
+  cursorSchema,
+  idParamsSchema,
+  limitSchema,
+  pageSchema,
+  problemResponses,
+  purposeSchema,
+} from '../schemas/common.schemas.ts';
+
+/** The checkpoint key and how an export seals what is still unsealed. */
+export type AuditKeys = { signingKey: KeyObject; publicKey: KeyObject; sealPolicy?: SealPolicy };
+
+export type AuditRouteDeps = { pool: pg.Pool; log: Logger; audit: AuditKeys };
+
+const DEFAULT_SEAL_POLICY: SealPolicy = { maxEvents: 1000, maxAgeMs: 30_000, barrierTimeoutMs: BARRIER_TIMEOUT_MS };
+
+const SUPERVISOR_ONLY = (action: string) => [requireRole(['supervisor'], action)];
+
+type Failure = { ok: false; code: 'not_found' | 'forbidden' | 'validation_failed'; detail: string; path?: string };
+
+function refuse(failure: Failure): never {
+  const errors = failure.path === undefined ? undefined : [{ path: failure.path, message: failure.detail }];
+  throw new ProblemError(failure.code, failure.detail, errors);
+}
+
+/** SPEC §4: export, verification, checkpoints, the public key, the access log and erasure. */
+export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  const queries = { pool: deps.pool, publicKey: deps.audit.publicKey };
+  const exportDeps = {
+    pool: deps.pool,
+    log: deps.log,
+    signingKey: deps.audit.signingKey,
+    publicKey: deps.audit.publicKey,
+    sealPolicy: deps.audit.sealPolicy ?? DEFAULT_SEAL_POLICY,
+  };
+
+  typed.get('/cases/:id/export', {
+    schema: {
+      tags: ['audit'],
+      summary: 'A self-contained, signed bundle of the case that `casetrail audit verify --bundle` checks offline (supervisor; access-logged)',
+      params: idParamsSchema,
+      querystring: z.strictObject({ purpose: purposeSchema.optional() }),
+      response: { 200: bundleResponseSchema, ...problemResponses([...AUTHENTICATED_PROBLEMS, 403, 404]) },
+    },
+    preValidation: SUPERVISOR_ONLY('exporting a case'),
+    handler: async (request, reply) => {
+      const result = await exportCase(exportDeps, actorOf(request), request.params.id, request.query);
+      if (!result.ok) refuse(result);
+      const reference = String(result.bundle.case.reference).replace(/[^A-Za-z0-9-]/gu, '');
+      reply.header('content-disposition', `attachment; filename="${reference}.casetrail-bundle.json"`);
+      return result.bundle;
+    },
+  });
+
+  typed.get('/audit/verify', {
+    schema: {
+      tags: ['audit'],
+      summary: 'Recompute every chain, case row and checkpoint (or one case\'s); 200 with ok=false and the breaks when something does not hold (supervisor)',
+      querystring: z.strictObject({ caseId: z.uuid().optional() }),
+      response: { 200: trailReportSchema, ...problemResponses([...AUTHENTICATED_PROBLEMS, 403, 404]) },
+    },
+    preValidation: SUPERVISOR_ONLY('verifying the audit trail'),
+    handler: async (request) => {
+      const result = await auditVerify(queries, actorOf(request), request.query);
+      if (!result.ok) refuse(result);
+      return result.report;
+    },
+  });
+
+  typed.get('/audit/checkpoints', {
+    schema: {
+      tags: ['audit'],
+      summary: 'Signed checkpoints, newest first (supervisor)',
+      querystring: z.strictObject({ limit: limitSchema.optional().describe('1-200, default 50'), cursor: cursorSchema.optional() }),
+      response: { 200: pageSchema(checkpointSchema), ...problemResponses([...AUTHENTICATED_PROBLEMS, 403]) },
+    },
+    preValidation: SUPERVISOR_ONLY('reading checkpoints'),
+    handler: async (request) => {
+      const result = await listCheckpoints(queries, actorOf(request), request.query);
+      if (!result.ok) refuse(result);
+      return { items: result.items, nextCursor: result.nextCursor };
+    },
+  });
+
+  typed.get('/audit/public-key', {
+    schema: {
+      tags: ['audit'],
+      summary: 'The Ed25519 public key of checkpoints and bundles, to pin when verifying a bundle (any role)',
+      response: { 200: publicKeySchema, ...problemResponses(AUTHENTICATED_PROBLEMS) },
+    },
+    handler: async () => publicKeyInfo(queries),
+  });
+
+  typed.get('/audit/access-log', {
+    schema: {
+      tags: ['audit'],
+      summary: 'Who read which case, its events or its export, when and why; newest first (supervisor)',
+      querystring: z.strictObject({
+        caseId: z.uuid().optional(),
+        actorId: z.uuid().optional(),
+        limit: limitSchema.optional().describe('1-200, default 50'),
+        cursor: cursorSchema.optional(),
+      }),
+      response: { 200: pageSchema(accessLogEntrySchema), ...problemResponses([...AUTHENTICATED_PROBLEMS, 403]) },
+    },
+    preValidation: SUPERVISOR_ONLY('reading the access log'),
+    handler: async (request) => {
+      const result = await listAccessLog(queries, actorOf(request), request.query);
+      if (!result.ok) refuse(result);
+      return { items: result.items, nextCursor: result.nextCursor };
+    },
+  });
+
+  typed.post('/cases/:id/personal-data/erase', {
+    schema: {
+      tags: ['audit'],
+      summary: 'Erase the case\'s personal data and record why in its trail; chains and checkpoints stay verifiable (admin)',
+      params: idParamsSchema,
+      body: erasureSchema,
+      response: { 200: erasureResultSchema, ...problemResponses([...AUTHENTICATED_PROBLEMS, 403, 404, 413, 415]) },
+    },
+    preValidation: [requireRole(['admin'], 'erasing personal data')],
+    handler: async (request) => {
+      const result = await erasePersonalData(deps, actorOf(request), { caseId: request.params.id, reason: request.body.reason });
+      if (!result.ok) refuse(result);
+      return { caseId: result.caseId, erased: result.fields, event: result.event };
+    },
+  });
+}

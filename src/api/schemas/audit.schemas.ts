@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { PERSONAL_FIELDS, bundlePublicKeySchema, bundleSchema, signedCheckpointSchema } from '../../domain/index.ts';
+
+// Representations of the audit endpoints. The bundle and the checkpoint are the documented
+// formats themselves (docs/audit-format.md), so their schemas come from the domain.
+
+export const bundleResponseSchema = bundleSchema.meta({ id: 'Bundle', description: 'casetrail-bundle/1 (docs/audit-format.md)' });
+
+export const checkpointSchema = signedCheckpointSchema.meta({ id: 'Checkpoint', description: 'a signed checkpoint (docs/audit-format.md)' });
+
+export const publicKeySchema = bundlePublicKeySchema.meta({ id: 'PublicKey', description: 'the Ed25519 key checkpoints and bundles are signed with' });
+
+export const auditFailureSchema = z.object({
+  caseId: z.string().nullable(),
+  seq: z.int().nullable(),
+  checkpoint: z.int().nullable(),
+  reason: z.string(),
+});
+
+export const trailReportSchema = z
+  .object({
+    ok: z.boolean().describe('true when every chain, case row and checkpoint holds'),
+    caseId: z.uuid().nullable().describe('the case verified, or null for the whole trail'),
+    cases: z.int(),
+    events: z.int(),
+    checkpoints: z.int(),
+    sealedThroughEventId: z.string().describe('every event up to this id is covered by a checkpoint'),
+    unsealedEvents: z.int().describe('events newer than the last checkpoint'),
+    keyId: z.string(),
+    failures: z.array(auditFailureSchema).describe('the first breaks found, per-case chains first'),
+  })
+  .meta({ id: 'AuditReport' });
+
+export const accessLogEntrySchema = z
+  .object({
+    id: z.string(),
+    actorId: z.uuid(),
+    action: z.string().describe('case.read, case.events.read or case.export'),
+    caseId: z.uuid().nullable(),
+    purpose: z.string().nullable(),
+    at: z.iso.datetime(),
+  })
+  .meta({ id: 'AccessLogEntry' });
+
+export const erasureResultSchema = z
+  .object({
+    caseId: z.uuid(),
+    erased: z.array(z.enum(PERSONAL_FIELDS)).describe('the personal fields that were deleted; empty when none were left'),
+    event: z.object({ seq: z.int(), hash: z.string() }).nullable().describe('the case.personal_data_erased event, null when nothing was erased'),
+  })
+  .meta({ id: 'Erasure' });

@@ -1,0 +1,64 @@
+import type pg from 'pg';
+import {
+  SYSTEM_ACTOR,
+  chainEvents,
+  decideErasure,
+  evolve,
+  headOf,
+  type Actor,
+  type PersonalField,
+} from '../domain/index.ts';
+import { insertEvents, lockCases, saveCase } from '../infra/db/case.repository.ts';
+import { insertOutbox } from '../infra/db/command.repository.ts';
+import { databaseNow } from '../infra/db/checkpoint.repository.ts';
+import { deletePersonalData, personalFieldsHeld, scrubCommandPayloads } from '../infra/db/erasure.repository.ts';
+import { inTransaction } from '../infra/db/transaction.ts';
+import type { Logger } from '../infra/logger.ts';
+
+export type EraseDeps = { pool: pg.Pool; log: Logger };
+
+export type ErasureResult =
+  | { ok: true; caseId: string; fields: PersonalField[]; event: { seq: number; hash: string } | null }
+  | { ok: false; code: 'not_found' | 'forbidden'; detail: string };
+
+/**
+ * Erases a case's personal data (retention, a court order): deletes its personal-data row,
+ * removes the personal fields from its stored commands (a command still pending loses them
+ * too: erasure wins), and appends case.personal_data_erased with the fields and the reason,
+ * all in one transaction. The trail only ever held HMAC digests of these fields, so every
+ * chain and checkpoint stays verifiable. Admins (API) or the operator (command line, as the
+ * system actor). Erasing again when nothing is left changes nothing and appends nothing.
+ */
+export async function erasePersonalData(deps: EraseDeps, actor: Actor, input: { caseId: string; reason: string }): Promise<ErasureResult> {
+  if (actor.id !== SYSTEM_ACTOR.id && !actor.roles.includes('admin')) {
+    return { ok: false, code: 'forbidden', detail: 'erasing personal data needs the admin role' };
+  }
+  const result = await inTransaction(deps.pool, async (client): Promise<ErasureResult> => {
+    const state = (await lockCases(client, [input.caseId])).get(input.caseId) ?? null;
+    if (state === null) return { ok: false, code: 'not_found', detail: `no case ${input.caseId}` };
+    const fields = await personalFieldsHeld(client, input.caseId);
+    if (fields.length === 0) return { ok: true, caseId: input.caseId, fields, event: null };
+
+    const drafts = decideErasure(state, { fields, reason: input.reason.trim() });
+    const events = chainEvents(drafts, {
+      heads: { [state.id]: headOf(state) },
+      actor: { id: actor.id, roles: [...actor.roles] },
+      commandId: null,
+      occurredAt: await databaseNow(client),
+    });
+    await saveCase(client, events.reduce(evolve, state));
+    const ids = await insertEvents(client, events);
+    await deletePersonalData(client, input.caseId);
+    await scrubCommandPayloads(client, input.caseId);
+    await insertOutbox(
+      client,
+      events.map((e, i) => ({ queue: 'events', jobName: e.type, payload: { eventId: ids[i], caseId: e.caseId, seq: e.seq } })),
+    );
+    const last = events.at(-1);
+    return { ok: true, caseId: input.caseId, fields, event: last === undefined ? null : { seq: last.seq, hash: last.hash } };
+  });
+  if (result.ok && result.event !== null) {
+    deps.log.info({ caseId: result.caseId, fields: result.fields, seq: result.event.seq, actorId: actor.id }, 'personal data erased');
+  }
+  return result;
+}

@@ -1,0 +1,80 @@
+import type pg from 'pg';
+import type { StoredEvent } from '../domain/index.ts';
+import { fanOutDeliveries, loadDelivery, markDeliveryFailed, recordAttempt } from '../infra/db/webhook.repository.ts';
+import type { Logger } from '../infra/logger.ts';
+import { webhookAttemptsTotal } from '../infra/metrics.ts';
+import { postWebhook } from '../infra/webhooks/webhook-sender.ts';
+
+/** Creates the deliveries of one event (idempotent: an event projected twice fans out once). */
+export async function fanOutWebhooks(pool: pg.Pool, event: StoredEvent & { id: string }): Promise<number> {
+  return fanOutDeliveries(pool, { id: event.id, type: event.type, caseId: event.caseId });
+}
+
+/**
+ * The body of every webhook: the event exactly as `GET /v1/cases/{id}/events` presents it.
+ * Its id is what a receiver dedupes on (delivery is at least once).
+ */
+export function webhookBody(event: StoredEvent & { id: string }): string {
+  return JSON.stringify({
+    id: event.id,
+    caseId: event.caseId,
+    seq: event.seq,
+    type: event.type,
+    payload: event.payload,
+    actor: event.actor,
+    commandId: event.commandId,
+    occurredAt: event.occurredAt,
+    prevHash: event.prevHash,
+    hash: event.hash,
+  });
+}
+
+export type DeliveryDeps = { pool: pg.Pool; log: Logger; timeoutMs: number };
+
+export type DeliveryOutcome =
+  | { status: 'delivered'; attempt: number; statusCode: number }
+  /** Not delivered this time; the queue retries with backoff. */
+  | { status: 'retry'; attempt: number; error: string }
+  /** Not delivered, and that was the last attempt. */
+  | { status: 'failed'; attempt: number; error: string }
+  | { status: 'skipped'; reason: 'already delivered' | 'endpoint disabled' }
+  | { status: 'missing' };
+
+/**
+ * POSTs one delivery (outside any transaction: a slow receiver holds no lock) and records
+ * the attempt. `lastAttempt` says whether the queue will try again after a failure.
+ */
+export async function deliverWebhook(deps: DeliveryDeps, deliveryId: string, options: { lastAttempt: boolean }): Promise<DeliveryOutcome> {
+  const work = await loadDelivery(deps.pool, deliveryId);
+  if (work === null) return { status: 'missing' };
+  if (work.status === 'delivered') return { status: 'skipped', reason: 'already delivered' };
+  if (!work.endpoint.active) {
+    await markDeliveryFailed(deps.pool, deliveryId, 'endpoint disabled');
+    return { status: 'skipped', reason: 'endpoint disabled' };
+  }
+  const response = await postWebhook({
+    url: work.endpoint.url,
+    secret: work.endpoint.secret,
+    deliveryId,
+    eventId: work.event.id,
+    eventType: work.event.type,
+    body: webhookBody(work.event),
+    timeoutMs: deps.timeoutMs,
+  });
+  const status = response.ok ? 'delivered' : options.lastAttempt ? 'failed' : 'pending';
+  const attempt = await recordAttempt(deps.pool, { deliveryId, statusCode: response.statusCode, error: response.error, durationMs: response.durationMs, status });
+  const log = deps.log.child({ deliveryId, endpointId: work.endpoint.id, eventId: work.event.id });
+  if (response.ok) {
+    webhookAttemptsTotal.inc({ result: 'delivered' });
+    log.debug({ attempt, statusCode: response.statusCode }, 'webhook delivered');
+    return { status: 'delivered', attempt, statusCode: response.statusCode ?? 0 };
+  }
+  const error = response.error ?? 'failed';
+  webhookAttemptsTotal.inc({ result: options.lastAttempt ? 'failed' : 'retry' });
+  if (options.lastAttempt) {
+    log.warn({ attempt, statusCode: response.statusCode, error }, 'webhook delivery failed for good');
+    return { status: 'failed', attempt, error };
+  }
+  log.info({ attempt, statusCode: response.statusCode, error }, 'webhook delivery failed, will retry');
+  return { status: 'retry', attempt, error };
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { Logger } from '../infra/logger.ts';
+import { BASELINE_QUEUE, createQueueFactory, type QueueBackendKind } from '../infra/queue/queue-factory.ts';
+
+export type BaselineOptions = {
+  backend: QueueBackendKind;
+  databaseUrl: string;
+  redisUrl?: string;
+  prefix: string;
+  cases: number;
+  hopsPerCase: number;
+  concurrency: number;
+  log: Logger;
+  onHop?: () => void;
+};
+
+/**
+ * What casetrail is built on, bare: a chain of BullMQ jobs per case, each doing one
+ * PostgreSQL transaction (update a row, insert one event) and enqueueing the next hop.
+ */
+export async function runBaseline(options: BaselineOptions): Promise<{ hops: number; seconds: number; hopsPerSec: number }> {
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.concurrency + 2 });
+  await pool.query(`CREATE TABLE IF NOT EXISTS bench_rows (id uuid PRIMARY KEY, version int NOT NULL);
+    CREATE TABLE IF NOT EXISTS bench_events (id bigserial PRIMARY KEY, row_id uuid NOT NULL, seq int NOT NULL, payload jsonb NOT NULL, UNIQUE (row_id, seq))`);
+  const factory = await createQueueFactory({
+    backend: options.backend,
+    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+    databaseUrl: options.databaseUrl,
+    prefix: options.prefix,
+    log: options.log,
+    jobs: { attempts: 3, backoffMs: 100 },
+  });
+  const queue = factory.queue(BASELINE_QUEUE);
+  const total = options.cases * options.hopsPerCase;
+  let done = 0;
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const ids = Array.from({ length: options.cases }, () => randomUUID());
+  await pool.query('INSERT INTO bench_rows (id, version) SELECT unnest($1::uuid[]), 0', [ids]);
+
+  const worker = factory.worker(
+    BASELINE_QUEUE,
+    async (job) => {
+      const { id, hop } = job.data as { id: string; hop: number };
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('UPDATE bench_rows SET version = version + 1 WHERE id = $1', [id]);
+        await client.query('INSERT INTO bench_events (row_id, seq, payload) VALUES ($1, $2, $3)', [id, hop, JSON.stringify({ hop })]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+      if (hop < options.hopsPerCase) await queue.add('hop', { id, hop: hop + 1 }, { jobId: `${id}-${hop + 1}` });
+      options.onHop?.();
+      if (++done === total) finish();
+    },
+    { concurrency: options.concurrency },
+  );
+  const started = performance.now();
+  await queue.addBulk(ids.map((id) => ({ name: 'hop', data: { id, hop: 1 }, opts: { jobId: `${id}-1` } })));
+  await finished;
+  const seconds = (performance.now() - started) / 1000;
+  await worker.close();
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  await factory.close();
+  await pool.end();
+  return { hops: total, seconds, hopsPerSec: total / seconds };
+}

@@ -1,0 +1,188 @@
+import { generateKeyPairSync, randomBytes, createPublicKey } from 'node:crypto';
+import { pipelineDeps, pipelineSettings, startPipeline } from '../../workers/index.ts';
+import { submitCommand } from '../app/submit-command.ts';
+import type { Config } from '../infra/config/config.ts';
+import { createCommandWaiter, type CommandWaiter } from '../infra/db/command-waiter.ts';
+import { openDatabase } from '../infra/db/database.ts';
+import type { Logger } from '../infra/logger.ts';
+import { createQueueFactory, type QueueBackendKind } from '../infra/queue/queue-factory.ts';
+import { runBaseline } from './baseline.bench.ts';
+import { PIPELINE_STEPS, parsedPayload } from './bench-bodies.ts';
+import { createBenchDatabase, percentile, progress, round, rssSampler } from './bench-services.ts';
+
+export type PipelineBenchOptions = {
+  backend: QueueBackendKind;
+  adminUrl: string;
+  redisUrl?: string;
+  cases: number;
+  /** Cases in flight at once during the peak run. */
+  inflight: number;
+  config: Config;
+  log: Logger;
+  tty: boolean;
+};
+
+export type PipelineBenchResult = {
+  scenario: 'pipeline';
+  backend: QueueBackendKind;
+  cases: number;
+  commands: number;
+  rejected: number;
+  seconds: number;
+  commandsPerSec: number;
+  baselineHopsPerSec: number;
+  ratio: number;
+  p50Ms: number;
+  p99Ms: number;
+  halfRate: { commandsPerSec: number; p50Ms: number; p99Ms: number };
+  peakRssMb: number;
+  target: { ratio: number; p99Ms: number };
+};
+
+/**
+ * N cases through submit → claim → verify → refer → penalty → close, each command
+ * accepted as the API accepts it (command + outbox row) and awaited as ?wait=true awaits
+ * it, against a bare-jobs baseline on the same backend over the same number of hops.
+ */
+export async function runPipelineBench(options: PipelineBenchOptions): Promise<PipelineBenchResult> {
+  const rss = rssSampler();
+  const db = await createBenchDatabase(options.adminUrl);
+  const prefix = `ct-bench-${randomBytes(3).toString('hex')}`;
+  try {
+    const settings = pipelineSettings(options.config);
+    const baselineBar = progress(`baseline (${options.backend})`, options.cases * PIPELINE_STEPS.length, options.tty);
+    const baseline = await runBaseline({
+      backend: options.backend,
+      databaseUrl: db.url,
+      ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+      prefix: `${prefix}-base`,
+      cases: options.cases,
+      hopsPerCase: PIPELINE_STEPS.length,
+      concurrency: Math.max(1, options.config.CASETRAIL_DB_POOL_SIZE - 4),
+      log: options.log,
+      onHop: () => baselineBar.tick(),
+    });
+    baselineBar.done();
+
+    const database = openDatabase(db.url, { poolSize: options.config.CASETRAIL_DB_POOL_SIZE, log: options.log });
+    const factory = await createQueueFactory({
+      backend: options.backend,
+      ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+      databaseUrl: db.url,
+      prefix,
+      log: options.log,
+      jobs: { attempts: options.config.CASETRAIL_JOB_ATTEMPTS, backoffMs: options.config.CASETRAIL_JOB_BACKOFF },
+      postgresPoolSize: options.config.CASETRAIL_QUEUE_DB_POOL_SIZE,
+    });
+    const signingKey = generateKeyPairSync('ed25519').privateKey;
+    const runtime = {
+      config: options.config,
+      log: options.log,
+      db: database,
+      secrets: { hmacKey: randomBytes(32), signingKey, publicKey: createPublicKey(signingKey) },
+    };
+    const pipeline = await startPipeline({ deps: pipelineDeps(runtime), databaseUrl: db.url, factory, queues: 'all', settings });
+    const waiter = createCommandWaiter({ pool: database.pool, log: options.log, pollMs: 250 });
+    await waiter.start();
+    try {
+      const total = options.cases * PIPELINE_STEPS.length;
+      const bar = progress(`casetrail (${options.backend})`, total, options.tty);
+      const peakStart = new Date();
+      const started = performance.now();
+      await driveCases(database.pool, waiter, range(options.cases), { inflight: options.inflight, onCommand: () => bar.tick() });
+      const seconds = (performance.now() - started) / 1000;
+      bar.done();
+      const peak = await latencies(database.pool, peakStart);
+      const commandsPerSec = total / seconds;
+
+      // Half of peak throughput: start cases at a fixed rate, open loop.
+      const halfCases = Math.max(1, Math.floor(options.cases / 2));
+      const caseRate = commandsPerSec / 2 / PIPELINE_STEPS.length;
+      const halfBar = progress(`casetrail at half rate`, halfCases * PIPELINE_STEPS.length, options.tty);
+      const halfStart = new Date();
+      const halfStarted = performance.now();
+      await driveAtRate(database.pool, waiter, range(halfCases, options.cases), caseRate, () => halfBar.tick());
+      const halfSeconds = (performance.now() - halfStarted) / 1000;
+      halfBar.done();
+      const half = await latencies(database.pool, halfStart);
+
+      return {
+        scenario: 'pipeline',
+        backend: options.backend,
+        cases: options.cases,
+        commands: total,
+        rejected: peak.rejected + half.rejected,
+        seconds: round(seconds),
+        commandsPerSec: round(commandsPerSec, 1),
+        baselineHopsPerSec: round(baseline.hopsPerSec, 1),
+        ratio: round(commandsPerSec / baseline.hopsPerSec, 3),
+        p50Ms: peak.p50,
+        p99Ms: peak.p99,
+        halfRate: { commandsPerSec: round((halfCases * PIPELINE_STEPS.length) / halfSeconds, 1), p50Ms: half.p50, p99Ms: half.p99 },
+        peakRssMb: rss.peakMb(),
+        target: { ratio: 0.5, p99Ms: 250 },
+      };
+    } finally {
+      await waiter.close();
+      await pipeline.close();
+      await factory.close();
+      await database.close();
+    }
+  } finally {
+    rss.stop();
+    await db.drop();
+  }
+}
+
+const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
+
+type Pool = Parameters<typeof submitCommand>[0]['pool'];
+
+async function runCase(pool: Pool, waiter: CommandWaiter, n: number, onCommand: () => void): Promise<void> {
+  let caseId: string | undefined;
+  for (const step of PIPELINE_STEPS) {
+    const accepted = await submitCommand(
+      { pool },
+      { actor: step.actor, type: step.type, ...(caseId === undefined ? {} : { caseId }), payload: parsedPayload(step.type, step.body(n)) },
+    );
+    if (!accepted.ok) throw new Error(`bench command refused: ${accepted.code}`);
+    caseId = accepted.caseId;
+    const finished = await waiter.wait(accepted.commandId, 60_000);
+    if (finished === null) throw new Error(`bench command ${accepted.commandId} still pending after 60 s`);
+    onCommand();
+  }
+}
+
+async function driveCases(pool: Pool, waiter: CommandWaiter, cases: number[], options: { inflight: number; onCommand: () => void }) {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(options.inflight, cases.length) }, async () => {
+    while (next < cases.length) {
+      const n = cases[next++] as number;
+      await runCase(pool, waiter, n, options.onCommand);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+async function driveAtRate(pool: Pool, waiter: CommandWaiter, cases: number[], casesPerSec: number, onCommand: () => void) {
+  const interval = 1000 / Math.max(casesPerSec, 0.001);
+  const start = performance.now();
+  const running: Promise<void>[] = [];
+  for (const [i, n] of cases.entries()) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    running.push(runCase(pool, waiter, n, onCommand));
+  }
+  await Promise.all(running);
+}
+
+/** Accepted → applied latency of the commands accepted since `since`, from the database clock. */
+async function latencies(pool: Pool, since: Date): Promise<{ p50: number; p99: number; rejected: number }> {
+  const { rows } = await pool.query<{ ms: number; status: string }>(
+    `SELECT extract(epoch FROM applied_at - created_at) * 1000 AS ms, status FROM commands WHERE created_at >= $1 AND status <> 'pending'`,
+    [since],
+  );
+  const sorted = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+  return { p50: round(percentile(sorted, 50), 1), p99: round(percentile(sorted, 99), 1), rejected: rows.filter((r) => r.status === 'rejected').length };
+}

@@ -1,0 +1,152 @@
+import type { Command } from 'commander';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { pino } from 'pino';
+import { runAuditBench } from '../../bench/audit.bench.ts';
+import { runIntakeBench } from '../../bench/intake.bench.ts';
+import { runPipelineBench } from '../../bench/pipeline.bench.ts';
+import { loadConfig } from '../../infra/config/config.ts';
+import { startEmbeddedPostgres } from '../../infra/db/embedded-postgres.ts';
+import { createLogger, type Logger } from '../../infra/logger.ts';
+import type { QueueBackendKind } from '../../infra/queue/queue-factory.ts';
+import { CliError } from '../exit.ts';
+
+type BenchFlags = {
+  cases: string;
+  events: string;
+  inflight: string;
+  connections: string;
+  seconds: string;
+  scenarios: string;
+  backends: string;
+  json?: boolean;
+};
+
+const SCENARIOS = ['pipeline', 'intake', 'audit'] as const;
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('benchmarks against baselines measured in the same run, on the same services; one JSON line per scenario')
+    .option('--cases <n>', 'cases through the pipeline scenario', '2000')
+    .option('--events <n>', 'events in the audit-verify trail', '200000')
+    .option('--inflight <n>', 'cases in flight at once in the pipeline peak run', '64')
+    .option('--connections <n>', 'HTTP connections of the intake scenario', '50')
+    .option('--seconds <n>', 'duration of each intake run', '10')
+    .option('--scenarios <list>', `comma-separated: ${SCENARIOS.join(', ')}`, SCENARIOS.join(','))
+    .option('--backends <list>', 'queue backends of the pipeline scenario: redis, postgres', 'redis,postgres')
+    .option('--json', 'JSON lines only (no table)')
+    .action(async (flags: BenchFlags) => {
+      const config = loadConfig();
+      const log = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, destination: pino.destination(2) });
+      const cases = positive(flags.cases, '--cases');
+      const scenarios = list(flags.scenarios, SCENARIOS, '--scenarios');
+      const tty = process.stderr.isTTY === true && !flags.json;
+      const { adminUrl, stop } = await adminDatabase(config.DATABASE_URL, config.CASETRAIL_DATA_DIR, log);
+      const results: Record<string, unknown>[] = [];
+      const emit = (result: Record<string, unknown>) => {
+        results.push(result);
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+      };
+      try {
+        if (scenarios.includes('pipeline')) {
+          for (const backend of list(flags.backends, ['redis', 'postgres'] as const, '--backends') as QueueBackendKind[]) {
+            const redisUrl = backend === 'redis' ? await reachableRedis(config.REDIS_URL) : undefined;
+            if (backend === 'redis' && redisUrl === undefined) {
+              emit({ scenario: 'pipeline', backend, skipped: 'no Redis reachable (set REDIS_URL)' });
+              continue;
+            }
+            emit(
+              await runPipelineBench({
+                backend,
+                adminUrl,
+                ...(redisUrl === undefined ? {} : { redisUrl }),
+                cases,
+                inflight: positive(flags.inflight, '--inflight'),
+                config,
+                log,
+                tty,
+              }),
+            );
+          }
+        }
+        if (scenarios.includes('intake')) {
+          emit(
+            await runIntakeBench({
+              adminUrl,
+              connections: positive(flags.connections, '--connections'),
+              seconds: positive(flags.seconds, '--seconds'),
+              log,
+              poolSize: config.CASETRAIL_DB_POOL_SIZE,
+            }),
+          );
+        }
+        if (scenarios.includes('audit')) {
+          emit(await runAuditBench({ adminUrl, events: positive(flags.events, '--events'), log, tty }));
+        }
+      } finally {
+        await stop();
+      }
+      if (!flags.json) process.stderr.write(`\n${table(results)}\n`);
+    });
+}
+
+function positive(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag}: expected a positive whole number, got ${value}`);
+  return n;
+}
+
+function list<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = items.filter((s) => !(allowed as readonly string[]).includes(s));
+  if (items.length === 0 || unknown.length > 0) throw new CliError(`${flag}: expected some of ${allowed.join(', ')}`);
+  return items as T[];
+}
+
+/** The PostgreSQL server to create bench databases on: DATABASE_URL, the local default, or an embedded one. */
+async function adminDatabase(databaseUrl: string | undefined, dataDir: string, log: Logger) {
+  const candidate = databaseUrl ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const client = new pg.Client({ connectionString: candidate, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    await client.end();
+    return { adminUrl: candidate, stop: async () => undefined };
+  } catch (error) {
+    if (databaseUrl !== undefined) throw new CliError(`DATABASE_URL is unreachable: ${(error as Error).message}`);
+    const embedded = await startEmbeddedPostgres(dataDir, log);
+    return { adminUrl: embedded.url, stop: () => embedded.stop() };
+  }
+}
+
+async function reachableRedis(url: string | undefined): Promise<string | undefined> {
+  const candidate = url ?? 'redis://127.0.0.1:6379';
+  const redis = new Redis(candidate, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG' ? candidate : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function table(results: Record<string, unknown>[]): string {
+  const rows = results.map((r) => {
+    if (r.skipped) return [`${r.scenario} (${r.backend})`, 'skipped', '', '', '', '', String(r.skipped)];
+    if (r.scenario === 'pipeline') {
+      const half = r.halfRate as { p99Ms: number };
+      return [`pipeline (${r.backend})`, `${r.commandsPerSec} cmd/s`, `${r.baselineHopsPerSec} hops/s`, String(r.ratio), `${r.p50Ms}/${r.p99Ms} ms`, `${r.peakRssMb} MiB`, `p99 at half rate ${half.p99Ms} ms`];
+    }
+    if (r.scenario === 'audit-verify') {
+      return ['audit verify', `${r.eventsPerSec} events/s`, `${r.baselineEventsPerSec} events/s`, String(r.ratio), '', `${r.peakRssMb} MiB`, `${r.events} events; RSS at a quarter of them ${r.quarterTrailPeakRssMb} MiB`];
+    }
+    return [String(r.scenario), `${r.requestsPerSec} req/s`, `${r.baselineRequestsPerSec} req/s`, String(r.ratio), `${r.p50Ms}/${r.p99Ms} ms`, `${r.peakRssMb} MiB`, `errors ${r.errors}`];
+  });
+  const header = ['scenario', 'casetrail', 'baseline', 'ratio', 'p50/p99', 'peak RSS', 'notes'];
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+  return all.map((row) => row.map((cell, i) => (cell ?? '').padEnd(widths[i] ?? 0)).join('  ')).join('\n');
+}

@@ -1,0 +1,54 @@
+import type pg from 'pg';
+import { PERSONAL_FIELDS, PERSONAL_PAYLOAD_PATHS, type PersonalField } from '../../domain/index.ts';
+
+// Erasure of a case's personal data: the personal-data row and the personal fields of the
+// stored command payloads. Which paths hold what comes from the domain (PERSONAL_PAYLOAD_PATHS).
+
+const COLUMNS: Record<PersonalField, string> = {
+  accountHandle: 'account_handle',
+  accountName: 'account_name',
+  content: 'content',
+  subjectHandle: 'subject_handle',
+  subjectName: 'subject_name',
+};
+
+const PATHS = Object.entries(PERSONAL_PAYLOAD_PATHS).flatMap(([type, paths]) =>
+  paths.map(({ path, field }) => ({ type, path: `{${path.join(',')}}`, field: field as PersonalField })),
+);
+
+/** The personal fields the database still holds for the case, in PERSONAL_FIELDS order. */
+export async function personalFieldsHeld(client: pg.ClientBase, caseId: string): Promise<PersonalField[]> {
+  const inRow = PERSONAL_FIELDS.map((f) => `bool_or(${COLUMNS[f]} IS NOT NULL) AS "${f}"`).join(', ');
+  const { rows: rowFields } = await client.query<Record<PersonalField, boolean | null>>(
+    `SELECT ${inRow} FROM case_personal_data WHERE case_id = $1`,
+    [caseId],
+  );
+  const params: unknown[] = [caseId];
+  const inCommands = PATHS.map(({ type, path, field }) => {
+    params.push(type, path);
+    return `bool_or(type = $${params.length - 1} AND payload #> $${params.length}::text[] IS NOT NULL) AS "${field}"`;
+  }).join(', ');
+  const { rows: commandFields } = await client.query<Partial<Record<PersonalField, boolean | null>>>(
+    `SELECT ${inCommands} FROM commands WHERE case_id = $1`,
+    params,
+  );
+  return PERSONAL_FIELDS.filter((f) => rowFields[0]?.[f] === true || commandFields[0]?.[f] === true);
+}
+
+export async function deletePersonalData(client: pg.ClientBase, caseId: string): Promise<void> {
+  await client.query('DELETE FROM case_personal_data WHERE case_id = $1', [caseId]);
+}
+
+/** Removes the personal fields from the case's stored commands, whatever their status. */
+export async function scrubCommandPayloads(client: pg.ClientBase, caseId: string): Promise<number> {
+  let total = 0;
+  for (const [type, paths] of Object.entries(PERSONAL_PAYLOAD_PATHS)) {
+    const removals = paths.map((_, i) => ` #- $${i + 3}::text[]`).join('');
+    const { rowCount } = await client.query(
+      `UPDATE commands SET payload = payload${removals} WHERE case_id = $1 AND type = $2`,
+      [caseId, type, ...paths.map(({ path }) => `{${path.join(',')}}`)],
+    );
+    total += rowCount ?? 0;
+  }
+  return total;
+}

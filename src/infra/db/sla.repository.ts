@@ -1,0 +1,61 @@
+import type pg from 'pg';
+import type { OpenStage, SlaTimer } from '../../domain/index.ts';
+
+/** The database clock: deadlines and breaches never use a worker's clock. */
+export async function databaseNow(client: pg.ClientBase | pg.Pool): Promise<Date> {
+  const { rows } = await client.query<{ now: Date }>('SELECT statement_timestamp() AS now');
+  const now = rows[0]?.now;
+  if (now === undefined) throw new Error('the database returned no time');
+  return now;
+}
+
+/**
+ * Claims the breach of one stage visit. The primary key (case, stage, stage entered at) is
+ * what makes `case.sla_breached` once per visit: false when the visit was already breached.
+ */
+export async function claimSlaBreach(client: pg.ClientBase, visit: SlaTimer): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `INSERT INTO sla_breaches (case_id, stage, stage_entered_at, deadline_at, breached_at)
+     VALUES ($1, $2, $3, $4, statement_timestamp())
+     ON CONFLICT DO NOTHING`,
+    [visit.caseId, visit.stage, visit.stageEnteredAt, visit.deadlineAt],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** The stage visit a case is in now, with the database clock, in one round trip; null for no such case. */
+export async function currentVisit(
+  client: pg.ClientBase | pg.Pool,
+  caseId: string,
+): Promise<{ stage: string; stageEnteredAt: string; now: Date } | null> {
+  const { rows } = await client.query<{ stage: string; stage_entered_at: Date; now: Date }>(
+    'SELECT stage, stage_entered_at, statement_timestamp() AS now FROM cases WHERE id = $1',
+    [caseId],
+  );
+  const row = rows[0];
+  return row === undefined ? null : { stage: row.stage, stageEnteredAt: row.stage_entered_at.toISOString(), now: row.now };
+}
+
+type VisitRow = { case_id: string; stage: OpenStage; stage_entered_at: Date; deadline_at: Date };
+
+/** Open cases past their deadline (database clock) whose current visit has no breach yet, most overdue first. */
+export async function findOverdueVisits(client: pg.ClientBase | pg.Pool, limit: number): Promise<SlaTimer[]> {
+  const { rows } = await client.query<VisitRow>(
+    `SELECT c.id AS case_id, c.stage, c.stage_entered_at, c.deadline_at
+     FROM cases c
+     WHERE c.deadline_at <= statement_timestamp() AND c.stage <> 'closed'
+       AND NOT EXISTS (
+         SELECT 1 FROM sla_breaches b
+         WHERE b.case_id = c.id AND b.stage = c.stage AND b.stage_entered_at = c.stage_entered_at
+       )
+     ORDER BY c.deadline_at, c.id
+     LIMIT $1`,
+    [limit],
+  );
+  return rows.map((row) => ({
+    caseId: row.case_id,
+    stage: row.stage,
+    stageEnteredAt: row.stage_entered_at.toISOString(),
+    deadlineAt: row.deadline_at.toISOString(),
+  }));
+}

@@ -1,0 +1,206 @@
+// The console in a real browser (Debian's chromium through playwright-core) against the whole
+// system: API, relay and workers. Each user has their own browser context. Screenshots of the
+// main pages are written to docs/screenshots for the README.
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium, newUserContext, screenshot } from '../support/browser.ts';
+import { EN, VI, field, fillReport, headingOnceIt, signIn, submitReport, switchLanguage, textOf, waitForStage, type Words } from '../support/console-flow.ts';
+import { seedCases } from '../support/console-seed.ts';
+import { startSystem, type System } from '../support/system.ts';
+
+const SHOTS = 'docs/screenshots';
+
+if (!hasChromium) console.warn('console.test.ts: skipped, /usr/bin/chromium is missing (apt-get install chromium; .ci/run installs it)');
+
+describe.skipIf(!hasChromium)('the console, in a browser, on the running system', () => {
+  let system: System;
+  let browser: Browser;
+  const token: Record<string, string> = {};
+
+  beforeAll(async () => {
+    // npm test builds the console first; a run of this file alone builds it when stale.
+    execFileSync(process.execPath, ['scripts/build-console.mjs', '--if-stale'], { stdio: 'inherit', timeout: 120_000 });
+    system = await startSystem({ backend: 'redis' });
+    browser = await launchChromium();
+    const people: [string, string, string[]][] = [
+      ['clerk', 'lan.nguyen', ['clerk']],
+      ['clerk2', 'minh.tran', ['clerk']],
+      ['verifier', 'hung.le', ['verifier']],
+      ['supervisor', 'mai.pham', ['supervisor']],
+    ];
+    for (const [key, name, roles] of people) token[key] = (await system.createUser(`${name}-${randomUUID().slice(0, 6)}`, roles)).token;
+    await seedCases(system.baseUrl, { clerk: token.clerk2 ?? '', verifier: token.verifier ?? '', supervisor: token.supervisor ?? '' });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.close();
+  });
+
+  async function pageFor(who: string, words: Words, options: { locale?: string; language?: 'vi' } = {}): Promise<Page> {
+    const context = await newUserContext(browser, { locale: options.locale ?? 'en-GB' });
+    const page = await context.newPage();
+    if (options.language === 'vi') {
+      await page.goto(`${system.baseUrl}/`);
+      await switchLanguage(page, EN, 'vi');
+    }
+    await signIn(page, system.baseUrl, token[who] ?? '', words);
+    return page;
+  }
+
+  /** Clerk submits, verifier claims and verifies, supervisor refers, records a penalty and closes. */
+  async function caseLife(words: Words, options: { language?: 'vi'; shots: boolean }) {
+    const prefix = options.language ?? 'en';
+    const url = `https://www.facebook.com/groups/123/posts/${randomUUID()}`;
+    const claim = `Hot lemon water cures influenza within three days (${prefix})`;
+
+    const clerk = await pageFor('clerk', words, options);
+    const form = await fillReport(clerk, words, { url: 'ftp://example.com/post/1', claim });
+    await form.getByRole('button', { name: words.submitReport }).click();
+    const urlField = field(form, words.url);
+    expect(await textOf(form.locator('#submit-item-url-error'))).toBe(words.urlError);
+    expect(await urlField.getAttribute('aria-invalid')).toBe('true');
+    expect(await urlField.getAttribute('aria-describedby')).toContain('submit-item-url-error');
+    if (options.shots) await screenshot(clerk, `${SHOTS}/${prefix}-clerk-validation-error.png`);
+    await urlField.fill(url);
+    const { caseId, reference } = await submitReport(clerk, form, words);
+    expect(reference).toMatch(/^CT-\d{4}-\d{6}$/u);
+    expect(await headingOnceIt(clerk, words.caseHeading(reference))).toBe(words.caseHeading(reference));
+    await waitForStage(clerk, words.received);
+    await clerk.getByRole('link', { name: words.myCases }).click();
+    const row = clerk.locator('tr', { hasText: reference });
+    expect(await textOf(row.locator('td').nth(1))).toBe(words.received);
+    if (options.shots) await screenshot(clerk, `${SHOTS}/${prefix}-clerk-my-cases.png`);
+
+    const verifier = await pageFor('verifier', words, options);
+    expect(await headingOnceIt(verifier, words.worklist)).toBe(words.worklist);
+    if (options.shots) await screenshot(verifier, `${SHOTS}/${prefix}-verifier-worklist.png`);
+    await verifier.getByRole('button', { name: `${words.claim_} ${reference}` }).click();
+    await verifier.waitForURL(new RegExp(`#/cases/${caseId}$`, 'u'));
+    const verify = verifier.getByRole('form', { name: words.verifyForm });
+    await field(verify, words.verdict).selectOption('false');
+    await field(verify, words.rationale).fill('The Ministry of Health advisory contradicts the claim.');
+    await field(verify, words.evidenceUrl).fill('https://moh.gov.vn/tin-tuc/khuyen-cao-cum');
+    await field(verify, words.evidenceDescription).fill('Ministry of Health advisory on influenza');
+    if (options.shots) await screenshot(verifier, `${SHOTS}/${prefix}-verifier-case.png`);
+    await verify.getByRole('button', { name: words.recordVerdict }).click();
+    await waitForStage(verifier, words.verified);
+
+    const supervisor = await pageFor('supervisor', words, options);
+    expect(await headingOnceIt(supervisor, words.cases)).toBe(words.cases);
+    await field(supervisor, words.search).fill(reference);
+    await supervisor.getByRole('button', { name: words.apply }).click();
+    await supervisor.getByRole('link', { name: reference }).click();
+    await waitForStage(supervisor, words.verified);
+    const refer = supervisor.getByRole('form', { name: words.referForm });
+    await field(refer, words.authorityCode).fill('STTTT-HN');
+    await field(refer, words.authorityName).fill('Sở Thông tin và Truyền thông Hà Nội');
+    await refer.getByRole('button', { name: words.refer, exact: true }).click();
+    await waitForStage(supervisor, words.referred);
+
+    const penalty = supervisor.getByRole('form', { name: words.penaltyForm });
+    await field(penalty, words.decisionNo).fill(`QD-${randomUUID().slice(0, 8)}`);
+    await field(penalty, words.instrument).fill('Nghị định 15/2020/NĐ-CP');
+    await field(penalty, words.article).fill('101');
+    await field(penalty, words.fine).fill(prefix === 'vi' ? '7.500.000' : '7,500,000');
+    await field(penalty, words.removeContent).check();
+    await field(penalty, words.facts).fill('False health claim shared 12,000 times.');
+    await penalty.getByRole('button', { name: words.recordPenalty }).click();
+    await waitForStage(supervisor, words.penaltyIssued);
+    expect(await textOf(supervisor.locator('.money'))).toBe(words.fineShown);
+
+    const close = supervisor.getByRole('form', { name: words.closeForm });
+    await field(close, words.contentRemoved).check();
+    await field(close, words.finePaid).check();
+    await close.getByRole('button', { name: words.closeCase }).click();
+    await waitForStage(supervisor, words.closed);
+    expect(await textOf(supervisor.locator('.badge--outcome'))).toBe(words.penaltyEnforced);
+
+    await supervisor.locator('.event').nth(5).waitFor();
+    expect(await supervisor.locator('.event .event-type').allInnerTexts()).toEqual(words.eventTypes);
+    expect(await textOf(supervisor.locator('[data-audit]'))).toBe(words.auditVerified);
+    if (options.shots) await screenshot(supervisor, `${SHOTS}/${prefix}-supervisor-case.png`);
+    return { caseId, reference, clerk, supervisor };
+  }
+
+  it('takes a case from report to closed penalty, with every event and a verified hash chain', async () => {
+    const { caseId, reference, supervisor } = await caseLife(EN, { shots: true });
+
+    const download = supervisor.waitForEvent('download');
+    await supervisor.getByRole('button', { name: 'Export the case bundle' }).click();
+    const bundle = await download;
+    expect(bundle.suggestedFilename()).toBe(`${reference}.casetrail-bundle.json`);
+    const exported = JSON.parse(await readFile(await bundle.path(), 'utf8')) as { format: string; case: { id: string } };
+    expect([exported.format, exported.case.id]).toEqual(['casetrail-bundle/1', caseId]);
+
+    await supervisor.locator('.event').nth(2).getByRole('link', { name: 'See the case as of this event' }).click();
+    await supervisor.locator('.as-of-banner').waitFor();
+    await waitForStage(supervisor, EN.verified);
+    expect(await supervisor.locator('.event--after').count()).toBe(3);
+    await screenshot(supervisor, `${SHOTS}/en-supervisor-time-travel.png`);
+
+    await supervisor.getByRole('link', { name: EN.stats }).click();
+    await supervisor.locator('#chart-stages-title').waitFor({ state: 'attached' });
+    await screenshot(supervisor, `${SHOTS}/en-supervisor-stats.png`);
+    await supervisor.getByRole('link', { name: EN.accessLog }).click();
+    await supervisor.locator('table.access-log tbody tr').first().waitFor();
+    await screenshot(supervisor, `${SHOTS}/en-supervisor-access-log.png`);
+  }, 240_000);
+
+  it('reads in Vietnamese once the language is switched, amounts and times included', async () => {
+    await caseLife(VI, { language: 'vi', shots: true });
+  }, 240_000);
+
+  it('opens in Vietnamese for a browser that prefers it, and works at phone width', async () => {
+    const context = await newUserContext(browser, { locale: 'vi-VN', phone: true });
+    const page = await context.newPage();
+    await page.goto(`${system.baseUrl}/`);
+    expect(await headingOnceIt(page, VI.signIn)).toBe(VI.signIn);
+    await signIn(page, system.baseUrl, token.supervisor ?? '', VI);
+    expect(await headingOnceIt(page, VI.cases)).toBe(VI.cases);
+    await page.locator('table.cases tbody tr').first().waitFor();
+    await screenshot(page, `${SHOTS}/vi-phone-cases.png`);
+  }, 120_000);
+
+  it('labels every form control and lets the keyboard skip straight to the content', async () => {
+    const unlabelled = (page: Page) =>
+      page.evaluate(`[...document.querySelectorAll('input, select, textarea')]
+        .filter((e) => e.type !== 'hidden' && e.labels.length === 0 && !e.getAttribute('aria-label'))
+        .map((e) => e.name || e.id)`);
+    const clerk = await pageFor('clerk', EN);
+    await clerk.getByRole('link', { name: EN.newReport }).click();
+    await clerk.getByRole('form', { name: EN.reportForm }).waitFor();
+    expect(await unlabelled(clerk)).toEqual([]);
+    await clerk.reload();
+    await clerk.getByRole('form', { name: EN.reportForm }).waitFor();
+    await clerk.keyboard.press('Tab');
+    expect(await clerk.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    await clerk.keyboard.press('Enter');
+    expect(await clerk.evaluate('document.activeElement.id')).toBe('main');
+
+    const supervisor = await pageFor('supervisor', EN);
+    await field(supervisor, EN.search).fill('measles');
+    await field(supervisor, EN.search).press('Enter');
+    await supervisor.getByRole('link', { name: /^CT-/u }).first().click();
+    await supervisor.getByRole('form', { name: EN.penaltyForm }).waitFor();
+    expect(await unlabelled(supervisor)).toEqual([]);
+  }, 120_000);
+
+  it("never shows a clerk another clerk's case: the page says not found, as for an unknown id", async () => {
+    const clerk = await pageFor('clerk', EN);
+    const form = await fillReport(clerk, EN, { url: `https://www.tiktok.com/@someone/video/${Date.now()}`, claim: 'Private claim of clerk one' });
+    const { caseId } = await submitReport(clerk, form, EN);
+
+    const other = await pageFor('clerk2', EN);
+    expect(await headingOnceIt(other, EN.myCases)).toBe(EN.myCases);
+    await other.goto(`${system.baseUrl}/#/cases/${caseId}`);
+    expect(await headingOnceIt(other, EN.notFoundTitle)).toBe(EN.notFoundTitle);
+    expect(await textOf(other.locator('[data-problem="not_found"]'))).toBe(EN.notFound);
+    expect(await other.getByText('Private claim of clerk one').count()).toBe(0);
+    await other.goto(`${system.baseUrl}/#/cases/${randomUUID()}`);
+    expect(await headingOnceIt(other, EN.notFoundTitle)).toBe(EN.notFoundTitle);
+  }, 120_000);
+});

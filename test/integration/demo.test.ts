@@ -1,0 +1,106 @@
+// `casetrail demo` as a user runs it: the CLI in its own process, against a running system
+// over HTTP, with an admin token, twice. Each run adds its own users and cases in every
+// stage and outcome; the second changes nothing the first made.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSystem, type System } from '../support/system.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CASES = 28;
+
+type DemoSummary = {
+  runTag: string;
+  cases: number;
+  stages: Record<string, number>;
+  outcomes: Record<string, number>;
+  failed: unknown[];
+  users: { name: string; roles: string[]; token: string }[];
+};
+
+function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/casetrail.mjs'), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('casetrail demo', () => {
+  let system: System;
+  let admin: string;
+  const runs: DemoSummary[] = [];
+
+  beforeAll(async () => {
+    system = await startSystem({ backend: 'postgres' });
+    admin = (await system.createUser(`admin-${Date.now()}`, ['admin'])).token;
+  });
+  afterAll(() => system?.close());
+
+  const demo = async () => {
+    const result = await runCli(['demo', '--cases', String(CASES), '--api-url', system.baseUrl, '--json'], { CASETRAIL_TOKEN: admin });
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as DemoSummary;
+    runs.push(summary);
+    return summary;
+  };
+
+  it('fills a running system with cases in every stage and outcome, through the API', async () => {
+    const summary = await demo();
+    expect(summary).toMatchObject({
+      cases: CASES,
+      failed: [],
+      stages: { received: 5, verified: 3, referred: 2, penalty_issued: 2, closed: 16 },
+      outcomes: { dismissed: 5, duplicate: 1, no_violation: 2, penalty_enforced: 5, penalty_overturned: 1, withdrawn: 2 },
+    });
+    expect(summary.users.map((u) => [u.name, u.roles])).toEqual(
+      ['clerk', 'verifier', 'supervisor'].flatMap((role) => [1, 2, 3].map((i) => [`demo-${summary.runTag.toLowerCase()}-${role}-${i}`, [role]])),
+    );
+    expect(await stageCounts(system)).toEqual(summary.stages);
+  });
+
+  it('runs again without touching the first run: new users, new cases, every command applied', async () => {
+    const before = await caseVersions(system);
+    const second = await demo();
+    expect(second.runTag).not.toBe(runs[0]?.runTag);
+    expect(second.failed).toEqual([]);
+    const first = runs[0] as DemoSummary;
+    const doubled = Object.fromEntries(Object.entries(first.stages).map(([stage, n]) => [stage, n * 2]));
+    expect(await stageCounts(system)).toEqual(doubled);
+    const after = await caseVersions(system);
+    expect([...before].filter(([id, version]) => after.get(id) !== version)).toEqual([]);
+    expect(await system.pendingCommands()).toBe(0);
+    const { rows } = await system.harness.pool.query<{ status: string; n: number }>("SELECT status, count(*)::int AS n FROM commands WHERE status <> 'applied' GROUP BY status");
+    expect(rows).toEqual([]);
+  });
+
+  it('answers a missing API with exit status 2 and a hint', async () => {
+    const result = await runCli(['demo', '--api-url', 'http://127.0.0.1:9', '--token', admin]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('casetrail: the API at http://127.0.0.1:9 is unreachable; start casetrail first (npm start) or pass --api-url\n');
+  });
+});
+
+async function stageCounts(system: System): Promise<Record<string, number>> {
+  const { rows } = await system.harness.pool.query<{ stage: string; n: number }>('SELECT stage, count(*)::int AS n FROM cases GROUP BY stage');
+  const counts = Object.fromEntries(['received', 'verified', 'referred', 'penalty_issued', 'closed'].map((s) => [s, 0]));
+  for (const row of rows) counts[row.stage] = row.n;
+  return counts;
+}
+
+async function caseVersions(system: System): Promise<Map<string, number>> {
+  const { rows } = await system.harness.pool.query<{ id: string; version: number }>('SELECT id, version FROM cases');
+  return new Map(rows.map((r) => [r.id, r.version]));
+}

@@ -1,0 +1,70 @@
+// Command forms build the API's body from their fields, and carry the API's field errors
+// back to the control they name; wall times in the user's zone become UTC instants.
+import { describe, expect, it } from 'vitest';
+import { buildBody, controlName, type Reader } from '../../console/src/ui/form-spec.ts';
+import { PENALTY_FORM, SUBMIT_FORM, VERIFY_FORM } from '../../console/src/ui/forms.ts';
+import { fromZonedInput, toZonedInput } from '../../console/src/i18n/zoned-time.ts';
+
+const reader = (values: Record<string, string | string[] | boolean>): Reader => (name) => values[name] ?? '';
+const HCM = { timeZone: 'Asia/Ho_Chi_Minh', groupSeparator: '.', rowCounts: new Map<string, number>() };
+
+describe('console command forms', () => {
+  it('build the submit body with empty optional fields left out and the capture time in UTC', () => {
+    const { body } = buildBody(
+      SUBMIT_FORM.fields,
+      reader({
+        'item.platform': 'facebook', 'item.url': ' https://www.facebook.com/groups/1/posts/2 ', 'item.content': 'Nội dung\n',
+        'item.capturedAt': '2026-11-28T16:30', 'report.source': 'citizen_tip', claim: 'A claim', category: 'health', 'item.language': 'vi',
+      }),
+      HCM,
+    );
+    expect(body).toEqual({
+      item: { platform: 'facebook', url: 'https://www.facebook.com/groups/1/posts/2', content: 'Nội dung\n', language: 'vi', capturedAt: '2026-11-28T09:30:00.000Z' },
+      report: { source: 'citizen_tip' },
+      claim: 'A claim',
+      category: 'health',
+    });
+  });
+
+  it('send a penalty with its grouped amount as an integer, checked remedies and an empty subject object', () => {
+    const { body } = buildBody(
+      PENALTY_FORM.fields,
+      reader({ decisionNo: 'QD-1', 'fine.amount': '7.500.000', remedies: ['remove_content'], 'legalBasis.0.instrument': 'NĐ 15', 'legalBasis.0.article': '101' }),
+      { ...HCM, rowCounts: new Map([['legalBasis', 2]]) },
+    );
+    expect(body).toEqual({
+      decisionNo: 'QD-1',
+      legalBasis: [{ instrument: 'NĐ 15', article: '101' }],
+      subject: {},
+      fine: { amount: 7_500_000, currency: 'VND' },
+      remedies: ['remove_content'],
+    });
+  });
+
+  it('send an amount that is not a whole number as typed, for the API to refuse', () => {
+    const { body } = buildBody(PENALTY_FORM.fields, reader({ 'fine.amount': '1,5' }), HCM);
+    expect(body.fine).toEqual({ amount: '1,5', currency: 'VND' });
+  });
+
+  it('leave blank evidence rows out and map the API error paths back to the form rows', () => {
+    const { body, rowsSent } = buildBody(
+      VERIFY_FORM.fields,
+      reader({ verdict: 'false', rationale: 'r', 'evidence.1.kind': 'url', 'evidence.1.description': 'advisory' }),
+      { ...HCM, rowCounts: new Map([['evidence', 3]]) },
+    );
+    expect(body.evidence).toEqual([{ kind: 'url', description: 'advisory' }]);
+    expect(controlName('evidence.0.url', rowsSent)).toBe('evidence.1.url');
+    expect(controlName('evidence', rowsSent)).toBe('evidence');
+    expect(controlName('rationale', rowsSent)).toBe('rationale');
+  });
+});
+
+describe('console wall times', () => {
+  it('convert between a zone wall time and UTC, across a daylight saving change', () => {
+    expect(fromZonedInput('2026-11-28T16:30', 'Asia/Ho_Chi_Minh')).toBe('2026-11-28T09:30:00.000Z');
+    expect(toZonedInput('2026-11-28T09:30:00.000Z', 'Asia/Ho_Chi_Minh')).toBe('2026-11-28T16:30');
+    expect(fromZonedInput('2026-03-29T03:30', 'Europe/Paris')).toBe('2026-03-29T01:30:00.000Z');
+    expect(fromZonedInput('2026-07-01T12:00', 'America/New_York')).toBe('2026-07-01T16:00:00.000Z');
+    expect(fromZonedInput('yesterday', 'UTC')).toBeNull();
+  });
+});

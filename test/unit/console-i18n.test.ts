@@ -1,0 +1,86 @@
+// The console's language layer: both catalogs complete, problems and field errors shown in
+// the user's language, dates in the user's zone and amounts in VND with the locale's grouping.
+import { describe, expect, it } from 'vitest';
+import { ApiProblem } from '../../console/src/core/api-client.ts';
+import { en } from '../../console/src/i18n/en.ts';
+import { createFormatter } from '../../console/src/i18n/format.ts';
+import { preferredLocale } from '../../console/src/i18n/locale.ts';
+import { describeProblem, fieldMessage } from '../../console/src/i18n/problems.ts';
+import { vi } from '../../console/src/i18n/vi.ts';
+import { labelKeys } from '../../console/src/ui/form-spec.ts';
+import { ALL_FORMS } from '../../console/src/ui/forms.ts';
+
+/** Every leaf of a catalog: its path (keys joined by " / ", since keys hold dots) and text. */
+function leaves(value: unknown, prefix = ''): [string, unknown][] {
+  if (typeof value !== 'object' || value === null) return [[prefix, value]];
+  return Object.entries(value).flatMap(([key, inner]) => leaves(inner, prefix === '' ? key : `${prefix} / ${key}`));
+}
+
+const viHcm = createFormatter('vi', 'Asia/Ho_Chi_Minh');
+const enHcm = createFormatter('en', 'Asia/Ho_Chi_Minh');
+
+describe('console catalogs', () => {
+  it('have the same keys in Vietnamese and English, none of them empty', () => {
+    const paths = (catalog: object) => leaves(catalog).map(([path]) => path).sort();
+    expect(paths(vi)).toEqual(paths(en));
+    const blank = (catalog: object) => leaves(catalog).filter(([, text]) => typeof text !== 'string' || text.trim() === '');
+    expect([blank(en), blank(vi)]).toEqual([[], []]);
+  });
+
+  it('label every field of every command form in both languages', () => {
+    const keys = [...new Set(ALL_FORMS.flatMap((form) => labelKeys(form.fields)))];
+    expect(keys.filter((key) => en.field[key] === undefined || vi.field[key] === undefined)).toEqual([]);
+  });
+});
+
+describe('console language choice', () => {
+  it('is Vietnamese when the browser prefers it, English when it prefers English or neither', () => {
+    expect(preferredLocale(['vi-VN', 'en-US'])).toBe('vi');
+    expect(preferredLocale(['fr-FR', 'vi'])).toBe('vi');
+    expect(preferredLocale(['en-GB', 'vi-VN'])).toBe('en');
+    expect(preferredLocale(['fr-FR'])).toBe('en');
+  });
+});
+
+describe('console problems', () => {
+  it('translate a guard failure sentence by sentence, with its parameters localized', () => {
+    const problem = new ApiProblem(422, 'guard_failed', 'a verdict of misleading needs at least one evidence item');
+    expect(describeProblem(problem, vi, viHcm)).toEqual({
+      title: 'Không đáp ứng quy định',
+      detail: 'Kết luận “Gây hiểu lầm” cần ít nhất một chứng cứ.',
+      requestId: null,
+    });
+    const claimed = new ApiProblem(409, 'claimed_by_other', 'the case is claimed by another verifier until 2026-11-28T09:30:00.000Z');
+    expect(describeProblem(claimed, en, enHcm).detail).toBe('Another verifier holds this case until 28 Nov 2026, 16:30 GMT+7.');
+  });
+
+  it('fall back to the code explanation for an unknown sentence, never to English in Vietnamese', () => {
+    const problem = new ApiProblem(500, 'internal', 'an unexpected error occurred; quote the requestId when reporting it', [], 'req-42');
+    expect(describeProblem(problem, vi, viHcm)).toEqual({ title: 'Đã xảy ra lỗi', detail: 'Vui lòng thử lại sau ít phút.', requestId: 'req-42' });
+  });
+
+  it('translate the field messages of the API schemas', () => {
+    expect(fieldMessage('must be an absolute http(s) URL', vi, viHcm)).toBe('Địa chỉ web đầy đủ, bắt đầu bằng http:// hoặc https://.');
+    expect(fieldMessage('Invalid input: expected string, received undefined', vi, viHcm)).toBe('Bắt buộc.');
+    expect(fieldMessage('Too big: expected string to have <=2000 characters', vi, viHcm)).toBe('Tối đa 2.000 ký tự.');
+    expect(fieldMessage('Too big: expected number to be <=1000000000000', en, enHcm)).toBe('At most 1,000,000,000,000.');
+    expect(fieldMessage('Invalid input: expected int, received number', en, enHcm)).toBe('A whole number, without decimals.');
+    expect(fieldMessage('something new', vi, viHcm)).toBe('Giá trị không hợp lệ.');
+  });
+});
+
+describe('console formats', () => {
+  it('show times in the chosen zone and amounts in VND with the locale grouping', () => {
+    expect(viHcm.dateTime('2026-11-28T09:30:00.000Z')).toBe('16:30 GMT+7 28 thg 11, 2026');
+    expect(enHcm.dateTime('2026-11-28T09:30:00.000Z')).toBe('28 Nov 2026, 16:30 GMT+7');
+    expect(createFormatter('en', 'UTC').dateTime('2026-11-28T09:30:00.000Z')).toBe('28 Nov 2026, 09:30 GMT+0');
+    expect(viHcm.money(7_500_000)).toBe('7.500.000\u00a0₫');
+    expect(enHcm.money('7500000')).toBe('₫7,500,000');
+  });
+
+  it('show durations in their two largest units and ages relative to now', () => {
+    expect(enHcm.duration(93_784)).toBe('1 day 2 hrs');
+    expect(enHcm.duration(0)).toBe('0 secs');
+    expect(viHcm.relative('2026-11-28T06:30:00.000Z', Date.parse('2026-11-28T09:30:00.000Z'))).toBe('3 giờ trước');
+  });
+});
