@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes, createPublicKey } from 'node:crypto';
 import { pipelineDeps, pipelineSettings, startPipeline } from '../../workers/index.ts';
 import { submitCommand } from '../app/submit-command.ts';
+import { QUEUE_NAMES } from '../domain/index.ts';
 import type { Config } from '../infra/config/config.ts';
 import { createCommandWaiter, type CommandWaiter } from '../infra/db/command-waiter.ts';
 import { openDatabase } from '../infra/db/database.ts';
@@ -125,6 +126,8 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
     } finally {
       await waiter.close();
       await pipeline.close();
+      // The run's queues go with it (its database is dropped below).
+      await Promise.all(QUEUE_NAMES.map((name) => factory.queue(name).obliterate({ force: true }).catch(() => undefined)));
       await factory.close();
       await database.close();
     }

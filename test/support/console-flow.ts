@@ -13,6 +13,8 @@ export type Words = {
   facts: string; recordPenalty: string; penaltyIssued: string; fineShown: string; closeForm: string; contentRemoved: string;
   finePaid: string; closeCase: string; closed: string; penaltyEnforced: string; auditVerified: string; eventTypes: string[];
   notFoundTitle: string; notFound: string; stats: string; accessLog: string; caseHeading: (reference: string) => string;
+  /** How a date and time reads: the language's order, the user's zone. */
+  timeShape: RegExp;
 };
 
 export const EN: Words = {
@@ -30,6 +32,7 @@ export const EN: Words = {
   eventTypes: ['Received', 'Claimed', 'Verified', 'Referred', 'Penalty issued', 'Closed'],
   notFoundTitle: 'Case not found', notFound: 'This case does not exist, or you may not see it.', stats: 'Statistics', accessLog: 'Access log',
   caseHeading: (reference) => `Case ${reference}`,
+  timeShape: /^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} GMT\+7$/u,
 };
 
 export const VI: Words = {
@@ -47,6 +50,7 @@ export const VI: Words = {
   eventTypes: ['Tiếp nhận', 'Nhận xác minh', 'Xác minh', 'Chuyển cơ quan chức năng', 'Ra quyết định xử phạt', 'Đóng hồ sơ'],
   notFoundTitle: 'Không tìm thấy hồ sơ', notFound: 'Hồ sơ không tồn tại hoặc bạn không có quyền xem.', stats: 'Thống kê', accessLog: 'Nhật ký truy cập',
   caseHeading: (reference) => `Hồ sơ ${reference}`,
+  timeShape: /^\d{2}:\d{2} GMT\+7 \d{1,2} thg \d{1,2}, \d{4}$/u,
 };
 
 const CASE_URL = /#\/cases\/([0-9a-f-]{36})$/u;
