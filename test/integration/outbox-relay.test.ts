@@ -27,6 +27,12 @@ describe.each(['redis', 'postgres'] as const)('outbox relay on the %s backend', 
     for (let i = 0; i < 3; i++) relay(harness, 100, 25);
     const ids = await Promise.all(Array.from({ length: 300 }, (_, i) => harness.submit(i)));
     await eventually(async () => (await harness.factory.queue('intake').getWaitingCount()) === 300, { what: '300 jobs waiting' });
+    // A job can be visible in its queue a moment before the relay's own transaction that
+    // marks its row published commits (on the PostgreSQL backend they are two connections).
+    await eventually(
+      async () => (await h?.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL'))?.rows[0]?.n === 0,
+      { what: 'every row marked published' },
+    );
 
     const { rows } = await h.pool.query<{ id: string; attempts: number; published: boolean; command_id: string }>(
       "SELECT id, attempts, published_at IS NOT NULL AS published, payload->>'commandId' AS command_id FROM outbox",
