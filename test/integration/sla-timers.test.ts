@@ -38,7 +38,10 @@ async function breachesCounted(stage: OpenStage): Promise<number> {
 
 async function timerResult(h: QueueHarness, jobId: string): Promise<unknown> {
   const job = await h.factory.queue('sla').getJob(jobId);
-  return job !== undefined && (await job.getState()) === 'completed' ? job.returnvalue : undefined;
+  if (job === undefined || (await job.getState()) !== 'completed') return undefined;
+  // The PostgreSQL backend can report the state a moment before the return value is readable.
+  const done = await h.factory.queue('sla').getJob(jobId);
+  return done?.returnvalue ?? undefined;
 }
 
 describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backend', (backend) => {
