@@ -69,7 +69,7 @@ describe('faults on the postgres queue backend with PostgreSQL restarted, API an
     await awaitQuiescence(pool);
     const audit = await assertAuditVerifies(system);
     const report = await checkTrail(pool, load.ledger, load.expected);
-    reportRun('postgres', { report, injected, delivered, stats: client.stats, workersStarted: system.processes.length - 1, loadMs, audit });
+    reportRun('postgres', system, { report, injected, delivered, stats: client.stats, loadMs, audit });
 
     expect(report.problems).toEqual([]);
     // An outage answers 503 (retry), never 500 (a bug).

@@ -69,7 +69,7 @@ describe.skipIf(!hasRedisServer())('faults on the redis queue backend, API and w
     await awaitQuiescence(db.pool);
     const audit = await assertAuditVerifies(system);
     const report = await checkTrail(db.pool, load.ledger, load.expected);
-    reportRun('redis', { report, injected, delivered, stats: client.stats, workersStarted: system.processes.length - 1, loadMs, audit });
+    reportRun('redis', system, { report, injected, delivered, stats: client.stats, loadMs, audit });
 
     expect(report.problems).toEqual([]);
     // An outage answers 503 (retry), never 500 (a bug).

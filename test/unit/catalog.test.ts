@@ -19,6 +19,8 @@ describe('tables of truth', () => {
       unsupported_media_type: 415,
       rate_limited: 429,
       internal: 500,
+      // Not in SPEC §5: the database is away for a moment (restart, failover); retry.
+      unavailable: 503,
     });
   });
 

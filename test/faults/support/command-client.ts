@@ -17,9 +17,9 @@ export type SentCommand = {
   type: CommandType;
   caseId: string;
   outcome: Outcome;
-  /** The case after the command, when it applied and the answer carried it. */
-  version: number | null;
 };
+
+type Result = { outcome: Outcome; caseId: string | null };
 
 export type ClientStats = {
   requests: number;
@@ -85,23 +85,18 @@ export function createCommandClient(baseUrl: string) {
     }
   }
 
-  async function attempt(person: Person, path: string, payload: unknown, key: string, timeoutMs: number, deadline: number) {
-    const answer = await call('POST', `${path}?wait=true`, person, payload, { 'idempotency-key': key }, timeoutMs);
-    const { status, body } = answer;
-    if (status === 200 || status === 201) return { outcome: { status: 'applied' } as Outcome, caseId: String(body.id) as string | null, version: Number(body.version) as number | null };
-    if (status === 202) {
-      const outcome = await settle(person, String(body.commandId), deadline);
-      return { outcome, caseId: String(body.caseId) as string | null, version: null };
-    }
+  /** The command's outcome, or the 5xx status to retry after. */
+  async function attempt(person: Person, path: string, payload: unknown, key: string, timeoutMs: number, deadline: number): Promise<Result | number> {
+    const { status, body } = await call('POST', `${path}?wait=true`, person, payload, { 'idempotency-key': key }, timeoutMs);
+    if (status === 200 || status === 201) return { outcome: { status: 'applied' }, caseId: String(body.id) };
+    if (status === 202) return { outcome: await settle(person, String(body.commandId), deadline), caseId: String(body.caseId) };
     // The worker's verdict on the command, rendered as the problem of a synchronous call.
-    if (status === 404 || status === 409 || status === 422) {
-      return { outcome: { status: 'rejected', code: String(body.code) } as Outcome, caseId: null, version: null };
-    }
-    if (status >= 500 || status === 429) return status;
+    if (status === 404 || status === 409 || status === 422) return { outcome: { status: 'rejected', code: String(body.code) }, caseId: null };
+    if (status >= 500) return status;
     throw new ClientFailure(`POST ${path}: ${status} ${JSON.stringify(body)}`);
   }
 
-  async function sendOnce(person: Person, path: string, payload: unknown, key: string, options: SendOptions) {
+  async function sendOnce(person: Person, path: string, payload: unknown, key: string, options: SendOptions): Promise<Result> {
     const deadline = Date.now() + RETRY_DEADLINE_MS;
     for (let n = 1; ; n++) {
       const abandon = n === 1 && options.abandonFirstAfterMs !== undefined;
@@ -130,7 +125,7 @@ export function createCommandClient(baseUrl: string) {
     const started = Date.now();
     const path = `/v1${COMMAND_PATHS[type].replace(':id', caseId ?? '')}`;
     const payload = options.expectedVersion === undefined ? body : { ...(body as object), expectedVersion: options.expectedVersion };
-    let result;
+    let result: Result;
     if (options.doubleSend) {
       stats.doubleSends += 1;
       const [a, b] = await Promise.all([sendOnce(person, path, payload, key, options), sendOnce(person, path, payload, key, {})]);
@@ -144,7 +139,7 @@ export function createCommandClient(baseUrl: string) {
     stats.latencies.push(Date.now() - started);
     const resolvedCase = caseId ?? result.caseId;
     if (resolvedCase === null) throw new ClientFailure(`${type}: no case id in the answer`);
-    return { key, actorId: person.id, type, caseId: resolvedCase, outcome: result.outcome, version: result.version };
+    return { key, actorId: person.id, type, caseId: resolvedCase, outcome: result.outcome };
   }
 
   return { send, stats };

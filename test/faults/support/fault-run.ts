@@ -22,7 +22,6 @@ export type RunFigures = {
   injected: InjectedFault[];
   delivered: { commands: number; events: number };
   stats: ClientStats;
-  workersStarted: number;
   /** What `casetrail audit verify` checked. */
   audit: { cases: number; events: number; checkpoints: number };
   /** How long the load ran, faults included. */
@@ -30,8 +29,9 @@ export type RunFigures = {
 };
 
 /** One line per run, for the README's Reliability figures and for anyone reading CI output. */
-export function reportRun(backend: string, figures: RunFigures): void {
+export function reportRun(backend: string, system: ChildSystem, figures: RunFigures): void {
   const { report, injected, delivered, stats } = figures;
+  const recovery = recoveryFigures(system);
   const faults: Record<string, number> = {};
   for (const fault of injected) faults[fault.kind] = (faults[fault.kind] ?? 0) + 1;
   const line = {
@@ -50,13 +50,26 @@ export function reportRun(backend: string, figures: RunFigures): void {
     transportErrorsRetried: stats.transportErrors,
     unavailableRetried: stats.unavailable,
     internalErrors: stats.serverErrors,
-    workerProcessesStarted: figures.workersStarted,
+    workerProcessesStarted: system.processes.length - 1,
+    stalledJobsRecovered: recovery.stalledJobs,
+    rowsRepublished: recovery.republished,
     latencyMs: percentiles(stats.latencies),
     faultTimeline: injected.map((f) => `${f.kind}@${f.atCommand}+${f.tookMs}ms`),
     auditVerify: `exit 0: ${figures.audit.cases} cases, ${figures.audit.events} events, ${figures.audit.checkpoints} checkpoints`,
     commandsLost: report.lost,
   };
   console.info(`fault run ${JSON.stringify(line)}`);
+}
+
+/** From the processes' logs: jobs whose worker died and that the stall check handed on, rows the reconciler published again. */
+function recoveryFigures(system: ChildSystem): { stalledJobs: number; republished: number } {
+  const lines = system.logLines();
+  return {
+    stalledJobs: lines.filter((l) => l.msg === 'job stalled').length,
+    republished: lines
+      .filter((l) => l.msg === 'reconciler republished unfinished work')
+      .reduce((sum, l) => sum + (typeof l.republished === 'number' ? l.republished : 0), 0),
+  };
 }
 
 /** Personal data of every case the plans submit, and every token. */
