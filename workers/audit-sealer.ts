@@ -1,6 +1,5 @@
 import { sealCheckpoints, type SealDeps, type SealPolicy, type SealRound } from '../src/app/seal-checkpoint.ts';
-import { createOutageLog } from '../src/infra/queue/outage-log.ts';
-import { pause } from '../src/infra/queue/time-limit.ts';
+import { startPeriodic } from '../src/infra/queue/periodic.ts';
 
 export interface AuditSealerOptions {
   deps: SealDeps;
@@ -23,37 +22,12 @@ export interface AuditSealer {
 export function startAuditSealer(options: AuditSealerOptions): AuditSealer {
   const log = options.deps.log.child({ component: 'audit-sealer' });
   const deps = { ...options.deps, log };
-  const stop = new AbortController();
-  const outage = createOutageLog(log, { down: 'audit sealing failed, will retry', up: 'audit sealing recovered' });
-  let running: Promise<SealRound> | null = null;
-
-  const runOnce = (): Promise<SealRound> => {
-    running ??= sealCheckpoints(deps, options.policy).finally(() => {
-      running = null;
-    });
-    return running;
-  };
-
-  const loop = (async () => {
-    while (!stop.signal.aborted) {
-      try {
-        const round = await runOnce();
-        outage.recovered();
-        // A backlog keeps sealing without waiting for the next tick.
-        if (round.status === 'sealed' && round.checkpoints.length > 1) continue;
-      } catch (error) {
-        outage.failed(error);
-      }
-      await pause(options.pollMs, stop.signal);
-    }
-  })();
-
-  return {
-    runOnce,
-    async close() {
-      stop.abort();
-      await loop;
-      await running?.catch(() => undefined);
-    },
-  };
+  return startPeriodic({
+    log,
+    messages: { down: 'audit sealing failed, will retry', up: 'audit sealing recovered' },
+    intervalMs: options.pollMs,
+    run: () => sealCheckpoints(deps, options.policy),
+    // A backlog keeps sealing without waiting for the next tick.
+    after: (round) => round.status === 'sealed' && round.checkpoints.length > 1,
+  });
 }

@@ -1,6 +1,5 @@
 import { sweepOverdueVisits, type SlaDeps, type SweepResult } from '../src/app/sla-breach.ts';
-import { createOutageLog } from '../src/infra/queue/outage-log.ts';
-import { pause } from '../src/infra/queue/time-limit.ts';
+import { startPeriodic } from '../src/infra/queue/periodic.ts';
 
 export interface SlaSweeperOptions {
   deps: SlaDeps;
@@ -25,37 +24,14 @@ export interface SlaSweeper {
 export function startSlaSweeper(options: SlaSweeperOptions): SlaSweeper {
   const log = options.deps.log.child({ component: 'sla-sweeper' });
   const deps = { ...options.deps, log };
-  const stop = new AbortController();
-  const outage = createOutageLog(log, { down: 'sla sweep failed, will retry', up: 'sla sweep recovered' });
-  let running: Promise<SweepResult> | null = null;
-
-  const runOnce = (): Promise<SweepResult> => {
-    running ??= sweepOverdueVisits(deps, options.batchSize).finally(() => {
-      running = null;
-    });
-    return running;
-  };
-
-  const loop = (async () => {
-    while (!stop.signal.aborted) {
-      try {
-        const round = await runOnce();
-        outage.recovered();
-        if (round.breached > 0) log.info(round, 'sla sweeper breached overdue visits');
-        if (round.overdue >= options.batchSize && round.breached > 0) continue;
-      } catch (error) {
-        outage.failed(error);
-      }
-      await pause(options.intervalMs, stop.signal);
-    }
-  })();
-
-  return {
-    runOnce,
-    async close() {
-      stop.abort();
-      await loop;
-      await running?.catch(() => undefined);
+  return startPeriodic({
+    log,
+    messages: { down: 'sla sweep failed, will retry', up: 'sla sweep recovered' },
+    intervalMs: options.intervalMs,
+    run: () => sweepOverdueVisits(deps, options.batchSize),
+    after: (round) => {
+      if (round.breached > 0) log.info(round, 'sla sweeper breached overdue visits');
+      return round.overdue >= options.batchSize && round.breached > 0;
     },
-  };
+  });
 }

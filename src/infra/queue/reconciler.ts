@@ -2,10 +2,9 @@ import type pg from 'pg';
 import { claimStale, deleteOutboxRows, markPublished, restoreOrphanedCommands, type StaleOutboxRow } from '../db/outbox.repository.ts';
 import type { Logger } from '../logger.ts';
 import { commandRoutes } from './catalog.ts';
-import { createOutageLog } from './outage-log.ts';
+import { startPeriodic } from './periodic.ts';
 import { publishRows } from './publish.ts';
 import type { QueueFactory } from './queue-factory.ts';
-import { pause } from './time-limit.ts';
 
 export interface ReconcilerOptions {
   pool: pg.Pool;
@@ -45,39 +44,17 @@ export interface Reconciler {
  */
 export function startReconciler(options: ReconcilerOptions): Reconciler {
   const log = options.log.child({ component: 'reconciler' });
-  const stop = new AbortController();
-  const outage = createOutageLog(log, { down: 'reconciler round failed, will retry', up: 'reconciler recovered' });
-  let running: Promise<ReconcileRound> | null = null;
-
-  const runOnce = (): Promise<ReconcileRound> => {
-    // Overlapping passes would only contend for the same rows.
-    running ??= reconcile(options, log).finally(() => {
-      running = null;
-    });
-    return running;
-  };
-
-  const loop = (async () => {
-    while (!stop.signal.aborted) {
-      try {
-        const round = await runOnce();
-        if (round.failed > 0) outage.failed(new Error(`${round.failed} rows could not be republished`));
-        else outage.recovered();
-      } catch (error) {
-        outage.failed(error);
-      }
-      await pause(options.intervalMs, stop.signal);
-    }
-  })();
-
-  return {
-    runOnce,
-    async close() {
-      stop.abort();
-      await loop;
-      await running?.catch(() => undefined);
+  return startPeriodic({
+    log,
+    messages: { down: 'reconciler round failed, will retry', up: 'reconciler recovered' },
+    intervalMs: options.intervalMs,
+    // Overlapping passes would only contend for the same rows: startPeriodic shares one.
+    run: () => reconcile(options, log),
+    after: (round) => {
+      if (round.failed > 0) throw new Error(`${round.failed} rows could not be republished`);
+      return false;
     },
-  };
+  });
 }
 
 async function reconcile(options: ReconcilerOptions, log: Logger): Promise<ReconcileRound> {
