@@ -1,8 +1,10 @@
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type pg from 'pg';
 import type { EventType, StoredEvent } from '../src/domain/index.ts';
-import { findEventById } from '../src/infra/db/projection.repository.ts';
+import { loadProjectionInput, type ProjectionInput } from '../src/infra/db/projection.repository.ts';
+import type { OutboxRow } from '../src/infra/db/outbox.repository.ts';
 import type { Logger } from '../src/infra/logger.ts';
+import type { Handoff } from '../src/infra/queue/publish.ts';
 import { parseJob } from '../src/infra/queue/catalog.ts';
 import type { JobProcessor, QueueFactory } from '../src/infra/queue/queue-factory.ts';
 import type { ProcessorDefinition, ProcessorDeps } from './processor.ts';
@@ -22,7 +24,13 @@ export interface EventProjection {
   project(event: ProjectedEvent, context: ProjectionContext): Promise<void>;
 }
 
-export type ProjectionContext = { pool: pg.Pool; log: Logger; queues?: Pick<QueueFactory, 'queue'> };
+export type ProjectionContext = {
+  pool: pg.Pool;
+  log: Logger;
+  queues?: Pick<QueueFactory, 'queue'>;
+  /** Read with the event (one round trip for all projections): its case's stage visit, webhook subscribers. */
+  known: Omit<ProjectionInput, 'event'>;
+};
 
 /** The projections that run on the events queue: register new ones here. */
 export const EVENT_PROJECTIONS: readonly EventProjection[] = [slaTimerProjection, webhookProjection];
@@ -37,15 +45,20 @@ export function createEventsProcessor(deps: ProcessorDeps, projections: readonly
     }
     const { eventId, caseId, seq } = parsed.data;
     const log = deps.log.child({ queue: 'events', jobId: job.id, eventId, caseId });
-    const event = await findEventById(deps.pool, eventId);
-    if (event === null || event.caseId !== caseId || event.seq !== seq || event.type !== job.name) {
+    const input = await loadProjectionInput(deps.pool, eventId);
+    const event = input?.event ?? null;
+    if (input === null || event === null || event.caseId !== caseId || event.seq !== seq || event.type !== job.name) {
       // Events are append-only and their outbox row commits with them: this is data loss.
       log.error({ seq, found: event === null ? null : { caseId: event.caseId, seq: event.seq, type: event.type } }, 'event of the job not found');
       throw new UnrecoverableError('event not found');
     }
     const run = projections.filter((p) => p.handles === 'all' || p.handles.includes(event.type));
     for (const projection of run) {
-      const context: ProjectionContext = { pool: deps.pool, log: log.child({ projection: projection.name }) };
+      const context: ProjectionContext = {
+        pool: deps.pool,
+        log: log.child({ projection: projection.name }),
+        known: { visit: input.visit, webhookSubscribers: input.webhookSubscribers },
+      };
       if (deps.queues !== undefined) context.queues = deps.queues;
       await projection.project(event, context);
     }
@@ -58,3 +71,32 @@ export const eventsProcessor: ProcessorDefinition = {
   queue: 'events',
   create: (deps) => createEventsProcessor(deps),
 };
+
+/**
+ * A hand-off that projects events right where they were committed, instead of a trip
+ * through the events queue: used by a process that works the events queue itself. Each
+ * event projected is acknowledged (its outbox row goes); an event whose projection failed,
+ * and every other row, goes on to the queues, where retries with backoff take over. A
+ * process that dies before projecting leaves rows the reconciler republishes.
+ */
+export function projectInline(options: { events: JobProcessor; ack: (outboxId: string) => void; then: Handoff; log: Logger }): Handoff {
+  return async (rows) => {
+    const rest: OutboxRow[] = [];
+    for (const row of rows) {
+      if (row.queue !== 'events') {
+        rest.push(row);
+        continue;
+      }
+      try {
+        // The job the relay would have published, as far as an events processor reads one.
+        const job = { id: row.id, name: row.jobName, data: row.payload, timestamp: Date.now(), attemptsMade: 0 };
+        await options.events(job as unknown as Job);
+        options.ack(row.id);
+      } catch (error) {
+        options.log.warn({ outboxId: row.id, err: { message: (error as Error).message } }, 'inline projection failed, the events queue retries it');
+        rest.push(row);
+      }
+    }
+    await options.then(rest);
+  };
+}

@@ -2,11 +2,12 @@ import { UnrecoverableError } from 'bullmq';
 import { QUEUE_NAMES, type QueueName } from '../src/domain/index.ts';
 import { routedQueues } from '../src/infra/queue/catalog.ts';
 import { createOutboxAcker } from '../src/infra/queue/outbox-acker.ts';
+import { createHandoff } from '../src/infra/queue/publish.ts';
 import type { AppWorker, JobProcessor, QueueFactory } from '../src/infra/queue/queue-factory.ts';
 import { createSemaphore } from '../src/infra/queue/semaphore.ts';
 import { withTimeout } from '../src/infra/queue/time-limit.ts';
 import { closureProcessor } from './closure.processor.ts';
-import { eventsProcessor } from './events.processor.ts';
+import { eventsProcessor, projectInline } from './events.processor.ts';
 import { intakeProcessor } from './intake.processor.ts';
 import { penaltyProcessor } from './penalty.processor.ts';
 import type { ProcessorDefinition, ProcessorDeps } from './processor.ts';
@@ -96,8 +97,15 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
   const slots = Math.max(1, (options.deps.pool.options.max ?? 10) - DB_RESERVED_CONNECTIONS);
   const limit = createSemaphore(slots);
   const acker = createOutboxAcker({ pool: options.deps.pool, log });
+  const toQueues = createHandoff({ factory: options.factory, pool: options.deps.pool, log });
+  // A process that works the events queue projects the events it commits itself.
+  const events = queues.includes('events') ? processors.find((p) => p.queue === 'events') : undefined;
+  const handoff =
+    events === undefined
+      ? toQueues
+      : projectInline({ events: events.create({ queues: options.factory, ...options.deps }), ack: acker.ack, then: toQueues, log });
   const workers: AppWorker[] = queues.map((queue) => {
-    const processor = processors.find((p) => p.queue === queue)?.create({ queues: options.factory, ...options.deps }) as JobProcessor;
+    const processor = processors.find((p) => p.queue === queue)?.create({ queues: options.factory, handoff, ...options.deps }) as JobProcessor;
     return options.factory.worker(queue, acknowledging((job) => limit(() => processor(job)), acker.ack), {
       concurrency: options.concurrency,
       ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { Role } from '../domain/index.ts';
 import { authenticate, type AuthenticatedActor } from '../app/users.ts';
+import { createTokenLookup } from '../infra/db/user.repository.ts';
 import { ProblemError } from './problems.ts';
 
 declare module 'fastify' {
@@ -36,6 +37,7 @@ export function registerAuthentication(scope: FastifyInstance, deps: { pool: pg.
     },
   });
   scope.decorateRequest('actor', null);
+  const lookup = createTokenLookup(deps.pool);
   scope.addHook('onRequest', async (request, reply) => {
     const verdict = await limit(request);
     if (!verdict.isAllowed) {
@@ -52,7 +54,7 @@ export function registerAuthentication(scope: FastifyInstance, deps: { pool: pg.
     if (token === null) {
       throw new ProblemError('unauthenticated', 'send an API token as Authorization: Bearer <token>');
     }
-    const actor = await authenticate(deps, token);
+    const actor = await authenticate({ pool: deps.pool, lookup }, token);
     if (actor === null) {
       throw new ProblemError('unauthenticated', 'the token is not valid (unknown, malformed or revoked)', undefined, {
         'www-authenticate': 'Bearer realm="casetrail", error="invalid_token"',

@@ -22,6 +22,8 @@ import { statsRoutes } from './routes/stats.routes.ts';
 import { stageHistoryRoutes } from './routes/stage-history.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
 import { registerQueueDashboard } from './queue-dashboard.ts';
+import { createCommandInbox } from '../infra/db/command-inbox.ts';
+import { createHandoff } from '../infra/queue/publish.ts';
 import type { QueueFactory } from '../infra/queue/queue-factory.ts';
 
 export type { HealthChecks } from './routes/health.routes.ts';
@@ -52,7 +54,10 @@ export interface ServerDeps {
   options?: Partial<ServerOptions>;
   /** The checkpoint key; the audit routes (export, verify, checkpoints...) exist only with it. */
   audit?: AuditKeys;
-  /** The queue producers: queue depths in /metrics and the /admin/queues dashboard exist only with them. */
+  /**
+   * The queue producers: queue depths in /metrics and the /admin/queues dashboard exist only
+   * with them, and accepted commands are handed to their queue at once (else the relay does).
+   */
   queues?: Pick<QueueFactory, 'queue'>;
 }
 
@@ -97,7 +102,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(
     async (v1) => {
       registerAuthentication(v1, { pool: deps.pool, rateLimit: options.rateLimit });
-      commandRoutes(v1, { pool: deps.pool, commandWaiter: deps.commandWaiter, waitTimeoutMs: options.waitTimeoutMs });
+      commandRoutes(v1, {
+        pool: deps.pool,
+        commandWaiter: deps.commandWaiter,
+        waitTimeoutMs: options.waitTimeoutMs,
+        inbox: createCommandInbox(deps.pool),
+        ...(deps.queues === undefined ? {} : { handoff: createHandoff({ factory: deps.queues, pool: deps.pool, log: deps.log }) }),
+      });
       caseRoutes(v1, { pool: deps.pool });
       userRoutes(v1, { pool: deps.pool, prisma: deps.prisma });
       meRoutes(v1, { pool: deps.pool });

@@ -12,16 +12,19 @@ import {
   subjectPersonalData,
   type CaseState,
   type Command,
+  type CommandType,
   type DecisionContext,
   type OpenStage,
   type Rejection,
   type StoredEvent,
 } from '../domain/index.ts';
-import { findIdsByContentHash, findOpenIdsByFingerprint, isDecisionNoTaken, lockCases, nextReference } from '../infra/db/case.repository.ts';
+import { drawReference, findIdsByContentHash, findOpenIdsByFingerprint, isDecisionNoTaken, lockCases, nextReference } from '../infra/db/case.repository.ts';
 import { finishCommand, savePersonalData, type CommandRecord } from '../infra/db/command.repository.ts';
+import type { OutboxRow } from '../infra/db/outbox.repository.ts';
 import { loadForApply, writeTransition } from '../infra/db/transition.repository.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
 import type { Logger } from '../infra/logger.ts';
+import type { Handoff } from '../infra/queue/publish.ts';
 
 export type ApplyDeps = {
   pool: pg.Pool;
@@ -29,6 +32,8 @@ export type ApplyDeps = {
   sla: Record<OpenStage, number>;
   claimLeaseMs: number;
   log: Logger;
+  /** Publishes the events' jobs right after commit; without it, the outbox relay does. */
+  handoff?: Handoff;
 };
 
 export type ApplyOutcome =
@@ -42,8 +47,15 @@ export type ApplyOutcome =
  * append the events to each case's hash chain, save the folded state, mark the command,
  * and write the outbox rows that carry the events on.
  */
-export async function applyCommand(deps: ApplyDeps, commandId: string): Promise<ApplyOutcome> {
-  const outcome = await inTransaction(deps.pool, (client) => applyIn(client, deps, commandId));
+export async function applyCommand(deps: ApplyDeps, commandId: string, hint: { type?: CommandType } = {}): Promise<ApplyOutcome> {
+  // A submit's reference is drawn before its transaction (see drawReference); the job's
+  // name tells the type. Without the hint, it is drawn inside, holding the counter longer.
+  const reference = hint.type === 'submit' ? await drawReference(deps.pool) : undefined;
+  const { outcome, outbox } = await inTransaction(deps.pool, async (client) => {
+    const written: OutboxRow[] = [];
+    return { outcome: await applyIn(client, { ...deps, reference }, commandId, written), outbox: written };
+  });
+  if (outbox.length > 0) await deps.handoff?.(outbox);
   if (outcome.status !== 'missing' && !outcome.replayed) {
     const log = deps.log.child({ commandId, caseId: outcome.caseId });
     if (outcome.status === 'applied') log.debug({ version: outcome.version }, 'command applied');
@@ -52,7 +64,9 @@ export async function applyCommand(deps: ApplyDeps, commandId: string): Promise<
   return outcome;
 }
 
-async function applyIn(client: pg.ClientBase, deps: ApplyDeps, commandId: string): Promise<ApplyOutcome> {
+type ApplyInDeps = ApplyDeps & { reference: string | undefined };
+
+async function applyIn(client: pg.ClientBase, deps: ApplyInDeps, commandId: string, outbox: OutboxRow[]): Promise<ApplyOutcome> {
   const loaded = await loadForApply(client, commandId);
   if (loaded === null) return { status: 'missing' };
   const { record, now } = loaded;
@@ -88,7 +102,15 @@ async function applyIn(client: pg.ClientBase, deps: ApplyDeps, commandId: string
   const events = chainEvents(decision.events, { heads, actor: record.actor, commandId: record.id, occurredAt: now });
   const next = foldInto(states, events);
   const version = next.get(command.caseId)?.version ?? 0;
-  await writeTransition(client, { cases: [...next.values()], events, commandId: record.id, resultVersion: version });
+  outbox.push(
+    ...(await writeTransition(client, {
+      cases: [...next.values()],
+      events,
+      commandId: record.id,
+      resultVersion: version,
+      handedOff: deps.handoff !== undefined,
+    })),
+  );
   await savePersonal(client, command, record);
   return { status: 'applied', caseId: command.caseId, version, events: events.length, replayed: false };
 }
@@ -96,7 +118,7 @@ async function applyIn(client: pg.ClientBase, deps: ApplyDeps, commandId: string
 /** Locks every case the command may touch and fills the lookups decide needs. */
 async function gatherContext(
   client: pg.ClientBase,
-  deps: ApplyDeps,
+  deps: ApplyInDeps,
   command: Command,
   ctx: DecisionContext,
   locked: CaseState | null,
@@ -115,7 +137,7 @@ async function gatherContext(
     const relatedIds = openIds.length > 0 ? [] : await findIdsByContentHash(client, hash, fp);
     const states = await lockCases(client, [...openIds.slice(0, 1), ...relatedIds]);
     ctx.intake = {
-      reference: await nextReference(client, ctx.now.getUTCFullYear()),
+      reference: deps.reference ?? (await nextReference(client, ctx.now.getUTCFullYear())),
       personalDigest: personalDigest(deps.hmacKey, itemPersonalData(item)),
       duplicateOf: openIds[0] !== undefined ? (states.get(openIds[0]) ?? null) : null,
       related: relatedIds.flatMap((id) => states.get(id) ?? []),

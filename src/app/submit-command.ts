@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { COMMANDS, canonicalJson, mayRun, sha256Hex, type Actor, type CommandType } from '../domain/index.ts';
+import type { CommandInbox } from '../infra/db/command-inbox.ts';
 import {
+  IDEMPOTENCY_CONSTRAINT,
   findCommandByIdempotencyKey,
   insertCommand,
   type CommandStatus,
 } from '../infra/db/command.repository.ts';
+import type { Handoff } from '../infra/queue/publish.ts';
 
-export type SubmitCommandDeps = { pool: pg.Pool };
+export type SubmitCommandDeps = {
+  pool: pg.Pool;
+  /** Stores concurrent commands together (one statement, one commit); without it, one by one. */
+  inbox?: CommandInbox;
+  /** Publishes the command's job right after it is stored; without it, the outbox relay does. */
+  handoff?: Handoff;
+};
 
 export type SubmitCommandInput = {
   actor: Actor;
@@ -34,7 +43,6 @@ export type SubmitCommandResult =
   | ({ ok: true } & AcceptedCommand)
   | { ok: false; code: 'forbidden' | 'idempotency_mismatch'; detail: string };
 
-const IDEMPOTENCY_CONSTRAINT = 'commands_actor_id_idempotency_key_key';
 
 /**
  * The request an Idempotency-Key stands for. A submit's case id is drawn per request, so it
@@ -67,26 +75,29 @@ export async function submitCommand(deps: SubmitCommandDeps, input: SubmitComman
   // Only a keyed request can be replayed, so only its hash is worth computing and storing.
   const hash = input.idempotencyKey === undefined ? undefined : requestHash({ ...input, caseId });
   const commandId = randomUUID();
+  let stored: Awaited<ReturnType<typeof insertCommand>>;
+  const item = {
+    command: {
+      id: commandId,
+      type,
+      caseId,
+      actor,
+      payload: input.payload,
+      ...(input.expectedVersion === undefined ? {} : { expectedVersion: input.expectedVersion }),
+      ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
+      ...(hash === undefined ? {} : { requestHash: hash }),
+    },
+    queue: COMMANDS[type].queue,
+    handedOff: deps.handoff !== undefined,
+  };
   try {
-    await insertCommand(
-      deps.pool,
-      {
-        id: commandId,
-        type,
-        caseId,
-        actor,
-        payload: input.payload,
-        ...(input.expectedVersion === undefined ? {} : { expectedVersion: input.expectedVersion }),
-        ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
-        ...(hash === undefined ? {} : { requestHash: hash }),
-      },
-      COMMANDS[type].queue,
-    );
-    return { ok: true, commandId, caseId, type, status: 'pending', replayed: false };
+    stored = deps.inbox === undefined ? await insertCommand(deps.pool, item.command, item.queue, item) : await deps.inbox.store(item);
   } catch (error) {
     if (input.idempotencyKey === undefined || hash === undefined || !isIdempotencyConflict(error)) throw error;
     return replay(deps, actor, input.idempotencyKey, hash);
   }
+  await deps.handoff?.([stored.outbox]);
+  return { ok: true, commandId, caseId, type, status: 'pending', replayed: false };
 }
 
 async function replay(deps: SubmitCommandDeps, actor: Actor, key: string, hash: string): Promise<SubmitCommandResult> {

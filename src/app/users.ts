@@ -6,6 +6,7 @@ import type { PrismaClient } from '../generated/prisma/client.ts';
 import {
   NameTakenError,
   findTokenOwner,
+  type TokenLookup,
   findUser,
   insertToken,
   insertUserWithToken,
@@ -106,9 +107,10 @@ export async function revokeToken(
 }
 
 /** The actor a bearer token stands for, or null for a malformed, unknown or revoked token. */
-export async function authenticate(deps: Pick<UsersDeps, 'pool'>, token: string): Promise<AuthenticatedActor | null> {
+export async function authenticate(deps: Pick<UsersDeps, 'pool'> & { lookup?: TokenLookup }, token: string): Promise<AuthenticatedActor | null> {
   if (!TOKEN_PATTERN.test(token)) return null;
-  const owner = await findTokenOwner(deps.pool, hashToken(token));
+  const hash = hashToken(token);
+  const owner = deps.lookup === undefined ? await findTokenOwner(deps.pool, hash) : await deps.lookup(hash);
   if (owner === null || owner.revoked) return null;
   if (owner.lastUsedAt === null || Date.now() - owner.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) {
     await touchToken(deps.pool, owner.tokenId);

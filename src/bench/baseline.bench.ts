@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from '../infra/logger.ts';
+import { startCpuMeter, type CpuUse } from './bench-services.ts';
 import { BASELINE_QUEUE, createQueueFactory, type QueueBackendKind } from '../infra/queue/queue-factory.ts';
 
 export type BaselineOptions = {
@@ -19,7 +21,7 @@ export type BaselineOptions = {
  * What casetrail is built on, bare: a chain of BullMQ jobs per case, each doing one
  * PostgreSQL transaction (update a row, insert one event) and enqueueing the next hop.
  */
-export async function runBaseline(options: BaselineOptions): Promise<{ hops: number; seconds: number; hopsPerSec: number }> {
+export async function runBaseline(options: BaselineOptions): Promise<{ hops: number; seconds: number; hopsPerSec: number; cpu: CpuUse }> {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.concurrency + 2 });
   await pool.query(`CREATE TABLE IF NOT EXISTS bench_rows (id uuid PRIMARY KEY, version int NOT NULL);
     CREATE TABLE IF NOT EXISTS bench_events (id bigserial PRIMARY KEY, row_id uuid NOT NULL, seq int NOT NULL, payload jsonb NOT NULL, UNIQUE (row_id, seq))`);
@@ -61,13 +63,17 @@ export async function runBaseline(options: BaselineOptions): Promise<{ hops: num
     },
     { concurrency: options.concurrency },
   );
+  const redis = options.redisUrl === undefined ? undefined : new Redis(options.redisUrl, { lazyConnect: true });
+  const cpu = await startCpuMeter({ pool, ...(redis === undefined ? {} : { redis }) });
   const started = performance.now();
   await queue.addBulk(ids.map((id) => ({ name: 'hop', data: { id, hop: 1 }, opts: { jobId: `${id}-1` } })));
   await finished;
   const seconds = (performance.now() - started) / 1000;
+  const used = await cpu.stop();
+  redis?.disconnect();
   await worker.close();
   await queue.obliterate({ force: true }).catch(() => undefined);
   await factory.close();
   await pool.end();
-  return { hops: total, seconds, hopsPerSec: total / seconds };
+  return { hops: total, seconds, hopsPerSec: total / seconds, cpu: used };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { migrate } from '../infra/db/migrator.ts';
 
@@ -50,6 +51,10 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[index] ?? 0;
 }
 
+export function median(values: readonly number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
+}
+
 export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** Progress of long work: a bar on a TTY, nothing otherwise. */
@@ -78,4 +83,61 @@ export function progress(label: string, total: number, enabled: boolean): { tick
       }
     },
   };
+}
+
+/**
+ * CPU time spent by the benchmark process, the database's backends and Redis while a
+ * phase runs: work per command, which (unlike throughput) other load on a shared machine
+ * hardly disturbs. Backends are those of the phase's database; one that exits during the
+ * phase is not counted, so pools are expected to keep their connections (they do here).
+ */
+export type CpuUse = { totalMs: number; processMs: number; databaseMs: number; redisMs: number };
+export type CpuMeter = { stop(): Promise<CpuUse> };
+
+/** CPU milliseconds per unit of work, in total and by where it was spent. */
+export const cpuPer = (use: CpuUse, units: number): CpuUse => ({
+  totalMs: round(use.totalMs / units, 3),
+  processMs: round(use.processMs / units, 3),
+  databaseMs: round(use.databaseMs / units, 3),
+  redisMs: round(use.redisMs / units, 3),
+});
+
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
+
+export async function startCpuMeter(options: { pool: pg.Pool; redis?: { info(section: string): Promise<string> } }): Promise<CpuMeter> {
+  const processStart = process.cpuUsage();
+  const backendsStart = await backendCpu(options.pool);
+  const redisStart = options.redis === undefined ? 0 : await redisCpu(options.redis);
+  return {
+    async stop() {
+      const used = process.cpuUsage(processStart);
+      const processMs = (used.user + used.system) / 1000;
+      let databaseMs = 0;
+      for (const [pid, ms] of await backendCpu(options.pool)) databaseMs += ms - (backendsStart.get(pid) ?? 0);
+      const redisMs = options.redis === undefined ? 0 : (await redisCpu(options.redis)) - redisStart;
+      return { totalMs: round(processMs + databaseMs + redisMs, 0), processMs: round(processMs, 0), databaseMs: round(databaseMs, 0), redisMs: round(redisMs, 0) };
+    },
+  };
+}
+
+async function backendCpu(pool: pg.Pool): Promise<Map<number, number>> {
+  const { rows } = await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime, stime.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * TICK_MS);
+    } catch {
+      // Not on this machine (a remote database) or gone: not counted.
+    }
+  }
+  return cpu;
+}
+
+async function redisCpu(redis: { info(section: string): Promise<string> }): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return (field('used_cpu_sys') + field('used_cpu_user')) * 1000;
 }

@@ -1,15 +1,18 @@
 import { generateKeyPairSync, randomBytes, createPublicKey } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { pipelineDeps, pipelineSettings, startPipeline } from '../../workers/index.ts';
 import { submitCommand } from '../app/submit-command.ts';
 import { QUEUE_NAMES } from '../domain/index.ts';
 import type { Config } from '../infra/config/config.ts';
+import { createCommandInbox } from '../infra/db/command-inbox.ts';
 import { createCommandWaiter, type CommandWaiter } from '../infra/db/command-waiter.ts';
 import { openDatabase } from '../infra/db/database.ts';
 import type { Logger } from '../infra/logger.ts';
+import { createHandoff } from '../infra/queue/publish.ts';
 import { createQueueFactory, type QueueBackendKind } from '../infra/queue/queue-factory.ts';
 import { runBaseline } from './baseline.bench.ts';
 import { PIPELINE_STEPS, parsedPayload } from './bench-bodies.ts';
-import { createBenchDatabase, percentile, progress, round, rssSampler } from './bench-services.ts';
+import { createBenchDatabase, percentile, progress, round, rssSampler, startCpuMeter, cpuPer, type CpuUse } from './bench-services.ts';
 
 export type PipelineBenchOptions = {
   backend: QueueBackendKind;
@@ -35,6 +38,11 @@ export type PipelineBenchResult = {
   ratio: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time (this process, the database's backends, Redis) per command and per baseline hop. */
+  cpuMsPerCommand: CpuUse;
+  baselineCpuMsPerHop: CpuUse;
+  /** Baseline CPU per hop over casetrail's per command: the ratio a quiet machine would show. */
+  cpuRatio: number;
   halfRate: { commandsPerSec: number; p50Ms: number; p99Ms: number };
   peakRssMb: number;
   target: { ratio: number; p99Ms: number };
@@ -83,15 +91,27 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
       secrets: { hmacKey: randomBytes(32), signingKey, publicKey: createPublicKey(signingKey) },
     };
     const pipeline = await startPipeline({ deps: pipelineDeps(runtime), databaseUrl: db.url, factory, queues: 'all', settings });
-    const waiter = createCommandWaiter({ pool: database.pool, log: options.log, pollMs: 250 });
+    // The clients' side (what the API does) has its own pool, as an API process would: the
+    // workers' pool is sized to their concurrency.
+    const api = openDatabase(db.url, { poolSize: options.config.CASETRAIL_DB_POOL_SIZE, log: options.log });
+    const redis = options.redisUrl === undefined ? undefined : new Redis(options.redisUrl, { lazyConnect: true });
+    const waiter = createCommandWaiter({ pool: api.pool, log: options.log, pollMs: 250 });
     await waiter.start();
+    // Accepted as the API accepts a command: stored with its outbox row, then handed to its queue.
+    const intake: Intake = {
+      pool: api.pool,
+      inbox: createCommandInbox(api.pool),
+      handoff: createHandoff({ factory, pool: api.pool, log: options.log }),
+    };
     try {
       const total = options.cases * PIPELINE_STEPS.length;
       const bar = progress(`casetrail (${options.backend})`, total, options.tty);
       const peakStart = new Date();
+      const cpu = await startCpuMeter({ pool: api.pool, ...(redis === undefined ? {} : { redis }) });
       const started = performance.now();
-      await driveCases(database.pool, waiter, range(options.cases), { inflight: options.inflight, onCommand: () => bar.tick() });
+      await driveCases(intake, waiter, range(options.cases), { inflight: options.inflight, onCommand: () => bar.tick() });
       const seconds = (performance.now() - started) / 1000;
+      const used = await cpu.stop();
       bar.done();
       const peak = await latencies(database.pool, peakStart);
       const commandsPerSec = total / seconds;
@@ -102,7 +122,7 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
       const halfBar = progress(`casetrail at half rate`, halfCases * PIPELINE_STEPS.length, options.tty);
       const halfStart = new Date();
       const halfStarted = performance.now();
-      await driveAtRate(database.pool, waiter, range(halfCases, options.cases), caseRate, () => halfBar.tick());
+      await driveAtRate(intake, waiter, range(halfCases, options.cases), caseRate, () => halfBar.tick());
       const halfSeconds = (performance.now() - halfStarted) / 1000;
       halfBar.done();
       const half = await latencies(database.pool, halfStart);
@@ -119,12 +139,17 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
         ratio: round(commandsPerSec / baseline.hopsPerSec, 3),
         p50Ms: peak.p50,
         p99Ms: peak.p99,
+        cpuMsPerCommand: cpuPer(used, total),
+        baselineCpuMsPerHop: cpuPer(baseline.cpu, baseline.hops),
+        cpuRatio: round(baseline.cpu.totalMs / baseline.hops / (used.totalMs / total), 3),
         halfRate: { commandsPerSec: round((halfCases * PIPELINE_STEPS.length) / halfSeconds, 1), p50Ms: half.p50, p99Ms: half.p99 },
         peakRssMb: rss.peakMb(),
         target: { ratio: 0.5, p99Ms: 250 },
       };
     } finally {
       await waiter.close();
+      redis?.disconnect();
+      await api.close();
       await pipeline.close();
       // The run's queues go with it (its database is dropped below).
       await Promise.all(QUEUE_NAMES.map((name) => factory.queue(name).obliterate({ force: true }).catch(() => undefined)));
@@ -139,13 +164,14 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 
-type Pool = Parameters<typeof submitCommand>[0]['pool'];
+type Intake = Parameters<typeof submitCommand>[0];
+type Pool = Intake['pool'];
 
-async function runCase(pool: Pool, waiter: CommandWaiter, n: number, onCommand: () => void): Promise<void> {
+async function runCase(intake: Intake, waiter: CommandWaiter, n: number, onCommand: () => void): Promise<void> {
   let caseId: string | undefined;
   for (const step of PIPELINE_STEPS) {
     const accepted = await submitCommand(
-      { pool },
+      intake,
       { actor: step.actor, type: step.type, ...(caseId === undefined ? {} : { caseId }), payload: parsedPayload(step.type, step.body(n)) },
     );
     if (!accepted.ok) throw new Error(`bench command refused: ${accepted.code}`);
@@ -156,18 +182,18 @@ async function runCase(pool: Pool, waiter: CommandWaiter, n: number, onCommand: 
   }
 }
 
-async function driveCases(pool: Pool, waiter: CommandWaiter, cases: number[], options: { inflight: number; onCommand: () => void }) {
+async function driveCases(intake: Intake, waiter: CommandWaiter, cases: number[], options: { inflight: number; onCommand: () => void }) {
   let next = 0;
   const lanes = Array.from({ length: Math.min(options.inflight, cases.length) }, async () => {
     while (next < cases.length) {
       const n = cases[next++] as number;
-      await runCase(pool, waiter, n, options.onCommand);
+      await runCase(intake, waiter, n, options.onCommand);
     }
   });
   await Promise.all(lanes);
 }
 
-async function driveAtRate(pool: Pool, waiter: CommandWaiter, cases: number[], casesPerSec: number, onCommand: () => void) {
+async function driveAtRate(intake: Intake, waiter: CommandWaiter, cases: number[], casesPerSec: number, onCommand: () => void) {
   const interval = 1000 / Math.max(casesPerSec, 0.001);
   const start = performance.now();
   const running: Promise<void>[] = [];
@@ -175,7 +201,7 @@ async function driveAtRate(pool: Pool, waiter: CommandWaiter, cases: number[], c
     const due = start + i * interval;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    running.push(runCase(pool, waiter, n, onCommand));
+    running.push(runCase(intake, waiter, n, onCommand));
   }
   await Promise.all(running);
 }

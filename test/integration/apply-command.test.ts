@@ -26,7 +26,7 @@ afterAll(() => db.drop());
 
 async function send(type: CommandType, caseId: string, actor: Actor, body: unknown, expectedVersion?: number) {
   const payload = COMMANDS[type].payload.parse(body);
-  const commandId = await insertCommand(
+  const { id: commandId } = await insertCommand(
     db.pool,
     { type, caseId, actor, payload, ...(expectedVersion === undefined ? {} : { expectedVersion }) },
     COMMANDS[type].queue,
@@ -185,7 +185,7 @@ describe('concurrency', () => {
   it('applies the same command delivered twice at once exactly once', async () => {
     const caseId = await submit();
     const payload = COMMANDS['add-note'].payload.parse(BODIES['add-note']);
-    const commandId = await insertCommand(db.pool, { type: 'add-note', caseId, actor: CLERK, payload }, 'intake');
+    const { id: commandId } = await insertCommand(db.pool, { type: 'add-note', caseId, actor: CLERK, payload }, 'intake');
     const outcomes = await Promise.all([applyCommand(deps, commandId), applyCommand(deps, commandId)]);
     expect(outcomes.map((o) => (o.status === 'applied' ? o.replayed : null)).sort()).toEqual([false, true]);
     expect(await eventTypes(caseId)).toEqual(['case.received', 'case.note_added']);

@@ -27,11 +27,14 @@ describe('benchmark smoke run', () => {
     expect(result.commandsPerSec).toBeGreaterThan(0);
     expect(result.baselineHopsPerSec).toBeGreaterThan(0);
     expect(result.ratio).toBeCloseTo(result.commandsPerSec / result.baselineHopsPerSec, 1);
+    expect(result.cpuMsPerCommand.totalMs).toBeGreaterThan(0);
+    expect(result.baselineCpuMsPerHop.totalMs).toBeGreaterThan(0);
   });
 
   it('runs the intake scenario against its bare route', async () => {
-    const result = await runIntakeBench({ adminUrl, connections: 2, seconds: 1, log, poolSize: 4 });
-    expect(result).toMatchObject({ scenario: 'intake', connections: 2, errors: 0 });
+    const result = await runIntakeBench({ adminUrl, redisUrl: inject('redisUrl'), connections: 2, seconds: 1, rounds: 1, log, poolSize: 4 });
+    expect(result).toMatchObject({ scenario: 'intake', connections: 2, errors: 0, queueBackend: 'redis' });
+    expect(result.rounds.casetrail).toHaveLength(1);
     expect(result.requestsPerSec).toBeGreaterThan(0);
     expect(result.baselineRequestsPerSec).toBeGreaterThan(0);
   });

@@ -44,7 +44,7 @@ export function createTrail(db: TestDatabase, keys = generateKeys()): Trail {
   let serial = 0;
 
   const send: Trail['send'] = async (type, caseId, actor, body) => {
-    const commandId = await insertCommand(db.pool, { type, caseId, actor, payload: COMMANDS[type].payload.parse(body) }, COMMANDS[type].queue);
+    const { id: commandId } = await insertCommand(db.pool, { type, caseId, actor, payload: COMMANDS[type].payload.parse(body) }, COMMANDS[type].queue);
     const outcome = await applyCommand(deps, commandId);
     if (outcome.status !== 'applied') throw new Error(`${type} was not applied: ${JSON.stringify(outcome)}`);
   };

@@ -86,7 +86,7 @@ export async function createQueueHarness(
   const keyPair = generateKeyPairSync('ed25519');
   const signing = { signingKey: keyPair.privateKey, publicKey: keyPair.publicKey };
   const insert: QueueHarness['insert'] = (type, caseId, actor, payload) =>
-    insertCommand(pool, { type, caseId, actor: actor as never, payload }, COMMANDS[type].queue);
+    insertCommand(pool, { type, caseId, actor: actor as never, payload }, COMMANDS[type].queue).then((stored) => stored.id);
 
   return {
     backend,

@@ -6,6 +6,7 @@ export const webhookProjection: EventProjection = {
   name: 'webhooks',
   handles: 'all',
   async project(event, context) {
+    if (context.known.webhookSubscribers === 0) return;
     const deliveries = await fanOutWebhooks(context.pool, event);
     if (deliveries > 0) context.log.debug({ deliveries }, 'webhook deliveries created');
   },

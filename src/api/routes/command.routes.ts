@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { COMMANDS, type CommandType } from '../../domain/index.ts';
 import { awaitCommand, type AwaitCommandDeps } from '../../app/await-command.ts';
 import { referenceOf } from '../../app/case-queries.ts';
-import { submitCommand } from '../../app/submit-command.ts';
+import { submitCommand, type SubmitCommandDeps } from '../../app/submit-command.ts';
 import { actorOf, requireRole } from '../auth.ts';
 import { presentAccepted, presentCase } from '../presenters/case.presenter.ts';
 import { ProblemError, rejectionProblem, sendProblem } from '../problems.ts';
@@ -27,7 +27,7 @@ export const COMMAND_PATHS = {
   'add-evidence': '/cases/:id/evidence',
 } as const satisfies { [T in CommandType]: string };
 
-export type CommandRouteDeps = AwaitCommandDeps & { waitTimeoutMs: number };
+export type CommandRouteDeps = AwaitCommandDeps & SubmitCommandDeps & { waitTimeoutMs: number };
 
 const waitQuerySchema = z.strictObject({
   wait: z

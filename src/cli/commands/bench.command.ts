@@ -17,6 +17,7 @@ type BenchFlags = {
   inflight: string;
   connections: string;
   seconds: string;
+  rounds: string;
   scenarios: string;
   backends: string;
   json?: boolean;
@@ -32,7 +33,8 @@ export function registerBench(program: Command): void {
     .option('--events <n>', 'events in the audit-verify trail', '200000')
     .option('--inflight <n>', 'cases in flight at once in the pipeline peak run', '64')
     .option('--connections <n>', 'HTTP connections of the intake scenario', '50')
-    .option('--seconds <n>', 'duration of each intake run', '10')
+    .option('--seconds <n>', 'duration of each intake round', '5')
+    .option('--rounds <n>', 'intake rounds per route, interleaved; medians reported', '3')
     .option('--scenarios <list>', `comma-separated: ${SCENARIOS.join(', ')}`, SCENARIOS.join(','))
     .option('--backends <list>', 'queue backends of the pipeline scenario: redis, postgres', 'redis,postgres')
     .option('--json', 'JSON lines only (no table)')
@@ -71,9 +73,12 @@ export function registerBench(program: Command): void {
           }
         }
         if (scenarios.includes('intake')) {
+          const redisUrl = await reachableRedis(config.REDIS_URL);
           emit(
             await runIntakeBench({
               adminUrl,
+              ...(redisUrl === undefined ? {} : { redisUrl }),
+              rounds: positive(flags.rounds, '--rounds'),
               connections: positive(flags.connections, '--connections'),
               seconds: positive(flags.seconds, '--seconds'),
               log,

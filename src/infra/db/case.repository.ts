@@ -128,8 +128,27 @@ export async function nextReference(client: pg.ClientBase, year: number): Promis
      ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last`,
     [year],
   );
-  return `CT-${year}-${String(rows[0]?.last ?? 0).padStart(6, '0')}`;
+  return formatReference(year, rows[0]?.last ?? 0);
 }
+
+/**
+ * Draws a reference in a statement of its own (the database clock's year), so that the
+ * counter's row lock lasts one statement instead of a whole intake transaction: submits
+ * would otherwise queue behind each other on it. A submit that is then not applied leaves
+ * a gap; references are unique and increasing, not gapless.
+ */
+export async function drawReference(pool: pg.Pool): Promise<string> {
+  const { rows } = await pool.query<{ year: number; last: number }>({
+    name: 'draw-reference',
+    text: `INSERT INTO reference_counters (year, last) VALUES (extract(year FROM statement_timestamp() AT TIME ZONE 'UTC')::int, 1)
+     ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING year, last`,
+  });
+  const row = rows[0];
+  if (row === undefined) throw new Error('no reference drawn');
+  return formatReference(row.year, row.last);
+}
+
+const formatReference = (year: number, n: number) => `CT-${year}-${String(n).padStart(6, '0')}`;
 
 const EVENT_COLUMNS = ['case_id', 'seq', 'type', 'payload', 'actor_id', 'actor_roles', 'command_id', 'occurred_at', 'prev_hash', 'hash'];
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
-import { findCommand, type CommandRecord } from './command.repository.ts';
+import { rowToCommand, type CommandRecord, type CommandRow } from './command.repository.ts';
 
 /** The channel finishCommand notifies, with the command id as payload. */
 export const COMMAND_CHANNEL = 'casetrail_command';
@@ -24,7 +24,7 @@ export type CommandWaiterOptions = {
 
 type Waiter = { resolve: (record: CommandRecord | null) => void; timer: NodeJS.Timeout };
 
-const FINISHED_COMMANDS = `SELECT id FROM commands WHERE id = ANY($1::uuid[]) AND status <> 'pending'`;
+const FINISHED_COMMANDS = `SELECT * FROM commands WHERE id = ANY($1::uuid[]) AND status <> 'pending'`;
 
 /**
  * One LISTEN connection shared by every request waiting with ?wait=true: a map of command
@@ -51,19 +51,29 @@ export function createCommandWaiter(options: CommandWaiterOptions): CommandWaite
     }
   };
 
-  /** Looks the given waited-for commands up and answers those that have finished. */
+  /** Looks the given waited-for commands up (one query) and answers those that have finished. */
   const check = async (ids: readonly string[]): Promise<void> => {
     if (ids.length === 0 || closed) return;
     try {
-      const { rows } = await pool.query<{ id: string }>(FINISHED_COMMANDS, [ids]);
-      for (const { id } of rows) {
-        if (!waiters.has(id)) continue;
-        const record = await findCommand(pool, id);
-        if (record !== null && record.status !== 'pending') settle(id, record);
-      }
+      const { rows } = await pool.query<CommandRow>({ name: 'finished-commands', text: FINISHED_COMMANDS, values: [ids] });
+      for (const row of rows) settle(row.id, rowToCommand(row));
     } catch (error) {
       log.warn({ err: { message: (error as Error).message } }, 'command wait check failed');
     }
+  };
+
+  // Checks asked for within one turn of the event loop share a query.
+  let batch: Set<string> | null = null;
+  const checkSoon = (id: string): void => {
+    if (batch === null) {
+      batch = new Set();
+      setImmediate(() => {
+        const ids = [...(batch ?? [])].filter((waited) => waiters.has(waited));
+        batch = null;
+        void check(ids);
+      });
+    }
+    batch.add(id);
   };
 
   const schedulePoll = (): void => {
@@ -78,9 +88,7 @@ export function createCommandWaiter(options: CommandWaiterOptions): CommandWaite
   };
 
   const onNotification = (message: pg.Notification): void => {
-    if (message.channel === COMMAND_CHANNEL && message.payload && waiters.has(message.payload)) {
-      void check([message.payload]);
-    }
+    if (message.channel === COMMAND_CHANNEL && message.payload && waiters.has(message.payload)) checkSoon(message.payload);
   };
 
   const scheduleReconnect = (): void => {
@@ -143,7 +151,7 @@ export function createCommandWaiter(options: CommandWaiterOptions): CommandWaite
         set.add(waiter);
         waiters.set(commandId, set);
         // Registered first, then checked: a command finished just before is not missed.
-        void check([commandId]);
+        checkSoon(commandId);
         schedulePoll();
       });
     },

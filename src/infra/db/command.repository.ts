@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Actor, CommandType, QueueName, Rejection, Role } from '../../domain/index.ts';
+import type { OutboxRow } from './outbox.repository.ts';
 
 export type CommandStatus = 'pending' | 'applied' | 'rejected';
 
@@ -83,23 +84,72 @@ export type OutboxMessage = { queue: QueueName; jobName: string; payload: Record
 
 /**
  * Records a command and the outbox row that hands it to its queue, in one statement (so
- * in one transaction): a command is never stored without its way to a worker.
+ * in one transaction): a command is never stored without its way to a worker. With
+ * handedOff, the row is stored as published: the caller publishes it after this commit
+ * (see createHandoff); otherwise the relay does. Throws the unique violation of the
+ * actor's Idempotency-Key when it was used before.
  */
-export async function insertCommand(client: pg.ClientBase | pg.Pool, command: NewCommand, queue: QueueName): Promise<string> {
-  const id = command.id ?? randomUUID();
-  await client.query(
-    `WITH c AS (
-       INSERT INTO commands (id, type, case_id, actor_id, actor_roles, payload, expected_version, idempotency_key, request_hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     )
-     INSERT INTO outbox (id, queue, job_name, payload) VALUES ($10, $11, $2, $12)`,
-    [
-      id, command.type, command.caseId, command.actor.id, command.actor.roles, JSON.stringify(command.payload),
-      command.expectedVersion ?? null, command.idempotencyKey ?? null, command.requestHash ?? null,
-      randomUUID(), queue, JSON.stringify({ commandId: id }),
-    ],
+export async function insertCommand(
+  client: pg.ClientBase | pg.Pool,
+  command: NewCommand,
+  queue: QueueName,
+  options: { handedOff?: boolean } = {},
+): Promise<{ id: string; outbox: OutboxRow }> {
+  const [stored] = await insertCommands(client, [{ command, queue, handedOff: options.handedOff === true }]);
+  if (stored === undefined) throw new Error('no command stored');
+  if (stored instanceof Error) throw stored;
+  return stored;
+}
+
+export type CommandToStore = { command: NewCommand; queue: QueueName; handedOff: boolean };
+
+export const IDEMPOTENCY_CONSTRAINT = 'commands_actor_id_idempotency_key_key';
+
+const INSERT_COMMANDS = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
+    id uuid, type text, case_id uuid, actor_id uuid, actor_roles text[], payload jsonb, expected_version int,
+    idempotency_key text, request_hash text, outbox_id uuid, queue text, handed_off boolean, n int)
+), stored AS (
+  INSERT INTO commands (id, type, case_id, actor_id, actor_roles, payload, expected_version, idempotency_key, request_hash)
+  SELECT id, type, case_id, actor_id, actor_roles, payload, expected_version, idempotency_key, request_hash FROM input ORDER BY n
+  ON CONFLICT (actor_id, idempotency_key) DO NOTHING
+  RETURNING id
+)
+INSERT INTO outbox (id, queue, job_name, payload, published_at, attempts)
+SELECT i.outbox_id, i.queue, i.type, jsonb_build_object('commandId', i.id),
+       CASE WHEN i.handed_off THEN statement_timestamp() END, CASE WHEN i.handed_off THEN 1 ELSE 0 END
+FROM input i JOIN stored ON stored.id = i.id
+RETURNING (payload->>'commandId')::uuid AS command_id`;
+
+/**
+ * Stores many commands with their outbox rows in one statement (one commit for all). Each
+ * gets its outbox row back, or the unique violation of an Idempotency-Key already used
+ * (by an earlier command, or by one before it in the same list).
+ */
+export async function insertCommands(client: pg.ClientBase | pg.Pool, list: readonly CommandToStore[]): Promise<({ id: string; outbox: OutboxRow } | Error)[]> {
+  const input = list.map(({ command, queue, handedOff }, n) => ({
+    id: command.id ?? randomUUID(),
+    type: command.type,
+    case_id: command.caseId,
+    actor_id: command.actor.id,
+    actor_roles: command.actor.roles,
+    payload: command.payload,
+    expected_version: command.expectedVersion ?? null,
+    idempotency_key: command.idempotencyKey ?? null,
+    request_hash: command.requestHash ?? null,
+    outbox_id: randomUUID(),
+    queue,
+    handed_off: handedOff,
+    n,
+  }));
+  const { rows } = await client.query<{ command_id: string }>({ name: 'insert-commands', text: INSERT_COMMANDS, values: [JSON.stringify(input)] });
+  const stored = new Set(rows.map((row) => row.command_id.toLowerCase()));
+  return input.map((i) =>
+    stored.has(i.id.toLowerCase())
+      ? { id: i.id, outbox: { id: i.outbox_id, queue: i.queue, jobName: i.type, payload: { commandId: i.id }, attempts: i.handed_off ? 1 : 0 } }
+      : Object.assign(new Error('this Idempotency-Key was used before'), { code: '23505', constraint: IDEMPOTENCY_CONSTRAINT }),
   );
-  return id;
 }
 
 export async function insertOutbox(client: pg.ClientBase, messages: readonly OutboxMessage[]): Promise<void> {

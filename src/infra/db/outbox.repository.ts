@@ -3,7 +3,8 @@ import type pg from 'pg';
 /**
  * The outbox row's life: inserted with its command or event (published_at null) → the
  * relay publishes it (published_at set, attempts + 1) → the worker that finished its job
- * deletes it. A row still there long after publishing is work that never finished (Redis
+ * deletes it. A writer that publishes its rows itself right after commit (createHandoff)
+ * inserts them already published (attempts 1) and hands failures back to the relay. A row still there long after publishing is work that never finished (Redis
  * lost it, or the job failed for good): the reconciler publishes it again.
  */
 export type OutboxRow = {
@@ -19,9 +20,12 @@ export type StaleOutboxRow = OutboxRow & {
   commandStatus: string | null;
 };
 
-type Row = { id: string; queue: string; job_name: string; payload: unknown; attempts: number; command_status?: string | null };
+/** An outbox row as the database returns it. */
+export type OutboxRecord = { id: string; queue: string; job_name: string; payload: unknown; attempts: number };
 
-const toRow = (row: Row): OutboxRow => ({ id: row.id, queue: row.queue, jobName: row.job_name, payload: row.payload, attempts: row.attempts });
+type Row = OutboxRecord & { command_status?: string | null };
+
+export const toOutboxRow = (row: OutboxRecord): OutboxRow => ({ id: row.id, queue: row.queue, jobName: row.job_name, payload: row.payload, attempts: row.attempts });
 
 /** Locks up to limit unpublished rows, oldest first, skipping rows another relay holds. */
 export async function claimUnpublished(client: pg.ClientBase, limit: number): Promise<OutboxRow[]> {
@@ -33,7 +37,7 @@ export async function claimUnpublished(client: pg.ClientBase, limit: number): Pr
      FOR UPDATE SKIP LOCKED`,
     [limit],
   );
-  return rows.map(toRow);
+  return rows.map(toOutboxRow);
 }
 
 /**
@@ -56,13 +60,22 @@ export async function claimStale(client: pg.ClientBase, afterMs: number, limit: 
      FOR UPDATE OF o SKIP LOCKED`,
     [afterMs, limit],
   );
-  return rows.map((row) => ({ ...toRow(row), commandStatus: row.command_status ?? null }));
+  return rows.map((row) => ({ ...toOutboxRow(row), commandStatus: row.command_status ?? null }));
 }
 
 /** Records a publication (first or repeated): its time, and one more attempt. */
 export async function markPublished(client: pg.ClientBase, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await client.query('UPDATE outbox SET published_at = statement_timestamp(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])', [ids]);
+}
+
+/** Rows a hand-off could not publish: unpublished again, and the relay woken for them. */
+export async function returnToRelay(client: pg.ClientBase | pg.Pool, ids: readonly string[]): Promise<void> {
+  await client.query(
+    `WITH returned AS (UPDATE outbox SET published_at = NULL, attempts = greatest(attempts - 1, 0) WHERE id = ANY($1::uuid[]))
+     SELECT pg_notify('casetrail_outbox', '')`,
+    [ids],
+  );
 }
 
 /** Finished work leaves the outbox. */

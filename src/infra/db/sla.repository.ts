@@ -23,11 +23,11 @@ export async function claimSlaBreach(client: pg.ClientBase, visit: SlaTimer): Pr
   return (rowCount ?? 0) > 0;
 }
 
+/** A case's current stage and when it entered it, with the database clock's now. */
+export type StageVisit = { stage: string; stageEnteredAt: string; now: Date };
+
 /** The stage visit a case is in now, with the database clock, in one round trip; null for no such case. */
-export async function currentVisit(
-  client: pg.ClientBase | pg.Pool,
-  caseId: string,
-): Promise<{ stage: string; stageEnteredAt: string; now: Date } | null> {
+export async function currentVisit(client: pg.ClientBase | pg.Pool, caseId: string): Promise<StageVisit | null> {
   const { rows } = await client.query<{ stage: string; stage_entered_at: Date; now: Date }>(
     'SELECT stage, stage_entered_at, statement_timestamp() AS now FROM cases WHERE id = $1',
     [caseId],

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { CaseState, StoredEvent } from '../../domain/index.ts';
 import { CASE_COLUMNS, caseToRecord, rowToCase, type CaseRow } from './case.repository.ts';
 import { rowToCommand, type CommandRecord, type CommandRow } from './command.repository.ts';
+import { toOutboxRow, type OutboxRecord, type OutboxRow } from './outbox.repository.ts';
 
 const UPDATE_SET = CASE_COLUMNS.filter((c) => c !== 'id')
   .map((c) => `${c} = EXCLUDED.${c}`)
@@ -30,18 +31,24 @@ WITH saved AS (
   WHERE id = $4
   RETURNING id
 ), published AS (
-  INSERT INTO outbox (id, queue, job_name, payload)
-  SELECT gen_random_uuid(), 'events', a.type, jsonb_build_object('eventId', a.id::text, 'caseId', a.case_id, 'seq', a.seq)
+  INSERT INTO outbox (id, queue, job_name, payload, published_at, attempts)
+  SELECT gen_random_uuid(), 'events', a.type, jsonb_build_object('eventId', a.id::text, 'caseId', a.case_id, 'seq', a.seq),
+         CASE WHEN $5::boolean THEN statement_timestamp() END, CASE WHEN $5::boolean THEN 1 ELSE 0 END
   FROM appended a
-  RETURNING id
+  RETURNING id, queue, job_name, payload, attempts
 )
 SELECT (SELECT count(*)::int FROM appended) AS events, (SELECT count(*)::int FROM marked) AS commands,
+       (SELECT coalesce(jsonb_agg(p), '[]') FROM published p) AS outbox,
        pg_notify('casetrail_command', $4::text)`;
 
+/**
+ * Writes the transition; returns its events' outbox rows. With handedOff they are stored as
+ * published, for the caller to publish after commit (see createHandoff).
+ */
 export async function writeTransition(
   client: pg.ClientBase,
-  transition: { cases: readonly CaseState[]; events: readonly StoredEvent[]; commandId: string; resultVersion: number },
-): Promise<void> {
+  transition: { cases: readonly CaseState[]; events: readonly StoredEvent[]; commandId: string; resultVersion: number; handedOff?: boolean },
+): Promise<OutboxRow[]> {
   const events = transition.events.map((e) => ({
     case_id: e.caseId,
     seq: e.seq,
@@ -54,16 +61,22 @@ export async function writeTransition(
     prev_hash: e.prevHash,
     hash: e.hash,
   }));
-  const { rows } = await client.query<{ events: number; commands: number }>(WRITE_TRANSITION, [
-    JSON.stringify(transition.cases.map(caseToRecord)),
-    JSON.stringify(events),
-    transition.resultVersion,
-    transition.commandId,
-  ]);
+  const { rows } = await client.query<{ events: number; commands: number; outbox: OutboxRecord[] }>({
+    name: 'write-transition',
+    text: WRITE_TRANSITION,
+    values: [
+      JSON.stringify(transition.cases.map(caseToRecord)),
+      JSON.stringify(events),
+      transition.resultVersion,
+      transition.commandId,
+      transition.handedOff === true,
+    ],
+  });
   const written = rows[0];
   if (written?.events !== events.length || written.commands !== 1) {
     throw new Error(`transition of command ${transition.commandId} was not written whole`);
   }
+  return written.outbox.map(toOutboxRow);
 }
 
 /**
@@ -79,7 +92,11 @@ export async function loadForApply(
   client: pg.ClientBase,
   commandId: string,
 ): Promise<{ record: CommandRecord; now: Date; state: CaseState | null } | null> {
-  const { rows } = await client.query<{ command: CommandRow; now: Date; case_row: CaseRow | null }>(LOAD_FOR_APPLY, [commandId]);
+  const { rows } = await client.query<{ command: CommandRow; now: Date; case_row: CaseRow | null }>({
+    name: 'load-for-apply',
+    text: LOAD_FOR_APPLY,
+    values: [commandId],
+  });
   const row = rows[0];
   if (row === undefined) return null;
   return { record: rowToCommand(row.command), now: row.now, state: row.case_row === null ? null : rowToCase(row.case_row) };

@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import type pg from 'pg';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
 
@@ -59,24 +60,37 @@ export async function markTokenRevoked(prisma: PrismaClient, id: string): Promis
   return (await prisma.apiToken.count({ where: { id } })) > 0;
 }
 
-// Authentication runs on every request, so it is one indexed query on the raw pool.
-const TOKEN_OWNER = `SELECT t.id AS token_id, t.revoked_at, t.last_used_at, u.id AS user_id, u.name, u.roles
-  FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`;
+// Authentication runs on every request, so it is one indexed query on the raw pool, shared
+// by the requests that arrive together (createTokenLookup).
+const TOKEN_OWNERS = `SELECT t.token_hash, t.id AS token_id, t.revoked_at, t.last_used_at, u.id AS user_id, u.name, u.roles
+  FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ANY($1::text[])`;
+
+export async function findTokenOwners(pool: pg.Pool, tokenHashes: readonly string[]): Promise<(TokenOwner | null)[]> {
+  const { rows } = await pool.query<{
+    token_hash: string; token_id: string; revoked_at: Date | null; last_used_at: Date | null; user_id: string; name: string; roles: string[];
+  }>({ name: 'token-owners', text: TOKEN_OWNERS, values: [tokenHashes] });
+  const found = new Map(rows.map((row) => [row.token_hash, row]));
+  return tokenHashes.map((hash) => {
+    const row = found.get(hash);
+    if (row === undefined) return null;
+    return { tokenId: row.token_id, userId: row.user_id, name: row.name, roles: row.roles, revoked: row.revoked_at !== null, lastUsedAt: row.last_used_at };
+  });
+}
 
 export async function findTokenOwner(pool: pg.Pool, tokenHash: string): Promise<TokenOwner | null> {
-  const { rows } = await pool.query<{
-    token_id: string; revoked_at: Date | null; last_used_at: Date | null; user_id: string; name: string; roles: string[];
-  }>(TOKEN_OWNER, [tokenHash]);
-  const row = rows[0];
-  if (row === undefined) return null;
-  return {
-    tokenId: row.token_id,
-    userId: row.user_id,
-    name: row.name,
-    roles: row.roles,
-    revoked: row.revoked_at !== null,
-    lastUsedAt: row.last_used_at,
-  };
+  return (await findTokenOwners(pool, [tokenHash]))[0] ?? null;
+}
+
+/** Looks token owners up for the requests of one turn of the event loop in one query (no caching: a revocation holds at once). */
+export type TokenLookup = (tokenHash: string) => Promise<TokenOwner | null>;
+
+export function createTokenLookup(pool: pg.Pool): TokenLookup {
+  const loader = new DataLoader<string, TokenOwner | null>((hashes) => findTokenOwners(pool, hashes), {
+    cache: false,
+    maxBatchSize: 200,
+    batchScheduleFn: (flush) => setImmediate(flush),
+  });
+  return (tokenHash) => loader.load(tokenHash);
 }
 
 /** Records use at most once a minute per token, so authentication stays a read. */

@@ -1,6 +1,8 @@
 import type { JobsOptions } from 'bullmq';
+import DataLoader from 'dataloader';
+import type pg from 'pg';
 import type { QueueName } from '../../domain/index.ts';
-import type { OutboxRow } from '../db/outbox.repository.ts';
+import { returnToRelay, type OutboxRow } from '../db/outbox.repository.ts';
 import type { Logger } from '../logger.ts';
 import { deduplicationId, jobIdFor, parseJob } from './catalog.ts';
 import type { QueueFactory } from './queue-factory.ts';
@@ -58,4 +60,35 @@ export async function publishRows(
     }),
   );
   return result;
+}
+
+/**
+ * Hands outbox rows straight to their queues right after the transaction that wrote them
+ * committed (the rows were inserted already marked published), so the common path needs no
+ * relay round. The outbox stays the safety net: rows that could not be published go back
+ * to the relay (published_at cleared, relay woken), and a process that dies between its
+ * commit and the hand-off leaves rows the reconciler republishes once they are stale.
+ * Never throws: the work is committed whatever happens here.
+ */
+export type Handoff = (rows: readonly OutboxRow[]) => Promise<void>;
+
+export function createHandoff(options: { factory: Pick<QueueFactory, 'queue'>; pool: pg.Pool; log: Logger; timeoutMs?: number }): Handoff {
+  const log = options.log.child({ component: 'outbox-handoff' });
+  const publish = async (rows: readonly OutboxRow[]): Promise<true[]> => {
+    const result = await publishRows(options.factory, rows, { log, timeoutMs: options.timeoutMs ?? 5_000 });
+    const returned = [...result.failed, ...result.invalid];
+    if (returned.length === 0) return rows.map(() => true);
+    log.warn({ rows: returned.length, err: { message: (result.firstError as Error | undefined)?.message ?? 'invalid rows' } }, 'hand-off to the queues failed, the outbox relay takes over');
+    try {
+      await returnToRelay(options.pool, returned);
+    } catch (error) {
+      log.warn({ err: { message: (error as Error).message } }, 'outbox rows stay marked published; the reconciler republishes them');
+    }
+    return rows.map(() => true);
+  };
+  // Rows handed off within one turn of the event loop share an addBulk per queue.
+  const batch = new DataLoader<OutboxRow, true>(publish, { cache: false, maxBatchSize: 500, batchScheduleFn: (flush) => setImmediate(flush) });
+  return async (rows) => {
+    if (rows.length > 0) await batch.loadMany(rows);
+  };
 }
