@@ -78,7 +78,7 @@ async function applyIn(client: pg.ClientBase, deps: ApplyInDeps, commandId: stri
   }
 
   const reject = async (problem: Rejection): Promise<ApplyOutcome> => {
-    await finishCommand(client, record.id, { status: 'rejected', problem });
+    await finishCommand(client, record, { status: 'rejected', problem });
     return { status: 'rejected', caseId: record.caseId, problem, replayed: false };
   };
 
@@ -107,6 +107,7 @@ async function applyIn(client: pg.ClientBase, deps: ApplyInDeps, commandId: stri
       cases: [...next.values()],
       events,
       commandId: record.id,
+      caseId: record.caseId,
       resultVersion: version,
       handedOff: deps.handoff !== undefined,
     })),

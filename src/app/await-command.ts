@@ -1,6 +1,5 @@
 import type { Actor, Rejection } from '../domain/index.ts';
-import type { CommandRecord } from '../infra/db/command.repository.ts';
-import type { CommandWaiter } from '../infra/db/command-waiter.ts';
+import type { CommandWaiter, FinishedCommand } from '../infra/db/command-waiter.ts';
 import { getCase, type CaseQueryDeps, type CaseView } from './case-queries.ts';
 
 export type AwaitCommandDeps = CaseQueryDeps & { commandWaiter: CommandWaiter };
@@ -8,8 +7,8 @@ export type AwaitCommandDeps = CaseQueryDeps & { commandWaiter: CommandWaiter };
 export type CommandOutcome =
   | { status: 'pending' }
   /** view is null when the command took the case out of the actor's sight. */
-  | { status: 'applied'; command: CommandRecord; view: CaseView | null }
-  | { status: 'rejected'; command: CommandRecord; problem: Rejection };
+  | { status: 'applied'; command: FinishedCommand; view: CaseView | null }
+  | { status: 'rejected'; command: FinishedCommand; problem: Rejection };
 
 /**
  * Waits (bounded) for a worker to finish a command, then reads what the caller needs to

@@ -1,13 +1,16 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import type { Logger } from '../logger.ts';
-import { rowToCommand, type CommandRecord, type CommandRow } from './command.repository.ts';
+import { rowToCommand, type CommandRow, type FinishedCommand } from './command.repository.ts';
+
+export type { FinishedCommand };
 
 /** The channel finishCommand notifies, with the command id as payload. */
 export const COMMAND_CHANNEL = 'casetrail_command';
 
 export interface CommandWaiter {
   /** Resolves with the finished command, or null when it is still pending after timeoutMs. */
-  wait(commandId: string, timeoutMs: number): Promise<CommandRecord | null>;
+  wait(commandId: string, timeoutMs: number): Promise<FinishedCommand | null>;
   /** Starts listening; waiting works without it, by polling alone. */
   start(): Promise<void>;
   /** Releases the LISTEN connection and answers every open wait with null. */
@@ -22,7 +25,7 @@ export type CommandWaiterOptions = {
   reconnectMs?: number;
 };
 
-type Waiter = { resolve: (record: CommandRecord | null) => void; timer: NodeJS.Timeout };
+type Waiter = { resolve: (record: FinishedCommand | null) => void; timer: NodeJS.Timeout };
 
 const FINISHED_COMMANDS = `SELECT * FROM commands WHERE id = ANY($1::uuid[]) AND status <> 'pending'`;
 
@@ -41,7 +44,7 @@ export function createCommandWaiter(options: CommandWaiterOptions): CommandWaite
   let poller: NodeJS.Timeout | null = null;
   let reconnect: NodeJS.Timeout | null = null;
 
-  const settle = (id: string, record: CommandRecord | null): void => {
+  const settle = (id: string, record: FinishedCommand | null): void => {
     const set = waiters.get(id);
     if (set === undefined) return;
     waiters.delete(id);
@@ -88,7 +91,11 @@ export function createCommandWaiter(options: CommandWaiterOptions): CommandWaite
   };
 
   const onNotification = (message: pg.Notification): void => {
-    if (message.channel === COMMAND_CHANNEL && message.payload && waiters.has(message.payload)) checkSoon(message.payload);
+    if (message.channel !== COMMAND_CHANNEL || !message.payload) return;
+    const notice = parseNotice(message.payload);
+    if (notice === null) {
+      if (waiters.has(message.payload)) checkSoon(message.payload);
+    } else if (waiters.has(notice.id)) settle(notice.id, notice);
   };
 
   const scheduleReconnect = (): void => {
@@ -170,4 +177,23 @@ export function createCommandWaiter(options: CommandWaiterOptions): CommandWaite
       }
     },
   };
+}
+
+const noticeSchema = z.object({
+  id: z.uuid(),
+  caseId: z.uuid(),
+  status: z.enum(['applied', 'rejected']),
+  problem: z.object({ code: z.string(), detail: z.string() }).passthrough().nullable(),
+  resultVersion: z.number().int().nullable(),
+});
+
+/** The outcome a notification carries, or null for one that carries only an id. */
+function parseNotice(payload: string): FinishedCommand | null {
+  if (!payload.startsWith('{')) return null;
+  try {
+    const parsed = noticeSchema.safeParse(JSON.parse(payload));
+    return parsed.success ? (parsed.data as FinishedCommand) : null;
+  } catch {
+    return null;
+  }
 }

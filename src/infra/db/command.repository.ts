@@ -43,6 +43,17 @@ export function rowToCommand(row: CommandRow): CommandRecord {
   };
 }
 
+/** What a waiter learns of a finished command: from the notification itself, or a lookup. */
+export type FinishedCommand = Pick<CommandRecord, 'id' | 'caseId' | 'status' | 'problem' | 'resultVersion'>;
+
+/**
+ * The notification a worker sends at commit (finishCommand, writeTransition): the outcome
+ * itself, so a waiting request needs no query to learn it.
+ */
+export function commandNotice(command: FinishedCommand): string {
+  return JSON.stringify(command);
+}
+
 /** Locks the command row: two deliveries of one job serialize here, and the second sees it done. */
 export async function lockCommand(client: pg.ClientBase, id: string): Promise<CommandRecord | null> {
   const { rows } = await client.query<CommandRow>('SELECT * FROM commands WHERE id = $1 FOR UPDATE', [id]);
@@ -56,16 +67,21 @@ export async function findCommand(client: pg.ClientBase | pg.Pool, id: string): 
 
 export async function finishCommand(
   client: pg.ClientBase,
-  id: string,
+  command: { id: string; caseId: string },
   outcome: { status: 'applied'; resultVersion: number } | { status: 'rejected'; problem: Rejection },
 ): Promise<void> {
+  const problem = outcome.status === 'rejected' ? outcome.problem : null;
+  const resultVersion = outcome.status === 'applied' ? outcome.resultVersion : null;
   // The notification (delivered at commit) wakes API requests waiting with ?wait=true.
   await client.query(
     `WITH done AS (
        UPDATE commands SET status = $2, problem = $3, result_version = $4, applied_at = statement_timestamp() WHERE id = $1
      )
-     SELECT pg_notify('casetrail_command', $1::text)`,
-    [id, outcome.status, outcome.status === 'rejected' ? JSON.stringify(outcome.problem) : null, outcome.status === 'applied' ? outcome.resultVersion : null],
+     SELECT pg_notify('casetrail_command', $5)`,
+    [
+      command.id, outcome.status, problem === null ? null : JSON.stringify(problem), resultVersion,
+      commandNotice({ id: command.id, caseId: command.caseId, status: outcome.status, problem, resultVersion }),
+    ],
   );
 }
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { CaseState, StoredEvent } from '../../domain/index.ts';
 import { CASE_COLUMNS, caseToRecord, rowToCase, type CaseRow } from './case.repository.ts';
-import { rowToCommand, type CommandRecord, type CommandRow } from './command.repository.ts';
+import { commandNotice, rowToCommand, type CommandRecord, type CommandRow } from './command.repository.ts';
 import { toOutboxRow, type OutboxRecord, type OutboxRow } from './outbox.repository.ts';
 
 const UPDATE_SET = CASE_COLUMNS.filter((c) => c !== 'id')
@@ -39,7 +39,7 @@ WITH saved AS (
 )
 SELECT (SELECT count(*)::int FROM appended) AS events, (SELECT count(*)::int FROM marked) AS commands,
        (SELECT coalesce(jsonb_agg(p), '[]') FROM published p) AS outbox,
-       pg_notify('casetrail_command', $4::text)`;
+       pg_notify('casetrail_command', $6)`;
 
 /**
  * Writes the transition; returns its events' outbox rows. With handedOff they are stored as
@@ -47,7 +47,7 @@ SELECT (SELECT count(*)::int FROM appended) AS events, (SELECT count(*)::int FRO
  */
 export async function writeTransition(
   client: pg.ClientBase,
-  transition: { cases: readonly CaseState[]; events: readonly StoredEvent[]; commandId: string; resultVersion: number; handedOff?: boolean },
+  transition: { cases: readonly CaseState[]; events: readonly StoredEvent[]; commandId: string; caseId: string; resultVersion: number; handedOff?: boolean },
 ): Promise<OutboxRow[]> {
   const events = transition.events.map((e) => ({
     case_id: e.caseId,
@@ -70,6 +70,7 @@ export async function writeTransition(
       transition.resultVersion,
       transition.commandId,
       transition.handedOff === true,
+      commandNotice({ id: transition.commandId, caseId: transition.caseId, status: 'applied', problem: null, resultVersion: transition.resultVersion }),
     ],
   });
   const written = rows[0];
