@@ -162,9 +162,9 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
   }
 }
 
-const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
+export const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 
-type Intake = Parameters<typeof submitCommand>[0];
+export type Intake = Parameters<typeof submitCommand>[0];
 type Pool = Intake['pool'];
 
 async function runCase(intake: Intake, waiter: CommandWaiter, n: number, onCommand: () => void): Promise<void> {
@@ -182,7 +182,7 @@ async function runCase(intake: Intake, waiter: CommandWaiter, n: number, onComma
   }
 }
 
-async function driveCases(intake: Intake, waiter: CommandWaiter, cases: number[], options: { inflight: number; onCommand: () => void }) {
+export async function driveCases(intake: Intake, waiter: CommandWaiter, cases: number[], options: { inflight: number; onCommand: () => void }) {
   let next = 0;
   const lanes = Array.from({ length: Math.min(options.inflight, cases.length) }, async () => {
     while (next < cases.length) {
@@ -207,7 +207,7 @@ async function driveAtRate(intake: Intake, waiter: CommandWaiter, cases: number[
 }
 
 /** Accepted → applied latency of the commands accepted since `since`, from the database clock. */
-async function latencies(pool: Pool, since: Date): Promise<{ p50: number; p99: number; rejected: number }> {
+export async function latencies(pool: Pool, since: Date): Promise<{ p50: number; p99: number; rejected: number }> {
   const { rows } = await pool.query<{ ms: number; status: string }>(
     `SELECT extract(epoch FROM applied_at - created_at) * 1000 AS ms, status FROM commands WHERE created_at >= $1 AND status <> 'pending'`,
     [since],

@@ -4,6 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { runAuditBench } from '../../src/bench/audit.bench.ts';
 import { runIntakeBench } from '../../src/bench/intake.bench.ts';
 import { runPipelineBench } from '../../src/bench/pipeline.bench.ts';
+import { runScalingBench } from '../../src/bench/scaling.bench.ts';
 import { parseConfig } from '../../src/infra/config/config.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 
@@ -38,6 +39,13 @@ describe('benchmark smoke run', () => {
     expect(result.requestsPerSec).toBeGreaterThan(0);
     expect(result.baselineRequestsPerSec).toBeGreaterThan(0);
   });
+
+  it('runs the scaling scenario with worker processes of their own', async () => {
+    const result = await runScalingBench({ backend: 'redis', adminUrl, redisUrl: inject('redisUrl'), cases: 3, inflight: 3, workers: [1], log, tty: false });
+    expect(result).toMatchObject({ scenario: 'scaling', backend: 'redis', cases: 3 });
+    expect(result.rows.map((row) => row.workers)).toEqual([1]);
+    expect(result.rows[0]?.commandsPerSec).toBeGreaterThan(0);
+  }, 120_000);
 
   it('verifies a small trail from the database against in-memory hashing', async () => {
     const result = await runAuditBench({ adminUrl, events: 200, log, tty: false });

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { runAuditBench } from '../../bench/audit.bench.ts';
 import { runIntakeBench } from '../../bench/intake.bench.ts';
 import { runPipelineBench } from '../../bench/pipeline.bench.ts';
+import { runScalingBench, type ScalingRow } from '../../bench/scaling.bench.ts';
 import { loadConfig } from '../../infra/config/config.ts';
 import { startEmbeddedPostgres } from '../../infra/db/embedded-postgres.ts';
 import { createLogger, type Logger } from '../../infra/logger.ts';
@@ -18,12 +19,14 @@ type BenchFlags = {
   connections: string;
   seconds: string;
   rounds: string;
+  workers: string;
+  scalingCases: string;
   scenarios: string;
   backends: string;
   json?: boolean;
 };
 
-const SCENARIOS = ['pipeline', 'intake', 'audit'] as const;
+const SCENARIOS = ['pipeline', 'intake', 'audit', 'scaling'] as const;
 
 export function registerBench(program: Command): void {
   program
@@ -31,6 +34,8 @@ export function registerBench(program: Command): void {
     .description('benchmarks against baselines measured in the same run, on the same services; one JSON line per scenario')
     .option('--cases <n>', 'cases through the pipeline scenario', '2000')
     .option('--events <n>', 'events in the audit-verify trail', '200000')
+    .option('--workers <list>', 'worker process counts of the scaling run', '1,2,4')
+    .option('--scaling-cases <n>', 'cases per run of the scaling scenario', '500')
     .option('--inflight <n>', 'cases in flight at once in the pipeline peak run', '64')
     .option('--connections <n>', 'HTTP connections of the intake scenario', '50')
     .option('--seconds <n>', 'duration of each intake round', '5')
@@ -83,6 +88,22 @@ export function registerBench(program: Command): void {
               seconds: positive(flags.seconds, '--seconds'),
               log,
               poolSize: config.CASETRAIL_DB_POOL_SIZE,
+            }),
+          );
+        }
+        if (scenarios.includes('scaling')) {
+          const redisUrl = await reachableRedis(config.REDIS_URL);
+          const workers = flags.workers.split(',').map((n) => positive(n.trim(), '--workers'));
+          emit(
+            await runScalingBench({
+              backend: redisUrl === undefined ? 'postgres' : 'redis',
+              adminUrl,
+              ...(redisUrl === undefined ? {} : { redisUrl }),
+              cases: positive(flags.scalingCases, '--scaling-cases'),
+              inflight: positive(flags.inflight, '--inflight'),
+              workers,
+              log,
+              tty,
             }),
           );
         }
@@ -139,19 +160,33 @@ async function reachableRedis(url: string | undefined): Promise<string | undefin
 }
 
 function table(results: Record<string, unknown>[]): string {
-  const rows = results.map((r) => {
-    if (r.skipped) return [`${r.scenario} (${r.backend})`, 'skipped', '', '', '', '', String(r.skipped)];
-    if (r.scenario === 'pipeline') {
-      const half = r.halfRate as { p99Ms: number };
-      return [`pipeline (${r.backend})`, `${r.commandsPerSec} cmd/s`, `${r.baselineHopsPerSec} hops/s`, String(r.ratio), `${r.p50Ms}/${r.p99Ms} ms`, `${r.peakRssMb} MiB`, `p99 at half rate ${half.p99Ms} ms`];
-    }
-    if (r.scenario === 'audit-verify') {
-      return ['audit verify', `${r.eventsPerSec} events/s`, `${r.baselineEventsPerSec} events/s`, String(r.ratio), '', `${r.peakRssMb} MiB`, `${r.events} events; RSS at a quarter of them ${r.quarterTrailPeakRssMb} MiB`];
-    }
-    return [String(r.scenario), `${r.requestsPerSec} req/s`, `${r.baselineRequestsPerSec} req/s`, String(r.ratio), `${r.p50Ms}/${r.p99Ms} ms`, `${r.peakRssMb} MiB`, `errors ${r.errors}`];
-  });
+  const rows = results.flatMap((r) => (r.scenario === 'scaling' ? scalingRows(r) : [row(r)]));
   const header = ['scenario', 'casetrail', 'baseline', 'ratio', 'p50/p99', 'peak RSS', 'notes'];
   const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
-  return all.map((row) => row.map((cell, i) => (cell ?? '').padEnd(widths[i] ?? 0)).join('  ')).join('\n');
+  const widths = header.map((_, i) => Math.max(...all.map((cells) => (cells[i] ?? '').length)));
+  return all.map((cells) => cells.map((cell, i) => (cell ?? '').padEnd(widths[i] ?? 0)).join('  ')).join('\n');
+}
+
+function scalingRows(r: Record<string, unknown>): string[][] {
+  return (r.rows as ScalingRow[]).map((s) => [
+    `scaling (${r.backend}), ${s.workers} worker process${s.workers === 1 ? '' : 'es'}`,
+    `${s.commandsPerSec} cmd/s`,
+    '',
+    '',
+    `${s.p50Ms}/${s.p99Ms} ms`,
+    '',
+    `${r.cases} cases`,
+  ]);
+}
+
+function row(r: Record<string, unknown>): string[] {
+  if (r.skipped) return [`${r.scenario} (${r.backend})`, 'skipped', '', '', '', '', String(r.skipped)];
+  if (r.scenario === 'pipeline') {
+    const half = r.halfRate as { p99Ms: number };
+    return [`pipeline (${r.backend})`, `${r.commandsPerSec} cmd/s`, `${r.baselineHopsPerSec} hops/s`, String(r.ratio), `${r.p50Ms}/${r.p99Ms} ms`, `${r.peakRssMb} MiB`, `CPU ratio ${r.cpuRatio}; p99 at half rate ${half.p99Ms} ms`];
+  }
+  if (r.scenario === 'audit-verify') {
+    return ['audit verify', `${r.eventsPerSec} events/s`, `${r.baselineEventsPerSec} events/s`, String(r.ratio), '', `${r.peakRssMb} MiB`, `${r.events} events; RSS at a quarter of them ${r.quarterTrailPeakRssMb} MiB`];
+  }
+  return [String(r.scenario), `${r.requestsPerSec} req/s`, `${r.baselineRequestsPerSec} req/s`, String(r.ratio), `${r.p50Ms}/${r.p99Ms} ms`, `${r.peakRssMb} MiB`, `errors ${r.errors}`];
 }
