@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from '../infra/logger.ts';
-import { startCpuMeter, type CpuUse } from './bench-services.ts';
-import { BASELINE_QUEUE, createQueueFactory, type QueueBackendKind } from '../infra/queue/queue-factory.ts';
+import { benchQueues, startCpuMeter, type CpuUse } from './bench-services.ts';
+import { BASELINE_QUEUE, type QueueBackendKind } from '../infra/queue/queue-factory.ts';
 
 export type BaselineOptions = {
   backend: QueueBackendKind;
@@ -25,14 +25,7 @@ export async function runBaseline(options: BaselineOptions): Promise<{ hops: num
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.concurrency + 2 });
   await pool.query(`CREATE TABLE IF NOT EXISTS bench_rows (id uuid PRIMARY KEY, version int NOT NULL);
     CREATE TABLE IF NOT EXISTS bench_events (id bigserial PRIMARY KEY, row_id uuid NOT NULL, seq int NOT NULL, payload jsonb NOT NULL, UNIQUE (row_id, seq))`);
-  const factory = await createQueueFactory({
-    backend: options.backend,
-    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
-    databaseUrl: options.databaseUrl,
-    prefix: options.prefix,
-    log: options.log,
-    jobs: { attempts: 3, backoffMs: 100 },
-  });
+  const factory = await benchQueues({ ...options, jobs: { attempts: 3, backoffMs: 100 } });
   const queue = factory.queue(BASELINE_QUEUE);
   const total = options.cases * options.hopsPerCase;
   let done = 0;

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { migrate } from '../infra/db/migrator.ts';
+import type { Logger } from '../infra/logger.ts';
+import { createQueueFactory, type QueueBackendKind, type QueueFactory } from '../infra/queue/queue-factory.ts';
 
 /** A database of its own for one benchmark run, migrated, dropped at the end. */
 export type BenchDatabase = { url: string; drop(): Promise<void> };
@@ -140,4 +142,25 @@ async function redisCpu(redis: { info(section: string): Promise<string> }): Prom
   const info = await redis.info('cpu');
   const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
   return (field('used_cpu_sys') + field('used_cpu_user')) * 1000;
+}
+
+/** The queues of one benchmark run: on the backend given, under a prefix of the run's own. */
+export function benchQueues(options: {
+  backend: QueueBackendKind;
+  redisUrl?: string | undefined;
+  databaseUrl: string;
+  prefix: string;
+  log: Logger;
+  jobs?: { attempts: number; backoffMs: number };
+  postgresPoolSize?: number;
+}): Promise<QueueFactory> {
+  return createQueueFactory({
+    backend: options.backend,
+    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+    databaseUrl: options.databaseUrl,
+    prefix: options.prefix,
+    log: options.log,
+    jobs: options.jobs ?? { attempts: 10, backoffMs: 1_000 },
+    ...(options.postgresPoolSize === undefined ? {} : { postgresPoolSize: options.postgresPoolSize }),
+  });
 }

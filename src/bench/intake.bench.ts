@@ -6,9 +6,9 @@ import { COMMANDS } from '../domain/index.ts';
 import { createCommandWaiter } from '../infra/db/command-waiter.ts';
 import { openDatabase } from '../infra/db/database.ts';
 import type { Logger } from '../infra/logger.ts';
-import { createQueueFactory, type QueueBackendKind } from '../infra/queue/queue-factory.ts';
+import type { QueueBackendKind } from '../infra/queue/queue-factory.ts';
 import { submitRequest } from './bench-bodies.ts';
-import { createBenchDatabase, median, round, rssSampler } from './bench-services.ts';
+import { benchQueues, createBenchDatabase, median, round, rssSampler } from './bench-services.ts';
 
 export type IntakeBenchOptions = {
   adminUrl: string;
@@ -53,14 +53,7 @@ export async function runIntakeBench(options: IntakeBenchOptions): Promise<Intak
   const database = openDatabase(db.url, { poolSize: options.poolSize, log: options.log });
   const waiter = createCommandWaiter({ pool: database.pool, log: options.log });
   const backend: QueueBackendKind = options.redisUrl === undefined ? 'postgres' : 'redis';
-  const factory = await createQueueFactory({
-    backend,
-    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
-    databaseUrl: db.url,
-    prefix: `ct-bench-${randomUUID().slice(0, 6)}`,
-    log: options.log,
-    jobs: { attempts: 3, backoffMs: 1_000 },
-  });
+  const factory = await benchQueues({ backend, redisUrl: options.redisUrl, databaseUrl: db.url, prefix: `ct-bench-${randomUUID().slice(0, 6)}`, log: options.log });
   try {
     const app = await buildServer({
       log: options.log,

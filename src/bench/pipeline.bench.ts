@@ -9,10 +9,10 @@ import { createCommandWaiter, type CommandWaiter } from '../infra/db/command-wai
 import { openDatabase } from '../infra/db/database.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createHandoff } from '../infra/queue/publish.ts';
-import { createQueueFactory, type QueueBackendKind } from '../infra/queue/queue-factory.ts';
+import type { QueueBackendKind } from '../infra/queue/queue-factory.ts';
 import { runBaseline } from './baseline.bench.ts';
 import { PIPELINE_STEPS, parsedPayload } from './bench-bodies.ts';
-import { createBenchDatabase, percentile, progress, round, rssSampler, startCpuMeter, cpuPer, type CpuUse } from './bench-services.ts';
+import { benchQueues, createBenchDatabase, percentile, progress, round, rssSampler, startCpuMeter, cpuPer, type CpuUse } from './bench-services.ts';
 
 export type PipelineBenchOptions = {
   backend: QueueBackendKind;
@@ -74,12 +74,10 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
     baselineBar.done();
 
     const database = openDatabase(db.url, { poolSize: options.config.CASETRAIL_DB_POOL_SIZE, log: options.log });
-    const factory = await createQueueFactory({
-      backend: options.backend,
-      ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+    const factory = await benchQueues({
+      ...options,
       databaseUrl: db.url,
       prefix,
-      log: options.log,
       jobs: { attempts: options.config.CASETRAIL_JOB_ATTEMPTS, backoffMs: options.config.CASETRAIL_JOB_BACKOFF },
       postgresPoolSize: options.config.CASETRAIL_QUEUE_DB_POOL_SIZE,
     });

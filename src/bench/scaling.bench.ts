@@ -11,9 +11,9 @@ import { createCommandWaiter } from '../infra/db/command-waiter.ts';
 import { openDatabase } from '../infra/db/database.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createHandoff } from '../infra/queue/publish.ts';
-import { createQueueFactory, type QueueBackendKind } from '../infra/queue/queue-factory.ts';
+import type { QueueBackendKind } from '../infra/queue/queue-factory.ts';
 import { PIPELINE_STEPS } from './bench-bodies.ts';
-import { createBenchDatabase, progress, round } from './bench-services.ts';
+import { benchQueues, createBenchDatabase, progress, round } from './bench-services.ts';
 import { driveCases, latencies, range, type Intake } from './pipeline.bench.ts';
 
 export type ScalingBenchOptions = {
@@ -50,14 +50,7 @@ async function runWith(count: number, options: ScalingBenchOptions): Promise<Sca
   const prefix = `ct-scale-${randomBytes(3).toString('hex')}`;
   const dataDir = await mkdtemp(path.join(tmpdir(), 'casetrail-scaling-'));
   const database = openDatabase(db.url, { poolSize: 20, log: options.log });
-  const factory = await createQueueFactory({
-    backend: options.backend,
-    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
-    databaseUrl: db.url,
-    prefix,
-    log: options.log,
-    jobs: { attempts: 10, backoffMs: 1_000 },
-  });
+  const factory = await benchQueues({ ...options, databaseUrl: db.url, prefix });
   const env = {
     ...process.env,
     DATABASE_URL: db.url,
