@@ -1,6 +1,8 @@
-import { createHash, createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type pg from 'pg';
-import { verifyTrail } from '../app/verify-trail.ts';
 import { sealCheckpoints } from '../app/seal-checkpoint.ts';
 import {
   COMMANDS,
@@ -19,8 +21,9 @@ import {
 import { caseToRecord } from '../infra/db/case.repository.ts';
 import { openDatabase } from '../infra/db/database.ts';
 import type { Logger } from '../infra/logger.ts';
+import type { VerifyRequest, VerifyResult } from './audit-verify.child.ts';
 import { BENCH_ACTORS, submitRequest } from './bench-bodies.ts';
-import { createBenchDatabase, progress, round, rssSampler } from './bench-services.ts';
+import { createBenchDatabase, progress, round } from './bench-services.ts';
 
 export type AuditBenchOptions = { adminUrl: string; events: number; log: Logger; tty: boolean };
 
@@ -32,8 +35,12 @@ export type AuditBenchResult = {
   baselineEventsPerSec: number;
   ratio: number;
   seconds: number;
+  /**
+   * Peak RSS of a process that only verifies the whole trail (verifyInChild): not this one,
+   * which built the trail and still holds what that took.
+   */
   peakRssMb: number;
-  /** Peak RSS verifying a quarter of the trail: flat memory means about the same figure. */
+  /** The same, verifying the trail when it held a quarter of its events: flat memory means about the same figure. */
   quarterTrailPeakRssMb: number;
   ok: boolean;
   target: { ratio: number };
@@ -80,10 +87,7 @@ export async function runAuditBench(input: AuditBenchOptions): Promise<AuditBenc
       bar.tick(batch);
       if (written === quarter || (written > quarter && written - batch < quarter)) {
         await seal();
-        const rss = rssSampler(20);
-        await verifyTrail({ pool: database.pool, publicKey });
-        quarterRss = rss.peakMb();
-        rss.stop();
+        quarterRss = (await verifyInChild(db.url, publicKey)).peakRssMb;
       }
     }
     bar.done();
@@ -94,23 +98,18 @@ export async function runAuditBench(input: AuditBenchOptions): Promise<AuditBenc
     const baselineSeconds = (performance.now() - baselineStart) / 1000;
     canonical.length = 0;
 
-    const rss = rssSampler(20);
-    const started = performance.now();
-    const report = await verifyTrail({ pool: database.pool, publicKey });
-    const seconds = (performance.now() - started) / 1000;
-    const peakRssMb = rss.peakMb();
-    rss.stop();
+    const { events, ok, seconds, peakRssMb } = await verifyInChild(db.url, publicKey);
     return {
       scenario: 'audit-verify',
-      events: report.events,
+      events,
       checkpoints,
-      eventsPerSec: round(report.events / seconds, 0),
+      eventsPerSec: round(events / seconds, 0),
       baselineEventsPerSec: round(options.events / baselineSeconds, 0),
-      ratio: round(report.events / seconds / (options.events / baselineSeconds), 3),
+      ratio: round(events / seconds / (options.events / baselineSeconds), 3),
       seconds: round(seconds),
       peakRssMb,
       quarterTrailPeakRssMb: quarterRss,
-      ok: report.ok,
+      ok,
       target: { ratio: 0.25 },
     };
   } finally {
@@ -119,8 +118,29 @@ export async function runAuditBench(input: AuditBenchOptions): Promise<AuditBenc
   }
 }
 
+const CHILD = fileURLToPath(new URL('./audit-verify.child.ts', import.meta.url));
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/**
+ * `audit verify` over the trail in a fresh process (audit-verify.child.ts): its time and its
+ * peak RSS are the verification's own, whatever this process holds.
+ */
+async function verifyInChild(url: string, publicKey: KeyObject): Promise<VerifyResult> {
+  const child = fork(CHILD, [], { execArgv: ['--import', TSX_LOADER], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const request: VerifyRequest = { url, publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(), poolSize: 4 };
+  return new Promise((resolve, reject) => {
+    let result: VerifyResult | null = null;
+    child.once('message', (message) => {
+      result = message as VerifyResult;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => (result === null ? reject(new Error(`the verifying process exited with code ${code}`)) : resolve(result)));
+    child.send(request);
+  });
+}
+
 /** Cases of EVENTS_PER_CASE events each (a submit, then notes), chained and folded by the domain. */
-function synthesize(count: number, first: number): { events: StoredEvent[]; cases: CaseState[] } {
+export function synthesize(count: number, first: number): { events: StoredEvent[]; cases: CaseState[] } {
   const events: StoredEvent[] = [];
   const cases: CaseState[] = [];
   const hmacKey = randomBytes(32);
@@ -154,7 +174,7 @@ function synthesize(count: number, first: number): { events: StoredEvent[]; case
   return { events, cases };
 }
 
-async function insertTrail(pool: pg.Pool, cases: readonly CaseState[], events: readonly StoredEvent[]): Promise<void> {
+export async function insertTrail(pool: pg.Pool, cases: readonly CaseState[], events: readonly StoredEvent[]): Promise<void> {
   await pool.query(
     `INSERT INTO cases SELECT * FROM jsonb_populate_recordset(NULL::cases, $1::jsonb)`,
     [JSON.stringify(cases.map(caseToRecord))],

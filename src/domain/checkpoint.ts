@@ -1,6 +1,6 @@
-import { createHash, sign, verify, type KeyObject } from 'node:crypto';
-import { GENESIS_HASH, canonicalJson } from './hashing.ts';
-import { createRootBuilder, eventLeaf } from './merkle.ts';
+import { sign, verify, type KeyObject } from 'node:crypto';
+import { GENESIS_HASH, canonicalJson, sha256 } from './hashing.ts';
+import { createEventRootBuilder } from './merkle.ts';
 
 // Signed checkpoints (SPEC §4, docs/audit-format.md). Checkpoint n covers every event whose
 // storage id lies in [fromEventId, toEventId]; the ranges of consecutive checkpoints tile
@@ -55,7 +55,7 @@ export function checkpointBytes(c: CheckpointEnvelope): Buffer {
 }
 
 export function hashCheckpoint(c: CheckpointEnvelope): string {
-  return createHash('sha256').update(checkpointBytes(c)).digest('hex');
+  return sha256(checkpointBytes(c));
 }
 
 export function sortHeads(heads: Iterable<CaseHead>): CaseHead[] {
@@ -65,7 +65,7 @@ export function sortHeads(heads: Iterable<CaseHead>): CaseHead[] {
 }
 
 export function headsHash(heads: Iterable<CaseHead>): string {
-  return createHash('sha256').update(canonicalJson(sortHeads(heads)), 'utf8').digest('hex');
+  return sha256(canonicalJson(sortHeads(heads)));
 }
 
 /** The raw 32 bytes of an Ed25519 public key. */
@@ -76,14 +76,14 @@ export function rawPublicKey(publicKey: KeyObject): Buffer {
 }
 
 export function publicKeyId(publicKey: KeyObject): string {
-  return createHash('sha256').update(rawPublicKey(publicKey)).digest('hex');
+  return sha256(rawPublicKey(publicKey));
 }
 
 export function signCheckpoint(envelope: CheckpointEnvelope, signingKey: KeyObject): SignedCheckpoint {
   const bytes = checkpointBytes(envelope);
   return {
     ...checkpointEnvelope(envelope),
-    hash: createHash('sha256').update(bytes).digest('hex'),
+    hash: sha256(bytes),
     signature: sign(null, bytes, signingKey).toString('hex'),
   };
 }
@@ -95,18 +95,18 @@ export function isValidSignature(bytes: Uint8Array, signatureHex: string, public
 
 /** Merkle root, count and case heads of a range's leaves, fed one at a time in id order. */
 export function createRangeDigest(): { add(leaf: SealedLeaf): void; readonly count: number; root(): string; heads(): CaseHead[] } {
-  const builder = createRootBuilder();
+  const builder = createEventRootBuilder();
   const heads = new Map<string, CaseHead>();
   return {
     add(leaf) {
-      builder.add(eventLeaf(leaf.hash));
+      builder.add(leaf.hash);
       const head = heads.get(leaf.caseId);
       if (head === undefined || leaf.seq > head.seq) heads.set(leaf.caseId, { caseId: leaf.caseId, seq: leaf.seq, hash: leaf.hash });
     },
     get count() {
       return builder.size;
     },
-    root: () => builder.root().toString('hex'),
+    root: () => builder.rootHex(),
     heads: () => sortHeads(heads.values()),
   };
 }
@@ -150,7 +150,7 @@ function checkOne(
 /** Hash and signature of one checkpoint, on its own (a bundle carries only some of them). */
 export function checkSignature(c: SignedCheckpoint, keyId: string, publicKey: KeyObject): CheckpointVerdict {
   const bytes = checkpointBytes(c);
-  if (createHash('sha256').update(bytes).digest('hex') !== c.hash) return { ok: false, reason: 'hash does not match the checkpoint' };
+  if (sha256(bytes) !== c.hash) return { ok: false, reason: 'hash does not match the checkpoint' };
   if (c.keyId !== keyId) return { ok: false, reason: `signed by key ${c.keyId.slice(0, 16)}…, not the trusted key ${keyId.slice(0, 16)}…` };
   if (!isValidSignature(bytes, c.signature, publicKey)) return { ok: false, reason: 'signature is not valid' };
   return { ok: true };

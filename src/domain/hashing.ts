@@ -1,16 +1,128 @@
-import { createHash, createHmac } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { createHmac, hash } from 'node:crypto';
 import type { CaseState } from './case-state.ts';
 import type { Actor, EventDraft, StoredEvent } from './events.ts';
 
 /** The prevHash of a case's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** RFC 8785 JSON Canonicalization Scheme. */
+/**
+ * RFC 8785 JSON Canonicalization Scheme: object keys sorted by UTF-16 code units, no
+ * whitespace, strings and numbers as ECMAScript's JSON.stringify writes them (for finite
+ * numbers that is RFC 8785's number format). NaN, the infinities, strings with a lone
+ * surrogate (as values or keys) and circular structures throw; members whose value is
+ * undefined or a symbol are left out, and such array elements become null. The output is
+ * the same, byte for byte, as the `canonicalize` package's (test/unit/canonical-json.test.ts).
+ */
 export function canonicalJson(value: unknown): string {
-  const json = canonicalize(value);
+  const json = serialize(value, []);
   if (json === undefined) throw new Error('value has no JSON representation');
   return json;
+}
+
+/** `ancestors` holds the objects being serialized around this value: a cycle throws. */
+function serialize(value: unknown, ancestors: object[]): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'number':
+      if (Number.isNaN(value)) throw new Error('NaN is not allowed');
+      if (!Number.isFinite(value)) throw new Error('Infinity is not allowed');
+      // For a finite number JSON.stringify is Number::toString (-0 included: "0").
+      return String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      return value === null ? 'null' : serializeObject(value, ancestors);
+    default:
+      // undefined, functions and symbols have no JSON (undefined); a bigint throws.
+      return JSON.stringify(value);
+  }
+}
+
+// What JSON.stringify escapes: the quote, the backslash, controls and lone surrogates (with
+// the u flag a surrogate pair is one code point, outside the range). A string without any of
+// them is quoted as it is, much faster than through JSON.stringify.
+const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/u;
+
+function quote(text: string): string {
+  if (!NEEDS_CARE.test(text)) return `"${text}"`;
+  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) throw new Error('Lone surrogate is not allowed');
+  return JSON.stringify(text);
+}
+
+/** Object keys repeat endlessly: their quoted forms, kept up to a bound. */
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 4_096;
+
+function quoteKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = quote(key);
+    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
+function serializeObject(value: object, ancestors: object[]): string | undefined {
+  if (ancestors.includes(value)) throw new Error('Circular reference detected');
+  ancestors.push(value);
+  let json: string | undefined;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') json = serialize(toJSON.call(value), ancestors);
+  else if (Array.isArray(value)) json = serializeArray(value, ancestors);
+  else json = serializeMembers(value as Record<string, unknown>, ancestors);
+  ancestors.pop();
+  return json;
+}
+
+function serializeArray(array: readonly unknown[], ancestors: object[]): string {
+  let json = '[';
+  for (let i = 0; i < array.length; i++) {
+    if (i > 0) json += ',';
+    const element = array[i];
+    // A hole stays empty, and so does an element without JSON (a function): Array.prototype.join.
+    if (element === undefined) json += i in array ? 'null' : '';
+    else if (typeof element === 'symbol') json += 'null';
+    else json += serialize(element, ancestors) ?? '';
+  }
+  return `${json}]`;
+}
+
+function serializeMembers(object: Record<string, unknown>, ancestors: object[]): string {
+  const keys = Object.keys(object);
+  sortKeys(keys);
+  let json = '';
+  for (const key of keys) json += member(key, object[key], ancestors);
+  return `{${json.slice(1)}}`;
+}
+
+/** `,"key":value` of one member of an object, or nothing for a member JSON leaves out. */
+function member(key: string, value: unknown, ancestors: object[]): string {
+  if (value === undefined || typeof value === 'symbol') return '';
+  return `,${quoteKey(key)}:${String(serialize(value, ancestors))}`;
+}
+
+/** In place, by UTF-16 code units: the order of Array.prototype.sort without a comparator. */
+function sortKeys(keys: string[]): void {
+  if (keys.length > 16) {
+    keys.sort();
+    return;
+  }
+  // Insertion sort: objects are small here, and it beats the generic sort on them.
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as string) > key) {
+      keys[j + 1] = keys[j] as string;
+      j -= 1;
+    }
+    keys[j + 1] = key;
+  }
+}
+
+/** Lower-case hex SHA-256 of a string's UTF-8 bytes, or of bytes. */
+export function sha256(data: string | Uint8Array): string {
+  return hash('sha256', data, 'hex');
 }
 
 /** Exactly what is hashed: an event without its hash (and without any storage id). */
@@ -42,7 +154,27 @@ export function eventEnvelope(e: EventEnvelope): EventEnvelope {
 
 /** Lower-case hex SHA-256 of the UTF-8 canonical JSON of the envelope. */
 export function hashEvent(envelope: EventEnvelope): string {
-  return createHash('sha256').update(canonicalJson(eventEnvelope(envelope)), 'utf8').digest('hex');
+  return sha256(envelopeJson(envelope));
+}
+
+/**
+ * canonicalJson(eventEnvelope(e)) without building the copy and sorting its keys: they are
+ * fixed, so they are written in their sorted order. The actor, an object, always comes first.
+ */
+function envelopeJson(e: EventEnvelope): string {
+  const ancestors: object[] = [];
+  const actor = member('id', e.actor.id, ancestors) + member('roles', e.actor.roles, ancestors);
+  return (
+    `{"actor":{${actor.slice(1)}}` +
+    member('caseId', e.caseId, ancestors) +
+    member('commandId', e.commandId, ancestors) +
+    member('occurredAt', e.occurredAt, ancestors) +
+    member('payload', e.payload, ancestors) +
+    member('prevHash', e.prevHash, ancestors) +
+    member('seq', e.seq, ancestors) +
+    member('type', e.type, ancestors) +
+    '}'
+  );
 }
 
 /** HMAC-SHA256 (hex) of the canonical JSON of personal fields: what the trail keeps of them. */

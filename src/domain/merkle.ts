@@ -1,25 +1,40 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 // Merkle Tree Hash of RFC 6962 §2.1 (restated in RFC 9162 §2.1). The 0x00 and 0x01 prefixes
 // keep a leaf from ever passing for an inner node (second-preimage resistance). Hashes are
-// raw 32-byte Buffers here; the trail and the bundle write them as lower-case hex.
+// raw 32-byte Buffers here (binary strings inside the root builders); the trail and the
+// bundle write them as lower-case hex.
 
-const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
+const LEAF_PREFIX = 0x00;
+const NODE_PREFIX = 0x01;
+
+// One-shot hashing of one buffer (crypto.hash): no Hash object per leaf or node.
+const sha256 = (data: Uint8Array): Buffer => hash('sha256', data, 'buffer');
 
 export function leafHash(data: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+  const input = Buffer.allocUnsafe(1 + data.length);
+  input[0] = LEAF_PREFIX;
+  input.set(data, 1);
+  return sha256(input);
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  const input = Buffer.allocUnsafe(1 + left.length + right.length);
+  input[0] = NODE_PREFIX;
+  input.set(left, 1);
+  input.set(right, 1 + left.length);
+  return sha256(input);
 }
+
+const EVENT_HASH = /^[0-9a-f]{64}$/u;
 
 /** The leaf of an event: its hash as 32 raw bytes (not the 64 hex characters). */
 export function eventLeaf(eventHashHex: string): Buffer {
-  if (!/^[0-9a-f]{64}$/u.test(eventHashHex)) throw new Error('an event hash is 64 lower-case hex characters');
-  return leafHash(Buffer.from(eventHashHex, 'hex'));
+  return Buffer.from(binaryEventLeaf(eventHashHex), 'latin1');
 }
+
+/** SHA-256 of the empty string: the root of the empty tree. */
+const emptyRoot = (): Buffer => sha256(new Uint8Array(0));
 
 /** The largest power of two strictly below n (n >= 2): where RFC 6962 splits a tree. */
 function split(n: number): number {
@@ -30,7 +45,7 @@ function split(n: number): number {
 
 /** MTH(D[n]) from the leaf hashes; the empty tree hashes the empty string. */
 export function merkleRoot(leaves: readonly Buffer[]): Buffer {
-  if (leaves.length === 0) return createHash('sha256').digest();
+  if (leaves.length === 0) return emptyRoot();
   return subtree(leaves, 0, leaves.length, new Map());
 }
 
@@ -51,25 +66,73 @@ function subtree(leaves: readonly Buffer[], start: number, size: number, memo: M
  * tree is exactly those perfect subtrees, largest first.
  */
 export function createRootBuilder(): { add(leaf: Buffer): void; readonly size: number; root(): Buffer } {
-  const stack: { size: number; hash: Buffer }[] = [];
+  const tree = binaryRootBuilder();
+  return {
+    add: (leaf) => tree.add(leaf.toString('latin1')),
+    get size() {
+      return tree.size;
+    },
+    root: () => Buffer.from(tree.root(), 'latin1'),
+  };
+}
+
+/** The same, over the trail's events: fed their hex hashes in id order; the root in hex. */
+export function createEventRootBuilder(): { add(eventHashHex: string): void; readonly size: number; rootHex(): string } {
+  const tree = binaryRootBuilder();
+  return {
+    add: (eventHashHex) => tree.add(binaryEventLeaf(eventHashHex)),
+    get size() {
+      return tree.size;
+    },
+    rootHex: () => Buffer.from(tree.root(), 'latin1').toString('hex'),
+  };
+}
+
+// The builders hold hashes as binary strings, one latin1 character per byte ('binary' is
+// Node's other name for latin1): crypto.hash gives those several times faster than a Buffer,
+// and they are written into one input buffer reused for every 32-byte leaf or pair of children.
+
+const LEAF_INPUT = Buffer.alloc(33, LEAF_PREFIX);
+const NODE_INPUT = Buffer.alloc(65, NODE_PREFIX);
+
+function binaryEventLeaf(eventHashHex: string): string {
+  if (!EVENT_HASH.test(eventHashHex)) throw new Error('an event hash is 64 lower-case hex characters');
+  LEAF_INPUT.write(eventHashHex, 1, 'hex');
+  return hash('sha256', LEAF_INPUT, 'binary');
+}
+
+function binaryNode(left: string, right: string): string {
+  if (left.length !== 32 || right.length !== 32) return nodeHash(Buffer.from(left, 'latin1'), Buffer.from(right, 'latin1')).toString('latin1');
+  NODE_INPUT.write(left, 1, 'latin1');
+  NODE_INPUT.write(right, 33, 'latin1');
+  return hash('sha256', NODE_INPUT, 'binary');
+}
+
+function binaryRootBuilder(): { add(leaf: string): void; readonly size: number; root(): string } {
+  // The stack of perfect subtrees: their sizes and hashes.
+  const sizes: number[] = [];
+  const hashes: string[] = [];
   let count = 0;
   return {
     add(leaf) {
-      let node = { size: 1, hash: leaf };
-      for (let top = stack.at(-1); top !== undefined && top.size === node.size; top = stack.at(-1)) {
-        stack.pop();
-        node = { size: top.size * 2, hash: nodeHash(top.hash, node.hash) };
+      let size = 1;
+      let node = leaf;
+      while (sizes.length > 0 && sizes[sizes.length - 1] === size) {
+        sizes.pop();
+        node = binaryNode(hashes.pop() as string, node);
+        size *= 2;
       }
-      stack.push(node);
+      sizes.push(size);
+      hashes.push(node);
       count += 1;
     },
     get size() {
       return count;
     },
     root() {
-      if (stack.length === 0) return createHash('sha256').digest();
-      let acc = (stack.at(-1) as { hash: Buffer }).hash;
-      for (let i = stack.length - 2; i >= 0; i--) acc = nodeHash((stack[i] as { hash: Buffer }).hash, acc);
+      if (hashes.length === 0) return emptyRoot().toString('latin1');
+      let acc = hashes[hashes.length - 1] as string;
+      for (let i = hashes.length - 2; i >= 0; i--) acc = binaryNode(hashes[i] as string, acc);
       return acc;
     },
   };

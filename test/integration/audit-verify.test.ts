@@ -49,6 +49,27 @@ describe('audit verify on the database', () => {
     expect((await trail.verify({ pageSize: 1, caseId: enforced })).ok).toBe(true);
   });
 
+  it('gives the same failures, in the same order, whatever the page size', async () => {
+    await trail.tamper('DELETE FROM cases WHERE id = $1', [dismissed]);
+    await trail.tamper('DELETE FROM events WHERE case_id = $1', [tail]);
+    await trail.tamper(`UPDATE events SET payload = jsonb_set(payload, '{rationale}', '"It is true after all."') WHERE case_id = $1 AND seq = 3`, [enforced]);
+    await trail.tamper("UPDATE cases SET priority = 'urgent' WHERE id = $1", [other]);
+    await trail.tamper(`UPDATE checkpoints SET signature = overlay(signature placing (CASE WHEN substr(signature, 1, 1) = 'a' THEN 'b' ELSE 'a' END) from 1 for 1) WHERE id = 2`);
+    const report = await trail.verify({ pageSize: 2_000 });
+    // The chains' failures first, then the checkpoints'.
+    expect(report.failures.at(-1)).toEqual({ caseId: null, seq: null, checkpoint: 2, reason: 'signature is not valid' });
+    expect(report.failures).toEqual(
+      expect.arrayContaining([
+        { caseId: dismissed, seq: 1, checkpoint: null, reason: 'events of a case that has no case row' },
+        { caseId: tail, seq: 1, checkpoint: null, reason: 'the case row has no events' },
+        { caseId: enforced, seq: 3, checkpoint: null, reason: 'hash does not match the event' },
+        { caseId: other, seq: 6, checkpoint: null, reason: 'the case row differs from the fold of its events in priority' },
+      ]),
+    );
+    expect(report).toMatchObject({ ok: false, cases: 3, events: 15 });
+    for (const pageSize of [1, 2, 3, 5]) expect(await trail.verify({ pageSize })).toEqual(report);
+  });
+
   it('names the case and seq of a payload changed by a superuser with the trigger disabled', async () => {
     await trail.tamper(`UPDATE events SET payload = jsonb_set(payload, '{rationale}', '"It is true after all."') WHERE case_id = $1 AND seq = 3`, [enforced]);
     const report = await trail.verify();

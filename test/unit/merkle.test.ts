@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createRootBuilder, inclusionProofs, leafHash, merkleRoot, verifyInclusion } from '../../src/domain/index.ts';
+import { createRootBuilder, eventLeaf, inclusionProofs, leafHash, merkleRoot, verifyInclusion } from '../../src/domain/index.ts';
+import { createEventRootBuilder } from '../../src/domain/merkle.ts';
 
 // The test vectors of the RFC 6962 reference implementation (certificate-transparency
 // merkle_tree_test): eight leaves and the root of each prefix of them.
@@ -34,6 +35,18 @@ describe('RFC 6962 Merkle tree hash', () => {
       builder.add(leaves[n - 1] as Buffer);
       expect(builder.root().equals(merkleRoot(leaves.slice(0, n))), `size ${n}`).toBe(true);
     }
+  });
+
+  it('builds the same root from event hashes, for every size up to 70 and for none', () => {
+    const hashes = Array.from({ length: 70 }, (_, i) => createHash('sha256').update(String(i)).digest('hex'));
+    const builder = createEventRootBuilder();
+    expect(builder.rootHex()).toBe(merkleRoot([]).toString('hex'));
+    for (let n = 1; n <= hashes.length; n++) {
+      builder.add(hashes[n - 1] as string);
+      expect(builder.rootHex(), `size ${n}`).toBe(merkleRoot(hashes.slice(0, n).map(eventLeaf)).toString('hex'));
+    }
+    expect(eventLeaf(hashes[0] as string).equals(leafHash(Buffer.from(hashes[0] as string, 'hex')))).toBe(true);
+    expect(() => builder.add('A'.repeat(64))).toThrow('an event hash is 64 lower-case hex characters');
   });
 
   it('gives the reference audit path of leaf 0 in the tree of 8', () => {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { CHECKPOINT_FORMAT, type CaseHead, type SealedLeaf, type SignedCheckpoint } from '../../domain/index.ts';
+import { pageCursor, type PageCursor } from './audit-stream.repository.ts';
 
 type Queryable = pg.ClientBase | pg.Pool;
 
@@ -106,6 +107,18 @@ export async function* streamLeaves(pool: Queryable, range: { fromId: string; to
     if (page.length < pageSize) return;
     after = (page.at(-1) as SealedLeaf).id;
   }
+}
+
+/** Every event of a checkpoint's range in id order, read as arrays a page ahead (`audit verify`). */
+export function leafPages(pool: Queryable, range: { fromId: string; toId: string }, pageSize: number): PageCursor<SealedLeaf> {
+  return pageCursor(async (last) => {
+    const { rows } = await pool.query<[id: string, caseId: string, seq: number, hash: string]>({
+      text: 'SELECT id, case_id, seq, hash FROM events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3',
+      values: [last?.id ?? (BigInt(range.fromId) - 1n).toString(), range.toId, pageSize],
+      rowMode: 'array',
+    });
+    return rows.map(([id, caseId, seq, hash]) => ({ id: String(id), caseId, seq, hash }));
+  }, pageSize);
 }
 
 export async function databaseNow(client: Queryable): Promise<Date> {
