@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import { createCommandApplier } from '../src/app/apply-command.ts';
 import { QUEUE_NAMES, type QueueName } from '../src/domain/index.ts';
 import { routedQueues } from '../src/infra/queue/catalog.ts';
 import { createOutboxAcker } from '../src/infra/queue/outbox-acker.ts';
@@ -104,8 +105,9 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
     events === undefined
       ? toQueues
       : projectInline({ events: events.create({ queues: options.factory, ...options.deps }), ack: acker.ack, then: toQueues, log });
+  const apply = createCommandApplier({ ...options.deps, handoff });
   const workers: AppWorker[] = queues.map((queue) => {
-    const processor = processors.find((p) => p.queue === queue)?.create({ queues: options.factory, handoff, ...options.deps }) as JobProcessor;
+    const processor = processors.find((p) => p.queue === queue)?.create({ queues: options.factory, handoff, apply, ...options.deps }) as JobProcessor;
     return options.factory.worker(queue, acknowledging((job) => limit(() => processor(job)), acker.ack), {
       concurrency: options.concurrency,
       ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),

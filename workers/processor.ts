@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ApplyDeps } from '../src/app/apply-command.ts';
+import type { ApplyDeps, CommandApplier } from '../src/app/apply-command.ts';
 import type { QueueName } from '../src/domain/index.ts';
 import type { Logger } from '../src/infra/logger.ts';
 import type { JobProcessor, QueueFactory } from '../src/infra/queue/queue-factory.ts';
@@ -10,6 +10,8 @@ export type ProcessorDeps = ApplyDeps & {
   log: Logger;
   /** The producers, for work that adds jobs itself (SLA timers); startWorkers passes its factory. */
   queues?: Pick<QueueFactory, 'queue'>;
+  /** Applies commands batched with the others of the moment (startWorkers passes one); without it, one by one. */
+  apply?: CommandApplier;
   /** How long a webhook receiver has to answer (default 10 s). */
   webhookTimeoutMs?: number;
 };

@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import type pg from 'pg';
 import {
   COMMANDS,
@@ -21,7 +22,7 @@ import {
 import { drawReference, findIdsByContentHash, findOpenIdsByFingerprint, isDecisionNoTaken, lockCases, nextReference } from '../infra/db/case.repository.ts';
 import { finishCommand, savePersonalData, type CommandRecord } from '../infra/db/command.repository.ts';
 import type { OutboxRow } from '../infra/db/outbox.repository.ts';
-import { loadForApply, writeTransition } from '../infra/db/transition.repository.ts';
+import { loadForApply, loadManyForApply, writeTransitions, type CommandOutcome } from '../infra/db/transition.repository.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Handoff } from '../infra/queue/publish.ts';
@@ -70,27 +71,16 @@ async function applyIn(client: pg.ClientBase, deps: ApplyInDeps, commandId: stri
   const loaded = await loadForApply(client, commandId);
   if (loaded === null) return { status: 'missing' };
   const { record, now } = loaded;
-  if (record.status === 'applied') {
-    return { status: 'applied', caseId: record.caseId, version: record.resultVersion ?? 0, events: 0, replayed: true };
-  }
-  if (record.status === 'rejected' && record.problem !== null) {
-    return { status: 'rejected', caseId: record.caseId, problem: record.problem, replayed: true };
-  }
+  const replay = replayOf(record);
+  if (replay !== null) return replay;
 
   const reject = async (problem: Rejection): Promise<ApplyOutcome> => {
     await finishCommand(client, record, { status: 'rejected', problem });
     return { status: 'rejected', caseId: record.caseId, problem, replayed: false };
   };
 
-  const parsed = COMMANDS[record.type].payload.safeParse(record.payload);
-  if (!parsed.success) return reject({ code: 'validation_failed', detail: 'the stored command payload is not valid' });
-  const command = {
-    id: record.id,
-    type: record.type,
-    caseId: record.caseId,
-    payload: parsed.data,
-    ...(record.expectedVersion === null ? {} : { expectedVersion: record.expectedVersion }),
-  } as Command;
+  const command = commandOf(record);
+  if (command === null) return reject(INVALID_PAYLOAD);
 
   const ctx: DecisionContext = { actor: record.actor, now, sla: deps.sla, claimLeaseMs: deps.claimLeaseMs };
   const states = await gatherContext(client, deps, command, ctx, loaded.state);
@@ -103,12 +93,10 @@ async function applyIn(client: pg.ClientBase, deps: ApplyInDeps, commandId: stri
   const next = foldInto(states, events);
   const version = next.get(command.caseId)?.version ?? 0;
   outbox.push(
-    ...(await writeTransition(client, {
+    ...(await writeTransitions(client, {
       cases: [...next.values()],
       events,
-      commandId: record.id,
-      caseId: record.caseId,
-      resultVersion: version,
+      outcomes: [{ commandId: record.id, caseId: record.caseId, status: 'applied', resultVersion: version }],
       handedOff: deps.handoff !== undefined,
     })),
   );
@@ -170,4 +158,113 @@ async function savePersonal(client: pg.ClientBase, command: Command, record: Com
     const subject = subjectPersonalData(command.payload.subject);
     if (subject !== null) await savePersonalData(client, record.caseId, subject);
   }
+}
+
+/** Applies a command, alone or batched with others arriving at the same moment. */
+export type CommandApplier = (commandId: string, hint: { type: CommandType }) => Promise<ApplyOutcome>;
+
+/**
+ * Commands that read and lock nothing but their own case can share a transaction: a
+ * submit reads other cases (duplicates, related items) under advisory locks, and a
+ * penalty checks decision numbers and stores personal data, so those go alone.
+ */
+const batchable = (type: CommandType) => type !== 'submit' && type !== 'record-penalty';
+
+/**
+ * Group commit for the apply path: the batchable commands a process starts within one turn
+ * of the event loop are applied in ONE transaction (one locking read, one write), each
+ * exactly as alone: decided in order against the state the ones before it left. If the
+ * batch fails as a whole (a deadlock, a constraint), each command is applied alone.
+ */
+export function createCommandApplier(deps: ApplyDeps, options: { maxBatch?: number; windowMs?: number } = {}): CommandApplier {
+  const loader = new DataLoader<string, ApplyOutcome>(
+    async (ids) => {
+      if (ids.length === 1) return [await applyCommand(deps, ids[0] as string)];
+      try {
+        return await applyBatch(deps, ids);
+      } catch (error) {
+        deps.log.warn({ commands: ids.length, err: { message: (error as Error).message } }, 'batch not applied, applying its commands one by one');
+        return Promise.all(ids.map((id) => applyCommand(deps, id).catch((failure: unknown) => (failure instanceof Error ? failure : new Error(String(failure))))));
+      }
+    },
+    { cache: false, maxBatchSize: options.maxBatch ?? 16, batchScheduleFn: (flush) => setTimeout(flush, options.windowMs ?? 2) },
+  );
+  return (commandId, hint) => (batchable(hint.type) ? loader.load(commandId) : applyCommand(deps, commandId, hint));
+}
+
+async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<ApplyOutcome[]> {
+  const { outcomes, outbox } = await inTransaction(deps.pool, async (client) => {
+    const loaded = await loadManyForApply(client, [...new Set(ids)]);
+    const states = new Map(loaded.cases);
+    const touched = new Map<string, CaseState>();
+    const events: StoredEvent[] = [];
+    const written: CommandOutcome[] = [];
+    const done = new Map<string, ApplyOutcome>();
+    const decideOne = (id: string): ApplyOutcome => {
+      const seen = done.get(id);
+      // The same command twice in one batch (a job delivered twice): the second is a replay.
+      if (seen !== undefined) return seen.status === 'missing' ? seen : { ...seen, replayed: true };
+      const record = loaded.commands.get(id);
+      if (record === undefined) return { status: 'missing' };
+      const replay = replayOf(record);
+      if (replay !== null) return replay;
+      if (!batchable(record.type)) throw new Error(`command ${id} (${record.type}) cannot be batched`);
+      const reject = (problem: Rejection): ApplyOutcome => {
+        written.push({ commandId: record.id, caseId: record.caseId, status: 'rejected', problem });
+        return { status: 'rejected', caseId: record.caseId, problem, replayed: false };
+      };
+      const command = commandOf(record);
+      if (command === null) return reject(INVALID_PAYLOAD);
+      const ctx: DecisionContext = { actor: record.actor, now: loaded.now, sla: deps.sla, claimLeaseMs: deps.claimLeaseMs };
+      const decision = decide(states.get(record.caseId) ?? null, command, ctx);
+      if (!decision.ok) return reject(decision.rejection);
+      const heads = Object.fromEntries(decision.events.map((e) => [e.caseId, headOf(states.get(e.caseId) ?? null)]));
+      const chained = chainEvents(decision.events, { heads, actor: record.actor, commandId: record.id, occurredAt: loaded.now });
+      for (const [caseId, state] of foldInto(states, chained)) {
+        states.set(caseId, state);
+        touched.set(caseId, state);
+      }
+      events.push(...chained);
+      const version = states.get(record.caseId)?.version ?? 0;
+      written.push({ commandId: record.id, caseId: record.caseId, status: 'applied', resultVersion: version });
+      return { status: 'applied', caseId: record.caseId, version, events: chained.length, replayed: false };
+    };
+    const outcomes = ids.map((id) => {
+      const outcome = decideOne(id);
+      done.set(id, outcome);
+      return outcome;
+    });
+    const rows =
+      written.length === 0
+        ? []
+        : await writeTransitions(client, { cases: [...touched.values()], events, outcomes: written, handedOff: deps.handoff !== undefined });
+    return { outcomes, outbox: rows };
+  });
+  if (outbox.length > 0) await deps.handoff?.(outbox);
+  for (const [i, outcome] of outcomes.entries()) {
+    if (outcome.status === 'rejected' && !outcome.replayed) deps.log.info({ commandId: ids[i], caseId: outcome.caseId, code: outcome.problem.code }, 'command rejected');
+  }
+  return outcomes;
+}
+
+/** A command already finished: what applying it again answers (nothing is written). */
+function replayOf(record: CommandRecord): ApplyOutcome | null {
+  if (record.status === 'applied') return { status: 'applied', caseId: record.caseId, version: record.resultVersion ?? 0, events: 0, replayed: true };
+  if (record.status === 'rejected' && record.problem !== null) return { status: 'rejected', caseId: record.caseId, problem: record.problem, replayed: true };
+  return null;
+}
+
+const INVALID_PAYLOAD: Rejection = { code: 'validation_failed', detail: 'the stored command payload is not valid' };
+
+/** The stored command as the domain takes it; null when its payload no longer parses. */
+function commandOf(record: CommandRecord): Command | null {
+  const parsed = COMMANDS[record.type].payload.safeParse(record.payload);
+  if (!parsed.success) return null;
+  return {
+    id: record.id,
+    type: record.type,
+    caseId: record.caseId,
+    payload: parsed.data,
+    ...(record.expectedVersion === null ? {} : { expectedVersion: record.expectedVersion }),
+  } as Command;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyCommand, type ApplyDeps } from '../../src/app/apply-command.ts';
+import { applyCommand, createCommandApplier, type ApplyDeps } from '../../src/app/apply-command.ts';
 import { COMMANDS, fold, verifyChain, type Actor, type CommandType } from '../../src/domain/index.ts';
 import { findCase, listEvents } from '../../src/infra/db/case.repository.ts';
 import { findCommand, insertCommand } from '../../src/infra/db/command.repository.ts';
@@ -189,6 +189,61 @@ describe('concurrency', () => {
     const outcomes = await Promise.all([applyCommand(deps, commandId), applyCommand(deps, commandId)]);
     expect(outcomes.map((o) => (o.status === 'applied' ? o.replayed : null)).sort()).toEqual([false, true]);
     expect(await eventTypes(caseId)).toEqual(['case.received', 'case.note_added']);
+  });
+});
+
+describe('applying commands in batches', () => {
+  const store = async (type: CommandType, caseId: string, actor: Actor, body: unknown) =>
+    (await insertCommand(db.pool, { type, caseId, actor, payload: COMMANDS[type].payload.parse(body) }, COMMANDS[type].queue)).id;
+
+  it('applies commands of many cases started together in one transaction, each as it would alone', async () => {
+    const apply = createCommandApplier(deps);
+    const cases = await Promise.all(Array.from({ length: 6 }, () => submit()));
+    const claims = await Promise.all(cases.map((caseId) => store('claim', caseId, VERIFIER, BODIES.claim)));
+    const outcomes = await Promise.all(claims.map((id) => apply(id, { type: 'claim' })));
+    expect(outcomes.map((o) => (o.status === 'applied' ? [o.version, o.replayed] : o.status))).toEqual(cases.map(() => [2, false]));
+    const verifies = await Promise.all(cases.map((caseId) => store('verify', caseId, VERIFIER, verifyBody())));
+    expect((await Promise.all(verifies.map((id) => apply(id, { type: 'verify' })))).every((o) => o.status === 'applied')).toBe(true);
+    for (const caseId of cases) {
+      expect(await eventTypes(caseId)).toEqual(['case.received', 'case.claimed', 'case.verified']);
+      await expectConsistent(caseId);
+    }
+    for (const id of [...claims, ...verifies]) expect(await findCommand(db.pool, id)).toMatchObject({ status: 'applied' });
+  });
+
+  it('decides commands on one case in one batch in order: one claim wins, the other gets claimed_by_other', async () => {
+    const apply = createCommandApplier(deps);
+    for (let round = 0; round < 5; round++) {
+      const caseId = await submit();
+      const first = await store('claim', caseId, VERIFIER, BODIES.claim);
+      const second = await store('claim', caseId, VERIFIER_2, BODIES.claim);
+      const outcomes = await Promise.all([apply(first, { type: 'claim' }), apply(second, { type: 'claim' })]);
+      expect(outcomes[0]).toMatchObject({ status: 'applied', replayed: false });
+      expect(outcomes[1]).toMatchObject({ status: 'rejected', problem: { code: 'claimed_by_other' } });
+      expect(await findCommand(db.pool, second)).toMatchObject({ status: 'rejected', problem: { code: 'claimed_by_other' } });
+      await expectConsistent(caseId);
+    }
+  });
+
+  it('applies a command twice in one batch, and a batch racing a single application, exactly once', async () => {
+    const apply = createCommandApplier(deps);
+    const caseId = await submit();
+    const note = await store('add-note', caseId, CLERK, BODIES['add-note']);
+    const other = await store('add-note', await submit(), CLERK, BODIES['add-note']);
+    const outcomes = await Promise.all([apply(note, { type: 'add-note' }), apply(note, { type: 'add-note' }), apply(other, { type: 'add-note' }), applyCommand(deps, note)]);
+    expect(outcomes.filter((o) => o.status === 'applied' && !o.replayed)).toHaveLength(2);
+    expect(await eventTypes(caseId)).toEqual(['case.received', 'case.note_added']);
+    await expectConsistent(caseId);
+  });
+
+  it('sends submits and penalties on their own, and answers missing for an unknown command', async () => {
+    const apply = createCommandApplier(deps);
+    const caseId = randomUUID();
+    const submitted = await store('submit', caseId, CLERK, submitBody({ url: `https://example.vn/posts/${randomUUID()}`, content: randomUUID() }));
+    const [applied, missing] = await Promise.all([apply(submitted, { type: 'submit' }), apply(randomUUID(), { type: 'claim' })]);
+    expect(applied).toMatchObject({ status: 'applied', version: 1 });
+    expect(missing).toEqual({ status: 'missing' });
+    await expectConsistent(caseId);
   });
 });
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { CaseState, StoredEvent } from '../../domain/index.ts';
+import type { CaseState, Rejection, StoredEvent } from '../../domain/index.ts';
 import { CASE_COLUMNS, caseToRecord, rowToCase, type CaseRow } from './case.repository.ts';
 import { commandNotice, rowToCommand, type CommandRecord, type CommandRow } from './command.repository.ts';
 import { toOutboxRow, type OutboxRecord, type OutboxRow } from './outbox.repository.ts';
@@ -9,12 +9,13 @@ const UPDATE_SET = CASE_COLUMNS.filter((c) => c !== 'id')
   .join(', ');
 
 /**
- * Everything an applied command writes, in ONE statement (round trips are what the apply
- * path spends its time on): the folded cases, the events, the command marked applied,
- * one outbox row per event for the events queue, and the wake-up of ?wait=true requests.
- * Data-modifying CTEs all run to completion whether or not the final SELECT reads them.
+ * Everything applied commands write, in ONE statement (round trips are what the apply path
+ * spends its time on): the folded cases, the events, the commands marked with their
+ * outcomes, one outbox row per event for the events queue, and the wake-up of ?wait=true
+ * requests. Data-modifying CTEs all run to completion whether or not the final SELECT
+ * reads them.
  */
-const WRITE_TRANSITION = `
+const WRITE_TRANSITIONS = `
 WITH saved AS (
   INSERT INTO cases (${CASE_COLUMNS.join(', ')})
   SELECT ${CASE_COLUMNS.join(', ')} FROM jsonb_populate_recordset(NULL::cases, $1::jsonb)
@@ -24,32 +25,40 @@ WITH saved AS (
   INSERT INTO events (case_id, seq, type, payload, actor_id, actor_roles, command_id, occurred_at, prev_hash, hash)
   SELECT case_id, seq, type, payload, actor_id, actor_roles, command_id, occurred_at, prev_hash, hash
   FROM jsonb_to_recordset($2::jsonb) AS e(case_id uuid, seq int, type text, payload jsonb, actor_id text, actor_roles text[],
-                                          command_id uuid, occurred_at text, prev_hash text, hash text)
+                                          command_id uuid, occurred_at text, prev_hash text, hash text, n int)
+  ORDER BY n
   RETURNING id, case_id, seq, type
 ), marked AS (
-  UPDATE commands SET status = 'applied', problem = NULL, result_version = $3, applied_at = statement_timestamp()
-  WHERE id = $4
-  RETURNING id
+  UPDATE commands c SET status = x.status, problem = x.problem, result_version = x.result_version, applied_at = statement_timestamp()
+  FROM jsonb_to_recordset($3::jsonb) AS x(id uuid, status text, problem jsonb, result_version int)
+  WHERE c.id = x.id
+  RETURNING c.id
 ), published AS (
   INSERT INTO outbox (id, queue, job_name, payload, published_at, attempts)
   SELECT gen_random_uuid(), 'events', a.type, jsonb_build_object('eventId', a.id::text, 'caseId', a.case_id, 'seq', a.seq),
-         CASE WHEN $5::boolean THEN statement_timestamp() END, CASE WHEN $5::boolean THEN 1 ELSE 0 END
+         CASE WHEN $4::boolean THEN statement_timestamp() END, CASE WHEN $4::boolean THEN 1 ELSE 0 END
   FROM appended a
   RETURNING id, queue, job_name, payload, attempts
 )
 SELECT (SELECT count(*)::int FROM appended) AS events, (SELECT count(*)::int FROM marked) AS commands,
        (SELECT coalesce(jsonb_agg(p), '[]') FROM published p) AS outbox,
-       pg_notify('casetrail_command', $6)`;
+       (SELECT count(*)::int FROM (SELECT pg_notify('casetrail_command', notice) FROM unnest($5::text[]) AS notice) notified) AS notified`;
+
+/** How a command ended, as the commands table records it. */
+export type CommandOutcome =
+  | { commandId: string; caseId: string; status: 'applied'; resultVersion: number }
+  | { commandId: string; caseId: string; status: 'rejected'; problem: Rejection };
 
 /**
- * Writes the transition; returns its events' outbox rows. With handedOff they are stored as
- * published, for the caller to publish after commit (see createHandoff).
+ * Writes the transitions of one or more commands; returns their events' outbox rows. With
+ * handedOff they are stored as published, for the caller to publish after commit (see
+ * createHandoff). Events are appended in the order given.
  */
-export async function writeTransition(
+export async function writeTransitions(
   client: pg.ClientBase,
-  transition: { cases: readonly CaseState[]; events: readonly StoredEvent[]; commandId: string; caseId: string; resultVersion: number; handedOff?: boolean },
+  transition: { cases: readonly CaseState[]; events: readonly StoredEvent[]; outcomes: readonly CommandOutcome[]; handedOff?: boolean },
 ): Promise<OutboxRow[]> {
-  const events = transition.events.map((e) => ({
+  const events = transition.events.map((e, n) => ({
     case_id: e.caseId,
     seq: e.seq,
     type: e.type,
@@ -60,22 +69,31 @@ export async function writeTransition(
     occurred_at: e.occurredAt,
     prev_hash: e.prevHash,
     hash: e.hash,
+    n,
   }));
+  const outcomes = transition.outcomes.map((o) => ({
+    id: o.commandId,
+    status: o.status,
+    problem: o.status === 'rejected' ? o.problem : null,
+    result_version: o.status === 'applied' ? o.resultVersion : null,
+  }));
+  const notices = transition.outcomes.map((o) =>
+    commandNotice({
+      id: o.commandId,
+      caseId: o.caseId,
+      status: o.status,
+      problem: o.status === 'rejected' ? o.problem : null,
+      resultVersion: o.status === 'applied' ? o.resultVersion : null,
+    }),
+  );
   const { rows } = await client.query<{ events: number; commands: number; outbox: OutboxRecord[] }>({
-    name: 'write-transition',
-    text: WRITE_TRANSITION,
-    values: [
-      JSON.stringify(transition.cases.map(caseToRecord)),
-      JSON.stringify(events),
-      transition.resultVersion,
-      transition.commandId,
-      transition.handedOff === true,
-      commandNotice({ id: transition.commandId, caseId: transition.caseId, status: 'applied', problem: null, resultVersion: transition.resultVersion }),
-    ],
+    name: 'write-transitions',
+    text: WRITE_TRANSITIONS,
+    values: [JSON.stringify(transition.cases.map(caseToRecord)), JSON.stringify(events), JSON.stringify(outcomes), transition.handedOff === true, notices],
   });
   const written = rows[0];
-  if (written?.events !== events.length || written.commands !== 1) {
-    throw new Error(`transition of command ${transition.commandId} was not written whole`);
+  if (written?.events !== events.length || written.commands !== outcomes.length) {
+    throw new Error(`transitions of commands ${outcomes.map((o) => o.id).join(', ')} were not written whole`);
   }
   return written.outbox.map(toOutboxRow);
 }
@@ -101,4 +119,33 @@ export async function loadForApply(
   const row = rows[0];
   if (row === undefined) return null;
   return { record: rowToCommand(row.command), now: row.now, state: row.case_row === null ? null : rowToCase(row.case_row) };
+}
+
+/**
+ * Many commands locked (in id order), the cases they act on locked (in id order: two
+ * batches never wait on each other in a cycle), and the database clock: one round trip.
+ */
+const LOAD_MANY_FOR_APPLY = `
+WITH cmd AS (SELECT * FROM commands WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
+k AS (SELECT * FROM cases WHERE id IN (SELECT case_id FROM cmd) ORDER BY id FOR UPDATE)
+SELECT (SELECT coalesce(jsonb_agg(to_jsonb(cmd)), '[]') FROM cmd) AS commands,
+       (SELECT coalesce(jsonb_agg(to_jsonb(k)), '[]') FROM k) AS cases,
+       statement_timestamp() AS now`;
+
+export async function loadManyForApply(
+  client: pg.ClientBase,
+  commandIds: readonly string[],
+): Promise<{ commands: Map<string, CommandRecord>; cases: Map<string, CaseState>; now: Date }> {
+  const { rows } = await client.query<{ commands: CommandRow[]; cases: CaseRow[]; now: Date }>({
+    name: 'load-many-for-apply',
+    text: LOAD_MANY_FOR_APPLY,
+    values: [commandIds],
+  });
+  const row = rows[0];
+  if (row === undefined) throw new Error('no row from the batch load');
+  return {
+    commands: new Map(row.commands.map((c) => [c.id, rowToCommand(c)])),
+    cases: new Map(row.cases.map((c) => [c.id as string, rowToCase(c)])),
+    now: row.now,
+  };
 }
