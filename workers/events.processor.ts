@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type pg from 'pg';
 import type { EventType, StoredEvent } from '../src/domain/index.ts';
-import { loadProjectionInput, type ProjectionInput } from '../src/infra/db/projection.repository.ts';
+import { createProjectionInputLoader, type ProjectionInput } from '../src/infra/db/projection.repository.ts';
 import type { OutboxRow } from '../src/infra/db/outbox.repository.ts';
 import type { Logger } from '../src/infra/logger.ts';
 import type { Handoff } from '../src/infra/queue/publish.ts';
@@ -36,6 +36,7 @@ export type ProjectionContext = {
 export const EVENT_PROJECTIONS: readonly EventProjection[] = [slaTimerProjection, webhookProjection];
 
 export function createEventsProcessor(deps: ProcessorDeps, projections: readonly EventProjection[] = EVENT_PROJECTIONS): JobProcessor {
+  const loadInput = createProjectionInputLoader(deps.pool);
   return async (job) => {
     const parsed = parseJob('events', job.name, job.data);
     if (!parsed.ok || parsed.kind !== 'event') {
@@ -45,7 +46,7 @@ export function createEventsProcessor(deps: ProcessorDeps, projections: readonly
     }
     const { eventId, caseId, seq } = parsed.data;
     const log = deps.log.child({ queue: 'events', jobId: job.id, eventId, caseId });
-    const input = await loadProjectionInput(deps.pool, eventId);
+    const input = await loadInput(eventId);
     const event = input?.event ?? null;
     if (input === null || event === null || event.caseId !== caseId || event.seq !== seq || event.type !== job.name) {
       // Events are append-only and their outbox row commits with them: this is data loss.
@@ -81,22 +82,23 @@ export const eventsProcessor: ProcessorDefinition = {
  */
 export function projectInline(options: { events: JobProcessor; ack: (outboxId: string) => void; then: Handoff; log: Logger }): Handoff {
   return async (rows) => {
-    const rest: OutboxRow[] = [];
-    for (const row of rows) {
-      if (row.queue !== 'events') {
-        rest.push(row);
-        continue;
-      }
-      try {
-        // The job the relay would have published, as far as an events processor reads one.
-        const job = { id: row.id, name: row.jobName, data: row.payload, timestamp: Date.now(), attemptsMade: 0 };
-        await options.events(job as unknown as Job);
-        options.ack(row.id);
-      } catch (error) {
-        options.log.warn({ outboxId: row.id, err: { message: (error as Error).message } }, 'inline projection failed, the events queue retries it');
-        rest.push(row);
-      }
-    }
+    const rest: OutboxRow[] = rows.filter((row) => row.queue !== 'events');
+    // Projections are idempotent and order-free (as on the queue), so the events go at once.
+    await Promise.all(
+      rows
+        .filter((row) => row.queue === 'events')
+        .map(async (row) => {
+          try {
+            // The job the relay would have published, as far as an events processor reads one.
+            const job = { id: row.id, name: row.jobName, data: row.payload, timestamp: Date.now(), attemptsMade: 0 };
+            await options.events(job as unknown as Job);
+            options.ack(row.id);
+          } catch (error) {
+            options.log.warn({ outboxId: row.id, err: { message: (error as Error).message } }, 'inline projection failed, the events queue retries it');
+            rest.push(row);
+          }
+        }),
+    );
     await options.then(rest);
   };
 }

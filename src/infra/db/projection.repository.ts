@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { StoredEvent } from '../../domain/index.ts';
 import { rowToEvent, type EventRow } from './case.repository.ts';
@@ -14,19 +15,31 @@ const PROJECTION_INPUT = `
 SELECT ev.*, c.stage AS visit_stage, c.stage_entered_at AS visit_entered_at, statement_timestamp() AS visit_now,
        (SELECT count(*)::int FROM webhook_endpoints w WHERE w.active AND ev.type = ANY(w.event_types)) AS webhook_subscribers
 FROM events ev LEFT JOIN cases c ON c.id = ev.case_id
-WHERE ev.id = $1`;
+WHERE ev.id = ANY($1::bigint[])`;
 
-export async function loadProjectionInput(client: pg.ClientBase | pg.Pool, eventId: string): Promise<ProjectionInput | null> {
-  const { rows } = await client.query<EventRow & { visit_stage: string | null; visit_entered_at: Date | null; visit_now: Date; webhook_subscribers: number }>({
-    name: 'projection-input',
-    text: PROJECTION_INPUT,
-    values: [eventId],
+type InputRow = EventRow & { visit_stage: string | null; visit_entered_at: Date | null; visit_now: Date; webhook_subscribers: number };
+
+/** The inputs of many events in one query, in the order asked (null for an event not found). */
+export async function loadProjectionInputs(client: pg.ClientBase | pg.Pool, eventIds: readonly string[]): Promise<(ProjectionInput | null)[]> {
+  const { rows } = await client.query<InputRow>({ name: 'projection-inputs', text: PROJECTION_INPUT, values: [eventIds] });
+  const found = new Map(rows.map((row) => [String(row.id), row]));
+  return eventIds.map((id) => {
+    const row = found.get(id);
+    if (row === undefined) return null;
+    const visit =
+      row.visit_stage === null || row.visit_entered_at === null
+        ? null
+        : { stage: row.visit_stage, stageEnteredAt: row.visit_entered_at.toISOString(), now: row.visit_now };
+    return { event: rowToEvent(row), visit, webhookSubscribers: row.webhook_subscribers };
   });
-  const row = rows[0];
-  if (row === undefined) return null;
-  const visit =
-    row.visit_stage === null || row.visit_entered_at === null
-      ? null
-      : { stage: row.visit_stage, stageEnteredAt: row.visit_entered_at.toISOString(), now: row.visit_now };
-  return { event: rowToEvent(row), visit, webhookSubscribers: row.webhook_subscribers };
+}
+
+/** Reads the inputs of the events projected within one turn of the event loop together. */
+export function createProjectionInputLoader(pool: pg.Pool): (eventId: string) => Promise<ProjectionInput | null> {
+  const loader = new DataLoader<string, ProjectionInput | null>((ids) => loadProjectionInputs(pool, ids), {
+    cache: false,
+    maxBatchSize: 200,
+    batchScheduleFn: (flush) => setImmediate(flush),
+  });
+  return (eventId) => loader.load(eventId);
 }
