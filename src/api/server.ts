@@ -92,6 +92,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   // A request waiting for a command answers 202 at once instead of holding up shutdown.
   app.addHook('preClose', async () => deps.commandWaiter.close());
+  // Accepted commands are handed to their queue after the answer; closing waits for that.
+  const handoff = deps.queues === undefined ? undefined : createHandoff({ factory: deps.queues, pool: deps.pool, log: deps.log });
+  if (handoff !== undefined) app.addHook('onClose', async () => handoff.drain());
 
   await app.register(rateLimit, { global: false });
   await registerDocs(app);
@@ -107,7 +110,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         commandWaiter: deps.commandWaiter,
         waitTimeoutMs: options.waitTimeoutMs,
         inbox: createCommandInbox(deps.pool),
-        ...(deps.queues === undefined ? {} : { handoff: createHandoff({ factory: deps.queues, pool: deps.pool, log: deps.log }) }),
+        ...(handoff === undefined ? {} : { handoff }),
       });
       caseRoutes(v1, { pool: deps.pool });
       userRoutes(v1, { pool: deps.pool, prisma: deps.prisma });

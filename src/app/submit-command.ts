@@ -96,7 +96,9 @@ export async function submitCommand(deps: SubmitCommandDeps, input: SubmitComman
     if (input.idempotencyKey === undefined || hash === undefined || !isIdempotencyConflict(error)) throw error;
     return replay(deps, actor, input.idempotencyKey, hash);
   }
-  await deps.handoff?.([stored.outbox]);
+  // Stored is accepted: the answer need not wait for the queue. The hand-off never throws
+  // (what it cannot publish goes back to the relay), and the server drains it on close.
+  void deps.handoff?.([stored.outbox]);
   return { ok: true, commandId, caseId, type, status: 'pending', replayed: false };
 }
 

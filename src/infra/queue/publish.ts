@@ -72,7 +72,10 @@ export async function publishRows(
  */
 export type Handoff = (rows: readonly OutboxRow[]) => Promise<void>;
 
-export function createHandoff(options: { factory: Pick<QueueFactory, 'queue'>; pool: pg.Pool; log: Logger; timeoutMs?: number }): Handoff {
+/** A hand-off whose callers need not wait for it (the API answers once the command is stored); drain() awaits those under way. */
+export type DetachedHandoff = Handoff & { drain(): Promise<void> };
+
+export function createHandoff(options: { factory: Pick<QueueFactory, 'queue'>; pool: pg.Pool; log: Logger; timeoutMs?: number }): DetachedHandoff {
   const log = options.log.child({ component: 'outbox-handoff' });
   const publish = async (rows: readonly OutboxRow[]): Promise<true[]> => {
     const result = await publishRows(options.factory, rows, { log, timeoutMs: options.timeoutMs ?? 5_000 });
@@ -88,7 +91,20 @@ export function createHandoff(options: { factory: Pick<QueueFactory, 'queue'>; p
   };
   // Rows handed off within one turn of the event loop share an addBulk per queue.
   const batch = new DataLoader<OutboxRow, true>(publish, { cache: false, maxBatchSize: 500, batchScheduleFn: (flush) => setImmediate(flush) });
-  return async (rows) => {
-    if (rows.length > 0) await batch.loadMany(rows);
+  const underWay = new Set<Promise<unknown>>();
+  const handoff = async (rows: readonly OutboxRow[]) => {
+    if (rows.length === 0) return;
+    const publishing = batch.loadMany(rows);
+    underWay.add(publishing);
+    try {
+      await publishing;
+    } finally {
+      underWay.delete(publishing);
+    }
   };
+  return Object.assign(handoff, {
+    async drain() {
+      await Promise.all([...underWay]);
+    },
+  });
 }
