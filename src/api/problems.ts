@@ -23,6 +23,14 @@ export class ProblemError extends Error {
   }
 }
 
+/** A use case's refusal (a failed result, with the field it concerns), thrown as its problem. */
+export type Refusal = { ok: false; code: 'not_found' | 'forbidden' | 'validation_failed'; detail: string; path?: string };
+
+export function refuse(failure: Refusal): never {
+  const errors = failure.path === undefined ? undefined : [{ path: failure.path, message: failure.detail }];
+  throw new ProblemError(failure.code, failure.detail, errors);
+}
+
 export function problemDocument(code: ProblemCode, detail: string, requestId: string, errors?: FieldError[]): Problem {
   const { status, title } = PROBLEMS[code];
   return {

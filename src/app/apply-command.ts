@@ -1,4 +1,3 @@
-import DataLoader from 'dataloader';
 import type pg from 'pg';
 import {
   COMMANDS,
@@ -19,11 +18,12 @@ import {
   type Rejection,
   type StoredEvent,
 } from '../domain/index.ts';
-import { drawReference, findIdsByContentHash, findOpenIdsByFingerprint, isDecisionNoTaken, lockCases, nextReference } from '../infra/db/case.repository.ts';
-import { finishCommand, savePersonalData, type CommandRecord } from '../infra/db/command.repository.ts';
+import { drawReference, findIdsByContentHash, findOpenIdsByFingerprint, isDecisionNoTaken, lockCases } from '../infra/db/case.repository.ts';
+import { savePersonalData, type CommandRecord } from '../infra/db/command.repository.ts';
 import type { OutboxRow } from '../infra/db/outbox.repository.ts';
-import { loadForApply, loadManyForApply, writeTransitions, type CommandOutcome } from '../infra/db/transition.repository.ts';
+import { loadManyForApply, writeTransitions, type CommandOutcome } from '../infra/db/transition.repository.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
+import { perTurnBatcher } from '../infra/batch.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Handoff } from '../infra/queue/publish.ts';
 
@@ -50,7 +50,7 @@ export type ApplyOutcome =
  */
 export async function applyCommand(deps: ApplyDeps, commandId: string, hint: { type?: CommandType } = {}): Promise<ApplyOutcome> {
   // A submit's reference is drawn before its transaction (see drawReference); the job's
-  // name tells the type. Without the hint, it is drawn inside, holding the counter longer.
+  // name tells the type. Without the hint, it is drawn inside, holding the counter to commit.
   const reference = hint.type === 'submit' ? await drawReference(deps.pool) : undefined;
   const { outcome, outbox } = await inTransaction(deps.pool, async (client) => {
     const written: OutboxRow[] = [];
@@ -68,14 +68,15 @@ export async function applyCommand(deps: ApplyDeps, commandId: string, hint: { t
 type ApplyInDeps = ApplyDeps & { reference: string | undefined };
 
 async function applyIn(client: pg.ClientBase, deps: ApplyInDeps, commandId: string, outbox: OutboxRow[]): Promise<ApplyOutcome> {
-  const loaded = await loadForApply(client, commandId);
-  if (loaded === null) return { status: 'missing' };
-  const { record, now } = loaded;
+  const loaded = await loadManyForApply(client, [commandId]);
+  const record = loaded.commands.get(commandId.toLowerCase());
+  if (record === undefined) return { status: 'missing' };
+  const { now } = loaded;
   const replay = replayOf(record);
   if (replay !== null) return replay;
 
   const reject = async (problem: Rejection): Promise<ApplyOutcome> => {
-    await finishCommand(client, record, { status: 'rejected', problem });
+    await writeTransitions(client, { cases: [], events: [], outcomes: [{ commandId: record.id, caseId: record.caseId, status: 'rejected', problem }] });
     return { status: 'rejected', caseId: record.caseId, problem, replayed: false };
   };
 
@@ -83,7 +84,7 @@ async function applyIn(client: pg.ClientBase, deps: ApplyInDeps, commandId: stri
   if (command === null) return reject(INVALID_PAYLOAD);
 
   const ctx: DecisionContext = { actor: record.actor, now, sla: deps.sla, claimLeaseMs: deps.claimLeaseMs };
-  const states = await gatherContext(client, deps, command, ctx, loaded.state);
+  const states = await gatherContext(client, deps, command, ctx, loaded.cases.get(record.caseId) ?? null);
 
   const decision = decide(states.get(command.caseId) ?? null, command, ctx);
   if (!decision.ok) return reject(decision.rejection);
@@ -126,7 +127,7 @@ async function gatherContext(
     const relatedIds = openIds.length > 0 ? [] : await findIdsByContentHash(client, hash, fp);
     const states = await lockCases(client, [...openIds.slice(0, 1), ...relatedIds]);
     ctx.intake = {
-      reference: deps.reference ?? (await nextReference(client, ctx.now.getUTCFullYear())),
+      reference: deps.reference ?? (await drawReference(client)),
       personalDigest: personalDigest(deps.hmacKey, itemPersonalData(item)),
       duplicateOf: openIds[0] !== undefined ? (states.get(openIds[0]) ?? null) : null,
       related: relatedIds.flatMap((id) => states.get(id) ?? []),
@@ -171,14 +172,14 @@ export type CommandApplier = (commandId: string, hint: { type: CommandType }) =>
 const batchable = (type: CommandType) => type !== 'submit' && type !== 'record-penalty';
 
 /**
- * Group commit for the apply path: the batchable commands a process starts within one turn
- * of the event loop are applied in ONE transaction (one locking read, one write), each
+ * Group commit for the apply path: the batchable commands a process starts within a few
+ * milliseconds of each other are applied in ONE transaction (one locking read, one write), each
  * exactly as alone: decided in order against the state the ones before it left. If the
  * batch fails as a whole (a deadlock, a constraint), each command is applied alone.
  */
 export function createCommandApplier(deps: ApplyDeps, options: { maxBatch?: number; windowMs?: number } = {}): CommandApplier {
-  const loader = new DataLoader<string, ApplyOutcome>(
-    async (ids) => {
+  const loader = perTurnBatcher(
+    async (ids: readonly string[]): Promise<(ApplyOutcome | Error)[]> => {
       if (ids.length === 1) return [await applyCommand(deps, ids[0] as string)];
       try {
         return await applyBatch(deps, ids);
@@ -187,7 +188,7 @@ export function createCommandApplier(deps: ApplyDeps, options: { maxBatch?: numb
         return Promise.all(ids.map((id) => applyCommand(deps, id).catch((failure: unknown) => (failure instanceof Error ? failure : new Error(String(failure))))));
       }
     },
-    { cache: false, maxBatchSize: options.maxBatch ?? 16, batchScheduleFn: (flush) => setTimeout(flush, options.windowMs ?? 2) },
+    { maxBatch: options.maxBatch ?? 16, windowMs: options.windowMs ?? 2 },
   );
   return (commandId, hint) => (batchable(hint.type) ? loader.load(commandId) : applyCommand(deps, commandId, hint));
 }
@@ -204,7 +205,7 @@ async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<Appl
       const seen = done.get(id);
       // The same command twice in one batch (a job delivered twice): the second is a replay.
       if (seen !== undefined) return seen.status === 'missing' ? seen : { ...seen, replayed: true };
-      const record = loaded.commands.get(id);
+      const record = loaded.commands.get(id.toLowerCase());
       if (record === undefined) return { status: 'missing' };
       const replay = replayOf(record);
       if (replay !== null) return replay;

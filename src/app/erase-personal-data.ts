@@ -8,11 +8,11 @@ import {
   type Actor,
   type PersonalField,
 } from '../domain/index.ts';
-import { insertEvents, lockCases, saveCase } from '../infra/db/case.repository.ts';
-import { insertOutbox } from '../infra/db/command.repository.ts';
+import { lockCases } from '../infra/db/case.repository.ts';
 import { databaseNow } from '../infra/db/checkpoint.repository.ts';
 import { deletePersonalData, personalFieldsHeld, scrubCommandPayloads } from '../infra/db/erasure.repository.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
+import { writeTransitions } from '../infra/db/transition.repository.ts';
 import type { Logger } from '../infra/logger.ts';
 
 export type EraseDeps = { pool: pg.Pool; log: Logger };
@@ -46,14 +46,9 @@ export async function erasePersonalData(deps: EraseDeps, actor: Actor, input: { 
       commandId: null,
       occurredAt: await databaseNow(client),
     });
-    await saveCase(client, events.reduce(evolve, state));
-    const ids = await insertEvents(client, events);
+    await writeTransitions(client, { cases: [events.reduce(evolve, state)], events, outcomes: [] });
     await deletePersonalData(client, input.caseId);
     await scrubCommandPayloads(client, input.caseId);
-    await insertOutbox(
-      client,
-      events.map((e, i) => ({ queue: 'events', jobName: e.type, payload: { eventId: ids[i], caseId: e.caseId, seq: e.seq } })),
-    );
     const last = events.at(-1);
     return { ok: true, caseId: input.caseId, fields, event: last === undefined ? null : { seq: last.seq, hash: last.hash } };
   });

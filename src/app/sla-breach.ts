@@ -10,10 +10,10 @@ import {
   type SlaTimer,
   type StageVisit,
 } from '../domain/index.ts';
-import { insertEvents, lockCases, saveCase } from '../infra/db/case.repository.ts';
-import { insertOutbox } from '../infra/db/command.repository.ts';
+import { lockCases } from '../infra/db/case.repository.ts';
 import { claimSlaBreach, databaseNow, findOverdueVisits } from '../infra/db/sla.repository.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
+import { writeTransitions } from '../infra/db/transition.repository.ts';
 import type { Logger } from '../infra/logger.ts';
 import { countSlaBreach } from '../infra/metrics.ts';
 
@@ -45,12 +45,7 @@ export async function breachSlaVisit(deps: SlaDeps, visit: SlaVisit): Promise<Sl
     if (!(await claimSlaBreach(client, { ...visit, deadlineAt: state.deadlineAt }))) return { status: 'already_breached' } as const;
     const events = chainEvents(drafts, { heads: { [state.id]: headOf(state) }, actor: SYSTEM_ACTOR, commandId: null, occurredAt: now });
     const next = events.reduce<CaseState>((current, event) => evolve(current, event), state);
-    await saveCase(client, next);
-    const eventIds = await insertEvents(client, events);
-    await insertOutbox(
-      client,
-      events.map((e, i) => ({ queue: 'events', jobName: e.type, payload: { eventId: eventIds[i], caseId: e.caseId, seq: e.seq } })),
-    );
+    await writeTransitions(client, { cases: [next], events, outcomes: [] });
     return { status: 'breached', caseId: state.id, stage: visit.stage, version: next.version } as const;
   });
   if (outcome.status === 'breached') {

@@ -8,7 +8,7 @@ export const slaTimerProjection: EventProjection = {
   handles: STAGE_ENTERING_EVENTS,
   async project(event, context) {
     if (context.queues === undefined) throw new Error('the sla-timers projection needs the queues');
-    const scheduled = await scheduleSlaTimer({ pool: context.pool, queues: context.queues }, event, context.known);
+    const scheduled = await scheduleSlaTimer({ queues: context.queues }, event, context.known.visit);
     if (scheduled !== null) context.log.debug({ jobId: scheduled.jobId, stage: scheduled.timer.stage, delayMs: scheduled.delayMs }, 'sla timer set');
   },
 };

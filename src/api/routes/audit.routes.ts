@@ -10,7 +10,7 @@ import { exportCase } from '../../app/export-case.ts';
 import { BARRIER_TIMEOUT_MS, type SealPolicy } from '../../app/seal-checkpoint.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { actorOf, requireRole } from '../auth.ts';
-import { ProblemError } from '../problems.ts';
+import { refuse } from '../problems.ts';
 import {
   accessLogEntrySchema,
   bundleResponseSchema,
@@ -37,13 +37,6 @@ export type AuditRouteDeps = { pool: pg.Pool; log: Logger; audit: AuditKeys };
 const DEFAULT_SEAL_POLICY: SealPolicy = { maxEvents: 1000, maxAgeMs: 30_000, barrierTimeoutMs: BARRIER_TIMEOUT_MS };
 
 const SUPERVISOR_ONLY = (action: string) => [requireRole(['supervisor'], action)];
-
-type Failure = { ok: false; code: 'not_found' | 'forbidden' | 'validation_failed'; detail: string; path?: string };
-
-function refuse(failure: Failure): never {
-  const errors = failure.path === undefined ? undefined : [{ path: failure.path, message: failure.detail }];
-  throw new ProblemError(failure.code, failure.detail, errors);
-}
 
 /** SPEC §4: export, verification, checkpoints, the public key, the access log and erasure. */
 export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {

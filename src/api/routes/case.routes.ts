@@ -12,7 +12,7 @@ import {
 } from '../../app/case-queries.ts';
 import { actorOf } from '../auth.ts';
 import { presentCase, presentCommand, presentEvent } from '../presenters/case.presenter.ts';
-import { ProblemError } from '../problems.ts';
+import { refuse } from '../problems.ts';
 import { caseSchema, commandSchema, eventSchema } from '../schemas/case.schemas.ts';
 import {
   AUTHENTICATED_PROBLEMS,
@@ -56,13 +56,6 @@ const eventsQuerySchema = z.strictObject({
   cursor: cursorSchema.optional(),
   purpose: purposeSchema.optional(),
 });
-
-type Failure = { ok: false; code: 'not_found' | 'forbidden' | 'validation_failed'; detail: string; path?: string };
-
-function refuse(failure: Failure): never {
-  const errors = failure.path === undefined ? undefined : [{ path: failure.path, message: failure.detail }];
-  throw new ProblemError(failure.code, failure.detail, errors);
-}
 
 /** Reads: every answer is filtered by object-level access (an invisible case is not_found). */
 export function caseRoutes(app: FastifyInstance, deps: CaseQueryDeps): void {

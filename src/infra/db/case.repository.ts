@@ -14,7 +14,6 @@ export type CaseRow = Record<(typeof CASE_COLUMNS)[number], unknown>;
 
 // Rows come from pg (Date) or from to_jsonb (an RFC 3339 string with an offset).
 const iso = (value: unknown): string | null => (value === null || value === undefined ? null : new Date(value as Date | string).toISOString());
-const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
 
 export function rowToCase(row: CaseRow): CaseState {
   return {
@@ -66,22 +65,6 @@ export function caseToRecord(s: CaseState): Record<(typeof CASE_COLUMNS)[number]
   };
 }
 
-function caseToValues(s: CaseState): unknown[] {
-  return [
-    s.id, s.reference, s.stage, s.outcome, s.version, s.priority, s.category, s.platform, s.claim, s.url,
-    s.fingerprint, s.contentHash, json(s.item), json(s.report), s.submittedBy, s.claimedBy, s.claimedUntil,
-    s.verifiedBy, json(s.verdict), json(s.referral), json(s.penalty), s.penaltyRecordedBy, s.decisionNo, json(s.appeal),
-    s.duplicateOf, s.mergedReports, s.relatedCases, s.stageEnteredAt, s.deadlineAt, s.headHash,
-    s.createdAt, s.updatedAt,
-  ];
-}
-
-const UPSERT_CASE = `INSERT INTO cases (${CASE_COLUMNS.join(', ')})
-  VALUES (${CASE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
-  ON CONFLICT (id) DO UPDATE SET ${CASE_COLUMNS.filter((c) => c !== 'id')
-    .map((c) => `${c} = EXCLUDED.${c}`)
-    .join(', ')}`;
-
 export async function lockCases(client: pg.ClientBase, ids: readonly string[]): Promise<Map<string, CaseState>> {
   if (ids.length === 0) return new Map();
   // A fixed lock order keeps two transactions that lock the same cases from deadlocking.
@@ -92,10 +75,6 @@ export async function lockCases(client: pg.ClientBase, ids: readonly string[]): 
 export async function findCase(client: pg.ClientBase | pg.Pool, id: string): Promise<CaseState | null> {
   const { rows } = await client.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [id]);
   return rows[0] ? rowToCase(rows[0]) : null;
-}
-
-export async function saveCase(client: pg.ClientBase, state: CaseState): Promise<void> {
-  await client.query(UPSERT_CASE, caseToValues(state));
 }
 
 /** Open cases with this fingerprint, oldest first (there is at most one unless history says otherwise). */
@@ -122,23 +101,15 @@ export async function isDecisionNoTaken(client: pg.ClientBase, decisionNo: strin
 }
 
 /** Next reference number of a year, allocated inside the intake transaction (no gaps on rollback). */
-export async function nextReference(client: pg.ClientBase, year: number): Promise<string> {
-  const { rows } = await client.query<{ last: number }>(
-    `INSERT INTO reference_counters (year, last) VALUES ($1, 1)
-     ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last`,
-    [year],
-  );
-  return formatReference(year, rows[0]?.last ?? 0);
-}
-
 /**
- * Draws a reference in a statement of its own (the database clock's year), so that the
- * counter's row lock lasts one statement instead of a whole intake transaction: submits
- * would otherwise queue behind each other on it. A submit that is then not applied leaves
- * a gap; references are unique and increasing, not gapless.
+ * Draws the next reference of the database clock's year. Drawn on the pool before the
+ * intake transaction (applyCommand does when it knows the command is a submit), the
+ * counter's row lock lasts one statement instead of the whole transaction, where submits
+ * would queue behind each other on it. A submit that is then not applied leaves a gap;
+ * references are unique and increasing, not gapless.
  */
-export async function drawReference(pool: pg.Pool): Promise<string> {
-  const { rows } = await pool.query<{ year: number; last: number }>({
+export async function drawReference(db: pg.Pool | pg.ClientBase): Promise<string> {
+  const { rows } = await db.query<{ year: number; last: number }>({
     name: 'draw-reference',
     text: `INSERT INTO reference_counters (year, last) VALUES (extract(year FROM statement_timestamp() AT TIME ZONE 'UTC')::int, 1)
      ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING year, last`,
@@ -149,24 +120,6 @@ export async function drawReference(pool: pg.Pool): Promise<string> {
 }
 
 const formatReference = (year: number, n: number) => `CT-${year}-${String(n).padStart(6, '0')}`;
-
-const EVENT_COLUMNS = ['case_id', 'seq', 'type', 'payload', 'actor_id', 'actor_roles', 'command_id', 'occurred_at', 'prev_hash', 'hash'];
-
-/** Appends events; returns their global ids in the same order. */
-export async function insertEvents(client: pg.ClientBase, events: readonly StoredEvent[]): Promise<string[]> {
-  if (events.length === 0) return [];
-  const values: unknown[] = [];
-  const tuples = events.map((e, i) => {
-    values.push(e.caseId, e.seq, e.type, JSON.stringify(e.payload), e.actor.id, e.actor.roles, e.commandId, e.occurredAt, e.prevHash, e.hash);
-    const base = i * EVENT_COLUMNS.length;
-    return `(${EVENT_COLUMNS.map((_, j) => `$${base + j + 1}`).join(', ')})`;
-  });
-  const { rows } = await client.query<{ id: string }>(
-    `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} RETURNING id`,
-    values,
-  );
-  return rows.map((r) => String(r.id));
-}
 
 export type EventRow = {
   id: string; case_id: string; seq: number; type: string; payload: unknown; actor_id: string;

@@ -1,4 +1,4 @@
-import DataLoader from 'dataloader';
+import { perTurnBatcher } from '../batch.ts';
 import type pg from 'pg';
 import { insertCommands, type CommandToStore } from './command.repository.ts';
 import type { OutboxRow } from './outbox.repository.ts';
@@ -11,10 +11,6 @@ import type { OutboxRow } from './outbox.repository.ts';
 export type CommandInbox = { store(item: CommandToStore): Promise<{ id: string; outbox: OutboxRow }> };
 
 export function createCommandInbox(pool: pg.Pool, options: { maxBatch?: number } = {}): CommandInbox {
-  const loader = new DataLoader<CommandToStore, { id: string; outbox: OutboxRow }>((items) => insertCommands(pool, items), {
-    cache: false,
-    maxBatchSize: options.maxBatch ?? 200,
-    batchScheduleFn: (flush) => setImmediate(flush),
-  });
+  const loader = perTurnBatcher((items: readonly CommandToStore[]) => insertCommands(pool, items), { maxBatch: options.maxBatch ?? 200 });
   return { store: (item) => loader.load(item) };
 }

@@ -5,7 +5,7 @@ import { rowToCommand, type CommandRow, type FinishedCommand } from './command.r
 
 export type { FinishedCommand };
 
-/** The channel finishCommand notifies, with the command id as payload. */
+/** The channel writeTransitions notifies, with the command's outcome (or, from older writers, its id) as payload. */
 export const COMMAND_CHANNEL = 'casetrail_command';
 
 export interface CommandWaiter {

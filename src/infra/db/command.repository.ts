@@ -47,42 +47,16 @@ export function rowToCommand(row: CommandRow): CommandRecord {
 export type FinishedCommand = Pick<CommandRecord, 'id' | 'caseId' | 'status' | 'problem' | 'resultVersion'>;
 
 /**
- * The notification a worker sends at commit (finishCommand, writeTransition): the outcome
+ * The notification a worker sends at commit (writeTransitions): the outcome
  * itself, so a waiting request needs no query to learn it.
  */
 export function commandNotice(command: FinishedCommand): string {
   return JSON.stringify(command);
 }
 
-/** Locks the command row: two deliveries of one job serialize here, and the second sees it done. */
-export async function lockCommand(client: pg.ClientBase, id: string): Promise<CommandRecord | null> {
-  const { rows } = await client.query<CommandRow>('SELECT * FROM commands WHERE id = $1 FOR UPDATE', [id]);
-  return rows[0] ? rowToCommand(rows[0]) : null;
-}
-
 export async function findCommand(client: pg.ClientBase | pg.Pool, id: string): Promise<CommandRecord | null> {
   const { rows } = await client.query<CommandRow>('SELECT * FROM commands WHERE id = $1', [id]);
   return rows[0] ? rowToCommand(rows[0]) : null;
-}
-
-export async function finishCommand(
-  client: pg.ClientBase,
-  command: { id: string; caseId: string },
-  outcome: { status: 'applied'; resultVersion: number } | { status: 'rejected'; problem: Rejection },
-): Promise<void> {
-  const problem = outcome.status === 'rejected' ? outcome.problem : null;
-  const resultVersion = outcome.status === 'applied' ? outcome.resultVersion : null;
-  // The notification (delivered at commit) wakes API requests waiting with ?wait=true.
-  await client.query(
-    `WITH done AS (
-       UPDATE commands SET status = $2, problem = $3, result_version = $4, applied_at = statement_timestamp() WHERE id = $1
-     )
-     SELECT pg_notify('casetrail_command', $5)`,
-    [
-      command.id, outcome.status, problem === null ? null : JSON.stringify(problem), resultVersion,
-      commandNotice({ id: command.id, caseId: command.caseId, status: outcome.status, problem, resultVersion }),
-    ],
-  );
 }
 
 export type NewCommand = {
@@ -166,16 +140,6 @@ export async function insertCommands(client: pg.ClientBase | pg.Pool, list: read
       ? { id: i.id, outbox: { id: i.outbox_id, queue: i.queue, jobName: i.type, payload: { commandId: i.id }, attempts: i.handed_off ? 1 : 0 } }
       : Object.assign(new Error('this Idempotency-Key was used before'), { code: '23505', constraint: IDEMPOTENCY_CONSTRAINT }),
   );
-}
-
-export async function insertOutbox(client: pg.ClientBase, messages: readonly OutboxMessage[]): Promise<void> {
-  if (messages.length === 0) return;
-  const values: unknown[] = [];
-  const tuples = messages.map((m, i) => {
-    values.push(randomUUID(), m.queue, m.jobName, JSON.stringify(m.payload));
-    return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`;
-  });
-  await client.query(`INSERT INTO outbox (id, queue, job_name, payload) VALUES ${tuples.join(', ')}`, values);
 }
 
 export type PersonalDataPatch = {

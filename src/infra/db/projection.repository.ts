@@ -1,4 +1,4 @@
-import DataLoader from 'dataloader';
+import { perTurnBatcher } from '../batch.ts';
 import type pg from 'pg';
 import type { StoredEvent } from '../../domain/index.ts';
 import { rowToEvent, type EventRow } from './case.repository.ts';
@@ -36,10 +36,6 @@ export async function loadProjectionInputs(client: pg.ClientBase | pg.Pool, even
 
 /** Reads the inputs of the events projected within one turn of the event loop together. */
 export function createProjectionInputLoader(pool: pg.Pool): (eventId: string) => Promise<ProjectionInput | null> {
-  const loader = new DataLoader<string, ProjectionInput | null>((ids) => loadProjectionInputs(pool, ids), {
-    cache: false,
-    maxBatchSize: 200,
-    batchScheduleFn: (flush) => setImmediate(flush),
-  });
+  const loader = perTurnBatcher((ids: readonly string[]) => loadProjectionInputs(pool, ids), { maxBatch: 200 });
   return (eventId) => loader.load(eventId);
 }

@@ -26,16 +26,6 @@ export async function claimSlaBreach(client: pg.ClientBase, visit: SlaTimer): Pr
 /** A case's current stage and when it entered it, with the database clock's now. */
 export type StageVisit = { stage: string; stageEnteredAt: string; now: Date };
 
-/** The stage visit a case is in now, with the database clock, in one round trip; null for no such case. */
-export async function currentVisit(client: pg.ClientBase | pg.Pool, caseId: string): Promise<StageVisit | null> {
-  const { rows } = await client.query<{ stage: string; stage_entered_at: Date; now: Date }>(
-    'SELECT stage, stage_entered_at, statement_timestamp() AS now FROM cases WHERE id = $1',
-    [caseId],
-  );
-  const row = rows[0];
-  return row === undefined ? null : { stage: row.stage, stageEnteredAt: row.stage_entered_at.toISOString(), now: row.now };
-}
-
 type VisitRow = { case_id: string; stage: OpenStage; stage_entered_at: Date; deadline_at: Date };
 
 /** Open cases past their deadline (database clock) whose current visit has no breach yet, most overdue first. */

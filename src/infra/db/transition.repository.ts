@@ -99,31 +99,9 @@ export async function writeTransitions(
 }
 
 /**
- * The command locked (a second delivery waits here, then finds it done), the database
- * clock, and, for a command on an existing case, that case locked: one round trip.
- */
-const LOAD_FOR_APPLY = `
-WITH cmd AS (SELECT * FROM commands WHERE id = $1 FOR UPDATE)
-SELECT to_jsonb(cmd) AS command, statement_timestamp() AS now, to_jsonb(k) AS case_row
-FROM cmd LEFT JOIN LATERAL (SELECT * FROM cases WHERE cases.id = cmd.case_id AND cmd.type <> 'submit' FOR UPDATE) k ON true`;
-
-export async function loadForApply(
-  client: pg.ClientBase,
-  commandId: string,
-): Promise<{ record: CommandRecord; now: Date; state: CaseState | null } | null> {
-  const { rows } = await client.query<{ command: CommandRow; now: Date; case_row: CaseRow | null }>({
-    name: 'load-for-apply',
-    text: LOAD_FOR_APPLY,
-    values: [commandId],
-  });
-  const row = rows[0];
-  if (row === undefined) return null;
-  return { record: rowToCommand(row.command), now: row.now, state: row.case_row === null ? null : rowToCase(row.case_row) };
-}
-
-/**
- * Many commands locked (in id order), the cases they act on locked (in id order: two
- * batches never wait on each other in a cycle), and the database clock: one round trip.
+ * The commands locked in id order (a second delivery of one waits here, then finds it
+ * done), the cases they act on locked in id order (two transactions never wait on each
+ * other in a cycle), and the database clock: one round trip, for one command or a batch.
  */
 const LOAD_MANY_FOR_APPLY = `
 WITH cmd AS (SELECT * FROM commands WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
@@ -144,7 +122,7 @@ export async function loadManyForApply(
   const row = rows[0];
   if (row === undefined) throw new Error('no row from the batch load');
   return {
-    commands: new Map(row.commands.map((c) => [c.id, rowToCommand(c)])),
+    commands: new Map(row.commands.map((c) => [c.id.toLowerCase(), rowToCommand(c)])),
     cases: new Map(row.cases.map((c) => [c.id as string, rowToCase(c)])),
     now: row.now,
   };

@@ -1,4 +1,4 @@
-import DataLoader from 'dataloader';
+import { perTurnBatcher } from '../batch.ts';
 import type pg from 'pg';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
 
@@ -85,11 +85,7 @@ export async function findTokenOwner(pool: pg.Pool, tokenHash: string): Promise<
 export type TokenLookup = (tokenHash: string) => Promise<TokenOwner | null>;
 
 export function createTokenLookup(pool: pg.Pool): TokenLookup {
-  const loader = new DataLoader<string, TokenOwner | null>((hashes) => findTokenOwners(pool, hashes), {
-    cache: false,
-    maxBatchSize: 200,
-    batchScheduleFn: (flush) => setImmediate(flush),
-  });
+  const loader = perTurnBatcher((hashes: readonly string[]) => findTokenOwners(pool, hashes), { maxBatch: 200 });
   return (tokenHash) => loader.load(tokenHash);
 }
 

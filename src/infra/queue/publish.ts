@@ -1,7 +1,7 @@
 import type { JobsOptions } from 'bullmq';
-import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { QueueName } from '../../domain/index.ts';
+import { perTurnBatcher } from '../batch.ts';
 import { returnToRelay, type OutboxRow } from '../db/outbox.repository.ts';
 import type { Logger } from '../logger.ts';
 import { deduplicationId, jobIdFor, parseJob } from './catalog.ts';
@@ -90,7 +90,7 @@ export function createHandoff(options: { factory: Pick<QueueFactory, 'queue'>; p
     return rows.map(() => true);
   };
   // Rows handed off within one turn of the event loop share an addBulk per queue.
-  const batch = new DataLoader<OutboxRow, true>(publish, { cache: false, maxBatchSize: 500, batchScheduleFn: (flush) => setImmediate(flush) });
+  const batch = perTurnBatcher(publish, { maxBatch: 500 });
   const underWay = new Set<Promise<unknown>>();
   const handoff = async (rows: readonly OutboxRow[]) => {
     if (rows.length === 0) return;
