@@ -173,18 +173,24 @@ const batchable = (type: CommandType) => type !== 'submit' && type !== 'record-p
 
 /**
  * Group commit for the apply path: the batchable commands a process starts within a few
- * milliseconds of each other are applied in ONE transaction (one locking read, one write), each
- * exactly as alone: decided in order against the state the ones before it left. If the
- * batch fails as a whole (a deadlock, a constraint), each command is applied alone.
+ * milliseconds of each other are applied together, optimistically: one read of the
+ * commands and their cases (no transaction, no locks), each decided in order against the
+ * state the ones before it left, and ONE guarded write statement (see writeTransitions).
+ * If another writer changed one of the cases or finished one of the commands in between,
+ * the write aborts whole, and each command is applied alone under locks (applyCommand), as
+ * after any other failure of the batch.
  */
 export function createCommandApplier(deps: ApplyDeps, options: { maxBatch?: number; windowMs?: number } = {}): CommandApplier {
   const loader = perTurnBatcher(
     async (ids: readonly string[]): Promise<(ApplyOutcome | Error)[]> => {
-      if (ids.length === 1) return [await applyCommand(deps, ids[0] as string)];
       try {
         return await applyBatch(deps, ids);
       } catch (error) {
-        deps.log.warn({ commands: ids.length, err: { message: (error as Error).message } }, 'batch not applied, applying its commands one by one');
+        const conflict = isWriteConflict(error);
+        deps.log[conflict ? 'debug' : 'warn'](
+          { commands: ids.length, err: { message: (error as Error).message } },
+          conflict ? 'another writer came first, applying the commands one by one under locks' : 'batch not applied, applying its commands one by one',
+        );
         return Promise.all(ids.map((id) => applyCommand(deps, id).catch((failure: unknown) => (failure instanceof Error ? failure : new Error(String(failure))))));
       }
     },
@@ -193,54 +199,63 @@ export function createCommandApplier(deps: ApplyDeps, options: { maxBatch?: numb
   return (commandId, hint) => (batchable(hint.type) ? loader.load(commandId) : applyCommand(deps, commandId, hint));
 }
 
+/** A guard of the write found another writer first: a serialization failure, a deadlock, or an event seq taken. */
+function isWriteConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === '40001' || code === '40P01' || code === '23505';
+}
+
 async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<ApplyOutcome[]> {
-  const { outcomes, outbox } = await inTransaction(deps.pool, async (client) => {
-    const loaded = await loadManyForApply(client, [...new Set(ids)]);
-    const states = new Map(loaded.cases);
-    const touched = new Map<string, CaseState>();
-    const events: StoredEvent[] = [];
-    const written: CommandOutcome[] = [];
-    const done = new Map<string, ApplyOutcome>();
-    const decideOne = (id: string): ApplyOutcome => {
-      const seen = done.get(id);
-      // The same command twice in one batch (a job delivered twice): the second is a replay.
-      if (seen !== undefined) return seen.status === 'missing' ? seen : { ...seen, replayed: true };
-      const record = loaded.commands.get(id.toLowerCase());
-      if (record === undefined) return { status: 'missing' };
-      const replay = replayOf(record);
-      if (replay !== null) return replay;
-      if (!batchable(record.type)) throw new Error(`command ${id} (${record.type}) cannot be batched`);
-      const reject = (problem: Rejection): ApplyOutcome => {
-        written.push({ commandId: record.id, caseId: record.caseId, status: 'rejected', problem });
-        return { status: 'rejected', caseId: record.caseId, problem, replayed: false };
-      };
-      const command = commandOf(record);
-      if (command === null) return reject(INVALID_PAYLOAD);
-      const ctx: DecisionContext = { actor: record.actor, now: loaded.now, sla: deps.sla, claimLeaseMs: deps.claimLeaseMs };
-      const decision = decide(states.get(record.caseId) ?? null, command, ctx);
-      if (!decision.ok) return reject(decision.rejection);
-      const heads = Object.fromEntries(decision.events.map((e) => [e.caseId, headOf(states.get(e.caseId) ?? null)]));
-      const chained = chainEvents(decision.events, { heads, actor: record.actor, commandId: record.id, occurredAt: loaded.now });
-      for (const [caseId, state] of foldInto(states, chained)) {
-        states.set(caseId, state);
-        touched.set(caseId, state);
-      }
-      events.push(...chained);
-      const version = states.get(record.caseId)?.version ?? 0;
-      written.push({ commandId: record.id, caseId: record.caseId, status: 'applied', resultVersion: version });
-      return { status: 'applied', caseId: record.caseId, version, events: chained.length, replayed: false };
+  const loaded = await loadManyForApply(deps.pool, [...new Set(ids)], { lock: false });
+  const states = new Map(loaded.cases);
+  const touched = new Map<string, CaseState>();
+  const events: StoredEvent[] = [];
+  const written: CommandOutcome[] = [];
+  const done = new Map<string, ApplyOutcome>();
+  const decideOne = (id: string): ApplyOutcome => {
+    const seen = done.get(id);
+    // The same command twice in one batch (a job delivered twice): the second is a replay.
+    if (seen !== undefined) return seen.status === 'missing' ? seen : { ...seen, replayed: true };
+    const record = loaded.commands.get(id.toLowerCase());
+    if (record === undefined) return { status: 'missing' };
+    const replay = replayOf(record);
+    if (replay !== null) return replay;
+    if (!batchable(record.type)) throw new Error(`command ${id} (${record.type}) cannot be batched`);
+    const reject = (problem: Rejection): ApplyOutcome => {
+      written.push({ commandId: record.id, caseId: record.caseId, status: 'rejected', problem });
+      return { status: 'rejected', caseId: record.caseId, problem, replayed: false };
     };
-    const outcomes = ids.map((id) => {
-      const outcome = decideOne(id);
-      done.set(id, outcome);
-      return outcome;
-    });
-    const rows =
-      written.length === 0
-        ? []
-        : await writeTransitions(client, { cases: [...touched.values()], events, outcomes: written, handedOff: deps.handoff !== undefined });
-    return { outcomes, outbox: rows };
+    const command = commandOf(record);
+    if (command === null) return reject(INVALID_PAYLOAD);
+    const ctx: DecisionContext = { actor: record.actor, now: loaded.now, sla: deps.sla, claimLeaseMs: deps.claimLeaseMs };
+    const decision = decide(states.get(record.caseId) ?? null, command, ctx);
+    if (!decision.ok) return reject(decision.rejection);
+    const heads = Object.fromEntries(decision.events.map((e) => [e.caseId, headOf(states.get(e.caseId) ?? null)]));
+    const chained = chainEvents(decision.events, { heads, actor: record.actor, commandId: record.id, occurredAt: loaded.now });
+    for (const [caseId, state] of foldInto(states, chained)) {
+      states.set(caseId, state);
+      touched.set(caseId, state);
+    }
+    events.push(...chained);
+    const version = states.get(record.caseId)?.version ?? 0;
+    written.push({ commandId: record.id, caseId: record.caseId, status: 'applied', resultVersion: version });
+    return { status: 'applied', caseId: record.caseId, version, events: chained.length, replayed: false };
+  };
+  const outcomes = ids.map((id) => {
+    const outcome = decideOne(id);
+    done.set(id, outcome);
+    return outcome;
   });
+  const outbox =
+    written.length === 0
+      ? []
+      : await writeTransitions(deps.pool, {
+          // Saved in id order, as locking writers lock them: waits never form a cycle.
+          cases: [...touched.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+          events,
+          outcomes: written,
+          handedOff: deps.handoff !== undefined,
+        });
   if (outbox.length > 0) await deps.handoff?.(outbox);
   for (const [i, outcome] of outcomes.entries()) {
     if (outcome.status === 'rejected' && !outcome.replayed) deps.log.info({ commandId: ids[i], caseId: outcome.caseId, code: outcome.problem.code }, 'command rejected');

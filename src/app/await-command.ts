@@ -19,8 +19,9 @@ export async function awaitCommand(
   actor: Actor,
   commandId: string,
   timeoutMs: number,
+  options: { justStored?: boolean } = {},
 ): Promise<CommandOutcome> {
-  const command = await deps.commandWaiter.wait(commandId, timeoutMs);
+  const command = await deps.commandWaiter.wait(commandId, timeoutMs, options);
   if (command === null || command.status === 'pending') return { status: 'pending' };
   if (command.status === 'rejected') {
     return {

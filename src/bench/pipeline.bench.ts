@@ -174,7 +174,7 @@ async function runCase(intake: Intake, waiter: CommandWaiter, n: number, onComma
     );
     if (!accepted.ok) throw new Error(`bench command refused: ${accepted.code}`);
     caseId = accepted.caseId;
-    const finished = await waiter.wait(accepted.commandId, 60_000);
+    const finished = await waiter.wait(accepted.commandId, 60_000, { justStored: !accepted.replayed });
     if (finished === null) throw new Error(`bench command ${accepted.commandId} still pending after 60 s`);
     onCommand();
   }

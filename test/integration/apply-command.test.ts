@@ -236,6 +236,63 @@ describe('applying commands in batches', () => {
     await expectConsistent(caseId);
   });
 
+  it('writes nothing when another writer changed the case between the read and the write, then applies the command under locks', async () => {
+    const caseId = await submit();
+    const mine = await store('add-note', caseId, CLERK, BODIES['add-note']);
+    const theirs = await store('add-note', caseId, SUPERVISOR, BODIES['add-note']);
+    // The batch's write statement goes through this pool: just before it, the other command
+    // is applied on its own, so the state the batch decided on is stale when it writes.
+    const failures: unknown[] = [];
+    let interleaved = false;
+    const pool = new Proxy(db.pool, {
+      get(target, key) {
+        if (key !== 'query') return Reflect.get(target, key, target);
+        return async (config: { name?: string }, values?: unknown[]) => {
+          if (config?.name === 'write-transitions' && !interleaved) {
+            interleaved = true;
+            expect(await applyCommand(deps, theirs)).toMatchObject({ status: 'applied', version: 2 });
+            return target.query(config as never, values as never).catch((error: unknown) => {
+              failures.push(error);
+              throw error;
+            });
+          }
+          return target.query(config as never, values as never);
+        };
+      },
+    });
+    const outcome = await createCommandApplier({ ...deps, pool })(mine, { type: 'add-note' });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ code: expect.stringMatching(/^(40001|23505)$/) });
+    expect(outcome).toMatchObject({ status: 'applied', version: 3, replayed: false });
+    expect((await listEvents(db.pool, caseId)).map((e) => [e.seq, e.commandId])).toEqual([
+      [1, expect.any(String)],
+      [2, theirs],
+      [3, mine],
+    ]);
+    await expectConsistent(caseId);
+  });
+
+  it('lets appliers of two processes race on the same cases: every command applied or rejected once, chains intact', async () => {
+    const appliers = [createCommandApplier(deps), createCommandApplier(deps)];
+    const cases = await Promise.all(Array.from({ length: 8 }, () => submit()));
+    const work = cases.flatMap((caseId) => [
+      { caseId, type: 'claim' as const, id: store('claim', caseId, VERIFIER, BODIES.claim) },
+      { caseId, type: 'claim' as const, id: store('claim', caseId, VERIFIER_2, BODIES.claim) },
+      { caseId, type: 'add-note' as const, id: store('add-note', caseId, CLERK, BODIES['add-note']) },
+      { caseId, type: 'add-note' as const, id: store('add-note', caseId, SUPERVISOR, BODIES['add-note']) },
+    ]);
+    const ids = await Promise.all(work.map((w) => w.id));
+    const outcomes = await Promise.all(ids.map((id, i) => (appliers[i % 2] as (typeof appliers)[0])(id, { type: (work[i] as (typeof work)[0]).type })));
+    for (const [i, caseId] of cases.entries()) {
+      const mine = outcomes.slice(i * 4, i * 4 + 4);
+      expect(mine.slice(0, 2).map((o) => o.status).sort()).toEqual(['applied', 'rejected']);
+      expect(mine.slice(2).map((o) => o.status)).toEqual(['applied', 'applied']);
+      expect((await listEvents(db.pool, caseId)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+      await expectConsistent(caseId);
+    }
+    for (const id of ids) expect((await findCommand(db.pool, id))?.status).not.toBe('pending');
+  });
+
   it('sends submits and penalties on their own, and answers missing for an unknown command', async () => {
     const apply = createCommandApplier(deps);
     const caseId = randomUUID();

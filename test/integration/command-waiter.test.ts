@@ -60,6 +60,19 @@ describe('the command waiter', () => {
     });
   });
 
+  it('looks a command up as its wait starts, unless the caller has just stored it', async () => {
+    await withWaiter(600_000, async (waiter) => {
+      const id = await pendingSubmit();
+      // Finished behind the listener's back: no NOTIFY is sent.
+      await database.pool.query("UPDATE commands SET status = 'rejected', problem = '{\"code\":\"internal\",\"detail\":\"x\"}' WHERE id = $1", [id]);
+      // justStored skips the first lookup (such a command cannot be finished yet): only a
+      // notification or the poll answers, and here neither comes before the deadline.
+      expect(await waiter.wait(id, 200, { justStored: true })).toBeNull();
+      // Without it, the lookup finds the command at once.
+      expect(await waiter.wait(id, 10_000)).toMatchObject({ id, status: 'rejected' });
+    });
+  });
+
   it('finds a command whose notification was missed by polling', async () => {
     await withWaiter(50, async (waiter) => {
       const id = await pendingSubmit();

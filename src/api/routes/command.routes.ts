@@ -115,7 +115,9 @@ async function accept(
 
   let accepted = result;
   if ((request.query as { wait?: string }).wait === 'true') {
-    const outcome = await awaitCommand(deps, actor, result.commandId, deps.waitTimeoutMs);
+    // A command stored by this request (not an Idempotency-Key replay) cannot have been
+    // applied before its wait is registered: its outcome comes by notification alone.
+    const outcome = await awaitCommand(deps, actor, result.commandId, deps.waitTimeoutMs, { justStored: !result.replayed });
     if (outcome.status === 'rejected') return sendProblem(reply, rejectionProblem(outcome.problem, request.id));
     if (outcome.status === 'applied') {
       if (outcome.view !== null) {

@@ -9,8 +9,12 @@ export type { FinishedCommand };
 export const COMMAND_CHANNEL = 'casetrail_command';
 
 export interface CommandWaiter {
-  /** Resolves with the finished command, or null when it is still pending after timeoutMs. */
-  wait(commandId: string, timeoutMs: number): Promise<FinishedCommand | null>;
+  /**
+   * Resolves with the finished command, or null when it is still pending after timeoutMs.
+   * justStored: the caller stored the command a moment ago and nothing can have applied it
+   * yet, so its notification is awaited without a first lookup (the poll still runs).
+   */
+  wait(commandId: string, timeoutMs: number, options?: { justStored?: boolean }): Promise<FinishedCommand | null>;
   /** Starts listening; waiting works without it, by polling alone. */
   start(): Promise<void>;
   /** Releases the LISTEN connection and answers every open wait with null. */
@@ -142,7 +146,7 @@ export function createCommandWaiter(options: CommandWaiterOptions): CommandWaite
 
   return {
     start: listen,
-    wait(commandId, timeoutMs) {
+    wait(commandId, timeoutMs, options = {}) {
       if (closed) return Promise.resolve(null);
       return new Promise((resolve) => {
         const waiter: Waiter = {
@@ -158,7 +162,7 @@ export function createCommandWaiter(options: CommandWaiterOptions): CommandWaite
         set.add(waiter);
         waiters.set(commandId, set);
         // Registered first, then checked: a command finished just before is not missed.
-        checkSoon(commandId);
+        if (options.justStored !== true) checkSoon(commandId);
         schedulePoll();
       });
     },

@@ -14,12 +14,18 @@ const UPDATE_SET = CASE_COLUMNS.filter((c) => c !== 'id')
  * outcomes, one outbox row per event for the events queue, and the wake-up of ?wait=true
  * requests. Data-modifying CTEs all run to completion whether or not the final SELECT
  * reads them.
+ *
+ * Guarded, so that it may run on its own, without a transaction or locks taken when the
+ * state was read: a case is saved only over the version it was decided on ($6), a command
+ * is marked only while pending, and an event's (case, seq) is unique. When another writer
+ * got there first, the statement aborts whole (casetrail_write_conflict, SQLSTATE 40001,
+ * or the unique violation).
  */
 const WRITE_TRANSITIONS = `
 WITH saved AS (
   INSERT INTO cases (${CASE_COLUMNS.join(', ')})
   SELECT ${CASE_COLUMNS.join(', ')} FROM jsonb_populate_recordset(NULL::cases, $1::jsonb)
-  ON CONFLICT (id) DO UPDATE SET ${UPDATE_SET}
+  ON CONFLICT (id) DO UPDATE SET ${UPDATE_SET} WHERE cases.version = ($6::jsonb ->> cases.id::text)::int
   RETURNING id
 ), appended AS (
   INSERT INTO events (case_id, seq, type, payload, actor_id, actor_roles, command_id, occurred_at, prev_hash, hash)
@@ -31,7 +37,7 @@ WITH saved AS (
 ), marked AS (
   UPDATE commands c SET status = x.status, problem = x.problem, result_version = x.result_version, applied_at = statement_timestamp()
   FROM jsonb_to_recordset($3::jsonb) AS x(id uuid, status text, problem jsonb, result_version int)
-  WHERE c.id = x.id
+  WHERE c.id = x.id AND c.status = 'pending'
   RETURNING c.id
 ), published AS (
   INSERT INTO outbox (id, queue, job_name, payload, published_at, attempts)
@@ -42,7 +48,10 @@ WITH saved AS (
 )
 SELECT (SELECT count(*)::int FROM appended) AS events, (SELECT count(*)::int FROM marked) AS commands,
        (SELECT coalesce(jsonb_agg(p), '[]') FROM published p) AS outbox,
-       (SELECT count(*)::int FROM (SELECT pg_notify('casetrail_command', notice) FROM unnest($5::text[]) AS notice) notified) AS notified`;
+       (SELECT count(*)::int FROM (SELECT pg_notify('casetrail_command', notice) FROM unnest($5::text[]) AS notice) notified) AS notified,
+       CASE WHEN (SELECT count(*) FROM saved) <> jsonb_array_length($1::jsonb) THEN casetrail_write_conflict('a case changed after it was read')
+            WHEN (SELECT count(*) FROM marked) <> jsonb_array_length($3::jsonb) THEN casetrail_write_conflict('a command was finished by another writer')
+       END AS conflict`;
 
 /** How a command ended, as the commands table records it. */
 export type CommandOutcome =
@@ -52,10 +61,11 @@ export type CommandOutcome =
 /**
  * Writes the transitions of one or more commands; returns their events' outbox rows. With
  * handedOff they are stored as published, for the caller to publish after commit (see
- * createHandoff). Events are appended in the order given.
+ * createHandoff). Events are appended in the order given; each case given is saved over
+ * the version before its first event here, and throws a write conflict otherwise.
  */
 export async function writeTransitions(
-  client: pg.ClientBase,
+  client: pg.ClientBase | pg.Pool,
   transition: { cases: readonly CaseState[]; events: readonly StoredEvent[]; outcomes: readonly CommandOutcome[]; handedOff?: boolean },
 ): Promise<OutboxRow[]> {
   const events = transition.events.map((e, n) => ({
@@ -86,10 +96,20 @@ export async function writeTransitions(
       resultVersion: o.status === 'applied' ? o.resultVersion : null,
     }),
   );
+  const priors: Record<string, number> = {};
+  for (const c of transition.cases) priors[c.id] = c.version;
+  for (const e of transition.events) priors[e.caseId] = Math.min(priors[e.caseId] ?? e.seq, e.seq - 1);
   const { rows } = await client.query<{ events: number; commands: number; outbox: OutboxRecord[] }>({
     name: 'write-transitions',
     text: WRITE_TRANSITIONS,
-    values: [JSON.stringify(transition.cases.map(caseToRecord)), JSON.stringify(events), JSON.stringify(outcomes), transition.handedOff === true, notices],
+    values: [
+      JSON.stringify(transition.cases.map(caseToRecord)),
+      JSON.stringify(events),
+      JSON.stringify(outcomes),
+      transition.handedOff === true,
+      notices,
+      JSON.stringify(priors),
+    ],
   });
   const written = rows[0];
   if (written?.events !== events.length || written.commands !== outcomes.length) {
@@ -102,21 +122,25 @@ export async function writeTransitions(
  * The commands locked in id order (a second delivery of one waits here, then finds it
  * done), the cases they act on locked in id order (two transactions never wait on each
  * other in a cycle), and the database clock: one round trip, for one command or a batch.
+ * Without lock (outside a transaction): the same, read as they stand, for a write that
+ * guards itself (see WRITE_TRANSITIONS).
  */
-const LOAD_MANY_FOR_APPLY = `
-WITH cmd AS (SELECT * FROM commands WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
-k AS (SELECT * FROM cases WHERE id IN (SELECT case_id FROM cmd) ORDER BY id FOR UPDATE)
+const LOAD_MANY_FOR_APPLY = (lock: string) => `
+WITH cmd AS (SELECT * FROM commands WHERE id = ANY($1::uuid[]) ORDER BY id ${lock}),
+k AS (SELECT * FROM cases WHERE id IN (SELECT case_id FROM cmd) ORDER BY id ${lock})
 SELECT (SELECT coalesce(jsonb_agg(to_jsonb(cmd)), '[]') FROM cmd) AS commands,
        (SELECT coalesce(jsonb_agg(to_jsonb(k)), '[]') FROM k) AS cases,
        statement_timestamp() AS now`;
+const LOAD_LOCKED = { name: 'load-many-for-apply', text: LOAD_MANY_FOR_APPLY('FOR UPDATE') };
+const LOAD_UNLOCKED = { name: 'load-many-unlocked', text: LOAD_MANY_FOR_APPLY('') };
 
 export async function loadManyForApply(
-  client: pg.ClientBase,
+  client: pg.ClientBase | pg.Pool,
   commandIds: readonly string[],
+  options: { lock: boolean } = { lock: true },
 ): Promise<{ commands: Map<string, CommandRecord>; cases: Map<string, CaseState>; now: Date }> {
   const { rows } = await client.query<{ commands: CommandRow[]; cases: CaseRow[]; now: Date }>({
-    name: 'load-many-for-apply',
-    text: LOAD_MANY_FOR_APPLY,
+    ...(options.lock ? LOAD_LOCKED : LOAD_UNLOCKED),
     values: [commandIds],
   });
   const row = rows[0];
