@@ -5,6 +5,7 @@ import { recordCommandOutcome } from '../src/infra/metrics.ts';
 import { parseJob } from '../src/infra/queue/catalog.ts';
 import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
 import type { ProcessorDeps } from './processor.ts';
+import { lazyChild } from '../src/infra/logger.ts';
 
 export type CommandJobResult =
   | { status: 'applied'; caseId: string; version: number; replayed: boolean }
@@ -23,7 +24,7 @@ export function createCommandProcessor(queue: QueueName, deps: ProcessorDeps): J
       deps.log.error({ queue, jobId: job.id, jobName: job.name, reason }, 'job data rejected');
       throw new UnrecoverableError(`invalid job data: ${reason}`);
     }
-    const log = deps.log.child({ queue, jobId: job.id, commandId: parsed.data.commandId });
+    const log = lazyChild(deps.log, { queue, jobId: job.id, commandId: parsed.data.commandId });
     // The catalog accepted the job's name as a command, so it is a command type.
     const type = job.name as CommandType;
     const outcome = deps.apply === undefined ? await applyCommand({ ...deps, log }, parsed.data.commandId, { type }) : await deps.apply(parsed.data.commandId, { type });

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { EventType, StoredEvent } from '../src/domain/index.ts';
 import { createProjectionInputLoader, type ProjectionInput } from '../src/infra/db/projection.repository.ts';
 import type { OutboxRow } from '../src/infra/db/outbox.repository.ts';
-import type { Logger } from '../src/infra/logger.ts';
+import { lazyChild, type Logger } from '../src/infra/logger.ts';
 import type { Handoff } from '../src/infra/queue/publish.ts';
 import { parseJob } from '../src/infra/queue/catalog.ts';
 import type { JobProcessor, QueueFactory } from '../src/infra/queue/queue-factory.ts';
@@ -45,7 +45,7 @@ export function createEventsProcessor(deps: ProcessorDeps, projections: readonly
       throw new UnrecoverableError(`invalid job data: ${reason}`);
     }
     const { eventId, caseId, seq } = parsed.data;
-    const log = deps.log.child({ queue: 'events', jobId: job.id, eventId, caseId });
+    const log = lazyChild(deps.log, { queue: 'events', jobId: job.id, eventId, caseId });
     const input = await loadInput(eventId);
     const event = input?.event ?? null;
     if (input === null || event === null || event.caseId !== caseId || event.seq !== seq || event.type !== job.name) {
@@ -57,7 +57,7 @@ export function createEventsProcessor(deps: ProcessorDeps, projections: readonly
     for (const projection of run) {
       const context: ProjectionContext = {
         pool: deps.pool,
-        log: log.child({ projection: projection.name }),
+        log: lazyChild(log, { projection: projection.name }),
         known: { visit: input.visit, webhookSubscribers: input.webhookSubscribers },
       };
       if (deps.queues !== undefined) context.queues = deps.queues;

@@ -3,6 +3,7 @@ import { breachSlaVisit } from '../src/app/sla-breach.ts';
 import { parseJob } from '../src/infra/queue/catalog.ts';
 import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
 import type { ProcessorDefinition, ProcessorDeps } from './processor.ts';
+import { lazyChild } from '../src/infra/logger.ts';
 
 /**
  * A stage visit's deadline came: breach it if the case is still there. A timer that fires
@@ -16,7 +17,7 @@ export function createSlaProcessor(deps: ProcessorDeps): JobProcessor {
       deps.log.error({ queue: 'sla', jobId: job.id, jobName: job.name, reason }, 'job data rejected');
       throw new UnrecoverableError(`invalid job data: ${reason}`);
     }
-    const log = deps.log.child({ queue: 'sla', jobId: job.id, caseId: parsed.data.caseId });
+    const log = lazyChild(deps.log, { queue: 'sla', jobId: job.id, caseId: parsed.data.caseId });
     const outcome = await breachSlaVisit({ pool: deps.pool, log }, parsed.data);
     if (outcome.status === 'not_due') {
       // The margin keeps a timer from waking again a moment too early.

@@ -4,6 +4,7 @@ import { assertNever } from '../src/domain/index.ts';
 import { parseJob } from '../src/infra/queue/catalog.ts';
 import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
 import type { ProcessorDefinition, ProcessorDeps } from './processor.ts';
+import { lazyChild } from '../src/infra/logger.ts';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -21,7 +22,7 @@ export function createWebhooksProcessor(deps: ProcessorDeps): JobProcessor {
       throw new UnrecoverableError(`invalid job data: ${reason}`);
     }
     const { deliveryId } = parsed.data;
-    const log = deps.log.child({ queue: 'webhooks', jobId: job.id });
+    const log = lazyChild(deps.log, { queue: 'webhooks', jobId: job.id });
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const outcome = await deliverWebhook({ pool: deps.pool, log, timeoutMs: deps.webhookTimeoutMs ?? DEFAULT_TIMEOUT_MS }, deliveryId, { lastAttempt });
     switch (outcome.status) {

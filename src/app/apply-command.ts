@@ -24,7 +24,7 @@ import type { OutboxRow } from '../infra/db/outbox.repository.ts';
 import { loadManyForApply, writeTransitions, type CommandOutcome } from '../infra/db/transition.repository.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
 import { perTurnBatcher } from '../infra/batch.ts';
-import type { Logger } from '../infra/logger.ts';
+import { lazyChild, type Logger } from '../infra/logger.ts';
 import type { Handoff } from '../infra/queue/publish.ts';
 
 export type ApplyDeps = {
@@ -58,7 +58,7 @@ export async function applyCommand(deps: ApplyDeps, commandId: string, hint: { t
   });
   if (outbox.length > 0) await deps.handoff?.(outbox);
   if (outcome.status !== 'missing' && !outcome.replayed) {
-    const log = deps.log.child({ commandId, caseId: outcome.caseId });
+    const log = lazyChild(deps.log, { commandId, caseId: outcome.caseId });
     if (outcome.status === 'applied') log.debug({ version: outcome.version }, 'command applied');
     else log.info({ code: outcome.problem.code }, 'command rejected');
   }

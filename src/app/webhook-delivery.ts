@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { StoredEvent } from '../domain/index.ts';
 import { fanOutDeliveries, loadDelivery, markDeliveryFailed, recordAttempt } from '../infra/db/webhook.repository.ts';
-import type { Logger } from '../infra/logger.ts';
+import { lazyChild, type Logger } from '../infra/logger.ts';
 import { webhookAttemptsTotal } from '../infra/metrics.ts';
 import { postWebhook } from '../infra/webhooks/webhook-sender.ts';
 
@@ -63,7 +63,7 @@ export async function deliverWebhook(deps: DeliveryDeps, deliveryId: string, opt
   });
   const status = response.ok ? 'delivered' : options.lastAttempt ? 'failed' : 'pending';
   const attempt = await recordAttempt(deps.pool, { deliveryId, statusCode: response.statusCode, error: response.error, durationMs: response.durationMs, status });
-  const log = deps.log.child({ deliveryId, endpointId: work.endpoint.id, eventId: work.event.id });
+  const log = lazyChild(deps.log, { deliveryId, endpointId: work.endpoint.id, eventId: work.event.id });
   if (response.ok) {
     webhookAttemptsTotal.inc({ result: 'delivered' });
     log.debug({ attempt, statusCode: response.statusCode }, 'webhook delivered');

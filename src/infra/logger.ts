@@ -43,3 +43,27 @@ export function createLogger(options: { level: string; name?: string; destinatio
   };
   return options.destination ? pino(logOptions, options.destination) : pino(logOptions);
 }
+
+const LEVEL_METHODS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+const noop = () => undefined;
+
+/**
+ * parent.child(bindings), made only when first written to. A pino child serializes (and
+ * redacts) its bindings when it is made, and most jobs bind their ids to a logger they never
+ * write to. A call at a level the parent leaves out does nothing and makes no child.
+ */
+export function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  const made = (): Logger => (child ??= parent.child(bindings));
+  return new Proxy(parent, {
+    get(_target, key) {
+      if (child === undefined && typeof key === 'string') {
+        if (LEVEL_METHODS.has(key) && !parent.isLevelEnabled(key)) return noop;
+        if (key === 'isLevelEnabled') return parent.isLevelEnabled.bind(parent);
+      }
+      const target = made();
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

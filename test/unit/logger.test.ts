@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/infra/logger.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { createLogger, lazyChild } from '../../src/infra/logger.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -18,6 +18,25 @@ describe('logger', () => {
     const { lines, log } = capture();
     log.info({ caseId: 'c1' }, 'command applied');
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 'info', caseId: 'c1', msg: 'command applied', name: 'casetrail' });
+  });
+
+  it('makes a lazy child only when it writes, with its bindings (redacted) and its own children', () => {
+    const { lines, log } = capture();
+    const child = vi.spyOn(log, 'child');
+    const job = lazyChild(log, { jobId: 'j1', content: 'personal text' });
+    job.debug({ seq: 1 }, 'below the level');
+    expect(job.isLevelEnabled('debug')).toBe(false);
+    const projection = lazyChild(job, { projection: 'visits' });
+    projection.trace('below the level too');
+    expect(child).not.toHaveBeenCalled();
+    expect(lines).toHaveLength(0);
+    projection.warn({ seq: 2 }, 'written');
+    // The job's child, then the projection's (a pino child inherits child from its parent).
+    expect(child).toHaveBeenCalledTimes(2);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 'warn', jobId: 'j1', content: '[redacted]', projection: 'visits', seq: 2, msg: 'written' });
+    job.info('again');
+    expect(child).toHaveBeenCalledTimes(2);
+    expect(JSON.parse(lines[1] ?? '{}')).toMatchObject({ jobId: 'j1', msg: 'again' });
   });
 
   it('redacts personal fields and tokens wherever they appear', () => {
