@@ -18,10 +18,10 @@ import {
   type Rejection,
   type StoredEvent,
 } from '../domain/index.ts';
-import { drawReference, findIdsByContentHash, findOpenIdsByFingerprint, isDecisionNoTaken, lockCases } from '../infra/db/case.repository.ts';
-import { savePersonalData, type CommandRecord } from '../infra/db/command.repository.ts';
+import { drawReference, findIdsByContentHash, findOpenIdsByFingerprint, lockCases } from '../infra/db/case.repository.ts';
+import type { CommandRecord, PersonalDataPatch } from '../infra/db/command.repository.ts';
 import type { OutboxRow } from '../infra/db/outbox.repository.ts';
-import { loadManyForApply, writeTransitions, type CommandOutcome } from '../infra/db/transition.repository.ts';
+import { loadManyForApply, writeTransitions, type CommandOutcome, type LoadedForApply } from '../infra/db/transition.repository.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
 import { perTurnBatcher } from '../infra/batch.ts';
 import { lazyChild, type Logger } from '../infra/logger.ts';
@@ -84,7 +84,7 @@ async function applyIn(client: pg.ClientBase, deps: ApplyInDeps, commandId: stri
   if (command === null) return reject(INVALID_PAYLOAD);
 
   const ctx: DecisionContext = { actor: record.actor, now, sla: deps.sla, claimLeaseMs: deps.claimLeaseMs };
-  const states = await gatherContext(client, deps, command, ctx, loaded.cases.get(record.caseId) ?? null);
+  const states = await gatherContext(client, deps, command, ctx, loaded);
 
   const decision = decide(states.get(command.caseId) ?? null, command, ctx);
   if (!decision.ok) return reject(decision.rejection);
@@ -98,10 +98,10 @@ async function applyIn(client: pg.ClientBase, deps: ApplyInDeps, commandId: stri
       cases: [...next.values()],
       events,
       outcomes: [{ commandId: record.id, caseId: record.caseId, status: 'applied', resultVersion: version }],
+      personal: personalOf(command),
       handedOff: deps.handoff !== undefined,
     })),
   );
-  await savePersonal(client, command, record);
   return { status: 'applied', caseId: command.caseId, version, events: events.length, replayed: false };
 }
 
@@ -111,7 +111,7 @@ async function gatherContext(
   deps: ApplyInDeps,
   command: Command,
   ctx: DecisionContext,
-  locked: CaseState | null,
+  loaded: LoadedForApply,
 ): Promise<Map<string, CaseState>> {
   if (command.type === 'submit') {
     const { item } = command.payload;
@@ -134,15 +134,19 @@ async function gatherContext(
     };
     return states;
   }
-  const states = new Map(locked === null ? [] : [[locked.id, locked] as const]);
-  if (command.type === 'record-penalty') {
-    const subject = subjectPersonalData(command.payload.subject);
-    ctx.penalty = {
-      subjectDigest: subject === null ? null : personalDigest(deps.hmacKey, subject),
-      decisionNoTaken: await isDecisionNoTaken(client, command.payload.decisionNo),
-    };
-  }
-  return states;
+  const locked = loaded.cases.get(command.caseId);
+  addPenaltyContext(deps, command, ctx, loaded);
+  return new Map(locked === undefined ? [] : [[locked.id, locked] as const]);
+}
+
+/** What deciding a penalty needs beyond its case: the subject's digest, and whether its decision number is taken. */
+function addPenaltyContext(deps: Pick<ApplyDeps, 'hmacKey'>, command: Command, ctx: DecisionContext, loaded: LoadedForApply): void {
+  if (command.type !== 'record-penalty') return;
+  const subject = subjectPersonalData(command.payload.subject);
+  ctx.penalty = {
+    subjectDigest: subject === null ? null : personalDigest(deps.hmacKey, subject),
+    decisionNoTaken: loaded.takenDecisionNos.has(command.payload.decisionNo),
+  };
 }
 
 function foldInto(states: ReadonlyMap<string, CaseState>, events: readonly StoredEvent[]): Map<string, CaseState> {
@@ -153,23 +157,27 @@ function foldInto(states: ReadonlyMap<string, CaseState>, events: readonly Store
   return next;
 }
 
-async function savePersonal(client: pg.ClientBase, command: Command, record: CommandRecord): Promise<void> {
-  if (command.type === 'submit') await savePersonalData(client, record.caseId, itemPersonalData(command.payload.item));
+/** The personal data an applied command brings, stored apart from the trail. */
+function personalOf(command: Command): { caseId: string; patch: PersonalDataPatch }[] {
+  if (command.type === 'submit') return [{ caseId: command.caseId, patch: itemPersonalData(command.payload.item) }];
   if (command.type === 'record-penalty') {
     const subject = subjectPersonalData(command.payload.subject);
-    if (subject !== null) await savePersonalData(client, record.caseId, subject);
+    if (subject !== null) return [{ caseId: command.caseId, patch: subject }];
   }
+  return [];
 }
 
 /** Applies a command, alone or batched with others arriving at the same moment. */
 export type CommandApplier = (commandId: string, hint: { type: CommandType }) => Promise<ApplyOutcome>;
 
 /**
- * Commands that read and lock nothing but their own case can share a transaction: a
- * submit reads other cases (duplicates, related items) under advisory locks, and a
- * penalty checks decision numbers and stores personal data, so those go alone.
+ * Commands that write nothing but their own case (and its personal data) can be applied
+ * together: a submit reads other cases (duplicates, related items) under advisory locks,
+ * so it goes alone. A penalty's decision number is read with the batch; its uniqueness
+ * across cases is the database's unique index, whose violation sends the batch back to
+ * one-by-one application.
  */
-const batchable = (type: CommandType) => type !== 'submit' && type !== 'record-penalty';
+const batchable = (type: CommandType) => type !== 'submit';
 
 /**
  * Group commit for the apply path: the batchable commands a process starts within a few
@@ -211,6 +219,7 @@ async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<Appl
   const touched = new Map<string, CaseState>();
   const events: StoredEvent[] = [];
   const written: CommandOutcome[] = [];
+  const personal: { caseId: string; patch: PersonalDataPatch }[] = [];
   const done = new Map<string, ApplyOutcome>();
   const decideOne = (id: string): ApplyOutcome => {
     const seen = done.get(id);
@@ -228,8 +237,10 @@ async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<Appl
     const command = commandOf(record);
     if (command === null) return reject(INVALID_PAYLOAD);
     const ctx: DecisionContext = { actor: record.actor, now: loaded.now, sla: deps.sla, claimLeaseMs: deps.claimLeaseMs };
+    addPenaltyContext(deps, command, ctx, loaded);
     const decision = decide(states.get(record.caseId) ?? null, command, ctx);
     if (!decision.ok) return reject(decision.rejection);
+    personal.push(...personalOf(command));
     const heads = Object.fromEntries(decision.events.map((e) => [e.caseId, headOf(states.get(e.caseId) ?? null)]));
     const chained = chainEvents(decision.events, { heads, actor: record.actor, commandId: record.id, occurredAt: loaded.now });
     for (const [caseId, state] of foldInto(states, chained)) {
@@ -254,6 +265,7 @@ async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<Appl
           cases: [...touched.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
           events,
           outcomes: written,
+          personal,
           handedOff: deps.handoff !== undefined,
         });
   if (outbox.length > 0) await deps.handoff?.(outbox);

@@ -293,7 +293,36 @@ describe('applying commands in batches', () => {
     for (const id of ids) expect((await findCommand(db.pool, id))?.status).not.toBe('pending');
   });
 
-  it('sends submits and penalties on their own, and answers missing for an unknown command', async () => {
+  it('applies penalties together, each with its subject kept apart, and refuses a decision number a case already bears', async () => {
+    const apply = createCommandApplier(deps);
+    const cases = await Promise.all(Array.from({ length: 3 }, () => submit()));
+    for (const caseId of cases) {
+      await send('verify', caseId, VERIFIER, verifyBody());
+      await send('refer', caseId, SUPERVISOR, BODIES.refer);
+    }
+    const taken = `QD-${randomUUID()}`;
+    await send('record-penalty', cases[0] as string, SUPERVISOR, penaltyBody({ decisionNo: taken }));
+    const [fresh, second] = [cases[1] as string, cases[2] as string];
+    const penalties = await Promise.all([
+      store('record-penalty', fresh, SUPERVISOR, penaltyBody({ decisionNo: `QD-${randomUUID()}` })),
+      store('record-penalty', second, SUPERVISOR, penaltyBody({ decisionNo: taken })),
+    ]);
+    const outcomes = await Promise.all(penalties.map((id) => apply(id, { type: 'record-penalty' })));
+    expect(outcomes[0]).toMatchObject({ status: 'applied', version: 4, replayed: false });
+    expect(outcomes[1]).toMatchObject({ status: 'rejected', problem: { code: 'duplicate_decision' } });
+    const { rows } = await db.pool.query('SELECT case_id, account_handle, subject_name, subject_handle FROM case_personal_data WHERE case_id = ANY($1::uuid[]) ORDER BY case_id', [[fresh, second]]);
+    // The submit's data is kept and the penalty's subject added; the refused penalty adds nothing.
+    expect(rows).toEqual(
+      [
+        { case_id: fresh, account_handle: 'nguyen.van.a', subject_name: 'Nguyễn Văn A', subject_handle: 'nguyen.van.a' },
+        { case_id: second, account_handle: 'nguyen.van.a', subject_name: null, subject_handle: null },
+      ].sort((a, b) => (a.case_id < b.case_id ? -1 : 1)),
+    );
+    expect(JSON.stringify(await listEvents(db.pool, fresh))).not.toContain('Nguyễn Văn A');
+    for (const caseId of cases) await expectConsistent(caseId);
+  });
+
+  it('sends submits on their own, and answers missing for an unknown command', async () => {
     const apply = createCommandApplier(deps);
     const caseId = randomUUID();
     const submitted = await store('submit', caseId, CLERK, submitBody({ url: `https://example.vn/posts/${randomUUID()}`, content: randomUUID() }));

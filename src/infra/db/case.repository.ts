@@ -95,12 +95,6 @@ export async function findIdsByContentHash(client: pg.ClientBase, contentHash: s
   return rows.map((r) => r.id);
 }
 
-export async function isDecisionNoTaken(client: pg.ClientBase, decisionNo: string): Promise<boolean> {
-  const { rowCount } = await client.query('SELECT 1 FROM cases WHERE decision_no = $1', [decisionNo]);
-  return (rowCount ?? 0) > 0;
-}
-
-/** Next reference number of a year, allocated inside the intake transaction (no gaps on rollback). */
 /**
  * Draws the next reference of the database clock's year. Drawn on the pool before the
  * intake transaction (applyCommand does when it knows the command is a submit), the

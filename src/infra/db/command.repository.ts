@@ -146,22 +146,6 @@ export type PersonalDataPatch = {
   accountHandle?: string; accountName?: string; content?: string; subjectHandle?: string; subjectName?: string;
 };
 
-/** Personal data lives apart from the trail so that erasing it breaks no chain. */
-export async function savePersonalData(client: pg.ClientBase, caseId: string, patch: PersonalDataPatch): Promise<void> {
-  await client.query(
-    `INSERT INTO case_personal_data (case_id, account_handle, account_name, content, subject_handle, subject_name)
-     VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (case_id) DO UPDATE SET
-       account_handle = COALESCE(EXCLUDED.account_handle, case_personal_data.account_handle),
-       account_name = COALESCE(EXCLUDED.account_name, case_personal_data.account_name),
-       content = COALESCE(EXCLUDED.content, case_personal_data.content),
-       subject_handle = COALESCE(EXCLUDED.subject_handle, case_personal_data.subject_handle),
-       subject_name = COALESCE(EXCLUDED.subject_name, case_personal_data.subject_name),
-       updated_at = statement_timestamp()`,
-    [caseId, patch.accountHandle ?? null, patch.accountName ?? null, patch.content ?? null, patch.subjectHandle ?? null, patch.subjectName ?? null],
-  );
-}
-
 /** The command an actor already stored under an Idempotency-Key, with the hash of that request. */
 export async function findCommandByIdempotencyKey(
   client: pg.ClientBase | pg.Pool,

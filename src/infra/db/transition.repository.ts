@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { CaseState, Rejection, StoredEvent } from '../../domain/index.ts';
 import { CASE_COLUMNS, caseToRecord, rowToCase, type CaseRow } from './case.repository.ts';
-import { commandNotice, rowToCommand, type CommandRecord, type CommandRow } from './command.repository.ts';
+import { commandNotice, rowToCommand, type CommandRecord, type CommandRow, type PersonalDataPatch } from './command.repository.ts';
 import { toOutboxRow, type OutboxRecord, type OutboxRow } from './outbox.repository.ts';
 
 const UPDATE_SET = CASE_COLUMNS.filter((c) => c !== 'id')
@@ -11,8 +11,9 @@ const UPDATE_SET = CASE_COLUMNS.filter((c) => c !== 'id')
 /**
  * Everything applied commands write, in ONE statement (round trips are what the apply path
  * spends its time on): the folded cases, the events, the commands marked with their
- * outcomes, one outbox row per event for the events queue, and the wake-up of ?wait=true
- * requests. Data-modifying CTEs all run to completion whether or not the final SELECT
+ * outcomes, the personal data they brought (kept apart from the trail, so that erasing it
+ * breaks no chain), one outbox row per event for the events queue, and the wake-up of
+ * ?wait=true requests. Data-modifying CTEs all run to completion whether or not the final SELECT
  * reads them.
  *
  * Guarded, so that it may run on its own, without a transaction or locks taken when the
@@ -39,6 +40,17 @@ WITH saved AS (
   FROM jsonb_to_recordset($3::jsonb) AS x(id uuid, status text, problem jsonb, result_version int)
   WHERE c.id = x.id AND c.status = 'pending'
   RETURNING c.id
+), personal AS (
+  INSERT INTO case_personal_data (case_id, account_handle, account_name, content, subject_handle, subject_name)
+  SELECT case_id, account_handle, account_name, content, subject_handle, subject_name
+  FROM jsonb_to_recordset($7::jsonb) AS p(case_id uuid, account_handle text, account_name text, content text, subject_handle text, subject_name text)
+  ON CONFLICT (case_id) DO UPDATE SET
+    account_handle = COALESCE(EXCLUDED.account_handle, case_personal_data.account_handle),
+    account_name = COALESCE(EXCLUDED.account_name, case_personal_data.account_name),
+    content = COALESCE(EXCLUDED.content, case_personal_data.content),
+    subject_handle = COALESCE(EXCLUDED.subject_handle, case_personal_data.subject_handle),
+    subject_name = COALESCE(EXCLUDED.subject_name, case_personal_data.subject_name),
+    updated_at = statement_timestamp()
 ), published AS (
   INSERT INTO outbox (id, queue, job_name, payload, published_at, attempts)
   SELECT gen_random_uuid(), 'events', a.type, jsonb_build_object('eventId', a.id::text, 'caseId', a.case_id, 'seq', a.seq),
@@ -53,6 +65,23 @@ SELECT (SELECT count(*)::int FROM appended) AS events, (SELECT count(*)::int FRO
             WHEN (SELECT count(*) FROM marked) <> jsonb_array_length($3::jsonb) THEN casetrail_write_conflict('a command was finished by another writer')
        END AS conflict`;
 
+/** One row per case, later patches over earlier ones field by field (a row may be upserted once per statement). */
+function personalRows(patches: readonly { caseId: string; patch: PersonalDataPatch }[]): Record<string, string | null>[] {
+  const merged = new Map<string, PersonalDataPatch>();
+  for (const { caseId, patch } of patches) {
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+    merged.set(caseId, { ...merged.get(caseId), ...defined });
+  }
+  return [...merged].map(([caseId, p]) => ({
+    case_id: caseId,
+    account_handle: p.accountHandle ?? null,
+    account_name: p.accountName ?? null,
+    content: p.content ?? null,
+    subject_handle: p.subjectHandle ?? null,
+    subject_name: p.subjectName ?? null,
+  }));
+}
+
 /** How a command ended, as the commands table records it. */
 export type CommandOutcome =
   | { commandId: string; caseId: string; status: 'applied'; resultVersion: number }
@@ -66,7 +95,14 @@ export type CommandOutcome =
  */
 export async function writeTransitions(
   client: pg.ClientBase | pg.Pool,
-  transition: { cases: readonly CaseState[]; events: readonly StoredEvent[]; outcomes: readonly CommandOutcome[]; handedOff?: boolean },
+  transition: {
+    cases: readonly CaseState[];
+    events: readonly StoredEvent[];
+    outcomes: readonly CommandOutcome[];
+    /** Personal data to store, merged into what a case has (a field not given is kept). */
+    personal?: readonly { caseId: string; patch: PersonalDataPatch }[];
+    handedOff?: boolean;
+  },
 ): Promise<OutboxRow[]> {
   const events = transition.events.map((e, n) => ({
     case_id: e.caseId,
@@ -109,6 +145,7 @@ export async function writeTransitions(
       transition.handedOff === true,
       notices,
       JSON.stringify(priors),
+      JSON.stringify(personalRows(transition.personal ?? [])),
     ],
   });
   const written = rows[0];
@@ -121,7 +158,8 @@ export async function writeTransitions(
 /**
  * The commands locked in id order (a second delivery of one waits here, then finds it
  * done), the cases they act on locked in id order (two transactions never wait on each
- * other in a cycle), and the database clock: one round trip, for one command or a batch.
+ * other in a cycle), the decision numbers of the penalties among them that some case
+ * already bears, and the database clock: one round trip, for one command or a batch.
  * Without lock (outside a transaction): the same, read as they stand, for a write that
  * guards itself (see WRITE_TRANSITIONS).
  */
@@ -130,16 +168,26 @@ WITH cmd AS (SELECT * FROM commands WHERE id = ANY($1::uuid[]) ORDER BY id ${loc
 k AS (SELECT * FROM cases WHERE id IN (SELECT case_id FROM cmd) ORDER BY id ${lock})
 SELECT (SELECT coalesce(jsonb_agg(to_jsonb(cmd)), '[]') FROM cmd) AS commands,
        (SELECT coalesce(jsonb_agg(to_jsonb(k)), '[]') FROM k) AS cases,
+       (SELECT coalesce(jsonb_agg(DISTINCT t.decision_no), '[]') FROM cmd JOIN cases t ON t.decision_no = cmd.payload->>'decisionNo'
+         WHERE cmd.type = 'record-penalty') AS taken,
        statement_timestamp() AS now`;
 const LOAD_LOCKED = { name: 'load-many-for-apply', text: LOAD_MANY_FOR_APPLY('FOR UPDATE') };
 const LOAD_UNLOCKED = { name: 'load-many-unlocked', text: LOAD_MANY_FOR_APPLY('') };
+
+export type LoadedForApply = {
+  commands: Map<string, CommandRecord>;
+  cases: Map<string, CaseState>;
+  /** Decision numbers of the loaded penalties that a case already bears. */
+  takenDecisionNos: Set<string>;
+  now: Date;
+};
 
 export async function loadManyForApply(
   client: pg.ClientBase | pg.Pool,
   commandIds: readonly string[],
   options: { lock: boolean } = { lock: true },
-): Promise<{ commands: Map<string, CommandRecord>; cases: Map<string, CaseState>; now: Date }> {
-  const { rows } = await client.query<{ commands: CommandRow[]; cases: CaseRow[]; now: Date }>({
+): Promise<LoadedForApply> {
+  const { rows } = await client.query<{ commands: CommandRow[]; cases: CaseRow[]; taken: string[]; now: Date }>({
     ...(options.lock ? LOAD_LOCKED : LOAD_UNLOCKED),
     values: [commandIds],
   });
@@ -148,6 +196,7 @@ export async function loadManyForApply(
   return {
     commands: new Map(row.commands.map((c) => [c.id.toLowerCase(), rowToCommand(c)])),
     cases: new Map(row.cases.map((c) => [c.id as string, rowToCase(c)])),
+    takenDecisionNos: new Set(row.taken),
     now: row.now,
   };
 }
