@@ -18,7 +18,7 @@ import {
   type Rejection,
   type StoredEvent,
 } from '../domain/index.ts';
-import { drawReference, findIdsByContentHash, findOpenIdsByFingerprint, lockCases } from '../infra/db/case.repository.ts';
+import { drawReference, lockIntakeMatches } from '../infra/db/case.repository.ts';
 import type { CommandRecord, PersonalDataPatch } from '../infra/db/command.repository.ts';
 import type { OutboxRow } from '../infra/db/outbox.repository.ts';
 import { loadManyForApply, writeTransitions, type CommandOutcome, type LoadedForApply } from '../infra/db/transition.repository.ts';
@@ -123,9 +123,7 @@ async function gatherContext(
       `fp:${fp}`,
       `ch:${hash}`,
     ]);
-    const openIds = await findOpenIdsByFingerprint(client, fp);
-    const relatedIds = openIds.length > 0 ? [] : await findIdsByContentHash(client, hash, fp);
-    const states = await lockCases(client, [...openIds.slice(0, 1), ...relatedIds]);
+    const { openIds, relatedIds, states } = await lockIntakeMatches(client, fp, hash);
     ctx.intake = {
       reference: deps.reference ?? (await drawReference(client)),
       personalDigest: personalDigest(deps.hmacKey, itemPersonalData(item)),

@@ -77,22 +77,41 @@ export async function findCase(client: pg.ClientBase | pg.Pool, id: string): Pro
   return rows[0] ? rowToCase(rows[0]) : null;
 }
 
-/** Open cases with this fingerprint, oldest first (there is at most one unless history says otherwise). */
-export async function findOpenIdsByFingerprint(client: pg.ClientBase, fingerprint: string): Promise<string[]> {
-  const { rows } = await client.query<{ id: string }>(
-    "SELECT id FROM cases WHERE fingerprint = $1 AND stage <> 'closed' ORDER BY created_at, id",
-    [fingerprint],
-  );
-  return rows.map((r) => r.id);
-}
+/**
+ * What a new report of an item meets, looked up and locked in one statement: the open
+ * cases with its fingerprint (oldest first; at most one unless history says otherwise),
+ * and when there is none, up to 20 cases with the same content under another fingerprint
+ * (a different item, maybe a different account) that are not duplicates themselves. The
+ * oldest open case and the related ones are locked, in id order. Run it after the
+ * fingerprint's advisory lock, in a statement of its own, so that it sees every report
+ * committed before the lock was granted.
+ */
+const INTAKE_MATCHES = `
+WITH open AS (SELECT id, created_at FROM cases WHERE fingerprint = $1 AND stage <> 'closed'),
+related AS (
+  SELECT id, created_at FROM cases
+  WHERE content_hash = $2 AND fingerprint <> $1 AND outcome IS DISTINCT FROM 'duplicate' AND NOT EXISTS (SELECT 1 FROM open)
+  ORDER BY created_at, id LIMIT 20
+),
+oldest AS (SELECT id FROM open ORDER BY created_at, id LIMIT 1),
+locked AS (SELECT * FROM cases WHERE id IN (SELECT id FROM oldest UNION ALL SELECT id FROM related) ORDER BY id FOR UPDATE)
+SELECT (SELECT coalesce(jsonb_agg(id ORDER BY created_at, id), '[]') FROM open) AS open_ids,
+       (SELECT coalesce(jsonb_agg(id ORDER BY created_at, id), '[]') FROM related) AS related_ids,
+       (SELECT coalesce(jsonb_agg(to_jsonb(locked)), '[]') FROM locked) AS cases`;
 
-/** Cases with the same content under another fingerprint: a different item, maybe a different account. */
-export async function findIdsByContentHash(client: pg.ClientBase, contentHash: string, exceptFingerprint: string): Promise<string[]> {
-  const { rows } = await client.query<{ id: string }>(
-    "SELECT id FROM cases WHERE content_hash = $1 AND fingerprint <> $2 AND outcome IS DISTINCT FROM 'duplicate' ORDER BY created_at, id LIMIT 20",
-    [contentHash, exceptFingerprint],
-  );
-  return rows.map((r) => r.id);
+export async function lockIntakeMatches(
+  client: pg.ClientBase,
+  fingerprint: string,
+  contentHash: string,
+): Promise<{ openIds: string[]; relatedIds: string[]; states: Map<string, CaseState> }> {
+  const { rows } = await client.query<{ open_ids: string[]; related_ids: string[]; cases: CaseRow[] }>({
+    name: 'intake-matches',
+    text: INTAKE_MATCHES,
+    values: [fingerprint, contentHash],
+  });
+  const row = rows[0];
+  if (row === undefined) throw new Error('no row from the intake lookup');
+  return { openIds: row.open_ids, relatedIds: row.related_ids, states: new Map(row.cases.map((c) => [c.id as string, rowToCase(c)])) };
 }
 
 /**
