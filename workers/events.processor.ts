@@ -46,7 +46,8 @@ export function createEventsProcessor(deps: ProcessorDeps, projections: readonly
     }
     const { eventId, caseId, seq } = parsed.data;
     const log = lazyChild(deps.log, { queue: 'events', jobId: job.id, eventId, caseId });
-    const input = await loadInput(eventId);
+    // An event projected where it was written comes with its inputs (see writeTransitions).
+    const input = (job as Job & { projection?: ProjectionInput }).projection ?? (await loadInput(eventId));
     const event = input?.event ?? null;
     if (input === null || event === null || event.caseId !== caseId || event.seq !== seq || event.type !== job.name) {
       // Events are append-only and their outbox row commits with them: this is data loss.
@@ -89,8 +90,9 @@ export function projectInline(options: { events: JobProcessor; ack: (outboxId: s
         .filter((row) => row.queue === 'events')
         .map(async (row) => {
           try {
-            // The job the relay would have published, as far as an events processor reads one.
-            const job = { id: row.id, name: row.jobName, data: row.payload, timestamp: Date.now(), attemptsMade: 0 };
+            // The job the relay would have published, as far as an events processor reads one,
+            // with the inputs its write read.
+            const job = { id: row.id, name: row.jobName, data: row.payload, timestamp: Date.now(), attemptsMade: 0, projection: row.projection };
             await options.events(job as unknown as Job);
             options.ack(row.id);
           } catch (error) {

@@ -4,6 +4,8 @@ import { applyCommand, createCommandApplier, type ApplyDeps } from '../../src/ap
 import { COMMANDS, fold, verifyChain, type Actor, type CommandType } from '../../src/domain/index.ts';
 import { findCase, listEvents } from '../../src/infra/db/case.repository.ts';
 import { findCommand, insertCommand } from '../../src/infra/db/command.repository.ts';
+import type { OutboxRow } from '../../src/infra/db/outbox.repository.ts';
+import { loadProjectionInputs } from '../../src/infra/db/projection.repository.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { BODIES, CLERK, CLERK_2, SUPERVISOR, SUPERVISOR_2, VERIFIER, VERIFIER_2, penaltyBody, submitBody, verifyBody } from '../support/fixtures.ts';
@@ -320,6 +322,31 @@ describe('applying commands in batches', () => {
     );
     expect(JSON.stringify(await listEvents(db.pool, fresh))).not.toContain('Nguyễn Văn A');
     for (const caseId of cases) await expectConsistent(caseId);
+  });
+
+  it('hands its events on with what their projections would read after commit', async () => {
+    await db.pool.query(
+      "INSERT INTO webhook_endpoints (id, url, event_types, secret, created_by) VALUES ($1, 'https://hooks.example.vn/a', '{case.verified}', 's', $2)",
+      [randomUUID(), SUPERVISOR.id],
+    );
+    const handed: OutboxRow[] = [];
+    const apply = createCommandApplier({ ...deps, handoff: async (rows) => void handed.push(...rows) });
+    const caseId = await submit();
+    await send('claim', caseId, VERIFIER, BODIES.claim);
+    const verify = await store('verify', caseId, VERIFIER, verifyBody());
+    expect(await apply(verify, { type: 'verify' })).toMatchObject({ status: 'applied', version: 3 });
+    const [row] = handed.filter((r) => r.queue === 'events');
+    const read = (await loadProjectionInputs(db.pool, [(row?.payload as { eventId: string }).eventId]))[0];
+    expect(row?.projection).toBeDefined();
+    expect(read).not.toBeNull();
+    const { now: handedNow, ...handedVisit } = row?.projection?.visit ?? { now: null };
+    const { now: readNow, ...readVisit } = read?.visit ?? { now: null };
+    expect(row?.projection?.event).toEqual(read?.event);
+    expect(handedVisit).toEqual(readVisit);
+    expect(handedVisit).toMatchObject({ stage: 'verified' });
+    expect(row?.projection?.webhookSubscribers).toBe(1);
+    expect(read?.webhookSubscribers).toBe(1);
+    expect((handedNow as Date).getTime()).toBeLessThanOrEqual((readNow as Date).getTime());
   });
 
   it('sends submits on their own, and answers missing for an unknown command', async () => {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { ProjectionInput } from './projection.repository.ts';
 
 /**
  * The outbox row's life: inserted with its command or event (published_at null) → the
@@ -13,6 +14,8 @@ export type OutboxRow = {
   jobName: string;
   payload: unknown;
   attempts: number;
+  /** An event row fresh from its write: what its projections read, so that projecting it there needs no query. */
+  projection?: ProjectionInput;
 };
 
 export type StaleOutboxRow = OutboxRow & {

@@ -3,6 +3,7 @@ import type { CaseState, Rejection, StoredEvent } from '../../domain/index.ts';
 import { CASE_COLUMNS, caseToRecord, rowToCase, type CaseRow } from './case.repository.ts';
 import { commandNotice, rowToCommand, type CommandRecord, type CommandRow, type PersonalDataPatch } from './command.repository.ts';
 import { toOutboxRow, type OutboxRecord, type OutboxRow } from './outbox.repository.ts';
+import type { ProjectionInput } from './projection.repository.ts';
 
 const UPDATE_SET = CASE_COLUMNS.filter((c) => c !== 'id')
   .map((c) => `${c} = EXCLUDED.${c}`)
@@ -13,8 +14,10 @@ const UPDATE_SET = CASE_COLUMNS.filter((c) => c !== 'id')
  * spends its time on): the folded cases, the events, the commands marked with their
  * outcomes, the personal data they brought (kept apart from the trail, so that erasing it
  * breaks no chain), one outbox row per event for the events queue, and the wake-up of
- * ?wait=true requests. Data-modifying CTEs all run to completion whether or not the final SELECT
- * reads them.
+ * ?wait=true requests. It also reads what the events' projections need beyond the event
+ * and its case (webhook subscribers per type), so that projecting them right after commit
+ * takes no further query. Data-modifying CTEs all run to completion whether or not the
+ * final SELECT reads them.
  *
  * Guarded, so that it may run on its own, without a transaction or locks taken when the
  * state was read: a case is saved only over the version it was decided on ($6), a command
@@ -61,6 +64,9 @@ WITH saved AS (
 SELECT (SELECT count(*)::int FROM appended) AS events, (SELECT count(*)::int FROM marked) AS commands,
        (SELECT coalesce(jsonb_agg(p), '[]') FROM published p) AS outbox,
        (SELECT count(*)::int FROM (SELECT pg_notify('casetrail_command', notice) FROM unnest($5::text[]) AS notice) notified) AS notified,
+       (SELECT coalesce(jsonb_object_agg(t.type, (SELECT count(*) FROM webhook_endpoints w WHERE w.active AND t.type = ANY(w.event_types))), '{}')
+        FROM (SELECT DISTINCT type FROM appended) t) AS subscribers,
+       statement_timestamp() AS now,
        CASE WHEN (SELECT count(*) FROM saved) <> jsonb_array_length($1::jsonb) THEN casetrail_write_conflict('a case changed after it was read')
             WHEN (SELECT count(*) FROM marked) <> jsonb_array_length($3::jsonb) THEN casetrail_write_conflict('a command was finished by another writer')
        END AS conflict`;
@@ -135,7 +141,7 @@ export async function writeTransitions(
   const priors: Record<string, number> = {};
   for (const c of transition.cases) priors[c.id] = c.version;
   for (const e of transition.events) priors[e.caseId] = Math.min(priors[e.caseId] ?? e.seq, e.seq - 1);
-  const { rows } = await client.query<{ events: number; commands: number; outbox: OutboxRecord[] }>({
+  const { rows } = await client.query<{ events: number; commands: number; outbox: OutboxRecord[]; subscribers: Record<string, number>; now: Date }>({
     name: 'write-transitions',
     text: WRITE_TRANSITIONS,
     values: [
@@ -152,7 +158,23 @@ export async function writeTransitions(
   if (written?.events !== events.length || written.commands !== outcomes.length) {
     throw new Error(`transitions of commands ${outcomes.map((o) => o.id).join(', ')} were not written whole`);
   }
-  return written.outbox.map(toOutboxRow);
+  const appended = new Map(transition.events.map((e) => [`${e.caseId}#${e.seq}`, e]));
+  const folded = new Map(transition.cases.map((c) => [c.id, c]));
+  return written.outbox.map((record) => {
+    const row = toOutboxRow(record);
+    const { eventId, caseId, seq } = record.payload as { eventId: string; caseId: string; seq: number };
+    const event = appended.get(`${caseId}#${seq}`);
+    if (event === undefined) return row;
+    const state = folded.get(caseId);
+    // What loadProjectionInputs would read right after commit: the event, its case's visit
+    // as this statement left it, and the subscribers this statement saw.
+    const projection: ProjectionInput = {
+      event: { ...event, id: eventId },
+      visit: state === undefined ? null : { stage: state.stage, stageEnteredAt: state.stageEnteredAt, now: written.now },
+      webhookSubscribers: written.subscribers[event.type] ?? 0,
+    };
+    return { ...row, projection };
+  });
 }
 
 /**
