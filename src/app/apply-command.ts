@@ -22,7 +22,7 @@ import { drawReference, lockIntakeMatches } from '../infra/db/case.repository.ts
 import type { CommandRecord, PersonalDataPatch } from '../infra/db/command.repository.ts';
 import type { OutboxRow } from '../infra/db/outbox.repository.ts';
 import { loadManyForApply, writeTransitions, type CommandOutcome, type LoadedForApply } from '../infra/db/transition.repository.ts';
-import { inTransaction } from '../infra/db/transaction.ts';
+import { inTransaction, isRetryable } from '../infra/db/transaction.ts';
 import { perTurnBatcher } from '../infra/batch.ts';
 import { lazyChild, type Logger } from '../infra/logger.ts';
 import type { Handoff } from '../infra/queue/publish.ts';
@@ -207,8 +207,7 @@ export function createCommandApplier(deps: ApplyDeps, options: { maxBatch?: numb
 
 /** A guard of the write found another writer first: a serialization failure, a deadlock, or an event seq taken. */
 function isWriteConflict(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return code === '40001' || code === '40P01' || code === '23505';
+  return isRetryable(error) || (error as { code?: unknown }).code === '23505';
 }
 
 async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<ApplyOutcome[]> {

@@ -4,6 +4,12 @@ import type pg from 'pg';
 const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 5;
 
+/** A serialization failure or a deadlock: the work can run again as it is. */
+export function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && RETRYABLE.has(code);
+}
+
 /**
  * Runs fn in a transaction, retrying serialization failures and deadlocks with jitter.
  * Other errors roll back and propagate (a queue job then retries with backoff).
@@ -18,8 +24,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      const code = (error as { code?: string }).code;
-      if (attempt < MAX_ATTEMPTS && code !== undefined && RETRYABLE.has(code)) {
+      if (attempt < MAX_ATTEMPTS && isRetryable(error)) {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
         continue;
       }
