@@ -1,15 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { QUEUE_NAMES } from '../domain/index.ts';
 import { migrate } from '../infra/db/migrator.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createQueueFactory, type QueueBackendKind, type QueueFactory } from '../infra/queue/queue-factory.ts';
+import { benchDatabaseName } from './leftovers.ts';
 
 /** A database of its own for one benchmark run, migrated, dropped at the end. */
 export type BenchDatabase = { url: string; drop(): Promise<void> };
 
 export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
-  const name = `casetrail_bench_${randomBytes(4).toString('hex')}`;
+  const name = benchDatabaseName();
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -163,4 +164,9 @@ export function benchQueues(options: {
     jobs: options.jobs ?? { attempts: 10, backoffMs: 1_000 },
     ...(options.postgresPoolSize === undefined ? {} : { postgresPoolSize: options.postgresPoolSize }),
   });
+}
+
+/** Removes a run's queues, every one of them: a queue the run only opened still has its meta key. */
+export async function dropQueues(factory: Pick<QueueFactory, 'queue'>): Promise<void> {
+  await Promise.all(QUEUE_NAMES.map((name) => factory.queue(name).obliterate({ force: true }).catch(() => undefined)));
 }

@@ -8,7 +8,8 @@ import { openDatabase } from '../infra/db/database.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { QueueBackendKind } from '../infra/queue/queue-factory.ts';
 import { submitRequest } from './bench-bodies.ts';
-import { benchQueues, createBenchDatabase, median, round, rssSampler } from './bench-services.ts';
+import { benchQueues, createBenchDatabase, dropQueues, median, round, rssSampler } from './bench-services.ts';
+import { benchPrefix } from './leftovers.ts';
 
 export type IntakeBenchOptions = {
   adminUrl: string;
@@ -53,7 +54,7 @@ export async function runIntakeBench(options: IntakeBenchOptions): Promise<Intak
   const database = openDatabase(db.url, { poolSize: options.poolSize, log: options.log });
   const waiter = createCommandWaiter({ pool: database.pool, log: options.log });
   const backend: QueueBackendKind = options.redisUrl === undefined ? 'postgres' : 'redis';
-  const factory = await benchQueues({ backend, redisUrl: options.redisUrl, databaseUrl: db.url, prefix: `ct-bench-${randomUUID().slice(0, 6)}`, log: options.log });
+  const factory = await benchQueues({ backend, redisUrl: options.redisUrl, databaseUrl: db.url, prefix: benchPrefix('bench'), log: options.log });
   try {
     const app = await buildServer({
       log: options.log,
@@ -108,7 +109,7 @@ export async function runIntakeBench(options: IntakeBenchOptions): Promise<Intak
     }
   } finally {
     rss.stop();
-    await factory.queue('intake').obliterate({ force: true }).catch(() => undefined);
+    await dropQueues(factory);
     await factory.close();
     await database.close();
     await db.drop();

@@ -2,7 +2,6 @@ import { generateKeyPairSync, randomBytes, createPublicKey } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pipelineDeps, pipelineSettings, startPipeline } from '../../workers/index.ts';
 import { submitCommand } from '../app/submit-command.ts';
-import { QUEUE_NAMES } from '../domain/index.ts';
 import type { Config } from '../infra/config/config.ts';
 import { createCommandInbox } from '../infra/db/command-inbox.ts';
 import { createCommandWaiter, type CommandWaiter } from '../infra/db/command-waiter.ts';
@@ -11,8 +10,9 @@ import type { Logger } from '../infra/logger.ts';
 import { createHandoff } from '../infra/queue/publish.ts';
 import type { QueueBackendKind } from '../infra/queue/queue-factory.ts';
 import { runBaseline } from './baseline.bench.ts';
+import { benchPrefix } from './leftovers.ts';
 import { PIPELINE_STEPS, parsedPayload } from './bench-bodies.ts';
-import { benchQueues, createBenchDatabase, percentile, progress, round, rssSampler, startCpuMeter, cpuPer, type CpuUse } from './bench-services.ts';
+import { benchQueues, createBenchDatabase, dropQueues, percentile, progress, round, rssSampler, startCpuMeter, cpuPer, type CpuUse } from './bench-services.ts';
 
 export type PipelineBenchOptions = {
   backend: QueueBackendKind;
@@ -56,7 +56,7 @@ export type PipelineBenchResult = {
 export async function runPipelineBench(options: PipelineBenchOptions): Promise<PipelineBenchResult> {
   const rss = rssSampler();
   const db = await createBenchDatabase(options.adminUrl);
-  const prefix = `ct-bench-${randomBytes(3).toString('hex')}`;
+  const prefix = benchPrefix('bench');
   try {
     const settings = pipelineSettings(options.config);
     const baselineBar = progress(`baseline (${options.backend})`, options.cases * PIPELINE_STEPS.length, options.tty);
@@ -150,7 +150,7 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
       await api.close();
       await pipeline.close();
       // The run's queues go with it (its database is dropped below).
-      await Promise.all(QUEUE_NAMES.map((name) => factory.queue(name).obliterate({ force: true }).catch(() => undefined)));
+      await dropQueues(factory);
       await factory.close();
       await database.close();
     }

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { QUEUE_NAMES } from '../domain/index.ts';
 import { createCommandInbox } from '../infra/db/command-inbox.ts';
 import { createCommandWaiter } from '../infra/db/command-waiter.ts';
 import { openDatabase } from '../infra/db/database.ts';
@@ -13,7 +12,8 @@ import type { Logger } from '../infra/logger.ts';
 import { createHandoff } from '../infra/queue/publish.ts';
 import type { QueueBackendKind } from '../infra/queue/queue-factory.ts';
 import { PIPELINE_STEPS } from './bench-bodies.ts';
-import { benchQueues, createBenchDatabase, progress, round } from './bench-services.ts';
+import { benchQueues, createBenchDatabase, dropQueues, progress, round } from './bench-services.ts';
+import { benchPrefix } from './leftovers.ts';
 import { driveCases, latencies, range, type Intake } from './pipeline.bench.ts';
 
 export type ScalingBenchOptions = {
@@ -47,7 +47,7 @@ export async function runScalingBench(options: ScalingBenchOptions): Promise<Sca
 
 async function runWith(count: number, options: ScalingBenchOptions): Promise<ScalingRow> {
   const db = await createBenchDatabase(options.adminUrl);
-  const prefix = `ct-scale-${randomBytes(3).toString('hex')}`;
+  const prefix = benchPrefix('scale');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'casetrail-scaling-'));
   const database = openDatabase(db.url, { poolSize: 20, log: options.log });
   const factory = await benchQueues({ ...options, databaseUrl: db.url, prefix });
@@ -80,7 +80,7 @@ async function runWith(count: number, options: ScalingBenchOptions): Promise<Sca
   } finally {
     await waiter.close();
     await Promise.all(workers.map(stopWorker));
-    await Promise.all(QUEUE_NAMES.map((name) => factory.queue(name).obliterate({ force: true }).catch(() => undefined)));
+    await dropQueues(factory);
     await factory.close();
     await database.close();
     await db.drop();

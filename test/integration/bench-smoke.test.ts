@@ -1,8 +1,11 @@
 // The benchmark scenarios, run tiny so they can't rot. No timing is asserted: only that
 // each scenario runs end to end and reports its figures against its baseline.
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runAuditBench } from '../../src/bench/audit.bench.ts';
+import { Redis } from 'ioredis';
+import pg from 'pg';
 import { runIntakeBench } from '../../src/bench/intake.bench.ts';
+import { HOST, sweepLeftovers } from '../../src/bench/leftovers.ts';
 import { runPipelineBench } from '../../src/bench/pipeline.bench.ts';
 import { runScalingBench } from '../../src/bench/scaling.bench.ts';
 import { parseConfig } from '../../src/infra/config/config.ts';
@@ -52,5 +55,47 @@ describe('benchmark smoke run', () => {
     expect(result).toMatchObject({ scenario: 'audit-verify', events: 200, ok: true });
     expect(result.checkpoints).toBeGreaterThan(0);
     expect(result.baselineEventsPerSec).toBeGreaterThan(0);
+  });
+});
+
+describe('what bench runs leave behind', () => {
+  let redis: Redis;
+  let admin: pg.Client;
+  beforeAll(async () => {
+    redis = new Redis(inject('redisUrl'));
+    admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await admin.end();
+  });
+  const databases = async (pattern: string) =>
+    (await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [pattern])).rows.map((r) => r.datname);
+  const keys = (pattern: string) => redis.keys(pattern);
+
+  it('is nothing once the runs above are over: no database, no queue key of this process', async () => {
+    expect(await databases(`casetrail\\_bench\\_${HOST}\\_${process.pid}\\_%`)).toEqual([]);
+    expect(await keys(`ct-*-${HOST}-${process.pid}-*`)).toEqual([]);
+  });
+
+  it('removes, at the next run, what a killed run of this host left, and nothing of a run still going or of another host', async () => {
+    const dead = 999_999;
+    const deadDb = `casetrail_bench_${HOST}_${dead}_0123abcd`;
+    await admin.query(`CREATE DATABASE ${deadDb}`);
+    const deadKeys = [`ct-bench-${HOST}-${dead}-0a0b0c:{intake}:intake:meta`, `ct-bench-${HOST}-${dead}-0a0b0c-base:{bare}:bare:id`, `ct-scale-${HOST}-${dead}-0d0e0f:{sla}:sla:meta`];
+    const kept = [`ct-bench-${HOST}-${process.pid}-0a0b0c:{intake}:intake:meta`, `ct-bench-${HOST === '00000000' ? 'ffffffff' : '00000000'}-${dead}-0a0b0c:{intake}:intake:meta`];
+    for (const key of [...deadKeys, ...kept]) await redis.set(key, '1');
+    try {
+      const swept = await sweepLeftovers({ adminUrl, redisUrl: inject('redisUrl'), gone: (pid) => pid === dead });
+      expect(swept.databases).toContain(deadDb);
+      expect(swept.prefixes).toEqual(expect.arrayContaining([`ct-bench-${HOST}-${dead}-0a0b0c`, `ct-bench-${HOST}-${dead}-0a0b0c-base`, `ct-scale-${HOST}-${dead}-0d0e0f`]));
+      expect(await databases(deadDb)).toEqual([]);
+      expect(await redis.exists(...deadKeys)).toBe(0);
+      expect(await redis.exists(...kept)).toBe(kept.length);
+    } finally {
+      await redis.del(...deadKeys, ...kept);
+      await admin.query(`DROP DATABASE IF EXISTS ${deadDb}`);
+    }
   });
 });

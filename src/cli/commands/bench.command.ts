@@ -4,6 +4,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { runAuditBench } from '../../bench/audit.bench.ts';
 import { runIntakeBench } from '../../bench/intake.bench.ts';
+import { sweepLeftovers } from '../../bench/leftovers.ts';
 import { runPipelineBench } from '../../bench/pipeline.bench.ts';
 import { runScalingBench, type ScalingRow } from '../../bench/scaling.bench.ts';
 import { loadConfig } from '../../infra/config/config.ts';
@@ -56,6 +57,10 @@ export function registerBench(program: Command): void {
         process.stdout.write(`${JSON.stringify(result)}\n`);
       };
       try {
+        // Runs killed before their cleanup left databases and queue keys: those go first.
+        const leftRedis = await reachableRedis(config.REDIS_URL);
+        const swept = await sweepLeftovers({ adminUrl, ...(leftRedis === undefined ? {} : { redisUrl: leftRedis }) });
+        if (swept.databases.length + swept.prefixes.length > 0) log.warn(swept, 'removed what interrupted bench runs left behind');
         if (scenarios.includes('pipeline')) {
           for (const backend of list(flags.backends, ['redis', 'postgres'] as const, '--backends') as QueueBackendKind[]) {
             const redisUrl = backend === 'redis' ? await reachableRedis(config.REDIS_URL) : undefined;
