@@ -60,6 +60,8 @@ export async function sweepLeftovers(options: { adminUrl: string; redisUrl?: str
   }
   if (options.redisUrl === undefined) return result;
   const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  // Failures surface where the commands are awaited.
+  redis.on('error', () => undefined);
   try {
     await redis.connect();
     const prefixes = new Set<string>();
