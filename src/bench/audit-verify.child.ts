@@ -6,8 +6,12 @@ import { openDatabase } from '../infra/db/database.ts';
 import { createLogger } from '../infra/logger.ts';
 import { rssSampler } from './bench-services.ts';
 
+/** The page size of `audit verify` (its default). */
+const PAGE = 500;
+
 export type VerifyRequest = { url: string; publicKeyPem: string; poolSize: number };
-export type VerifyResult = { events: number; ok: boolean; seconds: number; peakRssMb: number };
+/** pageMs: how long each page of events took to read and check, in the order checked. */
+export type VerifyResult = { events: number; ok: boolean; seconds: number; peakRssMb: number; pageMs: number[] };
 
 process.once('message', (request: VerifyRequest) => {
   void run(request).then(
@@ -26,11 +30,25 @@ async function run(request: VerifyRequest): Promise<VerifyResult> {
     await Promise.all(Array.from({ length: request.poolSize }, () => database.pool.query('SELECT 1')));
     const rss = rssSampler(20);
     const started = performance.now();
-    const report = await verifyTrail({ pool: database.pool, publicKey: createPublicKey(request.publicKeyPem) });
+    // Progress comes once per page of events checked, and once per checkpoint (left out).
+    const pageMs: number[] = [];
+    let last = started;
+    const report = await verifyTrail(
+      { pool: database.pool, publicKey: createPublicKey(request.publicKeyPem) },
+      {
+        pageSize: PAGE,
+        onProgress: ({ events }) => {
+          if (events === 0 || events % PAGE !== 0 || events / PAGE === pageMs.length) return;
+          const at = performance.now();
+          pageMs.push(at - last);
+          last = at;
+        },
+      },
+    );
     const seconds = (performance.now() - started) / 1000;
     const peakRssMb = rss.peakMb();
     rss.stop();
-    return { events: report.events, ok: report.ok, seconds, peakRssMb };
+    return { events: report.events, ok: report.ok, seconds, peakRssMb, pageMs };
   } finally {
     await database.close();
   }

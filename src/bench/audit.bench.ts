@@ -23,7 +23,7 @@ import { openDatabase } from '../infra/db/database.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { VerifyRequest, VerifyResult } from './audit-verify.child.ts';
 import { BENCH_ACTORS, submitRequest } from './bench-bodies.ts';
-import { createBenchDatabase, progress, round } from './bench-services.ts';
+import { createBenchDatabase, percentile, progress, round } from './bench-services.ts';
 
 export type AuditBenchOptions = { adminUrl: string; events: number; log: Logger; tty: boolean };
 
@@ -35,6 +35,9 @@ export type AuditBenchResult = {
   baselineEventsPerSec: number;
   ratio: number;
   seconds: number;
+  /** Latency of one page of events (500) read from the database and checked: p50 and p99, over the pages of the run. */
+  p50Ms: number;
+  p99Ms: number;
   /**
    * Peak RSS of a process that only verifies the whole trail (verifyInChild): not this one,
    * which built the trail and still holds what that took.
@@ -98,7 +101,8 @@ export async function runAuditBench(input: AuditBenchOptions): Promise<AuditBenc
     const baselineSeconds = (performance.now() - baselineStart) / 1000;
     canonical.length = 0;
 
-    const { events, ok, seconds, peakRssMb } = await verifyInChild(db.url, publicKey);
+    const { events, ok, seconds, peakRssMb, pageMs } = await verifyInChild(db.url, publicKey);
+    const pages = pageMs.toSorted((a, b) => a - b);
     return {
       scenario: 'audit-verify',
       events,
@@ -107,6 +111,8 @@ export async function runAuditBench(input: AuditBenchOptions): Promise<AuditBenc
       baselineEventsPerSec: round(options.events / baselineSeconds, 0),
       ratio: round(events / seconds / (options.events / baselineSeconds), 3),
       seconds: round(seconds),
+      p50Ms: round(percentile(pages, 50), 1),
+      p99Ms: round(percentile(pages, 99), 1),
       peakRssMb,
       quarterTrailPeakRssMb: quarterRss,
       ok,

@@ -51,10 +51,13 @@ describe('benchmark smoke run', () => {
   }, 120_000);
 
   it('verifies a small trail from the database against in-memory hashing', async () => {
-    const result = await runAuditBench({ adminUrl, events: 200, log, tty: false });
-    expect(result).toMatchObject({ scenario: 'audit-verify', events: 200, ok: true });
+    const result = await runAuditBench({ adminUrl, events: 1_200, log, tty: false });
+    expect(result).toMatchObject({ scenario: 'audit-verify', events: 1_200, ok: true });
     expect(result.checkpoints).toBeGreaterThan(0);
     expect(result.baselineEventsPerSec).toBeGreaterThan(0);
+    // Two full pages of 500 events: their latencies.
+    expect(result.p50Ms).toBeGreaterThan(0);
+    expect(result.p99Ms).toBeGreaterThanOrEqual(result.p50Ms);
   });
 });
 
