@@ -10,9 +10,9 @@ import type { Logger } from '../infra/logger.ts';
 import { createHandoff } from '../infra/queue/publish.ts';
 import type { QueueBackendKind } from '../infra/queue/queue-factory.ts';
 import { runBaseline } from './baseline.bench.ts';
-import { benchPrefix } from './leftovers.ts';
 import { PIPELINE_STEPS, parsedPayload } from './bench-bodies.ts';
 import { benchQueues, createBenchDatabase, dropQueues, percentile, progress, round, rssSampler, startCpuMeter, cpuPer, type CpuUse } from './bench-services.ts';
+import { benchPrefix } from './leftovers.ts';
 
 export type PipelineBenchOptions = {
   backend: QueueBackendKind;
