@@ -1,11 +1,11 @@
 import { UnrecoverableError } from 'bullmq';
 import { applyCommand } from '../src/app/apply-command.ts';
 import { assertNever, type CommandType, type QueueName } from '../src/domain/index.ts';
+import { lazyChild } from '../src/infra/logger.ts';
 import { recordCommandOutcome } from '../src/infra/metrics.ts';
 import { parseJob } from '../src/infra/queue/catalog.ts';
 import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
 import type { ProcessorDeps } from './processor.ts';
-import { lazyChild } from '../src/infra/logger.ts';
 
 export type CommandJobResult =
   | { status: 'applied'; caseId: string; version: number; replayed: boolean }

@@ -1,9 +1,9 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { breachSlaVisit } from '../src/app/sla-breach.ts';
+import { lazyChild } from '../src/infra/logger.ts';
 import { parseJob } from '../src/infra/queue/catalog.ts';
 import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
 import type { ProcessorDefinition, ProcessorDeps } from './processor.ts';
-import { lazyChild } from '../src/infra/logger.ts';
 
 /**
  * A stage visit's deadline came: breach it if the case is still there. A timer that fires

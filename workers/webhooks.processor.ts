@@ -1,10 +1,10 @@
 import { UnrecoverableError } from 'bullmq';
 import { deliverWebhook } from '../src/app/webhook-delivery.ts';
 import { assertNever } from '../src/domain/index.ts';
+import { lazyChild } from '../src/infra/logger.ts';
 import { parseJob } from '../src/infra/queue/catalog.ts';
 import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
 import type { ProcessorDefinition, ProcessorDeps } from './processor.ts';
-import { lazyChild } from '../src/infra/logger.ts';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 

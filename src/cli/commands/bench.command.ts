@@ -57,14 +57,15 @@ export function registerBench(program: Command): void {
         process.stdout.write(`${JSON.stringify(result)}\n`);
       };
       try {
+        // Looked for once: every scenario that can use Redis does, and the sweep cleans it.
+        const reachable = await reachableRedis(config.REDIS_URL);
+        const onRedis = reachable === undefined ? {} : { redisUrl: reachable };
         // Runs killed before their cleanup left databases and queue keys: those go first.
-        const leftRedis = await reachableRedis(config.REDIS_URL);
-        const swept = await sweepLeftovers({ adminUrl, ...(leftRedis === undefined ? {} : { redisUrl: leftRedis }) });
+        const swept = await sweepLeftovers({ adminUrl, ...onRedis });
         if (swept.databases.length + swept.prefixes.length > 0) log.warn(swept, 'removed what interrupted bench runs left behind');
         if (scenarios.includes('pipeline')) {
           for (const backend of list(flags.backends, ['redis', 'postgres'] as const, '--backends') as QueueBackendKind[]) {
-            const redisUrl = backend === 'redis' ? await reachableRedis(config.REDIS_URL) : undefined;
-            if (backend === 'redis' && redisUrl === undefined) {
+            if (backend === 'redis' && reachable === undefined) {
               emit({ scenario: 'pipeline', backend, skipped: 'no Redis reachable (set REDIS_URL)' });
               continue;
             }
@@ -72,7 +73,7 @@ export function registerBench(program: Command): void {
               await runPipelineBench({
                 backend,
                 adminUrl,
-                ...(redisUrl === undefined ? {} : { redisUrl }),
+                ...(backend === 'redis' ? onRedis : {}),
                 cases,
                 inflight: positive(flags.inflight, '--inflight'),
                 config,
@@ -83,11 +84,10 @@ export function registerBench(program: Command): void {
           }
         }
         if (scenarios.includes('intake')) {
-          const redisUrl = await reachableRedis(config.REDIS_URL);
           emit(
             await runIntakeBench({
               adminUrl,
-              ...(redisUrl === undefined ? {} : { redisUrl }),
+              ...onRedis,
               rounds: positive(flags.rounds, '--rounds'),
               connections: positive(flags.connections, '--connections'),
               seconds: positive(flags.seconds, '--seconds'),
@@ -97,13 +97,12 @@ export function registerBench(program: Command): void {
           );
         }
         if (scenarios.includes('scaling')) {
-          const redisUrl = await reachableRedis(config.REDIS_URL);
           const workers = flags.workers.split(',').map((n) => positive(n.trim(), '--workers'));
           emit(
             await runScalingBench({
-              backend: redisUrl === undefined ? 'postgres' : 'redis',
+              backend: reachable === undefined ? 'postgres' : 'redis',
               adminUrl,
-              ...(redisUrl === undefined ? {} : { redisUrl }),
+              ...onRedis,
               cases: positive(flags.scalingCases, '--scaling-cases'),
               inflight: positive(flags.inflight, '--inflight'),
               workers,

@@ -11,9 +11,16 @@ import type { StageVisit } from './sla.repository.ts';
  */
 export type ProjectionInput = { event: StoredEvent & { id: string }; visit: StageVisit | null; webhookSubscribers: number };
 
+/**
+ * How many active webhook endpoints subscribe to the event type that typeSql gives: the
+ * one definition, read here and by the write statement that projects its events inline.
+ */
+export const webhookSubscribersSql = (typeSql: string): string =>
+  `(SELECT count(*)::int FROM webhook_endpoints w WHERE w.active AND ${typeSql} = ANY(w.event_types))`;
+
 const PROJECTION_INPUT = `
 SELECT ev.*, c.stage AS visit_stage, c.stage_entered_at AS visit_entered_at, statement_timestamp() AS visit_now,
-       (SELECT count(*)::int FROM webhook_endpoints w WHERE w.active AND ev.type = ANY(w.event_types)) AS webhook_subscribers
+       ${webhookSubscribersSql('ev.type')} AS webhook_subscribers
 FROM events ev LEFT JOIN cases c ON c.id = ev.case_id
 WHERE ev.id = ANY($1::bigint[])`;
 

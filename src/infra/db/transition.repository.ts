@@ -3,7 +3,7 @@ import type { CaseState, Rejection, StoredEvent } from '../../domain/index.ts';
 import { CASE_COLUMNS, caseToRecord, rowToCase, type CaseRow } from './case.repository.ts';
 import { commandNotice, rowToCommand, type CommandRecord, type CommandRow, type PersonalDataPatch } from './command.repository.ts';
 import { toOutboxRow, type OutboxRecord, type OutboxRow } from './outbox.repository.ts';
-import type { ProjectionInput } from './projection.repository.ts';
+import { webhookSubscribersSql, type ProjectionInput } from './projection.repository.ts';
 
 const UPDATE_SET = CASE_COLUMNS.filter((c) => c !== 'id')
   .map((c) => `${c} = EXCLUDED.${c}`)
@@ -64,7 +64,7 @@ WITH saved AS (
 SELECT (SELECT count(*)::int FROM appended) AS events, (SELECT count(*)::int FROM marked) AS commands,
        (SELECT coalesce(jsonb_agg(p), '[]') FROM published p) AS outbox,
        (SELECT count(*)::int FROM (SELECT pg_notify('casetrail_command', notice) FROM unnest($5::text[]) AS notice) notified) AS notified,
-       (SELECT coalesce(jsonb_object_agg(t.type, (SELECT count(*) FROM webhook_endpoints w WHERE w.active AND t.type = ANY(w.event_types))), '{}')
+       (SELECT coalesce(jsonb_object_agg(t.type, ${webhookSubscribersSql('t.type')}), '{}')
         FROM (SELECT DISTINCT type FROM appended) t) AS subscribers,
        statement_timestamp() AS now,
        CASE WHEN (SELECT count(*) FROM saved) <> jsonb_array_length($1::jsonb) THEN casetrail_write_conflict('a case changed after it was read')
