@@ -6,6 +6,7 @@ import { findCase, listEvents } from '../../src/infra/db/case.repository.ts';
 import { findCommand, insertCommand } from '../../src/infra/db/command.repository.ts';
 import type { OutboxRow } from '../../src/infra/db/outbox.repository.ts';
 import { loadProjectionInputs } from '../../src/infra/db/projection.repository.ts';
+import { writeTransitions } from '../../src/infra/db/transition.repository.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { BODIES, CLERK, CLERK_2, SUPERVISOR, SUPERVISOR_2, VERIFIER, VERIFIER_2, penaltyBody, submitBody, verifyBody } from '../support/fixtures.ts';
@@ -357,6 +358,53 @@ describe('applying commands in batches', () => {
     expect(applied).toMatchObject({ status: 'applied', version: 1 });
     expect(missing).toEqual({ status: 'missing' });
     await expectConsistent(caseId);
+  });
+});
+
+describe('the write statement as the commands table grows', () => {
+  /** Index scans per index of the commands table, as the statistics system has them now. */
+  async function indexScans(pool: TestDatabase['pool']): Promise<Record<string, number>> {
+    const { rows } = await pool.query<{ name: string; scans: string }>(
+      "SELECT indexrelname AS name, idx_scan AS scans FROM pg_stat_user_indexes WHERE relname = 'commands'",
+    );
+    return Object.fromEntries(rows.map((r) => [r.name, Number(r.scans)]));
+  }
+
+  it("marks a command through its primary key, not through the status index's 'pending' entries, which every finished command leaves behind until a vacuum", async () => {
+    const own = await createTestDatabase();
+    try {
+      // 5 000 commands finished since the last vacuum: the status index still holds a
+      // 'pending' entry for each of them, next to the entries of their new versions.
+      await own.pool.query(
+        `INSERT INTO commands (id, type, case_id, actor_id, actor_roles, payload)
+         SELECT gen_random_uuid(), 'claim', gen_random_uuid(), $1, '{verifier}', '{}' FROM generate_series(1, 5000)`,
+        [VERIFIER.id],
+      );
+      await own.pool.query("UPDATE commands SET status = 'applied', result_version = 1, applied_at = now()");
+      const caseId = randomUUID();
+      const { id: commandId } = await insertCommand(own.pool, { type: 'claim', caseId, actor: VERIFIER, payload: BODIES.claim }, 'verification');
+      // The statistics autovacuum keeps on a live database.
+      await own.pool.query('ANALYZE commands');
+      const client = await own.pool.connect();
+      try {
+        const before = await indexScans(own.pool);
+        await writeTransitions(client, {
+          cases: [],
+          events: [],
+          outcomes: [{ commandId, caseId, status: 'rejected', problem: { code: 'not_found', detail: 'no such case' } }],
+        });
+        // The write's index scans reach the statistics before this returns.
+        await client.query('SELECT pg_stat_force_next_flush()');
+        const after = await indexScans(own.pool);
+        expect(after.commands_pkey).toBeGreaterThan(before.commands_pkey ?? 0);
+        expect(after.commands_status_created_at_idx).toBe(before.commands_status_created_at_idx);
+      } finally {
+        client.release();
+      }
+      expect((await findCommand(own.pool, commandId))?.status).toBe('rejected');
+    } finally {
+      await own.drop();
+    }
   });
 });
 

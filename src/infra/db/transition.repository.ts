@@ -39,9 +39,14 @@ WITH saved AS (
   ORDER BY n
   RETURNING id, case_id, seq, type
 ), marked AS (
+  -- Found by primary key ($8, the same ids as $3). Written as c.status = 'pending', the guard
+  -- lets the planner read the commands through the (status, created_at) index instead, whose
+  -- 'pending' entries include every command version not yet vacuumed: a cost that grows
+  -- with the traffic. IS NOT DISTINCT FROM is the same test here (status is NOT NULL) and
+  -- cannot use an index.
   UPDATE commands c SET status = x.status, problem = x.problem, result_version = x.result_version, applied_at = statement_timestamp()
   FROM jsonb_to_recordset($3::jsonb) AS x(id uuid, status text, problem jsonb, result_version int)
-  WHERE c.id = x.id AND c.status = 'pending'
+  WHERE c.id = ANY($8::uuid[]) AND c.id = x.id AND c.status IS NOT DISTINCT FROM 'pending'
   RETURNING c.id
 ), personal AS (
   INSERT INTO case_personal_data (case_id, account_handle, account_name, content, subject_handle, subject_name)
@@ -152,6 +157,7 @@ export async function writeTransitions(
       notices,
       JSON.stringify(priors),
       JSON.stringify(personalRows(transition.personal ?? [])),
+      outcomes.map((o) => o.id),
     ],
   });
   const written = rows[0];
