@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes, createPublicKey } from 'node:crypto';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { pipelineDeps, pipelineSettings, startPipeline } from '../../workers/index.ts';
 import { submitCommand } from '../app/submit-command.ts';
 import type { Config } from '../infra/config/config.ts';
@@ -59,18 +60,23 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
   const prefix = benchPrefix('bench');
   try {
     const settings = pipelineSettings(options.config);
+    const warmup = warmupCases(options.cases);
+    const baselineRun = (cases: number, onHop?: () => void) =>
+      runBaseline({
+        backend: options.backend,
+        databaseUrl: db.url,
+        ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+        prefix: `${prefix}-base`,
+        cases,
+        hopsPerCase: PIPELINE_STEPS.length,
+        concurrency: Math.max(1, options.config.CASETRAIL_DB_POOL_SIZE - 4),
+        log: options.log,
+        ...(onHop === undefined ? {} : { onHop }),
+      });
+    await baselineRun(warmup);
+    await analyze(db.url);
     const baselineBar = progress(`baseline (${options.backend})`, options.cases * PIPELINE_STEPS.length, options.tty);
-    const baseline = await runBaseline({
-      backend: options.backend,
-      databaseUrl: db.url,
-      ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
-      prefix: `${prefix}-base`,
-      cases: options.cases,
-      hopsPerCase: PIPELINE_STEPS.length,
-      concurrency: Math.max(1, options.config.CASETRAIL_DB_POOL_SIZE - 4),
-      log: options.log,
-      onHop: () => baselineBar.tick(),
-    });
+    const baseline = await baselineRun(options.cases, () => baselineBar.tick());
     baselineBar.done();
 
     const database = openDatabase(db.url, { poolSize: options.config.CASETRAIL_DB_POOL_SIZE, log: options.log });
@@ -102,6 +108,9 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
       handoff: createHandoff({ factory, pool: api.pool, log: options.log }),
     };
     try {
+      const halfCases = Math.max(1, Math.floor(options.cases / 2));
+      await driveCases(intake, waiter, range(warmup, options.cases + halfCases), { inflight: options.inflight, onCommand: () => undefined });
+      await analyze(db.url);
       const total = options.cases * PIPELINE_STEPS.length;
       const bar = progress(`casetrail (${options.backend})`, total, options.tty);
       const peakStart = new Date();
@@ -115,7 +124,6 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
       const commandsPerSec = total / seconds;
 
       // Half of peak throughput: start cases at a fixed rate, open loop.
-      const halfCases = Math.max(1, Math.floor(options.cases / 2));
       const caseRate = commandsPerSec / 2 / PIPELINE_STEPS.length;
       const halfBar = progress(`casetrail at half rate`, halfCases * PIPELINE_STEPS.length, options.tty);
       const halfStart = new Date();
@@ -161,6 +169,30 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
 }
 
 export const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
+
+/**
+ * Cases each side runs untimed before it is measured: a tenth of the run, at least 20 (never
+ * more than the run). With the ANALYZE that follows (see analyze), the figures are those of
+ * warm processes on a database with statistics, not of the first seconds of a new one.
+ */
+export const warmupCases = (cases: number) => Math.min(cases, Math.max(20, Math.round(cases / 10)));
+
+/**
+ * Gathers the statistics autovacuum gathers on a live database. A database made for the
+ * run has none, and statements prepared while its tables were nearly empty keep plans that
+ * scan them whole (a table that never was analyzed is planned as about ten pages) until new
+ * statistics replace those plans: without this, a run measures that, more and more as the
+ * tables grow, rather than the work.
+ */
+export async function analyze(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('ANALYZE');
+  } finally {
+    await client.end();
+  }
+}
 
 export type Intake = Parameters<typeof submitCommand>[0];
 type Pool = Intake['pool'];
