@@ -1,6 +1,5 @@
 import { generateKeyPairSync, randomBytes, createPublicKey } from 'node:crypto';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { pipelineDeps, pipelineSettings, startPipeline } from '../../workers/index.ts';
 import { submitCommand } from '../app/submit-command.ts';
 import type { Config } from '../infra/config/config.ts';
@@ -74,7 +73,6 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
         ...(onHop === undefined ? {} : { onHop }),
       });
     await baselineRun(warmup);
-    await analyze(db.url);
     const baselineBar = progress(`baseline (${options.backend})`, options.cases * PIPELINE_STEPS.length, options.tty);
     const baseline = await baselineRun(options.cases, () => baselineBar.tick());
     baselineBar.done();
@@ -110,7 +108,6 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
     try {
       const halfCases = Math.max(1, Math.floor(options.cases / 2));
       await driveCases(intake, waiter, range(warmup, options.cases + halfCases), { inflight: options.inflight, onCommand: () => undefined });
-      await analyze(db.url);
       const total = options.cases * PIPELINE_STEPS.length;
       const bar = progress(`casetrail (${options.backend})`, total, options.tty);
       const peakStart = new Date();
@@ -171,28 +168,10 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
 export const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 
 /**
- * Cases each side runs untimed before it is measured: a tenth of the run, at least 20 (never
- * more than the run). With the ANALYZE that follows (see analyze), the figures are those of
- * warm processes on a database with statistics, not of the first seconds of a new one.
+ * Cases each side runs untimed before it is measured, so that both are measured warm (JIT,
+ * pools, prepared statements, queues): a tenth of the run, at least 20, never more than it.
  */
 export const warmupCases = (cases: number) => Math.min(cases, Math.max(20, Math.round(cases / 10)));
-
-/**
- * Gathers the statistics autovacuum gathers on a live database. A database made for the
- * run has none, and statements prepared while its tables were nearly empty keep plans that
- * scan them whole (a table that never was analyzed is planned as about ten pages) until new
- * statistics replace those plans: without this, a run measures that, more and more as the
- * tables grow, rather than the work.
- */
-export async function analyze(databaseUrl: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query('ANALYZE');
-  } finally {
-    await client.end();
-  }
-}
 
 export type Intake = Parameters<typeof submitCommand>[0];
 type Pool = Intake['pool'];
