@@ -12,6 +12,7 @@ import type { QueueBackendKind } from '../infra/queue/queue-factory.ts';
 import { runBaseline } from './baseline.bench.ts';
 import { PIPELINE_STEPS, parsedPayload } from './bench-bodies.ts';
 import { benchQueues, createBenchDatabase, dropQueues, percentile, progress, round, rssSampler, startCpuMeter, cpuPer, type CpuUse } from './bench-services.ts';
+import { fillHistory, historyCopies } from './history.ts';
 import { benchPrefix } from './leftovers.ts';
 
 export type PipelineBenchOptions = {
@@ -45,6 +46,8 @@ export type PipelineBenchResult = {
   cpuRatio: number;
   halfRate: { commandsPerSec: number; p50Ms: number; p99Ms: number };
   peakRssMb: number;
+  /** Case rows in the database while casetrail's side was measured (its history, see fillHistory, and the warm-up's). */
+  historyCases: number;
   target: { ratio: number; p99Ms: number };
 };
 
@@ -73,6 +76,8 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
         ...(onHop === undefined ? {} : { onHop }),
       });
     await baselineRun(warmup);
+    const copies = historyCopies(options.cases, warmup);
+    await fillHistory(db.url, 'baseline', copies);
     const baselineBar = progress(`baseline (${options.backend})`, options.cases * PIPELINE_STEPS.length, options.tty);
     const baseline = await baselineRun(options.cases, () => baselineBar.tick());
     baselineBar.done();
@@ -108,6 +113,7 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
     try {
       const halfCases = Math.max(1, Math.floor(options.cases / 2));
       await driveCases(intake, waiter, range(warmup, options.cases + halfCases), { inflight: options.inflight, onCommand: () => undefined });
+      const historyCases = await fillHistory(db.url, 'casetrail', copies);
       const total = options.cases * PIPELINE_STEPS.length;
       const bar = progress(`casetrail (${options.backend})`, total, options.tty);
       const peakStart = new Date();
@@ -147,6 +153,7 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
         cpuRatio: round(baseline.cpu.totalMs / baseline.hops / (used.totalMs / total), 3),
         halfRate: { commandsPerSec: round((halfCases * PIPELINE_STEPS.length) / halfSeconds, 1), p50Ms: half.p50, p99Ms: half.p99 },
         peakRssMb: rss.peakMb(),
+        historyCases,
         target: { ratio: 0.5, p99Ms: 250 },
       };
     } finally {

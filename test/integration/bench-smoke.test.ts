@@ -33,6 +33,8 @@ describe('benchmark smoke run', () => {
     expect(result.ratio).toBeCloseTo(result.commandsPerSec / result.baselineHopsPerSec, 1);
     expect(result.cpuMsPerCommand.totalMs).toBeGreaterThan(0);
     expect(result.baselineCpuMsPerHop.totalMs).toBeGreaterThan(0);
+    // Measured on a database with history: the 4 warm-up cases and 10 copies of each.
+    expect(result.historyCases).toBe(44);
   });
 
   it('runs the intake scenario against its bare route', async () => {

@@ -187,7 +187,7 @@ function row(r: Record<string, unknown>): string[] {
   if (r.skipped) return [`${r.scenario} (${r.backend})`, 'skipped', '', '', '', '', String(r.skipped)];
   if (r.scenario === 'pipeline') {
     const half = r.halfRate as { p99Ms: number };
-    return [`pipeline (${r.backend})`, `${r.commandsPerSec} cmd/s`, `${r.baselineHopsPerSec} hops/s`, String(r.ratio), `${r.p50Ms}/${r.p99Ms} ms`, `${r.peakRssMb} MiB`, `CPU ratio ${r.cpuRatio}; p99 at half rate ${half.p99Ms} ms`];
+    return [`pipeline (${r.backend})`, `${r.commandsPerSec} cmd/s`, `${r.baselineHopsPerSec} hops/s`, String(r.ratio), `${r.p50Ms}/${r.p99Ms} ms`, `${r.peakRssMb} MiB`, `CPU ratio ${r.cpuRatio}; p99 at half rate ${half.p99Ms} ms; ${r.historyCases} cases in the database`];
   }
   if (r.scenario === 'audit-verify') {
     return ['audit verify', `${r.eventsPerSec} events/s`, `${r.baselineEventsPerSec} events/s`, String(r.ratio), `${r.p50Ms}/${r.p99Ms} ms`, `${r.peakRssMb} MiB`, `${r.events} events (p50/p99 per page of 500); RSS at a quarter of them ${r.quarterTrailPeakRssMb} MiB`];
