@@ -13,8 +13,9 @@ import { createHandoff } from '../infra/queue/publish.ts';
 import type { QueueBackendKind } from '../infra/queue/queue-factory.ts';
 import { PIPELINE_STEPS } from './bench-bodies.ts';
 import { benchQueues, createBenchDatabase, dropQueues, progress, round } from './bench-services.ts';
+import { fillHistory, historyCopies } from './history.ts';
 import { benchPrefix } from './leftovers.ts';
-import { driveCases, latencies, range, type Intake } from './pipeline.bench.ts';
+import { driveCases, latencies, range, warmupCases, type Intake } from './pipeline.bench.ts';
 
 export type ScalingBenchOptions = {
   backend: QueueBackendKind;
@@ -68,6 +69,10 @@ async function runWith(count: number, options: ScalingBenchOptions): Promise<Sca
     await Promise.all(range(count).map(() => startWorker(env, workers)));
     await waiter.start();
     const intake: Intake = { pool: database.pool, inbox: createCommandInbox(database.pool), handoff: createHandoff({ factory, pool: database.pool, log: options.log }) };
+    // Measured warm, on a database with history, as the pipeline scenario is (see fillHistory).
+    const warmup = warmupCases(options.cases);
+    await driveCases(intake, waiter, range(warmup, options.cases), { inflight: options.inflight, onCommand: () => undefined });
+    await fillHistory(db.url, 'casetrail', historyCopies(options.cases, warmup));
     const total = options.cases * PIPELINE_STEPS.length;
     const bar = progress(`${count} worker process${count === 1 ? '' : 'es'}`, total, options.tty);
     const since = new Date();
