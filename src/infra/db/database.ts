@@ -20,11 +20,13 @@ export function openDatabase(url: string, options: { poolSize: number; log: Logg
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'casetrail',
   });
-  // An idle client losing its connection (server restart) must not crash the process.
-  pool.on('error', (error) => options.log.warn({ err: { message: error.message } }, 'idle postgres connection lost'));
-  guardCheckedOutClients(pool, options.log);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closed = false;
+  // An idle client losing its connection (server restart) must not crash the process. Once
+  // the database is being closed, a connection the server ends first is expected.
+  pool.on('error', (error) => options.log[closed ? 'debug' : 'warn']({ err: { message: error.message } }, 'idle postgres connection lost'));
+  guardCheckedOutClients(pool, options.log);
+  const connections = countConnections(pool);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     pool,
     prisma,
@@ -33,6 +35,35 @@ export function openDatabase(url: string, options: { poolSize: number; log: Logg
       closed = true;
       await prisma.$disconnect();
       await pool.end();
+      // pool.end() resolves once it has asked its connections to end, not once they have:
+      // an embedded PostgreSQL stopped right after would end them itself, with an error each.
+      await connections.gone(CLOSE_WAIT_MS);
+    },
+  };
+}
+
+const CLOSE_WAIT_MS = 2_000;
+
+/** The pool's open connections (pg-pool emits 'remove' once a connection has ended), and a wait for none. */
+function countConnections(pool: pg.Pool): { gone(boundMs: number): Promise<void> } {
+  let open = 0;
+  let none: (() => void) | undefined;
+  pool.on('connect', () => {
+    open += 1;
+  });
+  pool.on('remove', () => {
+    open -= 1;
+    if (open <= 0) none?.();
+  });
+  return {
+    async gone(boundMs) {
+      if (open <= 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        none = resolve;
+        timer = setTimeout(resolve, boundMs);
+      });
+      clearTimeout(timer);
     },
   };
 }
