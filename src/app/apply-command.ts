@@ -48,13 +48,10 @@ export type ApplyOutcome =
  * append the events to each case's hash chain, save the folded state, mark the command,
  * and write the outbox rows that carry the events on.
  */
-export async function applyCommand(deps: ApplyDeps, commandId: string, hint: { type?: CommandType } = {}): Promise<ApplyOutcome> {
-  // A submit's reference is drawn before its transaction (see drawReference); the job's
-  // name tells the type. Without the hint, it is drawn inside, holding the counter to commit.
-  const reference = hint.type === 'submit' ? await drawReference(deps.pool) : undefined;
+export async function applyCommand(deps: ApplyDeps, commandId: string): Promise<ApplyOutcome> {
   const { outcome, outbox } = await inTransaction(deps.pool, async (client) => {
     const written: OutboxRow[] = [];
-    return { outcome: await applyIn(client, { ...deps, reference }, commandId, written), outbox: written };
+    return { outcome: await applyIn(client, deps, commandId, written), outbox: written };
   });
   if (outbox.length > 0) await deps.handoff?.(outbox);
   if (outcome.status !== 'missing' && !outcome.replayed) {
@@ -65,9 +62,7 @@ export async function applyCommand(deps: ApplyDeps, commandId: string, hint: { t
   return outcome;
 }
 
-type ApplyInDeps = ApplyDeps & { reference: string | undefined };
-
-async function applyIn(client: pg.ClientBase, deps: ApplyInDeps, commandId: string, outbox: OutboxRow[]): Promise<ApplyOutcome> {
+async function applyIn(client: pg.ClientBase, deps: ApplyDeps, commandId: string, outbox: OutboxRow[]): Promise<ApplyOutcome> {
   const loaded = await loadManyForApply(client, [commandId]);
   const record = loaded.commands.get(commandId.toLowerCase());
   if (record === undefined) return { status: 'missing' };
@@ -84,7 +79,7 @@ async function applyIn(client: pg.ClientBase, deps: ApplyInDeps, commandId: stri
   if (command === null) return reject(INVALID_PAYLOAD);
 
   const ctx: DecisionContext = { actor: record.actor, now, sla: deps.sla, claimLeaseMs: deps.claimLeaseMs };
-  const states = await gatherContext(client, deps, command, ctx, loaded);
+  const states = await gatherContext(client, deps, { command, reference: record.reference }, ctx, loaded);
 
   const decision = decide(states.get(command.caseId) ?? null, command, ctx);
   if (!decision.ok) return reject(decision.rejection);
@@ -108,8 +103,8 @@ async function applyIn(client: pg.ClientBase, deps: ApplyInDeps, commandId: stri
 /** Locks every case the command may touch and fills the lookups decide needs. */
 async function gatherContext(
   client: pg.ClientBase,
-  deps: ApplyInDeps,
-  command: Command,
+  deps: ApplyDeps,
+  { command, reference }: { command: Command; reference: string | null },
   ctx: DecisionContext,
   loaded: LoadedForApply,
 ): Promise<Map<string, CaseState>> {
@@ -125,7 +120,8 @@ async function gatherContext(
     ]);
     const { openIds, relatedIds, states } = await lockIntakeMatches(client, fp, hash);
     ctx.intake = {
-      reference: deps.reference ?? (await drawReference(client)),
+      // Drawn when the command was accepted; a submit stored without one draws it now.
+      reference: reference ?? (await drawReference(client)),
       personalDigest: personalDigest(deps.hmacKey, itemPersonalData(item)),
       duplicateOf: openIds[0] !== undefined ? (states.get(openIds[0]) ?? null) : null,
       related: relatedIds.flatMap((id) => states.get(id) ?? []),
@@ -202,7 +198,7 @@ export function createCommandApplier(deps: ApplyDeps, options: { maxBatch?: numb
     },
     { maxBatch: options.maxBatch ?? 16, windowMs: options.windowMs ?? 2 },
   );
-  return (commandId, hint) => (batchable(hint.type) ? loader.load(commandId) : applyCommand(deps, commandId, hint));
+  return (commandId, hint) => (batchable(hint.type) ? loader.load(commandId) : applyCommand(deps, commandId));
 }
 
 /** A guard of the write found another writer first: a serialization failure, a deadlock, or an event seq taken. */

@@ -158,11 +158,6 @@ export async function getCommand(
   return { ok: true, command };
 }
 
-/** The reference of a case once intake has assigned it. */
-export async function referenceOf(deps: CaseQueryDeps, caseId: string): Promise<string | null> {
-  return (await findCase(deps.pool, caseId))?.reference ?? null;
-}
-
 /** SPEC §4: every supervisor read of a case or its events goes to the append-only access log. */
 async function auditRead(deps: CaseQueryDeps, actor: Actor, action: string, caseId: string, purpose?: string): Promise<void> {
   if (!actor.roles.includes('supervisor')) return;

@@ -37,6 +37,8 @@ export type AcceptedCommand = {
   status: CommandStatus;
   /** True when an Idempotency-Key matched a command stored earlier. */
   replayed: boolean;
+  /** A submit's case reference, drawn when the command was stored; null for other commands. */
+  reference: string | null;
 };
 
 export type SubmitCommandResult =
@@ -99,7 +101,7 @@ export async function submitCommand(deps: SubmitCommandDeps, input: SubmitComman
   // Stored is accepted: the answer need not wait for the queue. The hand-off never throws
   // (what it cannot publish goes back to the relay), and the server drains it on close.
   void deps.handoff?.([stored.outbox]);
-  return { ok: true, commandId, caseId, type, status: 'pending', replayed: false };
+  return { ok: true, commandId, caseId, type, status: 'pending', replayed: false, reference: stored.reference };
 }
 
 async function replay(deps: SubmitCommandDeps, actor: Actor, key: string, hash: string): Promise<SubmitCommandResult> {
@@ -114,7 +116,7 @@ async function replay(deps: SubmitCommandDeps, actor: Actor, key: string, hash: 
     };
   }
   const { command } = existing;
-  return { ok: true, commandId: command.id, caseId: command.caseId, type: command.type, status: command.status, replayed: true };
+  return { ok: true, commandId: command.id, caseId: command.caseId, type: command.type, status: command.status, replayed: true, reference: command.reference };
 }
 
 function isIdempotencyConflict(error: unknown): boolean {

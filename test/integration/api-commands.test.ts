@@ -56,7 +56,7 @@ describe('accepting a command', () => {
     const response = await post(clerk, '/v1/cases', submitBody({ url: 'https://example.vn/accepted' }));
     expect(response.statusCode).toBe(202);
     const accepted = json<Accepted>(response);
-    expect(accepted).toEqual({ commandId: expect.any(String), caseId: expect.any(String), status: 'pending', reference: null });
+    expect(accepted).toEqual({ commandId: expect.any(String), caseId: expect.any(String), status: 'pending', reference: expect.stringMatching(/^CT-\d{4}-\d{6}$/) });
     expect(response.headers.location).toBe(`/v1/commands/${accepted.commandId}`);
     const { rows } = await api.database.pool.query("SELECT 1 FROM outbox WHERE payload->>'commandId' = $1", [accepted.commandId]);
     expect(rows).toHaveLength(1);
@@ -68,6 +68,9 @@ describe('accepting a command', () => {
     await api.applyPending();
     const applied = await api.app.inject({ method: 'GET', url: `/v1/commands/${accepted.commandId}`, headers: clerk.auth });
     expect(json(applied)).toMatchObject({ status: 'applied', appliedAt: expect.any(String) });
+    // The case bears the reference the 202 answer gave.
+    const { rows: cases } = await api.database.pool.query('SELECT reference FROM cases WHERE id = $1', [accepted.caseId]);
+    expect(cases).toEqual([{ reference: accepted.reference }]);
     const other = await api.app.inject({ method: 'GET', url: `/v1/commands/${accepted.commandId}`, headers: verifier.auth });
     expect(other.statusCode).toBe(404);
   });

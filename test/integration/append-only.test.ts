@@ -96,10 +96,12 @@ describe('the application role set up by casetrail_grant_app_role', () => {
     await expect(client.query('ALTER TABLE events DISABLE TRIGGER ALL')).rejects.toThrow(/must be owner/);
   });
 
-  it('may update the working tables', async () => {
+  it('may update the working tables and draw case references', async () => {
     await client.query(`SET ROLE ${quoteIdent(role)}`);
-    await client.query(`INSERT INTO reference_counters (year, last) VALUES (2026, 0)`);
-    const { rowCount } = await client.query('UPDATE reference_counters SET last = last + 1 WHERE year = 2026');
+    const { rows } = await client.query<{ id: string }>("INSERT INTO outbox (id, queue, job_name, payload) VALUES (gen_random_uuid(), 'intake', 'submit', '{}') RETURNING id");
+    const { rowCount } = await client.query('UPDATE outbox SET attempts = attempts + 1 WHERE id = $1', [rows[0]?.id]);
     expect(rowCount).toBe(1);
+    const { rows: drawn } = await client.query<{ reference: string }>('SELECT casetrail_next_reference() AS reference');
+    expect(drawn[0]?.reference).toMatch(/^CT-\d{4}-\d{6,}$/);
   });
 });

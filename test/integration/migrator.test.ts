@@ -130,6 +130,25 @@ describe('migrate', () => {
     expect(await migrate(db.pool, { migrationsDir: fixed })).toEqual({ applied: ['2_bad'], skipped: ['1_ok'] });
   });
 
+  it('upgrades a database with per-year reference counters to references drawn at intake, above every number drawn before', async () => {
+    const db = await emptyDatabase();
+    const upgrade = '20261129000000_reference_at_intake';
+    const before = Object.fromEntries(
+      await Promise.all(onDisk.filter((name) => name < upgrade).map(async (name) => [name, await readFile(join(DEFAULT_MIGRATIONS_DIR, name, 'migration.sql'), 'utf8')] as const)),
+    );
+    await migrate(db.pool, { migrationsDir: await migrationsDir(before) });
+    await db.pool.query('INSERT INTO reference_counters (year, last) VALUES (2025, 7), (2026, 41)');
+
+    expect((await migrate(db.pool)).applied).toContain(upgrade);
+    const { rows } = await db.pool.query<{ first: string; second: string; year: number }>(
+      `SELECT casetrail_next_reference() AS first, casetrail_next_reference() AS second,
+              extract(year FROM statement_timestamp() AT TIME ZONE 'UTC')::int AS year`,
+    );
+    const [drawn] = rows;
+    expect(drawn).toEqual({ first: `CT-${drawn?.year}-000042`, second: `CT-${drawn?.year}-000043`, year: expect.any(Number) });
+    expect((await db.pool.query(`SELECT to_regclass('reference_counters') AS t`)).rows).toEqual([{ t: null }]);
+  });
+
   it('accepts an applied migration whose file only changed line endings, as Prisma does', async () => {
     const db = await emptyDatabase();
     const dir = await migrationsDir({ '1_init': 'CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n' });

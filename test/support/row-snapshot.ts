@@ -11,8 +11,10 @@ const RECORD_TABLES = [
   'case_personal_data',
   'events',
   'access_log',
-  'reference_counters',
 ] as const;
+
+/** Sequences whose position is part of the record: a refused request draws no case reference. */
+const RECORD_SEQUENCES = ['case_references'] as const;
 
 const VOLATILE_COLUMNS = ['last_used_at'];
 
@@ -33,6 +35,10 @@ export async function takeSnapshot(pool: pg.Pool): Promise<RowSnapshot> {
     );
     tables[table] = rows[0]?.digest ?? '';
   }
+  for (const sequence of RECORD_SEQUENCES) {
+    const { rows } = await pool.query<{ position: string }>(`SELECT last_value || ' ' || is_called AS position FROM ${sequence}`);
+    tables[sequence] = rows[0]?.position ?? '';
+  }
   const { rows } = await pool.query<{ id: string; state: string }>(
     "SELECT id, status || coalesce(' ' || (problem->>'code'), '') AS state FROM commands",
   );
@@ -44,7 +50,7 @@ export async function takeSnapshot(pool: pg.Pool): Promise<RowSnapshot> {
  * are new or whose state moved.
  */
 export function changesBetween(before: RowSnapshot, after: RowSnapshot): { tables: string[]; newCommands: string[]; changedCommands: string[] } {
-  const tables = RECORD_TABLES.filter((t) => before.tables[t] !== after.tables[t]);
+  const tables = [...RECORD_TABLES, ...RECORD_SEQUENCES].filter((t) => before.tables[t] !== after.tables[t]);
   const newCommands = [...after.commands].filter(([id]) => !before.commands.has(id)).map(([, state]) => state);
   const changedCommands = [...before.commands].filter(([id, state]) => after.commands.get(id) !== state).map(([id]) => id);
   return { tables, newCommands, changedCommands };

@@ -88,11 +88,11 @@ export function presentCommand(command: CommandRecord, requestId: string): Comma
   };
 }
 
-export function presentAccepted(accepted: AcceptedCommand, reference: string | null): AcceptedRepresentation {
+export function presentAccepted(accepted: AcceptedCommand): AcceptedRepresentation {
   return {
     commandId: accepted.commandId,
     caseId: accepted.caseId,
     status: accepted.status,
-    ...(accepted.type === 'submit' ? { reference } : {}),
+    ...(accepted.type === 'submit' ? { reference: accepted.reference } : {}),
   };
 }

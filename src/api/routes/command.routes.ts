@@ -3,7 +3,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { COMMANDS, type CommandType } from '../../domain/index.ts';
 import { awaitCommand, type AwaitCommandDeps } from '../../app/await-command.ts';
-import { referenceOf } from '../../app/case-queries.ts';
 import { submitCommand, type SubmitCommandDeps } from '../../app/submit-command.ts';
 import { actorOf, requireRole } from '../auth.ts';
 import { presentAccepted, presentCase } from '../presenters/case.presenter.ts';
@@ -127,6 +126,5 @@ async function accept(
       accepted = { ...result, status: 'applied' };
     }
   }
-  const reference = type === 'submit' && accepted.status === 'applied' ? await referenceOf(deps, accepted.caseId) : null;
-  return reply.code(202).send(presentAccepted(accepted, reference));
+  return reply.code(202).send(presentAccepted(accepted));
 }

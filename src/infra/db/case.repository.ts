@@ -115,24 +115,17 @@ export async function lockIntakeMatches(
 }
 
 /**
- * Draws the next reference of the database clock's year. Drawn on the pool before the
- * intake transaction (applyCommand does when it knows the command is a submit), the
- * counter's row lock lasts one statement instead of the whole transaction, where submits
- * would queue behind each other on it. A submit that is then not applied leaves a gap;
- * references are unique and increasing, not gapless.
+ * Draws the next case reference (CT-2026-000123: the database clock's year and the next
+ * number of the case_references sequence). A submit gets its reference when it is accepted
+ * (insertCommands); this is for a submit stored without one. Unique and increasing, not
+ * gapless: a number drawn for a command that is refused is not used again.
  */
 export async function drawReference(db: pg.Pool | pg.ClientBase): Promise<string> {
-  const { rows } = await db.query<{ year: number; last: number }>({
-    name: 'draw-reference',
-    text: `INSERT INTO reference_counters (year, last) VALUES (extract(year FROM statement_timestamp() AT TIME ZONE 'UTC')::int, 1)
-     ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING year, last`,
-  });
+  const { rows } = await db.query<{ reference: string }>({ name: 'draw-reference', text: 'SELECT casetrail_next_reference() AS reference' });
   const row = rows[0];
   if (row === undefined) throw new Error('no reference drawn');
-  return formatReference(row.year, row.last);
+  return row.reference;
 }
-
-const formatReference = (year: number, n: number) => `CT-${year}-${String(n).padStart(6, '0')}`;
 
 export type EventRow = {
   id: string; case_id: string; seq: number; type: string; payload: unknown; actor_id: string;

@@ -17,12 +17,14 @@ export type CommandRecord = {
   resultVersion: number | null;
   createdAt: string;
   appliedAt: string | null;
+  /** A submit's case reference, drawn when it was accepted (null for other commands). */
+  reference: string | null;
 };
 
 type CommandRow = {
   id: string; type: string; case_id: string; actor_id: string; actor_roles: string[]; payload: unknown;
   expected_version: number | null; status: string; problem: Rejection | null; result_version: number | null;
-  created_at: Date | string; applied_at: Date | string | null;
+  created_at: Date | string; applied_at: Date | string | null; reference?: string | null;
 };
 
 export type { CommandRow };
@@ -40,6 +42,7 @@ export function rowToCommand(row: CommandRow): CommandRecord {
     resultVersion: row.result_version,
     createdAt: new Date(row.created_at).toISOString(),
     appliedAt: row.applied_at === null ? null : new Date(row.applied_at).toISOString(),
+    reference: row.reference ?? null,
   };
 }
 
@@ -84,7 +87,7 @@ export async function insertCommand(
   command: NewCommand,
   queue: QueueName,
   options: { handedOff?: boolean } = {},
-): Promise<{ id: string; outbox: OutboxRow }> {
+): Promise<{ id: string; reference: string | null; outbox: OutboxRow }> {
   const [stored] = await insertCommands(client, [{ command, queue, handedOff: options.handedOff === true }]);
   if (stored === undefined) throw new Error('no command stored');
   if (stored instanceof Error) throw stored;
@@ -101,23 +104,30 @@ WITH input AS (
     id uuid, type text, case_id uuid, actor_id uuid, actor_roles text[], payload jsonb, expected_version int,
     idempotency_key text, request_hash text, outbox_id uuid, queue text, handed_off boolean, n int)
 ), stored AS (
-  INSERT INTO commands (id, type, case_id, actor_id, actor_roles, payload, expected_version, idempotency_key, request_hash)
-  SELECT id, type, case_id, actor_id, actor_roles, payload, expected_version, idempotency_key, request_hash FROM input ORDER BY n
+  INSERT INTO commands (id, type, case_id, actor_id, actor_roles, payload, expected_version, idempotency_key, request_hash, reference)
+  SELECT id, type, case_id, actor_id, actor_roles, payload, expected_version, idempotency_key, request_hash,
+         CASE WHEN type = 'submit' THEN casetrail_next_reference() END
+  FROM input ORDER BY n
   ON CONFLICT (actor_id, idempotency_key) DO NOTHING
-  RETURNING id
+  RETURNING id, reference
+), queued AS (
+  INSERT INTO outbox (id, queue, job_name, payload, published_at, attempts)
+  SELECT i.outbox_id, i.queue, i.type, jsonb_build_object('commandId', i.id),
+         CASE WHEN i.handed_off THEN statement_timestamp() END, CASE WHEN i.handed_off THEN 1 ELSE 0 END
+  FROM input i JOIN stored ON stored.id = i.id
+  RETURNING (payload->>'commandId')::uuid AS command_id
 )
-INSERT INTO outbox (id, queue, job_name, payload, published_at, attempts)
-SELECT i.outbox_id, i.queue, i.type, jsonb_build_object('commandId', i.id),
-       CASE WHEN i.handed_off THEN statement_timestamp() END, CASE WHEN i.handed_off THEN 1 ELSE 0 END
-FROM input i JOIN stored ON stored.id = i.id
-RETURNING (payload->>'commandId')::uuid AS command_id`;
+SELECT q.command_id, s.reference FROM queued q JOIN stored s ON s.id = q.command_id`;
 
 /**
  * Stores many commands with their outbox rows in one statement (one commit for all). Each
  * gets its outbox row back, or the unique violation of an Idempotency-Key already used
  * (by an earlier command, or by one before it in the same list).
  */
-export async function insertCommands(client: pg.ClientBase | pg.Pool, list: readonly CommandToStore[]): Promise<({ id: string; outbox: OutboxRow } | Error)[]> {
+export async function insertCommands(
+  client: pg.ClientBase | pg.Pool,
+  list: readonly CommandToStore[],
+): Promise<({ id: string; reference: string | null; outbox: OutboxRow } | Error)[]> {
   const input = list.map(({ command, queue, handedOff }, n) => ({
     id: command.id ?? randomUUID(),
     type: command.type,
@@ -133,13 +143,14 @@ export async function insertCommands(client: pg.ClientBase | pg.Pool, list: read
     handed_off: handedOff,
     n,
   }));
-  const { rows } = await client.query<{ command_id: string }>({ name: 'insert-commands', text: INSERT_COMMANDS, values: [JSON.stringify(input)] });
-  const stored = new Set(rows.map((row) => row.command_id.toLowerCase()));
-  return input.map((i) =>
-    stored.has(i.id.toLowerCase())
-      ? { id: i.id, outbox: { id: i.outbox_id, queue: i.queue, jobName: i.type, payload: { commandId: i.id }, attempts: i.handed_off ? 1 : 0 } }
-      : Object.assign(new Error('this Idempotency-Key was used before'), { code: '23505', constraint: IDEMPOTENCY_CONSTRAINT }),
-  );
+  const { rows } = await client.query<{ command_id: string; reference: string | null }>({ name: 'insert-commands', text: INSERT_COMMANDS, values: [JSON.stringify(input)] });
+  const stored = new Map(rows.map((row) => [row.command_id.toLowerCase(), row.reference]));
+  return input.map((i) => {
+    const reference = stored.get(i.id.toLowerCase());
+    return reference !== undefined
+      ? { id: i.id, reference, outbox: { id: i.outbox_id, queue: i.queue, jobName: i.type, payload: { commandId: i.id }, attempts: i.handed_off ? 1 : 0 } }
+      : Object.assign(new Error('this Idempotency-Key was used before'), { code: '23505', constraint: IDEMPOTENCY_CONSTRAINT });
+  });
 }
 
 export type PersonalDataPatch = {
