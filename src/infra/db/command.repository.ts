@@ -100,13 +100,15 @@ export const IDEMPOTENCY_CONSTRAINT = 'commands_actor_id_idempotency_key_key';
 
 const INSERT_COMMANDS = `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
+  -- A submit's reference number, drawn once per row (the CTE is materialized); formatted
+  -- below as casetrail_next_reference() formats it, inline because this is the hot path.
+  SELECT *, CASE WHEN i.type = 'submit' THEN nextval('case_references') END AS reference_no FROM jsonb_to_recordset($1::jsonb) AS i(
     id uuid, type text, case_id uuid, actor_id uuid, actor_roles text[], payload jsonb, expected_version int,
     idempotency_key text, request_hash text, outbox_id uuid, queue text, handed_off boolean, n int)
 ), stored AS (
   INSERT INTO commands (id, type, case_id, actor_id, actor_roles, payload, expected_version, idempotency_key, request_hash, reference)
   SELECT id, type, case_id, actor_id, actor_roles, payload, expected_version, idempotency_key, request_hash,
-         CASE WHEN type = 'submit' THEN casetrail_next_reference() END
+         'CT-' || extract(year FROM statement_timestamp() AT TIME ZONE 'UTC')::int || '-' || lpad(reference_no::text, greatest(6, length(reference_no::text)), '0')
   FROM input ORDER BY n
   ON CONFLICT (actor_id, idempotency_key) DO NOTHING
   RETURNING id, reference
