@@ -40,7 +40,8 @@ export type TrailReport = {
 export type VerifyTrailOptions = { caseId?: string; pageSize?: number; onProgress?: (progress: { events: number; checkpoints: number }) => void };
 
 const MAX_FAILURES = 20;
-const DEFAULT_PAGE = 500;
+/** Events (and case rows, leaves, checkpoints) read per page unless told otherwise. */
+export const DEFAULT_PAGE_SIZE = 500;
 
 /**
  * Recomputes the trail from the database (SPEC §4): every case's chain (gapless seq,
@@ -61,7 +62,7 @@ export async function verifyTrail(deps: VerifyTrailDeps, options: VerifyTrailOpt
     keyId: publicKeyId(deps.publicKey),
     failures: [],
   };
-  const pageSize = options.pageSize ?? DEFAULT_PAGE;
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   // Both passes at once: each checks its page while the database reads the other's next.
   // The checkpoints' failures are listed after the chains', as if checked second.
   const sealing: Failures = { failures: [] };

@@ -1,13 +1,10 @@
 // The audit bench's verifier: `audit verify` in a process of its own, which reports how long
 // the verification took and the peak RSS it reached (see verifyInChild in audit.bench.ts).
 import { createPublicKey } from 'node:crypto';
-import { verifyTrail } from '../app/verify-trail.ts';
+import { DEFAULT_PAGE_SIZE as PAGE, verifyTrail } from '../app/verify-trail.ts';
 import { openDatabase } from '../infra/db/database.ts';
 import { createLogger } from '../infra/logger.ts';
 import { rssSampler } from './bench-services.ts';
-
-/** The page size of `audit verify` (its default). */
-const PAGE = 500;
 
 export type VerifyRequest = { url: string; publicKeyPem: string; poolSize: number };
 /** pageMs: how long each page of events took to read and check, in the order checked. */

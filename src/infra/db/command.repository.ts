@@ -24,7 +24,7 @@ export type CommandRecord = {
 type CommandRow = {
   id: string; type: string; case_id: string; actor_id: string; actor_roles: string[]; payload: unknown;
   expected_version: number | null; status: string; problem: Rejection | null; result_version: number | null;
-  created_at: Date | string; applied_at: Date | string | null; reference?: string | null;
+  created_at: Date | string; applied_at: Date | string | null; reference: string | null;
 };
 
 export type { CommandRow };
@@ -42,7 +42,7 @@ export function rowToCommand(row: CommandRow): CommandRecord {
     resultVersion: row.result_version,
     createdAt: new Date(row.created_at).toISOString(),
     appliedAt: row.applied_at === null ? null : new Date(row.applied_at).toISOString(),
-    reference: row.reference ?? null,
+    reference: row.reference,
   };
 }
 
@@ -100,15 +100,14 @@ export const IDEMPOTENCY_CONSTRAINT = 'commands_actor_id_idempotency_key_key';
 
 const INSERT_COMMANDS = `
 WITH input AS (
-  -- A submit's reference number, drawn once per row (the CTE is materialized); formatted
-  -- below as casetrail_next_reference() formats it, inline because this is the hot path.
+  -- A submit's reference number, drawn once per row (the CTE is materialized).
   SELECT *, CASE WHEN i.type = 'submit' THEN nextval('case_references') END AS reference_no FROM jsonb_to_recordset($1::jsonb) AS i(
     id uuid, type text, case_id uuid, actor_id uuid, actor_roles text[], payload jsonb, expected_version int,
     idempotency_key text, request_hash text, outbox_id uuid, queue text, handed_off boolean, n int)
 ), stored AS (
   INSERT INTO commands (id, type, case_id, actor_id, actor_roles, payload, expected_version, idempotency_key, request_hash, reference)
   SELECT id, type, case_id, actor_id, actor_roles, payload, expected_version, idempotency_key, request_hash,
-         'CT-' || extract(year FROM statement_timestamp() AT TIME ZONE 'UTC')::int || '-' || lpad(reference_no::text, greatest(6, length(reference_no::text)), '0')
+         casetrail_format_reference(reference_no)
   FROM input ORDER BY n
   ON CONFLICT (actor_id, idempotency_key) DO NOTHING
   RETURNING id, reference
