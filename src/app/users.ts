@@ -106,13 +106,23 @@ export async function revokeToken(
     : { ok: false, code: 'not_found', detail: `no token ${tokenId}` };
 }
 
-/** The actor a bearer token stands for, or null for a malformed, unknown or revoked token. */
-export async function authenticate(deps: Pick<UsersDeps, 'pool'> & { lookup?: TokenLookup }, token: string): Promise<AuthenticatedActor | null> {
+/**
+ * The actor a bearer token stands for, or null for a malformed, unknown or revoked token.
+ * tokenHash: the token's hashToken, when the caller has it already.
+ */
+export async function authenticate(
+  deps: Pick<UsersDeps, 'pool'> & { lookup?: TokenLookup },
+  token: string,
+  tokenHash?: string,
+): Promise<AuthenticatedActor | null> {
   if (!TOKEN_PATTERN.test(token)) return null;
-  const hash = hashToken(token);
+  const hash = tokenHash ?? hashToken(token);
   const owner = deps.lookup === undefined ? await findTokenOwner(deps.pool, hash) : await deps.lookup(hash);
   if (owner === null || owner.revoked) return null;
   if (owner.lastUsedAt === null || Date.now() - owner.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) {
+    // Recorded on the owner first: a lookup that remembers owners (createTokenCache) hands
+    // the same object to the next requests, which then need not touch the token again.
+    owner.lastUsedAt = new Date();
     await touchToken(deps.pool, owner.tokenId);
   }
   return { id: owner.userId, roles: knownRoles(owner.roles), name: owner.name, tokenId: owner.tokenId };

@@ -33,7 +33,8 @@ const ADMIN_ONLY = [requireRole(['admin'], 'managing users and tokens')];
 const ADMIN_PROBLEMS = [...AUTHENTICATED_PROBLEMS, 403, 413, 415] as const;
 
 /** Users and tokens: admin only. Tokens are returned once and stored as SHA-256 hashes. */
-export function userRoutes(app: FastifyInstance, deps: UsersDeps): void {
+/** onTokenRevoked: told as soon as a revocation has committed (the token cache forgets what it knew). */
+export function userRoutes(app: FastifyInstance, deps: UsersDeps & { onTokenRevoked?: () => void }): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
 
   typed.post('/users', {
@@ -82,6 +83,8 @@ export function userRoutes(app: FastifyInstance, deps: UsersDeps): void {
     handler: async (request, reply) => {
       const result = await revokeToken(deps, request.params.id);
       if (!result.ok) throw new ProblemError(result.code, result.detail);
+      // This process acts before answering; the others when the revocation's notice reaches them.
+      deps.onTokenRevoked?.();
       request.log.info({ tokenId: request.params.id }, 'token revoked');
       return reply.code(204).send();
     },

@@ -11,16 +11,25 @@ export interface PgListener {
  * LISTENs on one channel over a dedicated connection (never a pool's: a pooled client
  * would lose the subscription when released) and reconnects when it drops. Each
  * (re)connection also calls onNotify once, since notifications sent while it was away
- * are lost: the caller should look for work then.
+ * are lost: the caller should look for work then. onDown is called when a connection is
+ * lost or cannot be made: from then until the next onNotify, notifications may be missed.
  */
-export function listenForever(options: { url: string; channel: string; log: Logger; onNotify: () => void; retryMaxMs?: number }): PgListener {
+export function listenForever(options: {
+  url: string;
+  channel: string;
+  log: Logger;
+  onNotify: () => void;
+  onDown?: () => void;
+  retryMaxMs?: number;
+  applicationName?: string;
+}): PgListener {
   const stop = new AbortController();
   const outage = createOutageLog(options.log, { down: 'listen connection lost', up: 'listen connection restored' });
   const aborted = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
   let current: pg.Client | null = null;
 
   const session = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: options.url, keepAlive: true, application_name: 'casetrail-relay' });
+    const client = new pg.Client({ connectionString: options.url, keepAlive: true, application_name: options.applicationName ?? 'casetrail-relay' });
     current = client;
     const ended = new Promise<unknown>((resolve) => {
       // Without an 'error' listener a dropped connection would crash the process.
@@ -37,6 +46,7 @@ export function listenForever(options: { url: string; channel: string; log: Logg
       if (!stop.signal.aborted) outage.failed(reason);
     } finally {
       current = null;
+      options.onDown?.();
       client.removeAllListeners('notification');
       await client.end().catch(() => undefined);
     }
