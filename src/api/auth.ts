@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { Role } from '../domain/index.ts';
 import { authenticate, hashToken, type AuthenticatedActor } from '../app/users.ts';
-import { createTokenLookup, type TokenLookup } from '../infra/db/user.repository.ts';
+import { createTokenLookup } from '../infra/db/user.repository.ts';
 import { ProblemError } from './problems.ts';
 
 declare module 'fastify' {
@@ -24,13 +24,9 @@ export function bearerToken(request: FastifyRequest): string | null {
 /**
  * Rate limit, then authenticate, on every route of the scope. The limit is per token (keyed
  * by its SHA-256, so the limiter never holds a token), or per address for requests without
- * one; it runs first so that a flood costs no database lookups. tokens: where a token's
- * owner is found (a TokenCache's lookup); without it, one query per turn of the event loop.
+ * one; it runs first so that a flood costs no database lookups.
  */
-export function registerAuthentication(
-  scope: FastifyInstance,
-  deps: { pool: pg.Pool; rateLimit: RateLimitOptions; tokens?: TokenLookup },
-): void {
+export function registerAuthentication(scope: FastifyInstance, deps: { pool: pg.Pool; rateLimit: RateLimitOptions }): void {
   // The token's hash keys the limit and then finds the token's owner: computed once.
   const hashes = new WeakMap<FastifyRequest, string>();
   const limit = scope.createRateLimit({
@@ -45,7 +41,7 @@ export function registerAuthentication(
     },
   });
   scope.decorateRequest('actor', null);
-  const lookup = deps.tokens ?? createTokenLookup(deps.pool);
+  const lookup = createTokenLookup(deps.pool);
   scope.addHook('onRequest', async (request, reply) => {
     const verdict = await limit(request);
     if (!verdict.isAllowed) {

@@ -23,7 +23,6 @@ import { stageHistoryRoutes } from './routes/stage-history.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
 import { registerQueueDashboard } from './queue-dashboard.ts';
 import { createCommandInbox } from '../infra/db/command-inbox.ts';
-import { createTokenCache, type TokenCache } from '../infra/db/token-cache.ts';
 import { createHandoff } from '../infra/queue/publish.ts';
 import type { QueueFactory } from '../infra/queue/queue-factory.ts';
 
@@ -60,11 +59,6 @@ export interface ServerDeps {
    * with them, and accepted commands are handed to their queue at once (else the relay does).
    */
   queues?: Pick<QueueFactory, 'queue'>;
-  /**
-   * Remembers token owners between requests (createTokenCache); without it, every request
-   * looks its token up. Owned by the server from here on: closed when the server closes.
-   */
-  tokenCache?: TokenCache;
 }
 
 /** A client's X-Request-Id is kept when it is a plain token; otherwise one is drawn. */
@@ -101,8 +95,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Accepted commands are handed to their queue after the answer; closing waits for that.
   const handoff = deps.queues === undefined ? undefined : createHandoff({ factory: deps.queues, pool: deps.pool, log: deps.log });
   if (handoff !== undefined) app.addHook('onClose', async () => handoff.drain());
-  const { tokenCache } = deps;
-  if (tokenCache !== undefined) app.addHook('onClose', async () => tokenCache.close());
 
   await app.register(rateLimit, { global: false });
   await registerDocs(app);
@@ -112,7 +104,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (deps.queues !== undefined) await registerQueueDashboard(app, { pool: deps.pool, queues: deps.queues });
   await app.register(
     async (v1) => {
-      registerAuthentication(v1, { pool: deps.pool, rateLimit: options.rateLimit, ...(tokenCache === undefined ? {} : { tokens: tokenCache.lookup }) });
+      registerAuthentication(v1, { pool: deps.pool, rateLimit: options.rateLimit });
       commandRoutes(v1, {
         pool: deps.pool,
         commandWaiter: deps.commandWaiter,
@@ -121,7 +113,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         ...(handoff === undefined ? {} : { handoff }),
       });
       caseRoutes(v1, { pool: deps.pool });
-      userRoutes(v1, { pool: deps.pool, prisma: deps.prisma, ...(tokenCache === undefined ? {} : { onTokenRevoked: () => tokenCache.forget() }) });
+      userRoutes(v1, { pool: deps.pool, prisma: deps.prisma });
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });
       stageHistoryRoutes(v1, { pool: deps.pool });
@@ -135,8 +127,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
 export type ApiInput = {
   db: { pool: pg.Pool; prisma: PrismaClient };
-  /** The database of db: the token cache LISTENs on a connection of its own to it. */
-  databaseUrl: string;
   log: Logger;
   config: Pick<Config, 'CASETRAIL_RATE_LIMIT_MAX' | 'CASETRAIL_RATE_LIMIT_WINDOW'>;
   health: HealthChecks;
@@ -144,11 +134,10 @@ export type ApiInput = {
   queues?: Pick<QueueFactory, 'queue'>;
 };
 
-/** The HTTP API of a casetrail process: its LISTEN connections (?wait=true, the token cache) included. */
+/** The HTTP API of a casetrail process: its LISTEN connection for ?wait=true included. */
 export async function createApi(input: ApiInput): Promise<FastifyInstance> {
   const commandWaiter = createCommandWaiter({ pool: input.db.pool, log: input.log });
   await commandWaiter.start();
-  const tokenCache = createTokenCache({ pool: input.db.pool, url: input.databaseUrl, log: input.log });
   try {
     return await buildServer({
       log: input.log,
@@ -156,7 +145,6 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
       prisma: input.db.prisma,
       health: input.health,
       commandWaiter,
-      tokenCache,
       audit: input.audit,
       ...(input.queues === undefined ? {} : { queues: input.queues }),
       options: {
@@ -165,7 +153,6 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
     });
   } catch (error) {
     await commandWaiter.close();
-    await tokenCache.close();
     throw error;
   }
 }

@@ -120,9 +120,6 @@ export async function authenticate(
   const owner = deps.lookup === undefined ? await findTokenOwner(deps.pool, hash) : await deps.lookup(hash);
   if (owner === null || owner.revoked) return null;
   if (owner.lastUsedAt === null || Date.now() - owner.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) {
-    // Recorded on the owner first: a lookup that remembers owners (createTokenCache) hands
-    // the same object to the next requests, which then need not touch the token again.
-    owner.lastUsedAt = new Date();
     await touchToken(deps.pool, owner.tokenId);
   }
   return { id: owner.userId, roles: knownRoles(owner.roles), name: owner.name, tokenId: owner.tokenId };

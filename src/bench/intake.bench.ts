@@ -5,7 +5,6 @@ import { createUser } from '../app/users.ts';
 import { COMMANDS } from '../domain/index.ts';
 import { createCommandWaiter } from '../infra/db/command-waiter.ts';
 import { openDatabase } from '../infra/db/database.ts';
-import { createTokenCache } from '../infra/db/token-cache.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { QueueBackendKind } from '../infra/queue/queue-factory.ts';
 import { submitRequest } from './bench-bodies.ts';
@@ -63,8 +62,6 @@ export async function runIntakeBench(options: IntakeBenchOptions): Promise<Intak
       prisma: database.prisma,
       health: { database: async () => true, queues: async () => true },
       commandWaiter: waiter,
-      // As createApi (casetrail start) builds it: token owners remembered, revocations heard.
-      tokenCache: createTokenCache({ pool: database.pool, url: db.url, log: options.log }),
       queues: factory,
       options: { rateLimit: { max: 10_000_000, windowMs: 60_000 } },
     });

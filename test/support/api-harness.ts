@@ -10,7 +10,6 @@ import { createUser } from '../../src/app/users.ts';
 import { buildServer, type ServerOptions } from '../../src/api/server.ts';
 import type { Role } from '../../src/domain/index.ts';
 import { openDatabase, type Database } from '../../src/infra/db/database.ts';
-import { createTokenCache } from '../../src/infra/db/token-cache.ts';
 import { createCommandWaiter } from '../../src/infra/db/command-waiter.ts';
 import type { HealthChecks } from '../../src/api/server.ts';
 import type { AuditKeys } from '../../src/api/routes/audit.routes.ts';
@@ -54,8 +53,6 @@ export async function startApi(
     prisma: database.prisma,
     health: options.health ?? { database: async () => true, queues: async () => true },
     commandWaiter,
-    // As casetrail start runs it (createApi): token owners remembered, revocations heard.
-    tokenCache: createTokenCache({ pool: database.pool, url: db.url, log }),
     audit: options.audit ?? auditKeys(),
     ...(options.server === undefined ? {} : { options: options.server }),
   });

@@ -36,7 +36,6 @@ export async function startSystem(options: {
     database = openDatabase(harness.db.url, { poolSize: 10, log: harness.log });
     const api = await createApi({
       db: database,
-      databaseUrl: harness.db.url,
       log: harness.log,
       config: { CASETRAIL_RATE_LIMIT_MAX: 100_000, CASETRAIL_RATE_LIMIT_WINDOW: 60_000 },
       health: { database: async () => true, queues: () => harness.factory.ping() },

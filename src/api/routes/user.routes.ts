@@ -33,8 +33,7 @@ const ADMIN_ONLY = [requireRole(['admin'], 'managing users and tokens')];
 const ADMIN_PROBLEMS = [...AUTHENTICATED_PROBLEMS, 403, 413, 415] as const;
 
 /** Users and tokens: admin only. Tokens are returned once and stored as SHA-256 hashes. */
-/** onTokenRevoked: told as soon as a revocation has committed (the token cache forgets what it knew). */
-export function userRoutes(app: FastifyInstance, deps: UsersDeps & { onTokenRevoked?: () => void }): void {
+export function userRoutes(app: FastifyInstance, deps: UsersDeps): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
 
   typed.post('/users', {
@@ -83,8 +82,6 @@ export function userRoutes(app: FastifyInstance, deps: UsersDeps & { onTokenRevo
     handler: async (request, reply) => {
       const result = await revokeToken(deps, request.params.id);
       if (!result.ok) throw new ProblemError(result.code, result.detail);
-      // This process acts before answering; the others when the revocation's notice reaches them.
-      deps.onTokenRevoked?.();
       request.log.info({ tokenId: request.params.id }, 'token revoked');
       return reply.code(204).send();
     },

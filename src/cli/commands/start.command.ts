@@ -29,7 +29,6 @@ export function registerStart(program: Command): void {
         if (pipeline) opened.push(() => pipeline.close());
         const app = await createApi({
           db: runtime.db,
-          databaseUrl: runtime.databaseUrl,
           log,
           config,
           health: { database: () => isReachable(runtime.db.pool), queues: () => factory.ping() },

@@ -11,25 +11,16 @@ export interface PgListener {
  * LISTENs on one channel over a dedicated connection (never a pool's: a pooled client
  * would lose the subscription when released) and reconnects when it drops. Each
  * (re)connection also calls onNotify once, since notifications sent while it was away
- * are lost: the caller should look for work then. onDown is called when a connection is
- * lost or cannot be made: from then until the next onNotify, notifications may be missed.
+ * are lost: the caller should look for work then.
  */
-export function listenForever(options: {
-  url: string;
-  channel: string;
-  log: Logger;
-  onNotify: () => void;
-  onDown?: () => void;
-  retryMaxMs?: number;
-  applicationName?: string;
-}): PgListener {
+export function listenForever(options: { url: string; channel: string; log: Logger; onNotify: () => void; retryMaxMs?: number }): PgListener {
   const stop = new AbortController();
   const outage = createOutageLog(options.log, { down: 'listen connection lost', up: 'listen connection restored' });
   const aborted = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
   let current: pg.Client | null = null;
 
   const session = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: options.url, keepAlive: true, application_name: options.applicationName ?? 'casetrail-relay' });
+    const client = new pg.Client({ connectionString: options.url, keepAlive: true, application_name: 'casetrail-relay' });
     current = client;
     const ended = new Promise<unknown>((resolve) => {
       // Without an 'error' listener a dropped connection would crash the process.
@@ -46,7 +37,6 @@ export function listenForever(options: {
       if (!stop.signal.aborted) outage.failed(reason);
     } finally {
       current = null;
-      options.onDown?.();
       client.removeAllListeners('notification');
       await client.end().catch(() => undefined);
     }
