@@ -3,6 +3,7 @@ import { loadSecrets, type Secrets } from './config/secrets.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrate } from './db/migrator.ts';
+import { warnUnlessAutovacuum } from './db/vacuum-check.ts';
 import { pino } from 'pino';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -34,6 +35,8 @@ export async function openRuntime(options: { migrate: boolean; role: string; con
       if (result.applied.length > 0) log.info({ applied: result.applied }, 'migrations applied');
     }
     const secrets = await loadSecrets(config, log);
+    // A server runs for long: say so now if nothing will vacuum what it churns.
+    if (!options.oneShot) await warnUnlessAutovacuum(db.pool, log);
     return {
       config,
       log,
