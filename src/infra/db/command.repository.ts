@@ -116,9 +116,10 @@ WITH input AS (
   SELECT i.outbox_id, i.queue, i.type, jsonb_build_object('commandId', i.id),
          CASE WHEN i.handed_off THEN statement_timestamp() END, CASE WHEN i.handed_off THEN 1 ELSE 0 END
   FROM input i JOIN stored ON stored.id = i.id
-  RETURNING (payload->>'commandId')::uuid AS command_id
 )
-SELECT q.command_id, s.reference FROM queued q JOIN stored s ON s.id = q.command_id`;
+-- Every stored command gets its outbox row above: a data-modifying CTE runs to completion
+-- whether or not this SELECT reads it.
+SELECT id AS command_id, reference FROM stored`;
 
 /**
  * Stores many commands with their outbox rows in one statement (one commit for all). Each
