@@ -93,9 +93,12 @@ async function runWith(count: number, options: ScalingBenchOptions): Promise<Sca
   }
 }
 
-/** Starts `casetrail worker --queues all` and waits for its "workers started" line. */
+/**
+ * Starts `casetrail worker --queues all` and waits for its "workers started" line. Its IPC
+ * channel ties it to this process: should the bench die, even by kill -9, the worker stops.
+ */
 function startWorker(env: NodeJS.ProcessEnv, workers: ChildProcess[]): Promise<void> {
-  const child = spawn(process.execPath, [CASETRAIL_BIN, 'worker', '--queues', 'all'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [CASETRAIL_BIN, 'worker', '--queues', 'all'], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   workers.push(child);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('a worker process did not start within 60 s')), 60_000);

@@ -6,16 +6,22 @@ const GRACE_MS = 15_000;
 /**
  * On SIGTERM or SIGINT: stop taking work and close everything, then exit 0. A second
  * signal, or a close that outlasts the grace period, exits at once with status 1.
+ *
+ * A process started with an IPC channel (Node's `fork`, or `spawn` with an 'ipc' stdio) is
+ * supervised by its parent: when the channel closes, the parent has exited or let it go,
+ * however it ended (kill -9 included), and the process shuts down the same way rather than
+ * run on unwatched. The channel alone does not keep it running.
  */
 export function onShutdown(log: Logger, close: () => Promise<void>): void {
   let stopping = false;
-  const handler = (signal: NodeJS.Signals) => {
+  const handler = (signal: NodeJS.Signals | 'disconnect') => {
     if (stopping) {
       log.warn({ signal }, 'second signal, exiting now');
       process.exit(1);
     }
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    if (signal === 'disconnect') log.info('the parent process closed its channel, shutting down');
+    else log.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
       log.error({ graceMs: GRACE_MS }, 'shutdown took too long, exiting');
       process.exit(1);
@@ -34,4 +40,8 @@ export function onShutdown(log: Logger, close: () => Promise<void>): void {
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
+  if (process.channel !== undefined) {
+    process.channel.unref();
+    process.once('disconnect', () => handler('disconnect'));
+  }
 }

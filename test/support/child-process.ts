@@ -120,6 +120,16 @@ export function startCasetrail(name: string, args: readonly string[], env: Recor
   };
 }
 
+/** Whether a process of this pid exists (signal 0 checks without sending anything). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Runs a one-shot casetrail command to its end: its exit code and what it printed. */
 export function runCasetrail(args: readonly string[], env: Record<string, string>, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

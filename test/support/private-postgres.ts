@@ -8,6 +8,7 @@ import path from 'node:path';
 import { importWithoutExitHooks } from '../../src/infra/db/embedded-postgres.ts';
 import { migrate } from '../../src/infra/db/migrator.ts';
 import { freePort } from './redis-server.ts';
+import { isAlive } from './child-process.ts';
 import { databaseUrl, withAdmin } from './postgres-admin.ts';
 
 export type RestartMode =
@@ -81,13 +82,4 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       await rm(databaseDir, { recursive: true, force: true });
     },
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
