@@ -10,6 +10,7 @@ import { runPipelineBench } from '../../src/bench/pipeline.bench.ts';
 import { runScalingBench } from '../../src/bench/scaling.bench.ts';
 import { parseConfig } from '../../src/infra/config/config.ts';
 import { createLogger } from '../../src/infra/logger.ts';
+import { runCasetrail } from '../support/child-process.ts';
 
 const log = createLogger({ level: 'silent' });
 const adminUrl = inject('adminDatabaseUrl');
@@ -60,6 +61,22 @@ describe('benchmark smoke run', () => {
     // Two full pages of 500 events: their latencies.
     expect(result.p50Ms).toBeGreaterThan(0);
     expect(result.p99Ms).toBeGreaterThanOrEqual(result.p50Ms);
+  });
+});
+
+describe('bench options', () => {
+  // Options of the last scenarios (scaling, audit) are refused before the first one runs:
+  // the process ends at once, with no JSON line and no database of its own.
+  it.each([
+    [['--workers', '1,x'], '--workers: expected a positive whole number, got x'],
+    [['--events', '-5'], '--events: expected a positive whole number, got -5'],
+    [['--connections', '0'], '--connections: expected a positive whole number, got 0'],
+    [['--backends', 'mysql'], '--backends: expected some of redis, postgres'],
+  ])('refuses %j before any scenario runs', async (args, message) => {
+    const { code, stdout, stderr } = await runCasetrail(['bench', '--json', ...args], { DATABASE_URL: adminUrl, REDIS_URL: inject('redisUrl') }, 60_000);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    expect(stderr).toContain(message);
+    expect(stderr).not.toContain('removed what interrupted bench runs left behind');
   });
 });
 

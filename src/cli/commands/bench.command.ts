@@ -13,7 +13,7 @@ import { createLogger, type Logger } from '../../infra/logger.ts';
 import type { QueueBackendKind } from '../../infra/queue/queue-factory.ts';
 import { CliError } from '../exit.ts';
 
-type BenchFlags = {
+export type BenchFlags = {
   cases: string;
   events: string;
   inflight: string;
@@ -45,10 +45,12 @@ export function registerBench(program: Command): void {
     .option('--backends <list>', 'queue backends of the pipeline scenario: redis, postgres', 'redis,postgres')
     .option('--json', 'JSON lines only (no table)')
     .action(async (flags: BenchFlags) => {
+      // Every option is checked before any work: a typo in the last scenario's option must
+      // not surface after the first scenarios have run for minutes.
+      const settings = benchSettings(flags);
+      const { cases, scenarios } = settings;
       const config = loadConfig();
       const log = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, destination: pino.destination(2) });
-      const cases = positive(flags.cases, '--cases');
-      const scenarios = list(flags.scenarios, SCENARIOS, '--scenarios');
       const tty = process.stderr.isTTY === true && !flags.json;
       const { adminUrl, stop } = await adminDatabase(config.DATABASE_URL, config.CASETRAIL_DATA_DIR, log);
       const results: Record<string, unknown>[] = [];
@@ -64,7 +66,7 @@ export function registerBench(program: Command): void {
         const swept = await sweepLeftovers({ adminUrl, ...onRedis });
         if (swept.databases.length + swept.prefixes.length > 0) log.warn(swept, 'removed what interrupted bench runs left behind');
         if (scenarios.includes('pipeline')) {
-          for (const backend of list(flags.backends, ['redis', 'postgres'] as const, '--backends') as QueueBackendKind[]) {
+          for (const backend of settings.backends) {
             if (backend === 'redis' && reachable === undefined) {
               emit({ scenario: 'pipeline', backend, skipped: 'no Redis reachable (set REDIS_URL)' });
               continue;
@@ -75,7 +77,7 @@ export function registerBench(program: Command): void {
                 adminUrl,
                 ...(backend === 'redis' ? onRedis : {}),
                 cases,
-                inflight: positive(flags.inflight, '--inflight'),
+                inflight: settings.inflight,
                 config,
                 log,
                 tty,
@@ -88,37 +90,52 @@ export function registerBench(program: Command): void {
             await runIntakeBench({
               adminUrl,
               ...onRedis,
-              rounds: positive(flags.rounds, '--rounds'),
-              connections: positive(flags.connections, '--connections'),
-              seconds: positive(flags.seconds, '--seconds'),
+              rounds: settings.rounds,
+              connections: settings.connections,
+              seconds: settings.seconds,
               log,
               poolSize: config.CASETRAIL_DB_POOL_SIZE,
             }),
           );
         }
         if (scenarios.includes('scaling')) {
-          const workers = flags.workers.split(',').map((n) => positive(n.trim(), '--workers'));
           emit(
             await runScalingBench({
               backend: reachable === undefined ? 'postgres' : 'redis',
               adminUrl,
               ...onRedis,
-              cases: positive(flags.scalingCases, '--scaling-cases'),
-              inflight: positive(flags.inflight, '--inflight'),
-              workers,
+              cases: settings.scalingCases,
+              inflight: settings.inflight,
+              workers: settings.workers,
               log,
               tty,
             }),
           );
         }
         if (scenarios.includes('audit')) {
-          emit(await runAuditBench({ adminUrl, events: positive(flags.events, '--events'), log, tty }));
+          emit(await runAuditBench({ adminUrl, events: settings.events, log, tty }));
         }
       } finally {
         await stop();
       }
       if (!flags.json) process.stderr.write(`\n${table(results)}\n`);
     });
+}
+
+/** The flags, checked and converted; a CliError (exit status 2) names the first bad one. */
+export function benchSettings(flags: BenchFlags) {
+  return {
+    scenarios: list(flags.scenarios, SCENARIOS, '--scenarios'),
+    backends: list(flags.backends, ['redis', 'postgres'] as const, '--backends') satisfies QueueBackendKind[],
+    cases: positive(flags.cases, '--cases'),
+    inflight: positive(flags.inflight, '--inflight'),
+    connections: positive(flags.connections, '--connections'),
+    seconds: positive(flags.seconds, '--seconds'),
+    rounds: positive(flags.rounds, '--rounds'),
+    workers: flags.workers.split(',').map((n) => positive(n.trim(), '--workers')),
+    scalingCases: positive(flags.scalingCases, '--scaling-cases'),
+    events: positive(flags.events, '--events'),
+  };
 }
 
 function positive(value: string, flag: string): number {
