@@ -35,14 +35,21 @@ export function processGone(pid: number): boolean {
 }
 
 /** Whether a name's host and pid say its run is over: this host's, and its process gone. */
-const leftOver = (host: string | undefined, pid: string | undefined, gone: (pid: number) => boolean): boolean =>
+const goneRunName = (host: string | undefined, pid: string | undefined, gone: (pid: number) => boolean): boolean =>
   host === HOST && pid !== undefined && Number(pid) !== process.pid && gone(Number(pid));
+
+/** Whether a name is this process's own. */
+const ownName = (host: string | undefined, pid: string | undefined): boolean => host === HOST && Number(pid) === process.pid;
 
 export type SweepResult = { databases: string[]; prefixes: string[] };
 
-/** Drops the databases and deletes the queue keys that runs gone from this host left behind. */
-export async function sweepLeftovers(options: { adminUrl: string; redisUrl?: string; gone?: (pid: number) => boolean }): Promise<SweepResult> {
+/**
+ * Drops the databases and deletes the queue keys that runs gone from this host left behind;
+ * with `ownRun`, instead, those of this very process (a run interrupted, cleaning up).
+ */
+export async function sweepLeftovers(options: { adminUrl: string; redisUrl?: string; gone?: (pid: number) => boolean; ownRun?: boolean }): Promise<SweepResult> {
   const gone = options.gone ?? processGone;
+  const leftOver = options.ownRun === true ? ownName : (host: string | undefined, pid: string | undefined) => goneRunName(host, pid, gone);
   const result: SweepResult = { databases: [], prefixes: [] };
   const admin = new pg.Client({ connectionString: options.adminUrl });
   await admin.connect();
@@ -50,7 +57,7 @@ export async function sweepLeftovers(options: { adminUrl: string; redisUrl?: str
     const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'casetrail\\_bench\\_%'`);
     for (const { datname } of rows) {
       const [, host, pid] = DATABASE.exec(datname) ?? [];
-      if (!leftOver(host, pid, gone)) continue;
+      if (!leftOver(host, pid)) continue;
       // The name matched DATABASE: letters, digits and underscores only.
       await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
       result.databases.push(datname);
@@ -73,7 +80,7 @@ export async function sweepLeftovers(options: { adminUrl: string; redisUrl?: str
     for await (const batch of redis.scanStream({ match: 'ct-*', count: 1_000 }) as AsyncIterable<string[]>) {
       for (const key of batch) {
         const [, prefix, host, pid] = PREFIX.exec(key) ?? [];
-        if (prefix === undefined || !leftOver(host, pid, gone)) continue;
+        if (prefix === undefined || !leftOver(host, pid)) continue;
         prefixes.add(prefix);
         keys.push(key);
       }

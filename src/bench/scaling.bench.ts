@@ -100,6 +100,8 @@ async function runWith(count: number, options: ScalingBenchOptions): Promise<Sca
 function startWorker(env: NodeJS.ProcessEnv, workers: ChildProcess[]): Promise<void> {
   const child = spawn(process.execPath, [CASETRAIL_BIN, 'worker', '--queues', 'all'], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   workers.push(child);
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('a worker process did not start within 60 s')), 60_000);
     child.once('exit', (code) => {
@@ -113,6 +115,23 @@ function startWorker(env: NodeJS.ProcessEnv, workers: ChildProcess[]): Promise<v
       }
     });
   });
+}
+
+/** Every worker process started and not yet exited, of whichever run. */
+const running = new Set<ChildProcess>();
+
+/**
+ * Kills (SIGKILL) every worker process still running: a run interrupted removes its queue
+ * keys after this, so that no worker writes them again meanwhile.
+ */
+export async function killWorkerProcesses(): Promise<void> {
+  await Promise.all(
+    [...running].map((child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      return exited;
+    }),
+  );
 }
 
 async function stopWorker(child: ChildProcess): Promise<void> {

@@ -10,7 +10,9 @@ import { runPipelineBench } from '../../src/bench/pipeline.bench.ts';
 import { runScalingBench } from '../../src/bench/scaling.bench.ts';
 import { parseConfig } from '../../src/infra/config/config.ts';
 import { createLogger } from '../../src/infra/logger.ts';
-import { runCasetrail } from '../support/child-process.ts';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { REPO_ROOT, isAlive, runCasetrail } from '../support/child-process.ts';
 
 const log = createLogger({ level: 'silent' });
 const adminUrl = inject('adminDatabaseUrl');
@@ -101,6 +103,39 @@ describe('what bench runs leave behind', () => {
     expect(await keys(`ct-*-${HOST}-${process.pid}-*`)).toEqual([]);
   });
 
+  it('is removed by a run interrupted with SIGINT, whose worker processes stop with it', async () => {
+    const bench = spawn(process.execPath, ['bin/casetrail.mjs', 'bench', '--json', '--scenarios', 'scaling', '--workers', '2', '--scaling-cases', '5000'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: adminUrl, REDIS_URL: inject('redisUrl') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let stdout = '';
+    bench.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    bench.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => bench.once('exit', (code) => resolve(code)));
+    const pid = bench.pid as number;
+    const ownDatabases = `casetrail\\_bench\\_${HOST}\\_${pid}\\_%`;
+    const ownKeys = `ct-*-${HOST}-${pid}-*`;
+    let workers: number[] = [];
+    try {
+      // Running: its database, its queue keys, and its two `casetrail worker` processes.
+      await until(async () => {
+        workers = childrenOf(pid);
+        return workers.length === 2 && (await databases(ownDatabases)).length > 0 && (await keys(ownKeys)).length > 0;
+      }, 60_000, () => `the scaling run did not get going (exit ${bench.exitCode}, worker processes: ${workers.join(', ') || 'none'}); stdout: ${stdout}; stderr: ${stderr}`);
+      bench.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(stderr).toContain("interrupted (SIGINT): removing this run's databases and queue keys");
+      expect(stderr).not.toContain('could not remove');
+      expect(await databases(ownDatabases)).toEqual([]);
+      expect(await keys(ownKeys)).toEqual([]);
+      await until(async () => workers.every((worker) => !isAlive(worker)), 30_000, () => `worker processes ${workers.join(', ')} still run`);
+    } finally {
+      for (const p of [pid, ...workers]) if (isAlive(p)) process.kill(p, 'SIGKILL');
+    }
+  }, 120_000);
+
   it('removes, at the next run, what a killed run of this host left, and nothing of a run still going or of another host', async () => {
     const dead = 999_999;
     const deadDb = `casetrail_bench_${HOST}_${dead}_0123abcd`;
@@ -121,3 +156,28 @@ describe('what bench runs leave behind', () => {
     }
   });
 });
+
+/** Processes whose parent is pid, from /proc. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/u.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The fields after the parenthesised name: state, then the parent's pid.
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return children;
+}
+
+/** Polls a condition until it holds, or fails with the message after timeoutMs. */
+async function until(condition: () => Promise<boolean>, timeoutMs: number, message: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(message());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

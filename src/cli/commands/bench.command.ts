@@ -6,7 +6,7 @@ import { runAuditBench } from '../../bench/audit.bench.ts';
 import { runIntakeBench } from '../../bench/intake.bench.ts';
 import { sweepLeftovers } from '../../bench/leftovers.ts';
 import { runPipelineBench } from '../../bench/pipeline.bench.ts';
-import { runScalingBench, type ScalingRow } from '../../bench/scaling.bench.ts';
+import { killWorkerProcesses, runScalingBench, type ScalingRow } from '../../bench/scaling.bench.ts';
 import { loadConfig } from '../../infra/config/config.ts';
 import { startEmbeddedPostgres } from '../../infra/db/embedded-postgres.ts';
 import { createLogger, type Logger } from '../../infra/logger.ts';
@@ -52,7 +52,9 @@ export function registerBench(program: Command): void {
       const config = loadConfig();
       const log = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, destination: pino.destination(2) });
       const tty = process.stderr.isTTY === true && !flags.json;
+      const interruption = onInterrupt(log);
       const { adminUrl, stop } = await adminDatabase(config.DATABASE_URL, config.CASETRAIL_DATA_DIR, log);
+      interruption.cleanUpWith(stop);
       const results: Record<string, unknown>[] = [];
       const emit = (result: Record<string, unknown>) => {
         results.push(result);
@@ -62,6 +64,11 @@ export function registerBench(program: Command): void {
         // Looked for once: every scenario that can use Redis does, and the sweep cleans it.
         const reachable = await reachableRedis(config.REDIS_URL);
         const onRedis = reachable === undefined ? {} : { redisUrl: reachable };
+        interruption.cleanUpWith(async () => {
+          await killWorkerProcesses();
+          await sweepLeftovers({ adminUrl, ...onRedis, ownRun: true });
+          await stop();
+        });
         // Runs killed before their cleanup left databases and queue keys: those go first.
         const swept = await sweepLeftovers({ adminUrl, ...onRedis });
         if (swept.databases.length + swept.prefixes.length > 0) log.warn(swept, 'removed what interrupted bench runs left behind');
@@ -115,11 +122,54 @@ export function registerBench(program: Command): void {
         if (scenarios.includes('audit')) {
           emit(await runAuditBench({ adminUrl, events: settings.events, log, tty }));
         }
+      } catch (error) {
+        // Interrupted: the scenario failed as its database went; the handler ends the process.
+        if (interruption.interrupted) await interruption.ended;
+        throw error;
       } finally {
-        await stop();
+        if (!interruption.interrupted) await stop();
       }
       if (!flags.json) process.stderr.write(`\n${table(results)}\n`);
     });
+}
+
+/**
+ * SIGINT or SIGTERM during a run: remove the databases and queue keys this run created (and
+ * stop an embedded PostgreSQL), then exit with 128 + the signal's number. A second signal
+ * exits at once; what is left then goes at the next run's sweep. Worker processes of the
+ * scaling scenario are killed first, so that none writes queue keys again after the sweep
+ * (and, should this process die, they stop when their IPC channel closes).
+ */
+function onInterrupt(log: Logger): { readonly interrupted: boolean; ended: Promise<never>; cleanUpWith(cleanup: () => Promise<void>): void } {
+  let cleanup: () => Promise<void> = async () => undefined;
+  let interrupted = false;
+  const handler = (signal: NodeJS.Signals) => {
+    const status = 128 + (signal === 'SIGINT' ? 2 : 15);
+    if (interrupted) process.exit(status);
+    interrupted = true;
+    // The scenario's connections are about to be cut: their warnings would only be noise.
+    log.level = 'silent';
+    process.stderr.write(`\ninterrupted (${signal}): removing this run's databases and queue keys\n`);
+    cleanup().then(
+      () => process.exit(status),
+      (error: unknown) => {
+        process.stderr.write(`could not remove all of this run's databases and queue keys (${(error as Error).message}); the next run removes them\n`);
+        process.exit(status);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    get interrupted() {
+      return interrupted;
+    },
+    // Never settles: the process ends in the handler.
+    ended: new Promise<never>(() => undefined),
+    cleanUpWith(next) {
+      cleanup = next;
+    },
+  };
 }
 
 /** The flags, checked and converted; a CliError (exit status 2) names the first bad one. */
