@@ -53,8 +53,10 @@ export function registerBench(program: Command): void {
       const log = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, destination: pino.destination(2) });
       const tty = process.stderr.isTTY === true && !flags.json;
       const interruption = onInterrupt(log);
-      const { adminUrl, stop } = await adminDatabase(config.DATABASE_URL, config.CASETRAIL_DATA_DIR, log);
-      interruption.cleanUpWith(stop);
+      const admin = adminDatabase(config.DATABASE_URL, config.CASETRAIL_DATA_DIR, log);
+      // An embedded PostgreSQL still starting is stopped once it is up.
+      interruption.cleanUpWith(() => admin.then(({ stop }) => stop(), () => undefined));
+      const { adminUrl, stop } = await admin;
       const results: Record<string, unknown>[] = [];
       const emit = (result: Record<string, unknown>) => {
         results.push(result);
