@@ -40,8 +40,13 @@ export function onShutdown(log: Logger, close: () => Promise<void>): void {
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
-  if (process.channel !== undefined) {
-    process.channel.unref();
-    process.once('disconnect', () => handler('disconnect'));
+  // process.send stays defined once the channel has closed (process.channel is null then).
+  if (process.send === undefined) return;
+  if (!process.connected) {
+    // The parent went while this process was starting.
+    setImmediate(() => handler('disconnect'));
+    return;
   }
+  process.channel?.unref();
+  process.once('disconnect', () => handler('disconnect'));
 }

@@ -14,10 +14,16 @@ import { REPO_ROOT, isAlive } from '../support/child-process.ts';
 import { TEST_HMAC_KEY } from '../support/child-system.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 
+// argv: the casetrail bin, then "stay" (keep the channel) or "let-go" (close it at once,
+// while the worker is still starting, and stay alive).
 const SUPERVISOR = `
 const { spawn } = require('node:child_process');
 const worker = spawn(process.execPath, [process.argv[1], 'worker', '--queues', 'all'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 process.stdout.write(JSON.stringify({ msg: 'worker pid', pid: worker.pid }) + '\\n');
+if (process.argv[2] === 'let-go') {
+  worker.disconnect();
+  setInterval(() => undefined, 60000);
+}
 `;
 
 type Line = { msg?: string; pid?: number; [key: string]: unknown };
@@ -35,7 +41,8 @@ describe('a worker under a supervising process', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('shuts down gracefully when the supervisor is killed with SIGKILL', async () => {
+  /** Starts the supervisor, which starts the worker; the worker's log lines come through its stdout. */
+  function supervise(mode: 'stay' | 'let-go') {
     const env = {
       PATH: process.env.PATH ?? '',
       DATABASE_URL: db.url,
@@ -45,7 +52,7 @@ describe('a worker under a supervising process', () => {
       CASETRAIL_HMAC_KEY: TEST_HMAC_KEY,
       LOG_LEVEL: 'info',
     };
-    const supervisor = spawn(process.execPath, ['-e', SUPERVISOR, path.join(REPO_ROOT, 'bin/casetrail.mjs')], {
+    const supervisor = spawn(process.execPath, ['-e', SUPERVISOR, path.join(REPO_ROOT, 'bin/casetrail.mjs'), mode], {
       cwd: REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -62,7 +69,8 @@ describe('a worker under a supervising process', () => {
       lines.push(line);
       for (const waiter of waiters.filter((w) => w.match(line))) waiter.resolve(line);
     });
-    // The stream outlives the supervisor: the worker holds its write end until it exits.
+    // Once the supervisor is gone the stream lasts as long as the worker, which holds its
+    // write end: it ends when the worker has exited.
     const streamEnded = new Promise<void>((resolve) => supervisor.stdout.once('end', resolve));
     const waitFor = (msg: string, timeoutMs: number) =>
       new Promise<Line>((resolve, reject) => {
@@ -71,24 +79,47 @@ describe('a worker under a supervising process', () => {
         const timer = setTimeout(() => reject(new Error(`no "${msg}" line within ${timeoutMs} ms; seen: ${lines.map((l) => l.msg).join(' | ')}`)), timeoutMs);
         waiters.push({ match: (line) => line.msg === msg, resolve: (line) => (clearTimeout(timer), resolve(line)) });
       });
+    return { supervisor, lines, waitFor, streamEnded };
+  }
 
-    const { pid } = await waitFor('worker pid', 10_000);
+  /** The worker logged its shutdown, stopped, and its process is gone (a bounded wait: it is reaped a moment after its stream ends). */
+  async function expectStopped(run: ReturnType<typeof supervise>, workerPid: number): Promise<void> {
+    await run.waitFor('the parent process closed its channel, shutting down', 30_000);
+    await run.waitFor('stopped', 20_000);
+    expect(run.lines.map((line) => line.msg)).not.toContain('shutdown failed');
+    const deadline = Date.now() + 10_000;
+    while (isAlive(workerPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(isAlive(workerPid)).toBe(false);
+  }
+
+  it('shuts down gracefully when the supervisor is killed with SIGKILL', async () => {
+    const run = supervise('stay');
+    const { pid } = await run.waitFor('worker pid', 10_000);
     expect(pid).toBeTypeOf('number');
     const workerPid = pid as number;
     try {
-      await waitFor('casetrail workers started', 60_000);
+      await run.waitFor('casetrail workers started', 60_000);
       expect(isAlive(workerPid)).toBe(true);
-
-      supervisor.kill('SIGKILL');
-      await waitFor('the parent process closed its channel, shutting down', 10_000);
-      await waitFor('stopped', 20_000);
-      await streamEnded;
-      expect(lines.map((line) => line.msg)).not.toContain('shutdown failed');
-      // Exited: a bounded wait, since the stream can end a moment before the process is reaped.
-      const deadline = Date.now() + 10_000;
-      while (isAlive(workerPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(isAlive(workerPid)).toBe(false);
+      run.supervisor.kill('SIGKILL');
+      await expectStopped(run, workerPid);
+      await run.streamEnded;
     } finally {
+      if (isAlive(workerPid)) process.kill(workerPid, 'SIGKILL');
+    }
+  });
+
+  it('shuts down when the supervisor lets go of the channel while it is still starting', async () => {
+    const run = supervise('let-go');
+    const { pid } = await run.waitFor('worker pid', 10_000);
+    const workerPid = pid as number;
+    try {
+      await expectStopped(run, workerPid);
+      // It came up before it went down: the channel was gone before it could listen for it.
+      const messages = run.lines.map((line) => line.msg);
+      expect(messages.indexOf('casetrail workers started')).toBeLessThan(messages.indexOf('the parent process closed its channel, shutting down'));
+      expect(messages).toContain('casetrail workers started');
+    } finally {
+      run.supervisor.kill('SIGKILL');
       if (isAlive(workerPid)) process.kill(workerPid, 'SIGKILL');
     }
   });
