@@ -13,6 +13,7 @@ import { createLogger } from '../../src/infra/logger.ts';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { REPO_ROOT, isAlive, runCasetrail } from '../support/child-process.ts';
+import { eventually } from '../support/queue-harness.ts';
 
 const log = createLogger({ level: 'silent' });
 const adminUrl = inject('adminDatabaseUrl');
@@ -120,17 +121,21 @@ describe('what bench runs leave behind', () => {
     let workers: number[] = [];
     try {
       // Running: its database, its queue keys, and its two `casetrail worker` processes.
-      await until(async () => {
-        workers = childrenOf(pid);
-        return workers.length === 2 && (await databases(ownDatabases)).length > 0 && (await keys(ownKeys)).length > 0;
-      }, 60_000, () => `the scaling run did not get going (exit ${bench.exitCode}, worker processes: ${workers.join(', ') || 'none'}); stdout: ${stdout}; stderr: ${stderr}`);
+      await eventually(
+        async () => {
+          workers = childrenOf(pid);
+          if (workers.length === 2 && (await databases(ownDatabases)).length > 0 && (await keys(ownKeys)).length > 0) return true;
+          throw new Error(`exit ${bench.exitCode}, worker processes: ${workers.join(', ') || 'none'}; stdout: ${stdout}; stderr: ${stderr}`);
+        },
+        { timeoutMs: 60_000, what: 'the scaling run to get going' },
+      );
       bench.kill('SIGINT');
       expect(await exited).toBe(130);
       expect(stderr).toContain("interrupted (SIGINT): removing this run's databases and queue keys");
       expect(stderr).not.toContain('could not remove');
       expect(await databases(ownDatabases)).toEqual([]);
       expect(await keys(ownKeys)).toEqual([]);
-      await until(async () => workers.every((worker) => !isAlive(worker)), 30_000, () => `worker processes ${workers.join(', ')} still run`);
+      await eventually(async () => workers.every((worker) => !isAlive(worker)), { timeoutMs: 30_000, what: `worker processes ${workers.join(', ')} to stop` });
     } finally {
       for (const p of [pid, ...workers]) if (isAlive(p)) process.kill(p, 'SIGKILL');
     }
@@ -173,11 +178,3 @@ function childrenOf(pid: number): number[] {
   return children;
 }
 
-/** Polls a condition until it holds, or fails with the message after timeoutMs. */
-async function until(condition: () => Promise<boolean>, timeoutMs: number, message: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(message());
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

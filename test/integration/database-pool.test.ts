@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturedLog } from '../support/captured-log.ts';
 import { openDatabase } from '../../src/infra/db/database.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 
@@ -11,17 +10,6 @@ beforeAll(async () => {
   db = await createTestDatabase();
 });
 afterAll(() => db.drop());
-
-function capturedLog() {
-  const lines: { level: string; msg: string }[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as { level: string; msg: string });
-      done();
-    },
-  });
-  return { lines, log: pino({ level: 'debug', formatters: { level: (label) => ({ level: label }) } }, sink) };
-}
 
 describe('closing the database', () => {
   it('returns once its connections have ended on the server, so that a PostgreSQL stopped right after ends none of them', async () => {

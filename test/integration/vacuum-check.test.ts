@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import pg from 'pg';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturedLog } from '../support/captured-log.ts';
 import { autovacuumGaps, warnUnlessAutovacuum } from '../../src/infra/db/vacuum-check.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 
@@ -11,17 +10,6 @@ beforeAll(async () => {
   db = await createTestDatabase();
 });
 afterAll(() => db?.drop());
-
-function capturedLog() {
-  const lines: { level: string; msg: string; tables?: string[] }[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as (typeof lines)[number]);
-      done();
-    },
-  });
-  return { lines, log: pino({ level: 'debug', formatters: { level: (label) => ({ level: label }) } }, sink) };
-}
 
 const serverAutovacuumOff = async () =>
   (await db.pool.query<{ off: boolean }>("SELECT current_setting('autovacuum') = 'off' AS off")).rows[0]?.off;

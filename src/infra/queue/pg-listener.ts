@@ -13,6 +13,27 @@ export interface PgListener {
  * (re)connection also calls onNotify once, since notifications sent while it was away
  * are lost: the caller should look for work then.
  */
+/** How long ending a connection waits for the server's side to close before cutting it. */
+const END_WAIT_MS = 1_000;
+
+/**
+ * Ends a client within END_WAIT_MS: a server that hangs (or a connection never answered)
+ * would otherwise keep client.end() waiting for good. Past the wait its socket is destroyed.
+ */
+async function endClient(client: pg.Client): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), END_WAIT_MS);
+  });
+  const ended = client.end().then(
+    () => true,
+    () => true,
+  );
+  const inTime = await Promise.race([ended, waited]);
+  clearTimeout(timer);
+  if (!inTime) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+}
+
 export function listenForever(options: { url: string; channel: string; log: Logger; onNotify: () => void; retryMaxMs?: number }): PgListener {
   const stop = new AbortController();
   const outage = createOutageLog(options.log, { down: 'listen connection lost', up: 'listen connection restored' });
@@ -20,7 +41,8 @@ export function listenForever(options: { url: string; channel: string; log: Logg
   let current: pg.Client | null = null;
 
   const session = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: options.url, keepAlive: true, application_name: 'casetrail-relay' });
+    // A server that takes the connection and never answers is given up on, and tried again.
+    const client = new pg.Client({ connectionString: options.url, keepAlive: true, connectionTimeoutMillis: 10_000, application_name: 'casetrail-relay' });
     current = client;
     const ended = new Promise<unknown>((resolve) => {
       // Without an 'error' listener a dropped connection would crash the process.
@@ -28,7 +50,8 @@ export function listenForever(options: { url: string; channel: string; log: Logg
       client.on('end', () => resolve(new Error('listen connection ended')));
     });
     try {
-      await client.connect();
+      // A client ended while it connects never settles its connect(): close() must not wait on it.
+      if ((await Promise.race([client.connect().then(() => 'connected' as const), aborted])) !== 'connected') return;
       client.on('notification', () => options.onNotify());
       await client.query(`LISTEN ${pg.escapeIdentifier(options.channel)}`);
       outage.recovered();
@@ -38,7 +61,7 @@ export function listenForever(options: { url: string; channel: string; log: Logg
     } finally {
       current = null;
       client.removeAllListeners('notification');
-      await client.end().catch(() => undefined);
+      await endClient(client);
     }
   };
 
@@ -49,7 +72,8 @@ export function listenForever(options: { url: string; channel: string; log: Logg
         await session();
         delay = 250;
       } catch (error) {
-        outage.failed(error);
+        // Closing ends the connection under a pending statement: that is no outage.
+        if (!stop.signal.aborted) outage.failed(error);
         delay = Math.min(delay * 2, options.retryMaxMs ?? 10_000);
       }
       await pause(delay, stop.signal);
@@ -59,7 +83,7 @@ export function listenForever(options: { url: string; channel: string; log: Logg
   return {
     async close() {
       stop.abort();
-      await current?.end().catch(() => undefined);
+      if (current !== null) await endClient(current);
       await loop;
     },
   };
