@@ -13,7 +13,7 @@ import { createLogger, type Logger } from '../../infra/logger.ts';
 import type { QueueBackendKind } from '../../infra/queue/queue-factory.ts';
 import { CliError } from '../exit.ts';
 
-export type BenchFlags = {
+type BenchFlags = {
   cases: string;
   events: string;
   inflight: string;
@@ -175,7 +175,7 @@ function onInterrupt(log: Logger): { readonly interrupted: boolean; ended: Promi
 }
 
 /** The flags, checked and converted; a CliError (exit status 2) names the first bad one. */
-export function benchSettings(flags: BenchFlags) {
+function benchSettings(flags: BenchFlags) {
   return {
     scenarios: list(flags.scenarios, SCENARIOS, '--scenarios'),
     backends: list(flags.backends, ['redis', 'postgres'] as const, '--backends') satisfies QueueBackendKind[],

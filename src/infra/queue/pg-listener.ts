@@ -7,12 +7,6 @@ export interface PgListener {
   close(): Promise<void>;
 }
 
-/**
- * LISTENs on one channel over a dedicated connection (never a pool's: a pooled client
- * would lose the subscription when released) and reconnects when it drops. Each
- * (re)connection also calls onNotify once, since notifications sent while it was away
- * are lost: the caller should look for work then.
- */
 /** How long ending a connection waits for the server's side to close before cutting it. */
 const END_WAIT_MS = 1_000;
 
@@ -34,6 +28,12 @@ async function endClient(client: pg.Client): Promise<void> {
   if (!inTime) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }
 
+/**
+ * LISTENs on one channel over a dedicated connection (never a pool's: a pooled client
+ * would lose the subscription when released) and reconnects when it drops. Each
+ * (re)connection also calls onNotify once, since notifications sent while it was away
+ * are lost: the caller should look for work then.
+ */
 export function listenForever(options: { url: string; channel: string; log: Logger; onNotify: () => void; retryMaxMs?: number }): PgListener {
   const stop = new AbortController();
   const outage = createOutageLog(options.log, { down: 'listen connection lost', up: 'listen connection restored' });
