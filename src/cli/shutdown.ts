@@ -2,10 +2,17 @@ import type { Logger } from '../infra/logger.ts';
 import { errorInfo, errorLocation } from '../infra/queue/outage-log.ts';
 
 const GRACE_MS = 15_000;
+/**
+ * One Ctrl-C reaches a process more than once: the terminal signals its whole process
+ * group, and a parent in it (npm, tsx) relays the signal again. A signal this soon after
+ * the first is that same one.
+ */
+const SAME_SIGNAL_MS = 1_000;
 
 /**
  * On SIGTERM or SIGINT: stop taking work and close everything, then exit 0. A second
- * signal, or a close that outlasts the grace period, exits at once with status 1.
+ * signal (one second or more after the first), or a close that outlasts the grace period,
+ * exits at once with status 1.
  *
  * A process started with an IPC channel (Node's `fork`, or `spawn` with an 'ipc' stdio) is
  * supervised by its parent: when the channel closes, the parent has exited or let it go,
@@ -14,12 +21,15 @@ const GRACE_MS = 15_000;
  */
 export function onShutdown(log: Logger, close: () => Promise<void>): void {
   let stopping = false;
+  let firstAt = 0;
   const handler = (signal: NodeJS.Signals | 'disconnect') => {
     if (stopping) {
+      if (Date.now() - firstAt < SAME_SIGNAL_MS) return;
       log.warn({ signal }, 'second signal, exiting now');
       process.exit(1);
     }
     stopping = true;
+    firstAt = Date.now();
     if (signal === 'disconnect') log.info('the parent process closed its channel, shutting down');
     else log.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {

