@@ -7,7 +7,7 @@ const GRACE_MS = 15_000;
  * group, and a parent in it (npm, tsx) relays the signal again. A signal this soon after
  * the first is that same one.
  */
-const SAME_SIGNAL_MS = 1_000;
+export const SAME_SIGNAL_MS = 1_000;
 
 /**
  * On SIGTERM or SIGINT: stop taking work and close everything, then exit 0. A second

@@ -12,6 +12,7 @@ import { startEmbeddedPostgres } from '../../infra/db/embedded-postgres.ts';
 import { createLogger, type Logger } from '../../infra/logger.ts';
 import type { QueueBackendKind } from '../../infra/queue/queue-factory.ts';
 import { CliError } from '../exit.ts';
+import { SAME_SIGNAL_MS } from '../shutdown.ts';
 
 type BenchFlags = {
   cases: string;
@@ -138,17 +139,23 @@ export function registerBench(program: Command): void {
 /**
  * SIGINT or SIGTERM during a run: remove the databases and queue keys this run created (and
  * stop an embedded PostgreSQL), then exit with 128 + the signal's number. A second signal
- * exits at once; what is left then goes at the next run's sweep. Worker processes of the
+ * (a second or more after the first) exits at once; what is left then goes at the next run's sweep. Worker processes of the
  * scaling scenario are killed first, so that none writes queue keys again after the sweep
  * (and, should this process die, they stop when their IPC channel closes).
  */
 function onInterrupt(log: Logger): { readonly interrupted: boolean; ended: Promise<never>; cleanUpWith(cleanup: () => Promise<void>): void } {
   let cleanup: () => Promise<void> = async () => undefined;
   let interrupted = false;
+  let firstAt = 0;
   const handler = (signal: NodeJS.Signals) => {
     const status = 128 + (signal === 'SIGINT' ? 2 : 15);
-    if (interrupted) process.exit(status);
+    if (interrupted) {
+      // The same Ctrl-C relayed by npm or tsx is not a second one (see onShutdown).
+      if (Date.now() - firstAt >= SAME_SIGNAL_MS) process.exit(status);
+      return;
+    }
     interrupted = true;
+    firstAt = Date.now();
     // The scenario's connections are about to be cut: their warnings would only be noise.
     log.level = 'silent';
     process.stderr.write(`\ninterrupted (${signal}): removing this run's databases and queue keys\n`);
