@@ -81,12 +81,9 @@ async function applyIn(client: pg.ClientBase, deps: ApplyDeps, commandId: string
   const ctx: DecisionContext = { actor: record.actor, now, sla: deps.sla, claimLeaseMs: deps.claimLeaseMs };
   const states = await gatherContext(client, deps, { command, reference: record.reference }, ctx, loaded);
 
-  const decision = decide(states.get(command.caseId) ?? null, command, ctx);
-  if (!decision.ok) return reject(decision.rejection);
-
-  const heads = Object.fromEntries(decision.events.map((e) => [e.caseId, headOf(states.get(e.caseId) ?? null)]));
-  const events = chainEvents(decision.events, { heads, actor: record.actor, commandId: record.id, occurredAt: now });
-  const next = foldInto(states, events);
+  const decided = decideAndChain(record, command, states, ctx);
+  if (!decided.ok) return reject(decided.problem);
+  const { events, next } = decided;
   const version = next.get(command.caseId)?.version ?? 0;
   outbox.push(
     ...(await writeTransitions(client, {
@@ -141,6 +138,23 @@ function addPenaltyContext(deps: Pick<ApplyDeps, 'hmacKey'>, command: Command, c
     subjectDigest: subject === null ? null : personalDigest(deps.hmacKey, subject),
     decisionNoTaken: loaded.takenDecisionNos.has(command.payload.decisionNo),
   };
+}
+
+/**
+ * What both apply paths do between reading and writing: decide the command against the
+ * states read, place its events in their cases' hash chains, and fold them.
+ */
+function decideAndChain(
+  record: CommandRecord,
+  command: Command,
+  states: ReadonlyMap<string, CaseState>,
+  ctx: DecisionContext,
+): { ok: false; problem: Rejection } | { ok: true; events: StoredEvent[]; next: Map<string, CaseState> } {
+  const decision = decide(states.get(command.caseId) ?? null, command, ctx);
+  if (!decision.ok) return { ok: false, problem: decision.rejection };
+  const heads = Object.fromEntries(decision.events.map((e) => [e.caseId, headOf(states.get(e.caseId) ?? null)]));
+  const events = chainEvents(decision.events, { heads, actor: record.actor, commandId: record.id, occurredAt: ctx.now });
+  return { ok: true, events, next: foldInto(states, events) };
 }
 
 function foldInto(states: ReadonlyMap<string, CaseState>, events: readonly StoredEvent[]): Map<string, CaseState> {
@@ -231,15 +245,14 @@ async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<Appl
     if (command === null) return reject(INVALID_PAYLOAD);
     const ctx: DecisionContext = { actor: record.actor, now: loaded.now, sla: deps.sla, claimLeaseMs: deps.claimLeaseMs };
     addPenaltyContext(deps, command, ctx, loaded);
-    const decision = decide(states.get(record.caseId) ?? null, command, ctx);
-    if (!decision.ok) return reject(decision.rejection);
+    const decided = decideAndChain(record, command, states, ctx);
+    if (!decided.ok) return reject(decided.problem);
     personal.push(...personalOf(command));
-    const heads = Object.fromEntries(decision.events.map((e) => [e.caseId, headOf(states.get(e.caseId) ?? null)]));
-    const chained = chainEvents(decision.events, { heads, actor: record.actor, commandId: record.id, occurredAt: loaded.now });
-    for (const [caseId, state] of foldInto(states, chained)) {
+    for (const [caseId, state] of decided.next) {
       states.set(caseId, state);
       touched.set(caseId, state);
     }
+    const chained = decided.events;
     events.push(...chained);
     const version = states.get(record.caseId)?.version ?? 0;
     written.push({ commandId: record.id, caseId: record.caseId, status: 'applied', resultVersion: version });
