@@ -149,6 +149,23 @@ describe('migrate', () => {
     expect((await db.pool.query(`SELECT to_regclass('reference_counters') AS t`)).rows).toEqual([{ t: null }]);
   });
 
+  it('keeps every shipped migration as it shipped: a database that applied one refuses a changed file', async () => {
+    // Add a line here for each new migration. A change to a shipped one must be a new migration.
+    const shipped: Record<string, string> = {
+      '20261128000000_init': '49629a8f1275fb1d8f9dcdf1c92d6fb12184bb5447bbc038ff4f7be60d8b0ce1',
+      '20261128150000_sla_and_webhooks': '4811512cee59fc0c6e5f1bf1aafcbd9a78b8f10c3a6e9296cba93ba7ce151e38',
+      '20261128160000_audit_checkpoints': '0328a9feeda51049086eda599afddd250e24dad5524b61828c8fd6eaa0880cf9',
+      '20261128170000_outbox_handoff': '3b4d35cd5312a7cf1278052b6cad56025b9962523787c6f7fa4690e0b45c966a',
+      '20261128200000_optimistic_apply': '9e8c0a2a668d3a3d7304f7936e3cb49748bf3a5949fced4cfa82384b64616b66',
+      '20261129000000_reference_at_intake': '979917ddf20b43aedd3dfcf822656360d8886af0ed6ed9ac39e63e6d7007d54c',
+      '20261129100000_reference_format': '289deabdbcf0211d08e2cc396917e5aee06982f8c4f9c27d891d2a7969ea19ff',
+    };
+    const onDiskNow = Object.fromEntries(
+      await Promise.all(onDisk.map(async (name) => [name, checksumOf(await readFile(join(DEFAULT_MIGRATIONS_DIR, name, 'migration.sql')))] as const)),
+    );
+    expect(onDiskNow).toEqual(shipped);
+  });
+
   it('accepts an applied migration whose file only changed line endings, as Prisma does', async () => {
     const db = await emptyDatabase();
     const dir = await migrationsDir({ '1_init': 'CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n' });

@@ -7,17 +7,11 @@ CREATE SEQUENCE "case_references" AS BIGINT;
 SELECT setval('"case_references"', coalesce((SELECT max("last") FROM "reference_counters"), 0) + 1, false);
 DROP TABLE "reference_counters";
 
--- CT-<year of the database clock>-<number, at least six digits>. A single expression, so
--- PostgreSQL inlines it where it is called with a plain value (the intake statement).
-CREATE FUNCTION "casetrail_format_reference"("n" BIGINT) RETURNS TEXT
-LANGUAGE sql STABLE AS $$
-    SELECT 'CT-' || extract(year FROM statement_timestamp() AT TIME ZONE 'UTC')::int || '-' || lpad(n::text, greatest(6, length(n::text)), '0')
-$$;
-
--- The next reference: for a submit stored without one.
+-- CT-<year of the database clock>-<number, at least six digits>.
 CREATE FUNCTION "casetrail_next_reference"() RETURNS TEXT
 LANGUAGE sql VOLATILE AS $$
-    SELECT "casetrail_format_reference"(nextval('"case_references"'))
+    SELECT 'CT-' || extract(year FROM statement_timestamp() AT TIME ZONE 'UTC')::int || '-' || lpad(n::text, greatest(6, length(n::text)), '0')
+    FROM (SELECT nextval('"case_references"') AS n) AS drawn
 $$;
 
 ALTER TABLE "commands" ADD COLUMN "reference" TEXT;
