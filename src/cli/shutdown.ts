@@ -7,7 +7,29 @@ const GRACE_MS = 15_000;
  * group, and a parent in it (npm, tsx) relays the signal again. A signal this soon after
  * the first is that same one.
  */
-export const SAME_SIGNAL_MS = 1_000;
+const SAME_SIGNAL_MS = 1_000;
+
+/**
+ * Calls first() on the first SIGTERM or SIGINT (or the returned trigger) and again() on a
+ * later one that comes SAME_SIGNAL_MS or more after it; one sooner is the same signal.
+ */
+export function onStopSignals<Cause extends string = never>(handlers: {
+  first(cause: NodeJS.Signals | Cause): void;
+  again(cause: NodeJS.Signals | Cause): void;
+}): (cause: NodeJS.Signals | Cause) => void {
+  let firstAt: number | null = null;
+  const handler = (cause: NodeJS.Signals | Cause) => {
+    if (firstAt === null) {
+      firstAt = Date.now();
+      handlers.first(cause);
+    } else if (Date.now() - firstAt >= SAME_SIGNAL_MS) {
+      handlers.again(cause);
+    }
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  return handler;
+}
 
 /**
  * On SIGTERM or SIGINT: stop taking work and close everything, then exit 0. A second
@@ -20,36 +42,31 @@ export const SAME_SIGNAL_MS = 1_000;
  * run on unwatched. The channel alone does not keep it running.
  */
 export function onShutdown(log: Logger, close: () => Promise<void>): void {
-  let stopping = false;
-  let firstAt = 0;
-  const handler = (signal: NodeJS.Signals | 'disconnect') => {
-    if (stopping) {
-      if (Date.now() - firstAt < SAME_SIGNAL_MS) return;
+  const handler = onStopSignals<'disconnect'>({
+    again(signal) {
       log.warn({ signal }, 'second signal, exiting now');
       process.exit(1);
-    }
-    stopping = true;
-    firstAt = Date.now();
-    if (signal === 'disconnect') log.info('the parent process closed its channel, shutting down');
-    else log.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      log.error({ graceMs: GRACE_MS }, 'shutdown took too long, exiting');
-      process.exit(1);
-    }, GRACE_MS);
-    timer.unref();
-    close().then(
-      () => {
-        log.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        log.error({ err: errorInfo(error), where: errorLocation(error) }, 'shutdown failed');
+    },
+    first(signal) {
+      if (signal === 'disconnect') log.info('the parent process closed its channel, shutting down');
+      else log.info({ signal }, 'shutting down');
+      const timer = setTimeout(() => {
+        log.error({ graceMs: GRACE_MS }, 'shutdown took too long, exiting');
         process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
+      }, GRACE_MS);
+      timer.unref();
+      close().then(
+        () => {
+          log.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error({ err: errorInfo(error), where: errorLocation(error) }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    },
+  });
   // process.send stays defined once the channel has closed (process.channel is null then).
   if (process.send === undefined) return;
   if (!process.connected) {

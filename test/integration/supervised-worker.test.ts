@@ -8,11 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { REPO_ROOT, isAlive } from '../support/child-process.ts';
+import { REPO_ROOT, collectLogLines, isAlive } from '../support/child-process.ts';
 import { TEST_HMAC_KEY } from '../support/child-system.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { eventually } from '../support/queue-harness.ts';
 
 // argv: the casetrail bin, then "stay" (keep the channel) or "let-go" (close it at once,
 // while the worker is still starting, and stay alive).
@@ -25,8 +25,6 @@ if (process.argv[2] === 'let-go') {
   setInterval(() => undefined, 60000);
 }
 `;
-
-type Line = { msg?: string; pid?: number; [key: string]: unknown };
 
 describe('a worker under a supervising process', () => {
   let db: TestDatabase;
@@ -57,28 +55,11 @@ describe('a worker under a supervising process', () => {
       env,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const lines: Line[] = [];
-    const waiters: { match: (line: Line) => boolean; resolve: (line: Line) => void }[] = [];
-    createInterface({ input: supervisor.stdout }).on('line', (text) => {
-      let line: Line;
-      try {
-        line = JSON.parse(text) as Line;
-      } catch {
-        return;
-      }
-      lines.push(line);
-      for (const waiter of waiters.filter((w) => w.match(line))) waiter.resolve(line);
-    });
     // Once the supervisor is gone the stream lasts as long as the worker, which holds its
     // write end: it ends when the worker has exited.
     const streamEnded = new Promise<void>((resolve) => supervisor.stdout.once('end', resolve));
-    const waitFor = (msg: string, timeoutMs: number) =>
-      new Promise<Line>((resolve, reject) => {
-        const found = lines.find((line) => line.msg === msg);
-        if (found !== undefined) return resolve(found);
-        const timer = setTimeout(() => reject(new Error(`no "${msg}" line within ${timeoutMs} ms; seen: ${lines.map((l) => l.msg).join(' | ')}`)), timeoutMs);
-        waiters.push({ match: (line) => line.msg === msg, resolve: (line) => (clearTimeout(timer), resolve(line)) });
-      });
+    const { logs: lines, waitForLog } = collectLogLines('worker', [supervisor.stdout], streamEnded.then(() => 'ended its output'));
+    const waitFor = (msg: string, timeoutMs: number) => waitForLog((line) => line.msg === msg, timeoutMs);
     return { supervisor, lines, waitFor, streamEnded };
   }
 
@@ -87,9 +68,7 @@ describe('a worker under a supervising process', () => {
     await run.waitFor('the parent process closed its channel, shutting down', 30_000);
     await run.waitFor('stopped', 20_000);
     expect(run.lines.map((line) => line.msg)).not.toContain('shutdown failed');
-    const deadline = Date.now() + 10_000;
-    while (isAlive(workerPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(isAlive(workerPid)).toBe(false);
+    await eventually(async () => !isAlive(workerPid), { timeoutMs: 10_000, what: `worker process ${workerPid} to be gone` });
   }
 
   it('shuts down gracefully when the supervisor is killed with SIGKILL', async () => {

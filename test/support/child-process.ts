@@ -49,11 +49,57 @@ export function startCasetrail(name: string, args: readonly string[], env: Recor
     detached: options.processGroup === true,
   });
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  let exitStatus: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  void exited.then((status) => {
+    exitStatus = status;
+  });
+  const { logs, rawOutput, waitForLog } = collectLogLines(
+    name,
+    [child.stdout, child.stderr],
+    exited.then(({ code, signal }) => `exited (${code ?? signal})`),
+  );
+
+  return {
+    name,
+    pid: child.pid,
+    logs,
+    rawOutput,
+    exited,
+    get exitStatus() {
+      return exitStatus;
+    },
+    waitForLog,
+    async kill9() {
+      if (exitStatus === null) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop(timeoutMs = 20_000) {
+      if (exitStatus !== null) return exited;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
+
+/**
+ * The JSON log lines that come on a process's streams (the rest kept raw), and a wait for
+ * one: it fails after timeoutMs, or once `over` resolves (with why no line can come now).
+ */
+export function collectLogLines(
+  name: string,
+  streams: readonly (NodeJS.ReadableStream | null)[],
+  over: Promise<string>,
+): Pick<CasetrailProcess, 'logs' | 'rawOutput' | 'waitForLog'> {
   const logs: ProcessLogLine[] = [];
   const rawOutput: string[] = [];
   const listeners = new Set<(line: ProcessLogLine) => void>();
-
-  const collect = (stream: NodeJS.ReadableStream | null) => {
+  for (const stream of streams) {
     let buffered = '';
     stream?.setEncoding('utf8');
     stream?.on('data', (chunk: string) => {
@@ -71,27 +117,10 @@ export function startCasetrail(name: string, args: readonly string[], env: Recor
         for (const listener of listeners) listener(line);
       }
     });
-  };
-  collect(child.stdout);
-  collect(child.stderr);
-
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  let exitStatus: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  void exited.then((status) => {
-    exitStatus = status;
-  });
-
+  }
   return {
-    name,
-    pid: child.pid,
     logs,
     rawOutput,
-    exited,
-    get exitStatus() {
-      return exitStatus;
-    },
     waitForLog(match, timeoutMs) {
       const found = logs.find(match);
       if (found !== undefined) return Promise.resolve(found);
@@ -107,20 +136,8 @@ export function startCasetrail(name: string, args: readonly string[], env: Recor
         };
         const timer = setTimeout(() => done(new Error(`${name}: no matching log line within ${timeoutMs} ms\n${tail(rawOutput)}`)), timeoutMs);
         listeners.add(listener);
-        void exited.then(({ code, signal }) => done(new Error(`${name} exited (${code ?? signal}) before the expected log line\n${tail(rawOutput)}`)));
+        void over.then((why) => done(new Error(`${name} ${why} before the expected log line\n${tail(rawOutput)}`)));
       });
-    },
-    async kill9() {
-      if (exitStatus === null) child.kill('SIGKILL');
-      await exited;
-    },
-    async stop(timeoutMs = 20_000) {
-      if (exitStatus !== null) return exited;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      const result = await exited;
-      clearTimeout(timer);
-      return result;
     },
   };
 }

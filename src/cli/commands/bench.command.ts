@@ -12,7 +12,7 @@ import { startEmbeddedPostgres } from '../../infra/db/embedded-postgres.ts';
 import { createLogger, type Logger } from '../../infra/logger.ts';
 import type { QueueBackendKind } from '../../infra/queue/queue-factory.ts';
 import { CliError } from '../exit.ts';
-import { SAME_SIGNAL_MS } from '../shutdown.ts';
+import { onStopSignals } from '../shutdown.ts';
 
 type BenchFlags = {
   cases: string;
@@ -146,29 +146,23 @@ export function registerBench(program: Command): void {
 function onInterrupt(log: Logger): { readonly interrupted: boolean; ended: Promise<never>; cleanUpWith(cleanup: () => Promise<void>): void } {
   let cleanup: () => Promise<void> = async () => undefined;
   let interrupted = false;
-  let firstAt = 0;
-  const handler = (signal: NodeJS.Signals) => {
-    const status = 128 + (signal === 'SIGINT' ? 2 : 15);
-    if (interrupted) {
-      // The same Ctrl-C relayed by npm or tsx is not a second one (see onShutdown).
-      if (Date.now() - firstAt >= SAME_SIGNAL_MS) process.exit(status);
-      return;
-    }
-    interrupted = true;
-    firstAt = Date.now();
-    // The scenario's connections are about to be cut: their warnings would only be noise.
-    log.level = 'silent';
-    process.stderr.write(`\ninterrupted (${signal}): removing this run's databases and queue keys\n`);
-    cleanup().then(
-      () => process.exit(status),
-      (error: unknown) => {
-        process.stderr.write(`could not remove all of this run's databases and queue keys (${(error as Error).message}); the next run removes them\n`);
-        process.exit(status);
-      },
-    );
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  const status = (signal: NodeJS.Signals) => 128 + (signal === 'SIGINT' ? 2 : 15);
+  onStopSignals({
+    again: (signal) => process.exit(status(signal)),
+    first(signal) {
+      interrupted = true;
+      // The scenario's connections are about to be cut: their warnings would only be noise.
+      log.level = 'silent';
+      process.stderr.write(`\ninterrupted (${signal}): removing this run's databases and queue keys\n`);
+      cleanup().then(
+        () => process.exit(status(signal)),
+        (error: unknown) => {
+          process.stderr.write(`could not remove all of this run's databases and queue keys (${(error as Error).message}); the next run removes them\n`);
+          process.exit(status(signal));
+        },
+      );
+    },
+  });
   return {
     get interrupted() {
       return interrupted;
