@@ -42,10 +42,15 @@ export function openDatabase(url: string, options: { poolSize: number; log: Logg
   };
 }
 
-const CLOSE_WAIT_MS = 2_000;
+/** How long closing a pool waits for its connections to have ended on the server. */
+export const CLOSE_WAIT_MS = 2_000;
 
-/** The pool's open connections (pg-pool emits 'remove' once a connection has ended), and a wait for none. */
-function countConnections(pool: pg.Pool): { gone(boundMs: number): Promise<void> } {
+/**
+ * The pool's open connections (pg-pool emits 'remove' once a connection has ended), and a
+ * wait for none: pool.end() resolves once it has asked its connections to end, not once
+ * they have. Counts only what connects after it is called.
+ */
+export function countConnections(pool: pg.Pool): { gone(boundMs: number): Promise<void> } {
   let open = 0;
   let none: (() => void) | undefined;
   pool.on('connect', () => {

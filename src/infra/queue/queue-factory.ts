@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, Worker, createPostgresBackend, runMigrations, type DefaultJobOptions, type Job } from 'bullmq';
 import pg from 'pg';
 import type { QueueName } from '../../domain/index.ts';
-import { guardCheckedOutClients } from '../db/database.ts';
+import { CLOSE_WAIT_MS, countConnections, guardCheckedOutClients } from '../db/database.ts';
 import { queueBackend, type Config } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
 import { createOutageLog, createThrottledLog, errorInfo } from './outage-log.ts';
@@ -231,6 +231,7 @@ async function postgresDriver(options: QueueFactoryOptions, log: Logger): Promis
   pool.on('error', (error) => outage.failed(error));
   pool.on('connect', () => outage.recovered());
   guardCheckedOutClients(pool, log);
+  const connections = countConnections(pool);
   try {
     const client = await pool.connect();
     try {
@@ -256,6 +257,10 @@ async function postgresDriver(options: QueueFactoryOptions, log: Logger): Promis
         () => false,
       );
     },
-    close: () => pool.end(),
+    async close() {
+      await pool.end();
+      // An embedded PostgreSQL stopped right after would end them itself, with an error each.
+      await connections.gone(CLOSE_WAIT_MS);
+    },
   };
 }
