@@ -13,13 +13,17 @@ export type FieldError = { path: string; message: string };
 /** An expected failure raised from a hook or handler; the error handler renders it. */
 export class ProblemError extends Error {
   override readonly name = 'ProblemError';
-  constructor(
-    readonly code: ProblemCode,
-    readonly detail: string,
-    readonly errors?: FieldError[],
-    readonly headers: Record<string, string> = {},
-  ) {
+  readonly code: ProblemCode;
+  readonly detail: string;
+  readonly errors: FieldError[] | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(code: ProblemCode, detail: string, errors?: FieldError[], headers: Record<string, string> = {}) {
     super(detail);
+    this.code = code;
+    this.detail = detail;
+    this.errors = errors;
+    this.headers = headers;
   }
 }
 

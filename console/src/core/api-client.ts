@@ -7,14 +7,19 @@ export type FieldError = { path: string; message: string };
 /** A problem document (RFC 9457) the API answered, or a network failure in the same shape. */
 export class ApiProblem extends Error {
   override readonly name = 'ApiProblem';
-  constructor(
-    readonly status: number,
-    readonly code: ProblemCode,
-    readonly detail: string,
-    readonly errors: FieldError[] = [],
-    readonly requestId: string | null = null,
-  ) {
+  readonly status: number;
+  readonly code: ProblemCode;
+  readonly detail: string;
+  readonly errors: FieldError[];
+  readonly requestId: string | null;
+
+  constructor(status: number, code: ProblemCode, detail: string, errors: FieldError[] = [], requestId: string | null = null) {
     super(`${code}: ${detail}`);
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+    this.errors = errors;
+    this.requestId = requestId;
   }
 
   static of(problem: Problem): ApiProblem {

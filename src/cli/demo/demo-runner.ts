@@ -25,11 +25,11 @@ const PENDING_TIMEOUT_MS = 60_000;
 /** Stops the whole run: the API is gone, or refuses the tokens. */
 export class DemoAbort extends Error {
   override readonly name = 'DemoAbort';
-  constructor(
-    message: string,
-    readonly reason: 'unreachable' | 'refused',
-  ) {
+  readonly reason: 'unreachable' | 'refused';
+
+  constructor(message: string, reason: 'unreachable' | 'refused') {
     super(message);
+    this.reason = reason;
   }
 }
 

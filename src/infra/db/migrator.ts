@@ -41,8 +41,11 @@ export type MigrationErrorCode =
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';
 
-  constructor(readonly code: MigrationErrorCode, message: string, options?: ErrorOptions) {
+  readonly code: MigrationErrorCode;
+
+  constructor(code: MigrationErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
+    this.code = code;
   }
 }
 
