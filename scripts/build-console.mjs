@@ -28,7 +28,11 @@ const { build } = await import('vite');
 const tmp = join(root, 'dist', `.console-${process.pid}`);
 const old = join(root, 'dist', `.console-old-${process.pid}`);
 try {
-  await build({ configFile: join(root, 'console', 'vite.config.ts'), logLevel: 'warn', build: { outDir: tmp, emptyOutDir: true } });
+  await build({
+    configFile: join(root, 'console', 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: tmp, emptyOutDir: true },
+  });
   if (existsSync(outDir)) renameSync(outDir, old);
   renameSync(tmp, outDir);
 } catch (error) {

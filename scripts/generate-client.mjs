@@ -9,7 +9,10 @@ if (!env.PRISMA_SCHEMA_ENGINE_BINARY || !existsSync(env.PRISMA_SCHEMA_ENGINE_BIN
   env.PRISMA_SCHEMA_ENGINE_BINARY = process.execPath;
 }
 env.PRISMA_HIDE_UPDATE_MESSAGE = '1';
-const result = spawnSync('npx', ['--no-install', 'prisma', 'generate'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+const result = spawnSync('npx', ['--no-install', 'prisma', 'generate'], {
+  env,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 if (result.status !== 0) {
   console.error('casetrail: prisma generate failed');
   process.exit(result.status ?? 1);

@@ -11,7 +11,8 @@ export const ROOT = path.resolve(import.meta.dirname, '..');
 export const SECTIONS = ['config', 'cli'] as const;
 export type Section = (typeof SECTIONS)[number];
 
-const begin = (section: Section) => `<!-- generated:${section} (npm run docs rewrites this part; edit its source instead) -->`;
+const begin = (section: Section) =>
+  `<!-- generated:${section} (npm run docs rewrites this part; edit its source instead) -->`;
 const end = (section: Section) => `<!-- /generated:${section} -->`;
 
 type JsonProperty = { description?: string; default?: unknown; enum?: unknown[] };
@@ -19,7 +20,9 @@ type JsonProperty = { description?: string; default?: unknown; enum?: unknown[] 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function renderConfigTable(): string {
-  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, JsonProperty> };
+  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as {
+    properties: Record<string, JsonProperty>;
+  };
   const rows = Object.entries(schema.properties).map(([name, property]) => {
     const fallback = property.default === undefined ? 'unset' : `\`${String(property.default)}\``;
     const values = property.enum === undefined ? '' : ` (${property.enum.map((v) => `\`${String(v)}\``).join(', ')})`;
@@ -30,13 +33,28 @@ export function renderConfigTable(): string {
 
 export function renderCliReference(helps: readonly CommandHelp[]): string {
   const summary = helps.slice(1).map((h) => `| \`${h.command}\` | ${cell(h.description)} |`);
-  const details = helps.map((h) => ['<details>', `<summary><code>${h.command} --help</code></summary>`, '', '```text', h.help, '```', '', '</details>'].join('\n'));
+  const details = helps.map((h) =>
+    [
+      '<details>',
+      `<summary><code>${h.command} --help</code></summary>`,
+      '',
+      '```text',
+      h.help,
+      '```',
+      '',
+      '</details>',
+    ].join('\n'),
+  );
   return ['| command | does |', '|---|---|', ...summary, '', details.join('\n\n')].join('\n');
 }
 
 /** The help of every command, from the CLI itself (one process). */
 export function collectCliHelp(): CommandHelp[] {
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'bin/casetrail.mjs'), 'reference'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'bin/casetrail.mjs'), 'reference'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (result.status !== 0) throw new Error(`casetrail reference failed (${result.status}): ${result.stderr}`);
   return JSON.parse(result.stdout) as CommandHelp[];
 }
@@ -44,7 +62,8 @@ export function collectCliHelp(): CommandHelp[] {
 export function replaceSection(readme: string, section: Section, body: string): string {
   const start = readme.indexOf(begin(section));
   const stop = readme.indexOf(end(section));
-  if (start === -1 || stop === -1 || stop < start) throw new Error(`README.md lacks the markers of the generated ${section} section`);
+  if (start === -1 || stop === -1 || stop < start)
+    throw new Error(`README.md lacks the markers of the generated ${section} section`);
   return `${readme.slice(0, start)}${begin(section)}\n${body}\n${readme.slice(stop)}`;
 }
 

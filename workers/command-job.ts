@@ -27,9 +27,14 @@ export function createCommandProcessor(queue: QueueName, deps: ProcessorDeps): J
     const log = lazyChild(deps.log, { queue, jobId: job.id, commandId: parsed.data.commandId });
     // The catalog accepted the job's name as a command, so it is a command type.
     const type = job.name as CommandType;
-    const outcome = deps.apply === undefined ? await applyCommand({ ...deps, log }, parsed.data.commandId) : await deps.apply(parsed.data.commandId, { type });
-    if (outcome.status === 'applied' && !outcome.replayed) recordCommandOutcome(type, { status: 'applied', latencyMs: Date.now() - job.timestamp });
-    if (outcome.status === 'rejected' && !outcome.replayed) recordCommandOutcome(type, { status: 'rejected', code: outcome.problem.code });
+    const outcome =
+      deps.apply === undefined
+        ? await applyCommand({ ...deps, log }, parsed.data.commandId)
+        : await deps.apply(parsed.data.commandId, { type });
+    if (outcome.status === 'applied' && !outcome.replayed)
+      recordCommandOutcome(type, { status: 'applied', latencyMs: Date.now() - job.timestamp });
+    if (outcome.status === 'rejected' && !outcome.replayed)
+      recordCommandOutcome(type, { status: 'rejected', code: outcome.problem.code });
     switch (outcome.status) {
       case 'applied':
         return { status: 'applied', caseId: outcome.caseId, version: outcome.version, replayed: outcome.replayed };

@@ -35,7 +35,10 @@ export type ProjectionContext = {
 /** The projections that run on the events queue: register new ones here. */
 export const EVENT_PROJECTIONS: readonly EventProjection[] = [slaTimerProjection, webhookProjection];
 
-export function createEventsProcessor(deps: ProcessorDeps, projections: readonly EventProjection[] = EVENT_PROJECTIONS): JobProcessor {
+export function createEventsProcessor(
+  deps: ProcessorDeps,
+  projections: readonly EventProjection[] = EVENT_PROJECTIONS,
+): JobProcessor {
   const loadInput = createProjectionInputLoader(deps.pool);
   return async (job) => {
     const parsed = parseJob('events', job.name, job.data);
@@ -51,7 +54,10 @@ export function createEventsProcessor(deps: ProcessorDeps, projections: readonly
     const event = input?.event ?? null;
     if (input === null || event === null || event.caseId !== caseId || event.seq !== seq || event.type !== job.name) {
       // Events are append-only and their outbox row commits with them: this is data loss.
-      log.error({ seq, found: event === null ? null : { caseId: event.caseId, seq: event.seq, type: event.type } }, 'event of the job not found');
+      log.error(
+        { seq, found: event === null ? null : { caseId: event.caseId, seq: event.seq, type: event.type } },
+        'event of the job not found',
+      );
       throw new UnrecoverableError('event not found');
     }
     const run = projections.filter((p) => p.handles === 'all' || p.handles.includes(event.type));
@@ -81,7 +87,12 @@ export const eventsProcessor: ProcessorDefinition = {
  * and every other row, goes on to the queues, where retries with backoff take over. A
  * process that dies before projecting leaves rows the reconciler republishes.
  */
-export function projectInline(options: { events: JobProcessor; ack: (outboxId: string) => void; then: Handoff; log: Logger }): Handoff {
+export function projectInline(options: {
+  events: JobProcessor;
+  ack: (outboxId: string) => void;
+  handOnRest: Handoff;
+  log: Logger;
+}): Handoff {
   return async (rows) => {
     const rest: OutboxRow[] = rows.filter((row) => row.queue !== 'events');
     // Projections are idempotent and order-free (as on the queue), so the events go at once.
@@ -92,15 +103,25 @@ export function projectInline(options: { events: JobProcessor; ack: (outboxId: s
           try {
             // The job the relay would have published, as far as an events processor reads one,
             // with the inputs its write read.
-            const job = { id: row.id, name: row.jobName, data: row.payload, timestamp: Date.now(), attemptsMade: 0, projection: row.projection };
+            const job = {
+              id: row.id,
+              name: row.jobName,
+              data: row.payload,
+              timestamp: Date.now(),
+              attemptsMade: 0,
+              projection: row.projection,
+            };
             await options.events(job as unknown as Job);
             options.ack(row.id);
           } catch (error) {
-            options.log.warn({ outboxId: row.id, err: { message: (error as Error).message } }, 'inline projection failed, the events queue retries it');
+            options.log.warn(
+              { outboxId: row.id, err: { message: (error as Error).message } },
+              'inline projection failed, the events queue retries it',
+            );
             rest.push(row);
           }
         }),
     );
-    await options.then(rest);
+    await options.handOnRest(rest);
   };
 }

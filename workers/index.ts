@@ -17,7 +17,14 @@ import { slaProcessor } from './sla.processor.ts';
 import { verificationProcessor } from './verification.processor.ts';
 import { webhooksProcessor } from './webhooks.processor.ts';
 
-export { startPipeline, pipelineDeps, pipelineSettings, type Pipeline, type PipelineOptions, type PipelineSettings } from './pipeline.ts';
+export {
+  startPipeline,
+  pipelineDeps,
+  pipelineSettings,
+  type Pipeline,
+  type PipelineOptions,
+  type PipelineSettings,
+} from './pipeline.ts';
 export type { ProcessorDefinition, ProcessorDeps } from './processor.ts';
 
 export const PROCESSORS: readonly ProcessorDefinition[] = [
@@ -50,7 +57,8 @@ export function checkProcessors(processors: readonly ProcessorDefinition[] = PRO
     if (count !== 1) problems.push(`queue ${queue} has ${count === 0 ? 'no processor' : `${count} processors`}`);
   }
   for (const processor of processors) {
-    if (!routed.has(processor.queue)) problems.push(`queue ${processor.queue} has a processor but no job in the catalog`);
+    if (!routed.has(processor.queue))
+      problems.push(`queue ${processor.queue} has a processor but no job in the catalog`);
   }
   if (problems.length > 0) throw new WorkerSetupError(`worker setup is inconsistent: ${problems.join('; ')}`);
 }
@@ -58,10 +66,15 @@ export function checkProcessors(processors: readonly ProcessorDefinition[] = PRO
 /** Validates a --queues selection (names separated by commas, or 'all'). */
 export function parseQueueSelection(value: string): QueueName[] | 'all' {
   if (value.trim() === 'all') return 'all';
-  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   const unknown = names.filter((name) => !(QUEUE_NAMES as readonly string[]).includes(name));
   if (names.length === 0 || unknown.length > 0) {
-    throw new WorkerSetupError(`unknown queue ${unknown.join(', ') || '(none given)'}; expected some of ${QUEUE_NAMES.join(', ')} or all`);
+    throw new WorkerSetupError(
+      `unknown queue ${unknown.join(', ') || '(none given)'}; expected some of ${QUEUE_NAMES.join(', ')} or all`,
+    );
   }
   return [...new Set(names)] as QueueName[];
 }
@@ -104,17 +117,31 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
   const handoff =
     events === undefined
       ? toQueues
-      : projectInline({ events: events.create({ queues: options.factory, ...options.deps }), ack: acker.ack, then: toQueues, log });
+      : projectInline({
+          events: events.create({ queues: options.factory, ...options.deps }),
+          ack: acker.ack,
+          handOnRest: toQueues,
+          log,
+        });
   const apply = createCommandApplier({ ...options.deps, handoff });
   const workers: AppWorker[] = queues.map((queue) => {
-    const processor = processors.find((p) => p.queue === queue)?.create({ queues: options.factory, handoff, apply, ...options.deps }) as JobProcessor;
-    return options.factory.worker(queue, acknowledging((job) => limit(() => processor(job)), acker.ack), {
-      concurrency: options.concurrency,
-      ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
-      ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
-    });
+    const processor = processors
+      .find((p) => p.queue === queue)
+      ?.create({ queues: options.factory, handoff, apply, ...options.deps }) as JobProcessor;
+    return options.factory.worker(
+      queue,
+      acknowledging((job) => limit(() => processor(job)), acker.ack),
+      {
+        concurrency: options.concurrency,
+        ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
+        ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
+      },
+    );
   });
-  log.info({ queues, concurrency: options.concurrency, databaseSlots: slots, backend: options.factory.backend }, 'workers started');
+  log.info(
+    { queues, concurrency: options.concurrency, databaseSlots: slots, backend: options.factory.backend },
+    'workers started',
+  );
 
   let closing: Promise<void> | undefined;
   return {
@@ -131,7 +158,10 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
               // same promise): signal the running jobs and move on. Their locks lapse and the
               // stall check hands them to another worker; applying twice is a no-op.
               worker.cancelAllJobs('worker shutting down');
-              log.warn({ queue: worker.name, timeoutMs, err: { message: (error as Error).message } }, 'worker did not stop in time, closing anyway');
+              log.warn(
+                { queue: worker.name, timeoutMs, err: { message: (error as Error).message } },
+                'worker did not stop in time, closing anyway',
+              );
             }
           }),
         );

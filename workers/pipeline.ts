@@ -118,7 +118,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       batchSize: settings.relayBatchSize,
     });
     if (options.signing !== undefined) sealer = startSealerFor(deps, options.signing, settings);
-    slaSweeper = startSlaSweeper({ deps, intervalMs: settings.slaSweepIntervalMs ?? 60_000, batchSize: settings.relayBatchSize });
+    slaSweeper = startSlaSweeper({
+      deps,
+      intervalMs: settings.slaSweepIntervalMs ?? 60_000,
+      batchSize: settings.relayBatchSize,
+    });
   }
   let closing: Promise<void> | undefined;
   return {
@@ -136,7 +140,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   };
 }
 
-function startSealerFor(deps: ProcessorDeps, signing: NonNullable<PipelineOptions['signing']>, settings: PipelineSettings): AuditSealer {
+function startSealerFor(
+  deps: ProcessorDeps,
+  signing: NonNullable<PipelineOptions['signing']>,
+  settings: PipelineSettings,
+): AuditSealer {
   const maxAgeMs = settings.checkpointIntervalMs ?? 30_000;
   return startAuditSealer({
     deps: { pool: deps.pool, log: deps.log, signingKey: signing.signingKey, publicKey: signing.publicKey },

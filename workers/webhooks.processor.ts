@@ -24,7 +24,11 @@ export function createWebhooksProcessor(deps: ProcessorDeps): JobProcessor {
     const { deliveryId } = parsed.data;
     const log = lazyChild(deps.log, { queue: 'webhooks', jobId: job.id });
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const outcome = await deliverWebhook({ pool: deps.pool, log, timeoutMs: deps.webhookTimeoutMs ?? DEFAULT_TIMEOUT_MS }, deliveryId, { lastAttempt });
+    const outcome = await deliverWebhook(
+      { pool: deps.pool, log, timeoutMs: deps.webhookTimeoutMs ?? DEFAULT_TIMEOUT_MS },
+      deliveryId,
+      { lastAttempt },
+    );
     switch (outcome.status) {
       case 'delivered':
       case 'skipped':

@@ -132,7 +132,12 @@ export class ConsoleApp extends LitElement {
     const clerkOnly = me.roles.every((role) => role === 'clerk');
     const items: NavItem[] = [
       { page: 'submit', roles: ['clerk'], href: href.submit(), label: t.nav.submit },
-      { page: 'cases', roles: ['clerk', 'verifier', 'supervisor'], href: href.cases(), label: clerkOnly ? t.nav.myCases : t.nav.cases },
+      {
+        page: 'cases',
+        roles: ['clerk', 'verifier', 'supervisor'],
+        href: href.cases(),
+        label: clerkOnly ? t.nav.myCases : t.nav.cases,
+      },
       { page: 'worklist', roles: ['verifier'], href: href.worklist(), label: t.nav.worklist },
       { page: 'stats', roles: ['supervisor'], href: href.stats(), label: t.nav.stats },
       { page: 'access-log', roles: ['supervisor'], href: href.accessLog(), label: t.nav.accessLog },
@@ -158,23 +163,38 @@ export class ConsoleApp extends LitElement {
     const t = this.t;
     const ctx = this.ctx;
     const active = this.route.page === 'case' ? 'cases' : this.route.page;
-    return html`<a class="skip-link" href="#main" @click=${(e: Event) => { e.preventDefault(); this.querySelector<HTMLElement>('main')?.focus(); }}>${t.app.skip}</a>
+    return html`<a class="skip-link" href="#main" @click=${(e: Event) => {
+      e.preventDefault();
+      this.querySelector<HTMLElement>('main')?.focus();
+    }}>${t.app.skip}</a>
       <header class="app-header">
         <a class="brand" href=${href.home()}>casetrail</a>
-        ${ctx === null ? nothing : html`<nav aria-label=${t.nav.label}><ul>
+        ${
+          ctx === null
+            ? nothing
+            : html`<nav aria-label=${t.nav.label}><ul>
           ${this.nav(ctx.me).map((item) => html`<li><a href=${item.href} aria-current=${item.page === active ? 'page' : nothing}>${item.label}</a></li>`)}
-        </ul></nav>`}
+        </ul></nav>`
+        }
         ${this.settings()}
-        ${ctx === null ? nothing : html`<div class="who">
+        ${
+          ctx === null
+            ? nothing
+            : html`<div class="who">
           <span>${ctx.me.name} <span class="roles">(${ctx.me.roles.map((r) => t.role[r]).join(', ')})</span></span>
           <button type="button" class="button button--quiet" @click=${() => this.signOut()}>${t.app.signOut}</button>
-        </div>`}
+        </div>`
+        }
       </header>
       <main id="main" tabindex="-1">
-        ${this.booting ? html`<p class="loading">${t.app.loading}</p>`
-          : ctx === null ? html`<ct-sign-in .t=${t} .client=${this.client} .ended=${this.sessionEnded}
+        ${
+          this.booting
+            ? html`<p class="loading">${t.app.loading}</p>`
+            : ctx === null
+              ? html`<ct-sign-in .t=${t} .client=${this.client} .ended=${this.sessionEnded}
               @signed-in=${(e: CustomEvent<{ token: string; me: Me }>) => this.signedIn(e)}></ct-sign-in>`
-          : renderPage(this.route, ctx)}
+              : renderPage(this.route, ctx)
+        }
       </main>
       <div class="live" role="status" aria-live="polite">${this.live}</div>`;
   }

@@ -26,7 +26,10 @@ export function bearerToken(request: FastifyRequest): string | null {
  * by its SHA-256, so the limiter never holds a token), or per address for requests without
  * one; it runs first so that a flood costs no database lookups.
  */
-export function registerAuthentication(scope: FastifyInstance, deps: { pool: pg.Pool; rateLimit: RateLimitOptions }): void {
+export function registerAuthentication(
+  scope: FastifyInstance,
+  deps: { pool: pg.Pool; rateLimit: RateLimitOptions },
+): void {
   // The token's hash keys the limit and then finds the token's owner: computed once.
   const hashes = new WeakMap<FastifyRequest, string>();
   const limit = scope.createRateLimit({

@@ -28,7 +28,12 @@ export class ProblemError extends Error {
 }
 
 /** A use case's refusal (a failed result, with the field it concerns), thrown as its problem. */
-export type Refusal = { ok: false; code: 'not_found' | 'forbidden' | 'validation_failed'; detail: string; path?: string };
+export type Refusal = {
+  ok: false;
+  code: 'not_found' | 'forbidden' | 'validation_failed';
+  detail: string;
+  path?: string;
+};
 
 export function refuse(failure: Refusal): never {
   const errors = failure.path === undefined ? undefined : [{ path: failure.path, message: failure.detail }];
@@ -57,7 +62,10 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
   if (problem.code === 'unauthenticated' && !reply.hasHeader('www-authenticate')) {
     reply.header('www-authenticate', 'Bearer realm="casetrail"');
   }
-  return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem) as never);
+  return reply
+    .code(problem.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problem) as never);
 }
 
 /** Fastify's own error codes and what they mean to a client. */
@@ -74,7 +82,10 @@ const FASTIFY_CODES: Record<string, { code: ProblemCode; detail: string }> = {
 /** `item.url`, `evidence.0.url`; an unknown field is named by its own path. */
 function fieldErrors(error: FastifyError): FieldError[] {
   if (!hasZodFastifySchemaValidationErrors(error)) {
-    return (error.validation ?? []).map((v) => ({ path: v.instancePath.split('/').filter(Boolean).join('.'), message: v.message ?? 'is invalid' }));
+    return (error.validation ?? []).map((v) => ({
+      path: v.instancePath.split('/').filter(Boolean).join('.'),
+      message: v.message ?? 'is invalid',
+    }));
   }
   return error.validation.flatMap((issue) => {
     const base = issue.instancePath.split('/').filter(Boolean);
@@ -118,12 +129,25 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       // Nothing is wrong with the request: it can be sent again, with the same Idempotency-Key.
       request.log.warn({ err: errorInfo(error) }, 'database unavailable');
       reply.header('retry-after', '1');
-      return sendProblem(reply, problemDocument('unavailable', 'the database is unreachable for a moment; retry the request', request.id));
+      return sendProblem(
+        reply,
+        problemDocument('unavailable', 'the database is unreachable for a moment; retry the request', request.id),
+      );
     }
     request.log.error({ err: { ...errorInfo(error), where: errorLocation(error) } }, 'request failed');
-    return sendProblem(reply, problemDocument('internal', 'an unexpected error occurred; quote the requestId when reporting it', request.id));
+    return sendProblem(
+      reply,
+      problemDocument('internal', 'an unexpected error occurred; quote the requestId when reporting it', request.id),
+    );
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problemDocument('not_found', `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`, request.id)),
+    sendProblem(
+      reply,
+      problemDocument(
+        'not_found',
+        `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`,
+        request.id,
+      ),
+    ),
   );
 }

@@ -19,11 +19,16 @@ const DASHBOARD_ROLES: readonly Role[] = ['supervisor', 'admin'];
  * cookie. The board is read-only except for retrying failed jobs (harmless: applying a
  * command or an event twice is a no-op); Postgres, not the dashboard, is the way to fix work.
  */
-export async function registerQueueDashboard(app: FastifyInstance, deps: { pool: pg.Pool; queues: Pick<QueueFactory, 'queue'> }): Promise<void> {
+export async function registerQueueDashboard(
+  app: FastifyInstance,
+  deps: { pool: pg.Pool; queues: Pick<QueueFactory, 'queue'> },
+): Promise<void> {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({
-    queues: QUEUE_NAMES.map((name) => new BullMQAdapter(deps.queues.queue(name), { readOnlyMode: true, allowRetries: true })),
+    queues: QUEUE_NAMES.map(
+      (name) => new BullMQAdapter(deps.queues.queue(name), { readOnlyMode: true, allowRetries: true }),
+    ),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'casetrail queues' } },
   });
@@ -35,15 +40,29 @@ export async function registerQueueDashboard(app: FastifyInstance, deps: { pool:
   });
 }
 
-async function guard(deps: { pool: pg.Pool }, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+async function guard(
+  deps: { pool: pg.Pool },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply | undefined> {
   const token = bearerToken(request);
   const actor = token === null ? null : await authenticate(deps, token);
   if (actor === null) {
-    const detail = token === null ? 'send an API token as Authorization: Bearer <token>' : 'the token is not valid (unknown, malformed or revoked)';
+    const detail =
+      token === null
+        ? 'send an API token as Authorization: Bearer <token>'
+        : 'the token is not valid (unknown, malformed or revoked)';
     return sendProblem(reply, problemDocument('unauthenticated', detail, request.id));
   }
   if (!actor.roles.some((role) => DASHBOARD_ROLES.includes(role))) {
-    return sendProblem(reply, problemDocument('forbidden', `the queue dashboard needs one of the roles ${DASHBOARD_ROLES.join(', ')}`, request.id));
+    return sendProblem(
+      reply,
+      problemDocument(
+        'forbidden',
+        `the queue dashboard needs one of the roles ${DASHBOARD_ROLES.join(', ')}`,
+        request.id,
+      ),
+    );
   }
   return undefined;
 }

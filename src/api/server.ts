@@ -66,7 +66,11 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/u;
 
 // Request lines are logged without their query string (a search may hold a name).
 const REQUEST_SERIALIZERS = {
-  req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }),
+  req: (req: { method: string; url: string; ip?: string }) => ({
+    method: req.method,
+    url: req.url.split('?')[0],
+    remoteAddress: req.ip,
+  }),
 };
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -93,7 +97,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // A request waiting for a command answers 202 at once instead of holding up shutdown.
   app.addHook('preClose', async () => deps.commandWaiter.close());
   // Accepted commands are handed to their queue after the answer; closing waits for that.
-  const handoff = deps.queues === undefined ? undefined : createHandoff({ factory: deps.queues, pool: deps.pool, log: deps.log });
+  const handoff =
+    deps.queues === undefined ? undefined : createHandoff({ factory: deps.queues, pool: deps.pool, log: deps.log });
   if (handoff !== undefined) app.addHook('onClose', async () => handoff.drain());
 
   await app.register(rateLimit, { global: false });

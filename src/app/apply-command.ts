@@ -21,7 +21,12 @@ import {
 import { drawReference, lockIntakeMatches } from '../infra/db/case.repository.ts';
 import type { CommandRecord, PersonalDataPatch } from '../infra/db/command.repository.ts';
 import type { OutboxRow } from '../infra/db/outbox.repository.ts';
-import { loadManyForApply, writeTransitions, type CommandOutcome, type LoadedForApply } from '../infra/db/transition.repository.ts';
+import {
+  loadManyForApply,
+  writeTransitions,
+  type CommandOutcome,
+  type LoadedForApply,
+} from '../infra/db/transition.repository.ts';
 import { inTransaction, isRetryable } from '../infra/db/transaction.ts';
 import { perTurnBatcher } from '../infra/batch.ts';
 import { lazyChild, type Logger } from '../infra/logger.ts';
@@ -62,7 +67,12 @@ export async function applyCommand(deps: ApplyDeps, commandId: string): Promise<
   return outcome;
 }
 
-async function applyIn(client: pg.ClientBase, deps: ApplyDeps, commandId: string, outbox: OutboxRow[]): Promise<ApplyOutcome> {
+async function applyIn(
+  client: pg.ClientBase,
+  deps: ApplyDeps,
+  commandId: string,
+  outbox: OutboxRow[],
+): Promise<ApplyOutcome> {
   const loaded = await loadManyForApply(client, [commandId]);
   const record = loaded.commands.get(commandId.toLowerCase());
   if (record === undefined) return { status: 'missing' };
@@ -71,7 +81,11 @@ async function applyIn(client: pg.ClientBase, deps: ApplyDeps, commandId: string
   if (replay !== null) return replay;
 
   const reject = async (problem: Rejection): Promise<ApplyOutcome> => {
-    await writeTransitions(client, { cases: [], events: [], outcomes: [{ commandId: record.id, caseId: record.caseId, status: 'rejected', problem }] });
+    await writeTransitions(client, {
+      cases: [],
+      events: [],
+      outcomes: [{ commandId: record.id, caseId: record.caseId, status: 'rejected', problem }],
+    });
     return { status: 'rejected', caseId: record.caseId, problem, replayed: false };
   };
 
@@ -111,10 +125,10 @@ async function gatherContext(
     const hash = contentHash(item.content);
     // Two reports of one item at once must not both become originals: serialize on the
     // fingerprint, and on the content hash for the related links.
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))', [
-      `fp:${fp}`,
-      `ch:${hash}`,
-    ]);
+    await client.query(
+      'SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))',
+      [`fp:${fp}`, `ch:${hash}`],
+    );
     const { openIds, relatedIds, states } = await lockIntakeMatches(client, fp, hash);
     ctx.intake = {
       // Drawn when the command was accepted; a submit stored without one draws it now.
@@ -131,7 +145,12 @@ async function gatherContext(
 }
 
 /** What deciding a penalty needs beyond its case: the subject's digest, and whether its decision number is taken. */
-function addPenaltyContext(deps: Pick<ApplyDeps, 'hmacKey'>, command: Command, ctx: DecisionContext, loaded: LoadedForApply): void {
+function addPenaltyContext(
+  deps: Pick<ApplyDeps, 'hmacKey'>,
+  command: Command,
+  ctx: DecisionContext,
+  loaded: LoadedForApply,
+): void {
   if (command.type !== 'record-penalty') return;
   const subject = subjectPersonalData(command.payload.subject);
   ctx.penalty = {
@@ -153,7 +172,12 @@ function decideAndChain(
   const decision = decide(states.get(command.caseId) ?? null, command, ctx);
   if (!decision.ok) return { ok: false, problem: decision.rejection };
   const heads = Object.fromEntries(decision.events.map((e) => [e.caseId, headOf(states.get(e.caseId) ?? null)]));
-  const events = chainEvents(decision.events, { heads, actor: record.actor, commandId: record.id, occurredAt: ctx.now });
+  const events = chainEvents(decision.events, {
+    heads,
+    actor: record.actor,
+    commandId: record.id,
+    occurredAt: ctx.now,
+  });
   return { ok: true, events, next: foldInto(states, events) };
 }
 
@@ -196,7 +220,10 @@ const batchable = (type: CommandType) => type !== 'submit';
  * the write aborts whole, and each command is applied alone under locks (applyCommand), as
  * after any other failure of the batch.
  */
-export function createCommandApplier(deps: ApplyDeps, options: { maxBatch?: number; windowMs?: number } = {}): CommandApplier {
+export function createCommandApplier(
+  deps: ApplyDeps,
+  options: { maxBatch?: number; windowMs?: number } = {},
+): CommandApplier {
   const loader = perTurnBatcher(
     async (ids: readonly string[]): Promise<(ApplyOutcome | Error)[]> => {
       try {
@@ -205,9 +232,17 @@ export function createCommandApplier(deps: ApplyDeps, options: { maxBatch?: numb
         const conflict = isWriteConflict(error);
         deps.log[conflict ? 'debug' : 'warn'](
           { commands: ids.length, err: { message: (error as Error).message } },
-          conflict ? 'another writer came first, applying the commands one by one under locks' : 'batch not applied, applying its commands one by one',
+          conflict
+            ? 'another writer came first, applying the commands one by one under locks'
+            : 'batch not applied, applying its commands one by one',
         );
-        return Promise.all(ids.map((id) => applyCommand(deps, id).catch((failure: unknown) => (failure instanceof Error ? failure : new Error(String(failure))))));
+        return Promise.all(
+          ids.map((id) =>
+            applyCommand(deps, id).catch((failure: unknown) =>
+              failure instanceof Error ? failure : new Error(String(failure)),
+            ),
+          ),
+        );
       }
     },
     { maxBatch: options.maxBatch ?? 16, windowMs: options.windowMs ?? 2 },
@@ -243,7 +278,12 @@ async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<Appl
     };
     const command = commandOf(record);
     if (command === null) return reject(INVALID_PAYLOAD);
-    const ctx: DecisionContext = { actor: record.actor, now: loaded.now, sla: deps.sla, claimLeaseMs: deps.claimLeaseMs };
+    const ctx: DecisionContext = {
+      actor: record.actor,
+      now: loaded.now,
+      sla: deps.sla,
+      claimLeaseMs: deps.claimLeaseMs,
+    };
     addPenaltyContext(deps, command, ctx, loaded);
     const decided = decideAndChain(record, command, states, ctx);
     if (!decided.ok) return reject(decided.problem);
@@ -276,15 +316,18 @@ async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<Appl
         });
   if (outbox.length > 0) await deps.handoff?.(outbox);
   for (const [i, outcome] of outcomes.entries()) {
-    if (outcome.status === 'rejected' && !outcome.replayed) deps.log.info({ commandId: ids[i], caseId: outcome.caseId, code: outcome.problem.code }, 'command rejected');
+    if (outcome.status === 'rejected' && !outcome.replayed)
+      deps.log.info({ commandId: ids[i], caseId: outcome.caseId, code: outcome.problem.code }, 'command rejected');
   }
   return outcomes;
 }
 
 /** A command already finished: what applying it again answers (nothing is written). */
 function replayOf(record: CommandRecord): ApplyOutcome | null {
-  if (record.status === 'applied') return { status: 'applied', caseId: record.caseId, version: record.resultVersion ?? 0, events: 0, replayed: true };
-  if (record.status === 'rejected' && record.problem !== null) return { status: 'rejected', caseId: record.caseId, problem: record.problem, replayed: true };
+  if (record.status === 'applied')
+    return { status: 'applied', caseId: record.caseId, version: record.resultVersion ?? 0, events: 0, replayed: true };
+  if (record.status === 'rejected' && record.problem !== null)
+    return { status: 'rejected', caseId: record.caseId, problem: record.problem, replayed: true };
   return null;
 }
 

@@ -16,11 +16,18 @@ type Forbidden = { ok: false; code: 'forbidden'; detail: string };
 type NotFound = { ok: false; code: 'not_found'; detail: string };
 type BadCursor = { ok: false; code: 'validation_failed'; detail: string; path: 'cursor' };
 
-const badCursor: BadCursor = { ok: false, code: 'validation_failed', detail: 'the cursor is not one this API issued', path: 'cursor' };
+const badCursor: BadCursor = {
+  ok: false,
+  code: 'validation_failed',
+  detail: 'the cursor is not one this API issued',
+  path: 'cursor',
+};
 const idCursor = z.tuple([cursorKey.int8]);
 
 function supervisorOnly(actor: Actor, what: string): Forbidden | null {
-  return actor.roles.includes('supervisor') ? null : { ok: false, code: 'forbidden', detail: `${what} needs the supervisor role` };
+  return actor.roles.includes('supervisor')
+    ? null
+    : { ok: false, code: 'forbidden', detail: `${what} needs the supervisor role` };
 }
 
 /** The key checkpoints and bundles are signed with: public, so any authenticated user may read it. */
@@ -41,7 +48,11 @@ export async function listCheckpoints(
   const rows = await selectCheckpoints(deps.pool, { before: before === null ? null : Number(before[0]), limit });
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { ok: true, items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor([String(last.seq)]) : null };
+  return {
+    ok: true,
+    items,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor([String(last.seq)]) : null,
+  };
 }
 
 /** The access log, newest first: who read which case, when and why. */
@@ -75,7 +86,11 @@ export async function auditVerify(
   const refused = supervisorOnly(actor, 'verifying the audit trail');
   if (refused !== null) return refused;
   // A case whose row is gone but whose events remain is verified (and found broken), not hidden.
-  if (query.caseId !== undefined && (await findCase(deps.pool, query.caseId)) === null && (await lastSeqOf(deps.pool, query.caseId)) === 0) {
+  if (
+    query.caseId !== undefined &&
+    (await findCase(deps.pool, query.caseId)) === null &&
+    (await lastSeqOf(deps.pool, query.caseId)) === 0
+  ) {
     return { ok: false, code: 'not_found', detail: `no case ${query.caseId}` };
   }
   return { ok: true, report: await verifyTrail(deps, query.caseId === undefined ? {} : { caseId: query.caseId }) };

@@ -37,7 +37,12 @@ const worklistCursor = z.tuple([cursorKey.int4, cursorKey.timestamp, cursorKey.u
 const eventCursor = z.tuple([cursorKey.int4]);
 
 const notFound = (id: string): NotFound => ({ ok: false, code: 'not_found', detail: `no case ${id}` });
-const badCursor: BadCursor = { ok: false, code: 'validation_failed', detail: 'the cursor is not one this API issued', path: 'cursor' };
+const badCursor: BadCursor = {
+  ok: false,
+  code: 'validation_failed',
+  detail: 'the cursor is not one this API issued',
+  path: 'cursor',
+};
 
 /** The SQL form of canSeeCase: which cases a listing may return to this actor. */
 export function scopeOf(actor: Actor): CaseScope {
@@ -159,7 +164,13 @@ export async function getCommand(
 }
 
 /** SPEC §4: every supervisor read of a case or its events goes to the append-only access log. */
-async function auditRead(deps: CaseQueryDeps, actor: Actor, action: string, caseId: string, purpose?: string): Promise<void> {
+async function auditRead(
+  deps: CaseQueryDeps,
+  actor: Actor,
+  action: string,
+  caseId: string,
+  purpose?: string,
+): Promise<void> {
   if (!actor.roles.includes('supervisor')) return;
   await insertAccessLog(deps.pool, { actorId: actor.id, action, caseId, purpose: purpose ?? null });
 }

@@ -29,7 +29,11 @@ export type ErasureResult =
  * chain and checkpoint stays verifiable. Admins (API) or the operator (command line, as the
  * system actor). Erasing again when nothing is left changes nothing and appends nothing.
  */
-export async function erasePersonalData(deps: EraseDeps, actor: Actor, input: { caseId: string; reason: string }): Promise<ErasureResult> {
+export async function erasePersonalData(
+  deps: EraseDeps,
+  actor: Actor,
+  input: { caseId: string; reason: string },
+): Promise<ErasureResult> {
   if (actor.id !== SYSTEM_ACTOR.id && !actor.roles.includes('admin')) {
     return { ok: false, code: 'forbidden', detail: 'erasing personal data needs the admin role' };
   }
@@ -50,10 +54,18 @@ export async function erasePersonalData(deps: EraseDeps, actor: Actor, input: { 
     await deletePersonalData(client, input.caseId);
     await scrubCommandPayloads(client, input.caseId);
     const last = events.at(-1);
-    return { ok: true, caseId: input.caseId, fields, event: last === undefined ? null : { seq: last.seq, hash: last.hash } };
+    return {
+      ok: true,
+      caseId: input.caseId,
+      fields,
+      event: last === undefined ? null : { seq: last.seq, hash: last.hash },
+    };
   });
   if (result.ok && result.event !== null) {
-    deps.log.info({ caseId: result.caseId, fields: result.fields, seq: result.event.seq, actorId: actor.id }, 'personal data erased');
+    deps.log.info(
+      { caseId: result.caseId, fields: result.fields, seq: result.event.seq, actorId: actor.id },
+      'personal data erased',
+    );
   }
   return result;
 }

@@ -1,7 +1,12 @@
 import { buildBundle, type Actor, type Bundle, type CoveringCheckpoint, type SealedLeaf } from '../domain/index.ts';
 import { findCase, listEvents } from '../infra/db/case.repository.ts';
 import { insertAccessLog } from '../infra/db/case-query.repository.ts';
-import { checkpointsCoveringCase, databaseNow, lastCheckpoint, streamLeaves } from '../infra/db/checkpoint.repository.ts';
+import {
+  checkpointsCoveringCase,
+  databaseNow,
+  lastCheckpoint,
+  streamLeaves,
+} from '../infra/db/checkpoint.repository.ts';
 import { errorInfo } from '../infra/queue/outage-log.ts';
 import { sealCheckpoints, type SealDeps, type SealPolicy } from './seal-checkpoint.ts';
 
@@ -21,9 +26,16 @@ const LEAF_PAGE = 5_000;
  * carries a proof (unless a sealer elsewhere holds the lock past the wait). Supervisors
  * only; the export is written to the access log with its purpose.
  */
-export async function exportCase(deps: ExportDeps, actor: Actor, caseId: string, options: { purpose?: string } = {}): Promise<ExportResult> {
-  if (!actor.roles.includes('supervisor')) return { ok: false, code: 'forbidden', detail: 'exporting a case needs the supervisor role' };
-  if ((await findCase(deps.pool, caseId)) === null) return { ok: false, code: 'not_found', detail: `no case ${caseId}` };
+export async function exportCase(
+  deps: ExportDeps,
+  actor: Actor,
+  caseId: string,
+  options: { purpose?: string } = {},
+): Promise<ExportResult> {
+  if (!actor.roles.includes('supervisor'))
+    return { ok: false, code: 'forbidden', detail: 'exporting a case needs the supervisor role' };
+  if ((await findCase(deps.pool, caseId)) === null)
+    return { ok: false, code: 'not_found', detail: `no case ${caseId}` };
   await sealIfNeeded(deps, caseId);
 
   const client = await deps.pool.connect();
@@ -37,19 +49,36 @@ export async function exportCase(deps: ExportDeps, actor: Actor, caseId: string,
     const covering: CoveringCheckpoint[] = [];
     for (const { checkpoint } of await checkpointsCoveringCase(client, caseId)) {
       const leaves: SealedLeaf[] = [];
-      for await (const leaf of streamLeaves(client, { fromId: checkpoint.fromEventId, toId: checkpoint.toEventId }, LEAF_PAGE)) leaves.push(leaf);
+      for await (const leaf of streamLeaves(
+        client,
+        { fromId: checkpoint.fromEventId, toId: checkpoint.toEventId },
+        LEAF_PAGE,
+      ))
+        leaves.push(leaf);
       covering.push({ checkpoint, leaves });
     }
     const exportedAt = (await databaseNow(client)).toISOString();
     await client.query('COMMIT');
-    bundle = buildBundle({ state, events, covering, exportedAt, signingKey: deps.signingKey, publicKey: deps.publicKey });
+    bundle = buildBundle({
+      state,
+      events,
+      covering,
+      exportedAt,
+      signingKey: deps.signingKey,
+      publicKey: deps.publicKey,
+    });
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
     client.release();
   }
-  await insertAccessLog(deps.pool, { actorId: actor.id, action: 'case.export', caseId, purpose: options.purpose ?? null });
+  await insertAccessLog(deps.pool, {
+    actorId: actor.id,
+    action: 'case.export',
+    caseId,
+    purpose: options.purpose ?? null,
+  });
   return { ok: true, bundle };
 }
 

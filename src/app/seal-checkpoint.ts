@@ -48,7 +48,11 @@ const MAX_PER_ROUND = 100;
  * id and prevHash would refuse a fork anyway. With `force`, seals everything committed now
  * (an export does this, so that its bundle carries proofs), waiting for a busy sealer.
  */
-export async function sealCheckpoints(deps: SealDeps, policy: SealPolicy, options: { force?: boolean } = {}): Promise<SealRound> {
+export async function sealCheckpoints(
+  deps: SealDeps,
+  policy: SealPolicy,
+  options: { force?: boolean } = {},
+): Promise<SealRound> {
   const client = await deps.pool.connect();
   let broken: Error | undefined;
   try {
@@ -67,12 +71,18 @@ export async function sealCheckpoints(deps: SealDeps, policy: SealPolicy, option
   }
 }
 
-async function sealWhileLocked(client: pg.PoolClient, deps: SealDeps, policy: SealPolicy, force: boolean): Promise<SealRound> {
+async function sealWhileLocked(
+  client: pg.PoolClient,
+  deps: SealDeps,
+  policy: SealPolicy,
+  force: boolean,
+): Promise<SealRound> {
   let last = await lastCheckpoint(client);
   let after = last?.checkpoint.toEventId ?? '0';
   const pending = await pendingAfter(client, after, policy.maxEvents);
   const ageDue = pending.oldestAgeMs >= policy.maxAgeMs;
-  if (pending.count === 0 || !(force || ageDue || pending.count >= policy.maxEvents)) return { status: 'not_due', checkpoints: [] };
+  if (pending.count === 0 || !(force || ageDue || pending.count >= policy.maxEvents))
+    return { status: 'not_due', checkpoints: [] };
 
   const barrier = await eventBarrier(client, policy.barrierTimeoutMs);
   const keyId = publicKeyId(deps.publicKey);
@@ -103,7 +113,12 @@ async function sealWhileLocked(client: pg.PoolClient, deps: SealDeps, policy: Se
     );
     await insertCheckpoint(client, checkpoint, heads);
     deps.log.info(
-      { checkpoint: checkpoint.seq, fromEventId: checkpoint.fromEventId, toEventId: checkpoint.toEventId, events: checkpoint.eventCount },
+      {
+        checkpoint: checkpoint.seq,
+        fromEventId: checkpoint.fromEventId,
+        toEventId: checkpoint.toEventId,
+        events: checkpoint.eventCount,
+      },
       'checkpoint sealed',
     );
     sealed.push(checkpoint);
@@ -114,6 +129,12 @@ async function sealWhileLocked(client: pg.PoolClient, deps: SealDeps, policy: Se
 }
 
 /** The sealing policy configured for this process. */
-export function sealPolicy(config: Pick<Config, 'CASETRAIL_CHECKPOINT_EVENTS' | 'CASETRAIL_CHECKPOINT_INTERVAL'>): SealPolicy {
-  return { maxEvents: config.CASETRAIL_CHECKPOINT_EVENTS, maxAgeMs: config.CASETRAIL_CHECKPOINT_INTERVAL, barrierTimeoutMs: BARRIER_TIMEOUT_MS };
+export function sealPolicy(
+  config: Pick<Config, 'CASETRAIL_CHECKPOINT_EVENTS' | 'CASETRAIL_CHECKPOINT_INTERVAL'>,
+): SealPolicy {
+  return {
+    maxEvents: config.CASETRAIL_CHECKPOINT_EVENTS,
+    maxAgeMs: config.CASETRAIL_CHECKPOINT_INTERVAL,
+    barrierTimeoutMs: BARRIER_TIMEOUT_MS,
+  };
 }

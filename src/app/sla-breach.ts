@@ -42,8 +42,14 @@ export async function breachSlaVisit(deps: SlaDeps, visit: SlaVisit): Promise<Sl
     const now = await databaseNow(client);
     const drafts = decideSlaBreach(state, visit, now);
     if (state === null || state.deadlineAt === null || drafts.length === 0) return notBreached(state, visit, now);
-    if (!(await claimSlaBreach(client, { ...visit, deadlineAt: state.deadlineAt }))) return { status: 'already_breached' } as const;
-    const events = chainEvents(drafts, { heads: { [state.id]: headOf(state) }, actor: SYSTEM_ACTOR, commandId: null, occurredAt: now });
+    if (!(await claimSlaBreach(client, { ...visit, deadlineAt: state.deadlineAt })))
+      return { status: 'already_breached' } as const;
+    const events = chainEvents(drafts, {
+      heads: { [state.id]: headOf(state) },
+      actor: SYSTEM_ACTOR,
+      commandId: null,
+      occurredAt: now,
+    });
     const next = events.reduce<CaseState>((current, event) => evolve(current, event), state);
     await writeTransitions(client, { cases: [next], events, outcomes: [] });
     return { status: 'breached', caseId: state.id, stage: visit.stage, version: next.version } as const;

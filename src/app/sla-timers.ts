@@ -15,13 +15,22 @@ export type ScheduledTimer = { timer: SlaTimer; jobId: string; delayMs: number }
  * moved on before its event was projected). `visit` is the case's current stage visit, as
  * the caller read it with the event (null for no such case).
  */
-export async function scheduleSlaTimer(deps: TimerDeps, event: StoredEvent, visit: StageVisit | null): Promise<ScheduledTimer | null> {
+export async function scheduleSlaTimer(
+  deps: TimerDeps,
+  event: StoredEvent,
+  visit: StageVisit | null,
+): Promise<ScheduledTimer | null> {
   const timer = slaTimerOf(event);
   if (timer === null) return null;
   if (visit === null || visit.stage !== timer.stage || visit.stageEnteredAt !== timer.stageEnteredAt) return null;
   const jobId = slaTimerJobId(timer);
   const delayMs = Math.max(0, Date.parse(timer.deadlineAt) - visit.now.getTime());
-  const data: SlaTimerJobData = { caseId: timer.caseId, stage: timer.stage, stageEnteredAt: timer.stageEnteredAt, deadlineAt: timer.deadlineAt };
+  const data: SlaTimerJobData = {
+    caseId: timer.caseId,
+    stage: timer.stage,
+    stageEnteredAt: timer.stageEnteredAt,
+    deadlineAt: timer.deadlineAt,
+  };
   await deps.queues.queue('sla').add(SLA_TIMER_JOB, data, { jobId, delay: delayMs });
   return { timer, jobId, delayMs };
 }

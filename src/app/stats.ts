@@ -35,7 +35,10 @@ export const MAX_STATS_DAYS = 366;
 const zeros = <K extends string>(keys: readonly K[]): Record<K, number> =>
   Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
 
-function tally<K extends string>(keys: readonly K[], rows: readonly { stage: string; n: number }[]): { total: number; byStage: Record<K, number> } {
+function tally<K extends string>(
+  keys: readonly K[],
+  rows: readonly { stage: string; n: number }[],
+): { total: number; byStage: Record<K, number> } {
   const byStage = zeros(keys);
   for (const row of rows) if ((keys as readonly string[]).includes(row.stage)) byStage[row.stage as K] += row.n;
   return { total: Object.values<number>(byStage).reduce((a, b) => a + b, 0), byStage };
@@ -57,7 +60,8 @@ export async function getStats(deps: StatsDeps, options: { days?: number } = {})
   const byOutcome = zeros(OUTCOMES);
   for (const row of counts) {
     if ((STAGES as readonly string[]).includes(row.stage)) byStage[row.stage as Stage] += row.n;
-    if (row.outcome !== null && (OUTCOMES as readonly string[]).includes(row.outcome)) byOutcome[row.outcome as Outcome] += row.n;
+    if (row.outcome !== null && (OUTCOMES as readonly string[]).includes(row.outcome))
+      byOutcome[row.outcome as Outcome] += row.n;
   }
   const timeInStage = Object.fromEntries(
     OPEN_STAGES.map((stage) => {

@@ -45,12 +45,13 @@ export type SubmitCommandResult =
   | ({ ok: true } & AcceptedCommand)
   | { ok: false; code: 'forbidden' | 'idempotency_mismatch'; detail: string };
 
-
 /**
  * The request an Idempotency-Key stands for. A submit's case id is drawn per request, so it
  * is left out: retrying a submit with the same key and body finds the first one.
  */
-export function requestHash(input: Pick<SubmitCommandInput, 'type' | 'caseId' | 'payload' | 'expectedVersion'>): string {
+export function requestHash(
+  input: Pick<SubmitCommandInput, 'type' | 'caseId' | 'payload' | 'expectedVersion'>,
+): string {
   return sha256Hex(
     canonicalJson({
       type: input.type,
@@ -70,7 +71,11 @@ export function requestHash(input: Pick<SubmitCommandInput, 'type' | 'caseId' | 
 export async function submitCommand(deps: SubmitCommandDeps, input: SubmitCommandInput): Promise<SubmitCommandResult> {
   const { actor, type } = input;
   if (!mayRun(type, actor.roles)) {
-    return { ok: false, code: 'forbidden', detail: `${type} needs one of the roles ${COMMANDS[type].roles.join(', ')}` };
+    return {
+      ok: false,
+      code: 'forbidden',
+      detail: `${type} needs one of the roles ${COMMANDS[type].roles.join(', ')}`,
+    };
   }
   const caseId = input.caseId ?? (type === 'submit' ? randomUUID() : undefined);
   if (caseId === undefined) throw new Error(`${type} needs a caseId`);
@@ -93,7 +98,10 @@ export async function submitCommand(deps: SubmitCommandDeps, input: SubmitComman
     handedOff: deps.handoff !== undefined,
   };
   try {
-    stored = deps.inbox === undefined ? await insertCommand(deps.pool, item.command, item.queue, item) : await deps.inbox.store(item);
+    stored =
+      deps.inbox === undefined
+        ? await insertCommand(deps.pool, item.command, item.queue, item)
+        : await deps.inbox.store(item);
   } catch (error) {
     if (input.idempotencyKey === undefined || hash === undefined || !isIdempotencyConflict(error)) throw error;
     return replay(deps, actor, input.idempotencyKey, hash);
@@ -116,7 +124,15 @@ async function replay(deps: SubmitCommandDeps, actor: Actor, key: string, hash: 
     };
   }
   const { command } = existing;
-  return { ok: true, commandId: command.id, caseId: command.caseId, type: command.type, status: command.status, replayed: true, reference: command.reference };
+  return {
+    ok: true,
+    commandId: command.id,
+    caseId: command.caseId,
+    type: command.type,
+    status: command.status,
+    replayed: true,
+    reference: command.reference,
+  };
 }
 
 function isIdempotencyConflict(error: unknown): boolean {

@@ -42,7 +42,14 @@ export const tokenLabelSchema = z.string().trim().min(1).max(100).refine(isSafeT
 
 /** Shown once: only the token's SHA-256 is stored. */
 export type IssuedToken = { id: string; userId: string; label: string | null; token: string; createdAt: string };
-export type CreatedUser = { id: string; name: string; roles: Role[]; token: string; tokenId: string; createdAt: string };
+export type CreatedUser = {
+  id: string;
+  name: string;
+  roles: Role[];
+  token: string;
+  tokenId: string;
+  createdAt: string;
+};
 /** The caller of a request: an actor, and the token it came with (revocable on its own). */
 export type AuthenticatedActor = Actor & { name: string; tokenId: string };
 

@@ -17,7 +17,13 @@ import {
   type SignedCheckpoint,
   type StoredEvent,
 } from '../domain/index.ts';
-import { caseEventPages, caseRowPages, countEventsAfter, lastSeqOf, type PageCursor } from '../infra/db/audit-stream.repository.ts';
+import {
+  caseEventPages,
+  caseRowPages,
+  countEventsAfter,
+  lastSeqOf,
+  type PageCursor,
+} from '../infra/db/audit-stream.repository.ts';
 import { checkpointSeqsOfCase, leafPages, streamCheckpoints } from '../infra/db/checkpoint.repository.ts';
 
 export type VerifyTrailDeps = { pool: pg.Pool; publicKey: KeyObject };
@@ -37,7 +43,11 @@ export type TrailReport = {
   failures: AuditFailure[];
 };
 
-export type VerifyTrailOptions = { caseId?: string; pageSize?: number; onProgress?: (progress: { events: number; checkpoints: number }) => void };
+export type VerifyTrailOptions = {
+  caseId?: string;
+  pageSize?: number;
+  onProgress?: (progress: { events: number; checkpoints: number }) => void;
+};
 
 const MAX_FAILURES = 20;
 /** Events (and case rows, leaves, checkpoints) read per page unless told otherwise. */
@@ -66,7 +76,10 @@ export async function verifyTrail(deps: VerifyTrailDeps, options: VerifyTrailOpt
   // Both passes at once: each checks its page while the database reads the other's next.
   // The checkpoints' failures are listed after the chains', as if checked second.
   const sealing: Failures = { failures: [] };
-  await Promise.all([verifyCases(deps, report, pageSize, options), verifyCheckpoints(deps, report, sealing, pageSize, options)]);
+  await Promise.all([
+    verifyCases(deps, report, pageSize, options),
+    verifyCheckpoints(deps, report, sealing, pageSize, options),
+  ]);
   for (const failure of sealing.failures) record(report, failure);
   report.unsealedEvents = await countEventsAfter(deps.pool, report.sealedThroughEventId, options.caseId);
   report.ok = report.failures.length === 0;
@@ -84,7 +97,12 @@ function record(to: Failures, failure: AuditFailure): void {
  * Walks case rows and events side by side, both in case id order (a merge join). Pages are
  * checked in a synchronous loop: it awaits only where a page ends.
  */
-async function verifyCases(deps: VerifyTrailDeps, report: TrailReport, pageSize: number, options: VerifyTrailOptions): Promise<void> {
+async function verifyCases(
+  deps: VerifyTrailDeps,
+  report: TrailReport,
+  pageSize: number,
+  options: VerifyTrailOptions,
+): Promise<void> {
   const scope = { pageSize, ...(options.caseId === undefined ? {} : { caseId: options.caseId }) };
   const rows = caseRowPages(deps.pool, scope);
   const events = caseEventPages(deps.pool, scope);
@@ -112,14 +130,23 @@ async function verifyCases(deps: VerifyTrailDeps, report: TrailReport, pageSize:
     }
     events.advance();
     report.events += 1;
-    if (report.events % pageSize === 0) options.onProgress?.({ events: report.events, checkpoints: report.checkpoints });
+    if (report.events % pageSize === 0)
+      options.onProgress?.({ events: report.events, checkpoints: report.checkpoints });
     checkEvent(open, event, report);
   }
 }
 
 /** Case rows before the given case (null: all that remain) have no events. */
-async function skipRowsWithoutEvents(rows: PageCursor<CaseState>, before: string | null, report: TrailReport): Promise<void> {
-  for (let row = rows.peek() ?? (await rows.more()); row !== undefined && (before === null || row.id < before); row = rows.peek() ?? (await rows.more())) {
+async function skipRowsWithoutEvents(
+  rows: PageCursor<CaseState>,
+  before: string | null,
+  report: TrailReport,
+): Promise<void> {
+  for (
+    let row = rows.peek() ?? (await rows.more());
+    row !== undefined && (before === null || row.id < before);
+    row = rows.peek() ?? (await rows.more())
+  ) {
     report.cases += 1;
     record(report, auditFailure({ caseId: row.id, seq: 1 }, 'the case row has no events'));
     rows.advance();
@@ -151,7 +178,13 @@ function checkEvent(open: OpenCase, event: StoredEvent, report: TrailReport): vo
   try {
     open.state = evolve(open.state, event);
   } catch (error) {
-    record(report, auditFailure({ caseId: open.caseId, seq: event.seq }, `the event cannot follow the case's history: ${(error as Error).message}`));
+    record(
+      report,
+      auditFailure(
+        { caseId: open.caseId, seq: event.seq },
+        `the event cannot follow the case's history: ${(error as Error).message}`,
+      ),
+    );
     open.broken = true;
   }
 }
@@ -163,7 +196,13 @@ function closeCase(open: OpenCase, report: TrailReport): void {
   if (open.state !== null && sameFields(open.state as unknown as Record<string, unknown>, row)) return;
   const differing = differingFields(open.state, row);
   if (differing.length > 0) {
-    record(report, auditFailure({ caseId: open.caseId, seq: open.row.version }, `the case row differs from the fold of its events in ${differing.join(', ')}`));
+    record(
+      report,
+      auditFailure(
+        { caseId: open.caseId, seq: open.row.version },
+        `the case row differs from the fold of its events in ${differing.join(', ')}`,
+      ),
+    );
   }
 }
 
@@ -175,13 +214,20 @@ function sameFields(fold: Record<string, unknown>, row: Record<string, unknown>)
   for (const key of Object.keys(fold)) {
     const a = fold[key] ?? null;
     const b = row[key] ?? null;
-    if (a !== b && (typeof a !== 'object' || typeof b !== 'object' || canonicalJson(a) !== canonicalJson(b))) return false;
+    if (a !== b && (typeof a !== 'object' || typeof b !== 'object' || canonicalJson(a) !== canonicalJson(b)))
+      return false;
   }
   for (const key of Object.keys(row)) if (!Object.hasOwn(fold, key) && (row[key] ?? null) !== null) return false;
   return true;
 }
 
-async function verifyCheckpoints(deps: VerifyTrailDeps, report: TrailReport, failures: Failures, pageSize: number, options: VerifyTrailOptions): Promise<void> {
+async function verifyCheckpoints(
+  deps: VerifyTrailDeps,
+  report: TrailReport,
+  failures: Failures,
+  pageSize: number,
+  options: VerifyTrailOptions,
+): Promise<void> {
   const verifyLink = createCheckpointChainVerifier(deps.publicKey);
   const relevant = options.caseId === undefined ? null : await checkpointSeqsOfCase(deps.pool, options.caseId);
   for await (const { checkpoint, heads } of streamCheckpoints(deps.pool, pageSize)) {
@@ -200,10 +246,20 @@ async function verifyCheckpoints(deps: VerifyTrailDeps, report: TrailReport, fai
 }
 
 /** The range's events against what was sealed: case heads first (they name the case), then root and count. */
-async function verifyContents(deps: VerifyTrailDeps, checkpoint: SignedCheckpoint, sealed: readonly CaseHead[], failures: Failures, pageSize: number): Promise<void> {
+async function verifyContents(
+  deps: VerifyTrailDeps,
+  checkpoint: SignedCheckpoint,
+  sealed: readonly CaseHead[],
+  failures: Failures,
+  pageSize: number,
+): Promise<void> {
   const digest = createRangeDigest();
   const leaves = leafPages(deps.pool, { fromId: checkpoint.fromEventId, toId: checkpoint.toEventId }, pageSize);
-  for (let leaf = leaves.peek() ?? (await leaves.more()); leaf !== undefined; leaf = leaves.peek() ?? (await leaves.more())) {
+  for (
+    let leaf = leaves.peek() ?? (await leaves.more());
+    leaf !== undefined;
+    leaf = leaves.peek() ?? (await leaves.more())
+  ) {
     digest.add(leaf);
     leaves.advance();
   }
@@ -215,15 +271,36 @@ async function verifyContents(deps: VerifyTrailDeps, checkpoint: SignedCheckpoin
     const lastSeq = await lastSeqOf(deps.pool, head.caseId);
     const at = { caseId: head.caseId, checkpoint: checkpoint.seq };
     if (lastSeq < head.seq) {
-      record(failures, auditFailure({ ...at, seq: lastSeq + 1 }, `checkpoint ${checkpoint.seq} sealed this case up to seq ${head.seq}; the trail ends at seq ${lastSeq}`));
+      record(
+        failures,
+        auditFailure(
+          { ...at, seq: lastSeq + 1 },
+          `checkpoint ${checkpoint.seq} sealed this case up to seq ${head.seq}; the trail ends at seq ${lastSeq}`,
+        ),
+      );
     } else {
-      record(failures, auditFailure({ ...at, seq: head.seq }, `seq ${head.seq} is not the event checkpoint ${checkpoint.seq} sealed`));
+      record(
+        failures,
+        auditFailure({ ...at, seq: head.seq }, `seq ${head.seq} is not the event checkpoint ${checkpoint.seq} sealed`),
+      );
     }
   }
   for (const extra of found.values()) {
-    record(failures, auditFailure({ caseId: extra.caseId, seq: extra.seq, checkpoint: checkpoint.seq }, 'an event in a sealed range that the checkpoint did not seal'));
+    record(
+      failures,
+      auditFailure(
+        { caseId: extra.caseId, seq: extra.seq, checkpoint: checkpoint.seq },
+        'an event in a sealed range that the checkpoint did not seal',
+      ),
+    );
   }
   if (digest.count !== checkpoint.eventCount || digest.root() !== checkpoint.root) {
-    record(failures, auditFailure({ checkpoint: checkpoint.seq }, `the events of the range (${digest.count}, ${checkpoint.eventCount} sealed) do not give the signed Merkle root`));
+    record(
+      failures,
+      auditFailure(
+        { checkpoint: checkpoint.seq },
+        `the events of the range (${digest.count}, ${checkpoint.eventCount} sealed) do not give the signed Merkle root`,
+      ),
+    );
   }
 }

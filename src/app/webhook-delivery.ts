@@ -44,7 +44,11 @@ export type DeliveryOutcome =
  * POSTs one delivery (outside any transaction: a slow receiver holds no lock) and records
  * the attempt. `lastAttempt` says whether the queue will try again after a failure.
  */
-export async function deliverWebhook(deps: DeliveryDeps, deliveryId: string, options: { lastAttempt: boolean }): Promise<DeliveryOutcome> {
+export async function deliverWebhook(
+  deps: DeliveryDeps,
+  deliveryId: string,
+  options: { lastAttempt: boolean },
+): Promise<DeliveryOutcome> {
   const work = await loadDelivery(deps.pool, deliveryId);
   if (work === null) return { status: 'missing' };
   if (work.status === 'delivered') return { status: 'skipped', reason: 'already delivered' };
@@ -62,7 +66,13 @@ export async function deliverWebhook(deps: DeliveryDeps, deliveryId: string, opt
     timeoutMs: deps.timeoutMs,
   });
   const status = response.ok ? 'delivered' : options.lastAttempt ? 'failed' : 'pending';
-  const attempt = await recordAttempt(deps.pool, { deliveryId, statusCode: response.statusCode, error: response.error, durationMs: response.durationMs, status });
+  const attempt = await recordAttempt(deps.pool, {
+    deliveryId,
+    statusCode: response.statusCode,
+    error: response.error,
+    durationMs: response.durationMs,
+    status,
+  });
   const log = lazyChild(deps.log, { deliveryId, endpointId: work.endpoint.id, eventId: work.event.id });
   if (response.ok) {
     webhookAttemptsTotal.inc({ result: 'delivered' });

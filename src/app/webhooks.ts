@@ -47,14 +47,24 @@ export const newEndpointSchema = z.strictObject({
     .regex(/^[\x21-\x7E]+$/u, 'visible ASCII characters only')
     .optional()
     .describe('HMAC-SHA256 key of the X-Casetrail-Signature header; generated when absent'),
-  description: z.string().trim().min(1).max(200).refine(isSafeText, 'must not contain NUL characters or lone surrogates').optional(),
+  description: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine(isSafeText, 'must not contain NUL characters or lone surrogates')
+    .optional(),
 });
 export type NewEndpoint = z.output<typeof newEndpointSchema>;
 
 /** The endpoint and its secret, shown once: later reads never include the secret. */
 export type RegisteredEndpoint = EndpointRecord & { secret: string };
 
-export async function registerEndpoint(deps: WebhookDeps, actor: Actor, input: NewEndpoint): Promise<RegisteredEndpoint> {
+export async function registerEndpoint(
+  deps: WebhookDeps,
+  actor: Actor,
+  input: NewEndpoint,
+): Promise<RegisteredEndpoint> {
   const secret = input.secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
   const endpoint = await insertEndpoint(deps.prisma, {
     url: input.url,
@@ -73,13 +83,19 @@ export function listEndpoints(deps: WebhookDeps): Promise<EndpointRecord[]> {
   return selectEndpoints(deps.prisma);
 }
 
-export async function getEndpoint(deps: WebhookDeps, id: string): Promise<{ ok: true; endpoint: EndpointRecord } | NotFound> {
+export async function getEndpoint(
+  deps: WebhookDeps,
+  id: string,
+): Promise<{ ok: true; endpoint: EndpointRecord } | NotFound> {
   const endpoint = await selectEndpoint(deps.prisma, id);
   return endpoint === null ? notFound(id) : { ok: true, endpoint };
 }
 
 /** Disables an endpoint: no new deliveries, pending ones are given up; history is kept. */
-export async function disableEndpoint(deps: WebhookDeps, id: string): Promise<{ ok: true; endpoint: EndpointRecord } | NotFound> {
+export async function disableEndpoint(
+  deps: WebhookDeps,
+  id: string,
+): Promise<{ ok: true; endpoint: EndpointRecord } | NotFound> {
   const endpoint = await markEndpointDisabled(deps.prisma, id);
   return endpoint === null ? notFound(id) : { ok: true, endpoint };
 }
@@ -97,7 +113,8 @@ export async function listDeliveries(
 > {
   if ((await selectEndpoint(deps.prisma, endpointId)) === null) return notFound(endpointId);
   const after = query.cursor === undefined ? null : decodeCursor(query.cursor, deliveryCursor);
-  if (after === undefined) return { ok: false, code: 'validation_failed', detail: 'the cursor is not one this API issued', path: 'cursor' };
+  if (after === undefined)
+    return { ok: false, code: 'validation_failed', detail: 'the cursor is not one this API issued', path: 'cursor' };
   const limit = query.limit ?? 50;
   const rows = await selectDeliveries(deps.prisma, endpointId, {
     after: after === null ? null : { createdAt: after[0], id: after[1] },
@@ -105,5 +122,9 @@ export async function listDeliveries(
   });
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { ok: true, items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor([last.createdAt, last.id]) : null };
+  return {
+    ok: true,
+    items,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor([last.createdAt, last.id]) : null,
+  };
 }

@@ -59,7 +59,10 @@ const SLA = { received: 86_400_000, verified: 172_800_000, referred: 2_592_000_0
  */
 export async function runAuditBench(input: AuditBenchOptions): Promise<AuditBenchResult> {
   // Whole cases only: the trail is written in cases of EVENTS_PER_CASE events.
-  const options = { ...input, events: Math.max(EVENTS_PER_CASE, Math.ceil(input.events / EVENTS_PER_CASE) * EVENTS_PER_CASE) };
+  const options = {
+    ...input,
+    events: Math.max(EVENTS_PER_CASE, Math.ceil(input.events / EVENTS_PER_CASE) * EVENTS_PER_CASE),
+  };
   const db = await createBenchDatabase(options.adminUrl);
   const database = openDatabase(db.url, { poolSize: 4, log: options.log });
   const signingKey = generateKeyPairSync('ed25519').privateKey;
@@ -133,14 +136,20 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).
  */
 async function verifyInChild(url: string, publicKey: KeyObject): Promise<VerifyResult> {
   const child = fork(CHILD, [], { execArgv: ['--import', TSX_LOADER], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const request: VerifyRequest = { url, publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(), poolSize: 4 };
+  const request: VerifyRequest = {
+    url,
+    publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    poolSize: 4,
+  };
   return new Promise((resolve, reject) => {
     let result: VerifyResult | null = null;
     child.once('message', (message) => {
       result = message as VerifyResult;
     });
     child.once('error', reject);
-    child.once('exit', (code) => (result === null ? reject(new Error(`the verifying process exited with code ${code}`)) : resolve(result)));
+    child.once('exit', (code) =>
+      result === null ? reject(new Error(`the verifying process exited with code ${code}`)) : resolve(result),
+    );
     child.send(request);
   });
 }
@@ -156,7 +165,8 @@ export function synthesize(count: number, first: number): { events: StoredEvent[
     const body = COMMANDS.submit.payload.parse(submitRequest(i));
     let state: CaseState | null = null;
     for (let k = 0; k < EVENTS_PER_CASE; k++) {
-      const now = new Date((at += 7));
+      at += 7;
+      const now = new Date(at);
       const command = (
         k === 0
           ? { id: randomUUID(), type: 'submit', caseId, payload: body }
@@ -168,10 +178,20 @@ export function synthesize(count: number, first: number): { events: StoredEvent[
         now,
         sla: SLA,
         claimLeaseMs: 1_800_000,
-        intake: { reference: `CT-2026-${String(i).padStart(6, '0')}`, personalDigest: personalDigest(hmacKey, itemPersonalData(body.item)), duplicateOf: null, related: [] },
+        intake: {
+          reference: `CT-2026-${String(i).padStart(6, '0')}`,
+          personalDigest: personalDigest(hmacKey, itemPersonalData(body.item)),
+          duplicateOf: null,
+          related: [],
+        },
       });
       if (!decision.ok) throw new Error(`bench trail: ${decision.rejection.detail}`);
-      const chained = chainEvents(decision.events, { heads: { [caseId]: headOf(state) }, actor, commandId: command.id, occurredAt: now });
+      const chained = chainEvents(decision.events, {
+        heads: { [caseId]: headOf(state) },
+        actor,
+        commandId: command.id,
+        occurredAt: now,
+      });
       for (const e of chained) state = evolve(state, e);
       events.push(...chained);
     }
@@ -180,11 +200,14 @@ export function synthesize(count: number, first: number): { events: StoredEvent[
   return { events, cases };
 }
 
-export async function insertTrail(pool: pg.Pool, cases: readonly CaseState[], events: readonly StoredEvent[]): Promise<void> {
-  await pool.query(
-    `INSERT INTO cases SELECT * FROM jsonb_populate_recordset(NULL::cases, $1::jsonb)`,
-    [JSON.stringify(cases.map(caseToRecord))],
-  );
+export async function insertTrail(
+  pool: pg.Pool,
+  cases: readonly CaseState[],
+  events: readonly StoredEvent[],
+): Promise<void> {
+  await pool.query(`INSERT INTO cases SELECT * FROM jsonb_populate_recordset(NULL::cases, $1::jsonb)`, [
+    JSON.stringify(cases.map(caseToRecord)),
+  ]);
   await pool.query(
     `INSERT INTO events (case_id, seq, type, payload, actor_id, actor_roles, command_id, occurred_at, prev_hash, hash)
      SELECT case_id, seq, type, payload, actor_id, actor_roles, command_id, occurred_at, prev_hash, hash
@@ -193,8 +216,16 @@ export async function insertTrail(pool: pg.Pool, cases: readonly CaseState[], ev
     [
       JSON.stringify(
         events.map((e) => ({
-          case_id: e.caseId, seq: e.seq, type: e.type, payload: e.payload, actor_id: e.actor.id, actor_roles: e.actor.roles,
-          command_id: e.commandId, occurred_at: e.occurredAt, prev_hash: e.prevHash, hash: e.hash,
+          case_id: e.caseId,
+          seq: e.seq,
+          type: e.type,
+          payload: e.payload,
+          actor_id: e.actor.id,
+          actor_roles: e.actor.roles,
+          command_id: e.commandId,
+          occurred_at: e.occurredAt,
+          prev_hash: e.prevHash,
+          hash: e.hash,
         })),
       ),
     ],

@@ -21,7 +21,9 @@ export type BaselineOptions = {
  * What casetrail is built on, bare: a chain of BullMQ jobs per case, each doing one
  * PostgreSQL transaction (update a row, insert one event) and enqueueing the next hop.
  */
-export async function runBaseline(options: BaselineOptions): Promise<{ hops: number; seconds: number; hopsPerSec: number; cpu: CpuUse }> {
+export async function runBaseline(
+  options: BaselineOptions,
+): Promise<{ hops: number; seconds: number; hopsPerSec: number; cpu: CpuUse }> {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.concurrency + 2 });
   await pool.query(`CREATE TABLE IF NOT EXISTS bench_rows (id uuid PRIMARY KEY, version int NOT NULL);
     CREATE TABLE IF NOT EXISTS bench_events (id bigserial PRIMARY KEY, row_id uuid NOT NULL, seq int NOT NULL, payload jsonb NOT NULL, UNIQUE (row_id, seq))`);
@@ -42,7 +44,11 @@ export async function runBaseline(options: BaselineOptions): Promise<{ hops: num
       try {
         await client.query('BEGIN');
         await client.query('UPDATE bench_rows SET version = version + 1 WHERE id = $1', [id]);
-        await client.query('INSERT INTO bench_events (row_id, seq, payload) VALUES ($1, $2, $3)', [id, hop, JSON.stringify({ hop })]);
+        await client.query('INSERT INTO bench_events (row_id, seq, payload) VALUES ($1, $2, $3)', [
+          id,
+          hop,
+          JSON.stringify({ hop }),
+        ]);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);

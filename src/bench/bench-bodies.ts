@@ -55,7 +55,11 @@ export const PIPELINE_STEPS: { type: CommandType; actor: Actor; body: (n: number
       facts: 'False health claim.',
     }),
   },
-  { type: 'close', actor: BENCH_ACTORS.supervisor, body: () => ({ compliance: { contentRemoved: true, finePaid: true } }) },
+  {
+    type: 'close',
+    actor: BENCH_ACTORS.supervisor,
+    body: () => ({ compliance: { contentRemoved: true, finePaid: true } }),
+  },
 ];
 
 export function parsedPayload(type: CommandType, body: unknown): unknown {

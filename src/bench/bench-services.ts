@@ -55,7 +55,10 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -67,7 +70,9 @@ export function progress(label: string, total: number, enabled: boolean): { tick
   const draw = () => {
     const width = 30;
     const filled = Math.round((current / Math.max(total, 1)) * width);
-    process.stderr.write(`\r${label.padEnd(28)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${current}/${total}`);
+    process.stderr.write(
+      `\r${label.padEnd(28)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${current}/${total}`,
+    );
   };
   return {
     tick(n = 1) {
@@ -107,7 +112,10 @@ export const cpuPer = (use: CpuUse, units: number): CpuUse => ({
 
 const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
 
-export async function startCpuMeter(options: { pool: pg.Pool; redis?: { info(section: string): Promise<string> } }): Promise<CpuMeter> {
+export async function startCpuMeter(options: {
+  pool: pg.Pool;
+  redis?: { info(section: string): Promise<string> };
+}): Promise<CpuMeter> {
   const processStart = process.cpuUsage();
   const backendsStart = await backendCpu(options.pool);
   const redisStart = options.redis === undefined ? 0 : await redisCpu(options.redis);
@@ -118,13 +126,20 @@ export async function startCpuMeter(options: { pool: pg.Pool; redis?: { info(sec
       let databaseMs = 0;
       for (const [pid, ms] of await backendCpu(options.pool)) databaseMs += ms - (backendsStart.get(pid) ?? 0);
       const redisMs = options.redis === undefined ? 0 : (await redisCpu(options.redis)) - redisStart;
-      return { totalMs: round(processMs + databaseMs + redisMs, 0), processMs: round(processMs, 0), databaseMs: round(databaseMs, 0), redisMs: round(redisMs, 0) };
+      return {
+        totalMs: round(processMs + databaseMs + redisMs, 0),
+        processMs: round(processMs, 0),
+        databaseMs: round(databaseMs, 0),
+        redisMs: round(redisMs, 0),
+      };
     },
   };
 }
 
 async function backendCpu(pool: pg.Pool): Promise<Map<number, number>> {
-  const { rows } = await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  const { rows } = await pool.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
+  );
   const cpu = new Map<number, number>();
   for (const { pid } of rows) {
     try {
@@ -168,5 +183,12 @@ export function benchQueues(options: {
 
 /** Removes a run's queues, every one of them: a queue the run only opened still has its meta key. */
 export async function dropQueues(factory: Pick<QueueFactory, 'queue'>): Promise<void> {
-  await Promise.all(QUEUE_NAMES.map((name) => factory.queue(name).obliterate({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    QUEUE_NAMES.map((name) =>
+      factory
+        .queue(name)
+        .obliterate({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 }

@@ -36,7 +36,8 @@ const HISTORY = {
 } as const;
 
 /** How many copies of the warm-up make a history of about ten times the measured cases. */
-export const historyCopies = (cases: number, warmup: number) => Math.max(1, Math.ceil((10 * cases) / Math.max(1, warmup)));
+export const historyCopies = (cases: number, warmup: number) =>
+  Math.max(1, Math.ceil((10 * cases) / Math.max(1, warmup)));
 
 /** Gives one side's tables their history (`copies` of what is in them now) and statistics; returns the case rows (or baseline rows) now there. */
 export async function fillHistory(databaseUrl: string, side: keyof typeof HISTORY, copies: number): Promise<number> {
@@ -45,7 +46,9 @@ export async function fillHistory(databaseUrl: string, side: keyof typeof HISTOR
   try {
     for (const statement of HISTORY[side]) await client.query(statement, [copies]);
     await client.query('ANALYZE');
-    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${side === 'casetrail' ? 'cases' : 'bench_rows'}`);
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${side === 'casetrail' ? 'cases' : 'bench_rows'}`,
+    );
     return rows[0]?.n ?? 0;
   } finally {
     await client.end();

@@ -54,7 +54,13 @@ export async function runIntakeBench(options: IntakeBenchOptions): Promise<Intak
   const database = openDatabase(db.url, { poolSize: options.poolSize, log: options.log });
   const waiter = createCommandWaiter({ pool: database.pool, log: options.log });
   const backend: QueueBackendKind = options.redisUrl === undefined ? 'postgres' : 'redis';
-  const factory = await benchQueues({ backend, redisUrl: options.redisUrl, databaseUrl: db.url, prefix: benchPrefix('bench'), log: options.log });
+  const factory = await benchQueues({
+    backend,
+    redisUrl: options.redisUrl,
+    databaseUrl: db.url,
+    prefix: benchPrefix('bench'),
+    log: options.log,
+  });
   try {
     const app = await buildServer({
       log: options.log,
@@ -72,12 +78,23 @@ export async function runIntakeBench(options: IntakeBenchOptions): Promise<Intak
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    const created = await createUser({ pool: database.pool, prisma: database.prisma }, { name: `bench-clerk-${randomUUID()}`, roles: ['clerk'] });
+    const created = await createUser(
+      { pool: database.pool, prisma: database.prisma },
+      { name: `bench-clerk-${randomUUID()}`, roles: ['clerk'] },
+    );
     if (!created.ok) throw new Error(created.detail);
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${created.user.token}` };
     const body = JSON.stringify(submitRequest(1));
     const fire = (path: string, seconds = options.seconds) =>
-      autocannon({ url: `${base}${path}`, method: 'POST', headers, body, connections: options.connections, duration: seconds, workers: 1 });
+      autocannon({
+        url: `${base}${path}`,
+        method: 'POST',
+        headers,
+        body,
+        connections: options.connections,
+        duration: seconds,
+        workers: 1,
+      });
     try {
       // Warm-up of the JIT, the pools and the prepared statements, not counted.
       await fire(BARE_ROUTE, Math.min(2, options.seconds));
@@ -89,7 +106,9 @@ export async function runIntakeBench(options: IntakeBenchOptions): Promise<Intak
         project.push(await fire('/v1/cases'));
       }
       const rate = (results: autocannon.Result[]) => median(results.map((r) => r.requests.average));
-      const middle = project.toSorted((a, b) => a.requests.average - b.requests.average)[Math.floor((project.length - 1) / 2)] as autocannon.Result;
+      const middle = project.toSorted((a, b) => a.requests.average - b.requests.average)[
+        Math.floor((project.length - 1) / 2)
+      ] as autocannon.Result;
       return {
         scenario: 'intake',
         connections: options.connections,
@@ -99,7 +118,10 @@ export async function runIntakeBench(options: IntakeBenchOptions): Promise<Intak
         p50Ms: middle.latency.p50,
         p99Ms: middle.latency.p99,
         errors: project.reduce((n, r) => n + r.errors + r.non2xx, 0),
-        rounds: { casetrail: project.map((r) => round(r.requests.average, 0)), baseline: baseline.map((r) => round(r.requests.average, 0)) },
+        rounds: {
+          casetrail: project.map((r) => round(r.requests.average, 0)),
+          baseline: baseline.map((r) => round(r.requests.average, 0)),
+        },
         queueBackend: backend,
         peakRssMb: rss.peakMb(),
         target: { ratio: 0.6 },

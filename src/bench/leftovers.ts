@@ -39,7 +39,8 @@ const goneRunName = (host: string | undefined, pid: string | undefined, gone: (p
   host === HOST && pid !== undefined && Number(pid) !== process.pid && gone(Number(pid));
 
 /** Whether a name is this process's own. */
-const ownName = (host: string | undefined, pid: string | undefined): boolean => host === HOST && Number(pid) === process.pid;
+const ownName = (host: string | undefined, pid: string | undefined): boolean =>
+  host === HOST && Number(pid) === process.pid;
 
 export type SweepResult = { databases: string[]; prefixes: string[] };
 
@@ -47,14 +48,24 @@ export type SweepResult = { databases: string[]; prefixes: string[] };
  * Drops the databases and deletes the queue keys that runs gone from this host left behind;
  * with `ownRun`, instead, those of this very process (a run interrupted, cleaning up).
  */
-export async function sweepLeftovers(options: { adminUrl: string; redisUrl?: string; gone?: (pid: number) => boolean; ownRun?: boolean }): Promise<SweepResult> {
+export async function sweepLeftovers(options: {
+  adminUrl: string;
+  redisUrl?: string;
+  gone?: (pid: number) => boolean;
+  ownRun?: boolean;
+}): Promise<SweepResult> {
   const gone = options.gone ?? processGone;
-  const leftOver = options.ownRun === true ? ownName : (host: string | undefined, pid: string | undefined) => goneRunName(host, pid, gone);
+  const leftOver =
+    options.ownRun === true
+      ? ownName
+      : (host: string | undefined, pid: string | undefined) => goneRunName(host, pid, gone);
   const result: SweepResult = { databases: [], prefixes: [] };
   const admin = new pg.Client({ connectionString: options.adminUrl });
   await admin.connect();
   try {
-    const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'casetrail\\_bench\\_%'`);
+    const { rows } = await admin.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE 'casetrail\\_bench\\_%'`,
+    );
     for (const { datname } of rows) {
       const [, host, pid] = DATABASE.exec(datname) ?? [];
       if (!leftOver(host, pid)) continue;

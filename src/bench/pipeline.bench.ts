@@ -11,7 +11,18 @@ import { createHandoff } from '../infra/queue/publish.ts';
 import type { QueueBackendKind } from '../infra/queue/queue-factory.ts';
 import { runBaseline } from './baseline.bench.ts';
 import { PIPELINE_STEPS, parsedPayload } from './bench-bodies.ts';
-import { benchQueues, createBenchDatabase, dropQueues, percentile, progress, round, rssSampler, startCpuMeter, cpuPer, type CpuUse } from './bench-services.ts';
+import {
+  benchQueues,
+  createBenchDatabase,
+  dropQueues,
+  percentile,
+  progress,
+  round,
+  rssSampler,
+  startCpuMeter,
+  cpuPer,
+  type CpuUse,
+} from './bench-services.ts';
 import { fillHistory, historyCopies } from './history.ts';
 import { benchPrefix } from './leftovers.ts';
 
@@ -97,7 +108,13 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
       db: database,
       secrets: { hmacKey: randomBytes(32), signingKey, publicKey: createPublicKey(signingKey) },
     };
-    const pipeline = await startPipeline({ deps: pipelineDeps(runtime), databaseUrl: db.url, factory, queues: 'all', settings });
+    const pipeline = await startPipeline({
+      deps: pipelineDeps(runtime),
+      databaseUrl: db.url,
+      factory,
+      queues: 'all',
+      settings,
+    });
     // The clients' side (what the API does) has its own pool, as an API process would: the
     // workers' pool is sized to their concurrency.
     const api = openDatabase(db.url, { poolSize: options.config.CASETRAIL_DB_POOL_SIZE, log: options.log });
@@ -112,14 +129,20 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
     };
     try {
       const halfCases = Math.max(1, Math.floor(options.cases / 2));
-      await driveCases(intake, waiter, range(warmup, options.cases + halfCases), { inflight: options.inflight, onCommand: () => undefined });
+      await driveCases(intake, waiter, range(warmup, options.cases + halfCases), {
+        inflight: options.inflight,
+        onCommand: () => undefined,
+      });
       const historyCases = await fillHistory(db.url, 'casetrail', copies);
       const total = options.cases * PIPELINE_STEPS.length;
       const bar = progress(`casetrail (${options.backend})`, total, options.tty);
       const peakStart = new Date();
       const cpu = await startCpuMeter({ pool: api.pool, ...(redis === undefined ? {} : { redis }) });
       const started = performance.now();
-      await driveCases(intake, waiter, range(options.cases), { inflight: options.inflight, onCommand: () => bar.tick() });
+      await driveCases(intake, waiter, range(options.cases), {
+        inflight: options.inflight,
+        onCommand: () => bar.tick(),
+      });
       const seconds = (performance.now() - started) / 1000;
       const used = await cpu.stop();
       bar.done();
@@ -151,7 +174,11 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
         cpuMsPerCommand: cpuPer(used, total),
         baselineCpuMsPerHop: cpuPer(baseline.cpu, baseline.hops),
         cpuRatio: round(baseline.cpu.totalMs / baseline.hops / (used.totalMs / total), 3),
-        halfRate: { commandsPerSec: round((halfCases * PIPELINE_STEPS.length) / halfSeconds, 1), p50Ms: half.p50, p99Ms: half.p99 },
+        halfRate: {
+          commandsPerSec: round((halfCases * PIPELINE_STEPS.length) / halfSeconds, 1),
+          p50Ms: half.p50,
+          p99Ms: half.p99,
+        },
         peakRssMb: rss.peakMb(),
         historyCases,
         target: { ratio: 0.5, p99Ms: 250 },
@@ -186,10 +213,12 @@ type Pool = Intake['pool'];
 async function runCase(intake: Intake, waiter: CommandWaiter, n: number, onCommand: () => void): Promise<void> {
   let caseId: string | undefined;
   for (const step of PIPELINE_STEPS) {
-    const accepted = await submitCommand(
-      intake,
-      { actor: step.actor, type: step.type, ...(caseId === undefined ? {} : { caseId }), payload: parsedPayload(step.type, step.body(n)) },
-    );
+    const accepted = await submitCommand(intake, {
+      actor: step.actor,
+      type: step.type,
+      ...(caseId === undefined ? {} : { caseId }),
+      payload: parsedPayload(step.type, step.body(n)),
+    });
     if (!accepted.ok) throw new Error(`bench command refused: ${accepted.code}`);
     caseId = accepted.caseId;
     const finished = await waiter.wait(accepted.commandId, 60_000, { justStored: !accepted.replayed });
@@ -198,7 +227,12 @@ async function runCase(intake: Intake, waiter: CommandWaiter, n: number, onComma
   }
 }
 
-export async function driveCases(intake: Intake, waiter: CommandWaiter, cases: number[], options: { inflight: number; onCommand: () => void }) {
+export async function driveCases(
+  intake: Intake,
+  waiter: CommandWaiter,
+  cases: number[],
+  options: { inflight: number; onCommand: () => void },
+) {
   let next = 0;
   const lanes = Array.from({ length: Math.min(options.inflight, cases.length) }, async () => {
     while (next < cases.length) {
@@ -209,7 +243,13 @@ export async function driveCases(intake: Intake, waiter: CommandWaiter, cases: n
   await Promise.all(lanes);
 }
 
-async function driveAtRate(intake: Intake, waiter: CommandWaiter, cases: number[], casesPerSec: number, onCommand: () => void) {
+async function driveAtRate(
+  intake: Intake,
+  waiter: CommandWaiter,
+  cases: number[],
+  casesPerSec: number,
+  onCommand: () => void,
+) {
   const interval = 1000 / Math.max(casesPerSec, 0.001);
   const start = performance.now();
   const running: Promise<void>[] = [];
@@ -229,5 +269,9 @@ export async function latencies(pool: Pool, since: Date): Promise<{ p50: number;
     [since],
   );
   const sorted = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
-  return { p50: round(percentile(sorted, 50), 1), p99: round(percentile(sorted, 99), 1), rejected: rows.filter((r) => r.status === 'rejected').length };
+  return {
+    p50: round(percentile(sorted, 50), 1),
+    p99: round(percentile(sorted, 99), 1),
+    rejected: rows.filter((r) => r.status === 'rejected').length,
+  };
 }

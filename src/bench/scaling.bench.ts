@@ -60,7 +60,9 @@ async function runWith(count: number, options: ScalingBenchOptions): Promise<Sca
     CASETRAIL_REDIS_PREFIX: prefix,
     CASETRAIL_DATA_DIR: dataDir,
     CASETRAIL_HMAC_KEY: randomBytes(32).toString('hex'),
-    CASETRAIL_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
+    CASETRAIL_SIGNING_KEY: generateKeyPairSync('ed25519')
+      .privateKey.export({ type: 'pkcs8', format: 'der' })
+      .toString('base64'),
     LOG_LEVEL: 'info',
   };
   const workers: ChildProcess[] = [];
@@ -68,10 +70,17 @@ async function runWith(count: number, options: ScalingBenchOptions): Promise<Sca
   try {
     await Promise.all(range(count).map(() => startWorker(env, workers)));
     await waiter.start();
-    const intake: Intake = { pool: database.pool, inbox: createCommandInbox(database.pool), handoff: createHandoff({ factory, pool: database.pool, log: options.log }) };
+    const intake: Intake = {
+      pool: database.pool,
+      inbox: createCommandInbox(database.pool),
+      handoff: createHandoff({ factory, pool: database.pool, log: options.log }),
+    };
     // Measured warm, on a database with history, as the pipeline scenario is (see fillHistory).
     const warmup = warmupCases(options.cases);
-    await driveCases(intake, waiter, range(warmup, options.cases), { inflight: options.inflight, onCommand: () => undefined });
+    await driveCases(intake, waiter, range(warmup, options.cases), {
+      inflight: options.inflight,
+      onCommand: () => undefined,
+    });
     await fillHistory(db.url, 'casetrail', historyCopies(options.cases, warmup));
     const total = options.cases * PIPELINE_STEPS.length;
     const bar = progress(`${count} worker process${count === 1 ? '' : 'es'}`, total, options.tty);
@@ -81,7 +90,13 @@ async function runWith(count: number, options: ScalingBenchOptions): Promise<Sca
     const seconds = (performance.now() - started) / 1000;
     bar.done();
     const latency = await latencies(database.pool, since);
-    return { workers: count, commandsPerSec: round(total / seconds, 1), p50Ms: latency.p50, p99Ms: latency.p99, seconds: round(seconds) };
+    return {
+      workers: count,
+      commandsPerSec: round(total / seconds, 1),
+      p50Ms: latency.p50,
+      p99Ms: latency.p99,
+      seconds: round(seconds),
+    };
   } finally {
     await waiter.close();
     await Promise.all(workers.map(stopWorker));
@@ -98,7 +113,10 @@ async function runWith(count: number, options: ScalingBenchOptions): Promise<Sca
  * channel ties it to this process: should the bench die, even by kill -9, the worker stops.
  */
 function startWorker(env: NodeJS.ProcessEnv, workers: ChildProcess[]): Promise<void> {
-  const child = spawn(process.execPath, [CASETRAIL_BIN, 'worker', '--queues', 'all'], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, [CASETRAIL_BIN, 'worker', '--queues', 'all'], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   workers.push(child);
   running.add(child);
   child.once('exit', () => running.delete(child));

@@ -21,14 +21,20 @@ export function createApiClient(options: ApiClientOptions) {
         signal: AbortSignal.timeout(30_000),
       });
     } catch (error) {
-      throw new CliError(`the API at ${base} is unreachable (${(error as Error).message}); is casetrail running?`, EXIT.usage);
+      throw new CliError(
+        `the API at ${base} is unreachable (${(error as Error).message}); is casetrail running?`,
+        EXIT.usage,
+      );
     }
     const text = await response.text();
     const json: unknown = text ? JSON.parse(text) : null;
     if (!response.ok) {
       const problem = (json ?? {}) as Problem;
       const details = (problem.errors ?? []).map((e) => `\n  ${e.path || '(body)'}: ${e.message}`).join('');
-      throw new CliError(`${response.status} ${problem.code ?? 'error'}: ${problem.detail ?? response.statusText}${details}`, EXIT.checkFailed);
+      throw new CliError(
+        `${response.status} ${problem.code ?? 'error'}: ${problem.detail ?? response.statusText}${details}`,
+        EXIT.checkFailed,
+      );
     }
     return json as T;
   };

@@ -12,7 +12,12 @@ export interface Progress {
 export function createProgress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY) return { tick: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
-    { stream, format: `${label} [{bar}] {value}/{total} {percentage}% | {duration_formatted}`, hideCursor: true, clearOnComplete: false },
+    {
+      stream,
+      format: `${label} [{bar}] {value}/{total} {percentage}% | {duration_formatted}`,
+      hideCursor: true,
+      clearOnComplete: false,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0);

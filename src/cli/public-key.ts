@@ -16,7 +16,10 @@ export async function readPublicKey(file: string): Promise<KeyObject> {
   try {
     const raw = text.startsWith('{') ? String((JSON.parse(text) as { raw?: unknown }).raw) : text;
     const key = /^[0-9a-fA-F]{64}$/u.test(raw)
-      ? createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw, 'hex').toString('base64url') }, format: 'jwk' })
+      ? createPublicKey({
+          key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw, 'hex').toString('base64url') },
+          format: 'jwk',
+        })
       : createPublicKey(text);
     if (key.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 key');
     return key;

@@ -11,14 +11,20 @@ export type AuditFailure = {
   reason: string;
 };
 
-export function auditFailure(at: { caseId?: string | null; seq?: number | null; checkpoint?: number | null }, reason: string): AuditFailure {
+export function auditFailure(
+  at: { caseId?: string | null; seq?: number | null; checkpoint?: number | null },
+  reason: string,
+): AuditFailure {
   return { caseId: at.caseId ?? null, seq: at.seq ?? null, checkpoint: at.checkpoint ?? null, reason };
 }
 
 /** Where the break is: "case <id> seq <n> (checkpoint <k>)", "checkpoint <k>", or "" when nowhere in particular. */
 export function failureLocation(f: AuditFailure): string {
-  const parts = [f.caseId === null ? null : `case ${f.caseId}`, f.seq === null ? null : `seq ${f.seq}`].filter((p) => p !== null);
-  if (f.checkpoint !== null) parts.push(parts.length === 0 ? `checkpoint ${f.checkpoint}` : `(checkpoint ${f.checkpoint})`);
+  const parts = [f.caseId === null ? null : `case ${f.caseId}`, f.seq === null ? null : `seq ${f.seq}`].filter(
+    (p) => p !== null,
+  );
+  if (f.checkpoint !== null)
+    parts.push(parts.length === 0 ? `checkpoint ${f.checkpoint}` : `(checkpoint ${f.checkpoint})`);
   return parts.join(' ');
 }
 

@@ -1,6 +1,13 @@
 import { createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { auditFailure, type AuditFailure } from './audit-report.ts';
-import { bundleSchema, BUNDLE_FORMAT, type Bundle, type BundleEvent, type BundlePublicKey, type InclusionProof } from './bundle-schema.ts';
+import {
+  bundleSchema,
+  BUNDLE_FORMAT,
+  type Bundle,
+  type BundleEvent,
+  type BundlePublicKey,
+  type InclusionProof,
+} from './bundle-schema.ts';
 import type { CaseState } from './case-state.ts';
 import {
   checkSignature,
@@ -16,7 +23,16 @@ import { canonicalJson, createChainVerifier } from './hashing.ts';
 import { eventLeaf, inclusionProofs, verifyInclusion } from './merkle.ts';
 
 export type BundleReport =
-  | { ok: true; caseId: string; reference: string; events: number; sealedEvents: number; unsealedEvents: number; checkpoints: number; keyId: string }
+  | {
+      ok: true;
+      caseId: string;
+      reference: string;
+      events: number;
+      sealedEvents: number;
+      unsealedEvents: number;
+      checkpoints: number;
+      keyId: string;
+    }
   | { ok: false; failure: AuditFailure };
 
 export function bundlePublicKey(publicKey: KeyObject): BundlePublicKey {
@@ -46,9 +62,17 @@ export function buildBundle(input: {
       const index = position.get(e.id);
       return index === undefined ? [] : [{ seq: e.seq, index }];
     });
-    const paths = inclusionProofs(leaves.map((leaf) => eventLeaf(leaf.hash)), mine.map((m) => m.index));
+    const paths = inclusionProofs(
+      leaves.map((leaf) => eventLeaf(leaf.hash)),
+      mine.map((m) => m.index),
+    );
     mine.forEach((m, i) => {
-      proofs.push({ seq: m.seq, checkpoint: checkpoint.seq, leafIndex: m.index, path: (paths[i] ?? []).map((p) => p.toString('hex')) });
+      proofs.push({
+        seq: m.seq,
+        checkpoint: checkpoint.seq,
+        leafIndex: m.index,
+        path: (paths[i] ?? []).map((p) => p.toString('hex')),
+      });
     });
   }
   const unsigned = {
@@ -85,17 +109,26 @@ function bundleEvent(e: StoredEvent & { id: string }): BundleEvent {
  * proofs, and last the signature over the whole bundle (which catches any other edit).
  */
 export function verifyBundle(document: unknown, options: { trustedKeyId?: string } = {}): BundleReport {
-  const fail = (at: Parameters<typeof auditFailure>[0], reason: string): BundleReport => ({ ok: false, failure: auditFailure(at, reason) });
+  const fail = (at: Parameters<typeof auditFailure>[0], reason: string): BundleReport => ({
+    ok: false,
+    failure: auditFailure(at, reason),
+  });
   const parsed = bundleSchema.safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return fail({}, `not a ${BUNDLE_FORMAT} document: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+    return fail(
+      {},
+      `not a ${BUNDLE_FORMAT} document: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   const bundle = parsed.data;
   const key = publicKeyOf(bundle.publicKey);
   if (typeof key === 'string') return fail({}, key);
   if (options.trustedKeyId !== undefined && bundle.publicKey.keyId !== options.trustedKeyId) {
-    return fail({}, `signed with key ${bundle.publicKey.keyId.slice(0, 16)}…, not the trusted key ${options.trustedKeyId.slice(0, 16)}…`);
+    return fail(
+      {},
+      `signed with key ${bundle.publicKey.keyId.slice(0, 16)}…, not the trusted key ${options.trustedKeyId.slice(0, 16)}…`,
+    );
   }
 
   const caseId = typeof bundle.case.id === 'string' ? bundle.case.id : null;
@@ -109,24 +142,32 @@ export function verifyBundle(document: unknown, options: { trustedKeyId?: string
     try {
       state = evolve(state, event as unknown as StoredEvent);
     } catch (error) {
-      return fail({ caseId, seq: event.seq }, `the event cannot follow the case's history: ${(error as Error).message}`);
+      return fail(
+        { caseId, seq: event.seq },
+        `the event cannot follow the case's history: ${(error as Error).message}`,
+      );
     }
   }
   const differing = differingFields(state, bundle.case);
   if (differing.length > 0) {
-    return fail({ caseId, seq: bundle.events.at(-1)?.seq ?? null }, `the case differs from the fold of its events in ${differing.join(', ')}`);
+    return fail(
+      { caseId, seq: bundle.events.at(-1)?.seq ?? null },
+      `the case differs from the fold of its events in ${differing.join(', ')}`,
+    );
   }
 
   const checkpoints = new Map<number, SignedCheckpoint>();
   let previous: SignedCheckpoint | undefined;
   for (const checkpoint of bundle.checkpoints) {
     const at = { checkpoint: checkpoint.seq };
-    if (previous !== undefined && checkpoint.seq <= previous.seq) return fail(at, 'checkpoints are not in increasing seq order');
+    if (previous !== undefined && checkpoint.seq <= previous.seq)
+      return fail(at, 'checkpoints are not in increasing seq order');
     const verdict = checkSignature(checkpoint, key.keyId, key.key);
     if (!verdict.ok) return fail(at, verdict.reason);
     if (previous !== undefined && checkpoint.seq === previous.seq + 1) {
       if (checkpoint.prevHash !== previous.hash) return fail(at, 'prevHash is not the hash of the previous checkpoint');
-      if (BigInt(checkpoint.fromEventId) !== BigInt(previous.toEventId) + 1n) return fail(at, 'range does not follow the previous checkpoint');
+      if (BigInt(checkpoint.fromEventId) !== BigInt(previous.toEventId) + 1n)
+        return fail(at, 'range does not follow the previous checkpoint');
     }
     checkpoints.set(checkpoint.seq, checkpoint);
     previous = checkpoint;
@@ -155,14 +196,18 @@ export function verifyBundle(document: unknown, options: { trustedKeyId?: string
 function publicKeyOf(publicKey: BundlePublicKey): { key: KeyObject; keyId: string } | string {
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey.raw, 'hex').toString('base64url') }, format: 'jwk' });
+    key = createPublicKey({
+      key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey.raw, 'hex').toString('base64url') },
+      format: 'jwk',
+    });
   } catch {
     return 'the public key is not an Ed25519 key';
   }
   const keyId = publicKeyId(key);
   if (keyId !== publicKey.keyId) return 'the public key does not match its keyId';
   try {
-    if (!rawPublicKey(createPublicKey(publicKey.pem)).equals(rawPublicKey(key))) return 'the PEM public key is not the raw key';
+    if (!rawPublicKey(createPublicKey(publicKey.pem)).equals(rawPublicKey(key)))
+      return 'the PEM public key is not the raw key';
   } catch {
     return 'the PEM public key is not an Ed25519 key';
   }
@@ -170,7 +215,11 @@ function publicKeyOf(publicKey: BundlePublicKey): { key: KeyObject; keyId: strin
 }
 
 /** Every event has at most one proof; every proof holds; an unproved event is newer than every checkpoint. */
-function checkProofs(bundle: Bundle, checkpoints: ReadonlyMap<number, SignedCheckpoint>, caseId: string): AuditFailure | null {
+function checkProofs(
+  bundle: Bundle,
+  checkpoints: ReadonlyMap<number, SignedCheckpoint>,
+  caseId: string,
+): AuditFailure | null {
   const events = new Map(bundle.events.map((e) => [e.seq, e]));
   const proved = new Set<number>();
   for (const proof of bundle.proofs) {
@@ -182,13 +231,25 @@ function checkProofs(bundle: Bundle, checkpoints: ReadonlyMap<number, SignedChec
     const checkpoint = checkpoints.get(proof.checkpoint);
     if (checkpoint === undefined) return auditFailure(at, 'the proof names a checkpoint the bundle does not hold');
     const id = BigInt(event.id);
-    if (id < BigInt(checkpoint.fromEventId) || id > BigInt(checkpoint.toEventId)) return auditFailure(at, 'the event is outside the checkpoint\'s range');
+    if (id < BigInt(checkpoint.fromEventId) || id > BigInt(checkpoint.toEventId))
+      return auditFailure(at, "the event is outside the checkpoint's range");
     const path = proof.path.map((p) => Buffer.from(p, 'hex'));
-    if (!verifyInclusion(eventLeaf(event.hash), proof.leafIndex, checkpoint.eventCount, path, Buffer.from(checkpoint.root, 'hex'))) {
-      return auditFailure(at, 'the inclusion proof does not lead to the checkpoint\'s root');
+    if (
+      !verifyInclusion(
+        eventLeaf(event.hash),
+        proof.leafIndex,
+        checkpoint.eventCount,
+        path,
+        Buffer.from(checkpoint.root, 'hex'),
+      )
+    ) {
+      return auditFailure(at, "the inclusion proof does not lead to the checkpoint's root");
     }
   }
-  const lastSealed = [...checkpoints.values()].reduce((max, c) => (BigInt(c.toEventId) > max ? BigInt(c.toEventId) : max), 0n);
+  const lastSealed = [...checkpoints.values()].reduce(
+    (max, c) => (BigInt(c.toEventId) > max ? BigInt(c.toEventId) : max),
+    0n,
+  );
   for (const event of bundle.events) {
     if (!proved.has(event.seq) && BigInt(event.id) <= lastSealed) {
       return auditFailure({ caseId, seq: event.seq }, 'the event lies in a sealed range but has no inclusion proof');

@@ -1,4 +1,14 @@
-import type { AppealStatus, Category, ContentType, Outcome, Platform, Priority, Remedy, Stage, Verdict } from './stages.ts';
+import type {
+  AppealStatus,
+  Category,
+  ContentType,
+  Outcome,
+  Platform,
+  Priority,
+  Remedy,
+  Stage,
+  Verdict,
+} from './stages.ts';
 import type { Authority, EvidenceItem, LegalBasis, ReportInput } from './schemas.ts';
 
 // The current state of a case, always equal to the fold of its events. Plain JSON data:
@@ -91,11 +101,7 @@ export type CaseState = {
 
 /** A claim blocks others only while its lease runs. */
 export function hasLiveClaim(state: CaseState, now: Date): boolean {
-  return (
-    state.claimedBy !== null &&
-    state.claimedUntil !== null &&
-    Date.parse(state.claimedUntil) > now.getTime()
-  );
+  return state.claimedBy !== null && state.claimedUntil !== null && Date.parse(state.claimedUntil) > now.getTime();
 }
 
 export function isAppealPending(state: CaseState): boolean {

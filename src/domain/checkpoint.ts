@@ -94,14 +94,20 @@ export function isValidSignature(bytes: Uint8Array, signatureHex: string, public
 }
 
 /** Merkle root, count and case heads of a range's leaves, fed one at a time in id order. */
-export function createRangeDigest(): { add(leaf: SealedLeaf): void; readonly count: number; root(): string; heads(): CaseHead[] } {
+export function createRangeDigest(): {
+  add(leaf: SealedLeaf): void;
+  readonly count: number;
+  root(): string;
+  heads(): CaseHead[];
+} {
   const builder = createEventRootBuilder();
   const heads = new Map<string, CaseHead>();
   return {
     add(leaf) {
       builder.add(leaf.hash);
       const head = heads.get(leaf.caseId);
-      if (head === undefined || leaf.seq > head.seq) heads.set(leaf.caseId, { caseId: leaf.caseId, seq: leaf.seq, hash: leaf.hash });
+      if (head === undefined || leaf.seq > head.seq)
+        heads.set(leaf.caseId, { caseId: leaf.caseId, seq: leaf.seq, hash: leaf.hash });
     },
     get count() {
       return builder.size;
@@ -124,7 +130,11 @@ export function createCheckpointChainVerifier(publicKey: KeyObject): (c: SignedC
   return (c) => {
     const verdict = checkOne(c, previous, keyId, publicKey);
     // Each link is judged on its own: one broken checkpoint does not condemn all that follow.
-    previous = { seq: c.seq, toEventId: /^\d+$/u.test(c.toEventId) ? BigInt(c.toEventId) : previous.toEventId, hash: c.hash };
+    previous = {
+      seq: c.seq,
+      toEventId: /^\d+$/u.test(c.toEventId) ? BigInt(c.toEventId) : previous.toEventId,
+      hash: c.hash,
+    };
     return verdict;
   };
 }
@@ -151,7 +161,8 @@ function checkOne(
 export function checkSignature(c: SignedCheckpoint, keyId: string, publicKey: KeyObject): CheckpointVerdict {
   const bytes = checkpointBytes(c);
   if (sha256(bytes) !== c.hash) return { ok: false, reason: 'hash does not match the checkpoint' };
-  if (c.keyId !== keyId) return { ok: false, reason: `signed by key ${c.keyId.slice(0, 16)}…, not the trusted key ${keyId.slice(0, 16)}…` };
+  if (c.keyId !== keyId)
+    return { ok: false, reason: `signed by key ${c.keyId.slice(0, 16)}…, not the trusted key ${keyId.slice(0, 16)}…` };
   if (!isValidSignature(bytes, c.signature, publicKey)) return { ok: false, reason: 'signature is not valid' };
   return { ok: true };
 }

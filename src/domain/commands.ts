@@ -35,7 +35,16 @@ export const COMMAND_TYPES = [
 export type CommandType = (typeof COMMAND_TYPES)[number];
 
 /** One queue per stage, plus the event projections, the SLA timers and webhook deliveries. */
-export const QUEUE_NAMES = ['intake', 'verification', 'referral', 'penalty', 'closure', 'events', 'sla', 'webhooks'] as const;
+export const QUEUE_NAMES = [
+  'intake',
+  'verification',
+  'referral',
+  'penalty',
+  'closure',
+  'events',
+  'sla',
+  'webhooks',
+] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** The `from` of a command that creates its case. */

@@ -49,7 +49,11 @@ export function decide(state: CaseState | null, command: Command, ctx: DecisionC
   return { ok: true, events: eventsOf(state, command, ctx) };
 }
 
-function eventsOf(state: CaseState, command: Exclude<Command, CommandOf<'submit'>>, ctx: DecisionContext): EventDraft[] {
+function eventsOf(
+  state: CaseState,
+  command: Exclude<Command, CommandOf<'submit'>>,
+  ctx: DecisionContext,
+): EventDraft[] {
   const id = state.id;
   const { now, sla } = ctx;
   switch (command.type) {

@@ -30,13 +30,7 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** The personal fields kept apart from the trail; erasing them leaves every chain intact. */
-export const PERSONAL_FIELDS = [
-  'accountHandle',
-  'accountName',
-  'content',
-  'subjectHandle',
-  'subjectName',
-] as const;
+export const PERSONAL_FIELDS = ['accountHandle', 'accountName', 'content', 'subjectHandle', 'subjectName'] as const;
 export type PersonalField = (typeof PERSONAL_FIELDS)[number];
 
 // Payloads are hashed with RFC 8785, so they hold only JSON strings, booleans, small

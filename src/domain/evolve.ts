@@ -73,7 +73,13 @@ export function evolve(state: CaseState | null, event: StoredEvent): CaseState {
     }
     case 'case.referred': {
       const { deadlineAt, ...referral } = event.payload;
-      return { ...next, ...entered, stage: 'referred', referral: { ...referral, referredAt: event.occurredAt }, deadlineAt };
+      return {
+        ...next,
+        ...entered,
+        stage: 'referred',
+        referral: { ...referral, referredAt: event.occurredAt },
+        deadlineAt,
+      };
     }
     case 'case.penalty_issued': {
       const { deadlineAt, fine, ...penalty } = event.payload;

@@ -40,9 +40,7 @@ export const recorderIsNotVerifier: CaseGuard = ({ state, ctx }) =>
     : null;
 
 export const penaltyHasLegalBasis: Guard<'record-penalty'> = ({ payload }) =>
-  payload.legalBasis.length === 0
-    ? reject('guard_failed', 'a penalty needs at least one legal basis')
-    : null;
+  payload.legalBasis.length === 0 ? reject('guard_failed', 'a penalty needs at least one legal basis') : null;
 
 export const decisionNoIsUnused: Guard<'record-penalty'> = ({ payload, ctx }) => {
   if (ctx.penalty === undefined) throw new Error('record-penalty needs ctx.penalty');

@@ -42,6 +42,7 @@ function serialize(value: unknown, ancestors: object[]): string | undefined {
 // What JSON.stringify escapes: the quote, the backslash, controls and lone surrogates (with
 // the u flag a surrogate pair is one code point, outside the range). A string without any of
 // them is quoted as it is, much faster than through JSON.stringify.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JCS must escape
 const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/u;
 
 function quote(text: string): string {

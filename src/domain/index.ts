@@ -72,7 +72,13 @@ export type { ChainHead, ChainOptions, ChainVerdict, EventEnvelope, HashedEvent 
 export { itemState } from './intake.ts';
 export { PERSONAL_PAYLOAD_PATHS, erasureSchema, itemPersonalData, subjectPersonalData } from './personal-data.ts';
 export type { ItemPersonalData, SubjectPersonalData } from './personal-data.ts';
-export { DEFAULT_PRIORITY, MERGE_PRIORITY_THRESHOLDS, maxPriority, priorityAfterMerges, priorityRank } from './priority.ts';
+export {
+  DEFAULT_PRIORITY,
+  MERGE_PRIORITY_THRESHOLDS,
+  maxPriority,
+  priorityAfterMerges,
+  priorityRank,
+} from './priority.ts';
 export { PROBLEMS, PROBLEM_CODES, reject } from './problems.ts';
 export type { ProblemCode, Rejection } from './problems.ts';
 export * from './schemas.ts';
@@ -84,7 +90,13 @@ export type { StageVisit } from './system-events.ts';
 export { LIMITS, isHttpUrl, isSafeText } from './text.ts';
 export { auditFailure, describeFailure, failureLocation } from './audit-report.ts';
 export type { AuditFailure } from './audit-report.ts';
-export { BUNDLE_FORMAT, bundlePublicKeySchema, bundleSchema, inclusionProofSchema, signedCheckpointSchema } from './bundle-schema.ts';
+export {
+  BUNDLE_FORMAT,
+  bundlePublicKeySchema,
+  bundleSchema,
+  inclusionProofSchema,
+  signedCheckpointSchema,
+} from './bundle-schema.ts';
 export type { Bundle, BundleEvent, BundlePublicKey, InclusionProof } from './bundle-schema.ts';
 export { buildBundle, bundlePublicKey, differingFields, verifyBundle } from './bundle.ts';
 export type { BundleReport, CoveringCheckpoint } from './bundle.ts';
@@ -103,4 +115,12 @@ export {
   sortHeads,
 } from './checkpoint.ts';
 export type { CaseHead, CheckpointEnvelope, CheckpointVerdict, SealedLeaf, SignedCheckpoint } from './checkpoint.ts';
-export { createRootBuilder, eventLeaf, inclusionProofs, leafHash, merkleRoot, nodeHash, verifyInclusion } from './merkle.ts';
+export {
+  createRootBuilder,
+  eventLeaf,
+  inclusionProofs,
+  leafHash,
+  merkleRoot,
+  nodeHash,
+  verifyInclusion,
+} from './merkle.ts';

@@ -77,7 +77,11 @@ export function createRootBuilder(): { add(leaf: Buffer): void; readonly size: n
 }
 
 /** The same, over the trail's events: fed their hex hashes in id order; the root in hex. */
-export function createEventRootBuilder(): { add(eventHashHex: string): void; readonly size: number; rootHex(): string } {
+export function createEventRootBuilder(): {
+  add(eventHashHex: string): void;
+  readonly size: number;
+  rootHex(): string;
+} {
   const tree = binaryRootBuilder();
   return {
     add: (eventHashHex) => tree.add(binaryEventLeaf(eventHashHex)),
@@ -102,7 +106,8 @@ function binaryEventLeaf(eventHashHex: string): string {
 }
 
 function binaryNode(left: string, right: string): string {
-  if (left.length !== 32 || right.length !== 32) return nodeHash(Buffer.from(left, 'latin1'), Buffer.from(right, 'latin1')).toString('latin1');
+  if (left.length !== 32 || right.length !== 32)
+    return nodeHash(Buffer.from(left, 'latin1'), Buffer.from(right, 'latin1')).toString('latin1');
   NODE_INPUT.write(left, 1, 'latin1');
   NODE_INPUT.write(right, 33, 'latin1');
   return hash('sha256', NODE_INPUT, 'binary');
@@ -145,7 +150,8 @@ function binaryRootBuilder(): { add(leaf: string): void; readonly size: number; 
 export function inclusionProofs(leaves: readonly Buffer[], indices: readonly number[]): Buffer[][] {
   const memo = new Map<string, Buffer>();
   return indices.map((index) => {
-    if (!Number.isInteger(index) || index < 0 || index >= leaves.length) throw new Error(`leaf ${index} is not in a tree of ${leaves.length}`);
+    if (!Number.isInteger(index) || index < 0 || index >= leaves.length)
+      throw new Error(`leaf ${index} is not in a tree of ${leaves.length}`);
     const path: Buffer[] = [];
     let start = 0;
     let size = leaves.length;
@@ -168,7 +174,13 @@ export function inclusionProofs(leaves: readonly Buffer[], indices: readonly num
 }
 
 /** Checks an audit path against a root: the algorithm of RFC 9162 §2.1.3.2. */
-export function verifyInclusion(leaf: Buffer, index: number, treeSize: number, path: readonly Buffer[], root: Buffer): boolean {
+export function verifyInclusion(
+  leaf: Buffer,
+  index: number,
+  treeSize: number,
+  path: readonly Buffer[],
+  root: Buffer,
+): boolean {
   if (!Number.isInteger(index) || !Number.isInteger(treeSize) || index < 0 || index >= treeSize) return false;
   let fn = index;
   let sn = treeSize - 1;

@@ -10,7 +10,15 @@ import {
   REPORT_SOURCES,
   VERDICTS,
 } from './stages.ts';
-import { LIMITS, httpUrlSchema, identifierField, sha256Schema, stringField, textField, timestampSchema } from './text.ts';
+import {
+  LIMITS,
+  httpUrlSchema,
+  identifierField,
+  sha256Schema,
+  stringField,
+  textField,
+  timestampSchema,
+} from './text.ts';
 
 // Payload schemas: the body a command decides on. Strict everywhere: an unknown field is
 // a validation error, never silently dropped. Rules that decide a case (at least one legal
@@ -64,9 +72,7 @@ function urlEvidenceHasUrl(value: EvidenceInput): boolean {
 
 const URL_EVIDENCE_MESSAGE = { message: 'evidence of kind url needs a url', path: ['url'] };
 
-export const evidenceSchema = z
-  .strictObject(evidenceShape)
-  .refine(urlEvidenceHasUrl, URL_EVIDENCE_MESSAGE);
+export const evidenceSchema = z.strictObject(evidenceShape).refine(urlEvidenceHasUrl, URL_EVIDENCE_MESSAGE);
 
 export const verifySchema = z.strictObject({
   verdict: z.enum(VERDICTS),

@@ -30,4 +30,9 @@ export function slaTimerOf(event: StoredEvent): SlaTimer | null {
 }
 
 /** The event types that can start a timer (for the projection's subscription). */
-export const STAGE_ENTERING_EVENTS = ['case.received', 'case.verified', 'case.referred', 'case.penalty_issued'] as const;
+export const STAGE_ENTERING_EVENTS = [
+  'case.received',
+  'case.verified',
+  'case.referred',
+  'case.penalty_issued',
+] as const;

@@ -49,9 +49,7 @@ export function isHttpUrl(value: string): boolean {
   }
 }
 
-export const httpUrlSchema = stringField(LIMITS.url)
-  .min(1)
-  .refine(isHttpUrl, 'must be an absolute http(s) URL');
+export const httpUrlSchema = stringField(LIMITS.url).min(1).refine(isHttpUrl, 'must be an absolute http(s) URL');
 
 /** 64 hex characters, either case accepted, normalized to lower case. */
 export const sha256Schema = z

@@ -5,7 +5,16 @@ import { errorInfo, errorLocation } from './queue/outage-log.ts';
  * Paths that may carry personal data or secrets anywhere in a log object. pino's
  * redaction matches exact paths, so each place a field can appear is listed.
  */
-const PERSONAL_FIELDS = ['accountHandle', 'accountName', 'content', 'subjectName', 'subjectHandle', 'token', 'password', 'secret'];
+const PERSONAL_FIELDS = [
+  'accountHandle',
+  'accountName',
+  'content',
+  'subjectName',
+  'subjectHandle',
+  'token',
+  'password',
+  'secret',
+];
 const REDACT_PATHS = [
   ...PERSONAL_FIELDS,
   ...PERSONAL_FIELDS.map((f) => `*.${f}`),

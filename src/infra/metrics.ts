@@ -119,18 +119,24 @@ export async function refreshGauges(sources: GaugeSources): Promise<void> {
         outboxRows.set({ state: 'in_flight' }, backlog.inFlight);
         outboxLag.set(backlog.lagSeconds);
       },
-      (error: unknown) => sources.log.warn({ err: { message: (error as Error).message } }, 'outbox metrics unavailable'),
+      (error: unknown) =>
+        sources.log.warn({ err: { message: (error as Error).message } }, 'outbox metrics unavailable'),
     ),
     withTimeout(countOverdueByStage(sources.pool), SCRAPE_TIMEOUT_MS, 'overdue metrics').then(
       (rows) => {
         for (const stage of OPEN_STAGES) casesOverdue.set({ stage }, rows.find((r) => r.stage === stage)?.n ?? 0);
       },
-      (error: unknown) => sources.log.warn({ err: { message: (error as Error).message } }, 'overdue metrics unavailable'),
+      (error: unknown) =>
+        sources.log.warn({ err: { message: (error as Error).message } }, 'overdue metrics unavailable'),
     ),
   ]);
 }
 
-async function readQueue(queues: Pick<QueueFactory, 'queue'>, name: (typeof QUEUE_NAMES)[number], log: Logger): Promise<void> {
+async function readQueue(
+  queues: Pick<QueueFactory, 'queue'>,
+  name: (typeof QUEUE_NAMES)[number],
+  log: Logger,
+): Promise<void> {
   try {
     const counts = await withTimeout(
       queues.queue(name).getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed'),
@@ -139,7 +145,8 @@ async function readQueue(queues: Pick<QueueFactory, 'queue'>, name: (typeof QUEU
     );
     const waiting = (counts.wait ?? 0) + (counts.prioritized ?? 0);
     queueJobs.set({ queue: name, state: 'waiting' }, waiting);
-    for (const state of ['active', 'delayed', 'failed'] as const) queueJobs.set({ queue: name, state }, counts[state] ?? 0);
+    for (const state of ['active', 'delayed', 'failed'] as const)
+      queueJobs.set({ queue: name, state }, counts[state] ?? 0);
   } catch (error) {
     log.warn({ queue: name, err: { message: (error as Error).message } }, 'queue metrics unavailable');
   }

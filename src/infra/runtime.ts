@@ -22,13 +22,25 @@ export interface Runtime {
  * Servers log to stdout; one-shot commands (`oneShot`) log to stderr so that their own
  * output, JSON included, stays clean on stdout.
  */
-export async function openRuntime(options: { migrate: boolean; role: string; config?: Config; oneShot?: boolean }): Promise<Runtime> {
+export async function openRuntime(options: {
+  migrate: boolean;
+  role: string;
+  config?: Config;
+  oneShot?: boolean;
+}): Promise<Runtime> {
   const config = options.config ?? loadConfig();
   const destination = options.oneShot ? pino.destination(2) : undefined;
-  const log = createLogger({ level: config.LOG_LEVEL, ...(destination ? { destination } : {}) }).child({ role: options.role });
-  const embedded = config.DATABASE_URL === undefined ? await startEmbeddedPostgres(config.CASETRAIL_DATA_DIR, log) : null;
+  const log = createLogger({ level: config.LOG_LEVEL, ...(destination ? { destination } : {}) }).child({
+    role: options.role,
+  });
+  const embedded =
+    config.DATABASE_URL === undefined ? await startEmbeddedPostgres(config.CASETRAIL_DATA_DIR, log) : null;
   const databaseUrl = embedded?.url ?? (config.DATABASE_URL as string);
-  const db = openDatabase(databaseUrl, { poolSize: config.CASETRAIL_DB_POOL_SIZE, log, applicationName: `casetrail-${options.role}` });
+  const db = openDatabase(databaseUrl, {
+    poolSize: config.CASETRAIL_DB_POOL_SIZE,
+    log,
+    applicationName: `casetrail-${options.role}`,
+  });
   try {
     if (options.migrate) {
       const result = await migrate(db.pool, { log });

@@ -11,8 +11,23 @@ import { createQueueFactory, type QueueFactory } from '../../src/infra/queue/que
 import { startChildSystem, type ChildSystem } from '../support/child-system.ts';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.ts';
 import { createCommandClient } from './support/command-client.ts';
-import { injectDuring, killWorkers, startDuplicateDelivery, startLoad, terminateBackends, type Fault } from './support/fault-injection.ts';
-import { assertAuditVerifies, assertNoCrash, assertNoLeaks, awaitQuiescence, createPeople, reportRun, startProgress } from './support/fault-run.ts';
+import {
+  injectDuring,
+  killWorkers,
+  startDuplicateDelivery,
+  startLoad,
+  terminateBackends,
+  type Fault,
+} from './support/fault-injection.ts';
+import {
+  assertAuditVerifies,
+  assertNoCrash,
+  assertNoLeaks,
+  awaitQuiescence,
+  createPeople,
+  reportRun,
+  startProgress,
+} from './support/fault-run.ts';
 import { checkTrail } from './support/trail-check.ts';
 
 /** Plans driven at the least (about 1.1 cases and 5 commands each); more while faults remain. */
@@ -35,7 +50,13 @@ describe('faults on the postgres queue backend with PostgreSQL restarted, API an
     // Its connections die with every restart, on purpose.
     pool.on('error', () => undefined);
     system = await startChildSystem({ databaseUrl: url, backend: 'postgres', prefix: 'faults', workers: 2 });
-    producer = await createQueueFactory({ backend: 'postgres', databaseUrl: url, prefix: 'faults', log: pino({ level: 'silent' }), postgresPoolSize: 2 });
+    producer = await createQueueFactory({
+      backend: 'postgres',
+      databaseUrl: url,
+      prefix: 'faults',
+      log: pino({ level: 'silent' }),
+      postgresPoolSize: 2,
+    });
   });
   afterAll(async () => {
     await producer?.close().catch(() => undefined);
@@ -48,7 +69,14 @@ describe('faults on the postgres queue backend with PostgreSQL restarted, API an
     const people = await createPeople(system);
     const client = createCommandClient(system.baseUrl);
     const started = Date.now();
-    const load = startLoad({ client, people, minRuns: MIN_RUNS, maxRuns: MIN_RUNS * 4, lanes: 12, tag: randomBytes(4).toString('hex') });
+    const load = startLoad({
+      client,
+      people,
+      minRuns: MIN_RUNS,
+      maxRuns: MIN_RUNS * 4,
+      lanes: 12,
+      tag: randomBytes(4).toString('hex'),
+    });
     const duplicates = startDuplicateDelivery({ pool, factory: producer, intervalMs: 400 });
     const stopProgress = startProgress(load, pool, system);
     const faults: Fault[] = [

@@ -12,8 +12,23 @@ import { startChildSystem, type ChildSystem } from '../support/child-system.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { hasRedisServer, startPrivateRedis, type PrivateRedis } from '../support/redis-server.ts';
 import { createCommandClient } from './support/command-client.ts';
-import { injectDuring, killWorkers, startDuplicateDelivery, startLoad, terminateBackends, type Fault } from './support/fault-injection.ts';
-import { assertAuditVerifies, assertNoCrash, assertNoLeaks, awaitQuiescence, createPeople, reportRun, startProgress } from './support/fault-run.ts';
+import {
+  injectDuring,
+  killWorkers,
+  startDuplicateDelivery,
+  startLoad,
+  terminateBackends,
+  type Fault,
+} from './support/fault-injection.ts';
+import {
+  assertAuditVerifies,
+  assertNoCrash,
+  assertNoLeaks,
+  awaitQuiescence,
+  createPeople,
+  reportRun,
+  startProgress,
+} from './support/fault-run.ts';
 import { checkTrail } from './support/trail-check.ts';
 
 /** Plans driven at the least (about 1.1 cases and 5 commands each); more while faults remain. */
@@ -32,7 +47,13 @@ describe.skipIf(!hasRedisServer())('faults on the redis queue backend, API and w
     redis = await startPrivateRedis();
     const prefix = `${inject('bullmqPrefix')}-faults-${randomBytes(3).toString('hex')}`;
     system = await startChildSystem({ databaseUrl: db.url, backend: 'redis', redisUrl: redis.url, prefix, workers: 2 });
-    producer = await createQueueFactory({ backend: 'redis', redisUrl: redis.url, databaseUrl: db.url, prefix, log: pino({ level: 'silent' }) });
+    producer = await createQueueFactory({
+      backend: 'redis',
+      redisUrl: redis.url,
+      databaseUrl: db.url,
+      prefix,
+      log: pino({ level: 'silent' }),
+    });
   });
   afterAll(async () => {
     await producer?.close();
@@ -45,7 +66,14 @@ describe.skipIf(!hasRedisServer())('faults on the redis queue backend, API and w
     const people = await createPeople(system);
     const client = createCommandClient(system.baseUrl);
     const started = Date.now();
-    const load = startLoad({ client, people, minRuns: MIN_RUNS, maxRuns: MIN_RUNS * 4, lanes: 16, tag: randomBytes(4).toString('hex') });
+    const load = startLoad({
+      client,
+      people,
+      minRuns: MIN_RUNS,
+      maxRuns: MIN_RUNS * 4,
+      lanes: 16,
+      tag: randomBytes(4).toString('hex'),
+    });
     const duplicates = startDuplicateDelivery({ pool: db.pool, factory: producer, intervalMs: 300 });
     const stopProgress = startProgress(load, db.pool, system);
     const faults: Fault[] = [

@@ -3,7 +3,13 @@ import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { BODIES, submitBody } from '../support/fixtures.ts';
 import { countRows, json, startApi, type ApiHarness, type TestUser } from '../support/api-harness.ts';
 
-type Problem = { code: string; status: number; detail: string; requestId: string; errors?: { path: string; message: string }[] };
+type Problem = {
+  code: string;
+  status: number;
+  detail: string;
+  requestId: string;
+  errors?: { path: string; message: string }[];
+};
 
 let db: TestDatabase;
 let api: ApiHarness;
@@ -40,29 +46,48 @@ describe('authentication', () => {
 
   it('refuses a revoked token, and only that token', async () => {
     const user = await api.user(['clerk']);
-    const second = await api.app.inject({ method: 'POST', url: `/v1/users/${user.id}/tokens`, headers: admin.auth, payload: { label: 'laptop' } });
+    const second = await api.app.inject({
+      method: 'POST',
+      url: `/v1/users/${user.id}/tokens`,
+      headers: admin.auth,
+      payload: { label: 'laptop' },
+    });
     expect(second.statusCode).toBe(201);
     const issued = json<{ id: string; token: string; userId: string; label: string }>(second);
-    expect(issued).toMatchObject({ userId: user.id, label: 'laptop', token: expect.stringMatching(/^ct_[A-Za-z0-9_-]{43}$/) });
+    expect(issued).toMatchObject({
+      userId: user.id,
+      label: 'laptop',
+      token: expect.stringMatching(/^ct_[A-Za-z0-9_-]{43}$/),
+    });
 
     const revoked = await api.app.inject({ method: 'DELETE', url: `/v1/tokens/${user.tokenId}`, headers: admin.auth });
     expect(revoked.statusCode).toBe(204);
 
     const withRevoked = await api.app.inject({ method: 'GET', url: '/v1/cases', headers: user.auth });
     expect(withRevoked.statusCode).toBe(401);
-    const withOther = await api.app.inject({ method: 'GET', url: '/v1/cases', headers: { authorization: `Bearer ${issued.token}` } });
+    const withOther = await api.app.inject({
+      method: 'GET',
+      url: '/v1/cases',
+      headers: { authorization: `Bearer ${issued.token}` },
+    });
     expect(withOther.statusCode).toBe(200);
   });
 
   it('stores only the SHA-256 of a token', async () => {
-    const { rows } = await api.database.pool.query<{ token_hash: string }>('SELECT token_hash FROM api_tokens WHERE id = $1', [clerk.tokenId]);
+    const { rows } = await api.database.pool.query<{ token_hash: string }>(
+      'SELECT token_hash FROM api_tokens WHERE id = $1',
+      [clerk.tokenId],
+    );
     expect(rows[0]?.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(rows)).not.toContain(clerk.token.slice(3));
   });
 
   it('records when a token was last used', async () => {
     await api.app.inject({ method: 'GET', url: '/v1/cases', headers: clerk.auth });
-    const { rows } = await api.database.pool.query<{ last_used_at: Date | null }>('SELECT last_used_at FROM api_tokens WHERE id = $1', [clerk.tokenId]);
+    const { rows } = await api.database.pool.query<{ last_used_at: Date | null }>(
+      'SELECT last_used_at FROM api_tokens WHERE id = $1',
+      [clerk.tokenId],
+    );
     expect(rows[0]?.last_used_at).toBeInstanceOf(Date);
   });
 });
@@ -82,7 +107,12 @@ describe('authorization by role, checked before anything is stored', () => {
       expect(json<Problem>(response).code).toBe('forbidden');
     }
     // Even an invalid body answers 403 first: the role is checked before the body.
-    const invalid = await api.app.inject({ method: 'POST', url: `/v1/cases/${CASE_ID}/verify`, payload: { nonsense: 1 }, headers: clerk.auth });
+    const invalid = await api.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${CASE_ID}/verify`,
+      payload: { nonsense: 1 },
+      headers: clerk.auth,
+    });
     expect(invalid.statusCode).toBe(403);
     expect(await countRows(api.database, 'commands')).toBe(before);
     expect(await countRows(api.database, 'outbox')).toBe(before);
@@ -94,34 +124,69 @@ describe('authorization by role, checked before anything is stored', () => {
       ['POST', `/v1/users/${clerk.id}/tokens`, {}],
       ['DELETE', `/v1/tokens/${clerk.tokenId}`, undefined],
     ] as const) {
-      const response = await api.app.inject({ method, url, headers: clerk.auth, ...(payload === undefined ? {} : { payload }) });
+      const response = await api.app.inject({
+        method,
+        url,
+        headers: clerk.auth,
+        ...(payload === undefined ? {} : { payload }),
+      });
       expect(response.statusCode, `${method} ${url}`).toBe(403);
     }
   });
 
   it('gives admins no case reads', async () => {
     expect((await api.app.inject({ method: 'GET', url: '/v1/cases', headers: admin.auth })).statusCode).toBe(403);
-    expect((await api.app.inject({ method: 'GET', url: `/v1/cases/${CASE_ID}`, headers: admin.auth })).statusCode).toBe(404);
+    expect((await api.app.inject({ method: 'GET', url: `/v1/cases/${CASE_ID}`, headers: admin.auth })).statusCode).toBe(
+      404,
+    );
   });
 });
 
 describe('user management', () => {
   it('creates a user and shows the token once', async () => {
-    const response = await api.app.inject({ method: 'POST', url: '/v1/users', headers: admin.auth, payload: { name: 'Trần Thị B', roles: ['verifier', 'clerk'] } });
+    const response = await api.app.inject({
+      method: 'POST',
+      url: '/v1/users',
+      headers: admin.auth,
+      payload: { name: 'Trần Thị B', roles: ['verifier', 'clerk'] },
+    });
     expect(response.statusCode).toBe(201);
     const user = json<{ id: string; name: string; roles: string[]; token: string }>(response);
-    expect(user).toMatchObject({ name: 'Trần Thị B', roles: ['verifier', 'clerk'], token: expect.stringMatching(/^ct_/) });
-    const reading = await api.app.inject({ method: 'GET', url: '/v1/worklists/verification', headers: { authorization: `Bearer ${user.token}` } });
+    expect(user).toMatchObject({
+      name: 'Trần Thị B',
+      roles: ['verifier', 'clerk'],
+      token: expect.stringMatching(/^ct_/),
+    });
+    const reading = await api.app.inject({
+      method: 'GET',
+      url: '/v1/worklists/verification',
+      headers: { authorization: `Bearer ${user.token}` },
+    });
     expect(reading.statusCode).toBe(200);
   });
 
   it('refuses a taken name, unknown roles and an unknown user or token', async () => {
-    const taken = await api.app.inject({ method: 'POST', url: '/v1/users', headers: admin.auth, payload: { name: clerk.name, roles: ['clerk'] } });
+    const taken = await api.app.inject({
+      method: 'POST',
+      url: '/v1/users',
+      headers: admin.auth,
+      payload: { name: clerk.name, roles: ['clerk'] },
+    });
     expect(taken.statusCode).toBe(400);
     expect(json<Problem>(taken).errors).toEqual([{ path: 'name', message: 'is already taken' }]);
-    const roles = await api.app.inject({ method: 'POST', url: '/v1/users', headers: admin.auth, payload: { name: 'x', roles: ['root'] } });
+    const roles = await api.app.inject({
+      method: 'POST',
+      url: '/v1/users',
+      headers: admin.auth,
+      payload: { name: 'x', roles: ['root'] },
+    });
     expect(json<Problem>(roles).errors?.map((e) => e.path)).toEqual(['roles.0']);
-    const noUser = await api.app.inject({ method: 'POST', url: `/v1/users/${CASE_ID}/tokens`, headers: admin.auth, payload: {} });
+    const noUser = await api.app.inject({
+      method: 'POST',
+      url: `/v1/users/${CASE_ID}/tokens`,
+      headers: admin.auth,
+      payload: {},
+    });
     expect(noUser.statusCode).toBe(404);
     const noToken = await api.app.inject({ method: 'DELETE', url: `/v1/tokens/${CASE_ID}`, headers: admin.auth });
     expect(noToken.statusCode).toBe(404);
@@ -167,7 +232,11 @@ describe('internal errors', () => {
       expect(response.body).not.toMatch(/Nguyễn|lost|at .*\.ts|stack/);
       const line = failing.logs.find((l) => l.msg === 'request failed');
       // Where it was thrown, but no stack trace: a trace repeats messages that may quote input.
-      expect(line).toMatchObject({ requestId: problem.requestId, level: 50, err: { name: 'Error', where: expect.stringMatching(/api-auth\.test\.ts:\d+:\d+/) } });
+      expect(line).toMatchObject({
+        requestId: problem.requestId,
+        level: 50,
+        err: { name: 'Error', where: expect.stringMatching(/api-auth\.test\.ts:\d+:\d+/) },
+      });
       expect(JSON.stringify(line)).not.toMatch(/\\n\s*at /);
     } finally {
       await failing.close();
@@ -188,7 +257,10 @@ describe('internal errors', () => {
       expect(response.statusCode).toBe(503);
       expect(response.headers['retry-after']).toBe('1');
       expect(json<Problem>(response)).toMatchObject({ code: 'unavailable', status: 503 });
-      expect(away.logs.find((l) => l.msg === 'database unavailable')).toMatchObject({ level: 40, err: { code: '57P01' } });
+      expect(away.logs.find((l) => l.msg === 'database unavailable')).toMatchObject({
+        level: 40,
+        err: { code: '57P01' },
+      });
       expect(away.logs.some((l) => l.msg === 'request failed')).toBe(false);
     } finally {
       await away.close();

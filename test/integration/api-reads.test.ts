@@ -4,7 +4,12 @@ import { BODIES, submitBody, verifyBody } from '../support/fixtures.ts';
 import { json, startApi, type ApiHarness, type TestUser } from '../support/api-harness.ts';
 
 type CaseBody = Record<string, unknown> & {
-  id: string; reference: string; stage: string; version: number; priority: string; claim: string;
+  id: string;
+  reference: string;
+  stage: string;
+  version: number;
+  priority: string;
+  claim: string;
   item: Record<string, unknown>;
 };
 type Page = { items: CaseBody[]; nextCursor: string | null };
@@ -43,7 +48,11 @@ async function createCase(
   fields: { priority?: string; claim?: string; platform?: string; category?: string; url?: string } = {},
 ): Promise<CaseBody> {
   serial += 1;
-  const base = submitBody({ url: fields.url ?? `https://example.vn/bai-${serial}`, content: `Nội dung ${serial}`, ...(fields.priority ? { priority: fields.priority } : {}) });
+  const base = submitBody({
+    url: fields.url ?? `https://example.vn/bai-${serial}`,
+    content: `Nội dung ${serial}`,
+    ...(fields.priority ? { priority: fields.priority } : {}),
+  });
   const body = {
     ...base,
     item: { ...base.item, platform: fields.platform ?? 'facebook' },
@@ -86,9 +95,11 @@ describe('object-level access: an invisible case is 404, never 403', () => {
     expect(await command(clerk, `/v1/cases/${theirs.id}/notes`, BODIES['add-note'])).toBe(404);
   });
 
-  it('shows a verifier received cases and the cases they verified, not others\' verified cases', async () => {
+  it("shows a verifier received cases and the cases they verified, not others' verified cases", async () => {
     const kase = await createCase(clerk);
-    expect(json<CaseBody>(await get(verifier2, `/v1/cases/${kase.id}`)).item).toMatchObject({ content: expect.any(String) });
+    expect(json<CaseBody>(await get(verifier2, `/v1/cases/${kase.id}`)).item).toMatchObject({
+      content: expect.any(String),
+    });
     expect(await command(verifier, `/v1/cases/${kase.id}/verify`, verifyBody())).toBe(200);
     expect((await get(verifier, `/v1/cases/${kase.id}`)).statusCode).toBe(200);
     expect((await get(verifier2, `/v1/cases/${kase.id}`)).statusCode).toBe(404);
@@ -100,17 +111,33 @@ describe('object-level access: an invisible case is 404, never 403', () => {
   it('rebuilds a case as it stood at ?asOf, and logs supervisor reads with their purpose', async () => {
     const kase = await createCase(clerk);
     expect(await command(verifier, `/v1/cases/${kase.id}/claim`)).toBe(200);
-    const before = json<CaseBody>(await get(supervisor, `/v1/cases/${kase.id}?asOf=${encodeURIComponent(kase.createdAt as string)}&purpose=weekly%20review`));
+    const before = json<CaseBody>(
+      await get(
+        supervisor,
+        `/v1/cases/${kase.id}?asOf=${encodeURIComponent(kase.createdAt as string)}&purpose=weekly%20review`,
+      ),
+    );
     expect(before).toMatchObject({ version: 1, stage: 'received' });
     expect(before).not.toHaveProperty('claimedBy');
-    expect(json<CaseBody>(await get(supervisor, `/v1/cases/${kase.id}`))).toMatchObject({ version: 2, claimedBy: verifier.id });
-    const { rows } = await api.database.pool.query('SELECT action, purpose FROM access_log WHERE case_id = $1 AND actor_id = $2 ORDER BY id', [kase.id, supervisor.id]);
-    expect(rows).toEqual(expect.arrayContaining([{ action: 'case.read', purpose: 'weekly review' }, { action: 'case.read', purpose: null }]));
+    expect(json<CaseBody>(await get(supervisor, `/v1/cases/${kase.id}`))).toMatchObject({
+      version: 2,
+      claimedBy: verifier.id,
+    });
+    const { rows } = await api.database.pool.query(
+      'SELECT action, purpose FROM access_log WHERE case_id = $1 AND actor_id = $2 ORDER BY id',
+      [kase.id, supervisor.id],
+    );
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { action: 'case.read', purpose: 'weekly review' },
+        { action: 'case.read', purpose: null },
+      ]),
+    );
   });
 });
 
 describe('the verification worklist', () => {
-  it('lists unclaimed or own-claimed received cases, most urgent first then oldest, without the caller\'s submissions', async () => {
+  it("lists unclaimed or own-claimed received cases, most urgent first then oldest, without the caller's submissions", async () => {
     // Given no other received case: earlier ones are withdrawn.
     for (const earlier of json<Page>(await get(supervisor, '/v1/cases?stage=received&limit=200')).items) {
       expect(await command(supervisor, `/v1/cases/${earlier.id}/withdraw`, BODIES.withdraw)).toBe(200);
@@ -126,9 +153,17 @@ describe('the verification worklist', () => {
     expect(await command(clerkVerifier, `/v1/cases/${claimedBySelf.id}/claim`)).toBe(200);
 
     const first = json<Page>(await get(clerkVerifier, '/v1/worklists/verification?limit=3'));
-    const second = json<Page>(await get(clerkVerifier, `/v1/worklists/verification?limit=3&cursor=${first.nextCursor}`));
+    const second = json<Page>(
+      await get(clerkVerifier, `/v1/worklists/verification?limit=3&cursor=${first.nextCursor}`),
+    );
     expect(second.nextCursor).toBeNull();
-    expect([...first.items, ...second.items].map((c) => c.id)).toEqual([urgentOld.id, urgentNew.id, claimedBySelf.id, normal.id, low.id]);
+    expect([...first.items, ...second.items].map((c) => c.id)).toEqual([
+      urgentOld.id,
+      urgentNew.id,
+      claimedBySelf.id,
+      normal.id,
+      low.id,
+    ]);
     expect([...first.items, ...second.items].map((c) => c.id)).not.toContain(own.id);
   });
 
@@ -162,7 +197,8 @@ describe('listing cases with keyset pagination, filters and search', () => {
     const byClaim = await createCase(clerk, { claim: 'Vaccine X causes 100% infertility' });
     const byUrl = await createCase(clerk, { url: 'https://example.vn/under_score/post' });
     await createCase(clerk, { claim: 'Vaccine Y causes 100 infertility', url: 'https://example.vn/underXscore/post' });
-    const ids = async (q: string) => json<Page>(await get(supervisor, `/v1/cases?q=${encodeURIComponent(q)}`)).items.map((c) => c.id);
+    const ids = async (q: string) =>
+      json<Page>(await get(supervisor, `/v1/cases?q=${encodeURIComponent(q)}`)).items.map((c) => c.id);
     expect(await ids('100%')).toEqual([byClaim.id]);
     expect(await ids('VACCINE x')).toEqual([byClaim.id]);
     expect(await ids('under_score')).toEqual([byUrl.id]);
@@ -172,7 +208,10 @@ describe('listing cases with keyset pagination, filters and search', () => {
   it('refuses a cursor it did not issue', async () => {
     const response = await get(supervisor, '/v1/cases?cursor=bm90LWEtY3Vyc29y');
     expect(response.statusCode).toBe(400);
-    expect(json(response)).toMatchObject({ code: 'validation_failed', errors: [{ path: 'cursor', message: expect.any(String) }] });
+    expect(json(response)).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ path: 'cursor', message: expect.any(String) }],
+    });
   });
 
   it('leaves personal fields out of lists', async () => {
@@ -186,11 +225,31 @@ describe('problem documents carry no stack, token or personal data', () => {
     const kase = await createCase(clerk);
     const personal = submitBody().item;
     const responses = await Promise.all([
-      api.app.inject({ method: 'POST', url: '/v1/cases', headers: clerk.auth, payload: { ...submitBody(), item: { ...personal, url: 'ftp://x' }, extra: personal.accountName } }),
-      api.app.inject({ method: 'POST', url: '/v1/cases', headers: { authorization: `Bearer ${clerk.token}x` }, payload: submitBody() }),
+      api.app.inject({
+        method: 'POST',
+        url: '/v1/cases',
+        headers: clerk.auth,
+        payload: { ...submitBody(), item: { ...personal, url: 'ftp://x' }, extra: personal.accountName },
+      }),
+      api.app.inject({
+        method: 'POST',
+        url: '/v1/cases',
+        headers: { authorization: `Bearer ${clerk.token}x` },
+        payload: submitBody(),
+      }),
       api.app.inject({ method: 'GET', url: `/v1/cases/${kase.id}`, headers: clerk2.auth }),
-      api.app.inject({ method: 'POST', url: `/v1/cases/${kase.id}/verify`, headers: clerk.auth, payload: verifyBody() }),
-      api.app.inject({ method: 'POST', url: '/v1/cases', headers: { ...clerk.auth, 'content-type': 'application/json' }, payload: `{"claim": "${personal.content}"` }),
+      api.app.inject({
+        method: 'POST',
+        url: `/v1/cases/${kase.id}/verify`,
+        headers: clerk.auth,
+        payload: verifyBody(),
+      }),
+      api.app.inject({
+        method: 'POST',
+        url: '/v1/cases',
+        headers: { ...clerk.auth, 'content-type': 'application/json' },
+        payload: `{"claim": "${personal.content}"`,
+      }),
     ]);
     expect(responses.map((r) => r.statusCode)).toEqual([400, 401, 404, 403, 400]);
     for (const response of responses) {

@@ -5,7 +5,15 @@ import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { BODIES, penaltyBody, submitBody, verifyBody } from '../support/fixtures.ts';
 import { countRows, json, startApi, type ApiHarness, type TestUser } from '../support/api-harness.ts';
 
-type Problem = { type: string; title: string; status: number; detail: string; code: string; errors?: { path: string; message: string }[]; requestId: string };
+type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: { path: string; message: string }[];
+  requestId: string;
+};
 
 let db: TestDatabase;
 let api: ApiHarness;
@@ -31,7 +39,11 @@ function post(user: TestUser, url: string, body: unknown, headers: Record<string
   return api.app.inject({ method: 'POST', url, headers: { ...user.auth, ...headers }, payload: body as object });
 }
 
-function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number, code: string): Problem {
+function expectProblem(
+  response: { statusCode: number; headers: Record<string, unknown>; body: string },
+  status: number,
+  code: string,
+): Problem {
   expect(response.statusCode).toBe(status);
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
   const problem = json<Problem>(response);
@@ -66,14 +78,22 @@ describe('request validation answers 400 validation_failed with the failing path
     expect(problem.errors).toEqual([{ path: 'item.url', message: expect.stringMatching(/http/) }]);
 
     const verify = verifyBody('false', [{ kind: 'url', url: 'javascript:alert(1)', description: 'x' }]);
-    const evidence = expectProblem(await post(verifier, `/v1/cases/${CASE_ID}/verify`, verify), 400, 'validation_failed');
+    const evidence = expectProblem(
+      await post(verifier, `/v1/cases/${CASE_ID}/verify`, verify),
+      400,
+      'validation_failed',
+    );
     expect(evidence.errors).toEqual([{ path: 'evidence.0.url', message: expect.stringMatching(/http/) }]);
   });
 
   it('rejects a fine in fractions of a dong and above the ceiling', async () => {
     for (const amount of [7_500_000.5, 1e12 + 1]) {
       const body = { ...penaltyBody(), fine: { amount, currency: 'VND' } };
-      const problem = expectProblem(await post(supervisor, `/v1/cases/${CASE_ID}/penalty`, body), 400, 'validation_failed');
+      const problem = expectProblem(
+        await post(supervisor, `/v1/cases/${CASE_ID}/penalty`, body),
+        400,
+        'validation_failed',
+      );
       expect(problem.errors?.map((e) => e.path)).toEqual(['fine.amount']);
     }
   });
@@ -129,7 +149,11 @@ describe('transport errors are problem documents too', () => {
   });
 
   it('accepts a claim posted without any body', async () => {
-    const response = await api.app.inject({ method: 'POST', url: `/v1/cases/${CASE_ID}/claim`, headers: verifier.auth });
+    const response = await api.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${CASE_ID}/claim`,
+      headers: verifier.auth,
+    });
     expect(response.statusCode).toBe(202);
   });
 });
@@ -138,9 +162,14 @@ describe('the OpenAPI document and the docs are generated from the same schemas'
   it('lists every route with its schemas', async () => {
     const response = await api.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(response.statusCode).toBe(200);
-    const doc = json<{ openapi: string; paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>> }>(response);
+    const doc = json<{
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>>;
+    }>(response);
     expect(doc.openapi).toMatch(/^3\.1/);
-    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     const commandRoutes = COMMAND_TYPES.map((t) => `POST /v1${COMMAND_PATHS[t].replace(':id', '{id}')}`);
     expect(routes.sort()).toEqual(
       [
@@ -174,7 +203,9 @@ describe('the OpenAPI document and the docs are generated from the same schemas'
     );
     const submit = doc.paths['/v1/cases']?.post;
     expect(submit?.requestBody).toBeDefined();
-    expect(Object.keys(submit?.responses ?? {})).toEqual(expect.arrayContaining(['201', '202', '400', '401', '403', '415', '429']));
+    expect(Object.keys(submit?.responses ?? {})).toEqual(
+      expect.arrayContaining(['201', '202', '400', '401', '403', '415', '429']),
+    );
     expect(JSON.stringify(doc)).toContain('"Problem"');
   });
 

@@ -98,7 +98,9 @@ describe('the application role set up by casetrail_grant_app_role', () => {
 
   it('may update the working tables and draw case references', async () => {
     await client.query(`SET ROLE ${quoteIdent(role)}`);
-    const { rows } = await client.query<{ id: string }>("INSERT INTO outbox (id, queue, job_name, payload) VALUES (gen_random_uuid(), 'intake', 'submit', '{}') RETURNING id");
+    const { rows } = await client.query<{ id: string }>(
+      "INSERT INTO outbox (id, queue, job_name, payload) VALUES (gen_random_uuid(), 'intake', 'submit', '{}') RETURNING id",
+    );
     const { rowCount } = await client.query('UPDATE outbox SET attempts = attempts + 1 WHERE id = $1', [rows[0]?.id]);
     expect(rowCount).toBe(1);
     const { rows: drawn } = await client.query<{ reference: string }>('SELECT casetrail_next_reference() AS reference');

@@ -9,7 +9,18 @@ import { loadProjectionInputs } from '../../src/infra/db/projection.repository.t
 import { writeTransitions } from '../../src/infra/db/transition.repository.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
-import { BODIES, CLERK, CLERK_2, SUPERVISOR, SUPERVISOR_2, VERIFIER, VERIFIER_2, penaltyBody, submitBody, verifyBody } from '../support/fixtures.ts';
+import {
+  BODIES,
+  CLERK,
+  CLERK_2,
+  SUPERVISOR,
+  SUPERVISOR_2,
+  VERIFIER,
+  VERIFIER_2,
+  penaltyBody,
+  submitBody,
+  verifyBody,
+} from '../support/fixtures.ts';
 
 const HOUR = 3_600_000;
 let db: TestDatabase;
@@ -37,7 +48,10 @@ async function send(type: CommandType, caseId: string, actor: Actor, body: unkno
   return { commandId, outcome: await applyCommand(deps, commandId) };
 }
 
-async function submit(body: unknown = submitBody({ url: `https://example.vn/posts/${randomUUID()}`, content: randomUUID() }), actor = CLERK) {
+async function submit(
+  body: unknown = submitBody({ url: `https://example.vn/posts/${randomUUID()}`, content: randomUUID() }),
+  actor = CLERK,
+) {
   const caseId = randomUUID();
   const { outcome } = await send('submit', caseId, actor, body);
   expect(outcome.status).toBe('applied');
@@ -66,7 +80,12 @@ describe('applying commands through the use case', () => {
 
     expect(last.outcome).toMatchObject({ status: 'applied', version: 6 });
     expect(await eventTypes(caseId)).toEqual([
-      'case.received', 'case.claimed', 'case.verified', 'case.referred', 'case.penalty_issued', 'case.closed',
+      'case.received',
+      'case.claimed',
+      'case.verified',
+      'case.referred',
+      'case.penalty_issued',
+      'case.closed',
     ]);
     const stored = await findCase(db.pool as never, caseId);
     expect(stored).toMatchObject({ stage: 'closed', outcome: 'penalty_enforced', version: 6, verifiedBy: VERIFIER.id });
@@ -81,7 +100,9 @@ describe('applying commands through the use case', () => {
     expect(trail).not.toContain('nguyen.van.a');
     expect(trail).not.toContain('Nội dung riêng tư 42');
     expect(events[0]?.payload).toMatchObject({ personal: { digest: expect.stringMatching(/^[0-9a-f]{64}$/) } });
-    const { rows } = await db.pool.query('SELECT account_handle, content FROM case_personal_data WHERE case_id = $1', [caseId]);
+    const { rows } = await db.pool.query('SELECT account_handle, content FROM case_personal_data WHERE case_id = $1', [
+      caseId,
+    ]);
     expect(rows).toEqual([{ account_handle: 'nguyen.van.a', content: 'Nội dung riêng tư 42' }]);
   });
 
@@ -93,13 +114,15 @@ describe('applying commands through the use case', () => {
     expect(await eventTypes(caseId)).toEqual(['case.received', 'case.note_added']);
   });
 
-
   it('rejects a verifier who submitted the case, with guard_failed, leaving the case untouched', async () => {
     const both: Actor = { id: randomUUID(), roles: ['clerk', 'verifier'] };
     const caseId = await submit(undefined, both);
     const { commandId, outcome } = await send('claim', caseId, both, BODIES.claim);
     expect(outcome).toMatchObject({ status: 'rejected', problem: { code: 'guard_failed' } });
-    expect(await findCommand(db.pool, commandId)).toMatchObject({ status: 'rejected', problem: { code: 'guard_failed' } });
+    expect(await findCommand(db.pool, commandId)).toMatchObject({
+      status: 'rejected',
+      problem: { code: 'guard_failed' },
+    });
     expect(await eventTypes(caseId)).toEqual(['case.received']);
   });
 
@@ -118,7 +141,9 @@ describe('applying commands through the use case', () => {
       await send('verify', caseId, VERIFIER, verifyBody());
       await send('refer', caseId, SUPERVISOR, BODIES.refer);
     }
-    expect((await send('record-penalty', first, SUPERVISOR, penaltyBody({ decisionNo }))).outcome.status).toBe('applied');
+    expect((await send('record-penalty', first, SUPERVISOR, penaltyBody({ decisionNo }))).outcome.status).toBe(
+      'applied',
+    );
     const { outcome } = await send('record-penalty', second, SUPERVISOR_2, penaltyBody({ decisionNo }));
     expect(outcome).toMatchObject({ status: 'rejected', problem: { code: 'duplicate_decision' } });
   });
@@ -126,11 +151,18 @@ describe('applying commands through the use case', () => {
   it('closes a second report of the same item as a duplicate and merges it into the original', async () => {
     const url = `https://www.facebook.com/groups/9/posts/${randomUUID()}`;
     const original = await submit(submitBody({ url, content: randomUUID() }));
-    const duplicate = await submit(submitBody({ url: `${url.replace('https://www.', 'HTTPS://WWW.')}/?utm_source=zalo#top`, content: randomUUID() }), CLERK_2);
+    const duplicate = await submit(
+      submitBody({ url: `${url.replace('https://www.', 'HTTPS://WWW.')}/?utm_source=zalo#top`, content: randomUUID() }),
+      CLERK_2,
+    );
 
     expect(await eventTypes(duplicate)).toEqual(['case.received', 'case.duplicate_detected', 'case.closed']);
     expect(await eventTypes(original)).toEqual(['case.received', 'case.report_merged']);
-    expect(await findCase(db.pool as never, duplicate)).toMatchObject({ stage: 'closed', outcome: 'duplicate', duplicateOf: original });
+    expect(await findCase(db.pool as never, duplicate)).toMatchObject({
+      stage: 'closed',
+      outcome: 'duplicate',
+      duplicateOf: original,
+    });
     expect(await findCase(db.pool as never, original)).toMatchObject({ stage: 'received', mergedReports: 1 });
     await expectConsistent(original);
     await expectConsistent(duplicate);
@@ -167,7 +199,10 @@ describe('concurrency', () => {
   it('lets only one of two verifiers claiming at once hold the claim; the other gets claimed_by_other', async () => {
     for (let round = 0; round < 10; round++) {
       const caseId = await submit();
-      const race = await Promise.all([send('claim', caseId, VERIFIER, BODIES.claim), send('claim', caseId, VERIFIER_2, BODIES.claim)]);
+      const race = await Promise.all([
+        send('claim', caseId, VERIFIER, BODIES.claim),
+        send('claim', caseId, VERIFIER_2, BODIES.claim),
+      ]);
       const outcomes = race.map((r) => r.outcome);
       expect(outcomes.map((o) => o.status).sort()).toEqual(['applied', 'rejected']);
       expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ problem: { code: 'claimed_by_other' } });
@@ -188,7 +223,11 @@ describe('concurrency', () => {
   it('applies the same command delivered twice at once exactly once', async () => {
     const caseId = await submit();
     const payload = COMMANDS['add-note'].payload.parse(BODIES['add-note']);
-    const { id: commandId } = await insertCommand(db.pool, { type: 'add-note', caseId, actor: CLERK, payload }, 'intake');
+    const { id: commandId } = await insertCommand(
+      db.pool,
+      { type: 'add-note', caseId, actor: CLERK, payload },
+      'intake',
+    );
     const outcomes = await Promise.all([applyCommand(deps, commandId), applyCommand(deps, commandId)]);
     expect(outcomes.map((o) => (o.status === 'applied' ? o.replayed : null)).sort()).toEqual([false, true]);
     expect(await eventTypes(caseId)).toEqual(['case.received', 'case.note_added']);
@@ -197,21 +236,32 @@ describe('concurrency', () => {
 
 describe('applying commands in batches', () => {
   const store = async (type: CommandType, caseId: string, actor: Actor, body: unknown) =>
-    (await insertCommand(db.pool, { type, caseId, actor, payload: COMMANDS[type].payload.parse(body) }, COMMANDS[type].queue)).id;
+    (
+      await insertCommand(
+        db.pool,
+        { type, caseId, actor, payload: COMMANDS[type].payload.parse(body) },
+        COMMANDS[type].queue,
+      )
+    ).id;
 
   it('applies commands of many cases started together in one transaction, each as it would alone', async () => {
     const apply = createCommandApplier(deps);
     const cases = await Promise.all(Array.from({ length: 6 }, () => submit()));
     const claims = await Promise.all(cases.map((caseId) => store('claim', caseId, VERIFIER, BODIES.claim)));
     const outcomes = await Promise.all(claims.map((id) => apply(id, { type: 'claim' })));
-    expect(outcomes.map((o) => (o.status === 'applied' ? [o.version, o.replayed] : o.status))).toEqual(cases.map(() => [2, false]));
+    expect(outcomes.map((o) => (o.status === 'applied' ? [o.version, o.replayed] : o.status))).toEqual(
+      cases.map(() => [2, false]),
+    );
     const verifies = await Promise.all(cases.map((caseId) => store('verify', caseId, VERIFIER, verifyBody())));
-    expect((await Promise.all(verifies.map((id) => apply(id, { type: 'verify' })))).every((o) => o.status === 'applied')).toBe(true);
+    expect(
+      (await Promise.all(verifies.map((id) => apply(id, { type: 'verify' })))).every((o) => o.status === 'applied'),
+    ).toBe(true);
     for (const caseId of cases) {
       expect(await eventTypes(caseId)).toEqual(['case.received', 'case.claimed', 'case.verified']);
       await expectConsistent(caseId);
     }
-    for (const id of [...claims, ...verifies]) expect(await findCommand(db.pool, id)).toMatchObject({ status: 'applied' });
+    for (const id of [...claims, ...verifies])
+      expect(await findCommand(db.pool, id)).toMatchObject({ status: 'applied' });
   });
 
   it('decides commands on one case in one batch in order: one claim wins, the other gets claimed_by_other', async () => {
@@ -223,7 +273,10 @@ describe('applying commands in batches', () => {
       const outcomes = await Promise.all([apply(first, { type: 'claim' }), apply(second, { type: 'claim' })]);
       expect(outcomes[0]).toMatchObject({ status: 'applied', replayed: false });
       expect(outcomes[1]).toMatchObject({ status: 'rejected', problem: { code: 'claimed_by_other' } });
-      expect(await findCommand(db.pool, second)).toMatchObject({ status: 'rejected', problem: { code: 'claimed_by_other' } });
+      expect(await findCommand(db.pool, second)).toMatchObject({
+        status: 'rejected',
+        problem: { code: 'claimed_by_other' },
+      });
       await expectConsistent(caseId);
     }
   });
@@ -233,7 +286,12 @@ describe('applying commands in batches', () => {
     const caseId = await submit();
     const note = await store('add-note', caseId, CLERK, BODIES['add-note']);
     const other = await store('add-note', await submit(), CLERK, BODIES['add-note']);
-    const outcomes = await Promise.all([apply(note, { type: 'add-note' }), apply(note, { type: 'add-note' }), apply(other, { type: 'add-note' }), applyCommand(deps, note)]);
+    const outcomes = await Promise.all([
+      apply(note, { type: 'add-note' }),
+      apply(note, { type: 'add-note' }),
+      apply(other, { type: 'add-note' }),
+      applyCommand(deps, note),
+    ]);
     expect(outcomes.filter((o) => o.status === 'applied' && !o.replayed)).toHaveLength(2);
     expect(await eventTypes(caseId)).toEqual(['case.received', 'case.note_added']);
     await expectConsistent(caseId);
@@ -285,10 +343,17 @@ describe('applying commands in batches', () => {
       { caseId, type: 'add-note' as const, id: store('add-note', caseId, SUPERVISOR, BODIES['add-note']) },
     ]);
     const ids = await Promise.all(work.map((w) => w.id));
-    const outcomes = await Promise.all(ids.map((id, i) => (appliers[i % 2] as (typeof appliers)[0])(id, { type: (work[i] as (typeof work)[0]).type })));
+    const outcomes = await Promise.all(
+      ids.map((id, i) => (appliers[i % 2] as (typeof appliers)[0])(id, { type: (work[i] as (typeof work)[0]).type })),
+    );
     for (const [i, caseId] of cases.entries()) {
       const mine = outcomes.slice(i * 4, i * 4 + 4);
-      expect(mine.slice(0, 2).map((o) => o.status).sort()).toEqual(['applied', 'rejected']);
+      expect(
+        mine
+          .slice(0, 2)
+          .map((o) => o.status)
+          .sort(),
+      ).toEqual(['applied', 'rejected']);
       expect(mine.slice(2).map((o) => o.status)).toEqual(['applied', 'applied']);
       expect((await listEvents(db.pool, caseId)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
       await expectConsistent(caseId);
@@ -313,11 +378,19 @@ describe('applying commands in batches', () => {
     const outcomes = await Promise.all(penalties.map((id) => apply(id, { type: 'record-penalty' })));
     expect(outcomes[0]).toMatchObject({ status: 'applied', version: 4, replayed: false });
     expect(outcomes[1]).toMatchObject({ status: 'rejected', problem: { code: 'duplicate_decision' } });
-    const { rows } = await db.pool.query('SELECT case_id, account_handle, subject_name, subject_handle FROM case_personal_data WHERE case_id = ANY($1::uuid[]) ORDER BY case_id', [[fresh, second]]);
+    const { rows } = await db.pool.query(
+      'SELECT case_id, account_handle, subject_name, subject_handle FROM case_personal_data WHERE case_id = ANY($1::uuid[]) ORDER BY case_id',
+      [[fresh, second]],
+    );
     // The submit's data is kept and the penalty's subject added; the refused penalty adds nothing.
     expect(rows).toEqual(
       [
-        { case_id: fresh, account_handle: 'nguyen.van.a', subject_name: 'Nguyễn Văn A', subject_handle: 'nguyen.van.a' },
+        {
+          case_id: fresh,
+          account_handle: 'nguyen.van.a',
+          subject_name: 'Nguyễn Văn A',
+          subject_handle: 'nguyen.van.a',
+        },
         { case_id: second, account_handle: 'nguyen.van.a', subject_name: null, subject_handle: null },
       ].sort((a, b) => (a.case_id < b.case_id ? -1 : 1)),
     );
@@ -337,7 +410,8 @@ describe('applying commands in batches', () => {
     const verify = await store('verify', caseId, VERIFIER, verifyBody());
     expect(await apply(verify, { type: 'verify' })).toMatchObject({ status: 'applied', version: 3 });
     const [row] = handed.filter((r) => r.queue === 'events');
-    const read = (await loadProjectionInputs(db.pool, [(row?.payload as { eventId: string }).eventId]))[0];
+    if (row === undefined) throw new Error('no events row was handed on');
+    const read = (await loadProjectionInputs(db.pool, [(row.payload as { eventId: string }).eventId]))[0];
     expect(row?.projection).toBeDefined();
     expect(read).not.toBeNull();
     const { now: handedNow, ...handedVisit } = row?.projection?.visit ?? { now: null };
@@ -353,8 +427,16 @@ describe('applying commands in batches', () => {
   it('sends submits on their own, and answers missing for an unknown command', async () => {
     const apply = createCommandApplier(deps);
     const caseId = randomUUID();
-    const submitted = await store('submit', caseId, CLERK, submitBody({ url: `https://example.vn/posts/${randomUUID()}`, content: randomUUID() }));
-    const [applied, missing] = await Promise.all([apply(submitted, { type: 'submit' }), apply(randomUUID(), { type: 'claim' })]);
+    const submitted = await store(
+      'submit',
+      caseId,
+      CLERK,
+      submitBody({ url: `https://example.vn/posts/${randomUUID()}`, content: randomUUID() }),
+    );
+    const [applied, missing] = await Promise.all([
+      apply(submitted, { type: 'submit' }),
+      apply(randomUUID(), { type: 'claim' }),
+    ]);
     expect(applied).toMatchObject({ status: 'applied', version: 1 });
     expect(missing).toEqual({ status: 'missing' });
     await expectConsistent(caseId);
@@ -382,7 +464,11 @@ describe('the write statement as the commands table grows', () => {
       );
       await own.pool.query("UPDATE commands SET status = 'applied', result_version = 1, applied_at = now()");
       const caseId = randomUUID();
-      const { id: commandId } = await insertCommand(own.pool, { type: 'claim', caseId, actor: VERIFIER, payload: BODIES.claim }, 'verification');
+      const { id: commandId } = await insertCommand(
+        own.pool,
+        { type: 'claim', caseId, actor: VERIFIER, payload: BODIES.claim },
+        'verification',
+      );
       // The statistics autovacuum keeps on a live database.
       await own.pool.query('ANALYZE commands');
       const client = await own.pool.connect();

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visiblePersonalData } from '../../src/app/case-queries.ts';
 import { presentCase } from '../../src/api/presenters/case.presenter.ts';
-import { fold, publicKeyId, rawPublicKey, verifyBundle, type Bundle, type StoredEvent } from '../../src/domain/index.ts';
+import {
+  fold,
+  publicKeyId,
+  rawPublicKey,
+  verifyBundle,
+  type Bundle,
+  type StoredEvent,
+} from '../../src/domain/index.ts';
 import { findCase, listEvents } from '../../src/infra/db/case.repository.ts';
 import { selectPersonalData } from '../../src/infra/db/case-query.repository.ts';
 import { auditKeys, json, startApi, type ApiHarness, type TestUser } from '../support/api-harness.ts';
@@ -65,7 +72,7 @@ async function lifecycle(): Promise<string> {
 }
 
 describe('time travel: GET /v1/cases/{id}?asOf=', () => {
-  it('answers, at each event\'s time, the fold of the events up to that time', async () => {
+  it("answers, at each event's time, the fold of the events up to that time", async () => {
     const id = await lifecycle();
     const dismissedId = await createCase();
     await run(verifier, `/v1/cases/${dismissedId}/verify`, verifyBody('accurate', []));
@@ -82,7 +89,10 @@ describe('time travel: GET /v1/cases/{id}?asOf=', () => {
     }
     // The dismissing verdict and the closure share one instant: asOf then sees both.
     const atVerdict = json<{ version: number; stage: string; outcome: string }>(
-      await get(supervisor, `/v1/cases/${dismissedId}?asOf=${encodeURIComponent((await listEvents(db.pool, dismissedId))[1]!.occurredAt)}`),
+      await get(
+        supervisor,
+        `/v1/cases/${dismissedId}?asOf=${encodeURIComponent((await listEvents(db.pool, dismissedId))[1]!.occurredAt)}`,
+      ),
     );
     expect(atVerdict).toMatchObject({ version: 3, stage: 'closed', outcome: 'dismissed' });
   });
@@ -97,13 +107,15 @@ describe('time travel: GET /v1/cases/{id}?asOf=', () => {
 });
 
 describe('the access log', () => {
-  it('records every supervisor read of a case, its events or its export, with the purpose; not other roles\' reads', async () => {
+  it("records every supervisor read of a case, its events or its export, with the purpose; not other roles' reads", async () => {
     const id = await createCase();
     await get(clerk, `/v1/cases/${id}`);
     await get(supervisor, `/v1/cases/${id}?purpose=${encodeURIComponent('weekly review')}`);
     await get(supervisor2, `/v1/cases/${id}/events`);
     await get(supervisor, `/v1/cases/${id}/export?purpose=court%20request%2017`);
-    const page = json<{ items: Record<string, unknown>[]; nextCursor: string | null }>(await get(supervisor2, `/v1/audit/access-log?caseId=${id}`));
+    const page = json<{ items: Record<string, unknown>[]; nextCursor: string | null }>(
+      await get(supervisor2, `/v1/audit/access-log?caseId=${id}`),
+    );
     expect(page.items.map(({ actorId, action, caseId, purpose }) => ({ actorId, action, caseId, purpose }))).toEqual([
       { actorId: supervisor.id, action: 'case.export', caseId: id, purpose: 'court request 17' },
       { actorId: supervisor2.id, action: 'case.events.read', caseId: id, purpose: null },
@@ -116,9 +128,14 @@ describe('the access log', () => {
   it('pages newest first and filters by reader; supervisors only', async () => {
     const id = await createCase();
     for (const purpose of ['one', 'two', 'three']) await get(supervisor2, `/v1/cases/${id}?purpose=${purpose}`);
-    const first = json<{ items: { purpose: string }[]; nextCursor: string }>(await get(supervisor, `/v1/audit/access-log?caseId=${id}&actorId=${supervisor2.id}&limit=2`));
+    const first = json<{ items: { purpose: string }[]; nextCursor: string }>(
+      await get(supervisor, `/v1/audit/access-log?caseId=${id}&actorId=${supervisor2.id}&limit=2`),
+    );
     const second = json<{ items: { purpose: string }[]; nextCursor: string | null }>(
-      await get(supervisor, `/v1/audit/access-log?caseId=${id}&actorId=${supervisor2.id}&limit=2&cursor=${first.nextCursor}`),
+      await get(
+        supervisor,
+        `/v1/audit/access-log?caseId=${id}&actorId=${supervisor2.id}&limit=2&cursor=${first.nextCursor}`,
+      ),
     );
     expect([...first.items, ...second.items].map((i) => i.purpose)).toEqual(['three', 'two', 'one']);
     expect(second.nextCursor).toBeNull();
@@ -132,15 +149,25 @@ describe('export and the audit endpoints', () => {
     const response = await get(supervisor, `/v1/cases/${id}/export`);
     expect(response.statusCode).toBe(200);
     const bundle = json<Bundle>(response);
-    expect(response.headers['content-disposition']).toBe(`attachment; filename="${bundle.case.reference as string}.casetrail-bundle.json"`);
-    const published = json<{ keyId: string; raw: string; algorithm: string; pem: string }>(await get(clerk, '/v1/audit/public-key'));
+    expect(response.headers['content-disposition']).toBe(
+      `attachment; filename="${bundle.case.reference as string}.casetrail-bundle.json"`,
+    );
+    const published = json<{ keyId: string; raw: string; algorithm: string; pem: string }>(
+      await get(clerk, '/v1/audit/public-key'),
+    );
     expect(published).toEqual({
       algorithm: 'Ed25519',
       keyId: publicKeyId(keys.publicKey),
       raw: rawPublicKey(keys.publicKey).toString('hex'),
       pem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     });
-    expect(verifyBundle(bundle, { trustedKeyId: published.keyId })).toMatchObject({ ok: true, caseId: id, events: 7, sealedEvents: 7, unsealedEvents: 0 });
+    expect(verifyBundle(bundle, { trustedKeyId: published.keyId })).toMatchObject({
+      ok: true,
+      caseId: id,
+      events: 7,
+      sealedEvents: 7,
+      unsealedEvents: 0,
+    });
     expect(bundle.case).toEqual(JSON.parse(JSON.stringify(await findCase(db.pool, id))));
     expect(JSON.stringify(bundle)).not.toContain(submitBody().item.accountHandle);
   });
@@ -155,13 +182,22 @@ describe('export and the audit endpoints', () => {
     const id = await createCase();
     const whole = json<{ ok: boolean; caseId: null; failures: unknown[] }>(await get(supervisor, '/v1/audit/verify'));
     expect(whole).toMatchObject({ ok: true, caseId: null, failures: [] });
-    expect(json(await get(supervisor, `/v1/audit/verify?caseId=${id}`))).toMatchObject({ ok: true, caseId: id, cases: 1, events: 1 });
-    expect((await get(supervisor, '/v1/audit/verify?caseId=00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+    expect(json(await get(supervisor, `/v1/audit/verify?caseId=${id}`))).toMatchObject({
+      ok: true,
+      caseId: id,
+      cases: 1,
+      events: 1,
+    });
+    expect((await get(supervisor, '/v1/audit/verify?caseId=00000000-0000-4000-8000-000000000000')).statusCode).toBe(
+      404,
+    );
     expect((await get(verifier, '/v1/audit/verify')).statusCode).toBe(403);
   });
 
   it('lists the signed checkpoints newest first, page by page', async () => {
-    const { rows } = await db.pool.query<{ id: string; hash: string }>('SELECT id, hash FROM checkpoints ORDER BY id DESC');
+    const { rows } = await db.pool.query<{ id: string; hash: string }>(
+      'SELECT id, hash FROM checkpoints ORDER BY id DESC',
+    );
     expect(rows.length).toBeGreaterThanOrEqual(1);
     const seen: string[] = [];
     let cursor: string | null = null;

@@ -41,12 +41,24 @@ describe('casetrail audit verify against the database', () => {
 
     const clean = await runCli(['audit', 'verify', '--json'], env);
     expect(clean.code).toBe(0);
-    expect(JSON.parse(clean.stdout)).toMatchObject({ ok: true, cases: 2, events: 9, checkpoints: 3, unsealedEvents: 0, failures: [] });
+    expect(JSON.parse(clean.stdout)).toMatchObject({
+      ok: true,
+      cases: 2,
+      events: 9,
+      checkpoints: 3,
+      unsealedEvents: 0,
+      failures: [],
+    });
 
-    await trail.tamper(`UPDATE events SET payload = jsonb_set(payload, '{rationale}', '"rewritten"') WHERE case_id = $1 AND seq = 2`, [broken]);
+    await trail.tamper(
+      `UPDATE events SET payload = jsonb_set(payload, '{rationale}', '"rewritten"') WHERE case_id = $1 AND seq = 2`,
+      [broken],
+    );
     const tampered = await runCli(['audit', 'verify'], env);
     expect(tampered.code).toBe(1);
-    expect(tampered.stdout.split('\n')[0]).toBe(`audit trail BROKEN at case ${broken} seq 2: hash does not match the event`);
+    expect(tampered.stdout.split('\n')[0]).toBe(
+      `audit trail BROKEN at case ${broken} seq 2: hash does not match the event`,
+    );
 
     const one = await runCli(['audit', 'verify', '--case', kept, '--json'], env);
     expect(one.code).toBe(0);
@@ -61,7 +73,11 @@ describe('casetrail audit verify --bundle', () => {
     const sourceTrail = createTrail(source, generateKeys());
     const caseId = await sourceTrail.enforcedPenalty();
     const log = createLogger({ level: 'silent' });
-    const exported = await exportCase({ pool: source.pool, log, ...sourceTrail.keys, sealPolicy: SEAL_NOW }, SUPERVISOR, caseId);
+    const exported = await exportCase(
+      { pool: source.pool, log, ...sourceTrail.keys, sealPolicy: SEAL_NOW },
+      SUPERVISOR,
+      caseId,
+    );
     if (!exported.ok) throw new Error(exported.detail);
     await source.drop();
 
@@ -109,19 +125,35 @@ describe('casetrail audit verify --bundle', () => {
 });
 
 describe('casetrail personal-data erase', () => {
-  it('erases a case\'s personal data and records it as the system actor; 1 for no such case, 2 for bad usage', async () => {
+  it("erases a case's personal data and records it as the system actor; 1 for no such case, 2 for bad usage", async () => {
     const caseId = await trail.submit();
-    const result = await runCli(['personal-data', 'erase', '--case', caseId, '--reason', 'retention period over', '--json'], env);
+    const result = await runCli(
+      ['personal-data', 'erase', '--case', caseId, '--reason', 'retention period over', '--json'],
+      env,
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       caseId,
       erased: ['accountHandle', 'accountName', 'content'],
       event: { seq: 2, hash: expect.stringMatching(/^[0-9a-f]{64}$/u) },
     });
-    const { rows } = await db.pool.query('SELECT actor_id, payload FROM events WHERE case_id = $1 AND seq = 2', [caseId]);
-    expect(rows).toEqual([{ actor_id: 'system', payload: { fields: ['accountHandle', 'accountName', 'content'], reason: 'retention period over' } }]);
-    const missing = await runCli(['personal-data', 'erase', '--case', '00000000-0000-4000-8000-000000000000', '--reason', 'x'], env);
-    expect({ code: missing.code, stderr: missing.stderr.trim() }).toEqual({ code: 1, stderr: 'casetrail: no case 00000000-0000-4000-8000-000000000000' });
+    const { rows } = await db.pool.query('SELECT actor_id, payload FROM events WHERE case_id = $1 AND seq = 2', [
+      caseId,
+    ]);
+    expect(rows).toEqual([
+      {
+        actor_id: 'system',
+        payload: { fields: ['accountHandle', 'accountName', 'content'], reason: 'retention period over' },
+      },
+    ]);
+    const missing = await runCli(
+      ['personal-data', 'erase', '--case', '00000000-0000-4000-8000-000000000000', '--reason', 'x'],
+      env,
+    );
+    expect({ code: missing.code, stderr: missing.stderr.trim() }).toEqual({
+      code: 1,
+      stderr: 'casetrail: no case 00000000-0000-4000-8000-000000000000',
+    });
     expect((await runCli(['personal-data', 'erase', '--case', caseId, '--reason', ' '], env)).code).toBe(2);
   });
 });

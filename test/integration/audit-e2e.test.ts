@@ -16,7 +16,7 @@ describe.each(['redis', 'postgres'] as const)('the audit trail of the whole syst
   let system: System | undefined;
   afterAll(() => system?.close());
 
-  it('is sealed by the pipeline\'s sealer, exported with the CLI, and verifies with the database dropped', async () => {
+  it("is sealed by the pipeline's sealer, exported with the CLI, and verifies with the database dropped", async () => {
     system = await startSystem({ backend, sealer: { checkpointEvents: 4, checkpointIntervalMs: 300 } });
     const sys = system;
     const [clerk, verifier, supervisor, supervisor2] = await Promise.all([
@@ -28,12 +28,20 @@ describe.each(['redis', 'postgres'] as const)('the audit trail of the whole syst
     const call = async (token: string, method: string, url: string, body?: unknown) => {
       const response = await fetch(`${sys.baseUrl}${url}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
-    const created = await call(clerk.token, 'POST', '/v1/cases?wait=true', submitBody({ url: `https://example.vn/e2e-audit/${backend}` }));
+    const created = await call(
+      clerk.token,
+      'POST',
+      '/v1/cases?wait=true',
+      submitBody({ url: `https://example.vn/e2e-audit/${backend}` }),
+    );
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     for (const [token, step, body] of [
@@ -51,17 +59,41 @@ describe.each(['redis', 'postgres'] as const)('the audit trail of the whole syst
     }, 30_000);
 
     const file = path.join(dir, `${backend}.json`);
-    const exported = await runCli(['audit', 'export', id, '--out', file, '--purpose', 'e2e check', '--json', '--api-url', sys.baseUrl, '--token', supervisor.token], {});
+    const exported = await runCli(
+      [
+        'audit',
+        'export',
+        id,
+        '--out',
+        file,
+        '--purpose',
+        'e2e check',
+        '--json',
+        '--api-url',
+        sys.baseUrl,
+        '--token',
+        supervisor.token,
+      ],
+      {},
+    );
     expect(exported.code, exported.stderr).toBe(0);
     expect(JSON.parse(exported.stdout)).toMatchObject({ file, caseId: id, events: 6 });
     const log = await call(supervisor.token, 'GET', `/v1/audit/access-log?caseId=${id}&limit=1`);
-    expect(log.body.items).toEqual([expect.objectContaining({ actorId: supervisor.id, action: 'case.export', purpose: 'e2e check' })]);
+    expect(log.body.items).toEqual([
+      expect.objectContaining({ actorId: supervisor.id, action: 'case.export', purpose: 'e2e check' }),
+    ]);
 
     await sys.close();
     system = undefined;
     const verified = await runCli(['audit', 'verify', '--bundle', file, '--json'], {});
     expect(verified.code, verified.stdout).toBe(0);
-    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, caseId: id, events: 6, sealedEvents: 6, unsealedEvents: 0 });
+    expect(JSON.parse(verified.stdout)).toMatchObject({
+      ok: true,
+      caseId: id,
+      events: 6,
+      sealedEvents: 6,
+      unsealedEvents: 0,
+    });
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ format: 'casetrail-bundle/1' });
   });
 });

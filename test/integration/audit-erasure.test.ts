@@ -32,7 +32,12 @@ afterAll(async () => {
 
 const get = (user: TestUser, url: string) => api.app.inject({ method: 'GET', url, headers: user.auth });
 const erase = (user: TestUser, caseId: string, payload: unknown) =>
-  api.app.inject({ method: 'POST', url: `/v1/cases/${caseId}/personal-data/erase`, headers: user.auth, payload: payload as object });
+  api.app.inject({
+    method: 'POST',
+    url: `/v1/cases/${caseId}/personal-data/erase`,
+    headers: user.auth,
+    payload: payload as object,
+  });
 
 async function run(user: TestUser, url: string, payload: unknown = {}): Promise<string> {
   const response = await api.app.inject({ method: 'POST', url, headers: user.auth, payload: payload as object });
@@ -43,7 +48,11 @@ async function run(user: TestUser, url: string, payload: unknown = {}): Promise<
 
 /** A case whose item and penalty subject name one person, in strings found nowhere else. */
 async function personalCase(tag: string) {
-  const person = { handle: `tran.thi.${tag}`, name: `Trần Thị ${tag}`, content: `Bài đăng riêng tư ${tag}: nước muối chữa ung thư` };
+  const person = {
+    handle: `tran.thi.${tag}`,
+    name: `Trần Thị ${tag}`,
+    content: `Bài đăng riêng tư ${tag}: nước muối chữa ung thư`,
+  };
   const base = submitBody({ url: `https://example.vn/erasure/${tag}`, content: person.content });
   const submitted = await api.app.inject({
     method: 'POST',
@@ -56,7 +65,10 @@ async function personalCase(tag: string) {
   await run(verifier, `/v1/cases/${caseId}/verify`, verifyBody());
   await run(supervisor, `/v1/cases/${caseId}/refer`, BODIES.refer);
   const penalty = penaltyBody({ decisionNo: `QD-ERASE-${tag}` });
-  await run(supervisor2, `/v1/cases/${caseId}/penalty`, { ...penalty, subject: { accountHandle: person.handle, name: person.name } });
+  await run(supervisor2, `/v1/cases/${caseId}/penalty`, {
+    ...penalty,
+    subject: { accountHandle: person.handle, name: person.name },
+  });
   return { caseId, submitCommandId: commandId, strings: [person.handle, person.name, person.content] };
 }
 
@@ -67,13 +79,16 @@ async function tablesHolding(value: string): Promise<string[]> {
   );
   const holding: string[] = [];
   for (const { schema, name } of tables) {
-    const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}"."${name}" t WHERE t::text LIKE '%' || $1 || '%'`, [value]);
+    const { rows } = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "${schema}"."${name}" t WHERE t::text LIKE '%' || $1 || '%'`,
+      [value],
+    );
     if ((rows[0]?.n ?? 0) > 0) holding.push(`${schema}.${name}`);
   }
   return holding;
 }
 
-describe('erasing a case\'s personal data', () => {
+describe("erasing a case's personal data", () => {
   it('deletes it from every table and every API answer, records why in the trail, and keeps audit verify at ok', async () => {
     const { caseId, submitCommandId, strings } = await personalCase('a1');
     const [handle] = strings as [string];
@@ -90,7 +105,9 @@ describe('erasing a case\'s personal data', () => {
     });
 
     for (const value of strings) expect(await tablesHolding(value), value).toEqual([]);
-    const events = json<{ items: { seq: number; type: string; payload: unknown; actor: unknown; hash: string }[] }>(await get(supervisor, `/v1/cases/${caseId}/events`)).items;
+    const events = json<{ items: { seq: number; type: string; payload: unknown; actor: unknown; hash: string }[] }>(
+      await get(supervisor, `/v1/cases/${caseId}/events`),
+    ).items;
     expect(events.at(-1)).toMatchObject({
       seq: 5,
       type: 'case.personal_data_erased',
@@ -110,7 +127,9 @@ describe('erasing a case\'s personal data', () => {
       expect(answer.statusCode).toBe(200);
       for (const value of strings) expect(answer.body).not.toContain(value);
     }
-    const shown = json<{ version: number; item: Record<string, unknown>; penalty: Record<string, unknown> }>(answers[0]!);
+    const shown = json<{ version: number; item: Record<string, unknown>; penalty: Record<string, unknown> }>(
+      answers[0]!,
+    );
     expect(shown.version).toBe(5);
     expect(Object.keys(shown.item).sort()).toEqual(['capturedAt', 'contentType', 'language', 'platform', 'url']);
     expect(shown.penalty).not.toHaveProperty('subject');
@@ -131,8 +150,14 @@ describe('erasing a case\'s personal data', () => {
   it('is for admins only, needs a reason, and answers 404 for no such case', async () => {
     const { caseId } = await personalCase('c3');
     expect((await erase(supervisor, caseId, { reason: 'x' })).statusCode).toBe(403);
-    expect(json(await erase(admin, caseId, { reason: '   ' }))).toMatchObject({ code: 'validation_failed', errors: [{ path: 'reason' }] });
+    expect(json(await erase(admin, caseId, { reason: '   ' }))).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ path: 'reason' }],
+    });
     expect((await erase(admin, '00000000-0000-4000-8000-000000000000', { reason: 'x' })).statusCode).toBe(404);
-    expect(json<{ item: Record<string, unknown> }>(await get(supervisor, `/v1/cases/${caseId}`)).item).toHaveProperty('accountHandle', 'tran.thi.c3');
+    expect(json<{ item: Record<string, unknown> }>(await get(supervisor, `/v1/cases/${caseId}`)).item).toHaveProperty(
+      'accountHandle',
+      'tran.thi.c3',
+    );
   });
 });

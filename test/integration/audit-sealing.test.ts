@@ -19,7 +19,9 @@ afterAll(() => db.drop());
 type CheckpointRow = { id: string; from_event_id: string; to_event_id: string; event_count: number };
 
 async function checkpoints(): Promise<CheckpointRow[]> {
-  const { rows } = await db.pool.query<CheckpointRow>('SELECT id, from_event_id, to_event_id, event_count FROM checkpoints ORDER BY id');
+  const { rows } = await db.pool.query<CheckpointRow>(
+    'SELECT id, from_event_id, to_event_id, event_count FROM checkpoints ORDER BY id',
+  );
   return rows;
 }
 
@@ -51,7 +53,9 @@ describe('the audit sealer', () => {
     ]);
     expect(await trail.seal(slow, false)).toEqual({ status: 'not_due', checkpoints: [] });
     const due = await trail.seal({ ...slow, maxAgeMs: 0 }, false);
-    expect(due.checkpoints.map((c) => [c.seq, c.fromEventId, c.toEventId, c.eventCount])).toEqual([[3, '7', await maxEventId(), 1]]);
+    expect(due.checkpoints.map((c) => [c.seq, c.fromEventId, c.toEventId, c.eventCount])).toEqual([
+      [3, '7', await maxEventId(), 1],
+    ]);
     expect(await trail.verify()).toMatchObject({ ok: true, checkpoints: 3, unsealedEvents: 0 });
   });
 
@@ -66,10 +70,15 @@ describe('the audit sealer', () => {
 
       const sealing = trail.seal({ maxEvents: 100, maxAgeMs: 0, barrierTimeoutMs: 30_000 });
       // The sealer's barrier waits on the open writer.
-      await eventually(async () => {
-        const { rows } = await db.pool.query("SELECT 1 FROM pg_locks WHERE mode = 'ShareLock' AND NOT granted AND relation = 'events'::regclass");
-        return rows.length === 1;
-      }, { what: 'the sealer to wait on the open writer' });
+      await eventually(
+        async () => {
+          const { rows } = await db.pool.query(
+            "SELECT 1 FROM pg_locks WHERE mode = 'ShareLock' AND NOT granted AND relation = 'events'::regclass",
+          );
+          return rows.length === 1;
+        },
+        { what: 'the sealer to wait on the open writer' },
+      );
       await late.query('COMMIT');
       const round = await sealing;
       expect(round.checkpoints).toHaveLength(1);
@@ -87,7 +96,9 @@ describe('the audit sealer', () => {
     try {
       await stuck.query('BEGIN');
       await appendRawEvent(stuck);
-      await expect(trail.seal({ maxEvents: 100, maxAgeMs: 0, barrierTimeoutMs: 300 })).rejects.toMatchObject({ code: '55P03' });
+      await expect(trail.seal({ maxEvents: 100, maxAgeMs: 0, barrierTimeoutMs: 300 })).rejects.toMatchObject({
+        code: '55P03',
+      });
       expect(await checkpoints()).toEqual(before);
       expect(await appendRawEvent(db.pool)).toMatch(/^\d+$/u);
     } finally {
@@ -105,7 +116,9 @@ describe('the audit sealer', () => {
     await trail.seal({ maxEvents: 2, maxAgeMs: 0, barrierTimeoutMs: 10_000 });
     const rows = await checkpoints();
     expect(rows.map((r) => Number(r.id))).toEqual(rows.map((_, i) => i + 1));
-    rows.slice(1).forEach((row, i) => expect(BigInt(row.from_event_id)).toBe(BigInt((rows[i] as CheckpointRow).to_event_id) + 1n));
+    rows.slice(1).forEach((row, i) => {
+      expect(BigInt(row.from_event_id)).toBe(BigInt((rows[i] as CheckpointRow).to_event_id) + 1n);
+    });
     const { rows: counted } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
     expect(rows.reduce((sum, r) => sum + r.event_count, 0)).toBe(counted[0]?.n);
     expect(rows.at(-1)?.to_event_id).toBe(await maxEventId());
@@ -113,7 +126,10 @@ describe('the audit sealer', () => {
 
   it('runs as a worker that seals on its own, logging each checkpoint', async () => {
     const lines: { msg: string; checkpoint?: number }[] = [];
-    const log = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+    const log = createLogger({
+      level: 'info',
+      destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+    });
     const sealer = startAuditSealer({
       deps: { pool: db.pool, log, ...trail.keys },
       policy: { maxEvents: 1000, maxAgeMs: 100, barrierTimeoutMs: 5_000 },
@@ -122,8 +138,12 @@ describe('the audit sealer', () => {
     try {
       await trail.submit();
       const last = await maxEventId();
-      await eventually(async () => (await checkpoints()).at(-1)?.to_event_id === last, { what: 'the worker to seal the new event' });
-      expect(lines).toContainEqual(expect.objectContaining({ msg: 'checkpoint sealed', component: 'audit-sealer', toEventId: last }));
+      await eventually(async () => (await checkpoints()).at(-1)?.to_event_id === last, {
+        what: 'the worker to seal the new event',
+      });
+      expect(lines).toContainEqual(
+        expect.objectContaining({ msg: 'checkpoint sealed', component: 'audit-sealer', toEventId: last }),
+      );
     } finally {
       await sealer.close();
     }

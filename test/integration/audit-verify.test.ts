@@ -25,7 +25,10 @@ beforeEach(async () => {
 afterEach(() => db.drop());
 
 const eventId = async (caseId: string, seq: number): Promise<string> => {
-  const { rows } = await db.pool.query<{ id: string }>('SELECT id FROM events WHERE case_id = $1 AND seq = $2', [caseId, seq]);
+  const { rows } = await db.pool.query<{ id: string }>('SELECT id FROM events WHERE case_id = $1 AND seq = $2', [
+    caseId,
+    seq,
+  ]);
   return rows[0]?.id as string;
 };
 
@@ -52,18 +55,33 @@ describe('audit verify on the database', () => {
   it('gives the same failures, in the same order, whatever the page size', async () => {
     await trail.tamper('DELETE FROM cases WHERE id = $1', [dismissed]);
     await trail.tamper('DELETE FROM events WHERE case_id = $1', [tail]);
-    await trail.tamper(`UPDATE events SET payload = jsonb_set(payload, '{rationale}', '"It is true after all."') WHERE case_id = $1 AND seq = 3`, [enforced]);
+    await trail.tamper(
+      `UPDATE events SET payload = jsonb_set(payload, '{rationale}', '"It is true after all."') WHERE case_id = $1 AND seq = 3`,
+      [enforced],
+    );
     await trail.tamper("UPDATE cases SET priority = 'urgent' WHERE id = $1", [other]);
-    await trail.tamper(`UPDATE checkpoints SET signature = overlay(signature placing (CASE WHEN substr(signature, 1, 1) = 'a' THEN 'b' ELSE 'a' END) from 1 for 1) WHERE id = 2`);
+    await trail.tamper(
+      `UPDATE checkpoints SET signature = overlay(signature placing (CASE WHEN substr(signature, 1, 1) = 'a' THEN 'b' ELSE 'a' END) from 1 for 1) WHERE id = 2`,
+    );
     const report = await trail.verify({ pageSize: 2_000 });
     // The chains' failures first, then the checkpoints'.
-    expect(report.failures.at(-1)).toEqual({ caseId: null, seq: null, checkpoint: 2, reason: 'signature is not valid' });
+    expect(report.failures.at(-1)).toEqual({
+      caseId: null,
+      seq: null,
+      checkpoint: 2,
+      reason: 'signature is not valid',
+    });
     expect(report.failures).toEqual(
       expect.arrayContaining([
         { caseId: dismissed, seq: 1, checkpoint: null, reason: 'events of a case that has no case row' },
         { caseId: tail, seq: 1, checkpoint: null, reason: 'the case row has no events' },
         { caseId: enforced, seq: 3, checkpoint: null, reason: 'hash does not match the event' },
-        { caseId: other, seq: 6, checkpoint: null, reason: 'the case row differs from the fold of its events in priority' },
+        {
+          caseId: other,
+          seq: 6,
+          checkpoint: null,
+          reason: 'the case row differs from the fold of its events in priority',
+        },
       ]),
     );
     expect(report).toMatchObject({ ok: false, cases: 3, events: 15 });
@@ -71,10 +89,15 @@ describe('audit verify on the database', () => {
   });
 
   it('names the case and seq of a payload changed by a superuser with the trigger disabled', async () => {
-    await trail.tamper(`UPDATE events SET payload = jsonb_set(payload, '{rationale}', '"It is true after all."') WHERE case_id = $1 AND seq = 3`, [enforced]);
+    await trail.tamper(
+      `UPDATE events SET payload = jsonb_set(payload, '{rationale}', '"It is true after all."') WHERE case_id = $1 AND seq = 3`,
+      [enforced],
+    );
     const report = await trail.verify();
     expect(report.ok).toBe(false);
-    expect(report.failures).toEqual([{ caseId: enforced, seq: 3, checkpoint: null, reason: 'hash does not match the event' }]);
+    expect(report.failures).toEqual([
+      { caseId: enforced, seq: 3, checkpoint: null, reason: 'hash does not match the event' },
+    ]);
   });
 
   it('names the first missing seq when an event in the middle of a chain is deleted', async () => {
@@ -85,7 +108,10 @@ describe('audit verify on the database', () => {
 
   it('catches, by a checkpoint, the last events of a case deleted together with a rewritten case row', async () => {
     // The case row is set back to the fold of its first four events, so chain and fold both hold.
-    const fourth = await db.pool.query<{ hash: string; occurred_at: string }>('SELECT hash, occurred_at FROM events WHERE case_id = $1 AND seq = 4', [enforced]);
+    const fourth = await db.pool.query<{ hash: string; occurred_at: string }>(
+      'SELECT hash, occurred_at FROM events WHERE case_id = $1 AND seq = 4',
+      [enforced],
+    );
     const { hash, occurred_at: at } = fourth.rows[0] as { hash: string; occurred_at: string };
     await trail.tamper(
       `WITH gone AS (DELETE FROM events WHERE case_id = $1 AND seq >= 5)
@@ -103,30 +129,59 @@ describe('audit verify on the database', () => {
       checkpoint: sealedIn,
       reason: `checkpoint ${sealedIn} sealed this case up to seq 6; the trail ends at seq 4`,
     });
-    expect(report.failures).toContainEqual(expect.objectContaining({ caseId: null, checkpoint: sealedIn, reason: expect.stringMatching(/do not give the signed Merkle root$/u) }));
+    expect(report.failures).toContainEqual(
+      expect.objectContaining({
+        caseId: null,
+        checkpoint: sealedIn,
+        reason: expect.stringMatching(/do not give the signed Merkle root$/u),
+      }),
+    );
     expect((await trail.verify({ caseId: enforced })).failures[0]).toMatchObject({ caseId: enforced, seq: 5 });
   });
 
   it('names the checkpoint whose signature was altered', async () => {
-    await trail.tamper(`UPDATE checkpoints SET signature = overlay(signature placing (CASE WHEN substr(signature, 1, 1) = 'a' THEN 'b' ELSE 'a' END) from 1 for 1) WHERE id = 2`);
-    expect((await trail.verify()).failures).toEqual([{ caseId: null, seq: null, checkpoint: 2, reason: 'signature is not valid' }]);
+    await trail.tamper(
+      `UPDATE checkpoints SET signature = overlay(signature placing (CASE WHEN substr(signature, 1, 1) = 'a' THEN 'b' ELSE 'a' END) from 1 for 1) WHERE id = 2`,
+    );
+    expect((await trail.verify()).failures).toEqual([
+      { caseId: null, seq: null, checkpoint: 2, reason: 'signature is not valid' },
+    ]);
   });
 
   it('names a deleted checkpoint by the broken link after it', async () => {
     await trail.tamper('DELETE FROM checkpoints WHERE id = 2');
-    expect((await trail.verify()).failures).toEqual([{ caseId: null, seq: null, checkpoint: 3, reason: 'expected checkpoint 2, found 3' }]);
+    expect((await trail.verify()).failures).toEqual([
+      { caseId: null, seq: null, checkpoint: 3, reason: 'expected checkpoint 2, found 3' },
+    ]);
   });
 
   it('names a case row that differs from the fold of its events', async () => {
     await trail.tamper("UPDATE cases SET priority = 'urgent' WHERE id = $1", [dismissed]);
     expect((await trail.verify()).failures).toEqual([
-      { caseId: dismissed, seq: 3, checkpoint: null, reason: 'the case row differs from the fold of its events in priority' },
+      {
+        caseId: dismissed,
+        seq: 3,
+        checkpoint: null,
+        reason: 'the case row differs from the fold of its events in priority',
+      },
     ]);
   });
 
   it('verifies one case on its own: a break elsewhere does not fail it, its own break does', async () => {
-    await trail.tamper(`UPDATE events SET payload = jsonb_set(payload, '{text}', '"edited"') WHERE case_id = $1 AND seq = 1`, [tail]);
-    expect(await trail.verify({ caseId: enforced })).toMatchObject({ ok: true, caseId: enforced, cases: 1, events: 6, unsealedEvents: 0, failures: [] });
-    expect((await trail.verify({ caseId: tail })).failures).toEqual([{ caseId: tail, seq: 1, checkpoint: null, reason: 'hash does not match the event' }]);
+    await trail.tamper(
+      `UPDATE events SET payload = jsonb_set(payload, '{text}', '"edited"') WHERE case_id = $1 AND seq = 1`,
+      [tail],
+    );
+    expect(await trail.verify({ caseId: enforced })).toMatchObject({
+      ok: true,
+      caseId: enforced,
+      cases: 1,
+      events: 6,
+      unsealedEvents: 0,
+      failures: [],
+    });
+    expect((await trail.verify({ caseId: tail })).failures).toEqual([
+      { caseId: tail, seq: 1, checkpoint: null, reason: 'hash does not match the event' },
+    ]);
   });
 });

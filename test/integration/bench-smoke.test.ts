@@ -20,29 +20,40 @@ const adminUrl = inject('adminDatabaseUrl');
 const config = parseConfig({ CASETRAIL_DB_POOL_SIZE: '8' });
 
 describe('benchmark smoke run', () => {
-  it.each(['redis', 'postgres'] as const)('drives a few cases through the pipeline scenario on %s with its baseline', async (backend) => {
-    const result = await runPipelineBench({
-      backend,
-      adminUrl,
-      ...(backend === 'redis' ? { redisUrl: inject('redisUrl') } : {}),
-      cases: 4,
-      inflight: 2,
-      config,
-      log,
-      tty: false,
-    });
-    expect(result).toMatchObject({ scenario: 'pipeline', backend, cases: 4, commands: 24, rejected: 0 });
-    expect(result.commandsPerSec).toBeGreaterThan(0);
-    expect(result.baselineHopsPerSec).toBeGreaterThan(0);
-    expect(result.ratio).toBeCloseTo(result.commandsPerSec / result.baselineHopsPerSec, 1);
-    expect(result.cpuMsPerCommand.totalMs).toBeGreaterThan(0);
-    expect(result.baselineCpuMsPerHop.totalMs).toBeGreaterThan(0);
-    // Measured on a database with history: the 4 warm-up cases and 10 copies of each.
-    expect(result.historyCases).toBe(44);
-  });
+  it.each(['redis', 'postgres'] as const)(
+    'drives a few cases through the pipeline scenario on %s with its baseline',
+    async (backend) => {
+      const result = await runPipelineBench({
+        backend,
+        adminUrl,
+        ...(backend === 'redis' ? { redisUrl: inject('redisUrl') } : {}),
+        cases: 4,
+        inflight: 2,
+        config,
+        log,
+        tty: false,
+      });
+      expect(result).toMatchObject({ scenario: 'pipeline', backend, cases: 4, commands: 24, rejected: 0 });
+      expect(result.commandsPerSec).toBeGreaterThan(0);
+      expect(result.baselineHopsPerSec).toBeGreaterThan(0);
+      expect(result.ratio).toBeCloseTo(result.commandsPerSec / result.baselineHopsPerSec, 1);
+      expect(result.cpuMsPerCommand.totalMs).toBeGreaterThan(0);
+      expect(result.baselineCpuMsPerHop.totalMs).toBeGreaterThan(0);
+      // Measured on a database with history: the 4 warm-up cases and 10 copies of each.
+      expect(result.historyCases).toBe(44);
+    },
+  );
 
   it('runs the intake scenario against its bare route', async () => {
-    const result = await runIntakeBench({ adminUrl, redisUrl: inject('redisUrl'), connections: 2, seconds: 1, rounds: 1, log, poolSize: 4 });
+    const result = await runIntakeBench({
+      adminUrl,
+      redisUrl: inject('redisUrl'),
+      connections: 2,
+      seconds: 1,
+      rounds: 1,
+      log,
+      poolSize: 4,
+    });
     expect(result).toMatchObject({ scenario: 'intake', connections: 2, errors: 0, queueBackend: 'redis' });
     expect(result.rounds.casetrail).toHaveLength(1);
     expect(result.requestsPerSec).toBeGreaterThan(0);
@@ -50,7 +61,16 @@ describe('benchmark smoke run', () => {
   });
 
   it('runs the scaling scenario with worker processes of their own', async () => {
-    const result = await runScalingBench({ backend: 'redis', adminUrl, redisUrl: inject('redisUrl'), cases: 3, inflight: 3, workers: [1], log, tty: false });
+    const result = await runScalingBench({
+      backend: 'redis',
+      adminUrl,
+      redisUrl: inject('redisUrl'),
+      cases: 3,
+      inflight: 3,
+      workers: [1],
+      log,
+      tty: false,
+    });
     expect(result).toMatchObject({ scenario: 'scaling', backend: 'redis', cases: 3 });
     expect(result.rows.map((row) => row.workers)).toEqual([1]);
     expect(result.rows[0]?.commandsPerSec).toBeGreaterThan(0);
@@ -76,7 +96,11 @@ describe('bench options', () => {
     [['--connections', '0'], '--connections: expected a positive whole number, got 0'],
     [['--backends', 'mysql'], '--backends: expected some of redis, postgres'],
   ])('refuses %j before any scenario runs', async (args, message) => {
-    const { code, stdout, stderr } = await runCasetrail(['bench', '--json', ...args], { DATABASE_URL: adminUrl, REDIS_URL: inject('redisUrl') }, 60_000);
+    const { code, stdout, stderr } = await runCasetrail(
+      ['bench', '--json', ...args],
+      { DATABASE_URL: adminUrl, REDIS_URL: inject('redisUrl') },
+      60_000,
+    );
     expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
     expect(stderr).toContain(message);
     expect(stderr).not.toContain('removed what interrupted bench runs left behind');
@@ -96,7 +120,9 @@ describe('what bench runs leave behind', () => {
     await admin.end();
   });
   const databases = async (pattern: string) =>
-    (await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [pattern])).rows.map((r) => r.datname);
+    (
+      await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [pattern])
+    ).rows.map((r) => r.datname);
   const keys = (pattern: string) => redis.keys(pattern);
 
   it('is nothing once the runs above are over: no database, no queue key of this process', async () => {
@@ -105,11 +131,15 @@ describe('what bench runs leave behind', () => {
   });
 
   it('is removed by a run interrupted with SIGINT, whose worker processes stop with it', async () => {
-    const bench = spawn(process.execPath, ['bin/casetrail.mjs', 'bench', '--json', '--scenarios', 'scaling', '--workers', '2', '--scaling-cases', '5000'], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: adminUrl, REDIS_URL: inject('redisUrl') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const bench = spawn(
+      process.execPath,
+      ['bin/casetrail.mjs', 'bench', '--json', '--scenarios', 'scaling', '--workers', '2', '--scaling-cases', '5000'],
+      {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: adminUrl, REDIS_URL: inject('redisUrl') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     let stdout = '';
     bench.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -124,8 +154,11 @@ describe('what bench runs leave behind', () => {
       await eventually(
         async () => {
           workers = childrenOf(pid).filter(isCasetrailWorker);
-          if (workers.length === 2 && (await databases(ownDatabases)).length > 0 && (await keys(ownKeys)).length > 0) return true;
-          throw new Error(`exit ${bench.exitCode}, worker processes: ${workers.join(', ') || 'none'}; stdout: ${stdout}; stderr: ${stderr}`);
+          if (workers.length === 2 && (await databases(ownDatabases)).length > 0 && (await keys(ownKeys)).length > 0)
+            return true;
+          throw new Error(
+            `exit ${bench.exitCode}, worker processes: ${workers.join(', ') || 'none'}; stdout: ${stdout}; stderr: ${stderr}`,
+          );
         },
         { timeoutMs: 60_000, what: 'the scaling run to get going' },
       );
@@ -137,7 +170,10 @@ describe('what bench runs leave behind', () => {
       expect(stderr).not.toContain('could not remove');
       expect(await databases(ownDatabases)).toEqual([]);
       expect(await keys(ownKeys)).toEqual([]);
-      await eventually(async () => workers.every((worker) => !isAlive(worker)), { timeoutMs: 30_000, what: `worker processes ${workers.join(', ')} to stop` });
+      await eventually(async () => workers.every((worker) => !isAlive(worker)), {
+        timeoutMs: 30_000,
+        what: `worker processes ${workers.join(', ')} to stop`,
+      });
     } finally {
       for (const p of [pid, ...workers]) if (isAlive(p)) process.kill(p, 'SIGKILL');
     }
@@ -147,13 +183,26 @@ describe('what bench runs leave behind', () => {
     const dead = 999_999;
     const deadDb = `casetrail_bench_${HOST}_${dead}_0123abcd`;
     await admin.query(`CREATE DATABASE ${deadDb}`);
-    const deadKeys = [`ct-bench-${HOST}-${dead}-0a0b0c:{intake}:intake:meta`, `ct-bench-${HOST}-${dead}-0a0b0c-base:{bare}:bare:id`, `ct-scale-${HOST}-${dead}-0d0e0f:{sla}:sla:meta`];
-    const kept = [`ct-bench-${HOST}-${process.pid}-0a0b0c:{intake}:intake:meta`, `ct-bench-${HOST === '00000000' ? 'ffffffff' : '00000000'}-${dead}-0a0b0c:{intake}:intake:meta`];
+    const deadKeys = [
+      `ct-bench-${HOST}-${dead}-0a0b0c:{intake}:intake:meta`,
+      `ct-bench-${HOST}-${dead}-0a0b0c-base:{bare}:bare:id`,
+      `ct-scale-${HOST}-${dead}-0d0e0f:{sla}:sla:meta`,
+    ];
+    const kept = [
+      `ct-bench-${HOST}-${process.pid}-0a0b0c:{intake}:intake:meta`,
+      `ct-bench-${HOST === '00000000' ? 'ffffffff' : '00000000'}-${dead}-0a0b0c:{intake}:intake:meta`,
+    ];
     for (const key of [...deadKeys, ...kept]) await redis.set(key, '1');
     try {
       const swept = await sweepLeftovers({ adminUrl, redisUrl: inject('redisUrl'), gone: (pid) => pid === dead });
       expect(swept.databases).toContain(deadDb);
-      expect(swept.prefixes).toEqual(expect.arrayContaining([`ct-bench-${HOST}-${dead}-0a0b0c`, `ct-bench-${HOST}-${dead}-0a0b0c-base`, `ct-scale-${HOST}-${dead}-0d0e0f`]));
+      expect(swept.prefixes).toEqual(
+        expect.arrayContaining([
+          `ct-bench-${HOST}-${dead}-0a0b0c`,
+          `ct-bench-${HOST}-${dead}-0a0b0c-base`,
+          `ct-scale-${HOST}-${dead}-0d0e0f`,
+        ]),
+      );
       expect(await databases(deadDb)).toEqual([]);
       expect(await redis.exists(...deadKeys)).toBe(0);
       expect(await redis.exists(...kept)).toBe(kept.length);
@@ -189,4 +238,3 @@ function childrenOf(pid: number): number[] {
   }
   return children;
 }
-

@@ -51,7 +51,7 @@ async function withWaiter(pollMs: number, body: (waiter: CommandWaiter) => Promi
 }
 
 describe('the command waiter', () => {
-  it('is woken by the worker\'s NOTIFY, without polling', async () => {
+  it("is woken by the worker's NOTIFY, without polling", async () => {
     await withWaiter(600_000, async (waiter) => {
       const id = await pendingSubmit();
       const waiting = waiter.wait(id, 10_000);
@@ -64,7 +64,10 @@ describe('the command waiter', () => {
     await withWaiter(600_000, async (waiter) => {
       const id = await pendingSubmit();
       // Finished behind the listener's back: no NOTIFY is sent.
-      await database.pool.query("UPDATE commands SET status = 'rejected', problem = '{\"code\":\"internal\",\"detail\":\"x\"}' WHERE id = $1", [id]);
+      await database.pool.query(
+        'UPDATE commands SET status = \'rejected\', problem = \'{"code":"internal","detail":"x"}\' WHERE id = $1',
+        [id],
+      );
       // justStored skips the first lookup (such a command cannot be finished yet): only a
       // notification or the poll answers, and here neither comes before the deadline.
       expect(await waiter.wait(id, 200, { justStored: true })).toBeNull();
@@ -78,7 +81,10 @@ describe('the command waiter', () => {
       const id = await pendingSubmit();
       const waiting = waiter.wait(id, 10_000);
       // Finished behind the listener's back: no NOTIFY is sent.
-      await database.pool.query("UPDATE commands SET status = 'rejected', problem = '{\"code\":\"internal\",\"detail\":\"x\"}' WHERE id = $1", [id]);
+      await database.pool.query(
+        'UPDATE commands SET status = \'rejected\', problem = \'{"code":"internal","detail":"x"}\' WHERE id = $1',
+        [id],
+      );
       expect(await waiting).toMatchObject({ id, status: 'rejected', problem: { code: 'internal' } });
     });
   });
@@ -115,6 +121,8 @@ describe('the command waiter', () => {
 });
 
 async function applyPendingCommands(): Promise<void> {
-  const { rows } = await database.pool.query<{ id: string }>("SELECT id FROM commands WHERE status = 'pending' ORDER BY created_at");
+  const { rows } = await database.pool.query<{ id: string }>(
+    "SELECT id FROM commands WHERE status = 'pending' ORDER BY created_at",
+  );
   for (const { id } of rows) await applyCommand(apply, id);
 }

@@ -76,11 +76,23 @@ describe('GET /v1/users/names', () => {
   it('gives the names behind known ids, sorted by name, and leaves unknown ids out', async () => {
     const ids = [verifier.id, clerk.id, '00000000-0000-4000-8000-000000000000'].join(',');
     const names = await api.app.inject({ method: 'GET', url: `/v1/users/names?ids=${ids}`, headers: supervisor.auth });
-    expect([names.statusCode, json(names)]).toEqual([200, { items: [{ id: verifier.id, name: 'hung.le' }, { id: clerk.id, name: 'lan.nguyen' }] }]);
+    expect([names.statusCode, json(names)]).toEqual([
+      200,
+      {
+        items: [
+          { id: verifier.id, name: 'hung.le' },
+          { id: clerk.id, name: 'lan.nguyen' },
+        ],
+      },
+    ]);
   });
 
   it('refuses admins (no case work) and ids that are not uuids', async () => {
-    const asAdmin = await api.app.inject({ method: 'GET', url: `/v1/users/names?ids=${clerk.id}`, headers: admin.auth });
+    const asAdmin = await api.app.inject({
+      method: 'GET',
+      url: `/v1/users/names?ids=${clerk.id}`,
+      headers: admin.auth,
+    });
     expect([asAdmin.statusCode, json(asAdmin).code]).toEqual([403, 'forbidden']);
     const bad = await api.app.inject({ method: 'GET', url: '/v1/users/names?ids=nope', headers: clerk.auth });
     expect([bad.statusCode, json(bad).code]).toEqual([400, 'validation_failed']);
@@ -91,24 +103,42 @@ describe('GET /v1/stats/stages', () => {
   it('counts the cases in each stage at the end of each day of the window, and the breaches per day', async () => {
     const submit = async (n: number) => {
       const accepted = await api.app.inject({
-        method: 'POST', url: '/v1/cases', headers: clerk.auth, payload: submitBody({ url: `https://example.vn/stages-${n}`, content: `Nội dung ${n}` }),
+        method: 'POST',
+        url: '/v1/cases',
+        headers: clerk.auth,
+        payload: submitBody({ url: `https://example.vn/stages-${n}`, content: `Nội dung ${n}` }),
       });
       await api.applyPending();
       return json<{ caseId: string }>(accepted).caseId;
     };
     const [verified, dismissed] = [await submit(1), await submit(2)];
     await submit(3);
-    await api.app.inject({ method: 'POST', url: `/v1/cases/${verified}/verify`, headers: verifier.auth, payload: verifyBody() });
-    await api.app.inject({ method: 'POST', url: `/v1/cases/${dismissed}/verify`, headers: verifier.auth, payload: verifyBody('accurate', []) });
+    await api.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${verified}/verify`,
+      headers: verifier.auth,
+      payload: verifyBody(),
+    });
+    await api.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${dismissed}/verify`,
+      headers: verifier.auth,
+      payload: verifyBody('accurate', []),
+    });
     await api.applyPending();
 
     const history = await api.app.inject({ method: 'GET', url: '/v1/stats/stages?days=3', headers: supervisor.auth });
     expect(history.statusCode).toBe(200);
-    type History = { window: { to: string }; days: { day: string; byStage: Record<string, number>; breaches: Record<string, number> }[] };
+    type History = {
+      window: { to: string };
+      days: { day: string; byStage: Record<string, number>; breaches: Record<string, number> }[];
+    };
     const { window, days } = json<History>(history);
     const none = { received: 0, verified: 0, referred: 0, penalty_issued: 0 };
     // The window ends now by the database clock: today is the UTC day of window.to.
-    expect(days.map((d) => d.day)).toEqual([2, 1, 0].map((ago) => new Date(Date.parse(window.to) - ago * 86_400_000).toISOString().slice(0, 10)));
+    expect(days.map((d) => d.day)).toEqual(
+      [2, 1, 0].map((ago) => new Date(Date.parse(window.to) - ago * 86_400_000).toISOString().slice(0, 10)),
+    );
     expect(days.map((d) => [d.byStage, d.breaches])).toEqual([
       [{ ...none, closed: 0 }, none],
       [{ ...none, closed: 0 }, none],

@@ -7,13 +7,28 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium, newUserContext, screenshot } from '../support/browser.ts';
-import { EN, VI, field, fillReport, headingOnceIt, signIn, submitReport, switchLanguage, textOf, waitForStage, type Words } from '../support/console-flow.ts';
+import {
+  EN,
+  VI,
+  field,
+  fillReport,
+  headingOnceIt,
+  signIn,
+  submitReport,
+  switchLanguage,
+  textOf,
+  waitForStage,
+  type Words,
+} from '../support/console-flow.ts';
 import { seedCases } from '../support/console-seed.ts';
 import { startSystem, type System } from '../support/system.ts';
 
 const SHOTS = 'docs/screenshots';
 
-if (!hasChromium) console.warn('console.test.ts: skipped, /usr/bin/chromium is missing (apt-get install chromium; .ci/run installs it)');
+if (!hasChromium)
+  console.warn(
+    'console.test.ts: skipped, /usr/bin/chromium is missing (apt-get install chromium; .ci/run installs it)',
+  );
 
 describe.skipIf(!hasChromium)('the console, in a browser, on the running system', () => {
   let system: System;
@@ -31,8 +46,13 @@ describe.skipIf(!hasChromium)('the console, in a browser, on the running system'
       ['verifier', 'hung.le', ['verifier']],
       ['supervisor', 'mai.pham', ['supervisor']],
     ];
-    for (const [key, name, roles] of people) token[key] = (await system.createUser(`${name}-${randomUUID().slice(0, 6)}`, roles)).token;
-    await seedCases(system.baseUrl, { clerk: token.clerk2 ?? '', verifier: token.verifier ?? '', supervisor: token.supervisor ?? '' });
+    for (const [key, name, roles] of people)
+      token[key] = (await system.createUser(`${name}-${randomUUID().slice(0, 6)}`, roles)).token;
+    await seedCases(system.baseUrl, {
+      clerk: token.clerk2 ?? '',
+      verifier: token.verifier ?? '',
+      supervisor: token.supervisor ?? '',
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -123,7 +143,9 @@ describe.skipIf(!hasChromium)('the console, in a browser, on the running system'
     expect(await supervisor.locator('.event .event-type').allInnerTexts()).toEqual(words.eventTypes);
     expect(await textOf(supervisor.locator('[data-audit]'))).toBe(words.auditVerified);
     // The browser runs in UTC: times read in Asia/Ho_Chi_Minh unless the user picks another zone.
-    expect(await supervisor.locator('.event time').allInnerTexts()).toEqual(Array(6).fill(expect.stringMatching(words.timeShape)));
+    expect(await supervisor.locator('.event time').allInnerTexts()).toEqual(
+      Array(6).fill(expect.stringMatching(words.timeShape)),
+    );
     await screenshot(supervisor, `${SHOTS}/${prefix}-supervisor-case.png`);
     return { caseId, reference, clerk, supervisor };
   }
@@ -135,7 +157,10 @@ describe.skipIf(!hasChromium)('the console, in a browser, on the running system'
     await supervisor.getByRole('button', { name: 'Export the case bundle' }).click();
     const bundle = await download;
     expect(bundle.suggestedFilename()).toBe(`${reference}.casetrail-bundle.json`);
-    const exported = JSON.parse(await readFile(await bundle.path(), 'utf8')) as { format: string; case: { id: string } };
+    const exported = JSON.parse(await readFile(await bundle.path(), 'utf8')) as {
+      format: string;
+      case: { id: string };
+    };
     expect([exported.format, exported.case.id]).toEqual(['casetrail-bundle/1', caseId]);
 
     await supervisor.locator('.event').nth(2).getByRole('link', { name: 'See the case as of this event' }).click();
@@ -193,7 +218,10 @@ describe.skipIf(!hasChromium)('the console, in a browser, on the running system'
 
   it("never shows a clerk another clerk's case: the page says not found, as for an unknown id", async () => {
     const clerk = await pageFor('clerk', EN);
-    const form = await fillReport(clerk, EN, { url: `https://www.tiktok.com/@someone/video/${Date.now()}`, claim: 'Private claim of clerk one' });
+    const form = await fillReport(clerk, EN, {
+      url: `https://www.tiktok.com/@someone/video/${Date.now()}`,
+      claim: 'Private claim of clerk one',
+    });
     const { caseId } = await submitReport(clerk, form, EN);
 
     const other = await pageFor('clerk2', EN);

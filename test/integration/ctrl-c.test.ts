@@ -26,7 +26,18 @@ describe('Ctrl-C on casetrail start with its embedded PostgreSQL', () => {
   });
 
   it('stops gracefully with status 0, its PostgreSQL last, even when the signal comes twice', async () => {
-    casetrail = startCasetrail('start', ['start'], { CASETRAIL_DATA_DIR: dataDir, CASETRAIL_HMAC_KEY: TEST_HMAC_KEY, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' }, { processGroup: true });
+    casetrail = startCasetrail(
+      'start',
+      ['start'],
+      {
+        CASETRAIL_DATA_DIR: dataDir,
+        CASETRAIL_HMAC_KEY: TEST_HMAC_KEY,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'info',
+      },
+      { processGroup: true },
+    );
     // The first start runs initdb: slow on a busy machine.
     await casetrail.waitForLog((line) => line.msg === 'casetrail started', 240_000);
     const postmasterPid = path.join(dataDir, 'pg', 'postmaster.pid');

@@ -18,7 +18,10 @@ type DemoSummary = {
   users: { name: string; roles: string[]; token: string }[];
 };
 
-function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/casetrail.mjs'), ...args], {
       cwd: ROOT,
@@ -50,7 +53,9 @@ describe('casetrail demo', () => {
   afterAll(() => system?.close());
 
   const demo = async () => {
-    const result = await runCli(['demo', '--cases', String(CASES), '--api-url', system.baseUrl, '--json'], { CASETRAIL_TOKEN: admin });
+    const result = await runCli(['demo', '--cases', String(CASES), '--api-url', system.baseUrl, '--json'], {
+      CASETRAIL_TOKEN: admin,
+    });
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout) as DemoSummary;
     runs.push(summary);
@@ -63,10 +68,19 @@ describe('casetrail demo', () => {
       cases: CASES,
       failed: [],
       stages: { received: 5, verified: 3, referred: 2, penalty_issued: 2, closed: 16 },
-      outcomes: { dismissed: 5, duplicate: 1, no_violation: 2, penalty_enforced: 5, penalty_overturned: 1, withdrawn: 2 },
+      outcomes: {
+        dismissed: 5,
+        duplicate: 1,
+        no_violation: 2,
+        penalty_enforced: 5,
+        penalty_overturned: 1,
+        withdrawn: 2,
+      },
     });
     expect(summary.users.map((u) => [u.name, u.roles])).toEqual(
-      ['clerk', 'verifier', 'supervisor'].flatMap((role) => [1, 2, 3].map((i) => [`demo-${summary.runTag.toLowerCase()}-${role}-${i}`, [role]])),
+      ['clerk', 'verifier', 'supervisor'].flatMap((role) =>
+        [1, 2, 3].map((i) => [`demo-${summary.runTag.toLowerCase()}-${role}-${i}`, [role]]),
+      ),
     );
     expect(await stageCounts(system)).toEqual(summary.stages);
   });
@@ -82,20 +96,28 @@ describe('casetrail demo', () => {
     const after = await caseVersions(system);
     expect([...before].filter(([id, version]) => after.get(id) !== version)).toEqual([]);
     expect(await system.pendingCommands()).toBe(0);
-    const { rows } = await system.harness.pool.query<{ status: string; n: number }>("SELECT status, count(*)::int AS n FROM commands WHERE status <> 'applied' GROUP BY status");
+    const { rows } = await system.harness.pool.query<{ status: string; n: number }>(
+      "SELECT status, count(*)::int AS n FROM commands WHERE status <> 'applied' GROUP BY status",
+    );
     expect(rows).toEqual([]);
   });
 
   it('answers a missing API with exit status 2 and a hint', async () => {
     const result = await runCli(['demo', '--api-url', 'http://127.0.0.1:9', '--token', admin]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('casetrail: the API at http://127.0.0.1:9 is unreachable; start casetrail first (npm start) or pass --api-url\n');
+    expect(result.stderr).toBe(
+      'casetrail: the API at http://127.0.0.1:9 is unreachable; start casetrail first (npm start) or pass --api-url\n',
+    );
   });
 });
 
 async function stageCounts(system: System): Promise<Record<string, number>> {
-  const { rows } = await system.harness.pool.query<{ stage: string; n: number }>('SELECT stage, count(*)::int AS n FROM cases GROUP BY stage');
-  const counts = Object.fromEntries(['received', 'verified', 'referred', 'penalty_issued', 'closed'].map((s) => [s, 0]));
+  const { rows } = await system.harness.pool.query<{ stage: string; n: number }>(
+    'SELECT stage, count(*)::int AS n FROM cases GROUP BY stage',
+  );
+  const counts = Object.fromEntries(
+    ['received', 'verified', 'referred', 'penalty_issued', 'closed'].map((s) => [s, 0]),
+  );
   for (const row of rows) counts[row.stage] = row.n;
   return counts;
 }

@@ -25,10 +25,14 @@ type Service = {
 };
 
 /** Compose's `${VAR:-default}` interpolation, with nothing set: the defaults. */
-const interpolate = (text: string) => text.replace(/\$\{([A-Z0-9_]+):-([^}]*)\}/g, (_, _name, fallback: string) => fallback);
+const interpolate = (text: string) =>
+  text.replace(/\$\{([A-Z0-9_]+):-([^}]*)\}/g, (_, _name, fallback: string) => fallback);
 
 describe('docker-compose.yml', () => {
-  const compose = parse(interpolate(read('docker-compose.yml')), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+  const compose = parse(interpolate(read('docker-compose.yml')), { merge: true }) as {
+    services: Record<string, Service>;
+    volumes: Record<string, unknown>;
+  };
   const services = compose.services;
   const casetrail = ['migrate', 'api', 'workers'] as const;
 
@@ -52,7 +56,10 @@ describe('docker-compose.yml', () => {
     const known = new Set(Object.keys(configSchema.shape));
     for (const name of casetrail) {
       const env = services[name]?.environment ?? {};
-      expect(Object.keys(env).filter((key) => !known.has(key)), `${name}: unknown variables`).toEqual([]);
+      expect(
+        Object.keys(env).filter((key) => !known.has(key)),
+        `${name}: unknown variables`,
+      ).toEqual([]);
       const config = parseConfig(env);
       expect(queueBackend(config)).toBe('redis');
       expect(new URL(config.DATABASE_URL ?? '').hostname).toBe('postgres');
@@ -61,7 +68,11 @@ describe('docker-compose.yml', () => {
     }
     const postgres = services.postgres?.environment ?? {};
     const url = new URL(parseConfig(services.api?.environment ?? {}).DATABASE_URL ?? '');
-    expect([url.username, url.password, url.pathname]).toEqual([postgres.POSTGRES_USER, postgres.POSTGRES_PASSWORD, `/${postgres.POSTGRES_DB}`]);
+    expect([url.username, url.password, url.pathname]).toEqual([
+      postgres.POSTGRES_USER,
+      postgres.POSTGRES_PASSWORD,
+      `/${postgres.POSTGRES_DB}`,
+    ]);
   });
 
   it('publishes the API on all interfaces of its container, and nothing of the workers', () => {
@@ -75,7 +86,10 @@ describe('docker-compose.yml', () => {
   it('starts the API and the workers after the migration succeeded and the services are healthy', () => {
     expect(services.migrate?.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
     for (const name of ['api', 'workers'] as const) {
-      expect(services[name]?.depends_on).toEqual({ migrate: { condition: 'service_completed_successfully' }, redis: { condition: 'service_healthy' } });
+      expect(services[name]?.depends_on).toEqual({
+        migrate: { condition: 'service_completed_successfully' },
+        redis: { condition: 'service_healthy' },
+      });
     }
   });
 
@@ -99,15 +113,25 @@ type Stage = { name: string; from: string; instructions: { op: string; args: str
 
 /** FROM ... AS name opens a stage; continuation lines are joined; comments dropped. */
 function dockerStages(text: string): Stage[] {
-  const lines = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-  const args = Object.fromEntries(lines.filter((l) => /^ARG \w+=/.test(l)).map((l) => l.slice(4).split('=') as [string, string]));
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  const args = Object.fromEntries(
+    lines.filter((l) => /^ARG \w+=/.test(l)).map((l) => l.slice(4).split('=') as [string, string]),
+  );
   const stages: Stage[] = [];
   for (const line of lines) {
     const [op = '', ...rest] = line.split(/\s+/);
     const text = rest.join(' ');
     if (op === 'FROM') {
       const [image = '', , name = `stage-${stages.length}`] = text.split(/\s+/);
-      stages.push({ name, from: image.replace(/^\$\{(\w+)\}$/, (_, key: string) => args[key] ?? key), instructions: [] });
+      stages.push({
+        name,
+        from: image.replace(/^\$\{(\w+)\}$/, (_, key: string) => args[key] ?? key),
+        instructions: [],
+      });
     } else {
       stages.at(-1)?.instructions.push({ op, args: text });
     }
@@ -127,14 +151,18 @@ describe('Dockerfile', () => {
 
   it('takes its node_modules from a production-only install', () => {
     const fromStages = ops(runtime, 'COPY').filter((a) => a.startsWith('--from='));
-    expect(fromStages.filter((a) => a.includes('node_modules'))).toEqual(['--from=prod-deps /app/node_modules ./node_modules']);
+    expect(fromStages.filter((a) => a.includes('node_modules'))).toEqual([
+      '--from=prod-deps /app/node_modules ./node_modules',
+    ]);
     expect(ops(stages.find((s) => s.name === 'prod-deps') as Stage, 'RUN').join(' ')).toMatch(/npm ci --omit=dev/);
     expect(ops(runtime, 'RUN').join(' ')).not.toMatch(/npm (ci|install|i) /);
   });
 
   it('generates the Prisma client and builds the console in the build stage, for the runtime', () => {
     expect(ops(stages[0] as Stage, 'RUN')).toContain('npm run generate && npm run build');
-    expect(ops(runtime, 'COPY')).toEqual(expect.arrayContaining(['--from=build /app/src ./src', '--from=build /app/dist/console ./dist/console']));
+    expect(ops(runtime, 'COPY')).toEqual(
+      expect.arrayContaining(['--from=build /app/src ./src', '--from=build /app/dist/console ./dist/console']),
+    );
   });
 
   it('runs as the unprivileged node user, the casetrail command as entry point', () => {
@@ -145,9 +173,15 @@ describe('Dockerfile', () => {
   });
 
   it('copies only files that exist, and leaves local installs and data out of the context', () => {
-    const sources = stages.flatMap((s) => ops(s, 'COPY').filter((a) => !a.startsWith('--from=')).flatMap((a) => a.split(/\s+/).slice(0, -1)));
+    const sources = stages.flatMap((s) =>
+      ops(s, 'COPY')
+        .filter((a) => !a.startsWith('--from='))
+        .flatMap((a) => a.split(/\s+/).slice(0, -1)),
+    );
     expect(sources.filter((source) => !existsSync(path.join(ROOT, source)))).toEqual([]);
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.casetrail', '.git', 'src/generated']));
   });
 
@@ -156,10 +190,14 @@ describe('Dockerfile', () => {
     const imported = new Set<string>();
     for (const file of ['src', 'workers', 'bin'].flatMap((dir) => sourceFiles(path.join(ROOT, dir)))) {
       const text = readFileSync(file, 'utf8');
-      for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\s+(?!type\s)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+      for (const match of text.matchAll(
+        /(?:^|\n)\s*(?:import|export)\s+(?!type\s)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+      )) {
         const specifier = match[1] ?? match[2] ?? '';
         if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
-        imported.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : (specifier.split('/')[0] as string));
+        imported.add(
+          specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : (specifier.split('/')[0] as string),
+        );
       }
     }
     expect([...imported].filter((pkg) => !(pkg in manifest.dependencies)).sort()).toEqual([]);

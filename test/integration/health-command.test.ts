@@ -33,19 +33,31 @@ describe('casetrail health', () => {
   it('exits 0 when PostgreSQL and Redis answer', async () => {
     const result = await health({ DATABASE_URL: db.url, REDIS_URL: inject('redisUrl') });
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ status: 'ok', checks: { database: true, queues: true }, queueBackend: 'redis' });
+    expect(JSON.parse(result.stdout)).toEqual({
+      status: 'ok',
+      checks: { database: true, queues: true },
+      queueBackend: 'redis',
+    });
   });
 
   it('checks only the database on the PostgreSQL queue backend', async () => {
     const result = await health({ DATABASE_URL: db.url });
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ status: 'ok', checks: { database: true, queues: true }, queueBackend: 'postgres' });
+    expect(JSON.parse(result.stdout)).toEqual({
+      status: 'ok',
+      checks: { database: true, queues: true },
+      queueBackend: 'postgres',
+    });
   });
 
   it('exits 1 naming the queue backend when Redis does not answer', async () => {
     // Port 9 (discard) has no Redis on a test machine.
     const result = await health({ DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:9' });
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toEqual({ status: 'unavailable', checks: { database: true, queues: false }, queueBackend: 'redis' });
+    expect(JSON.parse(result.stdout)).toEqual({
+      status: 'unavailable',
+      checks: { database: true, queues: false },
+      queueBackend: 'redis',
+    });
   });
 });

@@ -12,7 +12,13 @@ import { findLeaks } from '../support/leak-check.ts';
 import { deleteKeys } from '../support/queue-harness.ts';
 import { changesBetween, takeSnapshot } from '../support/row-snapshot.ts';
 import { ACCESS_CASES } from './hostile/access.cases.ts';
-import { createRequester, freshSubmission, USER_NAMES, type HostileContext, type UserName } from './hostile/hostile-context.ts';
+import {
+  createRequester,
+  freshSubmission,
+  USER_NAMES,
+  type HostileContext,
+  type UserName,
+} from './hostile/hostile-context.ts';
 import { INPUT_CASES } from './hostile/input.cases.ts';
 
 const CASES = [...INPUT_CASES, ...ACCESS_CASES];
@@ -38,7 +44,13 @@ let h: HostileContext;
 const responses: { where: string; text: string }[] = [];
 
 /** A setup command that must succeed: the case after it. */
-async function setup(request: HostileContext['request'], who: HostileContext['users'][UserName], path: string, body: unknown, headers: Record<string, string> = {}) {
+async function setup(
+  request: HostileContext['request'],
+  who: HostileContext['users'][UserName],
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   const answer = await request('POST', `${path}?wait=true`, { as: who, body, headers });
   if (answer.status !== 200 && answer.status !== 201) throw new Error(`setup ${path}: ${answer.status} ${answer.text}`);
   return { id: String(answer.body?.id), location: answer.headers.get('location') ?? '' };
@@ -56,14 +68,18 @@ beforeAll(async () => {
     env: { CASETRAIL_RATE_LIMIT_MAX: String(RATE_LIMIT), LOG_LEVEL: 'debug' },
   });
   const request = createRequester(system.baseUrl);
-  const users = Object.fromEntries(await Promise.all(USER_NAMES.map(async (name) => [name, await system.createUser(ROLES[name])]))) as HostileContext['users'];
+  const users = Object.fromEntries(
+    await Promise.all(USER_NAMES.map(async (name) => [name, await system.createUser(ROLES[name])])),
+  ) as HostileContext['users'];
   const revoked = await request('DELETE', `/v1/tokens/${users.revoked.tokenId}`, { as: users.admin });
   if (revoked.status !== 204) throw new Error(`setup: revoking a token answered ${revoked.status}`);
 
   const received = (await setup(request, users.clerkA, '/v1/cases', freshSubmission())).id;
   await setup(request, users.verifier, `/v1/cases/${received}/claim`, {});
   const keyedNote = { key: randomUUID(), body: { text: 'Called the reporter.' } };
-  const note = await setup(request, users.clerkA, `/v1/cases/${received}/notes`, keyedNote.body, { 'idempotency-key': keyedNote.key });
+  const note = await setup(request, users.clerkA, `/v1/cases/${received}/notes`, keyedNote.body, {
+    'idempotency-key': keyedNote.key,
+  });
 
   const ownedByClerkVerifier = (await setup(request, users.clerkVerifier, '/v1/cases', freshSubmission())).id;
 
@@ -75,7 +91,12 @@ beforeAll(async () => {
   const appealPending = (await setup(request, users.clerkA, '/v1/cases', freshSubmission())).id;
   await setup(request, users.verifier, `/v1/cases/${appealPending}/verify`, verifyBody());
   await setup(request, users.supervisor, `/v1/cases/${appealPending}/refer`, BODIES.refer);
-  await setup(request, users.supervisor, `/v1/cases/${appealPending}/penalty`, penaltyBody({ decisionNo: `QD-${randomUUID()}` }));
+  await setup(
+    request,
+    users.supervisor,
+    `/v1/cases/${appealPending}/penalty`,
+    penaltyBody({ decisionNo: `QD-${randomUUID()}` }),
+  );
   await setup(request, users.supervisor2, `/v1/cases/${appealPending}/appeal`, BODIES['file-appeal']);
 
   h = {
@@ -103,11 +124,18 @@ describe('hostile requests are refused with their problem and change no row', ()
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, hostile) => {
     const before = await takeSnapshot(db.pool);
     const answer = await hostile.send(h);
-    responses.push({ where: hostile.name, text: `${[...answer.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${answer.text}` });
+    responses.push({
+      where: hostile.name,
+      text: `${[...answer.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${answer.text}`,
+    });
 
     expect(answer.status, answer.text.slice(0, 500)).toBe(hostile.status);
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(answer.body).toMatchObject({ type: `https://casetrail.dev/problems/${hostile.code}`, status: hostile.status, code: hostile.code });
+    expect(answer.body).toMatchObject({
+      type: `https://casetrail.dev/problems/${hostile.code}`,
+      status: hostile.status,
+      code: hostile.code,
+    });
     expect(answer.body?.requestId).toBe(answer.headers.get('x-request-id'));
     if (hostile.status === 401) expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer /);
     if (hostile.status === 429) expect(answer.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
@@ -129,7 +157,9 @@ describe('hostile requests are refused with their problem and change no row', ()
       item.content,
       'Hostile-suite content',
     ];
-    const logs = system.logLines().map((line) => ({ where: `${line.process} log: ${line.msg}`, text: JSON.stringify(line) }));
+    const logs = system
+      .logLines()
+      .map((line) => ({ where: `${line.process} log: ${line.msg}`, text: JSON.stringify(line) }));
     const output = system.processes.flatMap((p) => p.rawOutput.map((text) => ({ where: `${p.name} output`, text })));
     expect(responses.length).toBe(CASES.length);
     expect(logs.length).toBeGreaterThan(CASES.length);

@@ -15,7 +15,8 @@ describe.each(['redis', 'postgres'] as const)('signals on the %s queue backend',
 
   beforeAll(async () => {
     system = await startSystem({ backend });
-    for (const role of ['clerk', 'verifier', 'supervisor', 'admin']) token[role] = (await system.createUser(`${role}-${randomUUID()}`, [role])).token;
+    for (const role of ['clerk', 'verifier', 'supervisor', 'admin'])
+      token[role] = (await system.createUser(`${role}-${randomUUID()}`, [role])).token;
   });
   afterAll(() => system?.close());
 
@@ -39,7 +40,12 @@ describe.each(['redis', 'postgres'] as const)('signals on the %s queue backend',
   }
 
   const submission = () => ({
-    item: { platform: 'tiktok', url: `https://www.tiktok.com/@a/video/${randomUUID()}`, content: `Video ${randomUUID()}`, capturedAt: '2026-11-28T09:30:00Z' },
+    item: {
+      platform: 'tiktok',
+      url: `https://www.tiktok.com/@a/video/${randomUUID()}`,
+      content: `Video ${randomUUID()}`,
+      capturedAt: '2026-11-28T09:30:00Z',
+    },
     report: { source: 'citizen_tip' },
     claim: 'A vaccine changes your DNA',
     category: 'health',
@@ -48,13 +54,20 @@ describe.each(['redis', 'postgres'] as const)('signals on the %s queue backend',
   it('/metrics parses as Prometheus text and its counters move with the work done', async () => {
     // Counters are per process, and both backends run in this one: compare with a first scrape.
     const before = await scrape();
-    const counter = (m: Metrics, type: string, result: string) => m.value('casetrail_commands_total', { type, result }) ?? Number.NaN;
-    const latencies = (m: Metrics, type: string) => m.value('casetrail_transition_latency_seconds_count', { type }) ?? 0;
+    const counter = (m: Metrics, type: string, result: string) =>
+      m.value('casetrail_commands_total', { type, result }) ?? Number.NaN;
+    const latencies = (m: Metrics, type: string) =>
+      m.value('casetrail_transition_latency_seconds_count', { type }) ?? 0;
     const moved = (type: string, result: string) => counter(after, type, result) - counter(before, type, result);
     expect(before.value('casetrail_sla_breaches_total', { stage: 'received' })).toBe(0);
-    expect(['casetrail_commands_total', 'casetrail_transition_latency_seconds', 'casetrail_queue_jobs', 'casetrail_outbox_lag_seconds'].map((n) => before.types.get(n))).toEqual([
-      'counter', 'histogram', 'gauge', 'gauge',
-    ]);
+    expect(
+      [
+        'casetrail_commands_total',
+        'casetrail_transition_latency_seconds',
+        'casetrail_queue_jobs',
+        'casetrail_outbox_lag_seconds',
+      ].map((n) => before.types.get(n)),
+    ).toEqual(['counter', 'histogram', 'gauge', 'gauge']);
 
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -63,15 +76,25 @@ describe.each(['redis', 'postgres'] as const)('signals on the %s queue backend',
       ids.push(String((JSON.parse(answer.text) as Json).id));
     }
     expect((await call('POST', `/v1/cases/${ids[0]}/verify?wait=true`, 'verifier', verifyBody())).status).toBe(200);
-    expect((await call('POST', `/v1/cases/${ids[1]}/refer?wait=true`, 'supervisor', { authority: AUTHORITY })).status).toBe(409);
+    expect(
+      (await call('POST', `/v1/cases/${ids[1]}/refer?wait=true`, 'supervisor', { authority: AUTHORITY })).status,
+    ).toBe(409);
 
     const after = await scrape();
-    expect([moved('submit', 'applied'), moved('verify', 'applied'), moved('refer', 'rejected'), moved('refer', 'applied'), moved('close', 'applied')]).toEqual([
-      3, 1, 1, 0, 0,
-    ]);
-    const rejections = (m: Metrics) => m.value('casetrail_command_rejections_total', { type: 'refer', code: 'invalid_transition' }) ?? 0;
+    expect([
+      moved('submit', 'applied'),
+      moved('verify', 'applied'),
+      moved('refer', 'rejected'),
+      moved('refer', 'applied'),
+      moved('close', 'applied'),
+    ]).toEqual([3, 1, 1, 0, 0]);
+    const rejections = (m: Metrics) =>
+      m.value('casetrail_command_rejections_total', { type: 'refer', code: 'invalid_transition' }) ?? 0;
     expect(rejections(after) - rejections(before)).toBe(1);
-    expect([latencies(after, 'submit') - latencies(before, 'submit'), latencies(after, 'verify') - latencies(before, 'verify')]).toEqual([3, 1]);
+    expect([
+      latencies(after, 'submit') - latencies(before, 'submit'),
+      latencies(after, 'verify') - latencies(before, 'verify'),
+    ]).toEqual([3, 1]);
 
     for (const queue of QUEUE_NAMES) {
       for (const state of ['waiting', 'active', 'delayed', 'failed']) {
@@ -79,11 +102,15 @@ describe.each(['redis', 'postgres'] as const)('signals on the %s queue backend',
       }
     }
     // Each case entered a stage with a deadline: its SLA timer waits in the sla queue.
-    await system.waitFor(async () => (await scrape()).value('casetrail_queue_jobs', { queue: 'sla', state: 'delayed' }) === 4);
+    await system.waitFor(
+      async () => (await scrape()).value('casetrail_queue_jobs', { queue: 'sla', state: 'delayed' }) === 4,
+    );
     expect(after.value('casetrail_outbox_lag_seconds')).toBeGreaterThanOrEqual(0);
     expect(after.value('casetrail_outbox_rows', { state: 'unpublished' })).toBeGreaterThanOrEqual(0);
     expect(after.value('casetrail_cases_overdue', { stage: 'received' })).toBe(0);
-    expect(after.value('casetrail_webhook_attempts_total', { result: 'delivered' })).toBe(before.value('casetrail_webhook_attempts_total', { result: 'delivered' }));
+    expect(after.value('casetrail_webhook_attempts_total', { result: 'delivered' })).toBe(
+      before.value('casetrail_webhook_attempts_total', { result: 'delivered' }),
+    );
     expect(after.value('process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(after.value('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
   });

@@ -114,7 +114,10 @@ describe('migrate', () => {
     });
     const error: unknown = await migrate(db.pool, { migrationsDir: failing }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MigrationError);
-    expect(error).toMatchObject({ code: 'migration_failed', message: expect.stringMatching(/2_bad.*division by zero/) });
+    expect(error).toMatchObject({
+      code: 'migration_failed',
+      message: expect.stringMatching(/2_bad.*division by zero/),
+    });
     const { rows: b } = await db.pool.query(`SELECT to_regclass('b') AS b`);
     expect(b).toEqual([{ b: null }]);
     const { rows } = await db.pool.query(
@@ -134,7 +137,14 @@ describe('migrate', () => {
     const db = await emptyDatabase();
     const upgrade = '20261129000000_reference_at_intake';
     const before = Object.fromEntries(
-      await Promise.all(onDisk.filter((name) => name < upgrade).map(async (name) => [name, await readFile(join(DEFAULT_MIGRATIONS_DIR, name, 'migration.sql'), 'utf8')] as const)),
+      await Promise.all(
+        onDisk
+          .filter((name) => name < upgrade)
+          .map(
+            async (name) =>
+              [name, await readFile(join(DEFAULT_MIGRATIONS_DIR, name, 'migration.sql'), 'utf8')] as const,
+          ),
+      ),
     );
     await migrate(db.pool, { migrationsDir: await migrationsDir(before) });
     await db.pool.query('INSERT INTO reference_counters (year, last) VALUES (2025, 7), (2026, 41)');
@@ -145,7 +155,11 @@ describe('migrate', () => {
               extract(year FROM statement_timestamp() AT TIME ZONE 'UTC')::int AS year`,
     );
     const [drawn] = rows;
-    expect(drawn).toEqual({ first: `CT-${drawn?.year}-000042`, second: `CT-${drawn?.year}-000043`, year: expect.any(Number) });
+    expect(drawn).toEqual({
+      first: `CT-${drawn?.year}-000042`,
+      second: `CT-${drawn?.year}-000043`,
+      year: expect.any(Number),
+    });
     expect((await db.pool.query(`SELECT to_regclass('reference_counters') AS t`)).rows).toEqual([{ t: null }]);
   });
 
@@ -161,7 +175,12 @@ describe('migrate', () => {
       '20261129100000_reference_format': '289deabdbcf0211d08e2cc396917e5aee06982f8c4f9c27d891d2a7969ea19ff',
     };
     const onDiskNow = Object.fromEntries(
-      await Promise.all(onDisk.map(async (name) => [name, checksumOf(await readFile(join(DEFAULT_MIGRATIONS_DIR, name, 'migration.sql')))] as const)),
+      await Promise.all(
+        onDisk.map(
+          async (name) =>
+            [name, checksumOf(await readFile(join(DEFAULT_MIGRATIONS_DIR, name, 'migration.sql')))] as const,
+        ),
+      ),
     );
     expect(onDiskNow).toEqual(shipped);
   });

@@ -16,7 +16,14 @@ describe.each(['redis', 'postgres'] as const)('outbox relay on the %s backend', 
   });
 
   const relay = (harness: QueueHarness, pollIntervalMs: number, batchSize = 50) => {
-    const started = startOutboxRelay({ pool: harness.pool, databaseUrl: harness.db.url, factory: harness.factory, log: harness.log, pollIntervalMs, batchSize });
+    const started = startOutboxRelay({
+      pool: harness.pool,
+      databaseUrl: harness.db.url,
+      factory: harness.factory,
+      log: harness.log,
+      pollIntervalMs,
+      batchSize,
+    });
     relays.push(started);
     return started;
   };
@@ -26,11 +33,15 @@ describe.each(['redis', 'postgres'] as const)('outbox relay on the %s backend', 
     const harness = h;
     for (let i = 0; i < 3; i++) relay(harness, 100, 25);
     const ids = await Promise.all(Array.from({ length: 300 }, (_, i) => harness.submit(i)));
-    await eventually(async () => (await harness.factory.queue('intake').getWaitingCount()) === 300, { what: '300 jobs waiting' });
+    await eventually(async () => (await harness.factory.queue('intake').getWaitingCount()) === 300, {
+      what: '300 jobs waiting',
+    });
     // A job can be visible in its queue a moment before the relay's own transaction that
     // marks its row published commits (on the PostgreSQL backend they are two connections).
     await eventually(
-      async () => (await h?.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL'))?.rows[0]?.n === 0,
+      async () =>
+        (await h?.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL'))
+          ?.rows[0]?.n === 0,
       { what: 'every row marked published' },
     );
 
@@ -54,11 +65,15 @@ describe.each(['redis', 'postgres'] as const)('outbox relay on the %s backend', 
     await harness.submit(1);
     await eventually(async () => (await waiting()) === 1, { timeoutMs: 10_000, what: 'the first job published' });
 
-    await h.pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'casetrail-relay' AND datname = current_database()");
+    await h.pool.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'casetrail-relay' AND datname = current_database()",
+    );
     await harness.submit(2);
     await eventually(async () => (await waiting()) === 2, { timeoutMs: 10_000, what: 'the second job published' });
     expect(h.logs.filter((l) => l.msg === 'listen connection lost')).toHaveLength(1);
-    await eventually(async () => h?.logs.some((l) => l.msg === 'listen connection restored'), { what: 'the listener back' });
+    await eventually(async () => h?.logs.some((l) => l.msg === 'listen connection restored'), {
+      what: 'the listener back',
+    });
   });
 
   it('stops its workers within the grace period even when a job hangs', async () => {
@@ -86,7 +101,9 @@ describe.each(['redis', 'postgres'] as const)('outbox relay on the %s backend', 
     const closing = performance.now();
     await pipeline.close();
     expect(performance.now() - closing).toBeLessThan(5_000);
-    expect(h.logs.some((l) => l.msg === 'worker did not stop in time, closing anyway' && l.queue === 'intake')).toBe(true);
+    expect(h.logs.some((l) => l.msg === 'worker did not stop in time, closing anyway' && l.queue === 'intake')).toBe(
+      true,
+    );
     // Let the abandoned job end before the harness removes the queues under it.
     release();
     const intake = h.factory.queue('intake');

@@ -22,12 +22,23 @@ describe('listenForever', () => {
     const { lines, log } = capturedLog();
     let notified = 0;
     const name = channel();
-    const listener = listenForever({ url: db.url, channel: name, log, onNotify: () => (notified += 1), retryMaxMs: 200 });
+    const listener = listenForever({
+      url: db.url,
+      channel: name,
+      log,
+      onNotify: () => (notified += 1),
+      retryMaxMs: 200,
+    });
     try {
       // Each (re)connection calls onNotify once.
       await eventually(async () => notified === 1, { timeoutMs: 10_000, what: 'the first connection' });
-      await db.pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'casetrail-relay' AND datname = current_database()");
-      await eventually(async () => lines.some((line) => line.msg === 'listen connection restored'), { timeoutMs: 10_000, what: 'a "listen connection restored" line' });
+      await db.pool.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'casetrail-relay' AND datname = current_database()",
+      );
+      await eventually(async () => lines.some((line) => line.msg === 'listen connection restored'), {
+        timeoutMs: 10_000,
+        what: 'a "listen connection restored" line',
+      });
       expect(lines.filter((line) => line.level === 'warn').map((line) => line.msg)).toEqual(['listen connection lost']);
       expect(notified).toBeGreaterThanOrEqual(2);
     } finally {
@@ -50,7 +61,12 @@ describe('listenForever', () => {
     const { port } = silent.address() as AddressInfo;
     try {
       const { lines, log } = capturedLog();
-      const listener = listenForever({ url: `postgresql://postgres@127.0.0.1:${port}/postgres`, channel: channel(), log, onNotify: () => undefined });
+      const listener = listenForever({
+        url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+        channel: channel(),
+        log,
+        onNotify: () => undefined,
+      });
       await eventually(async () => sockets.length > 0, { timeoutMs: 5_000, what: 'a connection attempt' });
       await closedWithin(listener, 5_000);
       expect(lines.filter((line) => line.level !== 'debug')).toEqual([]);

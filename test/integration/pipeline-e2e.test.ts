@@ -41,7 +41,8 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
     return { status: response.status, body: (text ? JSON.parse(text) : null) as Json, headers: response.headers };
   }
 
-  const post = (path: string, who: string, body: unknown, headers?: Record<string, string>) => call('POST', path, who, body, headers);
+  const post = (path: string, who: string, body: unknown, headers?: Record<string, string>) =>
+    call('POST', path, who, body, headers);
 
   async function submitCase(body: unknown = uniqueSubmission(), who = 'clerk'): Promise<string> {
     const answer = await post('/v1/cases?wait=true', who, body);
@@ -85,22 +86,42 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
       const answer = await post('/v1/cases?wait=true', 'clerk2', body);
       expect(answer.status).toBe(201);
       expect(answer.body).toMatchObject({ stage: 'closed', outcome: 'duplicate', duplicateOf: original });
-      expect(await eventTypes(answer.body.id as string)).toEqual(['case.received', 'case.duplicate_detected', 'case.closed']);
+      expect(await eventTypes(answer.body.id as string)).toEqual([
+        'case.received',
+        'case.duplicate_detected',
+        'case.closed',
+      ]);
       expect(await eventTypes(original)).toEqual(['case.received', 'case.report_merged']);
     });
 
     it('no_violation: the authority found none', async () => {
       const id = await toReferred();
-      expect(await act(id, 'no-violation', 'supervisor', BODIES['record-no-violation'])).toMatchObject({ outcome: 'no_violation' });
-      expect(await eventTypes(id)).toEqual(['case.received', 'case.claimed', 'case.verified', 'case.referred', 'case.closed']);
+      expect(await act(id, 'no-violation', 'supervisor', BODIES['record-no-violation'])).toMatchObject({
+        outcome: 'no_violation',
+      });
+      expect(await eventTypes(id)).toEqual([
+        'case.received',
+        'case.claimed',
+        'case.verified',
+        'case.referred',
+        'case.closed',
+      ]);
     });
 
     it('penalty_enforced: penalty recorded and the case closed', async () => {
       const id = await toReferred();
       await act(id, 'penalty', 'supervisor', penalty());
-      expect(await act(id, 'close', 'supervisor', BODIES.close)).toMatchObject({ stage: 'closed', outcome: 'penalty_enforced' });
+      expect(await act(id, 'close', 'supervisor', BODIES.close)).toMatchObject({
+        stage: 'closed',
+        outcome: 'penalty_enforced',
+      });
       expect(await eventTypes(id)).toEqual([
-        'case.received', 'case.claimed', 'case.verified', 'case.referred', 'case.penalty_issued', 'case.closed',
+        'case.received',
+        'case.claimed',
+        'case.verified',
+        'case.referred',
+        'case.penalty_issued',
+        'case.closed',
       ]);
     });
 
@@ -111,8 +132,14 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
       const after = await act(id, 'appeal-decision', 'supervisor2', { decision: 'overturned', note: 'Wrong account.' });
       expect(after).toMatchObject({ stage: 'closed', outcome: 'penalty_overturned' });
       expect(await eventTypes(id)).toEqual([
-        'case.received', 'case.claimed', 'case.verified', 'case.referred', 'case.penalty_issued',
-        'case.appeal_filed', 'case.appeal_decided', 'case.closed',
+        'case.received',
+        'case.claimed',
+        'case.verified',
+        'case.referred',
+        'case.penalty_issued',
+        'case.appeal_filed',
+        'case.appeal_decided',
+        'case.closed',
       ]);
     });
 
@@ -127,7 +154,10 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
   describe('answers every rejection with its problem code', () => {
     it('invalid_transition: refer on a received case', async () => {
       const id = await submitCase();
-      expect(await act(id, 'refer', 'supervisor', BODIES.refer, 409)).toMatchObject({ code: 'invalid_transition', status: 409 });
+      expect(await act(id, 'refer', 'supervisor', BODIES.refer, 409)).toMatchObject({
+        code: 'invalid_transition',
+        status: 409,
+      });
     });
 
     it('guard_failed: the submitter may not verify their own case', async () => {
@@ -159,7 +189,9 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
       const id = await toReferred();
       await act(id, 'penalty', 'supervisor', penalty());
       await act(id, 'appeal', 'supervisor2', BODIES['file-appeal']);
-      expect(await act(id, 'appeal-decision', 'supervisor', BODIES['decide-appeal'], 422)).toMatchObject({ code: 'guard_failed' });
+      expect(await act(id, 'appeal-decision', 'supervisor', BODIES['decide-appeal'], 422)).toMatchObject({
+        code: 'guard_failed',
+      });
     });
 
     it('claimed_by_other: a live claim blocks another verifier', async () => {
@@ -173,12 +205,16 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
       const first = await toReferred();
       const second = await toReferred();
       await act(first, 'penalty', 'supervisor', penaltyBody({ decisionNo }));
-      expect(await act(second, 'penalty', 'supervisor', penaltyBody({ decisionNo }), 409)).toMatchObject({ code: 'duplicate_decision' });
+      expect(await act(second, 'penalty', 'supervisor', penaltyBody({ decisionNo }), 409)).toMatchObject({
+        code: 'duplicate_decision',
+      });
     });
 
     it('version_conflict: a stale expectedVersion', async () => {
       const id = await submitCase();
-      expect(await act(id, 'claim', 'verifier', { expectedVersion: 7 }, 409)).toMatchObject({ code: 'version_conflict' });
+      expect(await act(id, 'claim', 'verifier', { expectedVersion: 7 }, 409)).toMatchObject({
+        code: 'version_conflict',
+      });
     });
 
     it('idempotency_mismatch: a key reused with another body', async () => {
@@ -197,7 +233,10 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
 
     it('forbidden: a clerk may not refer', async () => {
       const id = await submitCase();
-      expect((await post(`/v1/cases/${id}/refer`, 'clerk', BODIES.refer)).body).toMatchObject({ code: 'forbidden', status: 403 });
+      expect((await post(`/v1/cases/${id}/refer`, 'clerk', BODIES.refer)).body).toMatchObject({
+        code: 'forbidden',
+        status: 403,
+      });
     });
 
     it('unauthenticated: no token', async () => {
@@ -208,16 +247,24 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
   });
 
   it('applies 500 commands submitted concurrently exactly once each', async () => {
-    const answers = await Promise.all(Array.from({ length: 500 }, () => post('/v1/cases', 'clerk', uniqueSubmission())));
+    const answers = await Promise.all(
+      Array.from({ length: 500 }, () => post('/v1/cases', 'clerk', uniqueSubmission())),
+    );
     expect(answers.every((a) => a.status === 202)).toBe(true);
     const commandIds = answers.map((a) => a.body.commandId as string);
     await system.waitFor(async () => (await system.pendingCommands()) === 0, 60_000);
     const counts = await system.countCommands(commandIds);
     expect(counts).toEqual({ applied: 500, rejected: 0, pending: 0 });
-    expect(await system.countEvents(answers.map((a) => a.body.caseId as string))).toEqual({ events: 500, duplicates: 0 });
+    expect(await system.countEvents(answers.map((a) => a.body.caseId as string))).toEqual({
+      events: 500,
+      duplicates: 0,
+    });
   });
 });
 
 function uniqueSubmission() {
-  return submitBody({ url: `https://www.facebook.com/groups/1/posts/${randomUUID()}`, content: `Tin đồn ${randomUUID()}` });
+  return submitBody({
+    url: `https://www.facebook.com/groups/1/posts/${randomUUID()}`,
+    content: `Tin đồn ${randomUUID()}`,
+  });
 }

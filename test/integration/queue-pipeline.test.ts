@@ -3,7 +3,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROCESSORS, type ProcessorDefinition } from '../../workers/index.ts';
 import { BODIES, SUPERVISOR, VERIFIER, penaltyBody, verifyBody } from '../support/fixtures.ts';
-import { commandStatuses, createQueueHarness, eventually, outboxCount, recordingEvents, type QueueHarness } from '../support/queue-harness.ts';
+import {
+  commandStatuses,
+  createQueueHarness,
+  eventually,
+  outboxCount,
+  recordingEvents,
+  type QueueHarness,
+} from '../support/queue-harness.ts';
 
 async function statusOf(h: QueueHarness, commandId: string): Promise<string> {
   const { rows } = await h.pool.query<{ status: string }>('SELECT status FROM commands WHERE id = $1', [commandId]);
@@ -22,7 +29,8 @@ describe.each(['redis', 'postgres'] as const)('queue pipeline on the %s backend'
     const { seen, processors } = recordingEvents();
     await h.start({ processors });
     const harness = h;
-    const applied = (id: string) => eventually(async () => (await statusOf(harness, id)) === 'applied', { what: `command ${id} applied` });
+    const applied = (id: string) =>
+      eventually(async () => (await statusOf(harness, id)) === 'applied', { what: `command ${id} applied` });
 
     const caseId = (await h.pool.query<{ id: string }>('SELECT gen_random_uuid() AS id')).rows[0]!.id;
     const steps: [Parameters<QueueHarness['insert']>[0], { id: string; roles: string[] }, unknown][] = [
@@ -37,9 +45,21 @@ describe.each(['redis', 'postgres'] as const)('queue pipeline on the %s backend'
 
     const { rows: cases } = await h.pool.query('SELECT stage, outcome, version FROM cases WHERE id = $1', [caseId]);
     expect(cases).toEqual([{ stage: 'closed', outcome: 'penalty_enforced', version: 6 }]);
-    const { rows: events } = await h.pool.query<{ id: string; type: string }>('SELECT id::text, type FROM events WHERE case_id = $1 ORDER BY seq', [caseId]);
-    expect(events.map((e) => e.type)).toEqual(['case.received', 'case.claimed', 'case.verified', 'case.referred', 'case.penalty_issued', 'case.closed']);
-    await eventually(async () => new Set(seen.map((e) => e.id)).size === events.length, { what: 'every event projected' });
+    const { rows: events } = await h.pool.query<{ id: string; type: string }>(
+      'SELECT id::text, type FROM events WHERE case_id = $1 ORDER BY seq',
+      [caseId],
+    );
+    expect(events.map((e) => e.type)).toEqual([
+      'case.received',
+      'case.claimed',
+      'case.verified',
+      'case.referred',
+      'case.penalty_issued',
+      'case.closed',
+    ]);
+    await eventually(async () => new Set(seen.map((e) => e.id)).size === events.length, {
+      what: 'every event projected',
+    });
     expect([...new Set(seen.map((e) => e.id))].sort()).toEqual(events.map((e) => e.id).sort());
     // Finished work leaves the outbox.
     await eventually(async () => (await outboxCount(harness.pool)) === 0, { what: 'an empty outbox' });
@@ -52,14 +72,27 @@ describe.each(['redis', 'postgres'] as const)('queue pipeline on the %s backend'
     const harness = h;
     const started = performance.now();
     const ids = await Promise.all(Array.from({ length: 500 }, (_, i) => harness.submit(i)));
-    await eventually(async () => (await commandStatuses(harness.pool)).applied === 500, { timeoutMs: 50_000, what: '500 commands applied' });
+    await eventually(async () => (await commandStatuses(harness.pool)).applied === 500, {
+      timeoutMs: 50_000,
+      what: '500 commands applied',
+    });
     const appliedMs = performance.now() - started;
-    await eventually(async () => new Set(seen.map((e) => e.id)).size === 500, { timeoutMs: 20_000, what: '500 events projected' });
+    await eventually(async () => new Set(seen.map((e) => e.id)).size === 500, {
+      timeoutMs: 20_000,
+      what: '500 events projected',
+    });
     const projectedMs = performance.now() - started;
     const counts: Record<string, number> = {};
-    for (const l of harness.logs) if (l.level !== 'debug') counts[`${l.level} ${l.msg}`] = (counts[`${l.level} ${l.msg}`] ?? 0) + 1;
-    console.info('DIAG', JSON.stringify(counts), JSON.stringify(harness.logs.filter((l) => l.level === 'warn' || l.level === 'error').slice(0, 3)));
-    console.info(`[${backend}] 500 submits: applied in ${Math.round(appliedMs)} ms, events projected in ${Math.round(projectedMs)} ms`);
+    for (const l of harness.logs)
+      if (l.level !== 'debug') counts[`${l.level} ${l.msg}`] = (counts[`${l.level} ${l.msg}`] ?? 0) + 1;
+    console.info(
+      'DIAG',
+      JSON.stringify(counts),
+      JSON.stringify(harness.logs.filter((l) => l.level === 'warn' || l.level === 'error').slice(0, 3)),
+    );
+    console.info(
+      `[${backend}] 500 submits: applied in ${Math.round(appliedMs)} ms, events projected in ${Math.round(projectedMs)} ms`,
+    );
 
     expect(await commandStatuses(h.pool)).toEqual({ applied: 500 });
     const { rows } = await h.pool.query<{ cases: number; events: number; bad: number }>(
@@ -86,15 +119,21 @@ describe.each(['redis', 'postgres'] as const)('queue pipeline on the %s backend'
     await h.start();
     const harness = h;
 
-    const results = await eventually(async () => {
-      const jobs = await Promise.all([`${commandId}-twin-a`, `${commandId}-twin-b`].map((id) => queue.getJob(id)));
-      const values = jobs.map((job) => job?.returnvalue as { status: string; replayed: boolean } | undefined);
-      return values.every((v) => v?.status === 'applied') ? values : false;
-    }, { what: 'both twins completed' });
+    const results = await eventually(
+      async () => {
+        const jobs = await Promise.all([`${commandId}-twin-a`, `${commandId}-twin-b`].map((id) => queue.getJob(id)));
+        const values = jobs.map((job) => job?.returnvalue as { status: string; replayed: boolean } | undefined);
+        return values.every((v) => v?.status === 'applied') ? values : false;
+      },
+      { what: 'both twins completed' },
+    );
     await eventually(async () => (await outboxCount(harness.pool)) === 0, { what: 'an empty outbox' });
 
     expect(await statusOf(h, commandId)).toBe('applied');
-    const { rows } = await h.pool.query<{ type: string; seq: number }>('SELECT type, seq FROM events WHERE command_id = $1', [commandId]);
+    const { rows } = await h.pool.query<{ type: string; seq: number }>(
+      'SELECT type, seq FROM events WHERE command_id = $1',
+      [commandId],
+    );
     expect(rows).toEqual([{ type: 'case.received', seq: 1 }]);
     // At most one of the three deliveries did the work; the twins that ran later replayed it.
     expect(results.filter((r) => r?.replayed === false).length).toBeLessThanOrEqual(1);
@@ -126,8 +165,12 @@ describe.each(['redis', 'postgres'] as const)('queue pipeline on the %s backend'
     await h.start({ processors: flaky });
     const harness = h;
 
-    await eventually(async () => (await statusOf(harness, commandId)) === 'applied', { what: 'the command applied after reconciling' });
-    const { rows } = await h.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE command_id = $1', [commandId]);
+    await eventually(async () => (await statusOf(harness, commandId)) === 'applied', {
+      what: 'the command applied after reconciling',
+    });
+    const { rows } = await h.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE command_id = $1', [
+      commandId,
+    ]);
     expect(rows[0]?.n).toBe(1);
     const failed = await h.factory.queue('intake').getFailed();
     expect(failed.map((job) => job.data)).toEqual([{ commandId }]);
@@ -141,7 +184,12 @@ describe.each(['redis', 'postgres'] as const)('queue pipeline on the %s backend'
     await h.start();
     const harness = h;
 
-    await eventually(async () => (await statusOf(harness, commandId)) === 'applied', { what: 'the orphaned command applied' });
-    expect(h.logs.find((l) => l.msg === 'pending commands without outbox row restored')).toMatchObject({ count: 1, commandIds: [commandId] });
+    await eventually(async () => (await statusOf(harness, commandId)) === 'applied', {
+      what: 'the orphaned command applied',
+    });
+    expect(h.logs.find((l) => l.msg === 'pending commands without outbox row restored')).toMatchObject({
+      count: 1,
+      commandIds: [commandId],
+    });
   });
 });

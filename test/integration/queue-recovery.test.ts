@@ -4,11 +4,21 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startOutboxRelay } from '../../src/infra/queue/outbox-relay.ts';
-import { commandStatuses, createQueueHarness, deleteKeys, eventually, outboxCount, recordingEvents, type QueueHarness } from '../support/queue-harness.ts';
+import {
+  commandStatuses,
+  createQueueHarness,
+  deleteKeys,
+  eventually,
+  outboxCount,
+  recordingEvents,
+  type QueueHarness,
+} from '../support/queue-harness.ts';
 import { hasRedisServer, startPrivateRedis, type PrivateRedis } from '../support/redis-server.ts';
 
 async function unpublished(h: QueueHarness): Promise<number> {
-  const { rows } = await h.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+  const { rows } = await h.pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+  );
   return rows[0]?.n ?? 0;
 }
 
@@ -19,27 +29,44 @@ async function unpublished(h: QueueHarness): Promise<number> {
  */
 async function loseEverythingTwice(h: QueueHarness, wipe: () => Promise<void>): Promise<void> {
   const { seen, processors } = recordingEvents();
-  const relay = startOutboxRelay({ pool: h.pool, databaseUrl: h.db.url, factory: h.factory, log: h.log, pollIntervalMs: 200, batchSize: 200 });
-  const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => h.submit(i)));
-  await eventually(async () => (await h.factory.queue('intake').getWaitingCount()) === 20 && (await unpublished(h)) === 0, {
-    what: '20 command jobs waiting',
+  const relay = startOutboxRelay({
+    pool: h.pool,
+    databaseUrl: h.db.url,
+    factory: h.factory,
+    log: h.log,
+    pollIntervalMs: 200,
+    batchSize: 200,
   });
+  const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => h.submit(i)));
+  await eventually(
+    async () => (await h.factory.queue('intake').getWaitingCount()) === 20 && (await unpublished(h)) === 0,
+    {
+      what: '20 command jobs waiting',
+    },
+  );
   await relay.close();
   await wipe();
   expect(await h.factory.queue('intake').getWaitingCount()).toBe(0);
 
   const stages = await h.start({ queues: ['intake'], processors });
-  await eventually(async () => (await commandStatuses(h.pool)).applied === 20, { what: '20 commands applied after the loss' });
-  await eventually(async () => (await h.factory.queue('events').getWaitingCount()) === 20 && (await unpublished(h)) === 0, {
-    what: '20 event jobs waiting',
+  await eventually(async () => (await commandStatuses(h.pool)).applied === 20, {
+    what: '20 commands applied after the loss',
   });
+  await eventually(
+    async () => (await h.factory.queue('events').getWaitingCount()) === 20 && (await unpublished(h)) === 0,
+    {
+      what: '20 event jobs waiting',
+    },
+  );
   await stages.close();
   await wipe();
   expect(await h.factory.queue('events').getWaitingCount()).toBe(0);
   expect(seen).toEqual([]);
 
   await h.start({ processors });
-  await eventually(async () => new Set(seen.map((e) => e.id)).size === 20, { what: '20 events projected after the loss' });
+  await eventually(async () => new Set(seen.map((e) => e.id)).size === 20, {
+    what: '20 events projected after the loss',
+  });
   await eventually(async () => (await outboxCount(h.pool)) === 0, { what: 'an empty outbox' });
 
   expect(await commandStatuses(h.pool)).toEqual({ applied: 20 });
@@ -90,9 +117,13 @@ describe.skipIf(!hasRedisServer())('a private redis-server', () => {
       await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
       h = await createQueueHarness('redis', { redisUrl: redis.url });
       const harness = h;
-      await eventually(async () => harness.logs.find((l) => l.msg === 'redis maxmemory-policy is not noeviction, queued jobs may be evicted'), {
-        what: 'the eviction warning',
-      });
+      await eventually(
+        async () =>
+          harness.logs.find((l) => l.msg === 'redis maxmemory-policy is not noeviction, queued jobs may be evicted'),
+        {
+          what: 'the eviction warning',
+        },
+      );
     } finally {
       await admin.config('SET', 'maxmemory-policy', 'noeviction');
       admin.disconnect();
@@ -104,16 +135,24 @@ describe.skipIf(!hasRedisServer())('a private redis-server', () => {
     const harness = h;
     await h.start();
     const before = await h.submit();
-    await eventually(async () => (await commandStatuses(harness.pool)).applied === 1, { what: 'a first command applied' });
+    await eventually(async () => (await commandStatuses(harness.pool)).applied === 1, {
+      what: 'a first command applied',
+    });
 
     await redis.stop();
     const during = await Promise.all(Array.from({ length: 5 }, (_, i) => harness.submit(1_000 + i)));
-    await eventually(async () => harness.logs.some((l) => l.msg === 'publishing to the queues is failing, will retry'), { what: 'the outage logged' });
+    await eventually(
+      async () => harness.logs.some((l) => l.msg === 'publishing to the queues is failing, will retry'),
+      { what: 'the outage logged' },
+    );
     expect(await unpublished(h)).toBe(5);
     expect(await h.factory.ping()).toBe(false);
 
     await redis.restart();
-    await eventually(async () => (await commandStatuses(harness.pool)).applied === 6, { timeoutMs: 40_000, what: 'every command applied' });
+    await eventually(async () => (await commandStatuses(harness.pool)).applied === 6, {
+      timeoutMs: 40_000,
+      what: 'every command applied',
+    });
     expect(await h.factory.ping()).toBe(true);
 
     const down = h.logs.filter((l) => l.msg === 'publishing to the queues is failing, will retry');
@@ -121,7 +160,10 @@ describe.skipIf(!hasRedisServer())('a private redis-server', () => {
     expect(down).toHaveLength(1);
     expect(up).toHaveLength(1);
     expect(up[0]?.failures).toBeGreaterThanOrEqual(1);
-    const { rows } = await h.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE command_id = ANY($1::uuid[])', [[before, ...during]]);
+    const { rows } = await h.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM events WHERE command_id = ANY($1::uuid[])',
+      [[before, ...during]],
+    );
     expect(rows[0]?.n).toBe(6);
   });
 });

@@ -41,7 +41,12 @@ describe('the README, run as written', () => {
     // directory (mkdtemp makes it 0700).
     await chmod(dataDir, 0o755);
     port = await freePort();
-    env = newcomerEnv({ PORT: String(port), CASETRAIL_DATA_DIR: dataDir, CASETRAIL_API_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn' });
+    env = newcomerEnv({
+      PORT: String(port),
+      CASETRAIL_DATA_DIR: dataDir,
+      CASETRAIL_API_URL: `http://127.0.0.1:${port}`,
+      LOG_LEVEL: 'warn',
+    });
     // --ignore-scripts skips only the prestart client generation, which would rewrite
     // src/generated under the feet of other test runs on this machine.
     server = spawn('npm', ['start', '--ignore-scripts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -51,10 +56,15 @@ describe('the README, run as written', () => {
     // The first start runs initdb: minutes on a busy machine.
     const deadline = Date.now() + 240_000;
     for (;;) {
-      if (server.exitCode !== null) throw new Error(`npm start exited ${server.exitCode}: ${serverOutput.slice(-2000)}`);
-      const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+      if (server.exitCode !== null)
+        throw new Error(`npm start exited ${server.exitCode}: ${serverOutput.slice(-2000)}`);
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ready) break;
-      if (Date.now() > deadline) throw new Error(`npm start did not answer /readyz in 240 s: ${serverOutput.slice(-2000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`npm start did not answer /readyz in 240 s: ${serverOutput.slice(-2000)}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }, 300_000);
@@ -89,12 +99,21 @@ describe('the README, run as written', () => {
     expect(blocks.map((b) => b.script).join('\n')).toMatch(/casetrail demo/);
   });
 
-  it.each(blocks.map((block) => [block.line, block] as const))('runs the block at README.md line %i', async (_line, block) => {
-    const script = block.script.replaceAll('127.0.0.1:3000', `127.0.0.1:${port}`);
-    const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: ROOT, env, encoding: 'utf8', timeout: 400_000 });
-    expect(result.status, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(0);
-    for (const expected of block.expectOutput) expect(result.stdout).toContain(expected);
-  }, 420_000);
+  it.each(blocks.map((block) => [block.line, block] as const))(
+    'runs the block at README.md line %i',
+    async (_line, block) => {
+      const script = block.script.replaceAll('127.0.0.1:3000', `127.0.0.1:${port}`);
+      const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], {
+        cwd: ROOT,
+        env,
+        encoding: 'utf8',
+        timeout: 400_000,
+      });
+      expect(result.status, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(0);
+      for (const expected of block.expectOutput) expect(result.stdout).toContain(expected);
+    },
+    420_000,
+  );
 
   it('stops on SIGTERM with exit status 0, taking its embedded PostgreSQL with it', async () => {
     await stopServer();
@@ -119,7 +138,9 @@ function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

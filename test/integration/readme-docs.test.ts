@@ -3,7 +3,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, SECTIONS, renderConfigTable, renderReadme, sectionBegin, sectionEnd } from '../../scripts/readme-docs.ts';
+import {
+  ROOT,
+  SECTIONS,
+  renderConfigTable,
+  renderReadme,
+  sectionBegin,
+  sectionEnd,
+} from '../../scripts/readme-docs.ts';
 import { configSchema } from '../../src/infra/config/config.ts';
 
 const readme = () => readFileSync(path.join(ROOT, 'README.md'), 'utf8');

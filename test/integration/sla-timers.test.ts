@@ -19,10 +19,16 @@ function withSla(h: QueueHarness, sla: Partial<Record<OpenStage, number>>): void
 }
 
 async function caseOf(h: QueueHarness, commandId: string): Promise<string> {
-  return eventually(async () => {
-    const { rows } = await h.pool.query<{ case_id: string }>("SELECT case_id FROM commands WHERE id = $1 AND status = 'applied'", [commandId]);
-    return rows[0]?.case_id;
-  }, { what: `command ${commandId} applied` });
+  return eventually(
+    async () => {
+      const { rows } = await h.pool.query<{ case_id: string }>(
+        "SELECT case_id FROM commands WHERE id = $1 AND status = 'applied'",
+        [commandId],
+      );
+      return rows[0]?.case_id;
+    },
+    { what: `command ${commandId} applied` },
+  );
 }
 
 const typesOf = (events: readonly StoredEvent[]) => events.map((e) => e.type);
@@ -60,14 +66,22 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
     const caseId = await caseOf(h, await h.submit());
     const received = (await listEvents(h.pool, caseId))[0];
     if (received?.type !== 'case.received') throw new Error('no case.received');
-    const visit = { caseId, stage: 'received' as const, stageEnteredAt: received.occurredAt, deadlineAt: received.payload.deadlineAt };
+    const visit = {
+      caseId,
+      stage: 'received' as const,
+      stageEnteredAt: received.occurredAt,
+      deadlineAt: received.payload.deadlineAt,
+    };
     // A timer delivered early (a worker clock running ahead) must wait for the database's deadline.
     await h.factory.queue('sla').add(SLA_TIMER_JOB, visit, { jobId: 'early-timer' });
 
-    const events = await eventually(async () => {
-      const all = await listEvents(harness.pool, caseId);
-      return all.length >= 2 && all;
-    }, { what: 'the breach', timeoutMs: 30_000 });
+    const events = await eventually(
+      async () => {
+        const all = await listEvents(harness.pool, caseId);
+        return all.length >= 2 && all;
+      },
+      { what: 'the breach', timeoutMs: 30_000 },
+    );
     const breach = events[1];
     expect(typesOf(events)).toEqual(['case.received', 'case.sla_breached']);
     expect(breach).toMatchObject({
@@ -79,25 +93,43 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
       prevHash: received.hash,
     });
     expect(Date.parse(breach?.occurredAt ?? '')).toBeGreaterThanOrEqual(Date.parse(visit.deadlineAt));
-    const outcomes = await eventually(async () => {
-      const both = await Promise.all([timerResult(harness, slaTimerJobId(visit)), timerResult(harness, 'early-timer')]);
-      return both.every((r) => r !== undefined) && both;
-    }, { what: 'both timers done' });
+    const outcomes = await eventually(
+      async () => {
+        const both = await Promise.all([
+          timerResult(harness, slaTimerJobId(visit)),
+          timerResult(harness, 'early-timer'),
+        ]);
+        return both.every((r) => r !== undefined) && both;
+      },
+      { what: 'both timers done' },
+    );
     expect(outcomes.map((o) => (o as { status: string }).status).sort()).toEqual(['already_breached', 'breached']);
 
     // Replays change nothing: the timer again, the event projected again, a sweep.
     await h.factory.queue('sla').add(SLA_TIMER_JOB, visit, { jobId: 'replayed-timer' });
-    await h.factory.queue('events').add('case.received', { eventId: received.id, caseId, seq: 1 }, { jobId: 'replayed-event' });
+    await h.factory
+      .queue('events')
+      .add('case.received', { eventId: received.id, caseId, seq: 1 }, { jobId: 'replayed-event' });
     expect(await pipeline.slaSweeper?.runOnce()).toEqual({ overdue: 0, breached: 0 });
-    expect(await eventually(() => timerResult(harness, 'replayed-timer'), { what: 'the replayed timer' })).toEqual({ status: 'already_breached' });
-    await eventually(async () => (await h?.factory.queue('events').getJob('replayed-event'))?.finishedOn !== undefined, { what: 'the replayed event' });
+    expect(await eventually(() => timerResult(harness, 'replayed-timer'), { what: 'the replayed timer' })).toEqual({
+      status: 'already_breached',
+    });
+    await eventually(
+      async () => (await h?.factory.queue('events').getJob('replayed-event'))?.finishedOn !== undefined,
+      { what: 'the replayed event' },
+    );
 
     const final = await listEvents(h.pool, caseId);
     expect(typesOf(final)).toEqual(['case.received', 'case.sla_breached']);
     expect(verifyChain(final)).toEqual({ ok: true });
     const state = await findCase(h.pool, caseId);
     expect(state).toEqual(fold(final));
-    expect(state).toMatchObject({ stage: 'received', version: 2, stageEnteredAt: visit.stageEnteredAt, deadlineAt: visit.deadlineAt });
+    expect(state).toMatchObject({
+      stage: 'received',
+      version: 2,
+      stageEnteredAt: visit.stageEnteredAt,
+      deadlineAt: visit.deadlineAt,
+    });
     expect(await breachRows(h)).toBe(1);
     expect(await breachesCounted('received')).toBe(counted + 1);
     // The early timer went back to waiting: no failure, no retry.
@@ -114,23 +146,35 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
     const received = (await listEvents(h.pool, caseId))[0];
     if (received === undefined) throw new Error('no case.received');
     const timerId = slaTimerJobId({ caseId, stage: 'received', stageEnteredAt: received.occurredAt });
-    await eventually(async () => (await harness.factory.queue('sla').getJob(timerId)) !== undefined, { what: 'the received timer' });
+    await eventually(async () => (await harness.factory.queue('sla').getJob(timerId)) !== undefined, {
+      what: 'the received timer',
+    });
 
     await caseOf(h, await h.insert('verify', caseId, VERIFIER, verifyBody()));
     const state = await findCase(h.pool, caseId);
     if (state === null) throw new Error('case lost');
     const nextTimerId = slaTimerJobId({ caseId, stage: 'verified', stageEnteredAt: state.stageEnteredAt });
-    await eventually(async () => (await (await harness.factory.queue('sla').getJob(nextTimerId))?.getState()) === 'delayed', {
-      what: 'the verified timer waiting',
-    });
+    await eventually(
+      async () => (await (await harness.factory.queue('sla').getJob(nextTimerId))?.getState()) === 'delayed',
+      {
+        what: 'the verified timer waiting',
+      },
+    );
     await stages.close();
 
     await h.start({ queues: ['sla'], relay: false, settings: NO_SWEEP });
-    expect(await eventually(() => timerResult(harness, timerId), { what: 'the received timer done', timeoutMs: 30_000 })).toEqual({ status: 'moved_on' });
+    expect(
+      await eventually(() => timerResult(harness, timerId), { what: 'the received timer done', timeoutMs: 30_000 }),
+    ).toEqual({ status: 'moved_on' });
     expect(typesOf(await listEvents(h.pool, caseId))).toEqual(['case.received', 'case.verified']);
     expect(await breachRows(h)).toBe(0);
     const next = await h.factory.queue('sla').getJob(nextTimerId);
-    expect(next?.data).toEqual({ caseId, stage: 'verified', stageEnteredAt: state.stageEnteredAt, deadlineAt: state.deadlineAt });
+    expect(next?.data).toEqual({
+      caseId,
+      stage: 'verified',
+      stageEnteredAt: state.stageEnteredAt,
+      deadlineAt: state.deadlineAt,
+    });
     expect(await next?.getState()).toBe('delayed');
   });
 });
@@ -149,7 +193,8 @@ describe('SLA timers lost with Redis', () => {
     // A real FLUSHALL needs a Redis of our own; without redis-server, every key of the test goes.
     redis = hasRedisServer() ? await startPrivateRedis() : undefined;
     const own = redis;
-    const wipe = own === undefined ? () => deleteKeys(inject('redisUrl'), `${harness().prefix}:*`) : () => own.flushAll();
+    const wipe =
+      own === undefined ? () => deleteKeys(inject('redisUrl'), `${harness().prefix}:*`) : () => own.flushAll();
     h = await createQueueHarness('redis', redis === undefined ? {} : { redisUrl: redis.url });
     const harness = () => h as QueueHarness;
     withSla(h, { received: 2_000 });
@@ -158,19 +203,27 @@ describe('SLA timers lost with Redis', () => {
     const received = (await listEvents(h.pool, caseId))[0];
     if (received === undefined) throw new Error('no case.received');
     const timerId = slaTimerJobId({ caseId, stage: 'received', stageEnteredAt: received.occurredAt });
-    await eventually(async () => (await harness().factory.queue('sla').getDelayedCount()) === 1, { what: 'the timer waiting' });
+    await eventually(async () => (await harness().factory.queue('sla').getDelayedCount()) === 1, {
+      what: 'the timer waiting',
+    });
     await before.close();
 
     await wipe();
     expect(await h.factory.queue('sla').getJob(timerId)).toBeUndefined();
 
     const after = await h.start({ settings: { slaSweepIntervalMs: 300 } });
-    const events = await eventually(async () => {
-      const all = await listEvents(harness().pool, caseId);
-      return all.length >= 2 && all;
-    }, { what: 'the breach from the sweeper', timeoutMs: 30_000 });
+    const events = await eventually(
+      async () => {
+        const all = await listEvents(harness().pool, caseId);
+        return all.length >= 2 && all;
+      },
+      { what: 'the breach from the sweeper', timeoutMs: 30_000 },
+    );
     expect(typesOf(events)).toEqual(['case.received', 'case.sla_breached']);
-    expect(events[1]?.payload).toEqual({ stage: 'received', deadlineAt: (received.payload as { deadlineAt: string }).deadlineAt });
+    expect(events[1]?.payload).toEqual({
+      stage: 'received',
+      deadlineAt: (received.payload as { deadlineAt: string }).deadlineAt,
+    });
     expect(await h.factory.queue('sla').getJob(timerId)).toBeUndefined();
     expect(h.logs.some((l) => l.msg === 'sla sweeper breached overdue visits' && l.breached === 1)).toBe(true);
 

@@ -23,14 +23,18 @@ describe('GET /v1/stats', () => {
 
   beforeAll(async () => {
     system = await startSystem({ backend: 'redis' });
-    for (const role of ['clerk', 'verifier', 'supervisor', 'admin']) token[role] = (await system.createUser(`${role}-${randomUUID()}`, [role])).token;
+    for (const role of ['clerk', 'verifier', 'supervisor', 'admin'])
+      token[role] = (await system.createUser(`${role}-${randomUUID()}`, [role])).token;
   });
   afterAll(() => system?.close());
 
   async function call(method: string, path: string, who: string, body?: unknown) {
     const response = await fetch(`${system.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token[who]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token[who]}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: response.status, body: (await response.json()) as Json };
@@ -51,9 +55,12 @@ describe('GET /v1/stats', () => {
     expect((await call('POST', `/v1/cases/${caseId}/${path}?wait=true`, who, body)).status).toBe(200);
   }
 
-  const eventsOf = async (caseId: string) => (await call('GET', `/v1/cases/${caseId}/events`, 'supervisor')).body.items as Event[];
+  const eventsOf = async (caseId: string) =>
+    (await call('GET', `/v1/cases/${caseId}/events`, 'supervisor')).body.items as Event[];
   const seconds = (events: Event[], from: string, to: string) =>
-    (Date.parse(events.find((e) => e.type === to)?.occurredAt ?? '') - Date.parse(events.find((e) => e.type === from)?.occurredAt ?? '')) / 1000;
+    (Date.parse(events.find((e) => e.type === to)?.occurredAt ?? '') -
+      Date.parse(events.find((e) => e.type === from)?.occurredAt ?? '')) /
+    1000;
 
   it('answers supervisors and admins with the exact figures of the cases and their trails', async () => {
     const openUrl = `https://news.example.vn/${randomUUID()}`;
@@ -80,7 +87,14 @@ describe('GET /v1/stats', () => {
     expect(stats.cases).toEqual({
       total: 4,
       byStage: { received: 1, verified: 0, referred: 0, penalty_issued: 0, closed: 3 },
-      byOutcome: { dismissed: 1, duplicate: 1, no_violation: 1, penalty_enforced: 0, penalty_overturned: 0, withdrawn: 0 },
+      byOutcome: {
+        dismissed: 1,
+        duplicate: 1,
+        no_violation: 1,
+        penalty_enforced: 0,
+        penalty_overturned: 0,
+        withdrawn: 0,
+      },
     });
     const none = { received: 0, verified: 0, referred: 0, penalty_issued: 0 };
     expect(stats.sla).toEqual({ overdue: { total: 0, byStage: none }, breaches: { total: 0, byStage: none } });
@@ -93,7 +107,11 @@ describe('GET /v1/stats', () => {
     expect(stats.timeInStage.received?.visits).toBe(2);
     expect(stats.timeInStage.received?.medianSeconds).toBeCloseTo(percentile(received, 0.5), 6);
     expect(stats.timeInStage.received?.p90Seconds).toBeCloseTo(percentile(received, 0.9), 6);
-    expect(stats.timeInStage.verified).toEqual({ visits: 1, medianSeconds: expect.closeTo(seconds(n, 'case.verified', 'case.referred'), 6), p90Seconds: expect.closeTo(seconds(n, 'case.verified', 'case.referred'), 6) });
+    expect(stats.timeInStage.verified).toEqual({
+      visits: 1,
+      medianSeconds: expect.closeTo(seconds(n, 'case.verified', 'case.referred'), 6),
+      p90Seconds: expect.closeTo(seconds(n, 'case.verified', 'case.referred'), 6),
+    });
     expect(stats.timeInStage.referred?.visits).toBe(1);
     expect(stats.timeInStage.referred?.medianSeconds).toBeCloseTo(seconds(n, 'case.referred', 'case.closed'), 6);
     expect(stats.timeInStage.penalty_issued).toEqual({ visits: 0, medianSeconds: null, p90Seconds: null });
@@ -101,7 +119,10 @@ describe('GET /v1/stats', () => {
     // Two UTC days, today last: every case was received and three were closed in them.
     expect(stats.throughput).toHaveLength(2);
     expect(stats.throughput[1]?.day).toBe(new Date(String(stats.window.to)).toISOString().slice(0, 10));
-    const totals = stats.throughput.reduce((sum, day) => ({ received: sum.received + day.received, closed: sum.closed + day.closed }), { received: 0, closed: 0 });
+    const totals = stats.throughput.reduce(
+      (sum, day) => ({ received: sum.received + day.received, closed: sum.closed + day.closed }),
+      { received: 0, closed: 0 },
+    );
     expect(totals).toEqual({ received: 4, closed: 3 });
     // Aggregates only: no case appears.
     expect(JSON.stringify(stats)).not.toContain(open);
@@ -111,9 +132,13 @@ describe('GET /v1/stats', () => {
   });
 
   it('refuses clerks and verifiers, and a window outside 1-366 days', async () => {
-    for (const who of ['clerk', 'verifier']) expect((await call('GET', '/v1/stats', who)).body).toMatchObject({ status: 403, code: 'forbidden' });
+    for (const who of ['clerk', 'verifier'])
+      expect((await call('GET', '/v1/stats', who)).body).toMatchObject({ status: 403, code: 'forbidden' });
     for (const days of ['0', '367', 'week']) {
-      expect((await call('GET', `/v1/stats?days=${days}`, 'supervisor')).body).toMatchObject({ status: 400, code: 'validation_failed' });
+      expect((await call('GET', `/v1/stats?days=${days}`, 'supervisor')).body).toMatchObject({
+        status: 400,
+        code: 'validation_failed',
+      });
     }
   });
 });

@@ -58,7 +58,11 @@ describe('a worker under a supervising process', () => {
     // Once the supervisor is gone the stream lasts as long as the worker, which holds its
     // write end: it ends when the worker has exited.
     const streamEnded = new Promise<void>((resolve) => supervisor.stdout.once('end', resolve));
-    const { logs: lines, waitForLog } = collectLogLines('worker', [supervisor.stdout], streamEnded.then(() => 'ended its output'));
+    const { logs: lines, waitForLog } = collectLogLines(
+      'worker',
+      [supervisor.stdout],
+      streamEnded.then(() => 'ended its output'),
+    );
     const waitFor = (msg: string, timeoutMs: number) => waitForLog((line) => line.msg === msg, timeoutMs);
     return { supervisor, lines, waitFor, streamEnded };
   }
@@ -68,7 +72,10 @@ describe('a worker under a supervising process', () => {
     await run.waitFor('the parent process closed its channel, shutting down', 30_000);
     await run.waitFor('stopped', 20_000);
     expect(run.lines.map((line) => line.msg)).not.toContain('shutdown failed');
-    await eventually(async () => !isAlive(workerPid), { timeoutMs: 10_000, what: `worker process ${workerPid} to be gone` });
+    await eventually(async () => !isAlive(workerPid), {
+      timeoutMs: 10_000,
+      what: `worker process ${workerPid} to be gone`,
+    });
   }
 
   it('shuts down gracefully when the supervisor is killed with SIGKILL', async () => {
@@ -95,7 +102,9 @@ describe('a worker under a supervising process', () => {
       await expectStopped(run, workerPid);
       // It came up before it went down: the channel was gone before it could listen for it.
       const messages = run.lines.map((line) => line.msg);
-      expect(messages.indexOf('casetrail workers started')).toBeLessThan(messages.indexOf('the parent process closed its channel, shutting down'));
+      expect(messages.indexOf('casetrail workers started')).toBeLessThan(
+        messages.indexOf('the parent process closed its channel, shutting down'),
+      );
       expect(messages).toContain('casetrail workers started');
     } finally {
       run.supervisor.kill('SIGKILL');

@@ -26,7 +26,8 @@ describe.each(['redis', 'postgres'] as const)('webhooks on the %s queue backend'
 
   beforeAll(async () => {
     [system, receiver] = await Promise.all([startSystem({ backend }), startWebhookReceiver()]);
-    for (const role of ['clerk', 'verifier', 'supervisor', 'admin']) token[role] = (await system.createUser(`${role}-${randomUUID()}`, [role])).token;
+    for (const role of ['clerk', 'verifier', 'supervisor', 'admin'])
+      token[role] = (await system.createUser(`${role}-${randomUUID()}`, [role])).token;
   });
   afterAll(async () => {
     await system?.close();
@@ -36,7 +37,10 @@ describe.each(['redis', 'postgres'] as const)('webhooks on the %s queue backend'
   async function call(method: string, path: string, who: string, body?: unknown) {
     const response = await fetch(`${system.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token[who]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token[who]}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -51,8 +55,17 @@ describe.each(['redis', 'postgres'] as const)('webhooks on the %s queue backend'
       description: 'newsroom alerts',
     });
     expect(all.status).toBe(201);
-    expect(all.body).toMatchObject({ url: receiver.url('/all'), active: true, secret: SECRET, description: 'newsroom alerts', disabledAt: null });
-    const verifiedOnly = await call('POST', '/v1/webhooks', 'admin', { url: receiver.url('/verified'), eventTypes: ['case.verified'] });
+    expect(all.body).toMatchObject({
+      url: receiver.url('/all'),
+      active: true,
+      secret: SECRET,
+      description: 'newsroom alerts',
+      disabledAt: null,
+    });
+    const verifiedOnly = await call('POST', '/v1/webhooks', 'admin', {
+      url: receiver.url('/verified'),
+      eventTypes: ['case.verified'],
+    });
     expect(verifiedOnly.status).toBe(201);
     const generated = String(verifiedOnly.body.secret);
     expect(generated).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/u);
@@ -67,7 +80,12 @@ describe.each(['redis', 'postgres'] as const)('webhooks on the %s queue backend'
     });
 
     const submitted = await call('POST', '/v1/cases?wait=true', 'clerk', {
-      item: { platform: 'website', url: `https://news.example.vn/${randomUUID()}`, content: `Claim ${randomUUID()}`, capturedAt: '2026-11-28T09:30:00Z' },
+      item: {
+        platform: 'website',
+        url: `https://news.example.vn/${randomUUID()}`,
+        content: `Claim ${randomUUID()}`,
+        capturedAt: '2026-11-28T09:30:00Z',
+      },
       report: { source: 'monitoring' },
       claim: 'Tap water in the city is poisoned',
       category: 'safety',
@@ -76,7 +94,9 @@ describe.each(['redis', 'postgres'] as const)('webhooks on the %s queue backend'
     const caseId = String(submitted.body.id);
     expect((await call('POST', `/v1/cases/${caseId}/claim?wait=true`, 'verifier', {})).status).toBe(200);
     expect((await call('POST', `/v1/cases/${caseId}/verify?wait=true`, 'verifier', verifyBody())).status).toBe(200);
-    expect((await call('POST', `/v1/cases/${caseId}/refer?wait=true`, 'supervisor', { authority: AUTHORITY })).status).toBe(200);
+    expect(
+      (await call('POST', `/v1/cases/${caseId}/refer?wait=true`, 'supervisor', { authority: AUTHORITY })).status,
+    ).toBe(200);
 
     const delivered = (path: string) => receiver.requests.filter((r) => r.path === path && r.answered === 200);
     await system.waitFor(async () => delivered('/all').length === 4 && delivered('/verified').length === 1, 30_000);
@@ -95,7 +115,11 @@ describe.each(['redis', 'postgres'] as const)('webhooks on the %s queue backend'
       expect(request.headers['x-casetrail-event-id']).toBe(body.id);
     }
     // Each event once, byte for byte the event the API serves; the claim twice, identical.
-    expect(delivered('/all').map((r) => JSON.parse(r.body) as Json).sort((a, b) => Number(a.seq) - Number(b.seq))).toEqual(events);
+    expect(
+      delivered('/all')
+        .map((r) => JSON.parse(r.body) as Json)
+        .sort((a, b) => Number(a.seq) - Number(b.seq)),
+    ).toEqual(events);
     expect(JSON.parse(delivered('/verified')[0]?.body ?? '{}')).toEqual(events[2]);
     const claims = toAll.filter((r) => r.headers['x-casetrail-event'] === 'case.claimed');
     expect(claims.map((r) => r.answered)).toEqual([500, 200]);
@@ -113,28 +137,50 @@ describe.each(['redis', 'postgres'] as const)('webhooks on the %s queue backend'
     ]);
     const claimDelivery = items.find((d) => d.eventType === 'case.claimed');
     expect(claimDelivery?.id).toBe(claims[0]?.headers['x-casetrail-delivery']);
-    expect((claimDelivery?.attemptLog as Json[]).map(({ attempt, statusCode, error }) => ({ attempt, statusCode, error }))).toEqual([
+    expect(
+      ((claimDelivery?.attemptLog ?? []) as Json[]).map(({ attempt, statusCode, error }) => ({
+        attempt,
+        statusCode,
+        error,
+      })),
+    ).toEqual([
       { attempt: 1, statusCode: 500, error: 'HTTP 500' },
       { attempt: 2, statusCode: 200, error: null },
     ]);
     expect(deliveries.body.nextCursor).toBeNull();
 
     // A disabled endpoint gets nothing more.
-    expect((await call('DELETE', `/v1/webhooks/${String(all.body.id)}`, 'admin')).body).toMatchObject({ active: false });
+    expect((await call('DELETE', `/v1/webhooks/${String(all.body.id)}`, 'admin')).body).toMatchObject({
+      active: false,
+    });
     const before = receiver.requests.length;
-    expect((await call('POST', `/v1/cases/${caseId}/notes?wait=true`, 'supervisor', { text: 'Authority acknowledged receipt.' })).status).toBe(200);
+    expect(
+      (
+        await call('POST', `/v1/cases/${caseId}/notes?wait=true`, 'supervisor', {
+          text: 'Authority acknowledged receipt.',
+        })
+      ).status,
+    ).toBe(200);
     await system.waitFor(async () => (await outboxCount(system.harness.pool)) === 0);
     expect(receiver.requests.length).toBe(before);
   });
 
   it('lets only admins manage endpoints, never shows a secret again, and refuses non-http(s) URLs', async () => {
-    const created = await call('POST', '/v1/webhooks', 'admin', { url: receiver.url('/x'), eventTypes: ['case.closed'], secret: SECRET });
+    const created = await call('POST', '/v1/webhooks', 'admin', {
+      url: receiver.url('/x'),
+      eventTypes: ['case.closed'],
+      secret: SECRET,
+    });
     expect(created.status).toBe(201);
     const listed = await call('GET', '/v1/webhooks', 'admin');
     expect(listed.status).toBe(200);
     expect(JSON.stringify(listed.body)).not.toContain(SECRET);
-    expect(listed.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ id: created.body.id, eventTypes: ['case.closed'] })]));
-    expect(Object.keys((await call('GET', `/v1/webhooks/${String(created.body.id)}`, 'admin')).body)).not.toContain('secret');
+    expect(listed.body.items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: created.body.id, eventTypes: ['case.closed'] })]),
+    );
+    expect(Object.keys((await call('GET', `/v1/webhooks/${String(created.body.id)}`, 'admin')).body)).not.toContain(
+      'secret',
+    );
 
     for (const url of ['ftp://127.0.0.1/in', 'file:///etc/passwd', 'https://user:pw@example.org/in', 'not a url']) {
       const refused = await call('POST', '/v1/webhooks', 'admin', { url, eventTypes: ['case.closed'] });
@@ -142,9 +188,14 @@ describe.each(['redis', 'postgres'] as const)('webhooks on the %s queue backend'
       expect(refused.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'url' }] });
     }
     for (const who of ['clerk', 'supervisor']) {
-      expect((await call('POST', '/v1/webhooks', who, { url: receiver.url(), eventTypes: ['case.closed'] })).body).toMatchObject({ status: 403, code: 'forbidden' });
+      expect(
+        (await call('POST', '/v1/webhooks', who, { url: receiver.url(), eventTypes: ['case.closed'] })).body,
+      ).toMatchObject({ status: 403, code: 'forbidden' });
       expect((await call('GET', '/v1/webhooks', who)).status).toBe(403);
     }
-    expect((await call('GET', `/v1/webhooks/${randomUUID()}`, 'admin')).body).toMatchObject({ status: 404, code: 'not_found' });
+    expect((await call('GET', `/v1/webhooks/${randomUUID()}`, 'admin')).body).toMatchObject({
+      status: 404,
+      code: 'not_found',
+    });
   });
 });

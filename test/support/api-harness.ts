@@ -15,7 +15,14 @@ import type { HealthChecks } from '../../src/api/server.ts';
 import type { AuditKeys } from '../../src/api/routes/audit.routes.ts';
 import type { TestDatabase } from './databases.ts';
 
-export type TestUser = { id: string; name: string; roles: Role[]; token: string; tokenId: string; auth: { authorization: string } };
+export type TestUser = {
+  id: string;
+  name: string;
+  roles: Role[];
+  token: string;
+  tokenId: string;
+  auth: { authorization: string };
+};
 
 export interface ApiHarness {
   app: FastifyInstance;
@@ -30,7 +37,12 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export const SLA = { received: 86_400_000, verified: 172_800_000, referred: 2_592_000_000, penalty_issued: 5_184_000_000 };
+export const SLA = {
+  received: 86_400_000,
+  verified: 172_800_000,
+  referred: 2_592_000_000,
+  penalty_issued: 5_184_000_000,
+};
 
 export async function startApi(
   db: TestDatabase,
@@ -39,7 +51,8 @@ export async function startApi(
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -57,7 +70,13 @@ export async function startApi(
     ...(options.server === undefined ? {} : { options: options.server }),
   });
   await app.ready();
-  const applyDeps: ApplyDeps = { pool: database.pool, hmacKey: randomBytes(32), sla: SLA, claimLeaseMs: 1_800_000, log };
+  const applyDeps: ApplyDeps = {
+    pool: database.pool,
+    hmacKey: randomBytes(32),
+    sla: SLA,
+    claimLeaseMs: 1_800_000,
+    log,
+  };
 
   const pendingIds = async (): Promise<string[]> => {
     const { rows } = await database.pool.query<{ id: string }>(
@@ -71,7 +90,10 @@ export async function startApi(
     database,
     logs,
     async user(roles, name) {
-      const result = await createUser(database, { name: name ?? `${roles.join('-')}-${randomBytes(4).toString('hex')}`, roles });
+      const result = await createUser(database, {
+        name: name ?? `${roles.join('-')}-${randomBytes(4).toString('hex')}`,
+        roles,
+      });
       if (!result.ok) throw new Error(result.detail);
       const { id, token, tokenId } = result.user;
       return { id, name: result.user.name, roles, token, tokenId, auth: { authorization: `Bearer ${token}` } };

@@ -44,7 +44,11 @@ export function createTrail(db: TestDatabase, keys = generateKeys()): Trail {
   let serial = 0;
 
   const send: Trail['send'] = async (type, caseId, actor, body) => {
-    const { id: commandId } = await insertCommand(db.pool, { type, caseId, actor, payload: COMMANDS[type].payload.parse(body) }, COMMANDS[type].queue);
+    const { id: commandId } = await insertCommand(
+      db.pool,
+      { type, caseId, actor, payload: COMMANDS[type].payload.parse(body) },
+      COMMANDS[type].queue,
+    );
     const outcome = await applyCommand(deps, commandId);
     if (outcome.status !== 'applied') throw new Error(`${type} was not applied: ${JSON.stringify(outcome)}`);
   };
@@ -52,7 +56,12 @@ export function createTrail(db: TestDatabase, keys = generateKeys()): Trail {
     serial += 1;
     const caseId = randomUUID();
     const tag = n ?? `${serial}-${randomUUID()}`;
-    await send('submit', caseId, CLERK, submitBody({ url: `https://example.vn/posts/${tag}`, content: `Nội dung số ${tag}` }));
+    await send(
+      'submit',
+      caseId,
+      CLERK,
+      submitBody({ url: `https://example.vn/posts/${tag}`, content: `Nội dung số ${tag}` }),
+    );
     return caseId;
   };
 
@@ -84,7 +93,12 @@ export function createTrail(db: TestDatabase, keys = generateKeys()): Trail {
         await client.query('ALTER TABLE events DISABLE TRIGGER USER');
         await client.query('ALTER TABLE checkpoints DISABLE TRIGGER USER');
         await client.query(sql, params);
-        for (const [table, trigger] of [['events', 'events_append_only'], ['events', 'events_no_truncate'], ['checkpoints', 'checkpoints_append_only'], ['checkpoints', 'checkpoints_no_truncate']]) {
+        for (const [table, trigger] of [
+          ['events', 'events_append_only'],
+          ['events', 'events_no_truncate'],
+          ['checkpoints', 'checkpoints_append_only'],
+          ['checkpoints', 'checkpoints_no_truncate'],
+        ]) {
           await client.query(`ALTER TABLE ${table} ENABLE ALWAYS TRIGGER ${trigger}`);
         }
         await client.query('COMMIT');

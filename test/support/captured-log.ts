@@ -8,7 +8,8 @@ export function capturedLog(): { lines: CapturedLine[]; log: Logger } {
   const lines: CapturedLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as CapturedLine);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line.trim() !== '') lines.push(JSON.parse(line) as CapturedLine);
       done();
     },
   });

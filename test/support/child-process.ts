@@ -34,14 +34,21 @@ export interface CasetrailProcess {
  */
 function baseEnv(): Record<string, string> {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
-  return Object.fromEntries(keep.flatMap((key) => (process.env[key] === undefined ? [] : [[key, process.env[key] as string]])));
+  return Object.fromEntries(
+    keep.flatMap((key) => (process.env[key] === undefined ? [] : [[key, process.env[key] as string]])),
+  );
 }
 
 /**
  * With processGroup, the process leads a process group of its own, as a command started
  * in a terminal does: signal `-pid` to reach the whole group, as Ctrl-C there would.
  */
-export function startCasetrail(name: string, args: readonly string[], env: Record<string, string>, options: { processGroup?: boolean } = {}): CasetrailProcess {
+export function startCasetrail(
+  name: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  options: { processGroup?: boolean } = {},
+): CasetrailProcess {
   const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {
     cwd: REPO_ROOT,
     env: { ...baseEnv(), ...env },
@@ -134,7 +141,10 @@ export function collectLogLines(
         const listener = (line: ProcessLogLine) => {
           if (match(line)) done(null, line);
         };
-        const timer = setTimeout(() => done(new Error(`${name}: no matching log line within ${timeoutMs} ms\n${tail(rawOutput)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => done(new Error(`${name}: no matching log line within ${timeoutMs} ms\n${tail(rawOutput)}`)),
+          timeoutMs,
+        );
         listeners.add(listener);
         void over.then((why) => done(new Error(`${name} ${why} before the expected log line\n${tail(rawOutput)}`)));
       });
@@ -153,9 +163,17 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Runs a one-shot casetrail command to its end: its exit code and what it printed. */
-export function runCasetrail(args: readonly string[], env: Record<string, string>, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCasetrail(
+  args: readonly string[],
+  env: Record<string, string>,
+  timeoutMs = 120_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...baseEnv(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

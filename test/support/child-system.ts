@@ -119,7 +119,10 @@ export async function startChildSystem(options: ChildSystemOptions): Promise<Chi
         await worker.kill9();
       },
       async createUser(roles, name) {
-        const created = await createUser(database, { name: name ?? `${roles.join('-')}-${randomBytes(4).toString('hex')}`, roles });
+        const created = await createUser(database, {
+          name: name ?? `${roles.join('-')}-${randomBytes(4).toString('hex')}`,
+          roles,
+        });
         if (!created.ok) throw new Error(created.detail);
         const { id, token, tokenId } = created.user;
         return { id, name: created.user.name, roles, token, tokenId };

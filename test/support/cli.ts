@@ -13,7 +13,11 @@ export function runCli(args: readonly string[], env: Record<string, string>, tim
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env }, timeout: timeoutMs },
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+        timeout: timeoutMs,
+      },
       (error, stdout, stderr) => {
         if (error !== null && typeof error.code !== 'number') return reject(error);
         resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr });

@@ -24,7 +24,9 @@ export function createEmptyDatabase(): Promise<TestDatabase> {
 async function createDatabase(template: string): Promise<TestDatabase> {
   const adminUrl = inject('adminDatabaseUrl');
   const name = `${inject('databasePrefix')}_${randomBytes(4).toString('hex')}`;
-  await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`));
+  await withAdmin(adminUrl, (admin) =>
+    admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`),
+  );
   const url = databaseUrl(adminUrl, name);
   const pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 10_000 });
   // Idle clients die with the database when it is force-dropped; that is not an error.

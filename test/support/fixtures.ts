@@ -70,5 +70,9 @@ export const BODIES: Record<CommandType, unknown> = {
   close: { compliance: { contentRemoved: true, finePaid: true }, note: 'Fine paid on 2026-12-20.' },
   withdraw: { reason: 'Reported in error by the monitoring team.' },
   'add-note': { text: 'Called the reporter for the original screenshot.' },
-  'add-evidence': { kind: 'archive', url: 'https://web.archive.org/web/2026/https://example.vn/a', description: 'Archived copy' },
+  'add-evidence': {
+    kind: 'archive',
+    url: 'https://web.archive.org/web/2026/https://example.vn/a',
+    description: 'Archived copy',
+  },
 };

@@ -38,7 +38,14 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   };
 
   try {
-    const adminUrl = await resolveService('PostgreSQL', 'DATABASE_URL', DEFAULT_DATABASE_URL, 5432, cleanups, startPostgres);
+    const adminUrl = await resolveService(
+      'PostgreSQL',
+      'DATABASE_URL',
+      DEFAULT_DATABASE_URL,
+      5432,
+      cleanups,
+      startPostgres,
+    );
     const redisUrl = await resolveService('Redis', 'REDIS_URL', DEFAULT_REDIS_URL, 6379, cleanups, startRedis);
 
     const template = await createTemplate(adminUrl, prefix);
@@ -65,7 +72,9 @@ async function createTemplate(adminUrl: string, name: string): Promise<string> {
   );
   try {
     await migrate(databaseUrl(adminUrl, name));
-    await withAdmin(adminUrl, (admin) => admin.query(`ALTER DATABASE ${quoteIdent(name)} WITH ALLOW_CONNECTIONS false`));
+    await withAdmin(adminUrl, (admin) =>
+      admin.query(`ALTER DATABASE ${quoteIdent(name)} WITH ALLOW_CONNECTIONS false`),
+    );
   } catch (error) {
     await withAdmin(adminUrl, (admin) => dropDatabase(admin, name));
     throw error;
@@ -81,9 +90,10 @@ async function dropRunObjects(adminUrl: string, prefix: string): Promise<void> {
       [prefix],
     );
     for (const { datname } of databases.rows) await dropDatabase(admin, datname);
-    const roles = await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)', [
-      prefix,
-    ]);
+    const roles = await admin.query<{ rolname: string }>(
+      'SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)',
+      [prefix],
+    );
     for (const { rolname } of roles.rows) await admin.query(`DROP ROLE IF EXISTS ${quoteIdent(rolname)}`);
   });
 }

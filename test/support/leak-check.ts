@@ -11,7 +11,9 @@ export type Leak = { where: string; what: 'stack trace' | 'secret'; excerpt: str
  * one of the secrets. Secrets are compared as they would appear inside JSON as well.
  */
 export function findLeaks(texts: readonly { where: string; text: string }[], secrets: readonly string[]): Leak[] {
-  const needles = [...new Set(secrets.filter((s) => s.length >= 6).flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))];
+  const needles = [
+    ...new Set(secrets.filter((s) => s.length >= 6).flatMap((s) => [s, JSON.stringify(s).slice(1, -1)])),
+  ];
   const leaks: Leak[] = [];
   for (const { where, text } of texts) {
     const stack = STACK_TRACE.exec(text);

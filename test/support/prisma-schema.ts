@@ -122,7 +122,9 @@ export function readSchema(): { models: ExpectedModel[]; indexes: ExpectedIndex[
       .map((f) => {
         const target = model(f.type);
         const columns = (f.relationFromFields ?? []).map((name) => columnOf(m, name));
-        const required = (f.relationFromFields ?? []).every((name) => m.fields.find((x) => x.name === name)?.isRequired);
+        const required = (f.relationFromFields ?? []).every(
+          (name) => m.fields.find((x) => x.name === name)?.isRequired,
+        );
         return {
           name: constraintName(tableOf(m), columns, 'fkey'),
           table: tableOf(m),
@@ -141,7 +143,8 @@ export function readSchema(): { models: ExpectedModel[]; indexes: ExpectedIndex[
 function constraintName(table: string, columns: string[], suffix: string): string {
   const name = [table, ...columns, suffix].join('_');
   // Prisma shortens longer names; teach this function its rule before relying on one.
-  if (name.length > MAX_IDENTIFIER) throw new Error(`default constraint name ${name} exceeds ${MAX_IDENTIFIER} characters`);
+  if (name.length > MAX_IDENTIFIER)
+    throw new Error(`default constraint name ${name} exceeds ${MAX_IDENTIFIER} characters`);
   return name;
 }
 

@@ -44,7 +44,16 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8'],
     // fsync off: a crash of the server process (not of the machine) still loses nothing.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=200',
+    ],
     onLog: () => undefined,
     onError: () => undefined,
   });
@@ -52,7 +61,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   await server.start();
   const adminUrl = `postgresql://${USER}:${password}@127.0.0.1:${port}/postgres`;
 
-  const postmasterPid = async (): Promise<number> => Number((await readFile(path.join(databaseDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const postmasterPid = async (): Promise<number> =>
+    Number((await readFile(path.join(databaseDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
 
   const stopImmediately = async (): Promise<void> => {
     const pid = await postmasterPid();

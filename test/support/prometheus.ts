@@ -3,7 +3,9 @@
 // a family declared by TYPE, and every value is a number. Throws on the first bad line.
 
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
-const SAMPLE_LINE = new RegExp(`^(${NAME})(?:\\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\.)*",?)*)\\})? (\\S+)(?: -?\\d+)?$`);
+const SAMPLE_LINE = new RegExp(
+  `^(${NAME})(?:\\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\.)*",?)*)\\})? (\\S+)(?: -?\\d+)?$`,
+);
 const TYPE_LINE = new RegExp(`^# TYPE (${NAME}) (counter|gauge|histogram|summary|untyped)$`);
 const HELP_LINE = new RegExp(`^# HELP ${NAME} .*$`);
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\.)*)"/g;
@@ -34,7 +36,9 @@ export function parseMetrics(text: string): Metrics {
     const name = sample[1] as string;
     const family = [name, name.replace(/_(?:bucket|sum|count)$/, '')].find((candidate) => types.has(candidate));
     if (family === undefined) throw new Error(`sample ${name} has no TYPE`);
-    const labels = Object.fromEntries([...(sample[2] ?? '').matchAll(LABEL)].map((m) => [m[1] as string, m[2] as string]));
+    const labels = Object.fromEntries(
+      [...(sample[2] ?? '').matchAll(LABEL)].map((m) => [m[1] as string, m[2] as string]),
+    );
     samples.push({ name, labels, value: Number(sample[3]) });
   }
   return {

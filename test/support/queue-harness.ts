@@ -13,7 +13,14 @@ import type { Logger } from '../../src/infra/logger.ts';
 import { createQueueFactory, type QueueBackendKind, type QueueFactory } from '../../src/infra/queue/queue-factory.ts';
 import type { StoredEvent } from '../../src/domain/index.ts';
 import { createEventsProcessor, eventsProcessor, type EventProjection } from '../../workers/events.processor.ts';
-import { PROCESSORS, startPipeline, type Pipeline, type PipelineSettings, type ProcessorDefinition, type ProcessorDeps } from '../../workers/index.ts';
+import {
+  PROCESSORS,
+  startPipeline,
+  type Pipeline,
+  type PipelineSettings,
+  type ProcessorDefinition,
+  type ProcessorDeps,
+} from '../../workers/index.ts';
 import { createTestDatabase, type TestDatabase } from './databases.ts';
 import { CLERK, submitBody } from './fixtures.ts';
 
@@ -42,7 +49,13 @@ export interface QueueHarness {
   deps: ProcessorDeps;
   /** The checkpoint key pair of this harness (the audit sealer runs with `start({ signing: true })`). */
   signing: { signingKey: KeyObject; publicKey: KeyObject };
-  start(options?: { settings?: Partial<PipelineSettings>; queues?: QueueName[] | 'all'; relay?: boolean; processors?: readonly ProcessorDefinition[]; signing?: boolean }): Promise<Pipeline>;
+  start(options?: {
+    settings?: Partial<PipelineSettings>;
+    queues?: QueueName[] | 'all';
+    relay?: boolean;
+    processors?: readonly ProcessorDefinition[];
+    signing?: boolean;
+  }): Promise<Pipeline>;
   submit(n?: number): Promise<string>;
   insert(type: CommandType, caseId: string, actor: { id: string; roles: string[] }, payload: unknown): Promise<string>;
   close(): Promise<void>;
@@ -58,7 +71,8 @@ export async function createQueueHarness(
   const logs: LogLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
       done();
     },
   });
@@ -86,7 +100,9 @@ export async function createQueueHarness(
   const keyPair = generateKeyPairSync('ed25519');
   const signing = { signingKey: keyPair.privateKey, publicKey: keyPair.publicKey };
   const insert: QueueHarness['insert'] = (type, caseId, actor, payload) =>
-    insertCommand(pool, { type, caseId, actor: actor as never, payload }, COMMANDS[type].queue).then((stored) => stored.id);
+    insertCommand(pool, { type, caseId, actor: actor as never, payload }, COMMANDS[type].queue).then(
+      (stored) => stored.id,
+    );
 
   return {
     backend,
@@ -113,13 +129,23 @@ export async function createQueueHarness(
       return pipeline;
     },
     submit(n = Math.floor(Math.random() * 1e9)) {
-      const body = submitBody({ url: `https://www.facebook.com/groups/77/posts/${n}`, content: `Claim number ${n} ${randomUUID()}` });
+      const body = submitBody({
+        url: `https://www.facebook.com/groups/77/posts/${n}`,
+        content: `Claim number ${n} ${randomUUID()}`,
+      });
       return insert('submit', randomUUID(), CLERK, body);
     },
     insert,
     async close() {
       await Promise.all(pipelines.map((p) => p.close()));
-      await Promise.all(QUEUE_NAMES.map((name) => factory.queue(name).obliterate({ force: true }).catch(() => undefined)));
+      await Promise.all(
+        QUEUE_NAMES.map((name) =>
+          factory
+            .queue(name)
+            .obliterate({ force: true })
+            .catch(() => undefined),
+        ),
+      );
       await factory.close();
       if (backend === 'redis' && options.redisClusterNodes === undefined) await deleteKeys(redisUrl, `${prefix}:*`);
       await pool.end();
@@ -148,13 +174,20 @@ export async function deleteKeys(redisUrl: string, pattern: string): Promise<num
 /** The real processors, with one more projection on the events queue that records what reached it. */
 export function recordingEvents(): { seen: (StoredEvent & { id: string })[]; processors: ProcessorDefinition[] } {
   const seen: (StoredEvent & { id: string })[] = [];
-  const recorder: EventProjection = { name: 'recorder', handles: 'all', project: async (event) => void seen.push(event) };
+  const recorder: EventProjection = {
+    name: 'recorder',
+    handles: 'all',
+    project: async (event) => void seen.push(event),
+  };
   const events: ProcessorDefinition = { queue: 'events', create: (deps) => createEventsProcessor(deps, [recorder]) };
   return { seen, processors: [...PROCESSORS.filter((p) => p !== eventsProcessor), events] };
 }
 
 /** Polls until check returns a value other than false/undefined (or stops throwing), within timeoutMs. */
-export async function eventually<T>(check: () => Promise<T | false | undefined>, options: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | false | undefined>,
+  options: { timeoutMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   let lastError: unknown;
   for (;;) {
@@ -166,14 +199,18 @@ export async function eventually<T>(check: () => Promise<T | false | undefined>,
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${options.what ?? 'a condition'}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+      throw new Error(
+        `timed out waiting for ${options.what ?? 'a condition'}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
 export async function commandStatuses(pool: pg.Pool): Promise<Record<string, number>> {
-  const { rows } = await pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM commands GROUP BY status');
+  const { rows } = await pool.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM commands GROUP BY status',
+  );
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 

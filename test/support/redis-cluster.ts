@@ -39,9 +39,24 @@ export async function startRedisCluster(size = 3): Promise<PrivateRedisCluster> 
       const child = spawn(
         'redis-server',
         [
-          '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
-          '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '5000',
-          '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction',
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--dir',
+          dir,
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          `nodes-${port}.conf`,
+          '--cluster-node-timeout',
+          '5000',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--maxmemory-policy',
+          'noeviction',
         ],
         { stdio: 'ignore' },
       );
@@ -70,7 +85,13 @@ async function killChild(child: ChildProcess): Promise<void> {
 }
 
 async function withNode<T>(port: number, use: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -89,10 +110,13 @@ async function poll(what: string, check: () => Promise<boolean>, timeoutMs = 30_
   }
 }
 
-const waitForPing = (port: number) => poll(`redis-server on port ${port}`, () => withNode(port, async (r) => (await r.ping()) === 'PONG'));
+const waitForPing = (port: number) =>
+  poll(`redis-server on port ${port}`, () => withNode(port, async (r) => (await r.ping()) === 'PONG'));
 
 const waitForClusterOk = (port: number) =>
-  poll(`cluster_state:ok on port ${port}`, () => withNode(port, async (r) => (await r.cluster('INFO')).includes('cluster_state:ok')));
+  poll(`cluster_state:ok on port ${port}`, () =>
+    withNode(port, async (r) => (await r.cluster('INFO')).includes('cluster_state:ok')),
+  );
 
 /** A port that is free, and whose cluster bus port (port + 10000) is free too. */
 async function clusterPort(): Promise<number> {

@@ -4,14 +4,7 @@
 // schedule (the outbox, checkpoints, queue tables).
 import type pg from 'pg';
 
-const RECORD_TABLES = [
-  'users',
-  'api_tokens',
-  'cases',
-  'case_personal_data',
-  'events',
-  'access_log',
-] as const;
+const RECORD_TABLES = ['users', 'api_tokens', 'cases', 'case_personal_data', 'events', 'access_log'] as const;
 
 /** Sequences whose position is part of the record: a refused request draws no case reference. */
 const RECORD_SEQUENCES = ['case_references'] as const;
@@ -36,7 +29,9 @@ export async function takeSnapshot(pool: pg.Pool): Promise<RowSnapshot> {
     tables[table] = rows[0]?.digest ?? '';
   }
   for (const sequence of RECORD_SEQUENCES) {
-    const { rows } = await pool.query<{ position: string }>(`SELECT last_value || ' ' || is_called AS position FROM ${sequence}`);
+    const { rows } = await pool.query<{ position: string }>(
+      `SELECT last_value || ' ' || is_called AS position FROM ${sequence}`,
+    );
     tables[sequence] = rows[0]?.position ?? '';
   }
   const { rows } = await pool.query<{ id: string; state: string }>(
@@ -49,9 +44,14 @@ export async function takeSnapshot(pool: pg.Pool): Promise<RowSnapshot> {
  * What changed between two snapshots: the record tables that differ, and the commands that
  * are new or whose state moved.
  */
-export function changesBetween(before: RowSnapshot, after: RowSnapshot): { tables: string[]; newCommands: string[]; changedCommands: string[] } {
+export function changesBetween(
+  before: RowSnapshot,
+  after: RowSnapshot,
+): { tables: string[]; newCommands: string[]; changedCommands: string[] } {
   const tables = [...RECORD_TABLES, ...RECORD_SEQUENCES].filter((t) => before.tables[t] !== after.tables[t]);
   const newCommands = [...after.commands].filter(([id]) => !before.commands.has(id)).map(([, state]) => state);
-  const changedCommands = [...before.commands].filter(([id, state]) => after.commands.get(id) !== state).map(([id]) => id);
+  const changedCommands = [...before.commands]
+    .filter(([id, state]) => after.commands.get(id) !== state)
+    .map(([id]) => id);
   return { tables, newCommands, changedCommands };
 }

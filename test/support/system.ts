@@ -68,7 +68,9 @@ export async function startSystem(options: {
       await eventually(async () => (await check()) || undefined, { timeoutMs });
     },
     async pendingCommands() {
-      const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM commands WHERE status = 'pending'");
+      const { rows } = await pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM commands WHERE status = 'pending'",
+      );
       return rows[0]?.n ?? 0;
     },
     async countCommands(ids) {

@@ -2,7 +2,13 @@
 // what the test tells it to (200 unless told otherwise).
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 
-export type ReceivedRequest = { method: string; path: string; headers: IncomingHttpHeaders; body: string; answered: number };
+export type ReceivedRequest = {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  answered: number;
+};
 
 export interface WebhookReceiver {
   url(path?: string): string;
@@ -19,7 +25,12 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const request = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       const status = decide(request);
       requests.push({ ...request, answered: status });
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'not now');

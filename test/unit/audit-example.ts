@@ -76,9 +76,14 @@ export const EXAMPLE_ENVELOPES: (EventEnvelope & { id: string })[] = [
 export function workedExample() {
   const keys = exampleKeys();
   const hashes = EXAMPLE_ENVELOPES.map((e) => hashEvent(e));
-  const leaves: SealedLeaf[] = EXAMPLE_ENVELOPES.map((e, i) => ({ id: e.id, caseId: e.caseId, seq: e.seq, hash: hashes[i] as string }));
+  const leaves: SealedLeaf[] = EXAMPLE_ENVELOPES.map((e, i) => ({
+    id: e.id,
+    caseId: e.caseId,
+    seq: e.seq,
+    hash: hashes[i] as string,
+  }));
   const digest = createRangeDigest();
-  leaves.forEach((leaf) => digest.add(leaf));
+  for (const leaf of leaves) digest.add(leaf);
   const heads = digest.heads();
   const envelope = {
     format: CHECKPOINT_FORMAT,
@@ -104,7 +109,7 @@ export function workedExample() {
     checkpointCanonical: canonicalJson(envelope),
     checkpoint,
     proofOf103: proofOf103.map((p) => p.toString('hex')),
-    publicKeyRaw: (keys.publicKey.export({ format: 'jwk' }).x as string),
+    publicKeyRaw: keys.publicKey.export({ format: 'jwk' }).x as string,
   };
 }
 
@@ -122,7 +127,7 @@ export function exampleBundle(): Bundle {
   const covering = ranges.map((range, i) => {
     const leaves = range.map((e) => ({ id: e.id, caseId: e.caseId, seq: e.seq, hash: e.hash }));
     const digest = createRangeDigest();
-    leaves.forEach((leaf) => digest.add(leaf));
+    for (const leaf of leaves) digest.add(leaf);
     const checkpoint = signCheckpoint(
       {
         format: CHECKPOINT_FORMAT,

@@ -33,8 +33,10 @@ describe('docs/audit-format.md', () => {
     for (const value of values) expect(doc, value).toContain(value);
   });
 
-  it('ships an example bundle that is exactly the code\'s, and verifies', () => {
-    const shipped: unknown = JSON.parse(readFileSync(new URL('../../docs/audit-example-bundle.json', import.meta.url), 'utf8'));
+  it("ships an example bundle that is exactly the code's, and verifies", () => {
+    const shipped: unknown = JSON.parse(
+      readFileSync(new URL('../../docs/audit-example-bundle.json', import.meta.url), 'utf8'),
+    );
     expect(shipped).toEqual(exampleBundle());
     expect(verifyBundle(shipped)).toMatchObject({ ok: true, events: 4, sealedEvents: 4, checkpoints: 2 });
   });

@@ -13,7 +13,17 @@ import {
   type SignedCheckpoint,
   type StoredEvent,
 } from '../../src/domain/index.ts';
-import { BODIES, CLERK, SUPERVISOR, SUPERVISOR_2, VERIFIER, createWorld, penaltyBody, submitBody, verifyBody } from './domain-world.ts';
+import {
+  BODIES,
+  CLERK,
+  SUPERVISOR,
+  SUPERVISOR_2,
+  VERIFIER,
+  createWorld,
+  penaltyBody,
+  submitBody,
+  verifyBody,
+} from './domain-world.ts';
 
 export type Sealed = { checkpoint: SignedCheckpoint; heads: CaseHead[]; leaves: SealedLeaf[] };
 
@@ -23,14 +33,19 @@ export function keyPair(): { signingKey: KeyObject; publicKey: KeyObject } {
 }
 
 /** Seals consecutive ranges of the leaves, `sizes` leaves at a time. */
-export function seal(leaves: readonly SealedLeaf[], sizes: readonly number[], signingKey: KeyObject, publicKey: KeyObject): Sealed[] {
+export function seal(
+  leaves: readonly SealedLeaf[],
+  sizes: readonly number[],
+  signingKey: KeyObject,
+  publicKey: KeyObject,
+): Sealed[] {
   const sealed: Sealed[] = [];
   let start = 0;
   for (const size of sizes) {
     const range = leaves.slice(start, start + size);
     const previous = sealed.at(-1)?.checkpoint;
     const digest = createRangeDigest();
-    range.forEach((leaf) => digest.add(leaf));
+    for (const leaf of range) digest.add(leaf);
     const heads = digest.heads();
     const checkpoint = signCheckpoint(
       {

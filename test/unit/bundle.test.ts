@@ -29,7 +29,11 @@ function editByte(bundle: Bundle, markers: readonly string[], offset: number): u
   }, 0);
   const at = start + offset;
   const char = text[at] as string;
-  const changed = /[0-9a-f]/u.test(char) ? ((parseInt(char, 16) + 1) % 16).toString(16) : char === 'z' ? 'y' : String.fromCharCode(char.charCodeAt(0) + 1);
+  const changed = /[0-9a-f]/u.test(char)
+    ? ((parseInt(char, 16) + 1) % 16).toString(16)
+    : char === 'z'
+      ? 'y'
+      : String.fromCharCode(char.charCodeAt(0) + 1);
   return JSON.parse(`${text.slice(0, at)}${changed}${text.slice(at + 1)}`);
 }
 
@@ -63,12 +67,47 @@ describe('an exported bundle', () => {
   });
 
   it.each([
-    ['a payload', ['"events"', '"rationale": "No'], 15, { caseId: a, seq: 3, checkpoint: null, reason: 'hash does not match the event' }],
-    ['an event hash', ['"events"', '"hash": "'], 9, { caseId: a, seq: 1, checkpoint: null, reason: 'hash does not match the event' }],
-    ['the case', ['"priority": "'], 14, { caseId: a, seq: 5, checkpoint: null, reason: 'the case differs from the fold of its events in priority' }],
-    ['a proof path', ['"path": ['], 20, { caseId: a, seq: 1, checkpoint: 1, reason: 'the inclusion proof does not lead to the checkpoint\'s root' }],
-    ['a checkpoint signature', ['"checkpoints"', '"signature": "'], 20, { caseId: null, seq: null, checkpoint: 1, reason: 'signature is not valid' }],
-    ['the export time', ['"exportedAt": "'], 20, { caseId: a, seq: null, checkpoint: null, reason: 'the bundle signature is not valid: the bundle was changed after export' }],
+    [
+      'a payload',
+      ['"events"', '"rationale": "No'],
+      15,
+      { caseId: a, seq: 3, checkpoint: null, reason: 'hash does not match the event' },
+    ],
+    [
+      'an event hash',
+      ['"events"', '"hash": "'],
+      9,
+      { caseId: a, seq: 1, checkpoint: null, reason: 'hash does not match the event' },
+    ],
+    [
+      'the case',
+      ['"priority": "'],
+      14,
+      { caseId: a, seq: 5, checkpoint: null, reason: 'the case differs from the fold of its events in priority' },
+    ],
+    [
+      'a proof path',
+      ['"path": ['],
+      20,
+      { caseId: a, seq: 1, checkpoint: 1, reason: "the inclusion proof does not lead to the checkpoint's root" },
+    ],
+    [
+      'a checkpoint signature',
+      ['"checkpoints"', '"signature": "'],
+      20,
+      { caseId: null, seq: null, checkpoint: 1, reason: 'signature is not valid' },
+    ],
+    [
+      'the export time',
+      ['"exportedAt": "'],
+      20,
+      {
+        caseId: a,
+        seq: null,
+        checkpoint: null,
+        reason: 'the bundle signature is not valid: the bundle was changed after export',
+      },
+    ],
   ] as const)('is refused, naming where, when one byte of %s is edited', (_what, find, offset, failure) => {
     expect(verifyBundle(editByte(bundleOfA(), find, offset))).toEqual({ ok: false, failure });
   });
@@ -93,17 +132,26 @@ describe('an exported bundle', () => {
   it('is refused when an event is left out, naming the first missing seq', () => {
     const bundle = bundleOfA();
     const cut = { ...bundle, events: bundle.events.filter((e) => e.seq !== 2) };
-    expect(verifyBundle(cut)).toEqual({ ok: false, failure: { caseId: a, seq: 2, checkpoint: null, reason: 'expected seq 2, found 3' } });
+    expect(verifyBundle(cut)).toEqual({
+      ok: false,
+      failure: { caseId: a, seq: 2, checkpoint: null, reason: 'expected seq 2, found 3' },
+    });
   });
 
   it('is refused when a sealed event comes without its proof', () => {
     const bundle = bundleOfA();
     const unsigned = { ...bundle, proofs: bundle.proofs.filter((p) => p.seq !== 4) };
-    expect(verifyBundle(unsigned)).toMatchObject({ ok: false, failure: { caseId: a, seq: 4, reason: 'the event lies in a sealed range but has no inclusion proof' } });
+    expect(verifyBundle(unsigned)).toMatchObject({
+      ok: false,
+      failure: { caseId: a, seq: 4, reason: 'the event lies in a sealed range but has no inclusion proof' },
+    });
   });
 
   it('is refused when it is not a casetrail-bundle/1 document', () => {
-    expect(verifyBundle({ ...bundleOfA(), extra: 1 })).toMatchObject({ ok: false, failure: { reason: expect.stringMatching(/^not a casetrail-bundle\/1 document: /u) } });
+    expect(verifyBundle({ ...bundleOfA(), extra: 1 })).toMatchObject({
+      ok: false,
+      failure: { reason: expect.stringMatching(/^not a casetrail-bundle\/1 document: /u) },
+    });
     expect(verifyBundle([])).toMatchObject({ ok: false });
   });
 

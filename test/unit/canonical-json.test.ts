@@ -39,20 +39,74 @@ function random(seed: number): () => number {
 }
 
 const CHARS = [
-  'a', 'Z', '0', ' ', '"', '\\', '/', '\n', '\r', '\t', '\b', '\f', '\u0000', '\u001f', '\u007f', '\u0080',
-  'é', 'ả', 'ệ', '€', '\u2028', '\u2029', '\ufeff', '\uffff', '😀', '\ud83d\ude00', '𝄞', '\ud800', '\udfff', '\udbff', '\udc00',
+  'a',
+  'Z',
+  '0',
+  ' ',
+  '"',
+  '\\',
+  '/',
+  '\n',
+  '\r',
+  '\t',
+  '\b',
+  '\f',
+  '\u0000',
+  '\u001f',
+  '\u007f',
+  '\u0080',
+  'é',
+  'ả',
+  'ệ',
+  '€',
+  '\u2028',
+  '\u2029',
+  '\ufeff',
+  '\uffff',
+  '😀',
+  '\ud83d\ude00',
+  '𝄞',
+  '\ud800',
+  '\udfff',
+  '\udbff',
+  '\udc00',
 ];
 
 const NUMBERS = [
-  0, -0, 1, -1, 7, 42, 2 ** 31, -(2 ** 31), 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 1e21, 1e-7, 1e-6, 123456789.125,
-  0.1, 0.2 + 0.1, 1 / 3, -1.5e-300, 5e-324, Number.MAX_VALUE, Number.MIN_VALUE, 4.35, 1e301, Infinity, -Infinity, NaN,
+  0,
+  -0,
+  1,
+  -1,
+  7,
+  42,
+  2 ** 31,
+  -(2 ** 31),
+  2 ** 53 - 1,
+  -(2 ** 53 - 1),
+  2 ** 53,
+  1e21,
+  1e-7,
+  1e-6,
+  123456789.125,
+  0.1,
+  0.2 + 0.1,
+  1 / 3,
+  -1.5e-300,
+  5e-324,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  4.35,
+  1e301,
+  Infinity,
+  -Infinity,
+  NaN,
 ];
 
 const LONE = ['\ud800', '\udfff', '\udbff', '\udc00'];
 
 function generator(seed: number): () => unknown {
   const next = random(seed);
-  const pick = <T,>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   const text = (wellFormed: boolean): string => {
     let s = '';
     const length = Math.floor(next() * 8);
@@ -93,7 +147,12 @@ function generator(seed: number): () => unknown {
     const size = Math.floor(next() * (next() < 0.1 ? 30 : 7));
     for (let i = 0; i < size; i++) {
       const k = next();
-      const key = k < 0.2 ? String(Math.floor(next() * 20)) : k < 0.21 ? text(false) : text(true) + pick(['', 'id', 'Id', 'at', 'A', '_']);
+      const key =
+        k < 0.2
+          ? String(Math.floor(next() * 20))
+          : k < 0.21
+            ? text(false)
+            : text(true) + pick(['', 'id', 'Id', 'at', 'A', '_']);
       object[key] = value(depth + 1);
     }
     return object;
@@ -130,7 +189,8 @@ describe('canonicalJson against the canonicalize package', () => {
   });
 
   it('agrees on edge cases', () => {
-    const sparse = [1, , 3]; // eslint-disable-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: a hole is the edge case under test
+    const sparse = [1, , 3];
     const fn = () => 1;
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
@@ -138,14 +198,45 @@ describe('canonicalJson against the canonicalize package', () => {
     cyclicList.push([cyclicList]);
     const shared = { x: 1 };
     const values: unknown[] = [
-      undefined, null, true, false, '', 0, -0, NaN, Infinity, -Infinity, 1e21, 1e-7, 'x', '\ud800', '\udc00a', 'a\ud83d',
-      [], {}, [undefined, null, Symbol('s'), fn], { a: undefined, b: Symbol('s'), c: fn, d: 1 }, sparse,
-      { '\ud800': 1 }, { b: 1, a: 2, B: 3, ä: 4, '😀': 5, '\uffff': 6, '10': 7, '9': 8, '': 9 },
-      new Date(0), new Date(NaN), { when: new Date(86_400_000) }, { toJSON: () => ({ z: 1, a: [1, '2'] }) },
-      { toJSON: () => undefined }, [{ toJSON: () => undefined }], Object.assign(Object.create(null), { b: 1, a: 2 }),
-      new Number(5), new String('ab'), new Boolean(false), Buffer.from('hi'), new Uint8Array([1, 2, 3]),
+      undefined,
+      null,
+      true,
+      false,
+      '',
+      0,
+      -0,
+      NaN,
+      Infinity,
+      -Infinity,
+      1e21,
+      1e-7,
+      'x',
+      '\ud800',
+      '\udc00a',
+      'a\ud83d',
+      [],
+      {},
+      [undefined, null, Symbol('s'), fn],
+      { a: undefined, b: Symbol('s'), c: fn, d: 1 },
+      sparse,
+      { '\ud800': 1 },
+      { b: 1, a: 2, B: 3, ä: 4, '😀': 5, '\uffff': 6, '10': 7, '9': 8, '': 9 },
+      new Date(0),
+      new Date(NaN),
+      { when: new Date(86_400_000) },
+      { toJSON: () => ({ z: 1, a: [1, '2'] }) },
+      { toJSON: () => undefined },
+      [{ toJSON: () => undefined }],
+      Object.assign(Object.create(null), { b: 1, a: 2 }),
+      new Number(5),
+      new String('ab'),
+      new Boolean(false),
+      Buffer.from('hi'),
+      new Uint8Array([1, 2, 3]),
       Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 7) % 40}`, i])),
-      { shared, again: shared, list: [shared, shared] }, cyclic, cyclicList,
+      { shared, again: shared, list: [shared, shared] },
+      cyclic,
+      cyclicList,
     ];
     for (const value of values) expect(ours(value)).toEqual(reference(value));
     expect(() => canonicalJson(10n)).toThrow(TypeError);
@@ -162,7 +253,11 @@ describe('canonicalJson against the canonicalize package', () => {
         ...base,
         payload: generate(),
         commandId: i % 3 === 0 ? null : i % 3 === 1 ? base.commandId : undefined,
-        actor: { id: i % 5 === 0 ? undefined : base.actor.id, roles: i % 7 === 0 ? ['a', undefined] : base.actor.roles, extra: 1 },
+        actor: {
+          id: i % 5 === 0 ? undefined : base.actor.id,
+          roles: i % 7 === 0 ? ['a', undefined] : base.actor.roles,
+          extra: 1,
+        },
         seq: i % 11 === 0 ? NaN : i,
       } as unknown as EventEnvelope;
       const expected = ours(eventEnvelope(envelope));

@@ -26,9 +26,20 @@ describe('tables of truth', () => {
 
   it('lists the event types of SPEC §4 in its order', () => {
     expect(EVENT_TYPES).toEqual([
-      'case.received', 'case.claimed', 'case.verified', 'case.referred', 'case.penalty_issued',
-      'case.appeal_filed', 'case.appeal_decided', 'case.closed', 'case.note_added', 'case.evidence_added',
-      'case.sla_breached', 'case.duplicate_detected', 'case.report_merged', 'case.related_linked',
+      'case.received',
+      'case.claimed',
+      'case.verified',
+      'case.referred',
+      'case.penalty_issued',
+      'case.appeal_filed',
+      'case.appeal_decided',
+      'case.closed',
+      'case.note_added',
+      'case.evidence_added',
+      'case.sla_breached',
+      'case.duplicate_detected',
+      'case.report_merged',
+      'case.related_linked',
       'case.personal_data_erased',
     ]);
   });
@@ -36,7 +47,14 @@ describe('tables of truth', () => {
   it('has five stages, closed the only terminal one, and six outcomes', () => {
     expect(STAGES).toEqual(['received', 'verified', 'referred', 'penalty_issued', 'closed']);
     expect(OPEN_STAGES).toEqual(['received', 'verified', 'referred', 'penalty_issued']);
-    expect(OUTCOMES).toEqual(['dismissed', 'duplicate', 'no_violation', 'penalty_enforced', 'penalty_overturned', 'withdrawn']);
+    expect(OUTCOMES).toEqual([
+      'dismissed',
+      'duplicate',
+      'no_violation',
+      'penalty_enforced',
+      'penalty_overturned',
+      'withdrawn',
+    ]);
   });
 
   it('orders priorities from lowest to highest', () => {

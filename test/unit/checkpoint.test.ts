@@ -44,7 +44,7 @@ describe('a signed checkpoint', () => {
 });
 
 describe('the checkpoint chain verifier', () => {
-  const verifyAll = (list: typeof first[]) => {
+  const verifyAll = (list: (typeof first)[]) => {
     const verifyNext = createCheckpointChainVerifier(publicKey);
     return list.map((c) => verifyNext(c as NonNullable<typeof first>));
   };
@@ -73,7 +73,10 @@ describe('the checkpoint chain verifier', () => {
   it('refuses a checkpoint re-signed by another key', () => {
     const other = keyPair();
     const forged = signCheckpoint({ ...second!, keyId: publicKeyId(other.publicKey) }, other.signingKey);
-    expect(verifyAll([first, forged])[1]).toMatchObject({ ok: false, reason: expect.stringMatching(/^signed by key .*not the trusted key/u) });
+    expect(verifyAll([first, forged])[1]).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^signed by key .*not the trusted key/u),
+    });
   });
 
   it('refuses a range that leaves a gap', () => {
@@ -83,7 +86,10 @@ describe('the checkpoint chain verifier', () => {
 
   it('refuses a broken link, then judges the next link on its own', () => {
     const unlinked = signCheckpoint({ ...second!, prevHash: 'f'.repeat(64) }, signingKey);
-    const third = signCheckpoint({ ...second!, seq: 3, fromEventId: '8', toEventId: '9', prevHash: unlinked.hash }, signingKey);
+    const third = signCheckpoint(
+      { ...second!, seq: 3, fromEventId: '8', toEventId: '9', prevHash: unlinked.hash },
+      signingKey,
+    );
     expect(verifyAll([first, unlinked, third])).toEqual([
       { ok: true },
       { ok: false, reason: 'prevHash is not the hash of the previous checkpoint' },

@@ -22,7 +22,9 @@ describe('configuration', () => {
 
   it('defaults the queue backend to redis when REDIS_URL is set', () => {
     expect(queueBackend(parseConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }))).toBe('redis');
-    expect(queueBackend(parseConfig({ REDIS_URL: 'redis://127.0.0.1:6379', CASETRAIL_QUEUE_BACKEND: 'postgres' }))).toBe('postgres');
+    expect(
+      queueBackend(parseConfig({ REDIS_URL: 'redis://127.0.0.1:6379', CASETRAIL_QUEUE_BACKEND: 'postgres' })),
+    ).toBe('postgres');
   });
 
   it.each([
@@ -41,7 +43,9 @@ describe('configuration', () => {
   });
 
   it('requires REDIS_URL when the redis backend is chosen', () => {
-    expect(() => parseConfig({ CASETRAIL_QUEUE_BACKEND: 'redis' })).toThrow(/REDIS_URL: required when CASETRAIL_QUEUE_BACKEND is redis/);
+    expect(() => parseConfig({ CASETRAIL_QUEUE_BACKEND: 'redis' })).toThrow(
+      /REDIS_URL: required when CASETRAIL_QUEUE_BACKEND is redis/,
+    );
   });
 
   it('treats an empty variable as unset', () => {
@@ -51,9 +55,13 @@ describe('configuration', () => {
   });
 
   it('parses durations in ms, s, m, h and d', () => {
-    expect([parseDuration('500ms'), parseDuration('30s'), parseDuration('15m'), parseDuration('2h'), parseDuration('1d')]).toEqual([
-      500, 30_000, 900_000, 7_200_000, 86_400_000,
-    ]);
+    expect([
+      parseDuration('500ms'),
+      parseDuration('30s'),
+      parseDuration('15m'),
+      parseDuration('2h'),
+      parseDuration('1d'),
+    ]).toEqual([500, 30_000, 900_000, 7_200_000, 86_400_000]);
     expect(parseDuration('1w')).toBeNull();
   });
 });

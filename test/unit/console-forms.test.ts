@@ -5,7 +5,10 @@ import { buildBody, controlName, type Reader } from '../../console/src/ui/form-s
 import { PENALTY_FORM, SUBMIT_FORM, VERIFY_FORM } from '../../console/src/ui/forms.ts';
 import { fromZonedInput, toZonedInput } from '../../console/src/i18n/zoned-time.ts';
 
-const reader = (values: Record<string, string | string[] | boolean>): Reader => (name) => values[name] ?? '';
+const reader =
+  (values: Record<string, string | string[] | boolean>): Reader =>
+  (name) =>
+    values[name] ?? '';
 const HCM = { timeZone: 'Asia/Ho_Chi_Minh', groupSeparator: '.', rowCounts: new Map<string, number>() };
 
 describe('console command forms', () => {
@@ -13,13 +16,25 @@ describe('console command forms', () => {
     const { body } = buildBody(
       SUBMIT_FORM.fields,
       reader({
-        'item.platform': 'facebook', 'item.url': ' https://www.facebook.com/groups/1/posts/2 ', 'item.content': 'Nội dung\n',
-        'item.capturedAt': '2026-11-28T16:30', 'report.source': 'citizen_tip', claim: 'A claim', category: 'health', 'item.language': 'vi',
+        'item.platform': 'facebook',
+        'item.url': ' https://www.facebook.com/groups/1/posts/2 ',
+        'item.content': 'Nội dung\n',
+        'item.capturedAt': '2026-11-28T16:30',
+        'report.source': 'citizen_tip',
+        claim: 'A claim',
+        category: 'health',
+        'item.language': 'vi',
       }),
       HCM,
     );
     expect(body).toEqual({
-      item: { platform: 'facebook', url: 'https://www.facebook.com/groups/1/posts/2', content: 'Nội dung\n', language: 'vi', capturedAt: '2026-11-28T09:30:00.000Z' },
+      item: {
+        platform: 'facebook',
+        url: 'https://www.facebook.com/groups/1/posts/2',
+        content: 'Nội dung\n',
+        language: 'vi',
+        capturedAt: '2026-11-28T09:30:00.000Z',
+      },
       report: { source: 'citizen_tip' },
       claim: 'A claim',
       category: 'health',
@@ -29,7 +44,13 @@ describe('console command forms', () => {
   it('send a penalty with its grouped amount as an integer, checked remedies and an empty subject object', () => {
     const { body } = buildBody(
       PENALTY_FORM.fields,
-      reader({ decisionNo: 'QD-1', 'fine.amount': '7.500.000', remedies: ['remove_content'], 'legalBasis.0.instrument': 'NĐ 15', 'legalBasis.0.article': '101' }),
+      reader({
+        decisionNo: 'QD-1',
+        'fine.amount': '7.500.000',
+        remedies: ['remove_content'],
+        'legalBasis.0.instrument': 'NĐ 15',
+        'legalBasis.0.article': '101',
+      }),
       { ...HCM, rowCounts: new Map([['legalBasis', 2]]) },
     );
     expect(body).toEqual({

@@ -21,9 +21,13 @@ const enHcm = createFormatter('en', 'Asia/Ho_Chi_Minh');
 
 describe('console catalogs', () => {
   it('have the same keys in Vietnamese and English, none of them empty', () => {
-    const paths = (catalog: object) => leaves(catalog).map(([path]) => path).sort();
+    const paths = (catalog: object) =>
+      leaves(catalog)
+        .map(([path]) => path)
+        .sort();
     expect(paths(vi)).toEqual(paths(en));
-    const blank = (catalog: object) => leaves(catalog).filter(([, text]) => typeof text !== 'string' || text.trim() === '');
+    const blank = (catalog: object) =>
+      leaves(catalog).filter(([, text]) => typeof text !== 'string' || text.trim() === '');
     expect([blank(en), blank(vi)]).toEqual([[], []]);
   });
 
@@ -50,21 +54,43 @@ describe('console problems', () => {
       detail: 'Kết luận “Gây hiểu lầm” cần ít nhất một chứng cứ.',
       requestId: null,
     });
-    const claimed = new ApiProblem(409, 'claimed_by_other', 'the case is claimed by another verifier until 2026-11-28T09:30:00.000Z');
-    expect(describeProblem(claimed, en, enHcm).detail).toBe('Another verifier holds this case until 28 Nov 2026, 16:30 GMT+7.');
+    const claimed = new ApiProblem(
+      409,
+      'claimed_by_other',
+      'the case is claimed by another verifier until 2026-11-28T09:30:00.000Z',
+    );
+    expect(describeProblem(claimed, en, enHcm).detail).toBe(
+      'Another verifier holds this case until 28 Nov 2026, 16:30 GMT+7.',
+    );
   });
 
   it('fall back to the code explanation for an unknown sentence, never to English in Vietnamese', () => {
-    const problem = new ApiProblem(500, 'internal', 'an unexpected error occurred; quote the requestId when reporting it', [], 'req-42');
-    expect(describeProblem(problem, vi, viHcm)).toEqual({ title: 'Đã xảy ra lỗi', detail: 'Vui lòng thử lại sau ít phút.', requestId: 'req-42' });
+    const problem = new ApiProblem(
+      500,
+      'internal',
+      'an unexpected error occurred; quote the requestId when reporting it',
+      [],
+      'req-42',
+    );
+    expect(describeProblem(problem, vi, viHcm)).toEqual({
+      title: 'Đã xảy ra lỗi',
+      detail: 'Vui lòng thử lại sau ít phút.',
+      requestId: 'req-42',
+    });
   });
 
   it('translate the field messages of the API schemas', () => {
-    expect(fieldMessage('must be an absolute http(s) URL', vi, viHcm)).toBe('Địa chỉ web đầy đủ, bắt đầu bằng http:// hoặc https://.');
+    expect(fieldMessage('must be an absolute http(s) URL', vi, viHcm)).toBe(
+      'Địa chỉ web đầy đủ, bắt đầu bằng http:// hoặc https://.',
+    );
     expect(fieldMessage('Invalid input: expected string, received undefined', vi, viHcm)).toBe('Bắt buộc.');
     expect(fieldMessage('Too big: expected string to have <=2000 characters', vi, viHcm)).toBe('Tối đa 2.000 ký tự.');
-    expect(fieldMessage('Too big: expected number to be <=1000000000000', en, enHcm)).toBe('At most 1,000,000,000,000.');
-    expect(fieldMessage('Invalid input: expected int, received number', en, enHcm)).toBe('A whole number, without decimals.');
+    expect(fieldMessage('Too big: expected number to be <=1000000000000', en, enHcm)).toBe(
+      'At most 1,000,000,000,000.',
+    );
+    expect(fieldMessage('Invalid input: expected int, received number', en, enHcm)).toBe(
+      'A whole number, without decimals.',
+    );
     expect(fieldMessage('something new', vi, viHcm)).toBe('Giá trị không hợp lệ.');
   });
 });

@@ -13,8 +13,14 @@ describe('isDatabaseUnavailable: an outage, not a bad request or a bug', () => {
     ['a dropped connection', new Error('Connection terminated unexpectedly')],
     ['a client whose connection broke', new Error('Client has encountered a connection error and is not queryable')],
     ['an exhausted pool', new Error('timeout exceeded when trying to connect')],
-    ["Prisma's unreachable database (P1001)", Object.assign(new Error("Can't reach database server"), { code: 'P1001' })],
-    ['a driver error wrapped by Prisma', new Error('driver adapter error', { cause: pgError('57P01', 'terminating connection') })],
+    [
+      "Prisma's unreachable database (P1001)",
+      Object.assign(new Error("Can't reach database server"), { code: 'P1001' }),
+    ],
+    [
+      'a driver error wrapped by Prisma',
+      new Error('driver adapter error', { cause: pgError('57P01', 'terminating connection') }),
+    ],
   ])('recognizes %s', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });

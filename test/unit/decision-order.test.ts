@@ -76,7 +76,9 @@ describe('checks before the guards', () => {
 
   it('answers not_found to a verifier on a referred case they did not verify', () => {
     const { world, id } = referredCase();
-    expect(world.run('add-evidence', id, BODIES['add-evidence'], VERIFIER_2)).toEqual(refused('not_found', `no case ${id}`));
+    expect(world.run('add-evidence', id, BODIES['add-evidence'], VERIFIER_2)).toEqual(
+      refused('not_found', `no case ${id}`),
+    );
     expect(world.run('add-evidence', id, BODIES['add-evidence'], VERIFIER).ok).toBe(true);
   });
 });

@@ -5,12 +5,15 @@ import { DEMO_FATES, MIN_DEMO_CASES, planDemo, type DemoCase, type DemoStep } fr
 
 const NOW = new Date('2026-11-28T10:00:00.000Z');
 const commandOf = (action: string): CommandType => {
-  const found = Object.entries(COMMAND_PATHS).find(([, path]) => path === (action === '' ? '/cases' : `/cases/:id/${action}`));
+  const found = Object.entries(COMMAND_PATHS).find(
+    ([, path]) => path === (action === '' ? '/cases' : `/cases/:id/${action}`),
+  );
   if (found === undefined) throw new Error(`no command is posted to ${action}`);
   return found[0] as CommandType;
 };
 const final = (c: DemoCase) => (c.steps.at(-1) as DemoStep).expect;
-const submitted = (c: DemoCase) => (c.steps[0] as DemoStep).body as { item: { platform: 'facebook'; url: string; content: string; language: string } };
+const submitted = (c: DemoCase) =>
+  (c.steps[0] as DemoStep).body as { item: { platform: 'facebook'; url: string; content: string; language: string } };
 
 describe('the demo plan', () => {
   const plan = planDemo({ cases: 300, runTag: 'A1B2C3', now: NOW });
@@ -26,10 +29,24 @@ describe('the demo plan', () => {
   });
 
   it('gives every fate its share of the cases', () => {
-    const counts = Object.fromEntries(Object.keys(DEMO_FATES).map((fate) => [fate, plan.filter((c) => c.fate === fate).length]));
+    const counts = Object.fromEntries(
+      Object.keys(DEMO_FATES).map((fate) => [fate, plan.filter((c) => c.fate === fate).length]),
+    );
     expect(counts).toEqual({
-      received: 24, claimed: 15, related: 9, verified: 24, referred: 24, penalty_issued: 15, appeal_pending: 9,
-      dismissed: 45, duplicate: 21, no_violation: 24, penalty_enforced: 42, upheld_enforced: 9, penalty_overturned: 15, withdrawn: 24,
+      received: 24,
+      claimed: 15,
+      related: 9,
+      verified: 24,
+      referred: 24,
+      penalty_issued: 15,
+      appeal_pending: 9,
+      dismissed: 45,
+      duplicate: 21,
+      no_violation: 24,
+      penalty_enforced: 42,
+      upheld_enforced: 9,
+      penalty_overturned: 15,
+      withdrawn: 24,
     });
   });
 
@@ -52,7 +69,11 @@ describe('the demo plan', () => {
     const firstWave = plan.filter((c) => c.wave === 1);
     const duplicates = plan.filter((c) => c.fate === 'duplicate');
     expect(duplicates.every((c) => c.wave === 2 && c.steps.length === 1)).toBe(true);
-    const open = new Map(firstWave.filter((c) => final(c).stage !== 'closed').map((c) => [fingerprint('facebook', submitted(c).item.url), c]));
+    const open = new Map(
+      firstWave
+        .filter((c) => final(c).stage !== 'closed')
+        .map((c) => [fingerprint('facebook', submitted(c).item.url), c]),
+    );
     for (const duplicate of duplicates) {
       const item = submitted(duplicate).item;
       expect(item.url).toContain('utm_source=zalo');
@@ -81,7 +102,11 @@ describe('the demo plan', () => {
   });
 
   it(`covers every fate with as few as ${MIN_DEMO_CASES} cases, and refuses fewer`, () => {
-    expect(new Set(planDemo({ cases: MIN_DEMO_CASES, runTag: 'X', now: NOW }).map((c) => c.fate)).size).toBe(MIN_DEMO_CASES);
-    expect(() => planDemo({ cases: MIN_DEMO_CASES - 1, runTag: 'X', now: NOW })).toThrow(`a demo needs at least ${MIN_DEMO_CASES} cases`);
+    expect(new Set(planDemo({ cases: MIN_DEMO_CASES, runTag: 'X', now: NOW }).map((c) => c.fate)).size).toBe(
+      MIN_DEMO_CASES,
+    );
+    expect(() => planDemo({ cases: MIN_DEMO_CASES - 1, runTag: 'X', now: NOW })).toThrow(
+      `a demo needs at least ${MIN_DEMO_CASES} cases`,
+    );
   });
 });

@@ -24,7 +24,22 @@ import type {
   StoredEvent,
 } from '../../src/domain/index.ts';
 
-export { ADMIN, ANYONE, AUTHORITY, BODIES, CLERK, CLERK_2, EVIDENCE, SUPERVISOR, SUPERVISOR_2, VERIFIER, VERIFIER_2, penaltyBody, submitBody, verifyBody } from '../support/fixtures.ts';
+export {
+  ADMIN,
+  ANYONE,
+  AUTHORITY,
+  BODIES,
+  CLERK,
+  CLERK_2,
+  EVIDENCE,
+  SUPERVISOR,
+  SUPERVISOR_2,
+  VERIFIER,
+  VERIFIER_2,
+  penaltyBody,
+  submitBody,
+  verifyBody,
+} from '../support/fixtures.ts';
 import { CLERK, submitBody } from '../support/fixtures.ts';
 
 const uuid = (prefix: string, n: number) => `00000000-0000-4000-${prefix}-${String(n).padStart(12, '0')}`;
@@ -143,4 +158,3 @@ export function createWorld() {
     submit,
   };
 }
-

@@ -81,7 +81,9 @@ describe('what the fold derives', () => {
     const state = world.must('record-penalty', id, penaltyBody(), SUPERVISOR);
     const written = JSON.stringify([world.eventsOf(id), state]);
     for (const personal of ['nguyen.van.a', 'Nguyễn Văn A', 'Uống nước chanh']) expect(written).not.toContain(personal);
-    expect(world.eventsOf(id)[0]?.payload).toMatchObject({ personal: { digest: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(world.eventsOf(id)[0]?.payload).toMatchObject({
+      personal: { digest: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
     expect(state.penalty?.subject).toEqual({ digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(world.eventsOf(id)[3]?.payload).toMatchObject({ fine: { amount: '7500000', currency: 'VND' } });
     expect(state.penalty?.fine).toEqual({ amount: 7_500_000, currency: 'VND' });
@@ -111,7 +113,12 @@ describe('what the fold derives', () => {
     expect(drafts).toEqual([
       { caseId: id, type: 'case.sla_breached', payload: { stage: 'received', deadlineAt: world.state(id).deadlineAt } },
     ]);
-    const [breach] = chainEvents(drafts, { heads: { [id]: headOf(world.state(id)) }, actor: SYSTEM_ACTOR, commandId: null, occurredAt: world.now() });
+    const [breach] = chainEvents(drafts, {
+      heads: { [id]: headOf(world.state(id)) },
+      actor: SYSTEM_ACTOR,
+      commandId: null,
+      occurredAt: world.now(),
+    });
     const breached = evolve(world.state(id), breach!);
     expect(breached).toEqual({ ...world.state(id), version: 2, updatedAt: breach!.occurredAt, headHash: breach!.hash });
     world.must('verify', id, verifyBody(), VERIFIER);
@@ -122,8 +129,16 @@ describe('what the fold derives', () => {
     const world = createWorld();
     const id = world.submit();
     world.advance(DAY);
-    const drafts = decideErasure(world.state(id), { fields: ['accountHandle', 'accountName', 'content'], reason: 'retention' });
-    const [erased] = chainEvents(drafts, { heads: { [id]: headOf(world.state(id)) }, actor: SYSTEM_ACTOR, commandId: null, occurredAt: world.now() });
+    const drafts = decideErasure(world.state(id), {
+      fields: ['accountHandle', 'accountName', 'content'],
+      reason: 'retention',
+    });
+    const [erased] = chainEvents(drafts, {
+      heads: { [id]: headOf(world.state(id)) },
+      actor: SYSTEM_ACTOR,
+      commandId: null,
+      occurredAt: world.now(),
+    });
     expect(erased?.payload).toEqual({ fields: ['accountHandle', 'accountName', 'content'], reason: 'retention' });
     expect(evolve(world.state(id), erased!)).toEqual({
       ...world.state(id),

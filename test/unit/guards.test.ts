@@ -93,7 +93,12 @@ describe('verify guards', () => {
     const { world, id } = receivedCase();
     world.must('claim', id, {}, VERIFIER);
     const state = world.must('verify', id, verifyBody(), VERIFIER);
-    expect([state.stage, state.verifiedBy, state.claimedBy, state.claimedUntil]).toEqual(['verified', VERIFIER.id, null, null]);
+    expect([state.stage, state.verifiedBy, state.claimedBy, state.claimedUntil]).toEqual([
+      'verified',
+      VERIFIER.id,
+      null,
+      null,
+    ]);
   });
 
   it('accepts a verdict when nobody holds a claim', () => {
@@ -158,19 +163,24 @@ describe('record-penalty guards', () => {
     expect(world.run('record-penalty', other, penaltyBody(), SUPERVISOR)).toEqual(
       refused('duplicate_decision', 'decision number QD-2026-0001 is already used'),
     );
-    expect(world.must('record-penalty', other, penaltyBody({ decisionNo: 'QD-2026-0002' }), SUPERVISOR).decisionNo).toBe(
-      'QD-2026-0002',
-    );
+    expect(
+      world.must('record-penalty', other, penaltyBody({ decisionNo: 'QD-2026-0002' }), SUPERVISOR).decisionNo,
+    ).toBe('QD-2026-0002');
   });
 
   it('checks separation of duties first, then the legal basis, then the decision number', () => {
     const { world, id } = referredCase();
     const body = penaltyBody({ legalBasis: [] });
     const command = world.commandOf('record-penalty', id, body);
-    const ctx = { ...world.contextFor(supervisorAndVerifier, command), penalty: { subjectDigest: 'a'.repeat(64), decisionNoTaken: true } };
+    const ctx = {
+      ...world.contextFor(supervisorAndVerifier, command),
+      penalty: { subjectDigest: 'a'.repeat(64), decisionNoTaken: true },
+    };
     expect(decide(world.state(id), command, ctx)).toMatchObject({ rejection: { code: 'guard_failed' } });
     const ctx2 = { ...ctx, actor: SUPERVISOR };
-    expect(decide(world.state(id), command, ctx2)).toEqual(refused('guard_failed', 'a penalty needs at least one legal basis'));
+    expect(decide(world.state(id), command, ctx2)).toEqual(
+      refused('guard_failed', 'a penalty needs at least one legal basis'),
+    );
     const command3 = world.commandOf('record-penalty', id, penaltyBody());
     expect(decide(world.state(id), command3, ctx2)).toMatchObject({ rejection: { code: 'duplicate_decision' } });
   });
@@ -223,7 +233,9 @@ describe('appeal and close guards', () => {
 describe('withdraw guard', () => {
   it.each(['', '   \n\t'])('refuses a withdrawal with the blank reason %j with guard_failed', (reason) => {
     const { world, id } = receivedCase();
-    expect(world.run('withdraw', id, { reason }, SUPERVISOR)).toEqual(refused('guard_failed', 'a withdrawal needs a reason'));
+    expect(world.run('withdraw', id, { reason }, SUPERVISOR)).toEqual(
+      refused('guard_failed', 'a withdrawal needs a reason'),
+    );
   });
 
   it('accepts a withdrawal with a reason and records it trimmed', () => {

@@ -45,7 +45,9 @@ describe('event hashing', () => {
   });
 
   it('hashes only the envelope: a storage id or the hash itself changes nothing', () => {
-    expect(hashEvent({ ...ENVELOPE, id: 42, hash: 'f'.repeat(64), recordedAt: 'x' } as typeof ENVELOPE)).toBe(EXPECTED_HASH);
+    expect(hashEvent({ ...ENVELOPE, id: 42, hash: 'f'.repeat(64), recordedAt: 'x' } as typeof ENVELOPE)).toBe(
+      EXPECTED_HASH,
+    );
   });
 
   it('starts a chain from 64 zeros', () => {
@@ -58,7 +60,9 @@ describe('personalDigest', () => {
     const expected = 'c1556577eca7023f47d76e8f09cda74f013afe3ed63f4f018bae407695fd3301';
     const literal = '{"accountHandle":"nguyen.van.a","content":"Tin giả"}';
     expect(createHmac('sha256', 'test-hmac-key').update(literal, 'utf8').digest('hex')).toBe(expected);
-    expect(personalDigest('test-hmac-key', { content: 'Tin giả', accountHandle: 'nguyen.van.a', accountName: undefined })).toBe(expected);
+    expect(
+      personalDigest('test-hmac-key', { content: 'Tin giả', accountHandle: 'nguyen.van.a', accountName: undefined }),
+    ).toBe(expected);
   });
 });
 
@@ -83,7 +87,12 @@ describe('chains', () => {
   it('assigns seq and prevHash per case, in list order', () => {
     const [a1, b5, a2] = chain();
     expect([a1?.seq, a1?.prevHash, b5?.seq, b5?.prevHash, a2?.seq, a2?.prevHash]).toEqual([
-      1, GENESIS_HASH, 5, 'b'.repeat(64), 2, a1?.hash,
+      1,
+      GENESIS_HASH,
+      5,
+      'b'.repeat(64),
+      2,
+      a1?.hash,
     ]);
     expect(a1?.occurredAt).toBe('2026-11-28T09:30:00.000Z');
     expect(a1?.hash).toBe(hashEvent(a1!));

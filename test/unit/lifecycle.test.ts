@@ -36,8 +36,19 @@ describe('lifecycle paths fold back to the state built step by step', () => {
     world.must('add-note', id, BODIES['add-note'], VERIFIER);
     const state = world.must('verify', id, verifyBody('accurate', []), VERIFIER);
     expectTypes(world, id, ['received', 'claimed', 'note_added', 'verified', 'closed']);
-    expect(state).toMatchObject({ stage: 'closed', outcome: 'dismissed', version: 5, deadlineAt: null, claimedBy: null });
-    expect(state.verdict).toEqual({ verdict: 'accurate', rationale: verifyBody().rationale, evidence: [], verifiedAt: state.updatedAt });
+    expect(state).toMatchObject({
+      stage: 'closed',
+      outcome: 'dismissed',
+      version: 5,
+      deadlineAt: null,
+      claimedBy: null,
+    });
+    expect(state.verdict).toEqual({
+      verdict: 'accurate',
+      rationale: verifyBody().rationale,
+      evidence: [],
+      verifiedAt: state.updatedAt,
+    });
     expectFoldsToMatch(world);
   });
 
@@ -50,9 +61,22 @@ describe('lifecycle paths fold back to the state built step by step', () => {
     );
     expectTypes(world, dup, ['received', 'duplicate_detected', 'closed']);
     expectTypes(world, original, ['received', 'report_merged']);
-    expect(world.state(dup)).toMatchObject({ stage: 'closed', outcome: 'duplicate', duplicateOf: original, relatedCases: [] });
-    expect(world.state(original)).toMatchObject({ stage: 'received', mergedReports: 1, priority: 'normal', version: 2 });
-    expect(world.eventsOf(original)[1]?.payload).toEqual({ duplicateCaseId: dup, duplicateReference: 'CT-2026-000002' });
+    expect(world.state(dup)).toMatchObject({
+      stage: 'closed',
+      outcome: 'duplicate',
+      duplicateOf: original,
+      relatedCases: [],
+    });
+    expect(world.state(original)).toMatchObject({
+      stage: 'received',
+      mergedReports: 1,
+      priority: 'normal',
+      version: 2,
+    });
+    expect(world.eventsOf(original)[1]?.payload).toEqual({
+      duplicateCaseId: dup,
+      duplicateReference: 'CT-2026-000002',
+    });
     expectFoldsToMatch(world);
   });
 
@@ -86,7 +110,14 @@ describe('lifecycle paths fold back to the state built step by step', () => {
     world.must('add-note', id, BODIES['add-note'], CLERK);
     const state = world.must('close', id, BODIES.close, SUPERVISOR);
     expectTypes(world, id, [
-      'received', 'verified', 'referred', 'penalty_issued', 'appeal_filed', 'appeal_decided', 'note_added', 'closed',
+      'received',
+      'verified',
+      'referred',
+      'penalty_issued',
+      'appeal_filed',
+      'appeal_decided',
+      'note_added',
+      'closed',
     ]);
     expect(state).toMatchObject({
       stage: 'closed',
@@ -101,7 +132,7 @@ describe('lifecycle paths fold back to the state built step by step', () => {
         note: 'The fine is within the frame.',
       },
     });
-    expect(world.eventsOf(id).at(-1)?.payload).toEqual({ outcome: 'penalty_enforced', ...BODIES.close as object });
+    expect(world.eventsOf(id).at(-1)?.payload).toEqual({ outcome: 'penalty_enforced', ...(BODIES.close as object) });
     expectFoldsToMatch(world);
   });
 
@@ -112,8 +143,21 @@ describe('lifecycle paths fold back to the state built step by step', () => {
     world.must('refer', id, BODIES.refer, SUPERVISOR);
     world.must('record-penalty', id, penaltyBody(), SUPERVISOR);
     world.must('file-appeal', id, BODIES['file-appeal'], SUPERVISOR);
-    const state = world.must('decide-appeal', id, { decision: 'overturned', note: 'No legal basis for the fine.' }, SUPERVISOR_2);
-    expectTypes(world, id, ['received', 'verified', 'referred', 'penalty_issued', 'appeal_filed', 'appeal_decided', 'closed']);
+    const state = world.must(
+      'decide-appeal',
+      id,
+      { decision: 'overturned', note: 'No legal basis for the fine.' },
+      SUPERVISOR_2,
+    );
+    expectTypes(world, id, [
+      'received',
+      'verified',
+      'referred',
+      'penalty_issued',
+      'appeal_filed',
+      'appeal_decided',
+      'closed',
+    ]);
     expect(state).toMatchObject({ stage: 'closed', outcome: 'penalty_overturned', appeal: { status: 'overturned' } });
     expectFoldsToMatch(world);
   });
@@ -130,7 +174,12 @@ describe('lifecycle paths fold back to the state built step by step', () => {
     const steps = ['received', 'verified', 'referred', 'penalty_issued'].indexOf(stage);
     for (const [type, body, actor] of path.slice(0, steps)) world.must(type, id, body, actor);
     const state = world.must('withdraw', id, BODIES.withdraw, SUPERVISOR);
-    expectTypes(world, id, ['received', 'note_added', ...['verified', 'referred', 'penalty_issued'].slice(0, steps), 'closed']);
+    expectTypes(world, id, [
+      'received',
+      'note_added',
+      ...['verified', 'referred', 'penalty_issued'].slice(0, steps),
+      'closed',
+    ]);
     expect(state).toMatchObject({ stage: 'closed', outcome: 'withdrawn', deadlineAt: null });
     expectFoldsToMatch(world);
   });
@@ -139,7 +188,12 @@ describe('lifecycle paths fold back to the state built step by step', () => {
     const world = createWorld();
     const first = world.submit();
     world.must('verify', first, verifyBody('accurate', []), VERIFIER);
-    const second = world.submit(submitBody({ url: 'https://www.tiktok.com/@x/video/1', content: '  Uống nước chanh nóng\nchữa khỏi cúm trong 3 ngày ' }));
+    const second = world.submit(
+      submitBody({
+        url: 'https://www.tiktok.com/@x/video/1',
+        content: '  Uống nước chanh nóng\nchữa khỏi cúm trong 3 ngày ',
+      }),
+    );
     expectTypes(world, second, ['received', 'related_linked']);
     expectTypes(world, first, ['received', 'verified', 'closed', 'related_linked']);
     expect(world.state(first).relatedCases).toEqual([second]);

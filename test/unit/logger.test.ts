@@ -17,7 +17,12 @@ describe('logger', () => {
   it('writes pino JSON with a lower-case level and the message', () => {
     const { lines, log } = capture();
     log.info({ caseId: 'c1' }, 'command applied');
-    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 'info', caseId: 'c1', msg: 'command applied', name: 'casetrail' });
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      level: 'info',
+      caseId: 'c1',
+      msg: 'command applied',
+      name: 'casetrail',
+    });
   });
 
   it('makes a lazy child only when it writes, with its bindings (redacted) and its own children', () => {
@@ -33,7 +38,14 @@ describe('logger', () => {
     projection.warn({ seq: 2 }, 'written');
     // The job's child, then the projection's (a pino child inherits child from its parent).
     expect(child).toHaveBeenCalledTimes(2);
-    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 'warn', jobId: 'j1', content: '[redacted]', projection: 'visits', seq: 2, msg: 'written' });
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      level: 'warn',
+      jobId: 'j1',
+      content: '[redacted]',
+      projection: 'visits',
+      seq: 2,
+      msg: 'written',
+    });
     job.info('again');
     expect(child).toHaveBeenCalledTimes(2);
     expect(JSON.parse(lines[1] ?? '{}')).toMatchObject({ jobId: 'j1', msg: 'again' });
@@ -52,7 +64,8 @@ describe('logger', () => {
       'request received',
     );
     const line = lines[0] ?? '';
-    for (const secret of ['nguyen.van.a', 'Nguyễn Văn A', 'secret text', 'Trần Thị B', 'ct_abc']) expect(line).not.toContain(secret);
+    for (const secret of ['nguyen.van.a', 'Nguyễn Văn A', 'secret text', 'Trần Thị B', 'ct_abc'])
+      expect(line).not.toContain(secret);
     expect(JSON.parse(line)).toMatchObject({ item: { url: 'https://example.vn/p/1', content: '[redacted]' } });
   });
 
@@ -60,13 +73,20 @@ describe('logger', () => {
     const { lines, log } = capture();
     log.error({ err: new TypeError('no such column') }, 'request failed');
     const line = JSON.parse(lines[0] ?? '{}') as { err: Record<string, unknown> };
-    expect(line.err).toEqual({ name: 'TypeError', message: 'no such column', where: expect.stringMatching(/logger\.test\.ts:\d+:\d+/) });
+    expect(line.err).toEqual({
+      name: 'TypeError',
+      message: 'no such column',
+      where: expect.stringMatching(/logger\.test\.ts:\d+:\d+/),
+    });
     expect(lines[0]).not.toMatch(/\\n\s*at /);
   });
 
   it('withholds the message of a PostgreSQL data exception, which quotes the value', () => {
     const { lines, log } = capture();
-    const error = Object.assign(new Error('invalid input syntax for type uuid: "Nguyễn Văn A"'), { code: '22P02', routine: 'string_to_uuid' });
+    const error = Object.assign(new Error('invalid input syntax for type uuid: "Nguyễn Văn A"'), {
+      code: '22P02',
+      routine: 'string_to_uuid',
+    });
     log.warn({ err: error }, 'query failed');
     expect(lines[0]).not.toContain('Nguyễn Văn A');
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ err: { code: '22P02', routine: 'string_to_uuid' } });

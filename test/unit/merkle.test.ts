@@ -1,12 +1,19 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createRootBuilder, eventLeaf, inclusionProofs, leafHash, merkleRoot, verifyInclusion } from '../../src/domain/index.ts';
+import {
+  createRootBuilder,
+  eventLeaf,
+  inclusionProofs,
+  leafHash,
+  merkleRoot,
+  verifyInclusion,
+} from '../../src/domain/index.ts';
 import { createEventRootBuilder } from '../../src/domain/merkle.ts';
 
 // The test vectors of the RFC 6962 reference implementation (certificate-transparency
 // merkle_tree_test): eight leaves and the root of each prefix of them.
-const LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((hex) =>
-  leafHash(Buffer.from(hex, 'hex')),
+const LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map(
+  (hex) => leafHash(Buffer.from(hex, 'hex')),
 );
 const ROOTS = [
   '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
@@ -24,9 +31,12 @@ describe('RFC 6962 Merkle tree hash', () => {
     expect(merkleRoot([]).toString('hex')).toBe(createHash('sha256').digest('hex'));
   });
 
-  it.each(ROOTS.map((root, i) => [i + 1, root] as const))('gives the reference root of the first %i leaves', (n, root) => {
-    expect(merkleRoot(LEAVES.slice(0, n)).toString('hex')).toBe(root);
-  });
+  it.each(ROOTS.map((root, i) => [i + 1, root] as const))(
+    'gives the reference root of the first %i leaves',
+    (n, root) => {
+      expect(merkleRoot(LEAVES.slice(0, n)).toString('hex')).toBe(root);
+    },
+  );
 
   it('builds the same root one leaf at a time, for every size up to 70', () => {
     const leaves = Array.from({ length: 70 }, (_, i) => leafHash(Buffer.from([i])));

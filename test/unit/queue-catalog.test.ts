@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { COMMAND_TYPES, COMMANDS, EVENT_TYPES, type QueueName } from '../../src/domain/index.ts';
-import { JOB_CATALOG, deduplicationId, jobIdFor, outboxIdOf, parseJob, routedQueues } from '../../src/infra/queue/catalog.ts';
+import {
+  JOB_CATALOG,
+  deduplicationId,
+  jobIdFor,
+  outboxIdOf,
+  parseJob,
+  routedQueues,
+} from '../../src/infra/queue/catalog.ts';
 import { redisQueuePrefix } from '../../src/infra/queue/queue-factory.ts';
 import { PROCESSORS, WorkerSetupError, checkProcessors, parseQueueSelection } from '../../workers/index.ts';
 import { intakeProcessor } from '../../workers/intake.processor.ts';
@@ -9,20 +16,42 @@ const COMMAND_ID = '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed';
 
 describe('the job catalog', () => {
   it('routes every command to the queue of its stage and every event to the events queue', () => {
-    for (const type of COMMAND_TYPES) expect(JOB_CATALOG[type]).toMatchObject({ kind: 'command', queue: COMMANDS[type].queue });
+    for (const type of COMMAND_TYPES)
+      expect(JOB_CATALOG[type]).toMatchObject({ kind: 'command', queue: COMMANDS[type].queue });
     for (const type of EVENT_TYPES) expect(JOB_CATALOG[type]).toMatchObject({ kind: 'event', queue: 'events' });
     expect(JOB_CATALOG['sla.deadline']).toMatchObject({ kind: 'sla-timer', queue: 'sla' });
     expect(JOB_CATALOG['webhook.delivery']).toMatchObject({ kind: 'webhook', queue: 'webhooks' });
-    expect(routedQueues()).toEqual(['intake', 'verification', 'referral', 'penalty', 'closure', 'events', 'sla', 'webhooks']);
+    expect(routedQueues()).toEqual([
+      'intake',
+      'verification',
+      'referral',
+      'penalty',
+      'closure',
+      'events',
+      'sla',
+      'webhooks',
+    ]);
   });
 
   it('accepts a job only on its own queue and with data of its schema', () => {
-    expect(parseJob('verification', 'verify', { commandId: COMMAND_ID })).toEqual({ ok: true, kind: 'command', data: { commandId: COMMAND_ID } });
-    expect(parseJob('events', 'case.closed', { eventId: '42', caseId: COMMAND_ID, seq: 3 })).toMatchObject({ ok: true, kind: 'event' });
-    expect(parseJob('intake', 'verify', { commandId: COMMAND_ID })).toMatchObject({ ok: false, reason: 'job verify belongs to queue verification, not intake' });
+    expect(parseJob('verification', 'verify', { commandId: COMMAND_ID })).toEqual({
+      ok: true,
+      kind: 'command',
+      data: { commandId: COMMAND_ID },
+    });
+    expect(parseJob('events', 'case.closed', { eventId: '42', caseId: COMMAND_ID, seq: 3 })).toMatchObject({
+      ok: true,
+      kind: 'event',
+    });
+    expect(parseJob('intake', 'verify', { commandId: COMMAND_ID })).toMatchObject({
+      ok: false,
+      reason: 'job verify belongs to queue verification, not intake',
+    });
     expect(parseJob('intake', 'submit', { commandId: 'not-a-uuid' })).toMatchObject({ ok: false });
     expect(parseJob('intake', 'toString', {})).toMatchObject({ ok: false, reason: 'unknown job name "toString"' });
-    expect(parseJob('events', 'case.closed', { eventId: '0', caseId: COMMAND_ID, seq: 1 })).toMatchObject({ ok: false });
+    expect(parseJob('events', 'case.closed', { eventId: '0', caseId: COMMAND_ID, seq: 1 })).toMatchObject({
+      ok: false,
+    });
   });
 
   it('names the work, not the delivery, for deduplication', () => {
@@ -52,11 +81,13 @@ describe('the worker start-up check', () => {
   });
 
   it('fails loudly when a queue has no processor, or two, or a processor has no jobs', () => {
-    expect(() => checkProcessors(PROCESSORS.filter((p) => p !== intakeProcessor))).toThrow(/queue intake has no processor/);
-    expect(() => checkProcessors([...PROCESSORS, intakeProcessor])).toThrow(/queue intake has 2 processors/);
-    expect(() => checkProcessors([...PROCESSORS, { queue: 'reviews' as QueueName, create: intakeProcessor.create }])).toThrow(
-      /queue reviews has a processor but no job in the catalog/,
+    expect(() => checkProcessors(PROCESSORS.filter((p) => p !== intakeProcessor))).toThrow(
+      /queue intake has no processor/,
     );
+    expect(() => checkProcessors([...PROCESSORS, intakeProcessor])).toThrow(/queue intake has 2 processors/);
+    expect(() =>
+      checkProcessors([...PROCESSORS, { queue: 'reviews' as QueueName, create: intakeProcessor.create }]),
+    ).toThrow(/queue reviews has a processor but no job in the catalog/);
   });
 
   it('parses a --queues selection and refuses unknown names', () => {

@@ -33,7 +33,11 @@ describe('command bodies', () => {
   it('takes expectedVersion beside every payload but the submission', () => {
     expect(parseRequest('claim', { expectedVersion: 3 })).toEqual({ ok: true, payload: {}, expectedVersion: 3 });
     expect(parseRequest('add-note', { text: 'x' })).toEqual({ ok: true, payload: { text: 'x' } });
-    expect(parseRequest('add-evidence', { ...EVIDENCE, expectedVersion: 0 })).toEqual({ ok: true, payload: EVIDENCE, expectedVersion: 0 });
+    expect(parseRequest('add-evidence', { ...EVIDENCE, expectedVersion: 0 })).toEqual({
+      ok: true,
+      payload: EVIDENCE,
+      expectedVersion: 0,
+    });
     expect(parseRequest('submit', { ...submitBody(), expectedVersion: 1 }).ok).toBe(false);
     expect(parseRequest('claim', { expectedVersion: -1 }).ok).toBe(false);
     expect(parseRequest('claim', { expectedVersion: 1.5 }).ok).toBe(false);
@@ -112,7 +116,9 @@ describe('fine amounts', () => {
   it('accepts 0 and 10^12 in VND only', () => {
     expect(recordPenaltySchema.safeParse(fineOf(0)).success).toBe(true);
     expect(recordPenaltySchema.safeParse(fineOf(1_000_000_000_000)).success).toBe(true);
-    expect(recordPenaltySchema.safeParse({ ...penaltyBody(), fine: { amount: 1, currency: 'USD' } }).success).toBe(false);
+    expect(recordPenaltySchema.safeParse({ ...penaltyBody(), fine: { amount: 1, currency: 'USD' } }).success).toBe(
+      false,
+    );
   });
 
   it('rejects repeated remedies and lets an empty legal basis through for the domain guard', () => {
@@ -130,7 +136,9 @@ describe('sha256 and timestamps', () => {
   });
 
   it.each([upper.slice(1), `${upper}0`, `${upper.slice(1)}g`])('rejects the digest %s', (sha256) => {
-    expect(COMMANDS['add-evidence'].payload.safeParse({ kind: 'document', sha256, description: 'Scan' }).success).toBe(false);
+    expect(COMMANDS['add-evidence'].payload.safeParse({ kind: 'document', sha256, description: 'Scan' }).success).toBe(
+      false,
+    );
   });
 
   it('normalizes an RFC 3339 timestamp with an offset to UTC', () => {
@@ -138,7 +146,10 @@ describe('sha256 and timestamps', () => {
     expect(parsed.filedAt).toBe('2026-12-15T01:00:00.500Z');
   });
 
-  it.each(['2026-12-15T08:00:00', '2026-12-15', '15/12/2026', '2026-02-30T00:00:00Z'])('rejects the timestamp %s', (filedAt) => {
-    expect(COMMANDS['file-appeal'].payload.safeParse({ filedAt, grounds: 'g' }).success).toBe(false);
-  });
+  it.each(['2026-12-15T08:00:00', '2026-12-15', '15/12/2026', '2026-02-30T00:00:00Z'])(
+    'rejects the timestamp %s',
+    (filedAt) => {
+      expect(COMMANDS['file-appeal'].payload.safeParse({ filedAt, grounds: 'g' }).success).toBe(false);
+    },
+  );
 });

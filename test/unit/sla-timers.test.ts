@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { slaTimerOf } from '../../src/domain/index.ts';
 import { deduplicationId, parseJob, slaTimerJobId } from '../../src/infra/queue/catalog.ts';
 import { parseConfig } from '../../src/infra/config/config.ts';
-import { AUTHORITY, BODIES, CLERK, DAY, SUPERVISOR, T0, VERIFIER, createWorld, penaltyBody, submitBody, verifyBody } from './domain-world.ts';
+import {
+  AUTHORITY,
+  BODIES,
+  CLERK,
+  DAY,
+  SUPERVISOR,
+  T0,
+  VERIFIER,
+  createWorld,
+  penaltyBody,
+  submitBody,
+  verifyBody,
+} from './domain-world.ts';
 
 const CASE_ID = '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed';
 
@@ -15,14 +27,19 @@ describe('the SLA timer an event starts', () => {
     world.must('record-penalty', id, penaltyBody(), SUPERVISOR);
     const timers = world.eventsOf(id).map(slaTimerOf);
     const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000).toISOString();
-    const after = (minutes: number, days: number) => new Date(T0.getTime() + minutes * 60_000 + days * DAY).toISOString();
+    const deadline = (minutes: number, days: number) =>
+      new Date(T0.getTime() + minutes * 60_000 + days * DAY).toISOString();
     expect(timers).toEqual([
-      { caseId: id, stage: 'received', stageEnteredAt: at(1), deadlineAt: after(1, 1) },
-      { caseId: id, stage: 'verified', stageEnteredAt: at(2), deadlineAt: after(2, 2) },
-      { caseId: id, stage: 'referred', stageEnteredAt: at(3), deadlineAt: after(3, 30) },
-      { caseId: id, stage: 'penalty_issued', stageEnteredAt: at(4), deadlineAt: after(4, 60) },
+      { caseId: id, stage: 'received', stageEnteredAt: at(1), deadlineAt: deadline(1, 1) },
+      { caseId: id, stage: 'verified', stageEnteredAt: at(2), deadlineAt: deadline(2, 2) },
+      { caseId: id, stage: 'referred', stageEnteredAt: at(3), deadlineAt: deadline(3, 30) },
+      { caseId: id, stage: 'penalty_issued', stageEnteredAt: at(4), deadlineAt: deadline(4, 60) },
     ]);
-    expect(world.state(id)).toMatchObject({ stage: 'penalty_issued', stageEnteredAt: at(4), deadlineAt: after(4, 60) });
+    expect(world.state(id)).toMatchObject({
+      stage: 'penalty_issued',
+      stageEnteredAt: at(4),
+      deadlineAt: deadline(4, 60),
+    });
   });
 
   it('is not set by events that stay in the stage, close the case, or dismiss it at verification', () => {
@@ -52,7 +69,11 @@ describe('the SLA timer an event starts', () => {
   });
 
   it('refuses timer jobs for a closed stage or on another queue', () => {
-    const visit = { caseId: CASE_ID, stageEnteredAt: '2026-11-28T09:31:00.000Z', deadlineAt: '2026-11-29T09:31:00.000Z' };
+    const visit = {
+      caseId: CASE_ID,
+      stageEnteredAt: '2026-11-28T09:31:00.000Z',
+      deadlineAt: '2026-11-29T09:31:00.000Z',
+    };
     expect(parseJob('sla', 'sla.deadline', { ...visit, stage: 'closed' })).toMatchObject({ ok: false });
     expect(parseJob('events', 'sla.deadline', { ...visit, stage: 'received' })).toMatchObject({
       ok: false,

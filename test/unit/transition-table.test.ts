@@ -108,7 +108,16 @@ describe('transition table (SPEC §2)', () => {
       withdraw: 'closure',
       'add-note': 'intake',
     });
-    expect(QUEUE_NAMES).toEqual(['intake', 'verification', 'referral', 'penalty', 'closure', 'events', 'sla', 'webhooks']);
+    expect(QUEUE_NAMES).toEqual([
+      'intake',
+      'verification',
+      'referral',
+      'penalty',
+      'closure',
+      'events',
+      'sla',
+      'webhooks',
+    ]);
   });
 
   it('lets each role run exactly the commands of SPEC §1 and §2', () => {

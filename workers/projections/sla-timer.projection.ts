@@ -9,6 +9,10 @@ export const slaTimerProjection: EventProjection = {
   async project(event, context) {
     if (context.queues === undefined) throw new Error('the sla-timers projection needs the queues');
     const scheduled = await scheduleSlaTimer({ queues: context.queues }, event, context.known.visit);
-    if (scheduled !== null) context.log.debug({ jobId: scheduled.jobId, stage: scheduled.timer.stage, delayMs: scheduled.delayMs }, 'sla timer set');
+    if (scheduled !== null)
+      context.log.debug(
+        { jobId: scheduled.jobId, stage: scheduled.timer.stage, delayMs: scheduled.delayMs },
+        'sla timer set',
+      );
   },
 };

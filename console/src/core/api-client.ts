@@ -13,7 +13,13 @@ export class ApiProblem extends Error {
   readonly errors: FieldError[];
   readonly requestId: string | null;
 
-  constructor(status: number, code: ProblemCode, detail: string, errors: FieldError[] = [], requestId: string | null = null) {
+  constructor(
+    status: number,
+    code: ProblemCode,
+    detail: string,
+    errors: FieldError[] = [],
+    requestId: string | null = null,
+  ) {
     super(`${code}: ${detail}`);
     this.status = status;
     this.code = code;
@@ -33,7 +39,11 @@ export type Query = Record<string, string | number | undefined>;
 export interface ApiClient {
   get<T>(path: string, query?: Query): Promise<T>;
   /** Any method; answers below 400 are returned, problems thrown as ApiProblem. */
-  send(method: 'GET' | 'POST', path: string, options?: { query?: Query; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse>;
+  send(
+    method: 'GET' | 'POST',
+    path: string,
+    options?: { query?: Query; body?: unknown; headers?: Record<string, string> },
+  ): Promise<ApiResponse>;
   /** The raw body of a GET, for downloads. */
   blob(path: string): Promise<Blob>;
 }
@@ -47,7 +57,8 @@ export type ClientOptions = {
 
 export function withQuery(path: string, query: Query = {}): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== '') params.set(key, String(value));
   const text = params.toString();
   return text === '' ? path : `${path}${path.includes('?') ? '&' : '?'}${text}`;
 }
@@ -87,7 +98,11 @@ export function createApiClient(options: ClientOptions): ApiClient {
     async send(method, path, { query, body, headers = {} } = {}) {
       const response = await raw(method, withQuery(path, query), body, headers);
       const text = await response.text();
-      return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown), headers: response.headers };
+      return {
+        status: response.status,
+        body: text === '' ? null : (JSON.parse(text) as unknown),
+        headers: response.headers,
+      };
     },
     async blob(path) {
       return (await raw('GET', path, undefined, {})).blob();

@@ -18,12 +18,14 @@ export function createNameDirectory(client: ApiClient): NameDirectory {
       const missing = [...new Set(ids)].filter((id) => !asked.has(id));
       for (let i = 0; i < missing.length; i += BATCH) {
         const batch = missing.slice(i, i + BATCH);
-        batch.forEach((id) => asked.add(id));
+        for (const id of batch) asked.add(id);
         try {
-          const page = await client.get<{ items: { id: string; name: string }[] }>('/v1/users/names', { ids: batch.join(',') });
+          const page = await client.get<{ items: { id: string; name: string }[] }>('/v1/users/names', {
+            ids: batch.join(','),
+          });
           for (const item of page.items) names.set(item.id, item.name);
         } catch {
-          batch.forEach((id) => asked.delete(id));
+          for (const id of batch) asked.delete(id);
         }
       }
     },

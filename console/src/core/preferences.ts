@@ -50,6 +50,17 @@ export const saveTimeZone = (timeZone: string) => write(local, TIME_ZONE_KEY, ti
 /** Zones offered in the switcher: Việt Nam first, the browser's own, a few common ones. */
 export function timeZoneChoices(current: string): string[] {
   const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const zones = [DEFAULT_TIME_ZONE, own, current, 'Asia/Bangkok', 'Asia/Singapore', 'Asia/Tokyo', 'Europe/London', 'Europe/Paris', 'America/New_York', 'UTC'];
+  const zones = [
+    DEFAULT_TIME_ZONE,
+    own,
+    current,
+    'Asia/Bangkok',
+    'Asia/Singapore',
+    'Asia/Tokyo',
+    'Europe/London',
+    'Europe/Paris',
+    'America/New_York',
+    'UTC',
+  ];
   return [...new Set(zones.filter(isTimeZone))];
 }

@@ -26,7 +26,11 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 1 && first === 'stats') return { page: 'stats' };
   if (parts.length === 2 && first === 'cases' && second !== undefined && UUID.test(second)) {
     const asOf = query.get('asOf');
-    return { page: 'case', id: second.toLowerCase(), asOf: asOf !== null && !Number.isNaN(Date.parse(asOf)) ? asOf : null };
+    return {
+      page: 'case',
+      id: second.toLowerCase(),
+      asOf: asOf !== null && !Number.isNaN(Date.parse(asOf)) ? asOf : null,
+    };
   }
   return { page: 'unknown' };
 }

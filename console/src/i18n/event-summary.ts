@@ -7,7 +7,8 @@ import { fill } from './problems.ts';
 // defensively: a field this console does not know is simply not shown.
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
-const obj = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {});
+const obj = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 const label = (table: Record<string, string>, value: unknown) => table[text(value)] ?? text(value);
 const short = (value: unknown, max = 140) => {
   const s = text(value);
@@ -20,15 +21,27 @@ export function eventSummary(event: CaseEvent, t: Catalog, f: Formatter): string
   const s = t.eventSummary;
   switch (event.type) {
     case 'case.received':
-      return fill(s.received, { reference: text(p.reference), platform: label(t.platform, obj(p.item).platform), category: label(t.category, p.category), priority: label(t.priority, p.priority) });
+      return fill(s.received, {
+        reference: text(p.reference),
+        platform: label(t.platform, obj(p.item).platform),
+        category: label(t.category, p.category),
+        priority: label(t.priority, p.priority),
+      });
     case 'case.claimed':
       return fill(s.claimed, { until: text(p.claimedUntil) === '' ? '' : f.dateTime(text(p.claimedUntil)) });
     case 'case.verified':
-      return fill(s.verified, { verdict: label(t.verdict, p.verdict), n: f.number(Array.isArray(p.evidence) ? p.evidence.length : 0) });
+      return fill(s.verified, {
+        verdict: label(t.verdict, p.verdict),
+        n: f.number(Array.isArray(p.evidence) ? p.evidence.length : 0),
+      });
     case 'case.referred':
       return fill(s.referred, { authority: authorityOf(p.authority) });
     case 'case.penalty_issued':
-      return fill(s.penaltyIssued, { decisionNo: text(p.decisionNo), fine: f.money(text(obj(p.fine).amount) || 0, text(obj(p.fine).currency) || 'VND'), authority: authorityOf(p.authority) });
+      return fill(s.penaltyIssued, {
+        decisionNo: text(p.decisionNo),
+        fine: f.money(text(obj(p.fine).amount) || 0, text(obj(p.fine).currency) || 'VND'),
+        authority: authorityOf(p.authority),
+      });
     case 'case.appeal_filed':
       return fill(s.appealFiled, { grounds: short(p.grounds) });
     case 'case.appeal_decided':
@@ -40,7 +53,10 @@ export function eventSummary(event: CaseEvent, t: Catalog, f: Formatter): string
     case 'case.evidence_added':
       return `${label(t.evidenceKind, p.kind)}: ${short(p.description)}`;
     case 'case.sla_breached':
-      return fill(s.slaBreached, { stage: label(t.stage, p.stage), deadline: text(p.deadlineAt) === '' ? '' : f.dateTime(text(p.deadlineAt)) });
+      return fill(s.slaBreached, {
+        stage: label(t.stage, p.stage),
+        deadline: text(p.deadlineAt) === '' ? '' : f.dateTime(text(p.deadlineAt)),
+      });
     case 'case.duplicate_detected':
       return fill(s.duplicate, { id: text(p.duplicateOf).slice(0, 8) });
     case 'case.report_merged':

@@ -44,7 +44,8 @@ export function createFormatter(locale: Locale, timeZone: string): Formatter {
   const day = new Intl.DateTimeFormat(tag, { timeZone: 'UTC', month: 'short', day: 'numeric' });
   const relative = new Intl.RelativeTimeFormat(tag, { numeric: 'auto' });
   const number = new Intl.NumberFormat(tag);
-  const unit = (name: 'day' | 'hour' | 'minute' | 'second') => new Intl.NumberFormat(tag, { style: 'unit', unit: name, unitDisplay: 'short' });
+  const unit = (name: 'day' | 'hour' | 'minute' | 'second') =>
+    new Intl.NumberFormat(tag, { style: 'unit', unit: name, unitDisplay: 'short' });
   const durationUnits = [
     [unit('day'), 86_400],
     [unit('hour'), 3_600],
@@ -76,7 +77,9 @@ export function createFormatter(locale: Locale, timeZone: string): Formatter {
       return parts.join(' ');
     },
     money: (amount, currency = 'VND') =>
-      new Intl.NumberFormat(tag, { style: 'currency', currency }).format(typeof amount === 'string' ? Number(amount) : amount),
+      new Intl.NumberFormat(tag, { style: 'currency', currency }).format(
+        typeof amount === 'string' ? Number(amount) : amount,
+      ),
     number: (value) => number.format(value),
   };
 }

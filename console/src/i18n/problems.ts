@@ -9,9 +9,14 @@ import type { Formatter } from './format.ts';
 
 type DetailKey = keyof Catalog['problemDetail'];
 type FieldKey = keyof Catalog['fieldError'];
-type Rule<K> = { pattern: RegExp; key: K; params?: (match: RegExpExecArray, t: Catalog, f: Formatter) => Record<string, string> };
+type Rule<K> = {
+  pattern: RegExp;
+  key: K;
+  params?: (match: RegExpExecArray, t: Catalog, f: Formatter) => Record<string, string>;
+};
 
-const label = (table: Record<string, string>, key: string | undefined) => (key === undefined ? '' : (table[key] ?? key));
+const label = (table: Record<string, string>, key: string | undefined) =>
+  key === undefined ? '' : (table[key] ?? key);
 
 const DETAIL_RULES: Rule<DetailKey>[] = [
   { pattern: /^the verifier of a case may not be the clerk who submitted it$/u, key: 'submitterCannotVerify' },
@@ -27,17 +32,33 @@ const DETAIL_RULES: Rule<DetailKey>[] = [
   },
   { pattern: /^the supervisor who records a penalty may not be the verifier of the case$/u, key: 'recorderIsVerifier' },
   { pattern: /^a penalty needs at least one legal basis$/u, key: 'needsLegalBasis' },
-  { pattern: /^decision number (.+) is already used$/u, key: 'decisionNoUsed', params: (m) => ({ decisionNo: m[1] ?? '' }) },
+  {
+    pattern: /^decision number (.+) is already used$/u,
+    key: 'decisionNoUsed',
+    params: (m) => ({ decisionNo: m[1] ?? '' }),
+  },
   { pattern: /^an appeal is pending$/u, key: 'appealPending' },
   { pattern: /^there is no pending appeal to decide$/u, key: 'noPendingAppeal' },
-  { pattern: /^the supervisor who decides an appeal may not be the one who recorded the penalty$/u, key: 'appealDeciderIsRecorder' },
+  {
+    pattern: /^the supervisor who decides an appeal may not be the one who recorded the penalty$/u,
+    key: 'appealDeciderIsRecorder',
+  },
   { pattern: /^a withdrawal needs a reason$/u, key: 'needsReason' },
   { pattern: /^expected version \d+, the case is at version \d+$/u, key: 'versionMoved' },
-  { pattern: /^\S+ is not allowed in stage (\w+)$/u, key: 'notInStage', params: (m, t) => ({ stage: label(t.stage, m[1]) }) },
+  {
+    pattern: /^\S+ is not allowed in stage (\w+)$/u,
+    key: 'notInStage',
+    params: (m, t) => ({ stage: label(t.stage, m[1]) }),
+  },
   {
     pattern: /^\S+ needs one of the roles (.+)$/u,
     key: 'needsRoles',
-    params: (m, t) => ({ roles: (m[1] ?? '').split(', ').map((role) => label(t.role, role)).join(', ') }),
+    params: (m, t) => ({
+      roles: (m[1] ?? '')
+        .split(', ')
+        .map((role) => label(t.role, role))
+        .join(', '),
+    }),
   },
   { pattern: /^the token is not valid/u, key: 'badToken' },
 ];
@@ -46,11 +67,31 @@ const FIELD_RULES: Rule<FieldKey>[] = [
   { pattern: /received undefined$/u, key: 'required' },
   { pattern: /^Too small: expected string to have >=1 characters?$/u, key: 'required' },
   { pattern: /^must not be blank$/u, key: 'required' },
-  { pattern: /^Too small: expected string to have >=(\d+)/u, key: 'tooShort', params: (m, _t, f) => ({ min: f.number(Number(m[1])) }) },
-  { pattern: /^Too big: expected string to have <=(\d+)/u, key: 'tooLong', params: (m, _t, f) => ({ max: f.number(Number(m[1])) }) },
-  { pattern: /^Too big: expected number to be <=(\d+)/u, key: 'tooLarge', params: (m, _t, f) => ({ max: f.number(Number(m[1])) }) },
-  { pattern: /^Too small: expected number to be >=(-?\d+)/u, key: 'tooSmall', params: (m, _t, f) => ({ min: f.number(Number(m[1])) }) },
-  { pattern: /^Too big: expected array to have <=(\d+)/u, key: 'tooMany', params: (m, _t, f) => ({ max: f.number(Number(m[1])) }) },
+  {
+    pattern: /^Too small: expected string to have >=(\d+)/u,
+    key: 'tooShort',
+    params: (m, _t, f) => ({ min: f.number(Number(m[1])) }),
+  },
+  {
+    pattern: /^Too big: expected string to have <=(\d+)/u,
+    key: 'tooLong',
+    params: (m, _t, f) => ({ max: f.number(Number(m[1])) }),
+  },
+  {
+    pattern: /^Too big: expected number to be <=(\d+)/u,
+    key: 'tooLarge',
+    params: (m, _t, f) => ({ max: f.number(Number(m[1])) }),
+  },
+  {
+    pattern: /^Too small: expected number to be >=(-?\d+)/u,
+    key: 'tooSmall',
+    params: (m, _t, f) => ({ min: f.number(Number(m[1])) }),
+  },
+  {
+    pattern: /^Too big: expected array to have <=(\d+)/u,
+    key: 'tooMany',
+    params: (m, _t, f) => ({ max: f.number(Number(m[1])) }),
+  },
   { pattern: /expected int, received/u, key: 'wholeNumber' },
   { pattern: /^Invalid (option|input: expected ")/u, key: 'chooseOne' },
   { pattern: /^Invalid ISO datetime|year between/u, key: 'dateTime' },
@@ -67,7 +108,12 @@ export function fill(template: string, params: Record<string, string | number> =
   return template.replace(/\{(\w+)\}/gu, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
-function match<K extends string>(rules: Rule<K>[], text: string, t: Catalog, f: Formatter): { key: K; params: Record<string, string> } | null {
+function match<K extends string>(
+  rules: Rule<K>[],
+  text: string,
+  t: Catalog,
+  f: Formatter,
+): { key: K; params: Record<string, string> } | null {
   for (const rule of rules) {
     const found = rule.pattern.exec(text);
     if (found !== null) return { key: rule.key, params: rule.params?.(found, t, f) ?? {} };

@@ -26,8 +26,13 @@ export class AccessLogPage extends ConsoleElement {
 
   private async reload(cursor?: string): Promise<void> {
     const previous = cursor !== undefined && this.page.state === 'ready' ? this.page.value.items : [];
-    const next = await load(() => this.ctx.client.get<Page<Entry>>('/v1/audit/access-log', { ...this.filter(), limit: 100, cursor }));
-    this.page = next.state === 'ready' ? { state: 'ready', value: { items: [...previous, ...next.value.items], nextCursor: next.value.nextCursor } } : next;
+    const next = await load(() =>
+      this.ctx.client.get<Page<Entry>>('/v1/audit/access-log', { ...this.filter(), limit: 100, cursor }),
+    );
+    this.page =
+      next.state === 'ready'
+        ? { state: 'ready', value: { items: [...previous, ...next.value.items], nextCursor: next.value.nextCursor } }
+        : next;
     if (this.page.state === 'ready') await this.ctx.names.load(this.page.value.items.map((e) => e.actorId));
     this.requestUpdate();
   }
@@ -40,25 +45,43 @@ export class AccessLogPage extends ConsoleElement {
     return html`<section>
       <h1 tabindex="-1">${t.accessLogPage.title}</h1>
       <p>${t.accessLogPage.intro}</p>
-      ${caseId === undefined ? nothing : html`<p class="notice">${fill(t.accessLogPage.forCase, { id: caseId.slice(0, 8) })}
-        <a href=${href.accessLog()}>${t.accessLogPage.all}</a></p>`}
+      ${
+        caseId === undefined
+          ? nothing
+          : html`<p class="notice">${fill(t.accessLogPage.forCase, { id: caseId.slice(0, 8) })}
+        <a href=${href.accessLog()}>${t.accessLogPage.all}</a></p>`
+      }
       ${page.state === 'loading' ? html`<p class="loading">${t.app.loading}</p>` : nothing}
       ${page.state === 'failed' ? problemBox(describeProblem(page.problem, t, f), t) : nothing}
       ${page.state === 'ready' && page.value.items.length === 0 ? html`<p class="empty">${t.accessLogPage.empty}</p>` : nothing}
-      ${page.state === 'ready' && page.value.items.length > 0 ? html`<table class="cases access-log">
+      ${
+        page.state === 'ready' && page.value.items.length > 0
+          ? html`<table class="cases access-log">
         <caption class="visually-hidden">${t.accessLogPage.title}</caption>
         <thead><tr><th scope="col">${t.accessLogPage.at}</th><th scope="col">${t.accessLogPage.who}</th><th scope="col">${t.accessLogPage.action}</th>
           <th scope="col">${t.accessLogPage.case}</th><th scope="col">${t.accessLogPage.purpose}</th></tr></thead>
-        <tbody>${page.value.items.map((e) => html`<tr>
+        <tbody>${page.value.items.map(
+          (e) => html`<tr>
           <td data-label=${t.accessLogPage.at}><time datetime=${e.at}>${f.dateTime(e.at)}</time></td>
           <td data-label=${t.accessLogPage.who}>${who(e.actorId, this.ctx)}</td>
           <td data-label=${t.accessLogPage.action}>${actions[e.action] ?? e.action}</td>
-          <td data-label=${t.accessLogPage.case}>${e.caseId === null ? '—' : html`<a href=${href.case(e.caseId)}>${e.caseId.slice(0, 8)}</a>
-            <a class="muted" href=${href.accessLog({ caseId: e.caseId })}>${t.accessLogPage.only}</a>`}</td>
+          <td data-label=${t.accessLogPage.case}>${
+            e.caseId === null
+              ? '—'
+              : html`<a href=${href.case(e.caseId)}>${e.caseId.slice(0, 8)}</a>
+            <a class="muted" href=${href.accessLog({ caseId: e.caseId })}>${t.accessLogPage.only}</a>`
+          }</td>
           <td data-label=${t.accessLogPage.purpose}>${e.purpose ?? '—'}</td>
-        </tr>`)}</tbody></table>
-        ${page.value.nextCursor === null ? nothing : html`<p><button class="button button--secondary" type="button"
-          @click=${() => this.reload(page.value.nextCursor ?? undefined)}>${t.casesPage.more}</button></p>`}` : nothing}
+        </tr>`,
+        )}</tbody></table>
+        ${
+          page.value.nextCursor === null
+            ? nothing
+            : html`<p><button class="button button--secondary" type="button"
+          @click=${() => this.reload(page.value.nextCursor ?? undefined)}>${t.casesPage.more}</button></p>`
+        }`
+          : nothing
+      }
     </section>`;
   }
 }

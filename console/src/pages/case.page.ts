@@ -29,7 +29,9 @@ export class CasePage extends ConsoleElement {
   }
 
   private async reload(): Promise<void> {
-    this.current = await load(() => this.ctx.client.get<Case>(`/v1/cases/${this.caseId}`, { asOf: this.asOf ?? undefined }));
+    this.current = await load(() =>
+      this.ctx.client.get<Case>(`/v1/cases/${this.caseId}`, { asOf: this.asOf ?? undefined }),
+    );
     if (this.current.state === 'ready') await this.ctx.names.load(actorIds(this.current.value));
     this.requestUpdate();
   }
@@ -110,7 +112,8 @@ export class CasePage extends ConsoleElement {
   override render() {
     const { t, f, me } = this.ctx;
     const current = this.current;
-    if (current.state === 'loading') return html`<h1 tabindex="-1">${t.casePage.title}</h1><p class="loading">${t.app.loading}</p>`;
+    if (current.state === 'loading')
+      return html`<h1 tabindex="-1">${t.casePage.title}</h1><p class="loading">${t.app.loading}</p>`;
     if (current.state === 'failed') {
       const notFound = current.problem.code === 'not_found';
       return html`<h1 tabindex="-1">${notFound ? t.casePage.notFoundTitle : t.casePage.title}</h1>
@@ -122,9 +125,13 @@ export class CasePage extends ConsoleElement {
     return html`<article class="case-page" @applied=${(e: CustomEvent<Case>) => this.applied(e)} @stale=${() => this.reload()}>
       <p class="breadcrumb"><a href=${href.cases()}>${t.casePage.back}</a></p>
       <h1 tabindex="-1">${fill(t.casePage.heading, { reference: c.reference })}</h1>
-      ${this.asOf === null ? nothing : html`<div class="as-of-banner" role="status">
+      ${
+        this.asOf === null
+          ? nothing
+          : html`<div class="as-of-banner" role="status">
         <p>${fill(t.casePage.asOfBanner, { when: f.dateTime(this.asOf) })}</p>
-        <a class="button button--secondary" href=${href.case(c.id)}>${t.casePage.asOfBack}</a></div>`}
+        <a class="button button--secondary" href=${href.case(c.id)}>${t.casePage.asOfBack}</a></div>`
+      }
       ${this.problem === null ? nothing : problemBox(this.problem, t)}
       ${caseDetails(this.ctx, c)}
       ${this.asOf === null ? renderActions(this.ctx, c, availableActions(c, me), { busy: this.claiming, run: () => void this.claim(c) }) : nothing}

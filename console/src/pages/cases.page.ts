@@ -39,11 +39,14 @@ export class CasesPage extends ConsoleElement {
     const { client, me } = this.ctx;
     const [page, stats] = await Promise.all([
       load(() => client.get<Page<Case>>('/v1/cases', { ...this.filters(), limit: 50 })),
-      hasRole(me, 'supervisor') ? load(() => client.get<{ cases: { byStage: StageCounts } }>('/v1/stats')) : Promise.resolve(null),
+      hasRole(me, 'supervisor')
+        ? load(() => client.get<{ cases: { byStage: StageCounts } }>('/v1/stats'))
+        : Promise.resolve(null),
     ]);
     this.page = page;
     this.counts = stats?.state === 'ready' ? stats.value.cases.byStage : null;
-    if (page.state === 'ready') void this.ctx.names.load(page.value.items.map((c) => c.submittedBy)).then(() => this.requestUpdate());
+    if (page.state === 'ready')
+      void this.ctx.names.load(page.value.items.map((c) => c.submittedBy)).then(() => this.requestUpdate());
     this.requestUpdate();
   }
 
@@ -52,9 +55,21 @@ export class CasesPage extends ConsoleElement {
     const previous = this.page.value;
     this.loadingMore = true;
     this.requestUpdate();
-    const next = await load(() => this.ctx.client.get<Page<Case>>('/v1/cases', { ...this.filters(), limit: 50, cursor: previous.nextCursor ?? undefined }));
+    const next = await load(() =>
+      this.ctx.client.get<Page<Case>>('/v1/cases', {
+        ...this.filters(),
+        limit: 50,
+        cursor: previous.nextCursor ?? undefined,
+      }),
+    );
     this.loadingMore = false;
-    this.page = next.state === 'ready' ? { state: 'ready', value: { items: [...previous.items, ...next.value.items], nextCursor: next.value.nextCursor } } : next;
+    this.page =
+      next.state === 'ready'
+        ? {
+            state: 'ready',
+            value: { items: [...previous.items, ...next.value.items], nextCursor: next.value.nextCursor },
+          }
+        : next;
     this.requestUpdate();
   }
 
@@ -69,7 +84,11 @@ export class CasesPage extends ConsoleElement {
   private filterForm() {
     const { t } = this.ctx;
     const chosen = this.filters();
-    const select = (name: (typeof FILTERS)[number], values: readonly string[], labels: Record<string, string>) => html`<div class="field">
+    const select = (
+      name: (typeof FILTERS)[number],
+      values: readonly string[],
+      labels: Record<string, string>,
+    ) => html`<div class="field">
       <label for="filter-${name}">${t.casesPage.filter[name]}</label>
       <select id="filter-${name}" name=${name}>
         <option value="">${t.casesPage.any}</option>
@@ -91,8 +110,12 @@ export class CasesPage extends ConsoleElement {
     const { t, f } = this.ctx;
     const counts = this.counts;
     return html`<nav class="stage-counts" aria-label=${t.casesPage.countsLabel}><ul>
-      ${STAGES.map((stage) => html`<li><a href=${href.cases({ stage })} aria-current=${this.query.get('stage') === stage ? 'true' : nothing}>
-        <span class="count">${f.number(counts[stage])}</span> ${t.stage[stage]}</a></li>`)}
+      ${STAGES.map(
+        (
+          stage,
+        ) => html`<li><a href=${href.cases({ stage })} aria-current=${this.query.get('stage') === stage ? 'true' : nothing}>
+        <span class="count">${f.number(counts[stage])}</span> ${t.stage[stage]}</a></li>`,
+      )}
     </ul></nav>`;
   }
 
@@ -104,7 +127,8 @@ export class CasesPage extends ConsoleElement {
       <thead><tr><th scope="col">${t.casesPage.col.reference}</th><th scope="col">${t.casesPage.col.claim}</th><th scope="col">${t.casesPage.col.stage}</th>
         <th scope="col">${t.casesPage.col.priority}</th><th scope="col">${t.casesPage.col.platform}</th><th scope="col">${t.casesPage.col.received}</th>
         <th scope="col">${t.casesPage.col.sla}</th></tr></thead>
-      <tbody>${items.map((c) => html`<tr>
+      <tbody>${items.map(
+        (c) => html`<tr>
         <th scope="row" data-label=${t.casesPage.col.reference}><a href=${href.case(c.id)}>${c.reference}</a></th>
         <td data-label=${t.casesPage.col.claim} class="claim-cell">${c.claim}</td>
         <td data-label=${t.casesPage.col.stage}>${stageBadge(c, t)}</td>
@@ -112,7 +136,8 @@ export class CasesPage extends ConsoleElement {
         <td data-label=${t.casesPage.col.platform}>${t.platform[c.platform]} · ${t.category[c.category]}</td>
         <td data-label=${t.casesPage.col.received}><time datetime=${c.createdAt}>${f.dateTime(c.createdAt)}</time></td>
         <td data-label=${t.casesPage.col.sla}>${slaBadge(c, t, f)}</td>
-      </tr>`)}</tbody>
+      </tr>`,
+      )}</tbody>
     </table>`;
   }
 
@@ -127,10 +152,18 @@ export class CasesPage extends ConsoleElement {
       <div aria-live="polite" aria-busy=${page.state === 'loading' ? 'true' : 'false'}>
         ${page.state === 'loading' ? html`<p class="loading">${t.app.loading}</p>` : nothing}
         ${page.state === 'failed' ? problemBox(describeProblem(page.problem, t, f), t) : nothing}
-        ${page.state === 'ready' ? html`<p class="result-count">${fill(t.casesPage.shown, { n: f.number(page.value.items.length) })}</p>
+        ${
+          page.state === 'ready'
+            ? html`<p class="result-count">${fill(t.casesPage.shown, { n: f.number(page.value.items.length) })}</p>
           ${this.table(page.value.items)}
-          ${page.value.nextCursor === null ? nothing : html`<p><button class="button button--secondary" type="button" ?disabled=${this.loadingMore}
-            @click=${() => this.more()}>${t.casesPage.more}</button></p>`}` : nothing}
+          ${
+            page.value.nextCursor === null
+              ? nothing
+              : html`<p><button class="button button--secondary" type="button" ?disabled=${this.loadingMore}
+            @click=${() => this.more()}>${t.casesPage.more}</button></p>`
+          }`
+            : nothing
+        }
       </div>
     </section>`;
   }

@@ -29,7 +29,8 @@ function message(title: string, text: string) {
 }
 
 function home(ctx: AppContext) {
-  if (hasRole(ctx.me, 'verifier') && !hasRole(ctx.me, 'supervisor')) return html`<ct-worklist-page .ctx=${ctx}></ct-worklist-page>`;
+  if (hasRole(ctx.me, 'verifier') && !hasRole(ctx.me, 'supervisor'))
+    return html`<ct-worklist-page .ctx=${ctx}></ct-worklist-page>`;
   if (hasRole(ctx.me, ...CASE_ROLES)) return html`<ct-cases-page .ctx=${ctx} .query=${NO_FILTERS}></ct-cases-page>`;
   return message(ctx.t.app.adminTitle, ctx.t.app.adminOnly);
 }

@@ -68,10 +68,12 @@ export class WorklistPage extends ConsoleElement {
       <td data-label=${t.worklistPage.age}><time datetime=${c.createdAt} title=${f.dateTime(c.createdAt)}>${f.relative(c.createdAt)}</time></td>
       <td data-label=${t.casesPage.col.sla}>${slaBadge(c, t, f)}</td>
       <td data-label=${t.worklistPage.claim}>${this.claimState(c)}</td>
-      <td data-label=${t.worklistPage.action}>${mine
-        ? html`<a class="button button--secondary" href=${href.case(c.id)}>${t.worklistPage.open}</a>`
-        : html`<button type="button" class="button button--primary" ?disabled=${this.claiming !== null} @click=${() => this.claim(c)}>
-            ${this.claiming === c.id ? t.form.sending : t.worklistPage.claimAction}<span class="visually-hidden"> ${c.reference}</span></button>`}</td>
+      <td data-label=${t.worklistPage.action}>${
+        mine
+          ? html`<a class="button button--secondary" href=${href.case(c.id)}>${t.worklistPage.open}</a>`
+          : html`<button type="button" class="button button--primary" ?disabled=${this.claiming !== null} @click=${() => this.claim(c)}>
+            ${this.claiming === c.id ? t.form.sending : t.worklistPage.claimAction}<span class="visually-hidden"> ${c.reference}</span></button>`
+      }</td>
     </tr>`;
   }
 
@@ -85,13 +87,17 @@ export class WorklistPage extends ConsoleElement {
       ${page.state === 'loading' ? html`<p class="loading">${t.app.loading}</p>` : nothing}
       ${page.state === 'failed' ? problemBox(describeProblem(page.problem, t, f), t) : nothing}
       ${page.state === 'ready' && page.value.items.length === 0 ? html`<p class="empty">${t.worklistPage.empty}</p>` : nothing}
-      ${page.state === 'ready' && page.value.items.length > 0 ? html`<table class="cases worklist">
+      ${
+        page.state === 'ready' && page.value.items.length > 0
+          ? html`<table class="cases worklist">
         <caption class="visually-hidden">${t.worklistPage.title}</caption>
         <thead><tr><th scope="col">${t.casesPage.col.reference}</th><th scope="col">${t.casesPage.col.claim}</th>
           <th scope="col">${t.casesPage.col.priority}</th><th scope="col">${t.worklistPage.age}</th><th scope="col">${t.casesPage.col.sla}</th>
           <th scope="col">${t.worklistPage.claim}</th><th scope="col"><span class="visually-hidden">${t.worklistPage.action}</span></th></tr></thead>
         <tbody>${page.value.items.map((c) => this.row(c))}</tbody>
-      </table>` : nothing}
+      </table>`
+          : nothing
+      }
     </section>`;
   }
 }

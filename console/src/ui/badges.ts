@@ -23,16 +23,19 @@ export function slaBadge(c: Pick<Case, 'stage' | 'deadlineAt'>, t: Catalog, f: F
 }
 
 export function stageBadge(c: Pick<Case, 'stage' | 'outcome'>, t: Catalog) {
-  return html`<span class="badge badge--stage-${c.stage}">${t.stage[c.stage]}</span>${c.outcome === null
-    ? nothing
-    : html` <span class="badge badge--outcome">${t.outcome[c.outcome]}</span>`}`;
+  return html`<span class="badge badge--stage-${c.stage}">${t.stage[c.stage]}</span>${
+    c.outcome === null ? nothing : html` <span class="badge badge--outcome">${t.outcome[c.outcome]}</span>`
+  }`;
 }
 
 export function priorityBadge(priority: Case['priority'], t: Catalog) {
   return html`<span class="badge badge--priority-${priority}">${t.priority[priority]}</span>`;
 }
 
-export function who(id: string | undefined, ctx: { names: { name(id: string): string | undefined }; me: { id: string }; t: Catalog }) {
+export function who(
+  id: string | undefined,
+  ctx: { names: { name(id: string): string | undefined }; me: { id: string }; t: Catalog },
+) {
   if (id === undefined) return '';
   if (id === ctx.me.id) return ctx.t.app.you;
   return ctx.names.name(id) ?? id.slice(0, 8);

@@ -68,11 +68,23 @@ export function renderActions(ctx: AppContext, c: Case, actions: Actions, claim:
     html`<ct-command-form .ctx=${ctx} .spec=${spec} .current=${c} ?compact=${compact}></ct-command-form>`;
   return html`<section class="actions" aria-labelledby="actions-title">
     <h2 id="actions-title">${t.casePage.actions}</h2>
-    ${actions.canClaim ? html`<div class="claim-box"><p>${t.casePage.claimIntro}</p>
+    ${
+      actions.canClaim
+        ? html`<div class="claim-box"><p>${t.casePage.claimIntro}</p>
       <button type="button" class="button button--primary" ?disabled=${claim.busy} @click=${claim.run}>
-        ${claim.busy ? t.form.sending : t.casePage.claim}</button></div>` : nothing}
-    ${repeat(actions.primary, (spec) => spec.id, (spec) => html`<div class="card">${form(spec, false)}</div>`)}
-    ${repeat(actions.secondary, (spec) => spec.id, (spec) => html`<details class="card more-action ${spec.danger ? 'more-action--danger' : ''}">
-      <summary>${t.forms[spec.id].title}</summary>${form(spec, true)}</details>`)}
+        ${claim.busy ? t.form.sending : t.casePage.claim}</button></div>`
+        : nothing
+    }
+    ${repeat(
+      actions.primary,
+      (spec) => spec.id,
+      (spec) => html`<div class="card">${form(spec, false)}</div>`,
+    )}
+    ${repeat(
+      actions.secondary,
+      (spec) => spec.id,
+      (spec) => html`<details class="card more-action ${spec.danger ? 'more-action--danger' : ''}">
+      <summary>${t.forms[spec.id].title}</summary>${form(spec, true)}</details>`,
+    )}
   </section>`;
 }

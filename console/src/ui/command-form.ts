@@ -6,7 +6,14 @@ import type { FormCopy } from '../i18n/en.ts';
 import { describeProblem, fieldMessage, type ShownProblem } from '../i18n/problems.ts';
 import { toZonedInput } from '../i18n/zoned-time.ts';
 import { ConsoleElement } from './element.ts';
-import { buildBody, controlName, type DefaultValue, type FieldSpec, type FormSpec, type LeafSpec } from './form-spec.ts';
+import {
+  buildBody,
+  controlName,
+  type DefaultValue,
+  type FieldSpec,
+  type FormSpec,
+  type LeafSpec,
+} from './form-spec.ts';
 import { controlId, renderFields } from './fields.ts';
 import { problemBox } from './problem-box.ts';
 
@@ -16,7 +23,11 @@ import { problemBox } from './problem-box.ts';
  * fields, any other problem above the form. Fires `applied` with the case after the command.
  */
 export class CommandForm extends ConsoleElement {
-  static override properties = { spec: { attribute: false }, current: { attribute: false }, compact: { type: Boolean } };
+  static override properties = {
+    spec: { attribute: false },
+    current: { attribute: false },
+    compact: { type: Boolean },
+  };
   declare spec: FormSpec;
   /** The case the command acts on (null: submit). */
   declare current: Case | null;
@@ -41,7 +52,11 @@ export class CommandForm extends ConsoleElement {
     const visit = (fields: readonly FieldSpec[]) => {
       for (const spec of fields) {
         if (spec.kind === 'group') visit(spec.fields);
-        if (spec.kind === 'rows') this.rowKeys.set(spec.name, Array.from({ length: Math.max(spec.min, 1) }, () => this.nextKey++));
+        if (spec.kind === 'rows')
+          this.rowKeys.set(
+            spec.name,
+            Array.from({ length: Math.max(spec.min, 1) }, () => this.nextKey++),
+          );
       }
     };
     visit(this.spec.fields);
@@ -62,7 +77,10 @@ export class CommandForm extends ConsoleElement {
   }
 
   private removeRow(name: string, key: number): void {
-    this.rowKeys.set(name, (this.rowKeys.get(name) ?? []).filter((k) => k !== key));
+    this.rowKeys.set(
+      name,
+      (this.rowKeys.get(name) ?? []).filter((k) => k !== key),
+    );
     this.requestUpdate();
     void this.updateComplete.then(() => this.querySelector<HTMLElement>(`[data-add-row="${name}"]`)?.focus());
   }
@@ -80,7 +98,11 @@ export class CommandForm extends ConsoleElement {
     const { t, f } = this.ctx;
     const group = f.locale === 'vi' ? '.' : ',';
     const rowCounts = new Map([...this.rowKeys].map(([name, keys]) => [name, keys.length]));
-    const { body, rowsSent } = buildBody(this.spec.fields, (name, kind) => this.read(name, kind), { timeZone: f.timeZone, groupSeparator: group, rowCounts });
+    const { body, rowsSent } = buildBody(this.spec.fields, (name, kind) => this.read(name, kind), {
+      timeZone: f.timeZone,
+      groupSeparator: group,
+      rowCounts,
+    });
     const current = this.current ?? null;
     if (current !== null) body.expectedVersion = current.version;
     const path = current === null ? COMMAND_PATHS.submit() : COMMAND_PATHS[this.spec.command](current.id);
@@ -115,8 +137,7 @@ export class CommandForm extends ConsoleElement {
       if (this.querySelector(`[name="${CSS.escape(name)}"], #${CSS.escape(controlId(this.spec.id, name))}`) === null) {
         const label = (t.field as Record<string, string>)[fieldError.path.replace(/\.\d+\./gu, '.')];
         unplaced.push(label === undefined ? message : `${label}: ${message}`);
-      }
-      else if (!this.errors.has(name)) this.errors.set(name, message);
+      } else if (!this.errors.has(name)) this.errors.set(name, message);
     }
     const shown = describeProblem(error, t, f);
     this.problem = unplaced.length === 0 ? shown : { ...shown, detail: [shown.detail, ...unplaced].join(' ') };

@@ -26,10 +26,22 @@ function describedBy(id: string, error: string | undefined, hint: string | undef
   return ids.length === 0 ? nothing : ids.join(' ');
 }
 
-function control(spec: LeafSpec, name: string, id: string, state: FieldState, error: string | undefined, hint: string | undefined): TemplateResult {
+function control(
+  spec: LeafSpec,
+  name: string,
+  id: string,
+  state: FieldState,
+  error: string | undefined,
+  hint: string | undefined,
+): TemplateResult {
   const value = state.defaults[name];
   const text = typeof value === 'string' ? value : '';
-  const common = { id, error, described: describedBy(id, error, hint), required: 'required' in spec && spec.required === true };
+  const common = {
+    id,
+    error,
+    described: describedBy(id, error, hint),
+    required: 'required' in spec && spec.required === true,
+  };
   switch (spec.kind) {
     case 'textarea':
       return html`<textarea id=${id} name=${name} rows="4" maxlength=${spec.maxLength ?? nothing} .defaultValue=${text}
@@ -68,10 +80,12 @@ function leaf(spec: LeafSpec, name: string, labelKey: string, state: FieldState)
     const checked = state.defaults[name];
     return html`<fieldset class="field field--choices" aria-describedby=${describedBy(id, error, undefined)}>
       <legend>${label}</legend>
-      ${spec.options.values.map((v, i) => html`<div class="choice">
+      ${spec.options.values.map(
+        (v, i) => html`<div class="choice">
         <input id="${id}-${i}" name=${name} type="checkbox" value=${v} ?checked=${Array.isArray(checked) && checked.includes(v)}>
         <label for="${id}-${i}">${labels[v] ?? v}</label>
-      </div>`)}
+      </div>`,
+      )}
       ${error === undefined ? nothing : html`<p class="field-error" id="${id}-error">${error}</p>`}
     </fieldset>`;
   }
@@ -93,14 +107,26 @@ function rows(spec: Extract<FieldSpec, { kind: 'rows' }>, state: FieldState): Te
   return html`<fieldset class="rows" id=${id} aria-describedby=${describedBy(id, error, undefined)}>
     <legend>${label}</legend>
     ${error === undefined ? nothing : html`<p class="field-error" id="${id}-error">${error}</p>`}
-    ${repeat(keys, (key) => key, (key, index) => html`<fieldset class="row">
+    ${repeat(
+      keys,
+      (key) => key,
+      (key, index) => html`<fieldset class="row">
       <legend>${label} ${index + 1}</legend>
       ${spec.fields.map((child) => leaf(child, `${spec.name}.${index}.${child.name}`, `${spec.name}.${child.name}`, state))}
-      ${keys.length > spec.min ? html`<button type="button" class="button button--quiet" @click=${() => state.removeRow(spec.name, key)}>
-        ${state.t.form.removeRow} <span class="visually-hidden">${label} ${index + 1}</span></button>` : nothing}
-    </fieldset>`)}
-    ${keys.length < spec.max ? html`<button type="button" class="button button--secondary" data-add-row=${spec.name} @click=${() => state.addRow(spec.name)}>
-      ${state.t.form.addRow} ${label.charAt(0).toLowerCase()}${label.slice(1)}</button>` : nothing}
+      ${
+        keys.length > spec.min
+          ? html`<button type="button" class="button button--quiet" @click=${() => state.removeRow(spec.name, key)}>
+        ${state.t.form.removeRow} <span class="visually-hidden">${label} ${index + 1}</span></button>`
+          : nothing
+      }
+    </fieldset>`,
+    )}
+    ${
+      keys.length < spec.max
+        ? html`<button type="button" class="button button--secondary" data-add-row=${spec.name} @click=${() => state.addRow(spec.name)}>
+      ${state.t.form.addRow} ${label.charAt(0).toLowerCase()}${label.slice(1)}</button>`
+        : nothing
+    }
   </fieldset>`;
 }
 

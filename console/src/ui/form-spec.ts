@@ -5,7 +5,16 @@ import type { ConsoleCommand } from '../core/commands.ts';
 import type { Case } from '../core/types.ts';
 import { fromZonedInput } from '../i18n/zoned-time.ts';
 
-export type OptionTable = 'platform' | 'category' | 'priority' | 'contentType' | 'source' | 'verdict' | 'evidenceKind' | 'remedy' | 'appealDecision';
+export type OptionTable =
+  | 'platform'
+  | 'category'
+  | 'priority'
+  | 'contentType'
+  | 'source'
+  | 'verdict'
+  | 'evidenceKind'
+  | 'remedy'
+  | 'appealDecision';
 export type Options = { values: readonly string[]; table: OptionTable };
 
 export type FieldSpec =
@@ -22,7 +31,18 @@ export type FieldSpec =
   | { kind: 'group'; name: string; fields: FieldSpec[]; object?: string };
 export type LeafSpec = Exclude<FieldSpec, { kind: 'rows' | 'group' }>;
 
-export type FormId = 'submit' | 'verify' | 'refer' | 'penalty' | 'noViolation' | 'fileAppeal' | 'decideAppeal' | 'close' | 'withdraw' | 'note' | 'evidence';
+export type FormId =
+  | 'submit'
+  | 'verify'
+  | 'refer'
+  | 'penalty'
+  | 'noViolation'
+  | 'fileAppeal'
+  | 'decideAppeal'
+  | 'close'
+  | 'withdraw'
+  | 'note'
+  | 'evidence';
 
 export type DefaultValue = string | boolean | string[];
 export type FormSpec = {
@@ -99,7 +119,9 @@ export function buildBody(fields: readonly FieldSpec[], read: Reader, options: B
         const sent: number[] = [];
         for (let i = 0; i < (options.rowCounts.get(spec.name) ?? 0); i += 1) {
           const row: Record<string, unknown> = {};
-          const values = spec.fields.map((child) => [child, leafValue(child, read(`${spec.name}.${i}.${child.name}`, child.kind), options)] as const);
+          const values = spec.fields.map(
+            (child) => [child, leafValue(child, read(`${spec.name}.${i}.${child.name}`, child.kind), options)] as const,
+          );
           if (values.every(([child, value]) => child.kind === 'const' || isBlank(value))) continue;
           for (const [child, value] of values) if (value !== undefined) setPath(row, child.name, value);
           rows.push(row);
@@ -133,7 +155,8 @@ export function controlName(path: string, rowsSent: ReadonlyMap<string, number[]
 export function labelKeys(fields: readonly FieldSpec[]): string[] {
   return fields.flatMap((spec): string[] => {
     if (spec.kind === 'group') return [spec.name, ...labelKeys(spec.fields)];
-    if (spec.kind === 'rows') return [spec.name, ...spec.fields.filter((c) => c.kind !== 'const').map((c) => `${spec.name}.${c.name}`)];
+    if (spec.kind === 'rows')
+      return [spec.name, ...spec.fields.filter((c) => c.kind !== 'const').map((c) => `${spec.name}.${c.name}`)];
     return spec.kind === 'const' ? [] : [spec.name];
   });
 }

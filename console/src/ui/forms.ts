@@ -22,10 +22,11 @@ const evidenceRow: LeafSpec[] = [
   { kind: 'text', name: 'sha256', maxLength: 64 },
 ];
 
-const authority = (prefix: string) => [
-  { kind: 'text', name: `${prefix}.code`, required: true },
-  { kind: 'text', name: `${prefix}.name`, required: true },
-] as const satisfies LeafSpec[];
+const authority = (prefix: string) =>
+  [
+    { kind: 'text', name: `${prefix}.code`, required: true },
+    { kind: 'text', name: `${prefix}.name`, required: true },
+  ] as const satisfies LeafSpec[];
 
 const referralAuthority = (current: Case | null): Record<string, DefaultValue> =>
   current?.referral === undefined
@@ -112,7 +113,15 @@ export const PENALTY_FORM: FormSpec = {
         { kind: 'text', name: 'clause' },
       ],
     },
-    { kind: 'group', name: 'group.subject', object: 'subject', fields: [{ kind: 'text', name: 'subject.accountHandle' }, { kind: 'text', name: 'subject.name' }] },
+    {
+      kind: 'group',
+      name: 'group.subject',
+      object: 'subject',
+      fields: [
+        { kind: 'text', name: 'subject.accountHandle' },
+        { kind: 'text', name: 'subject.name' },
+      ],
+    },
     { kind: 'money', name: 'fine.amount', required: true },
     { kind: 'const', name: 'fine.currency', value: 'VND' },
     { kind: 'checkboxes', name: 'remedies', options: { values: REMEDIES, table: 'remedy' } },
@@ -146,7 +155,12 @@ export const DECIDE_APPEAL_FORM: FormSpec = {
   id: 'decideAppeal',
   command: 'decide-appeal',
   fields: [
-    { kind: 'select', name: 'decision', options: { values: APPEAL_DECISIONS, table: 'appealDecision' }, required: true },
+    {
+      kind: 'select',
+      name: 'decision',
+      options: { values: APPEAL_DECISIONS, table: 'appealDecision' },
+      required: true,
+    },
     { kind: 'textarea', name: 'note', required: true },
   ],
 };
@@ -168,7 +182,11 @@ export const WITHDRAW_FORM: FormSpec = {
   fields: [{ kind: 'textarea', name: 'reason', required: true }],
 };
 
-export const NOTE_FORM: FormSpec = { id: 'note', command: 'add-note', fields: [{ kind: 'textarea', name: 'text', required: true }] };
+export const NOTE_FORM: FormSpec = {
+  id: 'note',
+  command: 'add-note',
+  fields: [{ kind: 'textarea', name: 'text', required: true }],
+};
 
 export const EVIDENCE_FORM: FormSpec = {
   id: 'evidence',

@@ -20,7 +20,7 @@ const PAD = { top: 12, right: 8, bottom: 28, left: 44 };
 function niceMax(value: number): number {
   if (value <= 0) return 1;
   const power = 10 ** Math.floor(Math.log10(value));
-  return ([1, 2, 5, 10].map((m) => m * power).find((m) => m >= value) ?? 10 * power);
+  return [1, 2, 5, 10].map((m) => m * power).find((m) => m >= value) ?? 10 * power;
 }
 
 /**
@@ -40,7 +40,10 @@ export function stackedBars(input: ChartInput) {
     let base = 0;
     return input.series.map((s) => {
       const v = s.values[i] ?? 0;
-      const rect = v === 0 ? nothing : svg`<rect class="bar bar--${s.key}" x=${PAD.left + i * step + (step - barW) / 2} y=${y(base + v)} width=${barW} height=${y(base) - y(base + v)}></rect>`;
+      const rect =
+        v === 0
+          ? nothing
+          : svg`<rect class="bar bar--${s.key}" x=${PAD.left + i * step + (step - barW) / 2} y=${y(base + v)} width=${barW} height=${y(base) - y(base + v)}></rect>`;
       base += v;
       return rect;
     });
@@ -49,8 +52,10 @@ export function stackedBars(input: ChartInput) {
     <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="${input.id}-title ${input.id}-desc" preserveAspectRatio="xMidYMid meet">
       <title id="${input.id}-title">${input.title}</title>
       <desc id="${input.id}-desc">${input.description}</desc>
-      ${(max % 2 === 0 ? [0, 0.5, 1] : [0, 1]).map((r) => svg`<line class="grid" x1=${PAD.left} x2=${WIDTH - PAD.right} y1=${y(max * r)} y2=${y(max * r)}></line>
-        <text class="axis" x=${PAD.left - 6} y=${y(max * r) + 4} text-anchor="end">${input.format(max * r)}</text>`)}
+      ${(max % 2 === 0 ? [0, 0.5, 1] : [0, 1]).map(
+        (r) => svg`<line class="grid" x1=${PAD.left} x2=${WIDTH - PAD.right} y1=${y(max * r)} y2=${y(max * r)}></line>
+        <text class="axis" x=${PAD.left - 6} y=${y(max * r) + 4} text-anchor="end">${input.format(max * r)}</text>`,
+      )}
       ${bars}
       ${input.labels.map((l, i) => (i % labelEvery === 0 ? svg`<text class="axis" x=${PAD.left + i * step + step / 2} y=${HEIGHT - 8} text-anchor="middle">${l}</text>` : nothing))}
     </svg>

@@ -41,7 +41,9 @@ export class CaseTimeline extends ConsoleElement {
     };
     const [events, audit] = await Promise.all([
       load(all),
-      hasRole(me, 'supervisor') ? load(() => client.get<AuditReport>('/v1/audit/verify', { caseId: this.caseId })) : Promise.resolve(null),
+      hasRole(me, 'supervisor')
+        ? load(() => client.get<AuditReport>('/v1/audit/verify', { caseId: this.caseId }))
+        : Promise.resolve(null),
     ]);
     this.events = events;
     this.audit = audit;
@@ -55,7 +57,8 @@ export class CaseTimeline extends ConsoleElement {
     if (audit === null) return nothing;
     if (audit.state === 'loading') return html`<span class="badge badge--pending">${t.audit.checking}</span>`;
     if (audit.state === 'failed') return html`<span class="badge badge--pending">${t.audit.unavailable}</span>`;
-    if (audit.value.ok) return html`<span class="badge badge--verified" data-audit="verified">✓ ${t.audit.verified}</span>`;
+    if (audit.value.ok)
+      return html`<span class="badge badge--verified" data-audit="verified">✓ ${t.audit.verified}</span>`;
     const first = audit.value.failures.find((failure) => failure.seq !== null);
     return html`<span class="badge badge--broken" data-audit="broken">✗ ${t.audit.broken}</span>
       ${first === undefined ? nothing : html`<span class="broken-at">${fill(t.audit.brokenAt, { seq: String(first.seq) })}</span>`}`;
@@ -89,8 +92,12 @@ export class CaseTimeline extends ConsoleElement {
         <p class="audit-badge" aria-live="polite">${this.audit === null ? nothing : html`${t.audit.label}: `}${this.badge()}</p></div>
       ${events.state === 'loading' ? html`<p class="loading">${t.app.loading}</p>` : nothing}
       ${events.state === 'failed' ? problemBox(describeProblem(events.problem, t, f), t) : nothing}
-      ${events.state === 'ready' ? html`<p class="muted">${fill(t.timeline.count, { n: f.number(events.value.length) })}</p>
-        <ol class="events">${events.value.map((event) => this.item(event))}</ol>` : nothing}
+      ${
+        events.state === 'ready'
+          ? html`<p class="muted">${fill(t.timeline.count, { n: f.number(events.value.length) })}</p>
+        <ol class="events">${events.value.map((event) => this.item(event))}</ol>`
+          : nothing
+      }
     </section>`;
   }
 }

@@ -53,7 +53,8 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
   typed.get('/cases/:id/export', {
     schema: {
       tags: ['audit'],
-      summary: 'A self-contained, signed bundle of the case that `casetrail audit verify --bundle` checks offline (supervisor; access-logged)',
+      summary:
+        'A self-contained, signed bundle of the case that `casetrail audit verify --bundle` checks offline (supervisor; access-logged)',
       params: idParamsSchema,
       querystring: z.strictObject({ purpose: purposeSchema.optional() }),
       response: { 200: bundleResponseSchema, ...problemResponses([...AUTHENTICATED_PROBLEMS, 403, 404]) },
@@ -71,7 +72,8 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
   typed.get('/audit/verify', {
     schema: {
       tags: ['audit'],
-      summary: 'Recompute every chain, case row and checkpoint (or one case\'s); 200 with ok=false and the breaks when something does not hold (supervisor)',
+      summary:
+        "Recompute every chain, case row and checkpoint (or one case's); 200 with ok=false and the breaks when something does not hold (supervisor)",
       querystring: z.strictObject({ caseId: z.uuid().optional() }),
       response: { 200: trailReportSchema, ...problemResponses([...AUTHENTICATED_PROBLEMS, 403, 404]) },
     },
@@ -87,7 +89,10 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
     schema: {
       tags: ['audit'],
       summary: 'Signed checkpoints, newest first (supervisor)',
-      querystring: z.strictObject({ limit: limitSchema.optional().describe('1-200, default 50'), cursor: cursorSchema.optional() }),
+      querystring: z.strictObject({
+        limit: limitSchema.optional().describe('1-200, default 50'),
+        cursor: cursorSchema.optional(),
+      }),
       response: { 200: pageSchema(checkpointSchema), ...problemResponses([...AUTHENTICATED_PROBLEMS, 403]) },
     },
     preValidation: SUPERVISOR_ONLY('reading checkpoints'),
@@ -130,14 +135,18 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
   typed.post('/cases/:id/personal-data/erase', {
     schema: {
       tags: ['audit'],
-      summary: 'Erase the case\'s personal data and record why in its trail; chains and checkpoints stay verifiable (admin)',
+      summary:
+        "Erase the case's personal data and record why in its trail; chains and checkpoints stay verifiable (admin)",
       params: idParamsSchema,
       body: erasureSchema,
       response: { 200: erasureResultSchema, ...problemResponses([...AUTHENTICATED_PROBLEMS, 403, 404, 413, 415]) },
     },
     preValidation: [requireRole(['admin'], 'erasing personal data')],
     handler: async (request) => {
-      const result = await erasePersonalData(deps, actorOf(request), { caseId: request.params.id, reason: request.body.reason });
+      const result = await erasePersonalData(deps, actorOf(request), {
+        caseId: request.params.id,
+        reason: request.body.reason,
+      });
       if (!result.ok) refuse(result);
       return { caseId: result.caseId, erased: result.fields, event: result.event };
     },

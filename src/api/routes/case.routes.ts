@@ -47,7 +47,10 @@ const worklistQuerySchema = z.strictObject({
 });
 
 const caseQuerySchema = z.strictObject({
-  asOf: z.iso.datetime({ offset: true }).optional().describe('the case as it stood at this time, rebuilt from its events'),
+  asOf: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('the case as it stood at this time, rebuilt from its events'),
   purpose: purposeSchema.optional(),
 });
 
@@ -112,7 +115,8 @@ export function caseRoutes(app: FastifyInstance, deps: CaseQueryDeps): void {
   typed.get('/worklists/verification', {
     schema: {
       tags: ['cases'],
-      summary: 'Received cases to verify: unclaimed or claimed by the caller, not the caller\'s own submissions; urgent first, then oldest',
+      summary:
+        "Received cases to verify: unclaimed or claimed by the caller, not the caller's own submissions; urgent first, then oldest",
       querystring: worklistQuerySchema,
       response: { 200: pageSchema(caseSchema), ...problemResponses([...AUTHENTICATED_PROBLEMS, 403]) },
     },

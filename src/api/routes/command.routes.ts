@@ -8,7 +8,12 @@ import { actorOf, requireRole } from '../auth.ts';
 import { presentAccepted, presentCase } from '../presenters/case.presenter.ts';
 import { ProblemError, rejectionProblem, sendProblem } from '../problems.ts';
 import { acceptedSchema, caseSchema } from '../schemas/case.schemas.ts';
-import { AUTHENTICATED_PROBLEMS, commandHeadersSchema, idParamsSchema, problemResponses } from '../schemas/common.schemas.ts';
+import {
+  AUTHENTICATED_PROBLEMS,
+  commandHeadersSchema,
+  idParamsSchema,
+  problemResponses,
+} from '../schemas/common.schemas.ts';
 
 /** Where each command is posted: the one table the command routes are built from. */
 export const COMMAND_PATHS = {
@@ -45,7 +50,7 @@ const DESCRIPTIONS: { [T in CommandType]: string } = {
   claim: 'Claim a received case for verification (verifier)',
   verify: 'Record a verdict with evidence (verifier)',
   refer: 'Refer a verified case to the competent authority (supervisor)',
-  'record-penalty': 'Record the authority\'s penalty decision (supervisor)',
+  'record-penalty': "Record the authority's penalty decision (supervisor)",
   'record-no-violation': 'Record that the authority found no violation (supervisor)',
   'file-appeal': 'Record an appeal against the penalty (supervisor)',
   'decide-appeal': 'Record the decision on the appeal (supervisor)',
@@ -109,14 +114,19 @@ async function accept(
     ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
   });
   if (!result.ok) throw new ProblemError(result.code, result.detail);
-  request.log.debug({ commandId: result.commandId, caseId: result.caseId, replayed: result.replayed }, 'command accepted');
+  request.log.debug(
+    { commandId: result.commandId, caseId: result.caseId, replayed: result.replayed },
+    'command accepted',
+  );
   reply.header('location', `/v1/commands/${result.commandId}`);
 
   let accepted = result;
   if ((request.query as { wait?: string }).wait === 'true') {
     // A command stored by this request (not an Idempotency-Key replay) cannot have been
     // applied before its wait is registered: its outcome comes by notification alone.
-    const outcome = await awaitCommand(deps, actor, result.commandId, deps.waitTimeoutMs, { justStored: !result.replayed });
+    const outcome = await awaitCommand(deps, actor, result.commandId, deps.waitTimeoutMs, {
+      justStored: !result.replayed,
+    });
     if (outcome.status === 'rejected') return sendProblem(reply, rejectionProblem(outcome.problem, request.id));
     if (outcome.status === 'applied') {
       if (outcome.view !== null) {

@@ -19,7 +19,9 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
           'Case handling for reports of false information online. Commands answer 202 and are applied by ' +
           'workers; ?wait=true waits up to 10 s for the outcome. Errors are RFC 9457 problem documents.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token (ct_...)' } } },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token (ct_...)' } },
+      },
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,

@@ -16,7 +16,12 @@ const readinessSchema = z.object({
 export function healthRoutes(app: FastifyInstance, checks: HealthChecks): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get('/healthz', {
-    schema: { tags: ['health'], summary: 'Liveness', security: [], response: { 200: z.object({ status: z.literal('ok') }) } },
+    schema: {
+      tags: ['health'],
+      summary: 'Liveness',
+      security: [],
+      response: { 200: z.object({ status: z.literal('ok') }) },
+    },
     handler: async () => ({ status: 'ok' as const }),
   });
   typed.get('/readyz', {
@@ -29,7 +34,9 @@ export function healthRoutes(app: FastifyInstance, checks: HealthChecks): void {
     handler: async (_request, reply) => {
       const [database, queues] = await Promise.all([checks.database(), checks.queues()]);
       const ready = database && queues;
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks: { database, queues } });
+      return reply
+        .code(ready ? 200 : 503)
+        .send({ status: ready ? 'ready' : 'unavailable', checks: { database, queues } });
     },
   });
 }

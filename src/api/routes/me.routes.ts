@@ -7,9 +7,7 @@ import { actorOf } from '../auth.ts';
 import { ProblemError } from '../problems.ts';
 import { AUTHENTICATED_PROBLEMS, problemResponses } from '../schemas/common.schemas.ts';
 
-const meSchema = z
-  .object({ id: z.uuid(), name: z.string(), roles: z.array(z.enum(ROLES)) })
-  .meta({ id: 'Me' });
+const meSchema = z.object({ id: z.uuid(), name: z.string(), roles: z.array(z.enum(ROLES)) }).meta({ id: 'Me' });
 
 const MAX_IDS = 200;
 
@@ -21,7 +19,9 @@ const namesQuerySchema = z.strictObject({
     .describe(`comma-separated user ids (at most ${MAX_IDS})`),
 });
 
-const namesSchema = z.object({ items: z.array(z.object({ id: z.uuid(), name: z.string() })) }).meta({ id: 'UserNames' });
+const namesSchema = z
+  .object({ items: z.array(z.object({ id: z.uuid(), name: z.string() })) })
+  .meta({ id: 'UserNames' });
 
 /** Who the caller is (the console signs in with it), and the names behind actor ids. */
 export function meRoutes(app: FastifyInstance, deps: DirectoryDeps): void {

@@ -9,6 +9,9 @@ import { metricsRegistry, refreshGauges, type GaugeSources } from '../../infra/m
 export function metricsRoutes(app: FastifyInstance, sources: GaugeSources): void {
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     await refreshGauges(sources);
-    return reply.type(metricsRegistry.contentType).header('cache-control', 'no-store').send(await metricsRegistry.metrics());
+    return reply
+      .type(metricsRegistry.contentType)
+      .header('cache-control', 'no-store')
+      .send(await metricsRegistry.metrics());
   });
 }

@@ -26,7 +26,13 @@ export function stageHistoryRoutes(app: FastifyInstance, deps: StageHistoryDeps)
       tags: ['stats'],
       summary: 'Cases by stage at the end of each day, and SLA breaches per day, over a window',
       querystring: z.strictObject({
-        days: z.coerce.number().int().min(1).max(MAX_STATS_DAYS).optional().describe(`the last N UTC days, today included (default ${DEFAULT_STATS_DAYS})`),
+        days: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_STATS_DAYS)
+          .optional()
+          .describe(`the last N UTC days, today included (default ${DEFAULT_STATS_DAYS})`),
       }),
       response: { 200: stageHistorySchema, ...problemResponses([...AUTHENTICATED_PROBLEMS, 403]) },
     },

@@ -21,11 +21,22 @@ const statsSchema = z
     window: z.object({ days: z.int(), from: z.iso.datetime(), to: z.iso.datetime() }),
     cases: z.object({ total: z.int(), byStage: countsOf(STAGES), byOutcome: countsOf(OUTCOMES) }),
     sla: z.object({
-      overdue: z.object({ total: z.int(), byStage: countsOf(OPEN_STAGES) }).describe('open cases past their stage deadline now'),
-      breaches: z.object({ total: z.int(), byStage: countsOf(OPEN_STAGES) }).describe('SLA breaches recorded in the window'),
+      overdue: z
+        .object({ total: z.int(), byStage: countsOf(OPEN_STAGES) })
+        .describe('open cases past their stage deadline now'),
+      breaches: z
+        .object({ total: z.int(), byStage: countsOf(OPEN_STAGES) })
+        .describe('SLA breaches recorded in the window'),
     }),
-    timeInStage: z.object(Object.fromEntries(OPEN_STAGES.map((stage) => [stage, stageTimeSchema])) as Record<(typeof OPEN_STAGES)[number], typeof stageTimeSchema>),
-    throughput: z.array(z.object({ day: z.iso.date(), received: z.int(), closed: z.int() })).describe('per UTC day, oldest first'),
+    timeInStage: z.object(
+      Object.fromEntries(OPEN_STAGES.map((stage) => [stage, stageTimeSchema])) as Record<
+        (typeof OPEN_STAGES)[number],
+        typeof stageTimeSchema
+      >,
+    ),
+    throughput: z
+      .array(z.object({ day: z.iso.date(), received: z.int(), closed: z.int() }))
+      .describe('per UTC day, oldest first'),
   })
   .meta({ id: 'Stats' });
 

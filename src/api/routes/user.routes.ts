@@ -2,7 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../../domain/index.ts';
-import { createUser, issueToken, newUserSchema, revokeToken, tokenLabelSchema, type UsersDeps } from '../../app/users.ts';
+import {
+  createUser,
+  issueToken,
+  newUserSchema,
+  revokeToken,
+  tokenLabelSchema,
+  type UsersDeps,
+} from '../../app/users.ts';
 import { requireRole } from '../auth.ts';
 import { ProblemError } from '../problems.ts';
 import { AUTHENTICATED_PROBLEMS, idParamsSchema, problemResponses } from '../schemas/common.schemas.ts';

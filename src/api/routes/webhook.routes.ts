@@ -13,7 +13,14 @@ import {
 } from '../../app/webhooks.ts';
 import { actorOf, requireRole } from '../auth.ts';
 import { ProblemError } from '../problems.ts';
-import { AUTHENTICATED_PROBLEMS, cursorSchema, idParamsSchema, limitSchema, pageSchema, problemResponses } from '../schemas/common.schemas.ts';
+import {
+  AUTHENTICATED_PROBLEMS,
+  cursorSchema,
+  idParamsSchema,
+  limitSchema,
+  pageSchema,
+  problemResponses,
+} from '../schemas/common.schemas.ts';
 
 const endpointSchema = z
   .object({
@@ -46,7 +53,13 @@ const deliverySchema = z
     lastAttemptAt: z.iso.datetime().nullable(),
     deliveredAt: z.iso.datetime().nullable(),
     attemptLog: z.array(
-      z.object({ attempt: z.int(), statusCode: z.int().nullable(), error: z.string().nullable(), durationMs: z.int(), attemptedAt: z.iso.datetime() }),
+      z.object({
+        attempt: z.int(),
+        statusCode: z.int().nullable(),
+        error: z.string().nullable(),
+        durationMs: z.int(),
+        attemptedAt: z.iso.datetime(),
+      }),
     ),
   })
   .meta({ id: 'WebhookDelivery' });
@@ -120,14 +133,21 @@ export function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): void {
       tags: ['webhooks'],
       summary: "An endpoint's deliveries with every attempt, newest first (admin)",
       params: idParamsSchema,
-      querystring: z.strictObject({ limit: limitSchema.optional().describe('1-200, default 50'), cursor: cursorSchema.optional() }),
+      querystring: z.strictObject({
+        limit: limitSchema.optional().describe('1-200, default 50'),
+        cursor: cursorSchema.optional(),
+      }),
       response: { 200: pageSchema(deliverySchema), ...problemResponses([...ADMIN_PROBLEMS, 404]) },
     },
     preValidation: ADMIN_ONLY,
     handler: async (request) => {
       const result = await listDeliveries(deps, request.params.id, request.query);
       if (!result.ok) {
-        throw new ProblemError(result.code, result.detail, 'path' in result ? [{ path: result.path, message: result.detail }] : undefined);
+        throw new ProblemError(
+          result.code,
+          result.detail,
+          'path' in result ? [{ path: result.path, message: result.detail }] : undefined,
+        );
       }
       return { items: result.items, nextCursor: result.nextCursor };
     },

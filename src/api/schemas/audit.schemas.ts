@@ -4,11 +4,20 @@ import { PERSONAL_FIELDS, bundlePublicKeySchema, bundleSchema, signedCheckpointS
 // Representations of the audit endpoints. The bundle and the checkpoint are the documented
 // formats themselves (docs/audit-format.md), so their schemas come from the domain.
 
-export const bundleResponseSchema = bundleSchema.meta({ id: 'Bundle', description: 'casetrail-bundle/1 (docs/audit-format.md)' });
+export const bundleResponseSchema = bundleSchema.meta({
+  id: 'Bundle',
+  description: 'casetrail-bundle/1 (docs/audit-format.md)',
+});
 
-export const checkpointSchema = signedCheckpointSchema.meta({ id: 'Checkpoint', description: 'a signed checkpoint (docs/audit-format.md)' });
+export const checkpointSchema = signedCheckpointSchema.meta({
+  id: 'Checkpoint',
+  description: 'a signed checkpoint (docs/audit-format.md)',
+});
 
-export const publicKeySchema = bundlePublicKeySchema.meta({ id: 'PublicKey', description: 'the Ed25519 key checkpoints and bundles are signed with' });
+export const publicKeySchema = bundlePublicKeySchema.meta({
+  id: 'PublicKey',
+  description: 'the Ed25519 key checkpoints and bundles are signed with',
+});
 
 export const auditFailureSchema = z.object({
   caseId: z.string().nullable(),
@@ -45,7 +54,12 @@ export const accessLogEntrySchema = z
 export const erasureResultSchema = z
   .object({
     caseId: z.uuid(),
-    erased: z.array(z.enum(PERSONAL_FIELDS)).describe('the personal fields that were deleted; empty when none were left'),
-    event: z.object({ seq: z.int(), hash: z.string() }).nullable().describe('the case.personal_data_erased event, null when nothing was erased'),
+    erased: z
+      .array(z.enum(PERSONAL_FIELDS))
+      .describe('the personal fields that were deleted; empty when none were left'),
+    event: z
+      .object({ seq: z.int(), hash: z.string() })
+      .nullable()
+      .describe('the case.personal_data_erased event, null when nothing was erased'),
   })
   .meta({ id: 'Erasure' });

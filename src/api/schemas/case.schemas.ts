@@ -153,7 +153,13 @@ export const acceptedSchema = z
     commandId: z.uuid(),
     caseId: z.uuid(),
     status: z.enum(COMMAND_STATUSES).describe('pending, unless an Idempotency-Key replay finds the command finished'),
-    reference: z.string().nullable().optional().describe('submit only: the reference its case bears, drawn when the command is accepted (null only for a submit accepted before references were drawn at intake)'),
+    reference: z
+      .string()
+      .nullable()
+      .optional()
+      .describe(
+        'submit only: the reference its case bears, drawn when the command is accepted (null only for a submit accepted before references were drawn at intake)',
+      ),
   })
   .meta({ id: 'Accepted' });
 export type AcceptedRepresentation = z.output<typeof acceptedSchema>;

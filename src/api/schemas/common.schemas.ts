@@ -22,9 +22,9 @@ export type Problem = z.output<typeof problemSchema>;
 const STATUS_DESCRIPTIONS: Record<number, string> = {
   400: 'Validation failed (body, query, path or header)',
   401: 'No, malformed, unknown or revoked token',
-  403: 'The caller\'s roles may not do this',
+  403: "The caller's roles may not do this",
   404: 'No such resource, or not visible to the caller',
-  409: 'Conflict with the case\'s stage, version, claim or a decision number',
+  409: "Conflict with the case's stage, version, claim or a decision number",
   413: 'Body over 1 MiB',
   415: 'Body not application/json',
   422: 'A guard failed, or an Idempotency-Key was reused with another body',
@@ -38,7 +38,10 @@ export function problemResponses(statuses: readonly number[]) {
   return Object.fromEntries(
     statuses.map((status) => [
       status,
-      { description: STATUS_DESCRIPTIONS[status] ?? 'Problem', content: { 'application/problem+json': { schema: problemSchema } } },
+      {
+        description: STATUS_DESCRIPTIONS[status] ?? 'Problem',
+        content: { 'application/problem+json': { schema: problemSchema } },
+      },
     ]),
   );
 }

@@ -3,7 +3,15 @@ import type { KeyObject } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { verifyTrail, type TrailReport } from '../../app/verify-trail.ts';
-import { describeFailure, failureLocation, publicKeyId, verifyBundle, type AuditFailure, type Bundle, type BundleReport } from '../../domain/index.ts';
+import {
+  describeFailure,
+  failureLocation,
+  publicKeyId,
+  verifyBundle,
+  type AuditFailure,
+  type Bundle,
+  type BundleReport,
+} from '../../domain/index.ts';
 import { loadConfig } from '../../infra/config/config.ts';
 import { openRuntime } from '../../infra/runtime.ts';
 import { createApiClient } from '../api-client.ts';
@@ -24,13 +32,18 @@ export function registerAudit(program: Command): void {
     )
     .option('--case <id>', 'verify one case (and the checkpoints that sealed it)')
     .option('--bundle <file>', 'verify an exported bundle offline: no database, no configuration needed')
-    .option('--public-key <file>', 'trust only this Ed25519 public key (PEM, 64 hex characters, or the JSON of GET /v1/audit/public-key)')
+    .option(
+      '--public-key <file>',
+      'trust only this Ed25519 public key (PEM, 64 hex characters, or the JSON of GET /v1/audit/public-key)',
+    )
     .option('--json', 'machine-readable report')
     .action(async (flags: VerifyFlags) => {
-      if (flags.bundle !== undefined && flags.case !== undefined) throw new CliError('--case does not apply to --bundle: a bundle holds one case');
+      if (flags.bundle !== undefined && flags.case !== undefined)
+        throw new CliError('--case does not apply to --bundle: a bundle holds one case');
       const trusted = flags.publicKey === undefined ? undefined : await readPublicKey(flags.publicKey);
       if (flags.bundle !== undefined) return verifyBundleFile(flags.bundle, trusted, flags);
-      if (flags.case !== undefined && !z.uuid().safeParse(flags.case).success) throw new CliError('--case: must be a case id (a UUID)');
+      if (flags.case !== undefined && !z.uuid().safeParse(flags.case).success)
+        throw new CliError('--case: must be a case id (a UUID)');
       return verifyDatabase(flags, trusted);
     });
 
@@ -46,7 +59,10 @@ export function registerAudit(program: Command): void {
     .action(async (caseId: string, flags: ExportFlags) => {
       if (!z.uuid().safeParse(caseId).success) throw new CliError('case: must be a case id (a UUID)');
       const config = loadConfig();
-      const request = createApiClient({ url: flags.apiUrl ?? config.CASETRAIL_API_URL, token: flags.token ?? config.CASETRAIL_TOKEN });
+      const request = createApiClient({
+        url: flags.apiUrl ?? config.CASETRAIL_API_URL,
+        token: flags.token ?? config.CASETRAIL_TOKEN,
+      });
       const query = flags.purpose === undefined ? '' : `?${new URLSearchParams({ purpose: flags.purpose })}`;
       const bundle = await request<Bundle>('GET', `/v1/cases/${caseId}/export${query}`);
       const text = `${JSON.stringify(bundle, null, 2)}\n`;
@@ -55,8 +71,19 @@ export function registerAudit(program: Command): void {
         return;
       }
       await writeFile(flags.out, text, { flag: 'w' });
-      const summary = { file: flags.out, caseId, reference: bundle.case.reference, events: bundle.events.length, checkpoints: bundle.checkpoints.length };
-      printResult(flags, summary, () => `wrote ${summary.reference} (${summary.events} events, ${summary.checkpoints} checkpoints) to ${flags.out}`);
+      const summary = {
+        file: flags.out,
+        caseId,
+        reference: bundle.case.reference,
+        events: bundle.events.length,
+        checkpoints: bundle.checkpoints.length,
+      };
+      printResult(
+        flags,
+        summary,
+        () =>
+          `wrote ${summary.reference} (${summary.events} events, ${summary.checkpoints} checkpoints) to ${flags.out}`,
+      );
     });
 }
 
@@ -71,7 +98,10 @@ async function verifyBundleFile(file: string, trusted: KeyObject | undefined, fl
   try {
     report = verifyBundle(JSON.parse(text), trusted === undefined ? {} : { trustedKeyId: publicKeyId(trusted) });
   } catch (error) {
-    report = { ok: false, failure: { caseId: null, seq: null, checkpoint: null, reason: `not JSON: ${(error as Error).message}` } };
+    report = {
+      ok: false,
+      failure: { caseId: null, seq: null, checkpoint: null, reason: `not JSON: ${(error as Error).message}` },
+    };
   }
   printResult(flags, report, () =>
     report.ok

@@ -33,7 +33,9 @@ const SCENARIOS = ['pipeline', 'intake', 'audit', 'scaling'] as const;
 export function registerBench(program: Command): void {
   program
     .command('bench')
-    .description('benchmarks against baselines measured in the same run, on the same services; one JSON line per scenario')
+    .description(
+      'benchmarks against baselines measured in the same run, on the same services; one JSON line per scenario',
+    )
     .option('--cases <n>', 'cases through the pipeline scenario', '2000')
     .option('--events <n>', 'events in the audit-verify trail', '200000')
     .option('--workers <list>', 'worker process counts of the scaling run', '1,2,4')
@@ -51,12 +53,20 @@ export function registerBench(program: Command): void {
       const settings = benchSettings(flags);
       const { cases, scenarios } = settings;
       const config = loadConfig();
-      const log = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, destination: pino.destination(2) });
+      const log = createLogger({
+        level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
+        destination: pino.destination(2),
+      });
       const tty = process.stderr.isTTY === true && !flags.json;
       const interruption = onInterrupt(log);
       const admin = adminDatabase(config.DATABASE_URL, config.CASETRAIL_DATA_DIR, log);
       // An embedded PostgreSQL still starting is stopped once it is up.
-      interruption.cleanUpWith(() => admin.then(({ stop }) => stop(), () => undefined));
+      interruption.cleanUpWith(() =>
+        admin.then(
+          ({ stop }) => stop(),
+          () => undefined,
+        ),
+      );
       const { adminUrl, stop } = await admin;
       const results: Record<string, unknown>[] = [];
       const emit = (result: Record<string, unknown>) => {
@@ -74,7 +84,8 @@ export function registerBench(program: Command): void {
         });
         // Runs killed before their cleanup left databases and queue keys: those go first.
         const swept = await sweepLeftovers({ adminUrl, ...onRedis });
-        if (swept.databases.length + swept.prefixes.length > 0) log.warn(swept, 'removed what interrupted bench runs left behind');
+        if (swept.databases.length + swept.prefixes.length > 0)
+          log.warn(swept, 'removed what interrupted bench runs left behind');
         if (scenarios.includes('pipeline')) {
           for (const backend of settings.backends) {
             if (backend === 'redis' && reachable === undefined) {
@@ -143,7 +154,11 @@ export function registerBench(program: Command): void {
  * scaling scenario are killed first, so that none writes queue keys again after the sweep
  * (and, should this process die, they stop when their IPC channel closes).
  */
-function onInterrupt(log: Logger): { readonly interrupted: boolean; ended: Promise<never>; cleanUpWith(cleanup: () => Promise<void>): void } {
+function onInterrupt(log: Logger): {
+  readonly interrupted: boolean;
+  ended: Promise<never>;
+  cleanUpWith(cleanup: () => Promise<void>): void;
+} {
   let cleanup: () => Promise<void> = async () => undefined;
   let interrupted = false;
   const status = (signal: NodeJS.Signals) => 128 + (signal === 'SIGINT' ? 2 : 15);
@@ -157,7 +172,9 @@ function onInterrupt(log: Logger): { readonly interrupted: boolean; ended: Promi
       cleanup().then(
         () => process.exit(status(signal)),
         (error: unknown) => {
-          process.stderr.write(`could not remove all of this run's databases and queue keys (${(error as Error).message}); the next run removes them\n`);
+          process.stderr.write(
+            `could not remove all of this run's databases and queue keys (${(error as Error).message}); the next run removes them\n`,
+          );
           process.exit(status(signal));
         },
       );
@@ -198,7 +215,10 @@ function positive(value: string, flag: string): number {
 }
 
 function list<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = items.filter((s) => !(allowed as readonly string[]).includes(s));
   if (items.length === 0 || unknown.length > 0) throw new CliError(`${flag}: expected some of ${allowed.join(', ')}`);
   return items as T[];
@@ -221,7 +241,12 @@ async function adminDatabase(databaseUrl: string | undefined, dataDir: string, l
 
 async function reachableRedis(url: string | undefined): Promise<string | undefined> {
   const candidate = url ?? 'redis://127.0.0.1:6379';
-  const redis = new Redis(candidate, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: () => null });
+  const redis = new Redis(candidate, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2_000,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -257,10 +282,34 @@ function row(r: Record<string, unknown>): string[] {
   if (r.skipped) return [`${r.scenario} (${r.backend})`, 'skipped', '', '', '', '', String(r.skipped)];
   if (r.scenario === 'pipeline') {
     const half = r.halfRate as { p99Ms: number };
-    return [`pipeline (${r.backend})`, `${r.commandsPerSec} cmd/s`, `${r.baselineHopsPerSec} hops/s`, String(r.ratio), `${r.p50Ms}/${r.p99Ms} ms`, `${r.peakRssMb} MiB`, `CPU ratio ${r.cpuRatio}; p99 at half rate ${half.p99Ms} ms; ${r.historyCases} cases in the database`];
+    return [
+      `pipeline (${r.backend})`,
+      `${r.commandsPerSec} cmd/s`,
+      `${r.baselineHopsPerSec} hops/s`,
+      String(r.ratio),
+      `${r.p50Ms}/${r.p99Ms} ms`,
+      `${r.peakRssMb} MiB`,
+      `CPU ratio ${r.cpuRatio}; p99 at half rate ${half.p99Ms} ms; ${r.historyCases} cases in the database`,
+    ];
   }
   if (r.scenario === 'audit-verify') {
-    return ['audit verify', `${r.eventsPerSec} events/s`, `${r.baselineEventsPerSec} events/s`, String(r.ratio), `${r.p50Ms}/${r.p99Ms} ms`, `${r.peakRssMb} MiB`, `${r.events} events (p50/p99 per page of 500); RSS at a quarter of them ${r.quarterTrailPeakRssMb} MiB`];
+    return [
+      'audit verify',
+      `${r.eventsPerSec} events/s`,
+      `${r.baselineEventsPerSec} events/s`,
+      String(r.ratio),
+      `${r.p50Ms}/${r.p99Ms} ms`,
+      `${r.peakRssMb} MiB`,
+      `${r.events} events (p50/p99 per page of 500); RSS at a quarter of them ${r.quarterTrailPeakRssMb} MiB`,
+    ];
   }
-  return [String(r.scenario), `${r.requestsPerSec} req/s`, `${r.baselineRequestsPerSec} req/s`, String(r.ratio), `${r.p50Ms}/${r.p99Ms} ms`, `${r.peakRssMb} MiB`, `errors ${r.errors}`];
+  return [
+    String(r.scenario),
+    `${r.requestsPerSec} req/s`,
+    `${r.baselineRequestsPerSec} req/s`,
+    String(r.ratio),
+    `${r.p50Ms}/${r.p99Ms} ms`,
+    `${r.peakRssMb} MiB`,
+    `errors ${r.errors}`,
+  ];
 }

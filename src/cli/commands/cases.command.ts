@@ -5,7 +5,18 @@ import { createApiClient } from '../api-client.ts';
 import { CliError } from '../exit.ts';
 import { printResult } from '../output.ts';
 
-type CaseView = { id: string; reference: string; stage: string; outcome: string | null; priority: string; platform: string; category: string; claim: string; createdAt: string; version: number };
+type CaseView = {
+  id: string;
+  reference: string;
+  stage: string;
+  outcome: string | null;
+  priority: string;
+  platform: string;
+  category: string;
+  claim: string;
+  createdAt: string;
+  version: number;
+};
 type Accepted = { commandId: string; caseId: string; status: string; reference?: string | null };
 
 const apiOptions = (command: Command) =>
@@ -18,7 +29,10 @@ type ApiFlags = { apiUrl?: string; token?: string; json?: boolean };
 
 function client(flags: ApiFlags) {
   const config = loadConfig();
-  return createApiClient({ url: flags.apiUrl ?? config.CASETRAIL_API_URL, token: flags.token ?? config.CASETRAIL_TOKEN });
+  return createApiClient({
+    url: flags.apiUrl ?? config.CASETRAIL_API_URL,
+    token: flags.token ?? config.CASETRAIL_TOKEN,
+  });
 }
 
 const line = (c: CaseView) =>
@@ -45,7 +59,11 @@ export function registerCases(program: Command): void {
       return;
     }
     const created = await request<CaseView>('POST', '/v1/cases?wait=true', body);
-    printResult(flags, created, () => `${created.reference} ${created.id} ${created.stage}${created.outcome ? ` (${created.outcome})` : ''}`);
+    printResult(
+      flags,
+      created,
+      () => `${created.reference} ${created.id} ${created.stage}${created.outcome ? ` (${created.outcome})` : ''}`,
+    );
   });
 
   const cases = program.command('cases').description('read cases through the API');
@@ -63,8 +81,10 @@ export function registerCases(program: Command): void {
     const page = await client(flags)<{ items: CaseView[]; nextCursor: string | null }>('GET', `/v1/cases?${query}`);
     printResult(flags, page, () => (page.items.length === 0 ? 'no cases' : page.items.map(line).join('\n')));
   });
-  apiOptions(cases.command('show').description('show one case').argument('<id>', 'case id')).action(async (id: string, flags: ApiFlags) => {
-    const found = await client(flags)<CaseView>('GET', `/v1/cases/${encodeURIComponent(id)}`);
-    printResult(flags, found, () => JSON.stringify(found, null, 2));
-  });
+  apiOptions(cases.command('show').description('show one case').argument('<id>', 'case id')).action(
+    async (id: string, flags: ApiFlags) => {
+      const found = await client(flags)<CaseView>('GET', `/v1/cases/${encodeURIComponent(id)}`);
+      printResult(flags, found, () => JSON.stringify(found, null, 2));
+    },
+  );
 }

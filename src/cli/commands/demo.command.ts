@@ -20,11 +20,16 @@ function positive(name: string, value: string, min = 1): number {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('fill a running casetrail with realistic sample cases in every stage and outcome, through its HTTP API (safe to run again: each run adds its own cases and users)')
+    .description(
+      'fill a running casetrail with realistic sample cases in every stage and outcome, through its HTTP API (safe to run again: each run adds its own cases and users)',
+    )
     .option('--cases <n>', `how many cases (at least ${MIN_DEMO_CASES})`, '300')
     .option('--concurrency <n>', 'cases driven at once', '8')
     .option('--api-url <url>', 'casetrail API (default CASETRAIL_API_URL or http://127.0.0.1:3000)')
-    .option('--token <token>', 'an admin token: demo users are created through the API (default CASETRAIL_TOKEN; without one they are created in the database, as `users create` does)')
+    .option(
+      '--token <token>',
+      'an admin token: demo users are created through the API (default CASETRAIL_TOKEN; without one they are created in the database, as `users create` does)',
+    )
     .option('--json', 'machine-readable summary')
     .action(async (flags: DemoFlags) => {
       const cases = positive('cases', flags.cases, MIN_DEMO_CASES);
@@ -34,18 +39,31 @@ export function registerDemo(program: Command): void {
       await assertReachable(apiUrl);
       const runTag = randomBytes(3).toString('hex').toUpperCase();
       const adminToken = flags.token ?? config.CASETRAIL_TOKEN;
-      const users = adminToken === undefined ? await createDemoUsersInDatabase(runTag) : await createDemoUsersViaApi(apiUrl, adminToken, runTag);
+      const users =
+        adminToken === undefined
+          ? await createDemoUsersInDatabase(runTag)
+          : await createDemoUsersViaApi(apiUrl, adminToken, runTag);
       const plan = planDemo({ cases, runTag, now: new Date() });
       const progress = createProgress(`demo ${runTag}`, plan.length);
       const started = Date.now();
       let results: CaseResult[];
       try {
-        results = await runDemo({ apiUrl, runTag, tokens: tokensByRole(users), plan, concurrency, onCase: () => progress.tick() });
+        results = await runDemo({
+          apiUrl,
+          runTag,
+          tokens: tokensByRole(users),
+          plan,
+          concurrency,
+          onCase: () => progress.tick(),
+        });
       } catch (error) {
         if (error instanceof DemoAbort && error.reason === 'unreachable') throw new CliError(error.message, EXIT.usage);
         if (error instanceof DemoAbort) {
           // Users made in the database were made in another one than the API's.
-          const hint = adminToken === undefined ? '; is the API using another database than this shell (DATABASE_URL, CASETRAIL_DATA_DIR)? pass --token with an admin token instead' : '';
+          const hint =
+            adminToken === undefined
+              ? '; is the API using another database than this shell (DATABASE_URL, CASETRAIL_DATA_DIR)? pass --token with an admin token instead'
+              : '';
           throw new CliError(`${error.message}${hint}`, EXIT.checkFailed);
         }
         throw error;
@@ -53,11 +71,20 @@ export function registerDemo(program: Command): void {
         progress.stop();
       }
       const summary = summarize(plan, results, runTag, apiUrl, Date.now() - started);
-      printResult(flags, { ...summary, users: users.map(({ name, role, token }) => ({ name, roles: [role], token })) }, () =>
-        humanSummary(summary, users.filter((u) => u.name.endsWith('-1'))),
+      printResult(
+        flags,
+        { ...summary, users: users.map(({ name, role, token }) => ({ name, roles: [role], token })) },
+        () =>
+          humanSummary(
+            summary,
+            users.filter((u) => u.name.endsWith('-1')),
+          ),
       );
       if (summary.failed.length > 0) {
-        throw new CliError(`${summary.failed.length} of ${plan.length} demo cases did not reach their stage; first: case ${summary.failed[0]?.n} ${summary.failed[0]?.failure}`, EXIT.checkFailed);
+        throw new CliError(
+          `${summary.failed.length} of ${plan.length} demo cases did not reach their stage; first: case ${summary.failed[0]?.n} ${summary.failed[0]?.failure}`,
+          EXIT.checkFailed,
+        );
       }
     });
 }
@@ -69,12 +96,21 @@ async function assertReachable(apiUrl: string): Promise<void> {
   } catch {
     // reported below
   }
-  throw new CliError(`the API at ${apiUrl} is unreachable; start casetrail first (npm start) or pass --api-url`, EXIT.usage);
+  throw new CliError(
+    `the API at ${apiUrl} is unreachable; start casetrail first (npm start) or pass --api-url`,
+    EXIT.usage,
+  );
 }
 
 type Summary = ReturnType<typeof summarize>;
 
-function summarize(plan: readonly DemoCase[], results: readonly CaseResult[], runTag: string, apiUrl: string, ms: number) {
+function summarize(
+  plan: readonly DemoCase[],
+  results: readonly CaseResult[],
+  runTag: string,
+  apiUrl: string,
+  ms: number,
+) {
   const byCase = new Map(plan.map((c) => [c.n, c]));
   // Listed in lifecycle order.
   const stages: Record<string, number> = Object.fromEntries(STAGES.map((stage) => [stage, 0]));
@@ -86,12 +122,26 @@ function summarize(plan: readonly DemoCase[], results: readonly CaseResult[], ru
     stages[last.stage] = (stages[last.stage] ?? 0) + 1;
     if (last.outcome !== null) outcomes[last.outcome] = (outcomes[last.outcome] ?? 0) + 1;
   }
-  const failed = results.filter((r) => r.failure !== null).map(({ n, fate, caseId, failure }) => ({ n, fate, caseId, failure }));
-  return { runTag, apiUrl, cases: plan.length, commands: results.reduce((a, r) => a + r.commands, 0), seconds: Math.round(ms / 100) / 10, stages, outcomes, failed };
+  const failed = results
+    .filter((r) => r.failure !== null)
+    .map(({ n, fate, caseId, failure }) => ({ n, fate, caseId, failure }));
+  return {
+    runTag,
+    apiUrl,
+    cases: plan.length,
+    commands: results.reduce((a, r) => a + r.commands, 0),
+    seconds: Math.round(ms / 100) / 10,
+    stages,
+    outcomes,
+    failed,
+  };
 }
 
 function humanSummary(summary: Summary, shown: readonly { name: string; token: string }[]): string {
-  const list = (counts: Record<string, number>) => Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ');
+  const list = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
   return [
     `demo run ${summary.runTag}: ${summary.cases} cases, ${summary.commands} commands in ${summary.seconds} s through ${summary.apiUrl}`,
     `  by stage:   ${list(summary.stages)}`,

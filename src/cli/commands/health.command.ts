@@ -13,11 +13,14 @@ import { printResult } from '../output.ts';
 export function registerHealth(program: Command): void {
   program
     .command('health')
-    .description('check that the configured PostgreSQL (DATABASE_URL) and queue backend answer; exits 0 or 1 (container health checks)')
+    .description(
+      'check that the configured PostgreSQL (DATABASE_URL) and queue backend answer; exits 0 or 1 (container health checks)',
+    )
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
-      if (config.DATABASE_URL === undefined) throw new CliError('health checks the servers named by DATABASE_URL (and REDIS_URL); DATABASE_URL is unset');
+      if (config.DATABASE_URL === undefined)
+        throw new CliError('health checks the servers named by DATABASE_URL (and REDIS_URL); DATABASE_URL is unset');
       const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 1, connectionTimeoutMillis: 3_000 });
       pool.on('error', () => undefined);
       const backend = queueBackend(config);
@@ -25,11 +28,18 @@ export function registerHealth(program: Command): void {
         const [database, queues] = await Promise.all([
           isReachable(pool),
           // The postgres queue backend lives in the same database.
-          backend === 'redis' ? pingRedis(redisTarget({ redisUrl: config.REDIS_URL, redisClusterNodes: config.CASETRAIL_REDIS_CLUSTER_NODES })) : isReachable(pool),
+          backend === 'redis'
+            ? pingRedis(
+                redisTarget({ redisUrl: config.REDIS_URL, redisClusterNodes: config.CASETRAIL_REDIS_CLUSTER_NODES }),
+              )
+            : isReachable(pool),
         ]);
         const healthy = database && queues;
-        printResult(options, { status: healthy ? 'ok' : 'unavailable', checks: { database, queues }, queueBackend: backend }, () =>
-          `${healthy ? 'ok' : 'unavailable'}: database ${database ? 'up' : 'down'}, queues (${backend}) ${queues ? 'up' : 'down'}`,
+        printResult(
+          options,
+          { status: healthy ? 'ok' : 'unavailable', checks: { database, queues }, queueBackend: backend },
+          () =>
+            `${healthy ? 'ok' : 'unavailable'}: database ${database ? 'up' : 'down'}, queues (${backend}) ${queues ? 'up' : 'down'}`,
         );
         if (!healthy) process.exitCode = EXIT.checkFailed;
       } finally {

@@ -7,11 +7,13 @@ import { CliError, EXIT } from '../exit.ts';
 import { printResult } from '../output.ts';
 
 export function registerPersonalData(program: Command): void {
-  const personal = program.command('personal-data').description('manage the personal data kept apart from the audit trail');
+  const personal = program
+    .command('personal-data')
+    .description('manage the personal data kept apart from the audit trail');
   personal
     .command('erase')
     .description(
-      'erase a case\'s personal data (retention, a court order) and record the erasure and its reason in the case\'s trail; chains and checkpoints stay verifiable',
+      "erase a case's personal data (retention, a court order) and record the erasure and its reason in the case's trail; chains and checkpoints stay verifiable",
     )
     .requiredOption('--case <id>', 'case id')
     .requiredOption('--reason <text>', 'why (kept in the trail: write no personal data here)')
@@ -23,7 +25,10 @@ export function registerPersonalData(program: Command): void {
       const runtime = await openRuntime({ migrate: true, role: 'cli', oneShot: true });
       try {
         // The operator acts with database access, not as a user: the trail records the system actor.
-        const result = await erasePersonalData({ pool: runtime.db.pool, log: runtime.log }, SYSTEM_ACTOR, { caseId: flags.case, reason: input.data.reason });
+        const result = await erasePersonalData({ pool: runtime.db.pool, log: runtime.log }, SYSTEM_ACTOR, {
+          caseId: flags.case,
+          reason: input.data.reason,
+        });
         if (!result.ok) throw new CliError(result.detail, EXIT.checkFailed);
         const output = { caseId: result.caseId, erased: result.fields, event: result.event };
         printResult(flags, output, () =>

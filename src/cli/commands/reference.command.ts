@@ -10,7 +10,11 @@ export function collectHelp(program: Command): CommandHelp[] {
     const helper = command.createHelp();
     // A fixed width, so the README does not depend on the terminal that generated it.
     helper.prepareContext({ helpWidth: 80, outputHasColors: false });
-    found.push({ command: path.join(' '), description: command.description(), help: helper.formatHelp(command, helper).trimEnd() });
+    found.push({
+      command: path.join(' '),
+      description: command.description(),
+      help: helper.formatHelp(command, helper).trimEnd(),
+    });
     for (const sub of helper.visibleCommands(command)) {
       if (sub.name() !== 'help') walk(sub, [...path, sub.name()]);
     }

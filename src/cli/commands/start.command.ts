@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { parseQueueSelection, pipelineDeps, pipelineSettings, startPipeline, type Pipeline } from '../../../workers/index.ts';
+import {
+  parseQueueSelection,
+  pipelineDeps,
+  pipelineSettings,
+  startPipeline,
+  type Pipeline,
+} from '../../../workers/index.ts';
 import { createApi } from '../../api/server.ts';
 import { sealPolicy } from '../../app/seal-checkpoint.ts';
 import { isReachable } from '../../infra/db/database.ts';
@@ -11,7 +17,9 @@ import { onShutdown } from '../shutdown.ts';
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('run the API and all workers in one process (migrates first); embedded PostgreSQL when DATABASE_URL is unset, queues on PostgreSQL when REDIS_URL is unset')
+    .description(
+      'run the API and all workers in one process (migrates first); embedded PostgreSQL when DATABASE_URL is unset, queues on PostgreSQL when REDIS_URL is unset',
+    )
     .option('--no-workers', 'run the API alone (workers run elsewhere with `casetrail worker`)')
     .action(async (options: { workers: boolean }) => {
       const runtime = await openRuntime({ migrate: true, role: options.workers ? 'all' : 'api' });
@@ -40,7 +48,12 @@ export function registerStart(program: Command): void {
         const address = app.server.address();
         const port = typeof address === 'object' && address ? address.port : config.PORT;
         log.info(
-          { url: `http://${config.HOST}:${port}`, queueBackend: factory.backend, embeddedPostgres: runtime.embedded, workers: options.workers },
+          {
+            url: `http://${config.HOST}:${port}`,
+            queueBackend: factory.backend,
+            embeddedPostgres: runtime.embedded,
+            workers: options.workers,
+          },
           'casetrail started',
         );
       } catch (error) {
@@ -53,7 +66,10 @@ export function registerStart(program: Command): void {
   program
     .command('worker')
     .description('run workers alone, with the outbox relay and reconciler (scale out with more of these)')
-    .requiredOption('--queues <names>', 'comma-separated queues (intake, verification, referral, penalty, closure, events, sla, webhooks) or "all"')
+    .requiredOption(
+      '--queues <names>',
+      'comma-separated queues (intake, verification, referral, penalty, closure, events, sla, webhooks) or "all"',
+    )
     .action(async (options: { queues: string }) => {
       let queues: ReturnType<typeof parseQueueSelection>;
       try {
@@ -73,7 +89,11 @@ export function registerStart(program: Command): void {
     });
 }
 
-function startPipelineFor(runtime: Runtime, factory: QueueFactory, queues: ReturnType<typeof parseQueueSelection>): Promise<Pipeline> {
+function startPipelineFor(
+  runtime: Runtime,
+  factory: QueueFactory,
+  queues: ReturnType<typeof parseQueueSelection>,
+): Promise<Pipeline> {
   return startPipeline({
     deps: pipelineDeps(runtime),
     databaseUrl: runtime.databaseUrl,

@@ -13,7 +13,13 @@ export function registerUsers(program: Command): void {
     .requiredOption('--roles <roles>', 'comma-separated roles: clerk, verifier, supervisor, admin')
     .option('--json', 'print { id, name, roles, token } as JSON')
     .action(async (options: { name: string; roles: string; json?: boolean }) => {
-      const input = newUserSchema.safeParse({ name: options.name, roles: options.roles.split(',').map((r) => r.trim()).filter(Boolean) });
+      const input = newUserSchema.safeParse({
+        name: options.name,
+        roles: options.roles
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean),
+      });
       if (!input.success) {
         throw new CliError(input.error.issues.map((i) => `--${String(i.path[0] ?? 'input')}: ${i.message}`).join('\n'));
       }
@@ -23,7 +29,11 @@ export function registerUsers(program: Command): void {
         if (!created.ok) throw new CliError(`--${created.path}: ${created.detail}`);
         const { id, name, roles, token } = created.user;
         printResult(options, { id, name, roles, token }, () =>
-          [`created user ${name} (${id}) with roles ${roles.join(', ')}`, `token (shown once, keep it safe):`, token].join('\n'),
+          [
+            `created user ${name} (${id}) with roles ${roles.join(', ')}`,
+            `token (shown once, keep it safe):`,
+            token,
+          ].join('\n'),
         );
       } finally {
         await runtime.close();

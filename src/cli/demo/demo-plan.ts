@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Outcome, Stage, SubmitPayload } from '../../domain/index.ts';
-import { AUTHORITIES, EVIDENCE_SOURCES, LEGAL_BASES, NOTES, SAMPLE_ITEMS, WITHDRAW_REASONS, type SampleItem } from './demo-content.ts';
+import {
+  AUTHORITIES,
+  EVIDENCE_SOURCES,
+  LEGAL_BASES,
+  NOTES,
+  SAMPLE_ITEMS,
+  WITHDRAW_REASONS,
+  type SampleItem,
+} from './demo-content.ts';
 
 // What `casetrail demo` does, decided before anything is sent: every case, the commands
 // that take it to its fate, who sends each and what the case looks like after it. Pure
@@ -11,15 +19,34 @@ export const DEMO_TEAM: Readonly<Record<DemoRole, number>> = { clerk: 3, verifie
 
 /** Where a demo case ends up; together they cover every stage and every outcome. */
 export const DEMO_FATES = {
-  received: 8, claimed: 5, related: 3, verified: 8, referred: 8, penalty_issued: 5, appeal_pending: 3,
-  dismissed: 15, duplicate: 7, no_violation: 8, penalty_enforced: 14, upheld_enforced: 3, penalty_overturned: 5, withdrawn: 8,
+  received: 8,
+  claimed: 5,
+  related: 3,
+  verified: 8,
+  referred: 8,
+  penalty_issued: 5,
+  appeal_pending: 3,
+  dismissed: 15,
+  duplicate: 7,
+  no_violation: 8,
+  penalty_enforced: 14,
+  upheld_enforced: 3,
+  penalty_overturned: 5,
+  withdrawn: 8,
 } as const satisfies Record<string, number>;
 export type DemoFate = keyof typeof DEMO_FATES;
 const FATES = Object.keys(DEMO_FATES) as DemoFate[];
 export const MIN_DEMO_CASES = FATES.length;
 /** Reports of an item already open: submitted once their originals exist. */
 const SECOND_WAVE: ReadonlySet<DemoFate> = new Set(['duplicate', 'related']);
-const OPEN_FATES: ReadonlySet<DemoFate> = new Set(['received', 'claimed', 'verified', 'referred', 'penalty_issued', 'appeal_pending']);
+const OPEN_FATES: ReadonlySet<DemoFate> = new Set([
+  'received',
+  'claimed',
+  'verified',
+  'referred',
+  'penalty_issued',
+  'appeal_pending',
+]);
 
 export type Expectation = { stage: Stage; outcome: Outcome | null };
 /** One command: `action` is the path after /v1/cases/{id}/ (empty for the submit). */
@@ -41,7 +68,10 @@ export function planDemo(input: DemoPlanInput): DemoCase[] {
   const fates = shuffle(allocate(input.cases), random);
   const first: DemoCase[] = [];
   const second: { n: number; fate: DemoFate }[] = [];
-  fates.forEach((fate, n) => (SECOND_WAVE.has(fate) ? second.push({ n, fate }) : first.push(planCase(input, n, fate, random))));
+  fates.forEach((fate, n) => {
+    if (SECOND_WAVE.has(fate)) second.push({ n, fate });
+    else first.push(planCase(input, n, fate, random));
+  });
   const originals = first.filter((c) => OPEN_FATES.has(c.fate));
   const later = second.map(({ n, fate }, i) => {
     const original = originals[i % originals.length] as DemoCase;
@@ -70,10 +100,18 @@ const closed = (outcome: Outcome): Expectation => ({ stage: 'closed', outcome })
 
 function planCase(input: DemoPlanInput, n: number, fate: DemoFate, random: () => number): DemoCase {
   const dismissible = fate === 'dismissed';
-  const pool = SAMPLE_ITEMS.filter((item) => (item.finding === 'accurate' || item.finding === 'unverifiable') === dismissible);
+  const pool = SAMPLE_ITEMS.filter(
+    (item) => (item.finding === 'accurate' || item.finding === 'unverifiable') === dismissible,
+  );
   const item = pick(pool, random);
   const member = (role: DemoRole, shift = 0) => (n + shift) % DEMO_TEAM[role];
-  const step = (action: string, role: DemoRole, body: unknown, expect: Expectation, shift = 0): DemoStep => ({ action, role, member: member(role, shift), body, expect });
+  const step = (action: string, role: DemoRole, body: unknown, expect: Expectation, shift = 0): DemoStep => ({
+    action,
+    role,
+    member: member(role, shift),
+    body,
+    expect,
+  });
   const daysAgo = (days: number) => new Date(input.now.getTime() - days * 86_400_000).toISOString();
   const steps: DemoStep[] = [step('', 'clerk', submission(input, n, item, random), open('received'))];
   if (fate === 'received') {
@@ -88,36 +126,81 @@ function planCase(input: DemoPlanInput, n: number, fate: DemoFate, random: () =>
   if (fate === 'claimed') return { n, fate, wave: 1, steps };
   if (fate === 'dismissed') {
     const verdict = item.finding === 'accurate' ? 'accurate' : 'unverifiable';
-    const rationale = verdict === 'accurate' ? 'Confirmed by the official source; the item is accurate.' : 'No source could confirm or refute the item.';
+    const rationale =
+      verdict === 'accurate'
+        ? 'Confirmed by the official source; the item is accurate.'
+        : 'No source could confirm or refute the item.';
     steps.push(step('verify', 'verifier', { verdict, rationale, evidence: [] }, closed('dismissed')));
     return { n, fate, wave: 1, steps };
   }
   const source = pick(EVIDENCE_SOURCES, random);
   const verdict = item.finding === 'misleading' ? 'misleading' : 'false';
-  steps.push(step('verify', 'verifier', { verdict, rationale: `${source.description}.`, evidence: [{ kind: 'url', ...source }] }, open('verified')));
+  steps.push(
+    step(
+      'verify',
+      'verifier',
+      { verdict, rationale: `${source.description}.`, evidence: [{ kind: 'url', ...source }] },
+      open('verified'),
+    ),
+  );
   if (random() < 0.3) {
-    steps.push(step('evidence', 'verifier', { kind: 'archive', url: `https://web.archive.org/web/2026/${itemUrl(input, n, item)}`, description: 'Archived copy of the item' }, open('verified')));
+    steps.push(
+      step(
+        'evidence',
+        'verifier',
+        {
+          kind: 'archive',
+          url: `https://web.archive.org/web/2026/${itemUrl(input, n, item)}`,
+          description: 'Archived copy of the item',
+        },
+        open('verified'),
+      ),
+    );
   }
   if (fate === 'verified') return { n, fate, wave: 1, steps };
   const authority = pick(AUTHORITIES, random);
-  steps.push(step('refer', 'supervisor', { authority, referenceNo: `CV-${input.runTag}-${n}`, dueAt: daysAgo(-30) }, open('referred')));
+  steps.push(
+    step(
+      'refer',
+      'supervisor',
+      { authority, referenceNo: `CV-${input.runTag}-${n}`, dueAt: daysAgo(-30) },
+      open('referred'),
+    ),
+  );
   if (fate === 'referred') return { n, fate, wave: 1, steps };
   if (fate === 'no_violation') {
-    steps.push(step('no-violation', 'supervisor', { authority, note: 'Nội dung mang tính châm biếm, không đủ yếu tố vi phạm.' }, closed('no_violation')));
+    steps.push(
+      step(
+        'no-violation',
+        'supervisor',
+        { authority, note: 'Nội dung mang tính châm biếm, không đủ yếu tố vi phạm.' },
+        closed('no_violation'),
+      ),
+    );
     return { n, fate, wave: 1, steps };
   }
   const issuedDaysAgo = 2 + Math.floor(random() * 8);
-  steps.push(step('penalty', 'supervisor', {
-    decisionNo: `${n + 1}/QĐ-XPHC-${input.runTag}`,
-    authority,
-    issuedAt: daysAgo(issuedDaysAgo),
-    legalBasis: [pick(LEGAL_BASES, random)],
-    subject: { accountHandle: item.handle, name: item.accountName },
-    fine: { amount: (5 + Math.floor(random() * 26)) * 500_000, currency: 'VND' },
-    remedies: random() < 0.5 ? ['remove_content'] : ['remove_content', 'publish_correction'],
-    facts: `The account ${item.handle} published: "${item.claim}", found ${verdict} on verification.`,
-  }, open('penalty_issued')));
-  const appeal = { filedAt: daysAgo(issuedDaysAgo - 1), grounds: 'Người bị xử phạt cho rằng mức phạt vượt khung đối với vi phạm lần đầu.' };
+  steps.push(
+    step(
+      'penalty',
+      'supervisor',
+      {
+        decisionNo: `${n + 1}/QĐ-XPHC-${input.runTag}`,
+        authority,
+        issuedAt: daysAgo(issuedDaysAgo),
+        legalBasis: [pick(LEGAL_BASES, random)],
+        subject: { accountHandle: item.handle, name: item.accountName },
+        fine: { amount: (5 + Math.floor(random() * 26)) * 500_000, currency: 'VND' },
+        remedies: random() < 0.5 ? ['remove_content'] : ['remove_content', 'publish_correction'],
+        facts: `The account ${item.handle} published: "${item.claim}", found ${verdict} on verification.`,
+      },
+      open('penalty_issued'),
+    ),
+  );
+  const appeal = {
+    filedAt: daysAgo(issuedDaysAgo - 1),
+    grounds: 'Người bị xử phạt cho rằng mức phạt vượt khung đối với vi phạm lần đầu.',
+  };
   switch (fate) {
     case 'penalty_issued':
       break;
@@ -126,15 +209,45 @@ function planCase(input: DemoPlanInput, n: number, fate: DemoFate, random: () =>
       break;
     case 'penalty_overturned':
       steps.push(step('appeal', 'supervisor', appeal, open('penalty_issued')));
-      steps.push(step('appeal-decision', 'supervisor', { decision: 'overturned', note: 'The account was misidentified.' }, closed('penalty_overturned'), 1));
+      steps.push(
+        step(
+          'appeal-decision',
+          'supervisor',
+          { decision: 'overturned', note: 'The account was misidentified.' },
+          closed('penalty_overturned'),
+          1,
+        ),
+      );
       break;
     case 'upheld_enforced':
       steps.push(step('appeal', 'supervisor', appeal, open('penalty_issued')));
-      steps.push(step('appeal-decision', 'supervisor', { decision: 'upheld', note: 'The fine is within the legal frame.' }, open('penalty_issued'), 1));
-      steps.push(step('close', 'supervisor', { compliance: { contentRemoved: true, finePaid: true } }, closed('penalty_enforced')));
+      steps.push(
+        step(
+          'appeal-decision',
+          'supervisor',
+          { decision: 'upheld', note: 'The fine is within the legal frame.' },
+          open('penalty_issued'),
+          1,
+        ),
+      );
+      steps.push(
+        step(
+          'close',
+          'supervisor',
+          { compliance: { contentRemoved: true, finePaid: true } },
+          closed('penalty_enforced'),
+        ),
+      );
       break;
     default:
-      steps.push(step('close', 'supervisor', { compliance: { contentRemoved: true, finePaid: random() < 0.8 }, note: 'Nội dung đã được gỡ bỏ.' }, closed('penalty_enforced')));
+      steps.push(
+        step(
+          'close',
+          'supervisor',
+          { compliance: { contentRemoved: true, finePaid: random() < 0.8 }, note: 'Nội dung đã được gỡ bỏ.' },
+          closed('penalty_enforced'),
+        ),
+      );
   }
   return { n, fate, wave: 1, steps };
 }
@@ -156,7 +269,11 @@ function submission(input: DemoPlanInput, n: number, item: SampleItem, random: (
       language: item.language,
       capturedAt: captured.toISOString(),
     },
-    report: { source: pick(['citizen_tip', 'monitoring', 'agency', 'platform'] as const, random), reporterRef: `DEMO-${input.runTag}-${n + 1}`, receivedAt: received.toISOString() },
+    report: {
+      source: pick(['citizen_tip', 'monitoring', 'agency', 'platform'] as const, random),
+      reporterRef: `DEMO-${input.runTag}-${n + 1}`,
+      receivedAt: received.toISOString(),
+    },
     claim: item.claim,
     category: item.category,
     ...(priority === undefined ? {} : { priority }),
@@ -171,27 +288,58 @@ function duplicateOf(original: DemoCase, n: number): DemoCase {
   url.searchParams.append('utm_source', 'zalo');
   url.searchParams.append('fbclid', `IwAR${n}`);
   url.hash = 'comments';
-  const submit = { ...body, item: { ...body.item, url: url.toString() }, report: { ...body.report, source: 'citizen_tip', reporterRef: `${body.report.reporterRef}-DUP` } };
-  return { n, fate: 'duplicate', wave: 2, steps: [{ action: '', role: 'clerk', member: (original.n + 1) % DEMO_TEAM.clerk, body: submit, expect: closed('duplicate') }] };
+  const submit = {
+    ...body,
+    item: { ...body.item, url: url.toString() },
+    report: { ...body.report, source: 'citizen_tip', reporterRef: `${body.report.reporterRef}-DUP` },
+  };
+  return {
+    n,
+    fate: 'duplicate',
+    wave: 2,
+    steps: [
+      {
+        action: '',
+        role: 'clerk',
+        member: (original.n + 1) % DEMO_TEAM.clerk,
+        body: submit,
+        expect: closed('duplicate'),
+      },
+    ],
+  };
 }
 
 /** The same content posted at another URL: another item, linked to the first as related. */
 function relatedTo(input: DemoPlanInput, original: DemoCase, n: number, random: () => number): DemoCase {
   const body = (original.steps[0] as DemoStep).body as SubmitPayload;
   const item = SAMPLE_ITEMS.find((s) => s.claim === body.claim) as SampleItem;
-  const submit = { ...submission(input, n, item, random), item: { ...body.item, url: itemUrl(input, n, item), accountHandle: `${item.handle}.reup` } };
-  return { n, fate: 'related', wave: 2, steps: [{ action: '', role: 'clerk', member: n % DEMO_TEAM.clerk, body: submit, expect: open('received') }] };
+  const submit = {
+    ...submission(input, n, item, random),
+    item: { ...body.item, url: itemUrl(input, n, item), accountHandle: `${item.handle}.reup` },
+  };
+  return {
+    n,
+    fate: 'related',
+    wave: 2,
+    steps: [{ action: '', role: 'clerk', member: n % DEMO_TEAM.clerk, body: submit, expect: open('received') }],
+  };
 }
 
 function itemUrl(input: DemoPlanInput, n: number, item: SampleItem): string {
   const id = BigInt(`0x${createHash('sha256').update(`${input.runTag}:${n}`).digest('hex').slice(0, 15)}`).toString();
   switch (item.platform) {
-    case 'facebook': return `https://www.facebook.com/${item.handle}/posts/${id}`;
-    case 'tiktok': return `https://www.tiktok.com/@${item.handle}/video/${id}`;
-    case 'zalo': return `https://zalo.me/g/${item.handle.replace(/\./g, '')}/${id}`;
-    case 'youtube': return `https://www.youtube.com/watch?v=${Buffer.from(id).toString('base64url').slice(0, 11)}`;
-    case 'x': return `https://x.com/${item.handle}/status/${id}`;
-    default: return `https://${item.handle}/tin-tuc/${id}.html`;
+    case 'facebook':
+      return `https://www.facebook.com/${item.handle}/posts/${id}`;
+    case 'tiktok':
+      return `https://www.tiktok.com/@${item.handle}/video/${id}`;
+    case 'zalo':
+      return `https://zalo.me/g/${item.handle.replace(/\./g, '')}/${id}`;
+    case 'youtube':
+      return `https://www.youtube.com/watch?v=${Buffer.from(id).toString('base64url').slice(0, 11)}`;
+    case 'x':
+      return `https://x.com/${item.handle}/status/${id}`;
+    default:
+      return `https://${item.handle}/tin-tuc/${id}.html`;
   }
 }
 

@@ -58,13 +58,26 @@ async function driveCase(input: DemoRunInput, plan: DemoCase): Promise<CaseResul
     const token = tokenOf(input.tokens, step);
     commands += 1;
     const outcome = await command(input.apiUrl, token, path, step.body, `demo-${input.runTag}-${plan.n}-${index}`);
-    if (!outcome.ok) return { n: plan.n, fate: plan.fate, caseId, commands, failure: `${step.action || 'submit'}: ${outcome.failure}` };
+    if (!outcome.ok)
+      return {
+        n: plan.n,
+        fate: plan.fate,
+        caseId,
+        commands,
+        failure: `${step.action || 'submit'}: ${outcome.failure}`,
+      };
     caseId ??= outcome.view.id as string;
     const { stage, outcome: caseOutcome } = outcome.view;
     if (stage !== step.expect.stage || (caseOutcome ?? null) !== step.expect.outcome) {
       const seen = `${String(stage)}${caseOutcome ? `/${String(caseOutcome)}` : ''}`;
       const expected = `${step.expect.stage}${step.expect.outcome ? `/${step.expect.outcome}` : ''}`;
-      return { n: plan.n, fate: plan.fate, caseId, commands, failure: `${step.action || 'submit'}: case is ${seen}, expected ${expected}` };
+      return {
+        n: plan.n,
+        fate: plan.fate,
+        caseId,
+        commands,
+        failure: `${step.action || 'submit'}: case is ${seen}, expected ${expected}`,
+      };
     }
   }
   return { n: plan.n, fate: plan.fate, caseId, commands, failure: null };
@@ -80,7 +93,13 @@ function tokenOf(tokens: DemoTokens, step: DemoStep): string {
 type CommandOutcome = { ok: true; view: Record<string, unknown> } | { ok: false; failure: string };
 
 /** One command to its end: applied (the case after it) or rejected (its problem code). */
-async function command(apiUrl: string, token: string, path: string, body: unknown, key: string): Promise<CommandOutcome> {
+async function command(
+  apiUrl: string,
+  token: string,
+  path: string,
+  body: unknown,
+  key: string,
+): Promise<CommandOutcome> {
   const answer = await request(apiUrl, token, 'POST', `${path}?wait=true`, body, key);
   if (answer.status === 200 || answer.status === 201) return { ok: true, view: answer.body ?? {} };
   if (answer.status === 202) return followPending(apiUrl, token, answer.body ?? {});
@@ -88,12 +107,20 @@ async function command(apiUrl: string, token: string, path: string, body: unknow
 }
 
 /** ?wait=true gave up after its 10 s: poll the command, then read the case. */
-async function followPending(apiUrl: string, token: string, accepted: Record<string, unknown>): Promise<CommandOutcome> {
+async function followPending(
+  apiUrl: string,
+  token: string,
+  accepted: Record<string, unknown>,
+): Promise<CommandOutcome> {
   const deadline = Date.now() + PENDING_TIMEOUT_MS;
   while (Date.now() < deadline) {
     const state = await request(apiUrl, token, 'GET', `/v1/commands/${String(accepted.commandId)}`);
     const status = state.body?.status;
-    if (status === 'rejected') return { ok: false, failure: problemText({ ...state, body: (state.body?.problem as Record<string, unknown>) ?? null }) };
+    if (status === 'rejected')
+      return {
+        ok: false,
+        failure: problemText({ ...state, body: (state.body?.problem as Record<string, unknown>) ?? null }),
+      };
     if (status === 'applied') {
       const view = await request(apiUrl, token, 'GET', `/v1/cases/${String(accepted.caseId)}`);
       return view.status === 200 ? { ok: true, view: view.body ?? {} } : { ok: false, failure: problemText(view) };
@@ -109,7 +136,14 @@ function problemText(answer: Answer): string {
   return `${answer.status} ${typeof code === 'string' ? code : 'error'}${typeof detail === 'string' ? `: ${detail}` : ''}`;
 }
 
-export async function request(apiUrl: string, token: string, method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<Answer> {
+export async function request(
+  apiUrl: string,
+  token: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  idempotencyKey?: string,
+): Promise<Answer> {
   for (let attempt = 1; ; attempt += 1) {
     let answer: Answer;
     try {
@@ -125,13 +159,19 @@ export async function request(apiUrl: string, token: string, method: 'GET' | 'PO
       });
       const text = await response.text();
       const retryAfter = Number(response.headers.get('retry-after'));
-      answer = { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : null, retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null };
+      answer = {
+        status: response.status,
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
+        retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
+      };
     } catch (error) {
-      if (attempt >= ATTEMPTS) throw new DemoAbort(`the API at ${apiUrl} does not answer (${(error as Error).message})`, 'unreachable');
+      if (attempt >= ATTEMPTS)
+        throw new DemoAbort(`the API at ${apiUrl} does not answer (${(error as Error).message})`, 'unreachable');
       await delay(500 * 2 ** attempt);
       continue;
     }
-    if (answer.status === 401) throw new DemoAbort(`the API at ${apiUrl} refused the token (${problemText(answer)})`, 'refused');
+    if (answer.status === 401)
+      throw new DemoAbort(`the API at ${apiUrl} refused the token (${problemText(answer)})`, 'refused');
     // Rate limits and passing server trouble are retried: the Idempotency-Key makes it safe.
     const transient = answer.status === 429 || answer.status === 502 || answer.status === 503 || answer.status === 500;
     if (!transient || attempt >= ATTEMPTS) return answer;

@@ -13,7 +13,10 @@ const ROLES_IN_ORDER: readonly DemoRole[] = ['clerk', 'verifier', 'supervisor'];
 /** Fresh names per run: a second run never collides with the first. */
 export function demoUserNames(runTag: string): { name: string; role: DemoRole }[] {
   return ROLES_IN_ORDER.flatMap((role) =>
-    Array.from({ length: DEMO_TEAM[role] }, (_, i) => ({ name: `demo-${runTag.toLowerCase()}-${role}-${i + 1}`, role })),
+    Array.from({ length: DEMO_TEAM[role] }, (_, i) => ({
+      name: `demo-${runTag.toLowerCase()}-${role}-${i + 1}`,
+      role,
+    })),
   );
 }
 
@@ -21,13 +24,22 @@ export function demoUserNames(runTag: string): { name: string; role: DemoRole }[
 export async function createDemoUsersViaApi(apiUrl: string, adminToken: string, runTag: string): Promise<DemoUser[]> {
   const users: DemoUser[] = [];
   for (const { name, role } of demoUserNames(runTag)) {
-    const answer = await request(apiUrl, adminToken, 'POST', '/v1/users', { name, roles: [role] }).catch((error: unknown) => {
-      if (error instanceof DemoAbort && error.reason === 'refused') throw new CliError(`the admin token (--token or CASETRAIL_TOKEN) was refused: ${error.message}`, EXIT.checkFailed);
-      throw error;
-    });
+    const answer = await request(apiUrl, adminToken, 'POST', '/v1/users', { name, roles: [role] }).catch(
+      (error: unknown) => {
+        if (error instanceof DemoAbort && error.reason === 'refused')
+          throw new CliError(
+            `the admin token (--token or CASETRAIL_TOKEN) was refused: ${error.message}`,
+            EXIT.checkFailed,
+          );
+        throw error;
+      },
+    );
     if (answer.status !== 201 || typeof answer.body?.token !== 'string') {
       const code = typeof answer.body?.code === 'string' ? answer.body.code : answer.status;
-      throw new CliError(`creating the demo users needs an admin token (--token or CASETRAIL_TOKEN); the API answered ${code}`, EXIT.checkFailed);
+      throw new CliError(
+        `creating the demo users needs an admin token (--token or CASETRAIL_TOKEN); the API answered ${code}`,
+        EXIT.checkFailed,
+      );
     }
     users.push({ name, role, token: answer.body.token });
   }
@@ -44,7 +56,10 @@ export async function createDemoUsersInDatabase(runTag: string): Promise<DemoUse
   try {
     const users: DemoUser[] = [];
     for (const { name, role } of demoUserNames(runTag)) {
-      const created = await createUser({ pool: runtime.db.pool, prisma: runtime.db.prisma }, { name, roles: [role as Role] });
+      const created = await createUser(
+        { pool: runtime.db.pool, prisma: runtime.db.prisma },
+        { name, roles: [role as Role] },
+      );
       if (!created.ok) throw new CliError(`demo user ${name}: ${created.detail}`);
       users.push({ name, role, token: created.user.token });
     }

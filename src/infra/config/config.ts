@@ -15,13 +15,16 @@ const duration = (fallback: string) =>
     });
 
 const url = (protocols: readonly string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `expected a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`);
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `expected a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`,
+  );
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -29,52 +32,113 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
  * Every setting casetrail reads from the environment. Parsed once at start; the
  * README's configuration table is generated from the descriptions here.
  */
-export const configSchema = z.object({
-  DATABASE_URL: url(['postgres:', 'postgresql:']).optional().describe('PostgreSQL URL; unset: an embedded PostgreSQL in CASETRAIL_DATA_DIR'),
-  REDIS_URL: url(['redis:', 'rediss:']).optional().describe('Redis URL for the queues; unset: queues run on PostgreSQL'),
-  CASETRAIL_REDIS_CLUSTER_NODES: redisClusterNodesSchema.optional().describe('Redis Cluster seed nodes instead of REDIS_URL: comma-separated host:port or redis:// URLs (the first one\'s credentials and TLS apply to all)'),
-  CASETRAIL_QUEUE_BACKEND: z.enum(['redis', 'postgres']).optional().describe('queue backend; default redis when REDIS_URL or CASETRAIL_REDIS_CLUSTER_NODES is set, else postgres'),
-  CASETRAIL_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only').default('casetrail').describe('key prefix of every BullMQ key'),
-  HOST: z.string().min(1).default('127.0.0.1').describe('address the HTTP API listens on'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port (0 picks a free one)'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
-  CASETRAIL_DATA_DIR: z.string().min(1).default('./.casetrail').describe('embedded PostgreSQL data and generated keys'),
-  CASETRAIL_SIGNING_KEY: z.string().min(1).optional().describe('Ed25519 private key (PEM or base64 PKCS#8) for checkpoints; unset: generated into the data directory'),
-  CASETRAIL_HMAC_KEY: z.string().min(32, 'at least 32 characters').optional().describe('key of the HMAC digests of personal data; unset: generated into the data directory'),
-  CASETRAIL_SLA_RECEIVED: duration('24h').describe('deadline of the received stage'),
-  CASETRAIL_SLA_VERIFIED: duration('48h').describe('deadline of the verified stage'),
-  CASETRAIL_SLA_REFERRED: duration('30d').describe('deadline of the referred stage'),
-  CASETRAIL_SLA_PENALTY_ISSUED: duration('60d').describe('deadline of the penalty_issued stage'),
-  CASETRAIL_SLA_SWEEP_INTERVAL: duration('1m').describe('how often the sweeper records breaches whose timer was lost (Redis FLUSHALL, restart)'),
-  CASETRAIL_CLAIM_LEASE: duration('30m').describe('how long a verifier claim lasts'),
-  CASETRAIL_WORKER_CONCURRENCY: positiveInt(8).describe('jobs processed at once per queue and process'),
-  CASETRAIL_DB_POOL_SIZE: positiveInt(20).describe('PostgreSQL connections per process'),
-  CASETRAIL_QUEUE_DB_POOL_SIZE: positiveInt(10).describe('PostgreSQL connections of the queues on the postgres backend (plus one per worker)'),
-  CASETRAIL_JOB_ATTEMPTS: positiveInt(10).describe('deliveries of a job before it fails for good (the reconciler republishes it later)'),
-  CASETRAIL_JOB_BACKOFF: duration('1s').describe('first retry delay of a failed job; doubles on each attempt'),
-  CASETRAIL_JOB_LOCK_DURATION: duration('30s').describe('how long a worker holds a job before it counts as stalled'),
-  CASETRAIL_JOB_STALLED_INTERVAL: duration('30s').describe('how often workers look for stalled jobs'),
-  CASETRAIL_WORKER_CLOSE_TIMEOUT: duration('10s').describe('how long shutdown waits for running jobs before it stops waiting'),
-  CASETRAIL_RELAY_POLL_INTERVAL: duration('1s').describe('outbox relay polling fallback (NOTIFY wakes it sooner)'),
-  CASETRAIL_RELAY_BATCH_SIZE: positiveInt(500).describe('outbox rows published per relay round'),
-  CASETRAIL_RECONCILE_INTERVAL: duration('30s').describe('how often the reconciler looks for published work that never finished'),
-  CASETRAIL_RECONCILE_AFTER: duration('2m').describe('age of a published, unfinished outbox row before the reconciler republishes it'),
-  CASETRAIL_CHECKPOINT_EVENTS: positiveInt(1000).describe('audit checkpoint every N events (also the most one checkpoint covers)'),
-  CASETRAIL_CHECKPOINT_INTERVAL: duration('30s').describe('audit checkpoint at the latest this long after an event (T)'),
-  CASETRAIL_RATE_LIMIT_MAX: positiveInt(600).describe('API requests allowed per token (or per address without one) in each rate-limit window'),
-  CASETRAIL_RATE_LIMIT_WINDOW: duration('1m').describe('the API rate-limit window'),
-  CASETRAIL_API_URL: url(['http:', 'https:']).default('http://127.0.0.1:3000').describe('API the command line talks to (submit, cases)'),
-  CASETRAIL_TOKEN: z.string().min(1).optional().describe('API token the command line uses (or --token)'),
-  CASETRAIL_WEBHOOK_ATTEMPTS: positiveInt(12).describe('POSTs of a webhook delivery before it is marked failed'),
-  CASETRAIL_WEBHOOK_BACKOFF: duration('10s').describe('first retry delay of a webhook delivery; doubles on each attempt'),
-  CASETRAIL_WEBHOOK_TIMEOUT: duration('10s').describe('how long a webhook receiver has to answer'),
-}).refine((c) => c.CASETRAIL_QUEUE_BACKEND !== 'redis' || c.REDIS_URL !== undefined || c.CASETRAIL_REDIS_CLUSTER_NODES !== undefined, {
-  path: ['REDIS_URL'],
-  message: 'required when CASETRAIL_QUEUE_BACKEND is redis (or CASETRAIL_REDIS_CLUSTER_NODES)',
-}).refine((c) => c.REDIS_URL === undefined || c.CASETRAIL_REDIS_CLUSTER_NODES === undefined, {
-  path: ['CASETRAIL_REDIS_CLUSTER_NODES'],
-  message: 'set either REDIS_URL (one server) or CASETRAIL_REDIS_CLUSTER_NODES (a cluster), not both',
-});
+export const configSchema = z
+  .object({
+    DATABASE_URL: url(['postgres:', 'postgresql:'])
+      .optional()
+      .describe('PostgreSQL URL; unset: an embedded PostgreSQL in CASETRAIL_DATA_DIR'),
+    REDIS_URL: url(['redis:', 'rediss:'])
+      .optional()
+      .describe('Redis URL for the queues; unset: queues run on PostgreSQL'),
+    CASETRAIL_REDIS_CLUSTER_NODES: redisClusterNodesSchema
+      .optional()
+      .describe(
+        "Redis Cluster seed nodes instead of REDIS_URL: comma-separated host:port or redis:// URLs (the first one's credentials and TLS apply to all)",
+      ),
+    CASETRAIL_QUEUE_BACKEND: z
+      .enum(['redis', 'postgres'])
+      .optional()
+      .describe('queue backend; default redis when REDIS_URL or CASETRAIL_REDIS_CLUSTER_NODES is set, else postgres'),
+    CASETRAIL_REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only')
+      .default('casetrail')
+      .describe('key prefix of every BullMQ key'),
+    HOST: z.string().min(1).default('127.0.0.1').describe('address the HTTP API listens on'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port (0 picks a free one)'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('pino log level'),
+    CASETRAIL_DATA_DIR: z
+      .string()
+      .min(1)
+      .default('./.casetrail')
+      .describe('embedded PostgreSQL data and generated keys'),
+    CASETRAIL_SIGNING_KEY: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Ed25519 private key (PEM or base64 PKCS#8) for checkpoints; unset: generated into the data directory'),
+    CASETRAIL_HMAC_KEY: z
+      .string()
+      .min(32, 'at least 32 characters')
+      .optional()
+      .describe('key of the HMAC digests of personal data; unset: generated into the data directory'),
+    CASETRAIL_SLA_RECEIVED: duration('24h').describe('deadline of the received stage'),
+    CASETRAIL_SLA_VERIFIED: duration('48h').describe('deadline of the verified stage'),
+    CASETRAIL_SLA_REFERRED: duration('30d').describe('deadline of the referred stage'),
+    CASETRAIL_SLA_PENALTY_ISSUED: duration('60d').describe('deadline of the penalty_issued stage'),
+    CASETRAIL_SLA_SWEEP_INTERVAL: duration('1m').describe(
+      'how often the sweeper records breaches whose timer was lost (Redis FLUSHALL, restart)',
+    ),
+    CASETRAIL_CLAIM_LEASE: duration('30m').describe('how long a verifier claim lasts'),
+    CASETRAIL_WORKER_CONCURRENCY: positiveInt(8).describe('jobs processed at once per queue and process'),
+    CASETRAIL_DB_POOL_SIZE: positiveInt(20).describe('PostgreSQL connections per process'),
+    CASETRAIL_QUEUE_DB_POOL_SIZE: positiveInt(10).describe(
+      'PostgreSQL connections of the queues on the postgres backend (plus one per worker)',
+    ),
+    CASETRAIL_JOB_ATTEMPTS: positiveInt(10).describe(
+      'deliveries of a job before it fails for good (the reconciler republishes it later)',
+    ),
+    CASETRAIL_JOB_BACKOFF: duration('1s').describe('first retry delay of a failed job; doubles on each attempt'),
+    CASETRAIL_JOB_LOCK_DURATION: duration('30s').describe('how long a worker holds a job before it counts as stalled'),
+    CASETRAIL_JOB_STALLED_INTERVAL: duration('30s').describe('how often workers look for stalled jobs'),
+    CASETRAIL_WORKER_CLOSE_TIMEOUT: duration('10s').describe(
+      'how long shutdown waits for running jobs before it stops waiting',
+    ),
+    CASETRAIL_RELAY_POLL_INTERVAL: duration('1s').describe('outbox relay polling fallback (NOTIFY wakes it sooner)'),
+    CASETRAIL_RELAY_BATCH_SIZE: positiveInt(500).describe('outbox rows published per relay round'),
+    CASETRAIL_RECONCILE_INTERVAL: duration('30s').describe(
+      'how often the reconciler looks for published work that never finished',
+    ),
+    CASETRAIL_RECONCILE_AFTER: duration('2m').describe(
+      'age of a published, unfinished outbox row before the reconciler republishes it',
+    ),
+    CASETRAIL_CHECKPOINT_EVENTS: positiveInt(1000).describe(
+      'audit checkpoint every N events (also the most one checkpoint covers)',
+    ),
+    CASETRAIL_CHECKPOINT_INTERVAL: duration('30s').describe(
+      'audit checkpoint at the latest this long after an event (T)',
+    ),
+    CASETRAIL_RATE_LIMIT_MAX: positiveInt(600).describe(
+      'API requests allowed per token (or per address without one) in each rate-limit window',
+    ),
+    CASETRAIL_RATE_LIMIT_WINDOW: duration('1m').describe('the API rate-limit window'),
+    CASETRAIL_API_URL: url(['http:', 'https:'])
+      .default('http://127.0.0.1:3000')
+      .describe('API the command line talks to (submit, cases)'),
+    CASETRAIL_TOKEN: z.string().min(1).optional().describe('API token the command line uses (or --token)'),
+    CASETRAIL_WEBHOOK_ATTEMPTS: positiveInt(12).describe('POSTs of a webhook delivery before it is marked failed'),
+    CASETRAIL_WEBHOOK_BACKOFF: duration('10s').describe(
+      'first retry delay of a webhook delivery; doubles on each attempt',
+    ),
+    CASETRAIL_WEBHOOK_TIMEOUT: duration('10s').describe('how long a webhook receiver has to answer'),
+  })
+  .refine(
+    (c) =>
+      c.CASETRAIL_QUEUE_BACKEND !== 'redis' ||
+      c.REDIS_URL !== undefined ||
+      c.CASETRAIL_REDIS_CLUSTER_NODES !== undefined,
+    {
+      path: ['REDIS_URL'],
+      message: 'required when CASETRAIL_QUEUE_BACKEND is redis (or CASETRAIL_REDIS_CLUSTER_NODES)',
+    },
+  )
+  .refine((c) => c.REDIS_URL === undefined || c.CASETRAIL_REDIS_CLUSTER_NODES === undefined, {
+    path: ['CASETRAIL_REDIS_CLUSTER_NODES'],
+    message: 'set either REDIS_URL (one server) or CASETRAIL_REDIS_CLUSTER_NODES (a cluster), not both',
+  });
 
 export type Config = z.output<typeof configSchema>;
 
@@ -102,7 +166,9 @@ export function loadConfig(): Config {
 }
 
 export function queueBackend(config: Config): 'redis' | 'postgres' {
-  return config.CASETRAIL_QUEUE_BACKEND ?? (config.REDIS_URL || config.CASETRAIL_REDIS_CLUSTER_NODES ? 'redis' : 'postgres');
+  return (
+    config.CASETRAIL_QUEUE_BACKEND ?? (config.REDIS_URL || config.CASETRAIL_REDIS_CLUSTER_NODES ? 'redis' : 'postgres')
+  );
 }
 
 export function parseDuration(value: string): number | null {

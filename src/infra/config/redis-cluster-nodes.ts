@@ -7,12 +7,18 @@ import { z } from 'zod';
  * Output: normalized URLs, the first carrying the credentials and TLS choice for all.
  */
 export const redisClusterNodesSchema = z.string().transform((value, ctx) => {
-  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   const nodes: string[] = [];
   for (const entry of entries) {
     const url = parseNode(entry);
     if (url === null) {
-      ctx.addIssue({ code: 'custom', message: `"${redactEntry(entry)}" is not host:port or a redis:// URL with a port` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${redactEntry(entry)}" is not host:port or a redis:// URL with a port`,
+      });
       return z.NEVER;
     }
     nodes.push(url);

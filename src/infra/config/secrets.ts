@@ -21,12 +21,16 @@ export async function loadSecrets(config: Config, log: Logger): Promise<Secrets>
   const dir = path.resolve(config.CASETRAIL_DATA_DIR);
   const hmacKey = config.CASETRAIL_HMAC_KEY
     ? Buffer.from(config.CASETRAIL_HMAC_KEY, 'utf8')
-    : Buffer.from(await readOrGenerate(path.join(dir, 'hmac.key'), () => randomBytes(32).toString('base64'), log), 'base64');
+    : Buffer.from(
+        await readOrGenerate(path.join(dir, 'hmac.key'), () => randomBytes(32).toString('base64'), log),
+        'base64',
+      );
   const signingPem = config.CASETRAIL_SIGNING_KEY
     ? normalizePem(config.CASETRAIL_SIGNING_KEY)
     : await readOrGenerate(path.join(dir, 'signing-key.pem'), generateSigningKey, log);
   const signingKey = createPrivateKey(signingPem);
-  if (signingKey.asymmetricKeyType !== 'ed25519') throw new Error('CASETRAIL_SIGNING_KEY: expected an Ed25519 private key');
+  if (signingKey.asymmetricKeyType !== 'ed25519')
+    throw new Error('CASETRAIL_SIGNING_KEY: expected an Ed25519 private key');
   return { hmacKey, signingKey, publicKey: createPublicKey(signingKey) };
 }
 
@@ -36,7 +40,11 @@ function generateSigningKey(): string {
 
 function normalizePem(value: string): string {
   if (value.includes('BEGIN')) return value;
-  const body = value.replace(/\s+/g, '').match(/.{1,64}/g)?.join('\n') ?? '';
+  const body =
+    value
+      .replace(/\s+/g, '')
+      .match(/.{1,64}/g)
+      ?.join('\n') ?? '';
   return `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`;
 }
 
@@ -44,10 +52,12 @@ async function readOrGenerate(file: string, generate: () => string, log: Logger)
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
   await mkdir(path.dirname(file), { recursive: true });
   const value = generate();
-  await writeFile(file, value.endsWith('\n') ? value : `${value}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
-    // Another process generated it first: use theirs.
-    if (error.code !== 'EEXIST') throw error;
-  });
+  await writeFile(file, value.endsWith('\n') ? value : `${value}\n`, { mode: 0o600, flag: 'wx' }).catch(
+    async (error: NodeJS.ErrnoException) => {
+      // Another process generated it first: use theirs.
+      if (error.code !== 'EEXIST') throw error;
+    },
+  );
   log.info({ file }, 'generated a new key into the data directory');
   return (await readFile(file, 'utf8')).trim();
 }

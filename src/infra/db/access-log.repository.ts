@@ -1,8 +1,22 @@
 import type pg from 'pg';
 
-export type AccessLogEntry = { id: string; actorId: string; action: string; caseId: string | null; purpose: string | null; at: string };
+export type AccessLogEntry = {
+  id: string;
+  actorId: string;
+  action: string;
+  caseId: string | null;
+  purpose: string | null;
+  at: string;
+};
 
-type AccessLogRow = { id: string; actor_id: string; action: string; case_id: string | null; purpose: string | null; at: Date };
+type AccessLogRow = {
+  id: string;
+  actor_id: string;
+  action: string;
+  case_id: string | null;
+  purpose: string | null;
+  at: Date;
+};
 
 /** Newest first, keyset-paginated on id; returns up to limit + 1 rows to detect a next page. */
 export async function selectAccessLog(
@@ -15,5 +29,12 @@ export async function selectAccessLog(
       ORDER BY id DESC LIMIT $4`,
     [query.caseId ?? null, query.actorId ?? null, query.before, query.limit + 1],
   );
-  return rows.map((r) => ({ id: String(r.id), actorId: r.actor_id, action: r.action, caseId: r.case_id, purpose: r.purpose, at: r.at.toISOString() }));
+  return rows.map((r) => ({
+    id: String(r.id),
+    actorId: r.actor_id,
+    action: r.action,
+    caseId: r.case_id,
+    purpose: r.purpose,
+    at: r.at.toISOString(),
+  }));
 }

@@ -54,8 +54,16 @@ export function caseRowPages(pool: pg.Pool, options: { caseId?: string; pageSize
 }
 
 type EventTuple = [
-  caseId: string, seq: number, type: string, payload: unknown, actorId: string, actorRoles: string[],
-  commandId: string | null, occurredAt: string, prevHash: string, hash: string,
+  caseId: string,
+  seq: number,
+  type: string,
+  payload: unknown,
+  actorId: string,
+  actorRoles: string[],
+  commandId: string | null,
+  occurredAt: string,
+  prevHash: string,
+  hash: string,
 ];
 
 /**
@@ -74,14 +82,26 @@ export function caseEventPages(pool: pg.Pool, options: { caseId?: string; pageSi
     });
     return rows.map(
       ([caseId, seq, type, payload, actorId, actorRoles, commandId, occurredAt, prevHash, hash]) =>
-        ({ caseId, seq, type, payload, actor: { id: actorId, roles: actorRoles }, commandId, occurredAt, prevHash, hash }) as StoredEvent,
+        ({
+          caseId,
+          seq,
+          type,
+          payload,
+          actor: { id: actorId, roles: actorRoles },
+          commandId,
+          occurredAt,
+          prevHash,
+          hash,
+        }) as StoredEvent,
     );
   }, options.pageSize);
 }
 
 /** The highest seq the trail holds for a case (0 when none). */
 export async function lastSeqOf(pool: pg.Pool, caseId: string): Promise<number> {
-  const { rows } = await pool.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM events WHERE case_id = $1', [caseId]);
+  const { rows } = await pool.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM events WHERE case_id = $1', [
+    caseId,
+  ]);
   return rows[0]?.seq ?? 0;
 }
 

@@ -6,9 +6,7 @@ import { rowToCase, rowToEvent, type CaseRow, type EventRow } from './case.repos
  * Which cases a reader may list, as data: the app layer derives it from the actor with the
  * same rule as canSeeCase, and this file only turns it into SQL.
  */
-export type CaseScope =
-  | { all: true }
-  | { all: false; submittedBy: string | null; receivedOrVerifiedBy: string | null };
+export type CaseScope = { all: true } | { all: false; submittedBy: string | null; receivedOrVerifiedBy: string | null };
 
 export type CaseFilter = {
   stage?: string;
@@ -69,7 +67,9 @@ export async function selectCases(
     where.push(`(reference ILIKE ${pattern} OR url ILIKE ${pattern} OR claim ILIKE ${pattern})`);
   }
   if (query.after !== null) {
-    where.push(`(created_at, id) < (${params.add(query.after.createdAt)}::timestamptz, ${params.add(query.after.id)}::uuid)`);
+    where.push(
+      `(created_at, id) < (${params.add(query.after.createdAt)}::timestamptz, ${params.add(query.after.id)}::uuid)`,
+    );
   }
   const { rows } = await pool.query<CaseRow>(
     `SELECT * FROM cases WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${params.add(query.limit + 1)}`,
@@ -99,7 +99,9 @@ export async function selectWorklist(
   ];
   if (query.after !== null) {
     const { rank: r, createdAt, id } = query.after;
-    where.push(`(${rank}, created_at, id) > (${params.add(r)}::int, ${params.add(createdAt)}::timestamptz, ${params.add(id)}::uuid)`);
+    where.push(
+      `(${rank}, created_at, id) > (${params.add(r)}::int, ${params.add(createdAt)}::timestamptz, ${params.add(id)}::uuid)`,
+    );
   }
   const { rows } = await pool.query<CaseRow & { rank: number }>(
     `SELECT *, ${rank} AS rank FROM cases WHERE ${where.join(' AND ')}
@@ -123,9 +125,15 @@ export async function selectEvents(
 
 export async function selectPersonalData(pool: pg.Pool, caseId: string): Promise<PersonalDataRow | null> {
   const { rows } = await pool.query<{
-    account_handle: string | null; account_name: string | null; content: string | null;
-    subject_handle: string | null; subject_name: string | null;
-  }>('SELECT account_handle, account_name, content, subject_handle, subject_name FROM case_personal_data WHERE case_id = $1', [caseId]);
+    account_handle: string | null;
+    account_name: string | null;
+    content: string | null;
+    subject_handle: string | null;
+    subject_name: string | null;
+  }>(
+    'SELECT account_handle, account_name, content, subject_handle, subject_name FROM case_personal_data WHERE case_id = $1',
+    [caseId],
+  );
   const row = rows[0];
   if (row === undefined) return null;
   return {

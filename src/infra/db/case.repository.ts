@@ -3,17 +3,45 @@ import type { CaseState, StoredEvent } from '../../domain/index.ts';
 
 /** Every column of `cases`, in the order caseToRow writes them. */
 export const CASE_COLUMNS = [
-  'id', 'reference', 'stage', 'outcome', 'version', 'priority', 'category', 'platform', 'claim', 'url',
-  'fingerprint', 'content_hash', 'item', 'report', 'submitted_by', 'claimed_by', 'claimed_until',
-  'verified_by', 'verdict', 'referral', 'penalty', 'penalty_recorded_by', 'decision_no', 'appeal',
-  'duplicate_of', 'merged_reports', 'related_cases', 'stage_entered_at', 'deadline_at', 'head_hash',
-  'created_at', 'updated_at',
+  'id',
+  'reference',
+  'stage',
+  'outcome',
+  'version',
+  'priority',
+  'category',
+  'platform',
+  'claim',
+  'url',
+  'fingerprint',
+  'content_hash',
+  'item',
+  'report',
+  'submitted_by',
+  'claimed_by',
+  'claimed_until',
+  'verified_by',
+  'verdict',
+  'referral',
+  'penalty',
+  'penalty_recorded_by',
+  'decision_no',
+  'appeal',
+  'duplicate_of',
+  'merged_reports',
+  'related_cases',
+  'stage_entered_at',
+  'deadline_at',
+  'head_hash',
+  'created_at',
+  'updated_at',
 ] as const;
 
 export type CaseRow = Record<(typeof CASE_COLUMNS)[number], unknown>;
 
 // Rows come from pg (Date) or from to_jsonb (an RFC 3339 string with an offset).
-const iso = (value: unknown): string | null => (value === null || value === undefined ? null : new Date(value as Date | string).toISOString());
+const iso = (value: unknown): string | null =>
+  value === null || value === undefined ? null : new Date(value as Date | string).toISOString();
 
 export function rowToCase(row: CaseRow): CaseState {
   return {
@@ -55,20 +83,48 @@ export function rowToCase(row: CaseRow): CaseState {
 /** A case as a row object keyed by column (JSON columns as objects), for jsonb_populate_recordset. */
 export function caseToRecord(s: CaseState): Record<(typeof CASE_COLUMNS)[number], unknown> {
   return {
-    id: s.id, reference: s.reference, stage: s.stage, outcome: s.outcome, version: s.version, priority: s.priority,
-    category: s.category, platform: s.platform, claim: s.claim, url: s.url, fingerprint: s.fingerprint,
-    content_hash: s.contentHash, item: s.item, report: s.report, submitted_by: s.submittedBy, claimed_by: s.claimedBy,
-    claimed_until: s.claimedUntil, verified_by: s.verifiedBy, verdict: s.verdict, referral: s.referral, penalty: s.penalty,
-    penalty_recorded_by: s.penaltyRecordedBy, decision_no: s.decisionNo, appeal: s.appeal, duplicate_of: s.duplicateOf,
-    merged_reports: s.mergedReports, related_cases: s.relatedCases, stage_entered_at: s.stageEnteredAt,
-    deadline_at: s.deadlineAt, head_hash: s.headHash, created_at: s.createdAt, updated_at: s.updatedAt,
+    id: s.id,
+    reference: s.reference,
+    stage: s.stage,
+    outcome: s.outcome,
+    version: s.version,
+    priority: s.priority,
+    category: s.category,
+    platform: s.platform,
+    claim: s.claim,
+    url: s.url,
+    fingerprint: s.fingerprint,
+    content_hash: s.contentHash,
+    item: s.item,
+    report: s.report,
+    submitted_by: s.submittedBy,
+    claimed_by: s.claimedBy,
+    claimed_until: s.claimedUntil,
+    verified_by: s.verifiedBy,
+    verdict: s.verdict,
+    referral: s.referral,
+    penalty: s.penalty,
+    penalty_recorded_by: s.penaltyRecordedBy,
+    decision_no: s.decisionNo,
+    appeal: s.appeal,
+    duplicate_of: s.duplicateOf,
+    merged_reports: s.mergedReports,
+    related_cases: s.relatedCases,
+    stage_entered_at: s.stageEnteredAt,
+    deadline_at: s.deadlineAt,
+    head_hash: s.headHash,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
   };
 }
 
 export async function lockCases(client: pg.ClientBase, ids: readonly string[]): Promise<Map<string, CaseState>> {
   if (ids.length === 0) return new Map();
   // A fixed lock order keeps two transactions that lock the same cases from deadlocking.
-  const { rows } = await client.query<CaseRow>('SELECT * FROM cases WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [ids]);
+  const { rows } = await client.query<CaseRow>(
+    'SELECT * FROM cases WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+    [ids],
+  );
   return new Map(rows.map((row) => [row.id as string, rowToCase(row)]));
 }
 
@@ -111,7 +167,11 @@ export async function lockIntakeMatches(
   });
   const row = rows[0];
   if (row === undefined) throw new Error('no row from the intake lookup');
-  return { openIds: row.open_ids, relatedIds: row.related_ids, states: new Map(row.cases.map((c) => [c.id as string, rowToCase(c)])) };
+  return {
+    openIds: row.open_ids,
+    relatedIds: row.related_ids,
+    states: new Map(row.cases.map((c) => [c.id as string, rowToCase(c)])),
+  };
 }
 
 /**
@@ -121,15 +181,27 @@ export async function lockIntakeMatches(
  * gapless: a number drawn for a command that is refused is not used again.
  */
 export async function drawReference(db: pg.Pool | pg.ClientBase): Promise<string> {
-  const { rows } = await db.query<{ reference: string }>({ name: 'draw-reference', text: 'SELECT casetrail_next_reference() AS reference' });
+  const { rows } = await db.query<{ reference: string }>({
+    name: 'draw-reference',
+    text: 'SELECT casetrail_next_reference() AS reference',
+  });
   const row = rows[0];
   if (row === undefined) throw new Error('no reference drawn');
   return row.reference;
 }
 
 export type EventRow = {
-  id: string; case_id: string; seq: number; type: string; payload: unknown; actor_id: string;
-  actor_roles: string[]; command_id: string | null; occurred_at: string; prev_hash: string; hash: string;
+  id: string;
+  case_id: string;
+  seq: number;
+  type: string;
+  payload: unknown;
+  actor_id: string;
+  actor_roles: string[];
+  command_id: string | null;
+  occurred_at: string;
+  prev_hash: string;
+  hash: string;
 };
 
 export function rowToEvent(row: EventRow): StoredEvent & { id: string } {
@@ -147,7 +219,10 @@ export function rowToEvent(row: EventRow): StoredEvent & { id: string } {
   } as StoredEvent & { id: string };
 }
 
-export async function listEvents(client: pg.ClientBase | pg.Pool, caseId: string): Promise<(StoredEvent & { id: string })[]> {
+export async function listEvents(
+  client: pg.ClientBase | pg.Pool,
+  caseId: string,
+): Promise<(StoredEvent & { id: string })[]> {
   const { rows } = await client.query<EventRow>('SELECT * FROM events WHERE case_id = $1 ORDER BY seq', [caseId]);
   return rows.map(rowToEvent);
 }

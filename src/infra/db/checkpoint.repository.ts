@@ -8,8 +8,18 @@ type Queryable = pg.ClientBase | pg.Pool;
 const SEALER_LOCK_KEY = 'casetrail:audit-sealer';
 
 type CheckpointRow = {
-  id: string; from_event_id: string; to_event_id: string; event_count: number; root: string; heads: CaseHead[];
-  heads_hash: string; prev_hash: string; hash: string; signature: string; key_id: string; created_at: string;
+  id: string;
+  from_event_id: string;
+  to_event_id: string;
+  event_count: number;
+  root: string;
+  heads: CaseHead[];
+  heads_hash: string;
+  prev_hash: string;
+  hash: string;
+  signature: string;
+  key_id: string;
+  created_at: string;
 };
 
 export type StoredCheckpoint = { checkpoint: SignedCheckpoint; heads: CaseHead[] };
@@ -35,7 +45,10 @@ function rowToCheckpoint(row: CheckpointRow): StoredCheckpoint {
 }
 
 export async function tryLockSealer(client: pg.ClientBase): Promise<boolean> {
-  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [SEALER_LOCK_KEY]);
+  const { rows } = await client.query<{ locked: boolean }>(
+    'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+    [SEALER_LOCK_KEY],
+  );
   return rows[0]?.locked === true;
 }
 
@@ -76,7 +89,11 @@ export async function lastCheckpoint(client: Queryable): Promise<StoredCheckpoin
 }
 
 /** Unsealed events after the given id (counted up to cap), and the age of the first one. */
-export async function pendingAfter(client: Queryable, afterId: string, cap: number): Promise<{ count: number; oldestAgeMs: number }> {
+export async function pendingAfter(
+  client: Queryable,
+  afterId: string,
+  cap: number,
+): Promise<{ count: number; oldestAgeMs: number }> {
   const { rows } = await client.query<{ count: number; age_ms: number | null }>(
     `SELECT (SELECT count(*)::int FROM (SELECT 1 FROM events WHERE id > $1 LIMIT $2) p) AS count,
             (SELECT (extract(epoch FROM statement_timestamp() - recorded_at) * 1000)::float8
@@ -90,7 +107,12 @@ type LeafRow = { id: string; case_id: string; seq: number; hash: string };
 const toLeaf = (r: LeafRow): SealedLeaf => ({ id: String(r.id), caseId: r.case_id, seq: r.seq, hash: r.hash });
 
 /** Up to limit events with afterId < id <= toId, in id order. */
-export async function leavesBetween(client: Queryable, afterId: string, toId: string, limit: number): Promise<SealedLeaf[]> {
+export async function leavesBetween(
+  client: Queryable,
+  afterId: string,
+  toId: string,
+  limit: number,
+): Promise<SealedLeaf[]> {
   const { rows } = await client.query<LeafRow>(
     'SELECT id, case_id, seq, hash FROM events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3',
     [afterId, toId, limit],
@@ -99,7 +121,11 @@ export async function leavesBetween(client: Queryable, afterId: string, toId: st
 }
 
 /** Every event of a checkpoint's range, a page at a time, in id order. */
-export async function* streamLeaves(pool: Queryable, range: { fromId: string; toId: string }, pageSize: number): AsyncGenerator<SealedLeaf> {
+export async function* streamLeaves(
+  pool: Queryable,
+  range: { fromId: string; toId: string },
+  pageSize: number,
+): AsyncGenerator<SealedLeaf> {
   let after = (BigInt(range.fromId) - 1n).toString();
   for (;;) {
     const page = await leavesBetween(pool, after, range.toId, pageSize);
@@ -110,7 +136,11 @@ export async function* streamLeaves(pool: Queryable, range: { fromId: string; to
 }
 
 /** Every event of a checkpoint's range in id order, read as arrays a page ahead (`audit verify`). */
-export function leafPages(pool: Queryable, range: { fromId: string; toId: string }, pageSize: number): PageCursor<SealedLeaf> {
+export function leafPages(
+  pool: Queryable,
+  range: { fromId: string; toId: string },
+  pageSize: number,
+): PageCursor<SealedLeaf> {
   return pageCursor(async (last) => {
     const { rows } = await pool.query<[id: string, caseId: string, seq: number, hash: string]>({
       text: 'SELECT id, case_id, seq, hash FROM events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3',
@@ -126,13 +156,27 @@ export async function databaseNow(client: Queryable): Promise<Date> {
   return rows[0]?.now ?? new Date();
 }
 
-export async function insertCheckpoint(client: Queryable, signed: SignedCheckpoint, heads: readonly CaseHead[]): Promise<void> {
+export async function insertCheckpoint(
+  client: Queryable,
+  signed: SignedCheckpoint,
+  heads: readonly CaseHead[],
+): Promise<void> {
   await client.query(
     `INSERT INTO checkpoints (id, from_event_id, to_event_id, event_count, root, heads, heads_hash, prev_hash, hash, signature, key_id, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [
-      signed.seq, signed.fromEventId, signed.toEventId, signed.eventCount, signed.root, JSON.stringify(heads), signed.headsHash,
-      signed.prevHash, signed.hash, signed.signature, signed.keyId, signed.createdAt,
+      signed.seq,
+      signed.fromEventId,
+      signed.toEventId,
+      signed.eventCount,
+      signed.root,
+      JSON.stringify(heads),
+      signed.headsHash,
+      signed.prevHash,
+      signed.hash,
+      signed.signature,
+      signed.keyId,
+      signed.createdAt,
     ],
   );
 }
@@ -141,7 +185,10 @@ export async function insertCheckpoint(client: Queryable, signed: SignedCheckpoi
 export async function* streamCheckpoints(pool: pg.Pool, pageSize: number): AsyncGenerator<StoredCheckpoint> {
   let after = 0;
   for (;;) {
-    const { rows } = await pool.query<CheckpointRow>('SELECT * FROM checkpoints WHERE id > $1 ORDER BY id LIMIT $2', [after, pageSize]);
+    const { rows } = await pool.query<CheckpointRow>('SELECT * FROM checkpoints WHERE id > $1 ORDER BY id LIMIT $2', [
+      after,
+      pageSize,
+    ]);
     for (const row of rows) yield rowToCheckpoint(row);
     if (rows.length < pageSize) return;
     after = Number(rows.at(-1)?.id);
@@ -149,7 +196,10 @@ export async function* streamCheckpoints(pool: pg.Pool, pageSize: number): Async
 }
 
 /** Newest first, for the API; seqs below `before` when given. */
-export async function selectCheckpoints(pool: pg.Pool, query: { before: number | null; limit: number }): Promise<SignedCheckpoint[]> {
+export async function selectCheckpoints(
+  pool: pg.Pool,
+  query: { before: number | null; limit: number },
+): Promise<SignedCheckpoint[]> {
   const { rows } = await pool.query<CheckpointRow>(
     'SELECT * FROM checkpoints WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2',
     [query.before, query.limit + 1],

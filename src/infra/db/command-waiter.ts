@@ -62,7 +62,11 @@ export function createCommandWaiter(options: CommandWaiterOptions): CommandWaite
   const check = async (ids: readonly string[]): Promise<void> => {
     if (ids.length === 0 || closed) return;
     try {
-      const { rows } = await pool.query<CommandRow>({ name: 'finished-commands', text: FINISHED_COMMANDS, values: [ids] });
+      const { rows } = await pool.query<CommandRow>({
+        name: 'finished-commands',
+        text: FINISHED_COMMANDS,
+        values: [ids],
+      });
       for (const row of rows) settle(row.id, rowToCommand(row));
     } catch (error) {
       log.warn({ err: { message: (error as Error).message } }, 'command wait check failed');

@@ -22,9 +22,19 @@ export type CommandRecord = {
 };
 
 type CommandRow = {
-  id: string; type: string; case_id: string; actor_id: string; actor_roles: string[]; payload: unknown;
-  expected_version: number | null; status: string; problem: Rejection | null; result_version: number | null;
-  created_at: Date | string; applied_at: Date | string | null; reference: string | null;
+  id: string;
+  type: string;
+  case_id: string;
+  actor_id: string;
+  actor_roles: string[];
+  payload: unknown;
+  expected_version: number | null;
+  status: string;
+  problem: Rejection | null;
+  result_version: number | null;
+  created_at: Date | string;
+  applied_at: Date | string | null;
+  reference: string | null;
 };
 
 export type { CommandRow };
@@ -145,18 +155,39 @@ export async function insertCommands(
     handed_off: handedOff,
     n,
   }));
-  const { rows } = await client.query<{ command_id: string; reference: string | null }>({ name: 'insert-commands', text: INSERT_COMMANDS, values: [JSON.stringify(input)] });
+  const { rows } = await client.query<{ command_id: string; reference: string | null }>({
+    name: 'insert-commands',
+    text: INSERT_COMMANDS,
+    values: [JSON.stringify(input)],
+  });
   const stored = new Map(rows.map((row) => [row.command_id.toLowerCase(), row.reference]));
   return input.map((i) => {
     const reference = stored.get(i.id.toLowerCase());
     return reference !== undefined
-      ? { id: i.id, reference, outbox: { id: i.outbox_id, queue: i.queue, jobName: i.type, payload: { commandId: i.id }, attempts: i.handed_off ? 1 : 0 } }
-      : Object.assign(new Error('this Idempotency-Key was used before'), { code: '23505', constraint: IDEMPOTENCY_CONSTRAINT });
+      ? {
+          id: i.id,
+          reference,
+          outbox: {
+            id: i.outbox_id,
+            queue: i.queue,
+            jobName: i.type,
+            payload: { commandId: i.id },
+            attempts: i.handed_off ? 1 : 0,
+          },
+        }
+      : Object.assign(new Error('this Idempotency-Key was used before'), {
+          code: '23505',
+          constraint: IDEMPOTENCY_CONSTRAINT,
+        });
   });
 }
 
 export type PersonalDataPatch = {
-  accountHandle?: string; accountName?: string; content?: string; subjectHandle?: string; subjectName?: string;
+  accountHandle?: string;
+  accountName?: string;
+  content?: string;
+  subjectHandle?: string;
+  subjectName?: string;
 };
 
 /** The command an actor already stored under an Idempotency-Key, with the hash of that request. */

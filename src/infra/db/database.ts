@@ -11,7 +11,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(url: string, options: { poolSize: number; log: Logger; applicationName?: string }): Database {
+export function openDatabase(
+  url: string,
+  options: { poolSize: number; log: Logger; applicationName?: string },
+): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize,
@@ -23,7 +26,9 @@ export function openDatabase(url: string, options: { poolSize: number; log: Logg
   let closed = false;
   // An idle client losing its connection (server restart) must not crash the process. Once
   // the database is being closed, a connection the server ends first is expected.
-  pool.on('error', (error) => options.log[closed ? 'debug' : 'warn']({ err: { message: error.message } }, 'idle postgres connection lost'));
+  pool.on('error', (error) =>
+    options.log[closed ? 'debug' : 'warn']({ err: { message: error.message } }, 'idle postgres connection lost'),
+  );
   guardCheckedOutClients(pool, options.log);
   const connections = countConnections(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
@@ -82,7 +87,9 @@ export function countConnections(pool: pg.Pool): { gone(boundMs: number): Promis
  */
 export function guardCheckedOutClients(pool: pg.Pool, log: Logger): void {
   pool.on('connect', (client) => {
-    client.on('error', (error) => log.debug({ err: { message: error.message } }, 'postgres connection lost while in use'));
+    client.on('error', (error) =>
+      log.debug({ err: { message: error.message } }, 'postgres connection lost while in use'),
+    );
   });
 }
 
@@ -103,7 +110,10 @@ const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.test(code) || UNAVAILABLE_ERRNOS.has(code) || UNAVAILABLE_PRISMA_CODES.has(code))) {
+    if (
+      typeof code === 'string' &&
+      (UNAVAILABLE_SQLSTATES.test(code) || UNAVAILABLE_ERRNOS.has(code) || UNAVAILABLE_PRISMA_CODES.has(code))
+    ) {
       return true;
     }
     if (UNAVAILABLE_MESSAGES.test(current.message)) return true;

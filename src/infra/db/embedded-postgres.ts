@@ -27,12 +27,16 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   const pgDir = path.join(root, 'pg');
   await mkdir(root, { recursive: true });
   const password = await readOrCreateSecret(path.join(root, 'pg-password'));
-  const urlOn = (port: number, database: string) => `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const urlOn = (port: number, database: string) =>
+    `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 
   // Another casetrail process (`npm start`) owns the running server: share it, never stop it.
   const running = await runningServer(root, pgDir);
   if (running !== null) {
-    log.debug({ port: running.port, ownerPid: running.ownerPid }, 'using the embedded postgres of a running casetrail process');
+    log.debug(
+      { port: running.port, ownerPid: running.ownerPid },
+      'using the embedded postgres of a running casetrail process',
+    );
     return { url: urlOn(running.port, DATABASE), stop: async () => undefined };
   }
   const port = await freePort();
@@ -156,7 +160,8 @@ async function runningServer(root: string, pgDir: string): Promise<{ port: numbe
     return null;
   }
   const ownerPid = Number(owner.pid);
-  if (!isAlive(postmaster) || !Number.isInteger(ownerPid) || ownerPid === process.pid || !isAlive(ownerPid)) return null;
+  if (!isAlive(postmaster) || !Number.isInteger(ownerPid) || ownerPid === process.pid || !isAlive(ownerPid))
+    return null;
   return Number.isInteger(port) && port > 0 ? { port, ownerPid } : null;
 }
 

@@ -28,7 +28,13 @@ export type OutboxRecord = { id: string; queue: string; job_name: string; payloa
 
 type Row = OutboxRecord & { command_status?: string | null };
 
-export const toOutboxRow = (row: OutboxRecord): OutboxRow => ({ id: row.id, queue: row.queue, jobName: row.job_name, payload: row.payload, attempts: row.attempts });
+export const toOutboxRow = (row: OutboxRecord): OutboxRow => ({
+  id: row.id,
+  queue: row.queue,
+  jobName: row.job_name,
+  payload: row.payload,
+  attempts: row.attempts,
+});
 
 /** Locks up to limit unpublished rows, oldest first, skipping rows another relay holds. */
 export async function claimUnpublished(client: pg.ClientBase, limit: number): Promise<OutboxRow[]> {
@@ -69,7 +75,10 @@ export async function claimStale(client: pg.ClientBase, afterMs: number, limit: 
 /** Records a publication (first or repeated): its time, and one more attempt. */
 export async function markPublished(client: pg.ClientBase, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await client.query('UPDATE outbox SET published_at = statement_timestamp(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])', [ids]);
+  await client.query(
+    'UPDATE outbox SET published_at = statement_timestamp(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])',
+    [ids],
+  );
 }
 
 /** Rows a hand-off could not publish: unpublished again, and the relay woken for them. */

@@ -9,7 +9,11 @@ import type { StageVisit } from './sla.repository.ts';
  * stage visit (database clock included) and how many active webhook endpoints subscribe to
  * its type.
  */
-export type ProjectionInput = { event: StoredEvent & { id: string }; visit: StageVisit | null; webhookSubscribers: number };
+export type ProjectionInput = {
+  event: StoredEvent & { id: string };
+  visit: StageVisit | null;
+  webhookSubscribers: number;
+};
 
 /**
  * How many active webhook endpoints subscribe to the event type that typeSql gives: the
@@ -24,11 +28,23 @@ SELECT ev.*, c.stage AS visit_stage, c.stage_entered_at AS visit_entered_at, sta
 FROM events ev LEFT JOIN cases c ON c.id = ev.case_id
 WHERE ev.id = ANY($1::bigint[])`;
 
-type InputRow = EventRow & { visit_stage: string | null; visit_entered_at: Date | null; visit_now: Date; webhook_subscribers: number };
+type InputRow = EventRow & {
+  visit_stage: string | null;
+  visit_entered_at: Date | null;
+  visit_now: Date;
+  webhook_subscribers: number;
+};
 
 /** The inputs of many events in one query, in the order asked (null for an event not found). */
-export async function loadProjectionInputs(client: pg.ClientBase | pg.Pool, eventIds: readonly string[]): Promise<(ProjectionInput | null)[]> {
-  const { rows } = await client.query<InputRow>({ name: 'projection-inputs', text: PROJECTION_INPUT, values: [eventIds] });
+export async function loadProjectionInputs(
+  client: pg.ClientBase | pg.Pool,
+  eventIds: readonly string[],
+): Promise<(ProjectionInput | null)[]> {
+  const { rows } = await client.query<InputRow>({
+    name: 'projection-inputs',
+    text: PROJECTION_INPUT,
+    values: [eventIds],
+  });
   const found = new Map(rows.map((row) => [String(row.id), row]));
   return eventIds.map((id) => {
     const row = found.get(id);

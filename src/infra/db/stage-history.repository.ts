@@ -33,7 +33,10 @@ export async function stageDeltas(db: pg.Pool, window: StatsWindow): Promise<Sta
 }
 
 /** SLA breaches recorded per UTC day of the window and stage. */
-export async function breachesByDay(db: pg.Pool, window: StatsWindow): Promise<{ day: string; stage: string; n: number }[]> {
+export async function breachesByDay(
+  db: pg.Pool,
+  window: StatsWindow,
+): Promise<{ day: string; stage: string; n: number }[]> {
   const { rows } = await db.query<{ day: string; stage: string; n: number }>(
     `SELECT to_char(breached_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, stage, count(*)::int AS n
      FROM sla_breaches WHERE breached_at >= $1 AND breached_at <= $2 GROUP BY 1, 2`,

@@ -16,7 +16,9 @@ export async function statsWindow(db: Queryable, days: number): Promise<StatsWin
   return row;
 }
 
-export async function countCasesByStageAndOutcome(db: Queryable): Promise<{ stage: string; outcome: string | null; n: number }[]> {
+export async function countCasesByStageAndOutcome(
+  db: Queryable,
+): Promise<{ stage: string; outcome: string | null; n: number }[]> {
   const { rows } = await db.query<{ stage: string; outcome: string | null; n: number }>(
     'SELECT stage, outcome, count(*)::int AS n FROM cases GROUP BY stage, outcome',
   );
@@ -34,7 +36,10 @@ export async function countOverdueByStage(db: Queryable, at?: Date): Promise<{ s
   return rows;
 }
 
-export async function countBreachesByStage(db: Queryable, window: StatsWindow): Promise<{ stage: string; n: number }[]> {
+export async function countBreachesByStage(
+  db: Queryable,
+  window: StatsWindow,
+): Promise<{ stage: string; n: number }[]> {
   const { rows } = await db.query<{ stage: string; n: number }>(
     'SELECT stage, count(*)::int AS n FROM sla_breaches WHERE breached_at >= $1 AND breached_at <= $2 GROUP BY stage',
     [window.from, window.to],
@@ -75,7 +80,10 @@ export async function stageTimes(db: Queryable, window: StatsWindow): Promise<St
 }
 
 /** Cases received and closed per UTC day of the window, days without any included. */
-export async function dailyThroughput(db: Queryable, window: StatsWindow): Promise<{ day: string; received: number; closed: number }[]> {
+export async function dailyThroughput(
+  db: Queryable,
+  window: StatsWindow,
+): Promise<{ day: string; received: number; closed: number }[]> {
   const { rows } = await db.query<{ day: string; received: number; closed: number }>(
     `WITH days AS (
        SELECT generate_series(date_trunc('day', $1::timestamptz AT TIME ZONE 'UTC'),
@@ -97,7 +105,9 @@ export async function dailyThroughput(db: Queryable, window: StatsWindow): Promi
 }
 
 /** The outbox at a glance: rows not yet published, rows published and unfinished, and the age of the oldest unpublished one. */
-export async function outboxBacklog(db: Queryable): Promise<{ unpublished: number; inFlight: number; lagSeconds: number }> {
+export async function outboxBacklog(
+  db: Queryable,
+): Promise<{ unpublished: number; inFlight: number; lagSeconds: number }> {
   const { rows } = await db.query<{ unpublished: number; in_flight: number; lag: number }>(
     `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS unpublished,
             count(*) FILTER (WHERE published_at IS NOT NULL)::int AS in_flight,

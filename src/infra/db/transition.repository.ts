@@ -1,7 +1,13 @@
 import type pg from 'pg';
 import type { CaseState, Rejection, StoredEvent } from '../../domain/index.ts';
 import { CASE_COLUMNS, caseToRecord, rowToCase, type CaseRow } from './case.repository.ts';
-import { commandNotice, rowToCommand, type CommandRecord, type CommandRow, type PersonalDataPatch } from './command.repository.ts';
+import {
+  commandNotice,
+  rowToCommand,
+  type CommandRecord,
+  type CommandRow,
+  type PersonalDataPatch,
+} from './command.repository.ts';
 import { toOutboxRow, type OutboxRecord, type OutboxRow } from './outbox.repository.ts';
 import { webhookSubscribersSql, type ProjectionInput } from './projection.repository.ts';
 
@@ -77,7 +83,9 @@ SELECT (SELECT count(*)::int FROM appended) AS events, (SELECT count(*)::int FRO
        END AS conflict`;
 
 /** One row per case, later patches over earlier ones field by field (a row may be upserted once per statement). */
-function personalRows(patches: readonly { caseId: string; patch: PersonalDataPatch }[]): Record<string, string | null>[] {
+function personalRows(
+  patches: readonly { caseId: string; patch: PersonalDataPatch }[],
+): Record<string, string | null>[] {
   const merged = new Map<string, PersonalDataPatch>();
   for (const { caseId, patch } of patches) {
     const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
@@ -146,7 +154,13 @@ export async function writeTransitions(
   const priors: Record<string, number> = {};
   for (const c of transition.cases) priors[c.id] = c.version;
   for (const e of transition.events) priors[e.caseId] = Math.min(priors[e.caseId] ?? e.seq, e.seq - 1);
-  const { rows } = await client.query<{ events: number; commands: number; outbox: OutboxRecord[]; subscribers: Record<string, number>; now: Date }>({
+  const { rows } = await client.query<{
+    events: number;
+    commands: number;
+    outbox: OutboxRecord[];
+    subscribers: Record<string, number>;
+    now: Date;
+  }>({
     name: 'write-transitions',
     text: WRITE_TRANSITIONS,
     values: [
@@ -176,7 +190,8 @@ export async function writeTransitions(
     // as this statement left it, and the subscribers this statement saw.
     const projection: ProjectionInput = {
       event: { ...event, id: eventId },
-      visit: state === undefined ? null : { stage: state.stage, stageEnteredAt: state.stageEnteredAt, now: written.now },
+      visit:
+        state === undefined ? null : { stage: state.stage, stageEnteredAt: state.stageEnteredAt, now: written.now },
       webhookSubscribers: written.subscribers[event.type] ?? 0,
     };
     return { ...row, projection };

@@ -27,7 +27,11 @@ export async function insertUserWithToken(
 ): Promise<{ user: UserRecord; token: TokenRecord }> {
   try {
     const created = await prisma.user.create({
-      data: { name: user.name, roles: user.roles, tokens: { create: { tokenHash: token.tokenHash, label: token.label } } },
+      data: {
+        name: user.name,
+        roles: user.roles,
+        tokens: { create: { tokenHash: token.tokenHash, label: token.label } },
+      },
       include: { tokens: true },
     });
     const first = created.tokens[0];
@@ -55,7 +59,10 @@ export async function insertToken(
 
 /** Marks a token revoked (once: a second revocation keeps the first time). False when there is no such token. */
 export async function markTokenRevoked(prisma: PrismaClient, id: string): Promise<boolean> {
-  const { count } = await prisma.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+  const { count } = await prisma.apiToken.updateMany({
+    where: { id, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
   if (count > 0) return true;
   return (await prisma.apiToken.count({ where: { id } })) > 0;
 }
@@ -67,13 +74,26 @@ const TOKEN_OWNERS = `SELECT t.token_hash, t.id AS token_id, t.revoked_at, t.las
 
 export async function findTokenOwners(pool: pg.Pool, tokenHashes: readonly string[]): Promise<(TokenOwner | null)[]> {
   const { rows } = await pool.query<{
-    token_hash: string; token_id: string; revoked_at: Date | null; last_used_at: Date | null; user_id: string; name: string; roles: string[];
+    token_hash: string;
+    token_id: string;
+    revoked_at: Date | null;
+    last_used_at: Date | null;
+    user_id: string;
+    name: string;
+    roles: string[];
   }>({ name: 'token-owners', text: TOKEN_OWNERS, values: [tokenHashes] });
   const found = new Map(rows.map((row) => [row.token_hash, row]));
   return tokenHashes.map((hash) => {
     const row = found.get(hash);
     if (row === undefined) return null;
-    return { tokenId: row.token_id, userId: row.user_id, name: row.name, roles: row.roles, revoked: row.revoked_at !== null, lastUsedAt: row.last_used_at };
+    return {
+      tokenId: row.token_id,
+      userId: row.user_id,
+      name: row.name,
+      roles: row.roles,
+      revoked: row.revoked_at !== null,
+      lastUsedAt: row.last_used_at,
+    };
   });
 }
 

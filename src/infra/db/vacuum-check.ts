@@ -37,7 +37,10 @@ export async function warnUnlessAutovacuum(pool: pg.Pool, log: Logger): Promise<
         'postgresql autovacuum is off: these tables change on every command and bloat without it; turn it on, or VACUUM them regularly',
       );
     } else if (gaps.tablesOff.length > 0) {
-      log.warn({ tables: gaps.tablesOff }, 'autovacuum is off for these tables, which change on every command; turn it on, or VACUUM them regularly');
+      log.warn(
+        { tables: gaps.tablesOff },
+        'autovacuum is off for these tables, which change on every command; turn it on, or VACUUM them regularly',
+      );
     }
   } catch (error) {
     log.debug({ err: { message: (error as Error).message } }, 'autovacuum setting unknown');

@@ -17,7 +17,13 @@ export type EndpointRecord = {
   disabledAt: string | null;
 };
 
-export type AttemptRecord = { attempt: number; statusCode: number | null; error: string | null; durationMs: number; attemptedAt: string };
+export type AttemptRecord = {
+  attempt: number;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  attemptedAt: string;
+};
 
 export type DeliveryRecord = {
   id: string;
@@ -36,8 +42,14 @@ export type DeliveryRecord = {
 };
 
 type EndpointModel = {
-  id: string; url: string; eventTypes: string[]; description: string | null; active: boolean;
-  createdBy: string; createdAt: Date; disabledAt: Date | null;
+  id: string;
+  url: string;
+  eventTypes: string[];
+  description: string | null;
+  active: boolean;
+  createdBy: string;
+  createdAt: Date;
+  disabledAt: Date | null;
 };
 
 const toEndpoint = (e: EndpointModel): EndpointRecord => ({
@@ -51,7 +63,16 @@ const toEndpoint = (e: EndpointModel): EndpointRecord => ({
   disabledAt: e.disabledAt?.toISOString() ?? null,
 });
 
-const ENDPOINT_FIELDS = { id: true, url: true, eventTypes: true, description: true, active: true, createdBy: true, createdAt: true, disabledAt: true } as const;
+const ENDPOINT_FIELDS = {
+  id: true,
+  url: true,
+  eventTypes: true,
+  description: true,
+  active: true,
+  createdBy: true,
+  createdAt: true,
+  disabledAt: true,
+} as const;
 
 export async function insertEndpoint(
   prisma: PrismaClient,
@@ -61,7 +82,10 @@ export async function insertEndpoint(
 }
 
 export async function selectEndpoints(prisma: PrismaClient): Promise<EndpointRecord[]> {
-  const rows = await prisma.webhookEndpoint.findMany({ select: ENDPOINT_FIELDS, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  const rows = await prisma.webhookEndpoint.findMany({
+    select: ENDPOINT_FIELDS,
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  });
   return rows.map(toEndpoint);
 }
 
@@ -72,7 +96,10 @@ export async function selectEndpoint(prisma: PrismaClient, id: string): Promise<
 
 /** Stops new deliveries to an endpoint (once: disabling again keeps the first time). */
 export async function markEndpointDisabled(prisma: PrismaClient, id: string): Promise<EndpointRecord | null> {
-  await prisma.webhookEndpoint.updateMany({ where: { id, active: true }, data: { active: false, disabledAt: new Date() } });
+  await prisma.webhookEndpoint.updateMany({
+    where: { id, active: true },
+    data: { active: false, disabledAt: new Date() },
+  });
   return selectEndpoint(prisma, id);
 }
 
@@ -88,7 +115,12 @@ export async function selectDeliveries(
       endpointId,
       ...(after === null
         ? {}
-        : { OR: [{ createdAt: { lt: new Date(after.createdAt) } }, { createdAt: new Date(after.createdAt), id: { lt: after.id } }] }),
+        : {
+            OR: [
+              { createdAt: { lt: new Date(after.createdAt) } },
+              { createdAt: new Date(after.createdAt), id: { lt: after.id } },
+            ],
+          }),
     },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: options.limit,
@@ -122,7 +154,10 @@ export async function selectDeliveries(
  * hands each to the webhooks queue, in one statement. The (endpoint, event) key makes an
  * event projected twice fan out once; returns the deliveries created now.
  */
-export async function fanOutDeliveries(db: pg.Pool | pg.ClientBase, event: { id: string; type: string; caseId: string }): Promise<number> {
+export async function fanOutDeliveries(
+  db: pg.Pool | pg.ClientBase,
+  event: { id: string; type: string; caseId: string },
+): Promise<number> {
   const { rowCount } = await db.query(
     `WITH created AS (
        INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, case_id)
@@ -148,7 +183,16 @@ export type DeliveryWork = {
 
 /** What sending a delivery needs: the endpoint (with its secret) and the event. */
 export async function loadDelivery(db: pg.Pool, id: string): Promise<DeliveryWork | null> {
-  const { rows } = await db.query<EventRow & { delivery_status: string; delivery_attempts: number; endpoint_id: string; url: string; secret: string; active: boolean }>(
+  const { rows } = await db.query<
+    EventRow & {
+      delivery_status: string;
+      delivery_attempts: number;
+      endpoint_id: string;
+      url: string;
+      secret: string;
+      active: boolean;
+    }
+  >(
     `SELECT d.status AS delivery_status, d.attempts AS delivery_attempts, e.id AS endpoint_id, e.url, e.secret, e.active, ev.*
      FROM webhook_deliveries d
      JOIN webhook_endpoints e ON e.id = d.endpoint_id
@@ -173,7 +217,13 @@ export async function loadDelivery(db: pg.Pool, id: string): Promise<DeliveryWor
  */
 export async function recordAttempt(
   db: pg.Pool,
-  attempt: { deliveryId: string; statusCode: number | null; error: string | null; durationMs: number; status: DeliveryRecord['status'] },
+  attempt: {
+    deliveryId: string;
+    statusCode: number | null;
+    error: string | null;
+    durationMs: number;
+    status: DeliveryRecord['status'];
+  },
 ): Promise<number> {
   const { rows } = await db.query<{ attempt: number }>(
     `WITH d AS (
@@ -194,5 +244,8 @@ export async function recordAttempt(
 
 /** Gives up on a delivery without POSTing (its endpoint was disabled). */
 export async function markDeliveryFailed(db: pg.Pool, id: string, reason: string): Promise<void> {
-  await db.query("UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE id = $1 AND status = 'pending'", [id, reason]);
+  await db.query(
+    "UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE id = $1 AND status = 'pending'",
+    [id, reason],
+  );
 }

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { COMMAND_TYPES, COMMANDS, EVENT_TYPES, OPEN_STAGES, assertNever, QUEUE_NAMES, type CommandType, type EventType, type QueueName, type SlaTimer } from '../../domain/index.ts';
+import {
+  COMMAND_TYPES,
+  COMMANDS,
+  EVENT_TYPES,
+  OPEN_STAGES,
+  assertNever,
+  QUEUE_NAMES,
+  type CommandType,
+  type EventType,
+  type QueueName,
+  type SlaTimer,
+} from '../../domain/index.ts';
 
 /** A command job carries only the id: the command itself is read from Postgres, the record. */
 export const commandJobSchema = z.object({ commandId: z.uuid() });
@@ -50,10 +61,9 @@ export const JOB_CATALOG: Readonly<
   ...(Object.fromEntries(
     COMMAND_TYPES.map((type) => [type, { kind: 'command', queue: COMMANDS[type].queue, schema: commandJobSchema }]),
   ) as Record<CommandType, CommandJobSpec>),
-  ...(Object.fromEntries(EVENT_TYPES.map((type) => [type, { kind: 'event', queue: 'events', schema: eventJobSchema }])) as Record<
-    EventType,
-    EventJobSpec
-  >),
+  ...(Object.fromEntries(
+    EVENT_TYPES.map((type) => [type, { kind: 'event', queue: 'events', schema: eventJobSchema }]),
+  ) as Record<EventType, EventJobSpec>),
   [SLA_TIMER_JOB]: { kind: 'sla-timer', queue: 'sla', schema: slaTimerJobSchema },
   [WEBHOOK_JOB]: { kind: 'webhook', queue: 'webhooks', schema: webhookJobSchema },
 };

@@ -27,7 +27,10 @@ export function errorLocation(error: unknown): string | undefined {
   if (!(error instanceof Error) || error.stack === undefined) return undefined;
   const frames = error.stack.split('\n').filter((line) => /^\s+at\s/u.test(line));
   const frame = frames.find((line) => !line.includes('node_modules') && !line.includes('node:')) ?? frames[0];
-  return frame?.trim().replace(/^at\s+/u, '').replace(/file:\/\//gu, '');
+  return frame
+    ?.trim()
+    .replace(/^at\s+/u, '')
+    .replace(/file:\/\//gu, '');
 }
 
 export interface OutageLog {

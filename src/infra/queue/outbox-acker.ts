@@ -19,9 +19,17 @@ const MAX_PENDING = 50_000;
  * flush instead of one per job. A lost ack only means the reconciler republishes the
  * work later, and applying it again is a no-op.
  */
-export function createOutboxAcker(options: { pool: pg.Pool; log: Logger; flushMs?: number; batchSize?: number }): OutboxAcker {
+export function createOutboxAcker(options: {
+  pool: pg.Pool;
+  log: Logger;
+  flushMs?: number;
+  batchSize?: number;
+}): OutboxAcker {
   const log = options.log.child({ component: 'outbox-acker' });
-  const outage = createOutageLog(log, { down: 'outbox cleanup is failing, will retry', up: 'outbox cleanup recovered' });
+  const outage = createOutageLog(log, {
+    down: 'outbox cleanup is failing, will retry',
+    up: 'outbox cleanup recovered',
+  });
   const batchSize = options.batchSize ?? 500;
   let pending: string[] = [];
   let timer: NodeJS.Timeout | null = null;

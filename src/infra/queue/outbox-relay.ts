@@ -39,8 +39,14 @@ type Round = { claimed: number; failed: number };
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const log = options.log.child({ component: 'outbox-relay' });
   const stop = new AbortController();
-  const publishOutage = createOutageLog(log, { down: 'publishing to the queues is failing, will retry', up: 'publishing to the queues recovered' });
-  const databaseOutage = createOutageLog(log, { down: 'outbox claim is failing, will retry', up: 'outbox claim recovered' });
+  const publishOutage = createOutageLog(log, {
+    down: 'publishing to the queues is failing, will retry',
+    up: 'publishing to the queues recovered',
+  });
+  const databaseOutage = createOutageLog(log, {
+    down: 'outbox claim is failing, will retry',
+    up: 'outbox claim recovered',
+  });
   let wake: AbortController = new AbortController();
   let woken = false;
   let backoffMs = 0;

@@ -34,15 +34,28 @@ async function endClient(client: pg.Client): Promise<void> {
  * (re)connection also calls onNotify once, since notifications sent while it was away
  * are lost: the caller should look for work then.
  */
-export function listenForever(options: { url: string; channel: string; log: Logger; onNotify: () => void; retryMaxMs?: number }): PgListener {
+export function listenForever(options: {
+  url: string;
+  channel: string;
+  log: Logger;
+  onNotify: () => void;
+  retryMaxMs?: number;
+}): PgListener {
   const stop = new AbortController();
   const outage = createOutageLog(options.log, { down: 'listen connection lost', up: 'listen connection restored' });
-  const aborted = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+  const aborted = new Promise<void>((resolve) =>
+    stop.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
   let current: pg.Client | null = null;
 
   const session = async (): Promise<void> => {
     // A server that takes the connection and never answers is given up on, and tried again.
-    const client = new pg.Client({ connectionString: options.url, keepAlive: true, connectionTimeoutMillis: 10_000, application_name: 'casetrail-relay' });
+    const client = new pg.Client({
+      connectionString: options.url,
+      keepAlive: true,
+      connectionTimeoutMillis: 10_000,
+      application_name: 'casetrail-relay',
+    });
     current = client;
     const ended = new Promise<unknown>((resolve) => {
       // Without an 'error' listener a dropped connection would crash the process.

@@ -33,7 +33,10 @@ export async function publishRows(
   for (const row of rows) {
     const parsed = parseJob(row.queue, row.jobName, row.payload);
     if (!parsed.ok) {
-      options.log.error({ outboxId: row.id, queue: row.queue, jobName: row.jobName, reason: parsed.reason }, 'outbox row does not match the job catalog');
+      options.log.error(
+        { outboxId: row.id, queue: row.queue, jobName: row.jobName, reason: parsed.reason },
+        'outbox row does not match the job catalog',
+      );
       result.invalid.push(row.id);
       continue;
     }
@@ -44,7 +47,10 @@ export async function publishRows(
     group.jobs.push({
       name: row.jobName,
       data: parsed.data,
-      opts: { jobId: jobIdFor(row.id, options.republish ? row.attempts : 0), deduplication: { id: deduplicationId(parsed) } },
+      opts: {
+        jobId: jobIdFor(row.id, options.republish ? row.attempts : 0),
+        deduplication: { id: deduplicationId(parsed) },
+      },
     });
     groups.set(queue, group);
   }
@@ -75,17 +81,28 @@ export type Handoff = (rows: readonly OutboxRow[]) => Promise<void>;
 /** A hand-off whose callers need not wait for it (the API answers once the command is stored); drain() awaits those under way. */
 export type DetachedHandoff = Handoff & { drain(): Promise<void> };
 
-export function createHandoff(options: { factory: Pick<QueueFactory, 'queue'>; pool: pg.Pool; log: Logger; timeoutMs?: number }): DetachedHandoff {
+export function createHandoff(options: {
+  factory: Pick<QueueFactory, 'queue'>;
+  pool: pg.Pool;
+  log: Logger;
+  timeoutMs?: number;
+}): DetachedHandoff {
   const log = options.log.child({ component: 'outbox-handoff' });
   const publish = async (rows: readonly OutboxRow[]): Promise<true[]> => {
     const result = await publishRows(options.factory, rows, { log, timeoutMs: options.timeoutMs ?? 5_000 });
     const returned = [...result.failed, ...result.invalid];
     if (returned.length === 0) return rows.map(() => true);
-    log.warn({ rows: returned.length, err: { message: (result.firstError as Error | undefined)?.message ?? 'invalid rows' } }, 'hand-off to the queues failed, the outbox relay takes over');
+    log.warn(
+      { rows: returned.length, err: { message: (result.firstError as Error | undefined)?.message ?? 'invalid rows' } },
+      'hand-off to the queues failed, the outbox relay takes over',
+    );
     try {
       await returnToRelay(options.pool, returned);
     } catch (error) {
-      log.warn({ err: { message: (error as Error).message } }, 'outbox rows stay marked published; the reconciler republishes them');
+      log.warn(
+        { err: { message: (error as Error).message } },
+        'outbox rows stay marked published; the reconciler republishes them',
+      );
     }
     return rows.map(() => true);
   };

@@ -1,4 +1,12 @@
-import { Queue, UnrecoverableError, Worker, createPostgresBackend, runMigrations, type DefaultJobOptions, type Job } from 'bullmq';
+import {
+  Queue,
+  UnrecoverableError,
+  Worker,
+  createPostgresBackend,
+  runMigrations,
+  type DefaultJobOptions,
+  type Job,
+} from 'bullmq';
 import pg from 'pg';
 import type { QueueName } from '../../domain/index.ts';
 import { CLOSE_WAIT_MS, countConnections, guardCheckedOutClients } from '../db/database.ts';
@@ -62,12 +70,16 @@ export function queueFactoryOptions(config: Config, databaseUrl: string, log: Lo
   return {
     backend: queueBackend(config),
     ...(config.REDIS_URL === undefined ? {} : { redisUrl: config.REDIS_URL }),
-    ...(config.CASETRAIL_REDIS_CLUSTER_NODES === undefined ? {} : { redisClusterNodes: config.CASETRAIL_REDIS_CLUSTER_NODES }),
+    ...(config.CASETRAIL_REDIS_CLUSTER_NODES === undefined
+      ? {}
+      : { redisClusterNodes: config.CASETRAIL_REDIS_CLUSTER_NODES }),
     databaseUrl,
     prefix: config.CASETRAIL_REDIS_PREFIX,
     log,
     jobs: { attempts: config.CASETRAIL_JOB_ATTEMPTS, backoffMs: config.CASETRAIL_JOB_BACKOFF },
-    queueJobs: { webhooks: { attempts: config.CASETRAIL_WEBHOOK_ATTEMPTS, backoffMs: config.CASETRAIL_WEBHOOK_BACKOFF } },
+    queueJobs: {
+      webhooks: { attempts: config.CASETRAIL_WEBHOOK_ATTEMPTS, backoffMs: config.CASETRAIL_WEBHOOK_BACKOFF },
+    },
     postgresPoolSize: config.CASETRAIL_QUEUE_DB_POOL_SIZE,
   };
 }
@@ -81,7 +93,9 @@ export function redisQueuePrefix(prefix: string, queue: string): string {
   return `${prefix}:{${queue}}`;
 }
 
-export function defaultJobOptions(jobs: { attempts: number; backoffMs: number } = { attempts: 10, backoffMs: 1_000 }): DefaultJobOptions {
+export function defaultJobOptions(
+  jobs: { attempts: number; backoffMs: number } = { attempts: 10, backoffMs: 1_000 },
+): DefaultJobOptions {
   return {
     attempts: jobs.attempts,
     backoff: { type: 'exponential', delay: jobs.backoffMs },
@@ -106,11 +120,15 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
   const jobOptionsOf = (name: string) => defaultJobOptions(options.queueJobs?.[name] ?? options.jobs);
   const queues = new Map<FactoryQueueName, AppQueue>();
   const workers = new Set<AppWorker>();
-  const prefixFor = (name: FactoryQueueName) => (driver.kind === 'redis' ? { prefix: redisQueuePrefix(options.prefix, name) } : {});
+  const prefixFor = (name: FactoryQueueName) =>
+    driver.kind === 'redis' ? { prefix: redisQueuePrefix(options.prefix, name) } : {};
 
   const newQueue = (name: FactoryQueueName): AppQueue => {
     const opts = { ...driver.queueOptions, ...prefixFor(name), defaultJobOptions: jobOptionsOf(name) } as never;
-    const queue = driver.kind === 'redis' ? new Queue(name, opts) : (new Queue(name, opts, createPostgresBackend) as unknown as AppQueue);
+    const queue =
+      driver.kind === 'redis'
+        ? new Queue(name, opts)
+        : (new Queue(name, opts, createPostgresBackend) as unknown as AppQueue);
     queue.on('error', createThrottledLog(log.child({ queue: name }), 'queue error'));
     return queue;
   };
@@ -147,8 +165,12 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
     async close() {
       // Workers are closed gracefully by their owner first (workers/index.ts); this only
       // makes sure, briefly. A close that is still waiting for a hung job is left behind.
-      await Promise.all([...workers].map((worker) => withTimeout(worker.close(), 1_000, 'worker close').catch(() => undefined)));
-      const closing = [...queues.values()].map((queue) => queue.close().catch((error: unknown) => log.warn({ err: errorInfo(error) }, 'queue close failed')));
+      await Promise.all(
+        [...workers].map((worker) => withTimeout(worker.close(), 1_000, 'worker close').catch(() => undefined)),
+      );
+      const closing = [...queues.values()].map((queue) =>
+        queue.close().catch((error: unknown) => log.warn({ err: errorInfo(error) }, 'queue close failed')),
+      );
       await Promise.all(closing);
       queues.clear();
       await driver.close();
@@ -160,7 +182,10 @@ function watchWorker(worker: AppWorker, log: Logger): void {
   worker.on('error', createThrottledLog(log, 'worker error'));
   worker.on('failed', (job, error) => {
     if (job === undefined) return;
-    const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final =
+      error instanceof UnrecoverableError ||
+      error.name === 'UnrecoverableError' ||
+      job.attemptsMade >= (job.opts.attempts ?? 1);
     const context = { jobId: job.id, jobName: job.name, attemptsMade: job.attemptsMade, err: errorInfo(error) };
     if (final) log.error(context, 'job failed for good');
     else log.warn(context, 'job failed, will retry');
@@ -171,7 +196,10 @@ function watchWorker(worker: AppWorker, log: Logger): void {
 function redisDriver(options: QueueFactoryOptions, log: Logger): Driver {
   const target = redisTarget(options);
   const watch = (connection: RedisClient, role: string) => {
-    const outage = createOutageLog(log.child({ connection: role }), { down: 'redis connection lost', up: 'redis connection restored' });
+    const outage = createOutageLog(log.child({ connection: role }), {
+      down: 'redis connection lost',
+      up: 'redis connection restored',
+    });
     connection.on('error', (error) => outage.failed(error));
     connection.on('ready', () => outage.recovered());
     return connection;
@@ -227,7 +255,10 @@ async function postgresDriver(options: QueueFactoryOptions, log: Logger): Promis
     application_name: 'casetrail-queues',
   });
   pool.setMaxListeners(0);
-  const outage = createOutageLog(log, { down: 'queue database connection lost', up: 'queue database connection restored' });
+  const outage = createOutageLog(log, {
+    down: 'queue database connection lost',
+    up: 'queue database connection restored',
+  });
   pool.on('error', (error) => outage.failed(error));
   pool.on('connect', () => outage.recovered());
   guardCheckedOutClients(pool, log);

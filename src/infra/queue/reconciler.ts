@@ -1,5 +1,11 @@
 import type pg from 'pg';
-import { claimStale, deleteOutboxRows, markPublished, restoreOrphanedCommands, type StaleOutboxRow } from '../db/outbox.repository.ts';
+import {
+  claimStale,
+  deleteOutboxRows,
+  markPublished,
+  restoreOrphanedCommands,
+  type StaleOutboxRow,
+} from '../db/outbox.repository.ts';
 import type { Logger } from '../logger.ts';
 import { commandRoutes } from './catalog.ts';
 import { startPeriodic } from './periodic.ts';
@@ -60,7 +66,11 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
 async function reconcile(options: ReconcilerOptions, log: Logger): Promise<ReconcileRound> {
   const total: ReconcileRound = { republished: 0, finished: 0, restored: 0, failed: 0 };
   const restored = await restoreOrphanedCommands(options.pool, commandRoutes(), options.afterMs, options.batchSize);
-  if (restored.length > 0) log.warn({ commandIds: restored.slice(0, 20), count: restored.length }, 'pending commands without outbox row restored');
+  if (restored.length > 0)
+    log.warn(
+      { commandIds: restored.slice(0, 20), count: restored.length },
+      'pending commands without outbox row restored',
+    );
   total.restored = restored.length;
   for (;;) {
     const round = await reconcileBatch(options, log);
@@ -85,12 +95,19 @@ async function reconcileBatch(options: ReconcilerOptions, log: Logger): Promise<
       log.error({ outboxId: row.id, payload: row.payload }, 'outbox row names a command that does not exist');
     }
     const open = rows.filter((row) => !isFinishedCommand(row));
-    const result = await publishRows(options.factory, open, { log, timeoutMs: options.publishTimeoutMs ?? 5_000, republish: true });
+    const result = await publishRows(options.factory, open, {
+      log,
+      timeoutMs: options.publishTimeoutMs ?? 5_000,
+      republish: true,
+    });
     await markPublished(client, result.published);
     await deleteOutboxRows(client, [...done.map((row) => row.id), ...result.invalid]);
     await client.query('COMMIT');
     if (result.published.length > 0) {
-      log.debug({ outboxIds: result.published.slice(0, 20), count: result.published.length }, 'outbox rows republished');
+      log.debug(
+        { outboxIds: result.published.slice(0, 20), count: result.published.length },
+        'outbox rows republished',
+      );
     }
     return { republished: result.published.length, finished: done.length, restored: 0, failed: result.failed.length };
   } catch (error) {

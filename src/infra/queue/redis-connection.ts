@@ -10,7 +10,10 @@ export type RedisClient = Redis | Cluster;
  */
 export type RedisRole = 'producer' | 'worker';
 
-export function redisTarget(options: { redisUrl?: string | undefined; redisClusterNodes?: readonly string[] | undefined }): RedisTarget {
+export function redisTarget(options: {
+  redisUrl?: string | undefined;
+  redisClusterNodes?: readonly string[] | undefined;
+}): RedisTarget {
   if (options.redisClusterNodes !== undefined && options.redisClusterNodes.length > 0) {
     return { kind: 'cluster', nodes: options.redisClusterNodes };
   }
@@ -21,10 +24,17 @@ export function redisTarget(options: { redisUrl?: string | undefined; redisClust
 const retryStrategy = (times: number) => Math.min(times * 500, 5_000);
 
 export function openRedis(target: RedisTarget, role: RedisRole): RedisClient {
-  const perRequest: Pick<RedisOptions, 'maxRetriesPerRequest'> = { maxRetriesPerRequest: role === 'producer' ? 1 : null };
+  const perRequest: Pick<RedisOptions, 'maxRetriesPerRequest'> = {
+    maxRetriesPerRequest: role === 'producer' ? 1 : null,
+  };
   const offlineQueue = role === 'worker';
   if (target.kind === 'single') {
-    return new Redis(target.url, { retryStrategy, connectionName: 'casetrail', enableOfflineQueue: offlineQueue, ...perRequest });
+    return new Redis(target.url, {
+      retryStrategy,
+      connectionName: 'casetrail',
+      enableOfflineQueue: offlineQueue,
+      ...perRequest,
+    });
   }
   const seeds = target.nodes.map((node) => new URL(node));
   const first = seeds[0];
@@ -66,7 +76,14 @@ export async function pingRedis(target: RedisTarget, timeoutMs = 2_000): Promise
   const timer = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
   try {
     const ready = new Promise<boolean>((resolve) => {
-      client.once('ready', () => void client.ping().then((answer) => resolve(answer === 'PONG'), () => resolve(false)));
+      client.once(
+        'ready',
+        () =>
+          void client.ping().then(
+            (answer) => resolve(answer === 'PONG'),
+            () => resolve(false),
+          ),
+      );
     });
     return await Promise.race([ready, timer]);
   } finally {

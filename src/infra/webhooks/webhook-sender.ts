@@ -58,9 +58,19 @@ export async function postWebhook(post: WebhookPost): Promise<WebhookResponse> {
     // The answer's body is not used; reading it lets the connection be reused.
     await response.arrayBuffer().catch(() => undefined);
     const ok = response.status >= 200 && response.status < 300;
-    return { ok, statusCode: response.status, error: ok ? null : `HTTP ${response.status}`, durationMs: performance.now() - started };
+    return {
+      ok,
+      statusCode: response.status,
+      error: ok ? null : `HTTP ${response.status}`,
+      durationMs: performance.now() - started,
+    };
   } catch (error) {
-    return { ok: false, statusCode: null, error: describe(error, post.timeoutMs), durationMs: performance.now() - started };
+    return {
+      ok: false,
+      statusCode: null,
+      error: describe(error, post.timeoutMs),
+      durationMs: performance.now() - started,
+    };
   }
 }
 

@@ -49,13 +49,33 @@ export class ClientFailure extends Error {
 }
 
 export function createCommandClient(baseUrl: string) {
-  const stats: ClientStats = { requests: 0, abandonedAttempts: 0, doubleSends: 0, transportErrors: 0, unavailable: 0, serverErrors: 0, pendingPolls: 0, latencies: [] };
+  const stats: ClientStats = {
+    requests: 0,
+    abandonedAttempts: 0,
+    doubleSends: 0,
+    transportErrors: 0,
+    unavailable: 0,
+    serverErrors: 0,
+    pendingPolls: 0,
+    latencies: [],
+  };
 
-  async function call(method: string, path: string, person: Person, body: unknown, headers: Record<string, string>, timeoutMs: number): Promise<Answer> {
+  async function call(
+    method: string,
+    path: string,
+    person: Person,
+    body: unknown,
+    headers: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<Answer> {
     stats.requests += 1;
     const response = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${person.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        authorization: `Bearer ${person.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -75,33 +95,64 @@ export function createCommandClient(baseUrl: string) {
         }
         if (answer.status === 503) stats.unavailable += 1;
         else if (answer.status >= 500) stats.serverErrors += 1;
-        else if (answer.status !== 200) throw new ClientFailure(`GET command ${commandId}: ${answer.status} ${JSON.stringify(answer.body)}`);
+        else if (answer.status !== 200)
+          throw new ClientFailure(`GET command ${commandId}: ${answer.status} ${JSON.stringify(answer.body)}`);
       } catch (error) {
         if (error instanceof ClientFailure) throw error;
         stats.transportErrors += 1;
       }
-      if (Date.now() > deadline) throw new ClientFailure(`command ${commandId} still pending after ${RETRY_DEADLINE_MS} ms`);
+      if (Date.now() > deadline)
+        throw new ClientFailure(`command ${commandId} still pending after ${RETRY_DEADLINE_MS} ms`);
       await pause(250);
     }
   }
 
   /** The command's outcome, or the 5xx status to retry after. */
-  async function attempt(person: Person, path: string, payload: unknown, key: string, timeoutMs: number, deadline: number): Promise<Result | number> {
-    const { status, body } = await call('POST', `${path}?wait=true`, person, payload, { 'idempotency-key': key }, timeoutMs);
+  async function attempt(
+    person: Person,
+    path: string,
+    payload: unknown,
+    key: string,
+    timeoutMs: number,
+    deadline: number,
+  ): Promise<Result | number> {
+    const { status, body } = await call(
+      'POST',
+      `${path}?wait=true`,
+      person,
+      payload,
+      { 'idempotency-key': key },
+      timeoutMs,
+    );
     if (status === 200 || status === 201) return { outcome: { status: 'applied' }, caseId: String(body.id) };
-    if (status === 202) return { outcome: await settle(person, String(body.commandId), deadline), caseId: String(body.caseId) };
+    if (status === 202)
+      return { outcome: await settle(person, String(body.commandId), deadline), caseId: String(body.caseId) };
     // The worker's verdict on the command, rendered as the problem of a synchronous call.
-    if (status === 404 || status === 409 || status === 422) return { outcome: { status: 'rejected', code: String(body.code) }, caseId: null };
+    if (status === 404 || status === 409 || status === 422)
+      return { outcome: { status: 'rejected', code: String(body.code) }, caseId: null };
     if (status >= 500) return status;
     throw new ClientFailure(`POST ${path}: ${status} ${JSON.stringify(body)}`);
   }
 
-  async function sendOnce(person: Person, path: string, payload: unknown, key: string, options: SendOptions): Promise<Result> {
+  async function sendOnce(
+    person: Person,
+    path: string,
+    payload: unknown,
+    key: string,
+    options: SendOptions,
+  ): Promise<Result> {
     const deadline = Date.now() + RETRY_DEADLINE_MS;
     for (let n = 1; ; n++) {
       const abandon = n === 1 && options.abandonFirstAfterMs !== undefined;
       try {
-        const result = await attempt(person, path, payload, key, abandon ? (options.abandonFirstAfterMs as number) : REQUEST_TIMEOUT_MS, deadline);
+        const result = await attempt(
+          person,
+          path,
+          payload,
+          key,
+          abandon ? (options.abandonFirstAfterMs as number) : REQUEST_TIMEOUT_MS,
+          deadline,
+        );
         if (typeof result !== 'number') return result;
         if (result === 503) stats.unavailable += 1;
         else stats.serverErrors += 1;
@@ -120,17 +171,29 @@ export function createCommandClient(baseUrl: string) {
    * case's id comes back. A double send fires the same request twice at once with one key:
    * both answers must agree.
    */
-  async function send(person: Person, type: CommandType, caseId: string | null, body: unknown, options: SendOptions = {}): Promise<SentCommand> {
+  async function send(
+    person: Person,
+    type: CommandType,
+    caseId: string | null,
+    body: unknown,
+    options: SendOptions = {},
+  ): Promise<SentCommand> {
     const key = randomUUID();
     const started = Date.now();
     const path = `/v1${COMMAND_PATHS[type].replace(':id', caseId ?? '')}`;
-    const payload = options.expectedVersion === undefined ? body : { ...(body as object), expectedVersion: options.expectedVersion };
+    const payload =
+      options.expectedVersion === undefined ? body : { ...(body as object), expectedVersion: options.expectedVersion };
     let result: Result;
     if (options.doubleSend) {
       stats.doubleSends += 1;
-      const [a, b] = await Promise.all([sendOnce(person, path, payload, key, options), sendOnce(person, path, payload, key, {})]);
+      const [a, b] = await Promise.all([
+        sendOnce(person, path, payload, key, options),
+        sendOnce(person, path, payload, key, {}),
+      ]);
       if (JSON.stringify(a.outcome) !== JSON.stringify(b.outcome)) {
-        throw new ClientFailure(`double send of ${type} answered ${JSON.stringify(a.outcome)} and ${JSON.stringify(b.outcome)}`);
+        throw new ClientFailure(
+          `double send of ${type} answered ${JSON.stringify(a.outcome)} and ${JSON.stringify(b.outcome)}`,
+        );
       }
       result = { ...a, caseId: a.caseId ?? b.caseId };
     } else {

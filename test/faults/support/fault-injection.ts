@@ -26,7 +26,14 @@ export interface Load {
  * Runs at least `minRuns` plans (about five commands each) over `lanes` concurrent clients,
  * and more while `keepRunning` holds, up to `maxRuns`.
  */
-export function startLoad(options: { client: CommandClient; people: People; minRuns: number; maxRuns: number; lanes: number; tag: string }): Load {
+export function startLoad(options: {
+  client: CommandClient;
+  people: People;
+  minRuns: number;
+  maxRuns: number;
+  lanes: number;
+  tag: string;
+}): Load {
   let next = 0;
   let finished = false;
   const load: Load = {
@@ -45,7 +52,14 @@ export function startLoad(options: { client: CommandClient; people: People; minR
       const plan = PLANS[n % PLANS.length];
       if (plan === undefined) continue;
       try {
-        load.expected.push(...(await plan.run({ client: options.client, ledger: load.ledger, cast: castFor(options.people, n), tag: `${options.tag}-${n}` })));
+        load.expected.push(
+          ...(await plan.run({
+            client: options.client,
+            ledger: load.ledger,
+            cast: castFor(options.people, n),
+            tag: `${options.tag}-${n}`,
+          })),
+        );
       } catch (error) {
         load.failures.push(`${plan.name} #${n}: ${(error as Error).message}`);
       }
@@ -115,7 +129,9 @@ export function terminateBackends(pool: pg.Pool): Fault {
   return {
     kind: 'PostgreSQL backends terminated',
     async inject() {
-      await pool.query('SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+      await pool.query(
+        'SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
     },
   };
 }
@@ -128,7 +144,11 @@ export interface DuplicateDelivery {
  * At-least-once delivery, forced: every interval, jobs that were already delivered (or are
  * about to be) are added again under new job ids, for recent commands and events alike.
  */
-export function startDuplicateDelivery(options: { pool: pg.Pool; factory: QueueFactory; intervalMs: number }): DuplicateDelivery {
+export function startDuplicateDelivery(options: {
+  pool: pg.Pool;
+  factory: QueueFactory;
+  intervalMs: number;
+}): DuplicateDelivery {
   const counts = { commands: 0, events: 0 };
   let running = true;
   let n = 0;
@@ -136,12 +156,16 @@ export function startDuplicateDelivery(options: { pool: pg.Pool; factory: QueueF
     while (running) {
       await pause(options.intervalMs);
       try {
-        const commands = await options.pool.query<{ id: string; type: CommandType }>('SELECT id, type FROM commands ORDER BY created_at DESC LIMIT 3');
+        const commands = await options.pool.query<{ id: string; type: CommandType }>(
+          'SELECT id, type FROM commands ORDER BY created_at DESC LIMIT 3',
+        );
         const events = await options.pool.query<{ id: string; case_id: string; seq: number; type: string }>(
           'SELECT id, case_id, seq, type FROM events ORDER BY id DESC LIMIT 3',
         );
         for (const command of commands.rows) {
-          await options.factory.queue(COMMANDS[command.type].queue).add(command.type, { commandId: command.id }, { jobId: `dup-${command.id}-${++n}` });
+          await options.factory
+            .queue(COMMANDS[command.type].queue)
+            .add(command.type, { commandId: command.id }, { jobId: `dup-${command.id}-${++n}` });
           counts.commands += 1;
         }
         for (const event of events.rows) {

@@ -12,7 +12,8 @@ import { findLeaks } from '../../support/leak-check.ts';
 import { submitBody } from '../../support/fixtures.ts';
 
 export async function createPeople(system: ChildSystem): Promise<People> {
-  const three = (role: 'clerk' | 'verifier' | 'supervisor') => Promise.all([0, 1, 2].map(() => system.createUser([role])));
+  const three = (role: 'clerk' | 'verifier' | 'supervisor') =>
+    Promise.all([0, 1, 2].map(() => system.createUser([role])));
   const [clerks, verifiers, supervisors] = await Promise.all([three('clerk'), three('verifier'), three('supervisor')]);
   return { clerks, verifiers, supervisors };
 }
@@ -97,7 +98,9 @@ function percentiles(values: readonly number[]): { p50: number; p99: number; max
 /** The API and every worker not killed on purpose are still running: no fault crashed a process. */
 export function assertNoCrash(system: ChildSystem): void {
   const crashed = [system.api, ...system.workers].filter((p) => p.exitStatus !== null);
-  expect(crashed.map((p) => `${p.name} exited ${JSON.stringify(p.exitStatus)}: ${p.rawOutput.slice(0, 5).join(' | ')}`)).toEqual([]);
+  expect(
+    crashed.map((p) => `${p.name} exited ${JSON.stringify(p.exitStatus)}: ${p.rawOutput.slice(0, 5).join(' | ')}`),
+  ).toEqual([]);
 }
 
 /** With FAULT_PROGRESS set, a line every 5 s: what the load has done and which processes run. */
@@ -105,32 +108,51 @@ export function startProgress(load: Load, pool: pg.Pool, system: ChildSystem): (
   if (!process.env.FAULT_PROGRESS) return () => undefined;
   const started = Date.now();
   const timer = setInterval(() => {
-    const processes = system.processes.map((p) => `${p.name}:${p.exitStatus === null ? 'up' : (p.exitStatus.signal ?? p.exitStatus.code)}`);
-    void pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM commands GROUP BY status').then(
-      ({ rows }) => console.info(`progress ${Math.round((Date.now() - started) / 1000)}s sent=${load.ledger.length} cases=${load.expected.length} failures=${load.failures.length} ${rows.map((r) => `${r.status}=${r.n}`).join(' ')} ${processes.join(' ')}`),
-      () => undefined,
+    const processes = system.processes.map(
+      (p) => `${p.name}:${p.exitStatus === null ? 'up' : (p.exitStatus.signal ?? p.exitStatus.code)}`,
     );
+    void pool
+      .query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM commands GROUP BY status')
+      .then(
+        ({ rows }) =>
+          console.info(
+            `progress ${Math.round((Date.now() - started) / 1000)}s sent=${load.ledger.length} cases=${load.expected.length} failures=${load.failures.length} ${rows.map((r) => `${r.status}=${r.n}`).join(' ')} ${processes.join(' ')}`,
+          ),
+        () => undefined,
+      );
   }, 5_000);
   return () => clearInterval(timer);
 }
 
 /** Every command finished and every outbox row handled: the system is at rest. */
 export async function awaitQuiescence(pool: pg.Pool): Promise<void> {
-  await eventually(async () => {
-    const { rows } = await pool.query<{ pending: number; outbox: number }>(
-      "SELECT (SELECT count(*)::int FROM commands WHERE status = 'pending') AS pending, (SELECT count(*)::int FROM outbox) AS outbox",
-    );
-    return rows[0]?.pending === 0 && rows[0]?.outbox === 0;
-  }, 120_000, 'every command finished and the outbox drained');
+  await eventually(
+    async () => {
+      const { rows } = await pool.query<{ pending: number; outbox: number }>(
+        "SELECT (SELECT count(*)::int FROM commands WHERE status = 'pending') AS pending, (SELECT count(*)::int FROM outbox) AS outbox",
+      );
+      return rows[0]?.pending === 0 && rows[0]?.outbox === 0;
+    },
+    120_000,
+    'every command finished and the outbox drained',
+  );
 }
 
 /**
  * `casetrail audit verify` over the whole database, as an operator runs it after an
  * incident: every chain, every case row against its events, every signed checkpoint.
  */
-export async function assertAuditVerifies(system: ChildSystem): Promise<{ cases: number; events: number; checkpoints: number }> {
+export async function assertAuditVerifies(
+  system: ChildSystem,
+): Promise<{ cases: number; events: number; checkpoints: number }> {
   const { code, stdout, stderr } = await runCasetrail(['audit', 'verify', '--json'], system.env);
-  const report = JSON.parse(stdout || '{}') as { ok?: boolean; cases?: number; events?: number; checkpoints?: number; failures?: unknown[] };
+  const report = JSON.parse(stdout || '{}') as {
+    ok?: boolean;
+    cases?: number;
+    events?: number;
+    checkpoints?: number;
+    failures?: unknown[];
+  };
   expect({ code, ok: report.ok, failures: report.failures ?? [] }, stderr).toEqual({ code: 0, ok: true, failures: [] });
   return { cases: report.cases ?? 0, events: report.events ?? 0, checkpoints: report.checkpoints ?? 0 };
 }

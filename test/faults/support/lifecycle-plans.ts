@@ -37,38 +37,66 @@ function describe(sent: SentCommand): string {
   return sent.outcome.status === 'applied' ? 'applied' : `rejected ${sent.outcome.code}`;
 }
 
-async function send(c: PlanContext, who: Person, type: CommandType, caseId: string | null, body: unknown, options: SendOptions = chaos()): Promise<SentCommand> {
+async function send(
+  c: PlanContext,
+  who: Person,
+  type: CommandType,
+  caseId: string | null,
+  body: unknown,
+  options: SendOptions = chaos(),
+): Promise<SentCommand> {
   const sent = await c.client.send(who, type, caseId, body, options);
   c.ledger.push(sent);
   return sent;
 }
 
 function check(sent: SentCommand, expected: Expect): void {
-  const ok = expected === 'applied'
-    ? sent.outcome.status === 'applied'
-    : sent.outcome.status === 'rejected' && expected.includes(sent.outcome.code);
-  if (!ok) throw new PlanFailure(`case ${sent.caseId}: ${sent.type} expected ${String(expected)}, was ${describe(sent)}`);
+  const ok =
+    expected === 'applied'
+      ? sent.outcome.status === 'applied'
+      : sent.outcome.status === 'rejected' && expected.includes(sent.outcome.code);
+  if (!ok)
+    throw new PlanFailure(`case ${sent.caseId}: ${sent.type} expected ${String(expected)}, was ${describe(sent)}`);
 }
 
-async function step(c: PlanContext, who: Person, type: CommandType, caseId: string, body: unknown, options?: SendOptions): Promise<SentCommand> {
+async function step(
+  c: PlanContext,
+  who: Person,
+  type: CommandType,
+  caseId: string,
+  body: unknown,
+  options?: SendOptions,
+): Promise<SentCommand> {
   const sent = await send(c, who, type, caseId, body, options);
   check(sent, 'applied');
   return sent;
 }
 
 async function submit(c: PlanContext, url = `https://www.facebook.com/groups/faults/posts/${c.tag}`): Promise<string> {
-  const sent = await send(c, c.cast.clerk, 'submit', null, submitBody({ url, content: `Fault-suite claim ${c.tag} ${randomUUID()}` }));
+  const sent = await send(
+    c,
+    c.cast.clerk,
+    'submit',
+    null,
+    submitBody({ url, content: `Fault-suite claim ${c.tag} ${randomUUID()}` }),
+  );
   check(sent, 'applied');
   return sent.caseId;
 }
 
 /** Two commands at once on one case: exactly one applies, the other is refused with one of `loserCodes`. */
-async function race(c: PlanContext, a: () => Promise<SentCommand>, b: () => Promise<SentCommand>, loserCodes: readonly string[]): Promise<0 | 1> {
+async function race(
+  a: () => Promise<SentCommand>,
+  b: () => Promise<SentCommand>,
+  loserCodes: readonly string[],
+): Promise<0 | 1> {
   const results = await Promise.all([a(), b()]);
   const winners = results.flatMap((r, i) => (r.outcome.status === 'applied' ? [i] : []));
   const loser = results.find((r) => r.outcome.status === 'rejected');
   if (winners.length !== 1 || loser === undefined) {
-    throw new PlanFailure(`race on case ${results[0].caseId}: ${results.map((r) => `${r.type} ${describe(r)}`).join(', ')}; expected one winner`);
+    throw new PlanFailure(
+      `race on case ${results[0].caseId}: ${results.map((r) => `${r.type} ${describe(r)}`).join(', ')}; expected one winner`,
+    );
   }
   check(loser, loserCodes);
   return winners[0] as 0 | 1;
@@ -83,7 +111,12 @@ const verified = async (c: PlanContext, claim: boolean): Promise<string> => {
 
 const penalty = (c: PlanContext) => penaltyBody({ decisionNo: `QD-${c.tag}` });
 
-const closed = (caseId: string, plan: string, outcome: Outcome): ExpectedCase => ({ caseId, plan, stage: 'closed', outcome });
+const closed = (caseId: string, plan: string, outcome: Outcome): ExpectedCase => ({
+  caseId,
+  plan,
+  stage: 'closed',
+  outcome,
+});
 
 export type Plan = { name: string; run(c: PlanContext): Promise<ExpectedCase[]> };
 
@@ -157,11 +190,14 @@ export const PLANS: readonly Plan[] = [
     async run(c) {
       const id = await submit(c);
       const { verifier, otherVerifier, supA, supB } = c.cast;
-      const claimer = await race(c, () => send(c, verifier, 'claim', id, {}, {}), () => send(c, otherVerifier, 'claim', id, {}, {}), ['claimed_by_other']);
+      const claimer = await race(
+        () => send(c, verifier, 'claim', id, {}, {}),
+        () => send(c, otherVerifier, 'claim', id, {}, {}),
+        ['claimed_by_other'],
+      );
       await step(c, claimer === 0 ? verifier : otherVerifier, 'verify', id, verifyBody());
       await step(c, supA, 'refer', id, BODIES.refer);
       const decided = await race(
-        c,
         () => send(c, supA, 'record-penalty', id, penalty(c), {}),
         () => send(c, supB, 'record-no-violation', id, BODIES['record-no-violation'], {}),
         ['invalid_transition'],
@@ -178,7 +214,7 @@ export const PLANS: readonly Plan[] = [
       await step(c, c.cast.verifier, 'claim', id, {});
       // received (1) and claimed (2): both notes are written against version 2.
       const note = (who: Person) => () => send(c, who, 'add-note', id, BODIES['add-note'], { expectedVersion: 2 });
-      await race(c, note(c.cast.verifier), note(c.cast.otherVerifier), ['version_conflict']);
+      await race(note(c.cast.verifier), note(c.cast.otherVerifier), ['version_conflict']);
       await step(c, c.cast.verifier, 'verify', id, verifyBody('unverifiable', []));
       return [closed(id, this.name, 'dismissed')];
     },

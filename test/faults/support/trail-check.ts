@@ -6,7 +6,15 @@
 // the trail is intact; this proves it holds exactly what the clients were told.
 import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
-import { fold, isDismissingVerdict, verifyChain, type CaseState, type CommandType, type StoredEvent, type Verdict } from '../../../src/domain/index.ts';
+import {
+  fold,
+  isDismissingVerdict,
+  verifyChain,
+  type CaseState,
+  type CommandType,
+  type StoredEvent,
+  type Verdict,
+} from '../../../src/domain/index.ts';
 import { rowToCase, rowToEvent, type CaseRow, type EventRow } from '../../../src/infra/db/case.repository.ts';
 import type { SentCommand } from './command-client.ts';
 import type { ExpectedCase } from './lifecycle-plans.ts';
@@ -20,7 +28,16 @@ export type TrailReport = {
   problems: string[];
 };
 
-type CommandRow = { id: string; type: CommandType; case_id: string; actor_id: string; idempotency_key: string | null; status: string; code: string | null; payload: Record<string, unknown> };
+type CommandRow = {
+  id: string;
+  type: CommandType;
+  case_id: string;
+  actor_id: string;
+  idempotency_key: string | null;
+  status: string;
+  code: string | null;
+  payload: Record<string, unknown>;
+};
 
 const EVENTS_OF: Partial<Record<CommandType, string[]>> = {
   claim: ['case.claimed'],
@@ -40,17 +57,27 @@ function expectedTypes(command: CommandRow, caseState: CaseState): string[] {
   switch (command.type) {
     case 'submit':
       if (!own) return ['case.report_merged'];
-      return caseState.outcome === 'duplicate' ? ['case.received', 'case.duplicate_detected', 'case.closed'] : ['case.received'];
+      return caseState.outcome === 'duplicate'
+        ? ['case.received', 'case.duplicate_detected', 'case.closed']
+        : ['case.received'];
     case 'verify':
-      return isDismissingVerdict(command.payload.verdict as Verdict) ? ['case.verified', 'case.closed'] : ['case.verified'];
+      return isDismissingVerdict(command.payload.verdict as Verdict)
+        ? ['case.verified', 'case.closed']
+        : ['case.verified'];
     case 'decide-appeal':
-      return command.payload.decision === 'overturned' ? ['case.appeal_decided', 'case.closed'] : ['case.appeal_decided'];
+      return command.payload.decision === 'overturned'
+        ? ['case.appeal_decided', 'case.closed']
+        : ['case.appeal_decided'];
     default:
       return EVENTS_OF[command.type] ?? ['(no events known for this command)'];
   }
 }
 
-export async function checkTrail(pool: pg.Pool, ledger: readonly SentCommand[], expected: readonly ExpectedCase[]): Promise<TrailReport> {
+export async function checkTrail(
+  pool: pg.Pool,
+  ledger: readonly SentCommand[],
+  expected: readonly ExpectedCase[],
+): Promise<TrailReport> {
   const problems: string[] = [];
   const commands = (
     await pool.query<CommandRow>(
@@ -67,7 +94,9 @@ export async function checkTrail(pool: pg.Pool, ledger: readonly SentCommand[], 
     const stored = row === undefined ? 'nothing' : row.status === 'rejected' ? `rejected ${row.code}` : row.status;
     if (row === undefined || told !== stored || row.case_id !== sent.caseId) {
       lost += 1;
-      problems.push(`${sent.type} ${sent.key} on case ${sent.caseId}: the client was told ${told}, the database holds ${stored}`);
+      problems.push(
+        `${sent.type} ${sent.key} on case ${sent.caseId}: the client was told ${told}, the database holds ${stored}`,
+      );
     }
   }
   if (commands.length !== ledger.length) problems.push(`${commands.length} commands stored for ${ledger.length} sent`);
@@ -86,27 +115,37 @@ export async function checkTrail(pool: pg.Pool, ledger: readonly SentCommand[], 
     const plan = expectedById.get(state.id);
     if (plan === undefined) problems.push(`case ${state.id} exists but no plan created it`);
     else if (plan.stage !== state.stage || plan.outcome !== state.outcome) {
-      problems.push(`case ${state.id} (${plan.plan}) is ${state.stage}/${state.outcome}, its commands imply ${plan.stage}/${plan.outcome}`);
+      problems.push(
+        `case ${state.id} (${plan.plan}) is ${state.stage}/${state.outcome}, its commands imply ${plan.stage}/${plan.outcome}`,
+      );
     }
     const chain = verifyChain(trail);
     if (!chain.ok) problems.push(`case ${state.id}: chain broken at seq ${chain.seq}: ${chain.reason}`);
-    else if (!isDeepStrictEqual(fold(trail), state)) problems.push(`case ${state.id}: the stored case is not the fold of its events`);
+    else if (!isDeepStrictEqual(fold(trail), state))
+      problems.push(`case ${state.id}: the stored case is not the fold of its events`);
 
     for (const group of groupByCommand(trail)) {
       const command = group.commandId === null ? undefined : byId.get(group.commandId);
       const pair = `${group.commandId}/${state.id}`;
       if (command === undefined || command.status !== 'applied') {
-        problems.push(`case ${state.id}: events ${group.types.join(',')} of command ${group.commandId} that is ${command?.status ?? 'unknown'}`);
+        problems.push(
+          `case ${state.id}: events ${group.types.join(',')} of command ${group.commandId} that is ${command?.status ?? 'unknown'}`,
+        );
         continue;
       }
-      if (touched.has(pair)) problems.push(`case ${state.id}: command ${command.id} (${command.type}) appended events twice`);
+      if (touched.has(pair))
+        problems.push(`case ${state.id}: command ${command.id} (${command.type}) appended events twice`);
       touched.add(pair);
       const want = expectedTypes(command, state);
-      if (!isDeepStrictEqual(group.types, want)) problems.push(`case ${state.id}: ${command.type} appended ${group.types.join(',')}, expected ${want.join(',')}`);
+      if (!isDeepStrictEqual(group.types, want))
+        problems.push(
+          `case ${state.id}: ${command.type} appended ${group.types.join(',')}, expected ${want.join(',')}`,
+        );
     }
   }
   for (const command of commands.filter((c) => c.status === 'applied')) {
-    if (!touched.has(`${command.id}/${command.case_id}`)) problems.push(`applied ${command.type} ${command.id} has no event on case ${command.case_id}`);
+    if (!touched.has(`${command.id}/${command.case_id}`))
+      problems.push(`applied ${command.type} ${command.id} has no event on case ${command.case_id}`);
   }
   for (const plan of expected) {
     if (!cases.some((c) => c.id === plan.caseId)) problems.push(`case ${plan.caseId} (${plan.plan}) is missing`);

@@ -6,9 +6,19 @@ import type { Answer, HostileCase, HostileContext, UserName } from './hostile-co
 
 const UUID = '7d0f3c2a-5b1e-4c3d-9a8b-6e5f4d3c2b1a';
 
-const unauthenticated = (name: string, send: HostileCase['send']): HostileCase => ({ name, status: 401, code: 'unauthenticated', send });
+const unauthenticated = (name: string, send: HostileCase['send']): HostileCase => ({
+  name,
+  status: 401,
+  code: 'unauthenticated',
+  send,
+});
 
-const forbidden = (who: UserName, method: string, path: (h: HostileContext) => string, body?: unknown): HostileCase => ({
+const forbidden = (
+  who: UserName,
+  method: string,
+  path: (h: HostileContext) => string,
+  body?: unknown,
+): HostileCase => ({
   name: `${who} ${method} ${path({ cases: { received: ':id' } } as HostileContext).replace(/\?.*$/, '')}`,
   status: 403,
   code: 'forbidden',
@@ -35,11 +45,21 @@ async function burst(h: HostileContext): Promise<Answer> {
 
 export const ACCESS_CASES: readonly HostileCase[] = [
   unauthenticated('no Authorization header', (h) => h.request('GET', '/v1/cases')),
-  unauthenticated('a Basic credential', (h) => h.request('GET', '/v1/cases', { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` })),
-  unauthenticated('a malformed bearer token', (h) => h.request('GET', '/v1/cases', { authorization: "Bearer ' OR 1=1 --" })),
-  unauthenticated('an unknown well-formed token', (h) => h.request('GET', '/v1/cases', { authorization: `Bearer ct_${'A'.repeat(43)}` })),
-  unauthenticated('a revoked token', (h) => h.request('POST', '/v1/cases', { as: h.users.revoked, body: submitBody() })),
-  unauthenticated('a token in the query string', (h) => h.request('GET', `/v1/cases?access_token=${h.users.clerkA.token}`)),
+  unauthenticated('a Basic credential', (h) =>
+    h.request('GET', '/v1/cases', { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` }),
+  ),
+  unauthenticated('a malformed bearer token', (h) =>
+    h.request('GET', '/v1/cases', { authorization: "Bearer ' OR 1=1 --" }),
+  ),
+  unauthenticated('an unknown well-formed token', (h) =>
+    h.request('GET', '/v1/cases', { authorization: `Bearer ct_${'A'.repeat(43)}` }),
+  ),
+  unauthenticated('a revoked token', (h) =>
+    h.request('POST', '/v1/cases', { as: h.users.revoked, body: submitBody() }),
+  ),
+  unauthenticated('a token in the query string', (h) =>
+    h.request('GET', `/v1/cases?access_token=${h.users.clerkA.token}`),
+  ),
 
   forbidden('clerkA', 'POST', onCase('verify'), verifyBody()),
   forbidden('clerkA', 'POST', onCase('refer'), BODIES.refer),
@@ -59,31 +79,81 @@ export const ACCESS_CASES: readonly HostileCase[] = [
   forbidden('clerkA', 'GET', (h) => `/v1/cases/${h.cases.received}/export`),
   forbidden('verifier', 'GET', () => '/v1/audit/verify'),
   forbidden('clerkA', 'GET', () => '/v1/audit/access-log'),
-  forbidden('supervisor', 'POST', (h) => `/v1/cases/${h.cases.received}/personal-data/erase`, { reason: 'court order' }),
+  forbidden('supervisor', 'POST', (h) => `/v1/cases/${h.cases.received}/personal-data/erase`, {
+    reason: 'court order',
+  }),
 
-  { name: "clerkB reads clerkA's case", status: 404, code: 'not_found', send: (h) => h.request('GET', `/v1/cases/${h.cases.received}`, { as: h.users.clerkB }) },
-  { name: "clerkB reads the events of clerkA's case", status: 404, code: 'not_found', send: (h) => h.request('GET', `/v1/cases/${h.cases.received}/events`, { as: h.users.clerkB }) },
-  { name: "clerkB reads clerkA's case as it was", status: 404, code: 'not_found', send: (h) => h.request('GET', `/v1/cases/${h.cases.received}?asOf=2030-01-01T00:00:00Z`, { as: h.users.clerkB }) },
-  { name: "clerkB reads a command of clerkA", status: 404, code: 'not_found', send: (h) => h.request('GET', `/v1/commands/${h.clerkACommandId}`, { as: h.users.clerkB }) },
-  { name: 'verifier2 reads a case another verifier verified', status: 404, code: 'not_found', send: (h) => h.request('GET', `/v1/cases/${h.cases.referred}`, { as: h.users.verifier2 }) },
-  byWorker("clerkB adds a note to clerkA's case", 404, 'not_found', (h) => h.request('POST', onCase('notes')(h), { as: h.users.clerkB, body: BODIES['add-note'] })),
+  {
+    name: "clerkB reads clerkA's case",
+    status: 404,
+    code: 'not_found',
+    send: (h) => h.request('GET', `/v1/cases/${h.cases.received}`, { as: h.users.clerkB }),
+  },
+  {
+    name: "clerkB reads the events of clerkA's case",
+    status: 404,
+    code: 'not_found',
+    send: (h) => h.request('GET', `/v1/cases/${h.cases.received}/events`, { as: h.users.clerkB }),
+  },
+  {
+    name: "clerkB reads clerkA's case as it was",
+    status: 404,
+    code: 'not_found',
+    send: (h) => h.request('GET', `/v1/cases/${h.cases.received}?asOf=2030-01-01T00:00:00Z`, { as: h.users.clerkB }),
+  },
+  {
+    name: 'clerkB reads a command of clerkA',
+    status: 404,
+    code: 'not_found',
+    send: (h) => h.request('GET', `/v1/commands/${h.clerkACommandId}`, { as: h.users.clerkB }),
+  },
+  {
+    name: 'verifier2 reads a case another verifier verified',
+    status: 404,
+    code: 'not_found',
+    send: (h) => h.request('GET', `/v1/cases/${h.cases.referred}`, { as: h.users.verifier2 }),
+  },
+  byWorker("clerkB adds a note to clerkA's case", 404, 'not_found', (h) =>
+    h.request('POST', onCase('notes')(h), { as: h.users.clerkB, body: BODIES['add-note'] }),
+  ),
 
   byWorker('a clerk-verifier claims the case they submitted', 422, 'guard_failed', (h) =>
-    h.request('POST', `/v1/cases/${h.cases.ownedByClerkVerifier}/claim?wait=true`, { as: h.users.clerkVerifier, body: {} })),
+    h.request('POST', `/v1/cases/${h.cases.ownedByClerkVerifier}/claim?wait=true`, {
+      as: h.users.clerkVerifier,
+      body: {},
+    }),
+  ),
   byWorker('a clerk-verifier verifies the case they submitted', 422, 'guard_failed', (h) =>
-    h.request('POST', `/v1/cases/${h.cases.ownedByClerkVerifier}/verify?wait=true`, { as: h.users.clerkVerifier, body: verifyBody() })),
+    h.request('POST', `/v1/cases/${h.cases.ownedByClerkVerifier}/verify?wait=true`, {
+      as: h.users.clerkVerifier,
+      body: verifyBody(),
+    }),
+  ),
   byWorker('the verifier of a case records its penalty', 422, 'guard_failed', (h) =>
-    h.request('POST', `/v1/cases/${h.cases.referred}/penalty?wait=true`, { as: h.users.verifierSupervisor, body: penaltyBody({ decisionNo: 'QD-HOSTILE-1' }) })),
+    h.request('POST', `/v1/cases/${h.cases.referred}/penalty?wait=true`, {
+      as: h.users.verifierSupervisor,
+      body: penaltyBody({ decisionNo: 'QD-HOSTILE-1' }),
+    }),
+  ),
   byWorker('the supervisor who recorded the penalty decides its appeal', 422, 'guard_failed', (h) =>
-    h.request('POST', `/v1/cases/${h.cases.appealPending}/appeal-decision?wait=true`, { as: h.users.supervisor, body: { decision: 'overturned', note: 'Mine to undo.' } })),
-  byWorker("verifier2 claims a case verifier holds", 409, 'claimed_by_other', (h) =>
-    h.request('POST', onCase('claim')(h), { as: h.users.verifier2, body: {} })),
+    h.request('POST', `/v1/cases/${h.cases.appealPending}/appeal-decision?wait=true`, {
+      as: h.users.supervisor,
+      body: { decision: 'overturned', note: 'Mine to undo.' },
+    }),
+  ),
+  byWorker('verifier2 claims a case verifier holds', 409, 'claimed_by_other', (h) =>
+    h.request('POST', onCase('claim')(h), { as: h.users.verifier2, body: {} }),
+  ),
   {
     name: 'a replay of an Idempotency-Key with another body',
     status: 422,
     code: 'idempotency_mismatch',
     send: (h) =>
-      h.request('POST', onCase('notes')(h), { as: h.users.clerkA, body: { text: `${h.keyedNote.body.text} (edited)` }, headers: { 'idempotency-key': h.keyedNote.key } }),
+      h.request('POST', onCase('notes')(h), {
+        as: h.users.clerkA,
+        body: { text: `${h.keyedNote.body.text} (edited)` },
+        headers: { 'idempotency-key': h.keyedNote.key },
+      }),
   },
   { name: 'a burst past the rate limit', status: 429, code: 'rate_limited', send: burst },
 ];

@@ -9,8 +9,17 @@ import { submitBody } from '../../support/fixtures.ts';
 export type Answer = { status: number; headers: Headers; text: string; body: Record<string, unknown> | null };
 
 export const USER_NAMES = [
-  'clerkA', 'clerkB', 'verifier', 'verifier2', 'supervisor', 'supervisor2', 'admin',
-  'clerkVerifier', 'verifierSupervisor', 'revoked', 'burst',
+  'clerkA',
+  'clerkB',
+  'verifier',
+  'verifier2',
+  'supervisor',
+  'supervisor2',
+  'admin',
+  'clerkVerifier',
+  'verifierSupervisor',
+  'revoked',
+  'burst',
 ] as const;
 export type UserName = (typeof USER_NAMES)[number];
 
@@ -69,7 +78,12 @@ export function createRequester(baseUrl: string): HostileContext['request'] {
     if (options.raw !== undefined) body = options.raw;
     else if (options.body !== undefined) body = JSON.stringify(options.body);
     if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-    const response = await fetch(`${baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }), signal: AbortSignal.timeout(30_000) });
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      signal: AbortSignal.timeout(30_000),
+    });
     const text = await response.text();
     let parsed: Record<string, unknown> | null = null;
     try {
@@ -84,7 +98,10 @@ export function createRequester(baseUrl: string): HostileContext['request'] {
 /** A valid submission of a new item: what the hostile variants start from. */
 export function freshSubmission() {
   const n = randomUUID();
-  return submitBody({ url: `https://www.facebook.com/groups/hostile/posts/${n}`, content: `Hostile-suite content ${n}` });
+  return submitBody({
+    url: `https://www.facebook.com/groups/hostile/posts/${n}`,
+    content: `Hostile-suite content ${n}`,
+  });
 }
 
 /** base64url of a JSON keyset tuple: a cursor as an attacker would craft it. */
