@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../infra/config/config.ts';
+import { ConfigError } from '../infra/config/config-error.ts';
 import { registerAudit } from './commands/audit.command.ts';
 import { registerBench } from './commands/bench.command.ts';
 import { registerCases } from './commands/cases.command.ts';

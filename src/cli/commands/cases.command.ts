@@ -1,42 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { loadConfig } from '../../infra/config/config.ts';
-import { createApiClient } from '../api-client.ts';
-import { CliError } from '../exit.ts';
-import { printResult } from '../output.ts';
+import { lazyAction } from '../lazy.ts';
 
-type CaseView = {
-  id: string;
-  reference: string;
-  stage: string;
-  outcome: string | null;
-  priority: string;
-  platform: string;
-  category: string;
-  claim: string;
-  createdAt: string;
-  version: number;
-};
-type Accepted = { commandId: string; caseId: string; status: string; reference?: string | null };
+const load = () => import('./cases.action.ts');
 
 const apiOptions = (command: Command) =>
   command
     .option('--api-url <url>', 'casetrail API (default CASETRAIL_API_URL or http://127.0.0.1:3000)')
     .option('--token <token>', 'API token (default CASETRAIL_TOKEN)')
     .option('--json', 'machine-readable output');
-
-type ApiFlags = { apiUrl?: string; token?: string; json?: boolean };
-
-function client(flags: ApiFlags) {
-  const config = loadConfig();
-  return createApiClient({
-    url: flags.apiUrl ?? config.CASETRAIL_API_URL,
-    token: flags.token ?? config.CASETRAIL_TOKEN,
-  });
-}
-
-const line = (c: CaseView) =>
-  `${c.reference}  ${c.stage.padEnd(14)} ${(c.outcome ?? '').padEnd(18)} ${c.priority.padEnd(7)} ${c.platform.padEnd(9)} ${c.claim.slice(0, 60)}`;
 
 export function registerCases(program: Command): void {
   apiOptions(
@@ -45,26 +16,7 @@ export function registerCases(program: Command): void {
       .description('submit a report as a clerk (the body of POST /v1/cases, read from a JSON file)')
       .requiredOption('--file <path>', 'JSON file with { item, report, claim, category, priority? }')
       .option('--no-wait', 'return as soon as the command is accepted'),
-  ).action(async (flags: ApiFlags & { file: string; wait: boolean }) => {
-    let body: unknown;
-    try {
-      body = JSON.parse(await readFile(flags.file, 'utf8'));
-    } catch (error) {
-      throw new CliError(`--file: cannot read JSON from ${flags.file}: ${(error as Error).message}`);
-    }
-    const request = client(flags);
-    if (!flags.wait) {
-      const accepted = await request<Accepted>('POST', '/v1/cases', body);
-      printResult(flags, accepted, () => `accepted command ${accepted.commandId} for case ${accepted.caseId}`);
-      return;
-    }
-    const created = await request<CaseView>('POST', '/v1/cases?wait=true', body);
-    printResult(
-      flags,
-      created,
-      () => `${created.reference} ${created.id} ${created.stage}${created.outcome ? ` (${created.outcome})` : ''}`,
-    );
-  });
+  ).action(lazyAction(load, 'submitCase'));
 
   const cases = program.command('cases').description('read cases through the API');
   apiOptions(
@@ -75,16 +27,8 @@ export function registerCases(program: Command): void {
       .option('--outcome <outcome>', 'outcome of closed cases')
       .option('--q <text>', 'search reference, URL and claim')
       .option('--limit <n>', 'page size (1-200)', '50'),
-  ).action(async (flags: ApiFlags & { stage?: string; outcome?: string; q?: string; limit: string }) => {
-    const query = new URLSearchParams({ limit: flags.limit });
-    for (const key of ['stage', 'outcome', 'q'] as const) if (flags[key]) query.set(key, flags[key] as string);
-    const page = await client(flags)<{ items: CaseView[]; nextCursor: string | null }>('GET', `/v1/cases?${query}`);
-    printResult(flags, page, () => (page.items.length === 0 ? 'no cases' : page.items.map(line).join('\n')));
-  });
+  ).action(lazyAction(load, 'listCases'));
   apiOptions(cases.command('show').description('show one case').argument('<id>', 'case id')).action(
-    async (id: string, flags: ApiFlags) => {
-      const found = await client(flags)<CaseView>('GET', `/v1/cases/${encodeURIComponent(id)}`);
-      printResult(flags, found, () => JSON.stringify(found, null, 2));
-    },
+    lazyAction(load, 'showCase'),
   );
 }

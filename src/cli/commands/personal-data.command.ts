@@ -1,10 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { erasePersonalData } from '../../app/erase-personal-data.ts';
-import { SYSTEM_ACTOR, erasureSchema } from '../../domain/index.ts';
-import { openRuntime } from '../../infra/runtime.ts';
-import { CliError, EXIT } from '../exit.ts';
-import { printResult } from '../output.ts';
+import { lazyAction } from '../lazy.ts';
 
 export function registerPersonalData(program: Command): void {
   const personal = program
@@ -18,26 +13,5 @@ export function registerPersonalData(program: Command): void {
     .requiredOption('--case <id>', 'case id')
     .requiredOption('--reason <text>', 'why (kept in the trail: write no personal data here)')
     .option('--json', 'machine-readable output')
-    .action(async (flags: { case: string; reason: string; json?: boolean }) => {
-      if (!z.uuid().safeParse(flags.case).success) throw new CliError('--case: must be a case id (a UUID)');
-      const input = erasureSchema.safeParse({ reason: flags.reason });
-      if (!input.success) throw new CliError(`--reason: ${input.error.issues[0]?.message ?? 'is invalid'}`);
-      const runtime = await openRuntime({ migrate: true, role: 'cli', oneShot: true });
-      try {
-        // The operator acts with database access, not as a user: the trail records the system actor.
-        const result = await erasePersonalData({ pool: runtime.db.pool, log: runtime.log }, SYSTEM_ACTOR, {
-          caseId: flags.case,
-          reason: input.data.reason,
-        });
-        if (!result.ok) throw new CliError(result.detail, EXIT.checkFailed);
-        const output = { caseId: result.caseId, erased: result.fields, event: result.event };
-        printResult(flags, output, () =>
-          result.event === null
-            ? `case ${result.caseId} holds no personal data: nothing erased`
-            : `erased ${result.fields.join(', ')} of case ${result.caseId}; recorded as seq ${result.event.seq}`,
-        );
-      } finally {
-        await runtime.close();
-      }
-    });
+    .action(lazyAction(() => import('./personal-data.action.ts'), 'erasePersonalDataCommand'));
 }

@@ -1,18 +1,7 @@
 import type { Command } from 'commander';
-import {
-  parseQueueSelection,
-  pipelineDeps,
-  pipelineSettings,
-  startPipeline,
-  type Pipeline,
-} from '../../../workers/index.ts';
-import { createApi } from '../../api/server.ts';
-import { sealPolicy } from '../../app/seal-checkpoint.ts';
-import { isReachable } from '../../infra/db/database.ts';
-import { createQueueFactory, queueFactoryOptions, type QueueFactory } from '../../infra/queue/queue-factory.ts';
-import { openRuntime, type Runtime } from '../../infra/runtime.ts';
-import { CliError } from '../exit.ts';
-import { onShutdown } from '../shutdown.ts';
+import { lazyAction } from '../lazy.ts';
+
+const load = () => import('./start.action.ts');
 
 export function registerStart(program: Command): void {
   program
@@ -21,47 +10,7 @@ export function registerStart(program: Command): void {
       'run the API and all workers in one process (migrates first); embedded PostgreSQL when DATABASE_URL is unset, queues on PostgreSQL when REDIS_URL is unset',
     )
     .option('--no-workers', 'run the API alone (workers run elsewhere with `casetrail worker`)')
-    .action(async (options: { workers: boolean }) => {
-      const runtime = await openRuntime({ migrate: true, role: options.workers ? 'all' : 'api' });
-      const { config, log } = runtime;
-      // Whatever opened before a failure is closed again, so the process (and an embedded
-      // PostgreSQL) never lingers half-started.
-      const opened: (() => Promise<void>)[] = [() => runtime.close()];
-      const closeOpened = async () => {
-        for (const close of opened.reverse()) await close().catch(() => undefined);
-      };
-      try {
-        const factory = await createQueueFactory(queueFactoryOptions(config, runtime.databaseUrl, log));
-        opened.push(() => factory.close());
-        const pipeline = options.workers ? await startPipelineFor(runtime, factory, 'all') : null;
-        if (pipeline) opened.push(() => pipeline.close());
-        const app = await createApi({
-          db: runtime.db,
-          log,
-          config,
-          health: { database: () => isReachable(runtime.db.pool), queues: () => factory.ping() },
-          audit: { ...runtime.secrets, sealPolicy: sealPolicy(config) },
-          queues: factory,
-        });
-        opened.push(() => app.close());
-        await app.listen({ host: config.HOST, port: config.PORT });
-        const address = app.server.address();
-        const port = typeof address === 'object' && address ? address.port : config.PORT;
-        log.info(
-          {
-            url: `http://${config.HOST}:${port}`,
-            queueBackend: factory.backend,
-            embeddedPostgres: runtime.embedded,
-            workers: options.workers,
-          },
-          'casetrail started',
-        );
-      } catch (error) {
-        await closeOpened();
-        throw error;
-      }
-      onShutdown(log, closeOpened);
-    });
+    .action(lazyAction(load, 'runStart'));
 
   program
     .command('worker')
@@ -70,36 +19,5 @@ export function registerStart(program: Command): void {
       '--queues <names>',
       'comma-separated queues (intake, verification, referral, penalty, closure, events, sla, webhooks) or "all"',
     )
-    .action(async (options: { queues: string }) => {
-      let queues: ReturnType<typeof parseQueueSelection>;
-      try {
-        queues = parseQueueSelection(options.queues);
-      } catch (error) {
-        throw new CliError(`--queues: ${(error as Error).message}`);
-      }
-      const runtime = await openRuntime({ migrate: true, role: 'worker' });
-      const factory = await createQueueFactory(queueFactoryOptions(runtime.config, runtime.databaseUrl, runtime.log));
-      const pipeline = await startPipelineFor(runtime, factory, queues);
-      runtime.log.info({ queues, queueBackend: factory.backend }, 'casetrail workers started');
-      onShutdown(runtime.log, async () => {
-        await pipeline.close();
-        await factory.close();
-        await runtime.close();
-      });
-    });
-}
-
-function startPipelineFor(
-  runtime: Runtime,
-  factory: QueueFactory,
-  queues: ReturnType<typeof parseQueueSelection>,
-): Promise<Pipeline> {
-  return startPipeline({
-    deps: pipelineDeps(runtime),
-    databaseUrl: runtime.databaseUrl,
-    factory,
-    queues,
-    settings: pipelineSettings(runtime.config),
-    signing: runtime.secrets,
-  });
+    .action(lazyAction(load, 'runWorker'));
 }

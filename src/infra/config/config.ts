@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { redisClusterNodesSchema } from './redis-cluster-nodes.ts';
+import { ConfigError } from './config-error.ts';
 
 const duration = (fallback: string) =>
   z
@@ -142,9 +143,7 @@ export const configSchema = z
 
 export type Config = z.output<typeof configSchema>;
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
   // Empty strings count as unset, as in most shells' `VAR= cmd`.

@@ -1,0 +1,128 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import type { KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { verifyTrail, type TrailReport } from '../../app/verify-trail.ts';
+import {
+  describeFailure,
+  failureLocation,
+  publicKeyId,
+  verifyBundle,
+  type AuditFailure,
+  type Bundle,
+  type BundleReport,
+} from '../../domain/index.ts';
+import { loadConfig } from '../../infra/config/config.ts';
+import { openRuntime } from '../../infra/runtime.ts';
+import { createApiClient } from '../api-client.ts';
+import { CliError, EXIT } from '../exit.ts';
+import { printResult } from '../output.ts';
+import { readPublicKey } from '../public-key.ts';
+
+export type VerifyFlags = { case?: string; bundle?: string; publicKey?: string; json?: boolean };
+export type ExportFlags = { out?: string; purpose?: string; apiUrl?: string; token?: string; json?: boolean };
+
+export async function verifyAudit(flags: VerifyFlags): Promise<void> {
+  if (flags.bundle !== undefined && flags.case !== undefined)
+    throw new CliError('--case does not apply to --bundle: a bundle holds one case');
+  const trusted = flags.publicKey === undefined ? undefined : await readPublicKey(flags.publicKey);
+  if (flags.bundle !== undefined) return verifyBundleFile(flags.bundle, trusted, flags);
+  if (flags.case !== undefined && !z.uuid().safeParse(flags.case).success)
+    throw new CliError('--case: must be a case id (a UUID)');
+  return verifyDatabase(flags, trusted);
+}
+
+export async function exportCase(caseId: string, flags: ExportFlags): Promise<void> {
+  if (!z.uuid().safeParse(caseId).success) throw new CliError('case: must be a case id (a UUID)');
+  const config = loadConfig();
+  const request = createApiClient({
+    url: flags.apiUrl ?? config.CASETRAIL_API_URL,
+    token: flags.token ?? config.CASETRAIL_TOKEN,
+  });
+  const query = flags.purpose === undefined ? '' : `?${new URLSearchParams({ purpose: flags.purpose })}`;
+  const bundle = await request<Bundle>('GET', `/v1/cases/${caseId}/export${query}`);
+  const text = `${JSON.stringify(bundle, null, 2)}\n`;
+  if (flags.out === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  await writeFile(flags.out, text, { flag: 'w' });
+  const summary = {
+    file: flags.out,
+    caseId,
+    reference: bundle.case.reference,
+    events: bundle.events.length,
+    checkpoints: bundle.checkpoints.length,
+  };
+  printResult(
+    flags,
+    summary,
+    () => `wrote ${summary.reference} (${summary.events} events, ${summary.checkpoints} checkpoints) to ${flags.out}`,
+  );
+}
+
+async function verifyBundleFile(file: string, trusted: KeyObject | undefined, flags: VerifyFlags): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`--bundle: cannot read ${file}: ${(error as Error).message}`);
+  }
+  let report: BundleReport;
+  try {
+    report = verifyBundle(JSON.parse(text), trusted === undefined ? {} : { trustedKeyId: publicKeyId(trusted) });
+  } catch (error) {
+    report = {
+      ok: false,
+      failure: { caseId: null, seq: null, checkpoint: null, reason: `not JSON: ${(error as Error).message}` },
+    };
+  }
+  printResult(flags, report, () =>
+    report.ok
+      ? `bundle verified: ${report.reference} (case ${report.caseId}), ${report.events} events, ${report.sealedEvents} sealed in ${report.checkpoints} checkpoints` +
+        `${report.unsealedEvents > 0 ? `, ${report.unsealedEvents} not sealed yet` : ''}; key ${report.keyId}`
+      : describeFailure('bundle', report.failure),
+  );
+  if (!report.ok) process.exitCode = EXIT.checkFailed;
+}
+
+async function verifyDatabase(flags: VerifyFlags, trusted: KeyObject | undefined): Promise<void> {
+  const runtime = await openRuntime({ migrate: false, role: 'audit', oneShot: true });
+  let report: TrailReport;
+  const status = statusLine();
+  try {
+    report = await verifyTrail(
+      { pool: runtime.db.pool, publicKey: trusted ?? runtime.secrets.publicKey },
+      { ...(flags.case === undefined ? {} : { caseId: flags.case }), onProgress: status.update },
+    );
+  } finally {
+    status.done();
+    await runtime.close();
+  }
+  printResult(flags, report, () => humanReport(report));
+  if (!report.ok) process.exitCode = EXIT.checkFailed;
+}
+
+function humanReport(r: TrailReport): string {
+  const scope = r.caseId === null ? 'audit trail' : `case ${r.caseId}`;
+  const counts = `${r.cases} cases, ${r.events} events, ${r.checkpoints} checkpoints (sealed through event ${r.sealedThroughEventId}; ${r.unsealedEvents} not sealed yet); key ${r.keyId}`;
+  if (r.ok) return `${scope} verified: ${counts}`;
+  const [first, ...rest] = r.failures;
+  const also = rest.map((f) => `  also: ${failureLocation(f) || 'the trail'}: ${f.reason}`);
+  return [describeFailure(scope, first as AuditFailure), ...also, `checked ${counts}`].join('\n');
+}
+
+/** A one-line progress count on a terminal's stderr; nothing when piped. */
+function statusLine(): { update: (p: { events: number; checkpoints: number }) => void; done: () => void } {
+  const stream = process.stderr;
+  if (!stream.isTTY) return { update: () => undefined, done: () => undefined };
+  let shown = false;
+  return {
+    update: (p) => {
+      stream.write(`\rverifying: ${p.events} events, ${p.checkpoints} checkpoints`);
+      shown = true;
+    },
+    done: () => {
+      if (shown) stream.write('\r\x1b[K');
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { OUTCOMES, STAGES } from '../../domain/index.ts';
+import { loadConfig } from '../../infra/config/config.ts';
+import { MIN_DEMO_CASES, planDemo, type DemoCase } from '../demo/demo-plan.ts';
+import { DemoAbort, runDemo, type CaseResult } from '../demo/demo-runner.ts';
+import { createDemoUsersInDatabase, createDemoUsersViaApi, tokensByRole } from '../demo/demo-users.ts';
+import { CliError, EXIT } from '../exit.ts';
+import { printResult } from '../output.ts';
+import { createProgress } from '../progress.ts';
+
+export type DemoFlags = { cases: string; concurrency: string; apiUrl?: string; token?: string; json?: boolean };
+
+function positive(name: string, value: string, min = 1): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`--${name}: expected an integer of at least ${min}`);
+  return n;
+}
+
+export async function runDemoCommand(flags: DemoFlags): Promise<void> {
+  const cases = positive('cases', flags.cases, MIN_DEMO_CASES);
+  const concurrency = positive('concurrency', flags.concurrency);
+  const config = loadConfig();
+  const apiUrl = (flags.apiUrl ?? config.CASETRAIL_API_URL).replace(/\/+$/, '');
+  await assertReachable(apiUrl);
+  const runTag = randomBytes(3).toString('hex').toUpperCase();
+  const adminToken = flags.token ?? config.CASETRAIL_TOKEN;
+  const users =
+    adminToken === undefined
+      ? await createDemoUsersInDatabase(runTag)
+      : await createDemoUsersViaApi(apiUrl, adminToken, runTag);
+  const plan = planDemo({ cases, runTag, now: new Date() });
+  const progress = createProgress(`demo ${runTag}`, plan.length);
+  const started = Date.now();
+  let results: CaseResult[];
+  try {
+    results = await runDemo({
+      apiUrl,
+      runTag,
+      tokens: tokensByRole(users),
+      plan,
+      concurrency,
+      onCase: () => progress.tick(),
+    });
+  } catch (error) {
+    if (error instanceof DemoAbort && error.reason === 'unreachable') throw new CliError(error.message, EXIT.usage);
+    if (error instanceof DemoAbort) {
+      // Users made in the database were made in another one than the API's.
+      const hint =
+        adminToken === undefined
+          ? '; is the API using another database than this shell (DATABASE_URL, CASETRAIL_DATA_DIR)? pass --token with an admin token instead'
+          : '';
+      throw new CliError(`${error.message}${hint}`, EXIT.checkFailed);
+    }
+    throw error;
+  } finally {
+    progress.stop();
+  }
+  const summary = summarize(plan, results, runTag, apiUrl, Date.now() - started);
+  printResult(
+    flags,
+    { ...summary, users: users.map(({ name, role, token }) => ({ name, roles: [role], token })) },
+    () =>
+      humanSummary(
+        summary,
+        users.filter((u) => u.name.endsWith('-1')),
+      ),
+  );
+  if (summary.failed.length > 0) {
+    throw new CliError(
+      `${summary.failed.length} of ${plan.length} demo cases did not reach their stage; first: case ${summary.failed[0]?.n} ${summary.failed[0]?.failure}`,
+      EXIT.checkFailed,
+    );
+  }
+}
+
+async function assertReachable(apiUrl: string): Promise<void> {
+  try {
+    const response = await fetch(`${apiUrl}/healthz`, { signal: AbortSignal.timeout(5_000) });
+    if (response.ok) return;
+  } catch {
+    // reported below
+  }
+  throw new CliError(
+    `the API at ${apiUrl} is unreachable; start casetrail first (npm start) or pass --api-url`,
+    EXIT.usage,
+  );
+}
+
+type Summary = ReturnType<typeof summarize>;
+
+function summarize(
+  plan: readonly DemoCase[],
+  results: readonly CaseResult[],
+  runTag: string,
+  apiUrl: string,
+  ms: number,
+) {
+  const byCase = new Map(plan.map((c) => [c.n, c]));
+  // Listed in lifecycle order.
+  const stages: Record<string, number> = Object.fromEntries(STAGES.map((stage) => [stage, 0]));
+  const outcomes: Record<string, number> = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0]));
+  for (const result of results) {
+    if (result.failure !== null) continue;
+    const last = byCase.get(result.n)?.steps.at(-1)?.expect;
+    if (last === undefined) continue;
+    stages[last.stage] = (stages[last.stage] ?? 0) + 1;
+    if (last.outcome !== null) outcomes[last.outcome] = (outcomes[last.outcome] ?? 0) + 1;
+  }
+  const failed = results
+    .filter((r) => r.failure !== null)
+    .map(({ n, fate, caseId, failure }) => ({ n, fate, caseId, failure }));
+  return {
+    runTag,
+    apiUrl,
+    cases: plan.length,
+    commands: results.reduce((a, r) => a + r.commands, 0),
+    seconds: Math.round(ms / 100) / 10,
+    stages,
+    outcomes,
+    failed,
+  };
+}
+
+function humanSummary(summary: Summary, shown: readonly { name: string; token: string }[]): string {
+  const list = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  return [
+    `demo run ${summary.runTag}: ${summary.cases} cases, ${summary.commands} commands in ${summary.seconds} s through ${summary.apiUrl}`,
+    `  by stage:   ${list(summary.stages)}`,
+    `  closed as:  ${list(summary.outcomes)}`,
+    ...(summary.failed.length > 0 ? [`  failed:     ${summary.failed.length}`] : []),
+    'demo users (tokens shown once; the others are in --json):',
+    ...shown.map((u) => `  ${u.name.padEnd(28)} ${u.token}`),
+  ].join('\n');
+}
