@@ -1,7 +1,6 @@
 import { fork } from 'node:child_process';
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { sealCheckpoints } from '../app/seal-checkpoint.ts';
 import {
@@ -128,14 +127,13 @@ export async function runAuditBench(input: AuditBenchOptions): Promise<AuditBenc
 }
 
 const CHILD = fileURLToPath(new URL('./audit-verify.child.ts', import.meta.url));
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /**
  * `audit verify` over the trail in a fresh process (audit-verify.child.ts): its time and its
  * peak RSS are the verification's own, whatever this process holds.
  */
 async function verifyInChild(url: string, publicKey: KeyObject): Promise<VerifyResult> {
-  const child = fork(CHILD, [], { execArgv: ['--import', TSX_LOADER], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(CHILD, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const request: VerifyRequest = {
     url,
     publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
