@@ -8,6 +8,7 @@ import { runIntakeBench } from '../../src/bench/intake.bench.ts';
 import { HOST, sweepLeftovers } from '../../src/bench/leftovers.ts';
 import { runPipelineBench } from '../../src/bench/pipeline.bench.ts';
 import { runScalingBench } from '../../src/bench/scaling.bench.ts';
+import { runStartupBench } from '../../src/bench/startup.bench.ts';
 import { parseConfig } from '../../src/infra/config/config.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { spawn } from 'node:child_process';
@@ -85,6 +86,17 @@ describe('benchmark smoke run', () => {
     expect(result.p50Ms).toBeGreaterThan(0);
     expect(result.p99Ms).toBeGreaterThanOrEqual(result.p50Ms);
   });
+
+  it('times casetrail --version, --help and npm start on an existing data directory against bare Node', async () => {
+    const result = await runStartupBench({ runs: 1, starts: 1, log });
+    expect(result).toMatchObject({ scenario: 'startup', runs: 1, starts: 1, node: process.versions.node });
+    for (const timing of [result.baselineNode, result.version, result.help, result.npmStartReady]) {
+      expect(timing.medianS).toBeGreaterThan(0);
+      expect(timing.maxS).toBeGreaterThanOrEqual(timing.medianS);
+    }
+    // npm start loads the whole system; a bare `node -e 0` loads nothing.
+    expect(result.npmStartReady.medianS).toBeGreaterThan(result.baselineNode.medianS);
+  }, 180_000);
 });
 
 describe('bench options', () => {
