@@ -21,7 +21,7 @@ export default defineConfig({
         },
       },
       {
-        // SPEC §9: the API and workers as separate processes under load while faults are
+        // docs/design.md §9: the API and workers as separate processes under load while faults are
         // injected; each file runs a whole scenario, so one file at a time.
         extends: true,
         test: {

@@ -30,7 +30,7 @@ export type { HealthChecks } from './routes/health.routes.ts';
 
 export type ServerOptions = {
   rateLimit: RateLimitOptions;
-  /** How long ?wait=true waits for a worker before answering 202 (SPEC: 10 s). */
+  /** How long ?wait=true waits for a worker before answering 202 (docs/design.md §3: 10 s). */
   waitTimeoutMs: number;
   bodyLimit: number;
   /** The built web console served at `/` (null: none). */

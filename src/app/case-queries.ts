@@ -55,7 +55,7 @@ export function scopeOf(actor: Actor): CaseScope {
 }
 
 /**
- * Personal data of a case (decided here, SPEC §1 leaves it open): the item's account and
+ * Personal data of a case (decided here, docs/design.md §1 leaves it open): the item's account and
  * content are shown to whoever may see the case (the submitting clerk, the verifiers who
  * research it, supervisors): they need the content to do their work. The penalty subject's
  * name and handle are shown to supervisors only, who record and enforce the penalty.
@@ -163,7 +163,7 @@ export async function getCommand(
   return { ok: true, command };
 }
 
-/** SPEC §4: every supervisor read of a case or its events goes to the append-only access log. */
+/** docs/design.md §4: every supervisor read of a case or its events goes to the append-only access log. */
 async function auditRead(
   deps: CaseQueryDeps,
   actor: Actor,

@@ -54,7 +54,7 @@ const MAX_FAILURES = 20;
 export const DEFAULT_PAGE_SIZE = 500;
 
 /**
- * Recomputes the trail from the database (SPEC §4): every case's chain (gapless seq,
+ * Recomputes the trail from the database (docs/design.md §4): every case's chain (gapless seq,
  * prevHash links, hashes), each case row against the fold of its events, and every
  * checkpoint (links, hashes, signatures, Merkle roots, sealed case heads). Reads in keyset
  * pages, so memory stays flat as the trail grows. With caseId: that case, the whole

@@ -1,4 +1,4 @@
-/** Exit statuses of every casetrail command (SPEC §6). */
+/** Exit statuses of every casetrail command (docs/design.md §6). */
 export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
 
 /** A failure the user can act on: printed as one line, never with a stack. */

@@ -2,7 +2,7 @@ import { sign, verify, type KeyObject } from 'node:crypto';
 import { GENESIS_HASH, canonicalJson, sha256 } from './hashing.ts';
 import { createEventRootBuilder } from './merkle.ts';
 
-// Signed checkpoints (SPEC §4, docs/audit-format.md). Checkpoint n covers every event whose
+// Signed checkpoints (docs/design.md §4, docs/audit-format.md). Checkpoint n covers every event whose
 // storage id lies in [fromEventId, toEventId]; the ranges of consecutive checkpoints tile
 // the ids from 1 with no gap or overlap, so a deleted event changes some checkpoint's root.
 

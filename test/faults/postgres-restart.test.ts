@@ -1,4 +1,4 @@
-// SPEC §9 on the PostgreSQL queue backend, where PostgreSQL holds both the record and the
+// docs/design.md §9 on the PostgreSQL queue backend, where PostgreSQL holds both the record and the
 // queues: the API and two workers run as separate processes against a private PostgreSQL
 // server (never the shared one) that is restarted cleanly, crashed (immediate shutdown, WAL
 // recovery) and has its connections terminated, while workers are killed with SIGKILL and

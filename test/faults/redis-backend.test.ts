@@ -1,4 +1,4 @@
-// SPEC §9 on the Redis queue backend: the API and two workers run as separate processes
+// docs/design.md §9 on the Redis queue backend: the API and two workers run as separate processes
 // (`casetrail start --no-workers`, `casetrail worker --queues all`) against a real
 // PostgreSQL and a private redis-server. While clients drive a few hundred cases through
 // their lifecycles, workers are killed with SIGKILL mid-transaction, Redis is flushed and

@@ -1,6 +1,6 @@
 // The console in a real browser (Debian's chromium through playwright-core) against the whole
 // system: API, relay and workers. Each user has their own browser context. Screenshots of the
-// main pages are written to docs/screenshots for the README.
+// main pages are written to docs/screenshots for docs/console.md.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';

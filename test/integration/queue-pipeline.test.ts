@@ -1,4 +1,4 @@
-// The queue side of SPEC §3 on both backends: outbox → relay → stage queue → worker →
+// The queue side of docs/design.md §3 on both backends: outbox → relay → stage queue → worker →
 // applied, events → events queue; exactly once under load and under double delivery.
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROCESSORS, type ProcessorDefinition } from '../../workers/index.ts';

@@ -1,4 +1,4 @@
-// SPEC §3 and §9: Postgres is the record; when Redis loses every key (FLUSHALL, restart
+// docs/design.md §3 and §9: Postgres is the record; when Redis loses every key (FLUSHALL, restart
 // without persistence) or goes away, the relay and the reconciler republish what is
 // unfinished and nothing is lost.
 import { Redis } from 'ioredis';

@@ -99,6 +99,11 @@ describe('the README, run as written', () => {
     expect(blocks.map((b) => b.script).join('\n')).toMatch(/casetrail demo/);
   });
 
+  it('dates nothing in the future: no marked block holds a literal timestamp later than now', () => {
+    const stamps = blocks.flatMap((b) => [...b.script.matchAll(/\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})/g)]);
+    for (const [stamp] of stamps) expect(Date.parse(stamp), stamp).toBeLessThanOrEqual(Date.now());
+  });
+
   it.each(blocks.map((block) => [block.line, block] as const))(
     'runs the block at README.md line %i',
     async (_line, block) => {

@@ -1,27 +1,34 @@
-// README.md's generated parts match their sources: the configuration table the zod
-// schema describes, and the CLI reference the commands' --help print.
+// The generated reference pages match their sources: docs/configuration.md's table is what
+// the zod schema describes, docs/cli.md's reference what the commands' --help print.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  collectCliHelp,
+  PAGES,
+  type Page,
   ROOT,
-  SECTIONS,
   renderConfigTable,
-  renderReadme,
+  renderPage,
+  SECTIONS,
   sectionBegin,
   sectionEnd,
 } from '../../scripts/readme-docs.ts';
 import { configSchema } from '../../src/infra/config/config.ts';
 
-const readme = () => readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+const pages = Object.keys(PAGES) as Page[];
 
-describe('README.md generated sections', () => {
-  it('has each generated section once, between its markers', () => {
-    const text = readme();
-    for (const section of SECTIONS) {
-      expect(text.split(sectionBegin(section)).length - 1, section).toBe(1);
-      expect(text.split(sectionEnd(section)).length - 1, section).toBe(1);
+describe('generated reference pages', () => {
+  it('has each generated section once, between its markers, on its page', () => {
+    for (const page of pages) {
+      const text = read(page);
+      for (const section of PAGES[page]) {
+        expect(text.split(sectionBegin(section)).length - 1, `${page} ${section}`).toBe(1);
+        expect(text.split(sectionEnd(section)).length - 1, `${page} ${section}`).toBe(1);
+      }
     }
+    expect(pages.flatMap((page) => PAGES[page]).sort()).toEqual([...SECTIONS].sort());
   });
 
   it('lists every configuration variable with its default, in the schema order', () => {
@@ -32,8 +39,11 @@ describe('README.md generated sections', () => {
   });
 
   it('is current: `npm run docs` would change nothing', () => {
-    const text = readme();
-    // On failure: run `npm run docs` and commit README.md.
-    expect(renderReadme(text)).toBe(text);
+    const helps = collectCliHelp();
+    for (const page of pages) {
+      const text = read(page);
+      // On failure: run `npm run docs` and commit the page.
+      expect(renderPage(page, text, helps), page).toBe(text);
+    }
   });
 });

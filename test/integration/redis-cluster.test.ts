@@ -1,4 +1,4 @@
-// Scale-out on Redis Cluster (SPEC §3): the same code, with CASETRAIL_REDIS_CLUSTER_NODES
+// Scale-out on Redis Cluster (docs/design.md §3): the same code, with CASETRAIL_REDIS_CLUSTER_NODES
 // instead of REDIS_URL, drives cases through every stage on a three-node cluster started
 // from the redis-server binary, and each queue's keys stay on one node (its hash tag)
 // while the queues spread over the nodes.

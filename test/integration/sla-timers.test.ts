@@ -1,4 +1,4 @@
-// SPEC §2 SLA timers, with short durations: a case still in its stage at the deadline gets
+// docs/design.md §2 SLA timers, with short durations: a case still in its stage at the deadline gets
 // exactly one case.sla_breached per stage visit; one that moved on gets none; the deadline
 // is read on the database clock; a timer Redis lost is caught by the sweeper.
 import { afterEach, describe, expect, inject, it } from 'vitest';

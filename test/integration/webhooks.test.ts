@@ -13,7 +13,7 @@ type Json = Record<string, unknown>;
 const SECRET = 'whsec_test-secret-shared-with-the-receiver';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/u;
 
-/** What a receiver does with SPEC-documented inputs only: recompute the HMAC over the raw body. */
+/** What a receiver does with documented inputs only (docs/api.md): recompute the HMAC over the raw body. */
 function signatureOf(secret: string, request: ReceivedRequest): string {
   const timestamp = String(request.headers['x-casetrail-timestamp']);
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${request.body}`).digest('hex')}`;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES, OPEN_STAGES, OUTCOMES, PRIORITIES, PROBLEMS, STAGES } from '../../src/domain/index.ts';
 
 describe('tables of truth', () => {
-  it('maps every problem code to the HTTP status of SPEC §5', () => {
+  it('maps every problem code to the HTTP status of docs/design.md §5', () => {
     const statuses = Object.fromEntries(Object.entries(PROBLEMS).map(([code, p]) => [code, p.status]));
     expect(statuses).toEqual({
       validation_failed: 400,
@@ -19,12 +19,12 @@ describe('tables of truth', () => {
       unsupported_media_type: 415,
       rate_limited: 429,
       internal: 500,
-      // Not in SPEC §5: the database is away for a moment (restart, failover); retry.
+      // The database is away for a moment (restart, failover); retry.
       unavailable: 503,
     });
   });
 
-  it('lists the event types of SPEC §4 in its order', () => {
+  it('lists the event types of docs/design.md §4 in its order', () => {
     expect(EVENT_TYPES).toEqual([
       'case.received',
       'case.claimed',

@@ -3,9 +3,9 @@ import { COMMAND_TYPES, COMMANDS, QUEUE_NAMES, STAGES, decide } from '../../src/
 import type { CaseState, CommandType, Stage } from '../../src/domain/index.ts';
 import { ANYONE, BODIES, SUPERVISOR, VERIFIER, createWorld, verifyBody } from './domain-world.ts';
 
-// SPEC §2, transcribed by hand: the stages each command may run from, and where it leads
+// docs/design.md §2, transcribed by hand: the stages each command may run from, and where it leads
 // with the valid bodies of domain-world.ts ('same' = the stage does not change).
-const SPEC: Record<CommandType, { from: readonly Stage[]; to: Stage | 'same' }> = {
+const DESIGN: Record<CommandType, { from: readonly Stage[]; to: Stage | 'same' }> = {
   submit: { from: [], to: 'received' },
   claim: { from: ['received'], to: 'received' },
   verify: { from: ['received'], to: 'verified' },
@@ -37,19 +37,19 @@ function caseIn(stage: Stage, type: CommandType): CaseState {
 
 const PAIRS = STAGES.flatMap((stage) => COMMAND_TYPES.map((type) => ({ stage, type })));
 
-describe('transition table (SPEC §2)', () => {
+describe('transition table (docs/design.md §2)', () => {
   it('covers the 5 stages x 12 commands', () => {
     expect(PAIRS).toHaveLength(60);
-    expect(COMMAND_TYPES).toEqual(Object.keys(SPEC));
+    expect(COMMAND_TYPES).toEqual(Object.keys(DESIGN));
   });
 
-  it.each(PAIRS)('$type on a case in $stage is allowed exactly when SPEC §2 lists the stage', ({ stage, type }) => {
+  it.each(PAIRS)('$type in $stage is allowed exactly when docs/design.md §2 lists the stage', ({ stage, type }) => {
     const state = caseIn(stage, type);
     const world = createWorld();
     const command = world.commandOf(type, state.id, BODIES[type]);
     const decision = decide(state, command, world.contextFor(ANYONE, command, new Date(state.updatedAt)));
 
-    if (!SPEC[type].from.includes(stage)) {
+    if (!DESIGN[type].from.includes(stage)) {
       expect(decision).toEqual({
         ok: false,
         rejection:
@@ -63,7 +63,7 @@ describe('transition table (SPEC §2)', () => {
     if (!decision.ok) return;
     const stageEvents = decision.events.filter((e) => e.caseId === state.id);
     const closed = stageEvents.find((e) => e.type === 'case.closed');
-    const expected = SPEC[type].to === 'same' ? stage : SPEC[type].to;
+    const expected = DESIGN[type].to === 'same' ? stage : DESIGN[type].to;
     const entered: Record<string, Stage> = {
       'case.verified': 'verified',
       'case.referred': 'referred',
@@ -120,7 +120,7 @@ describe('transition table (SPEC §2)', () => {
     ]);
   });
 
-  it('lets each role run exactly the commands of SPEC §1 and §2', () => {
+  it('lets each role run exactly the commands of docs/design.md §1 and §2', () => {
     const roles = Object.fromEntries(COMMAND_TYPES.map((t) => [t, [...COMMANDS[t].roles]]));
     expect(roles).toEqual({
       submit: ['clerk'],

@@ -1,7 +1,7 @@
 import { ApiProblem, type ApiClient } from './api-client.ts';
 import type { Accepted, Case, Command } from './types.ts';
 
-/** Where each command the console sends is posted (SPEC §5). */
+/** Where each command the console sends is posted (docs/design.md §5). */
 export const COMMAND_PATHS = {
   submit: () => '/v1/cases',
   claim: (id: string) => `/v1/cases/${id}/claim`,

@@ -3,7 +3,7 @@ export type Locale = (typeof LOCALES)[number];
 
 export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
-/** Vietnamese when the browser prefers it to English, English otherwise (SPEC: vi by default). */
+/** Vietnamese when the browser prefers it to English, English otherwise (docs/console.md). */
 export function preferredLocale(languages: readonly string[]): Locale {
   for (const language of languages) {
     const base = language.toLowerCase().split('-')[0];

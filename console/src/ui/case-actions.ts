@@ -28,7 +28,7 @@ export type Actions = {
 const has = (me: Me, role: Me['roles'][number]) => me.roles.includes(role);
 
 /**
- * What the console offers, from the case's stage and the user's roles (SPEC §2). The worker
+ * What the console offers, from the case's stage and the user's roles (docs/design.md §2). The worker
  * decides; this only avoids offering what would certainly be refused, such as verifying a
  * case one submitted or a case another verifier holds.
  */

@@ -12,7 +12,7 @@ import {
 import type { Case } from '../core/types.ts';
 import type { DefaultValue, FormSpec, LeafSpec } from './form-spec.ts';
 
-// One spec per command form (SPEC §5 bodies). Required marks mirror the API's schemas;
+// One spec per command form (docs/design.md §5 bodies). Required marks mirror the API's schemas;
 // the API stays the judge: its field errors are what the user sees.
 
 const evidenceRow: LeafSpec[] = [

@@ -15,7 +15,7 @@ function opt<K extends string, V>(key: K, value: V | null | undefined): { [P in 
   return (value === null || value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-/** A case as SPEC §5 shows it; without personal data unless the view carries it. */
+/** A case as docs/design.md §5 shows it; without personal data unless the view carries it. */
 export function presentCase(view: CaseView | CaseState): CaseRepresentation {
   const { state, personal } = 'state' in view ? view : { state: view, personal: {} };
   const penalty = state.penalty;

@@ -38,7 +38,7 @@ const DEFAULT_SEAL_POLICY: SealPolicy = { maxEvents: 1000, maxAgeMs: 30_000, bar
 
 const SUPERVISOR_ONLY = (action: string) => [requireRole(['supervisor'], action)];
 
-/** SPEC §4: export, verification, checkpoints, the public key, the access log and erasure. */
+/** docs/design.md §4: export, verification, checkpoints, the public key, the access log and erasure. */
 export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const queries = { pool: deps.pool, publicKey: deps.audit.publicKey };

@@ -16,7 +16,7 @@ import {
 } from '../../domain/index.ts';
 import { problemSchema } from './common.schemas.ts';
 
-// Representations (SPEC §5): camelCase, RFC 3339 UTC timestamps, optional members absent
+// Representations (docs/design.md §5): camelCase, RFC 3339 UTC timestamps, optional members absent
 // rather than null. Personal fields are optional: present only for readers allowed them.
 
 const timestamp = z.iso.datetime();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-/** The --help of one command, as the README's CLI reference shows it. */
+/** The --help of one command, as the CLI reference (docs/cli.md) shows it. */
 export type CommandHelp = { command: string; description: string; help: string };
 
 /** Every visible command and subcommand, depth first, with its help at a fixed width. */
@@ -8,7 +8,7 @@ export function collectHelp(program: Command): CommandHelp[] {
   const found: CommandHelp[] = [];
   const walk = (command: Command, path: string[]) => {
     const helper = command.createHelp();
-    // A fixed width, so the README does not depend on the terminal that generated it.
+    // A fixed width, so docs/cli.md does not depend on the terminal that generated it.
     helper.prepareContext({ helpWidth: 80, outputHasColors: false });
     found.push({
       command: path.join(' '),

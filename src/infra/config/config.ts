@@ -31,7 +31,7 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 
 /**
  * Every setting casetrail reads from the environment. Parsed once at start; the
- * README's configuration table is generated from the descriptions here.
+ * configuration table of docs/configuration.md is generated from the descriptions here.
  */
 export const configSchema = z
   .object({

@@ -113,7 +113,7 @@ interface Driver {
   close(): Promise<void>;
 }
 
-/** The only place that knows which queue backend runs (SPEC §3). */
+/** The only place that knows which queue backend runs (docs/design.md §3). */
 export async function createQueueFactory(options: QueueFactoryOptions): Promise<QueueFactory> {
   const log = options.log.child({ component: 'queues', backend: options.backend });
   const driver = options.backend === 'redis' ? redisDriver(options, log) : await postgresDriver(options, log);

@@ -1,4 +1,4 @@
-// The faults of SPEC §9, injected while the load runs, and the load itself: lanes of
+// The faults of docs/design.md §9, injected while the load runs, and the load itself: lanes of
 // clients driving cases through their plans. Faults fire at evenly spaced points of the
 // load (by commands finished), so each one hits work in flight and each is followed by
 // more work that must get through.

@@ -29,7 +29,7 @@ export type RunFigures = {
   loadMs: number;
 };
 
-/** One line per run, for the README's Reliability figures and for anyone reading CI output. */
+/** One line per run, for the Reliability figures of docs/operations.md and for anyone reading CI output. */
 export function reportRun(backend: string, system: ChildSystem, figures: RunFigures): void {
   const { report, injected, delivered, stats } = figures;
   const recovery = recoveryFigures(system);
