@@ -126,7 +126,7 @@ export async function runIntakeBench(options: IntakeBenchOptions): Promise<Intak
         },
         queueBackend: backend,
         peakRssMb: rss.peakMb(),
-        target: { ratio: 0.6 },
+        target: { ratio: 0.4 },
       };
     } finally {
       await app.close();
