@@ -11,7 +11,7 @@ import type { ProcessorDefinition, ProcessorDeps } from './processor.ts';
 import { slaTimerProjection } from './projections/sla-timer.projection.ts';
 import { webhookProjection } from './projections/webhook.projection.ts';
 
-export type ProjectedEvent = StoredEvent & { id: string };
+type ProjectedEvent = StoredEvent & { id: string };
 
 /**
  * Something that follows the audit trail: SLA timers, statistics, webhooks. The job of an
@@ -24,7 +24,7 @@ export interface EventProjection {
   project(event: ProjectedEvent, context: ProjectionContext): Promise<void>;
 }
 
-export type ProjectionContext = {
+type ProjectionContext = {
   pool: pg.Pool;
   log: Logger;
   queues?: Pick<QueueFactory, 'queue'>;
@@ -33,7 +33,7 @@ export type ProjectionContext = {
 };
 
 /** The projections that run on the events queue: register new ones here. */
-export const EVENT_PROJECTIONS: readonly EventProjection[] = [slaTimerProjection, webhookProjection];
+const EVENT_PROJECTIONS: readonly EventProjection[] = [slaTimerProjection, webhookProjection];
 
 export function createEventsProcessor(
   deps: ProcessorDeps,

@@ -22,7 +22,6 @@ export {
   pipelineDeps,
   pipelineSettings,
   type Pipeline,
-  type PipelineOptions,
   type PipelineSettings,
 } from './pipeline.ts';
 export type { ProcessorDefinition, ProcessorDeps } from './processor.ts';

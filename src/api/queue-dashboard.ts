@@ -9,7 +9,7 @@ import type { QueueFactory } from '../infra/queue/queue-factory.ts';
 import { bearerToken } from './auth.ts';
 import { problemDocument, sendProblem } from './problems.ts';
 
-export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+const QUEUE_DASHBOARD_PATH = '/admin/queues';
 const DASHBOARD_ROLES: readonly Role[] = ['supervisor', 'admin'];
 
 /**

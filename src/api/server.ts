@@ -37,7 +37,7 @@ export type ServerOptions = {
   consoleDir: string | null;
 };
 
-export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
+const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   rateLimit: { max: 600, windowMs: 60_000 },
   waitTimeoutMs: 10_000,
   bodyLimit: 1024 * 1024,

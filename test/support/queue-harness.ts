@@ -24,7 +24,7 @@ import {
 import { createTestDatabase, type TestDatabase } from './databases.ts';
 import { CLERK, submitBody } from './fixtures.ts';
 
-export const FAST: PipelineSettings = {
+const FAST: PipelineSettings = {
   concurrency: 8,
   lockDurationMs: 3_000,
   stalledIntervalMs: 1_000,
@@ -35,7 +35,7 @@ export const FAST: PipelineSettings = {
   reconcileAfterMs: 1_000,
 };
 
-export type LogLine = { level: string; msg: string; [key: string]: unknown };
+type LogLine = { level: string; msg: string; [key: string]: unknown };
 
 export interface QueueHarness {
   backend: QueueBackendKind;

@@ -6,7 +6,7 @@ import { rowToCommand, type CommandRow, type FinishedCommand } from './command.r
 export type { FinishedCommand };
 
 /** The channel writeTransitions notifies, with the command's outcome (or, from older writers, its id) as payload. */
-export const COMMAND_CHANNEL = 'casetrail_command';
+const COMMAND_CHANNEL = 'casetrail_command';
 
 export interface CommandWaiter {
   /**

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
-export interface MigrationLogger {
+interface MigrationLogger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
 }

@@ -7,7 +7,7 @@ import { publishRows } from './publish.ts';
 import type { QueueFactory } from './queue-factory.ts';
 import { pause } from './time-limit.ts';
 
-export const OUTBOX_CHANNEL = 'casetrail_outbox';
+const OUTBOX_CHANNEL = 'casetrail_outbox';
 
 export interface OutboxRelayOptions {
   pool: pg.Pool;

@@ -36,7 +36,7 @@ export interface QueueFactoryOptions {
   postgresPoolSize?: number;
 }
 
-export interface WorkerSettings {
+interface WorkerSettings {
   concurrency: number;
   lockDuration?: number;
   stalledInterval?: number;
@@ -45,12 +45,12 @@ export interface WorkerSettings {
 
 export type JobProcessor = (job: Job) => Promise<unknown>;
 // The classes are the same on both backends; only their connection type differs.
-export type AppQueue = Queue;
+type AppQueue = Queue;
 export type AppWorker = Worker;
 
 /** A queue outside the pipeline, used only by the benchmark's bare-jobs baseline. */
 export const BASELINE_QUEUE = 'bench-baseline';
-export type FactoryQueueName = QueueName | typeof BASELINE_QUEUE;
+type FactoryQueueName = QueueName | typeof BASELINE_QUEUE;
 
 export interface QueueFactory {
   readonly backend: QueueBackendKind;
@@ -63,7 +63,7 @@ export interface QueueFactory {
   close(): Promise<void>;
 }
 
-export const POSTGRES_QUEUE_SCHEMA = 'bullmq';
+const POSTGRES_QUEUE_SCHEMA = 'bullmq';
 
 /** The factory options the configuration describes. */
 export function queueFactoryOptions(config: Config, databaseUrl: string, log: Logger): QueueFactoryOptions {
@@ -93,7 +93,7 @@ export function redisQueuePrefix(prefix: string, queue: string): string {
   return `${prefix}:{${queue}}`;
 }
 
-export function defaultJobOptions(
+function defaultJobOptions(
   jobs: { attempts: number; backoffMs: number } = { attempts: 10, backoffMs: 1_000 },
 ): DefaultJobOptions {
   return {

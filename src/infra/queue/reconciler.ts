@@ -23,7 +23,7 @@ export interface ReconcilerOptions {
   publishTimeoutMs?: number;
 }
 
-export type ReconcileRound = {
+type ReconcileRound = {
   /** Rows published again (a no-op in the queue when their job is in fact still there). */
   republished: number;
   /** Rows whose command was already applied or rejected: only their deletion was missing. */
