@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { PROBLEMS, type ProblemCode, type Rejection } from '../domain/index.ts';
 import { isDatabaseUnavailable } from '../infra/db/database.ts';
-import { errorInfo, errorLocation } from '../infra/queue/outage-log.ts';
+import { errorInfo, errorLocation } from '../infra/error-info.ts';
 import type { Problem } from './schemas/common.schemas.ts';
 
 const PROBLEM_TYPE_BASE = 'https://casetrail.dev/problems/';

@@ -7,7 +7,7 @@ import {
   lastCheckpoint,
   streamLeaves,
 } from '../infra/db/checkpoint.repository.ts';
-import { errorInfo } from '../infra/queue/outage-log.ts';
+import { errorInfo } from '../infra/error-info.ts';
 import { sealCheckpoints, type SealDeps, type SealPolicy } from './seal-checkpoint.ts';
 
 export type ExportDeps = SealDeps & { sealPolicy: SealPolicy };

@@ -12,7 +12,8 @@ import { insertCommand } from '../../src/infra/db/command.repository.ts';
 import type { Logger } from '../../src/infra/logger.ts';
 import { createQueueFactory, type QueueBackendKind, type QueueFactory } from '../../src/infra/queue/queue-factory.ts';
 import type { StoredEvent } from '../../src/domain/index.ts';
-import { createEventsProcessor, eventsProcessor, type EventProjection } from '../../workers/events.processor.ts';
+import { createEventsProcessor, eventsProcessor } from '../../workers/events.processor.ts';
+import type { EventProjection } from '../../workers/projections/projection.ts';
 import {
   PROCESSORS,
   startPipeline,

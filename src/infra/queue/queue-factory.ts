@@ -12,7 +12,8 @@ import type { QueueName } from '../../domain/index.ts';
 import { CLOSE_WAIT_MS, countConnections, guardCheckedOutClients } from '../db/database.ts';
 import { queueBackend, type Config } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
-import { createOutageLog, createThrottledLog, errorInfo } from './outage-log.ts';
+import { errorInfo } from '../error-info.ts';
+import { createOutageLog, createThrottledLog } from './outage-log.ts';
 import { closeRedis, evictionPolicies, openRedis, redisTarget, type RedisClient } from './redis-connection.ts';
 import { withTimeout } from './time-limit.ts';
 
@@ -163,7 +164,7 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
     },
     ping: () => driver.ping(),
     async close() {
-      // Workers are closed gracefully by their owner first (workers/index.ts); this only
+      // Workers are closed gracefully by their owner first (workers/start-workers.ts); this only
       // makes sure, briefly. A close that is still waiting for a hung job is left behind.
       await Promise.all(
         [...workers].map((worker) => withTimeout(worker.close(), 1_000, 'worker close').catch(() => undefined)),
