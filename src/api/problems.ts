@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { PROBLEMS, type ProblemCode, type Rejection } from '../domain/index.ts';
-import { isDatabaseUnavailable } from '../infra/db/database.ts';
+import { isDatabaseUnavailable } from '../app/database.ts';
 import { errorInfo, errorLocation } from '../infra/error-info.ts';
 import type { Problem } from './schemas/common.schemas.ts';
 
