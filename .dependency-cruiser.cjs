@@ -63,7 +63,6 @@ module.exports = {
     },
   ],
   options: {
-    includeOnly: { path: ['^src/', '^workers/', '^bin/', '^scripts/', '^console/src/', '^test/', '^node_modules/'] },
     // The generated client is cruised as a leaf: whoever imports it is seen, its own imports are not.
     doNotFollow: { path: ['^node_modules/', '^src/generated/'] },
     tsPreCompilationDeps: true,
