@@ -67,9 +67,22 @@ export function replaceSection(readme: string, section: Section, body: string): 
   return `${readme.slice(0, start)}${begin(section)}\n${body}\n${readme.slice(stop)}`;
 }
 
-/** README.md as it should be: the given text with every generated section rendered afresh. */
+/** README.md as Biome formats it (npm run lint checks it too): its tables have aligned columns. */
+function formatReadme(readme: string): string {
+  const result = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--stdin-file-path=README.md'],
+    { cwd: ROOT, input: readme, encoding: 'utf8', timeout: 60_000 },
+  );
+  if (result.status !== 0) throw new Error(`biome format failed (${result.status}): ${result.stderr}`);
+  return result.stdout;
+}
+
+/** README.md as it should be: the given text with every generated section rendered afresh, formatted. */
 export function renderReadme(readme: string, helps: readonly CommandHelp[] = collectCliHelp()): string {
-  return replaceSection(replaceSection(readme, 'config', renderConfigTable()), 'cli', renderCliReference(helps));
+  return formatReadme(
+    replaceSection(replaceSection(readme, 'config', renderConfigTable()), 'cli', renderCliReference(helps)),
+  );
 }
 
 export { begin as sectionBegin, end as sectionEnd };
