@@ -7,7 +7,7 @@ import { parseJob } from '../src/infra/queue/catalog.ts';
 import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
 import type { ProcessorDeps } from './processor.ts';
 
-export type CommandJobResult =
+type CommandJobResult =
   | { status: 'applied'; caseId: string; version: number; replayed: boolean }
   | { status: 'rejected'; caseId: string; code: string; replayed: boolean };
 

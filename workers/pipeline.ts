@@ -6,7 +6,7 @@ import { startReconciler, type Reconciler } from '../src/infra/queue/reconciler.
 import type { Runtime } from '../src/infra/runtime.ts';
 import { BARRIER_TIMEOUT_MS } from '../src/app/seal-checkpoint.ts';
 import { startAuditSealer, type AuditSealer } from './audit-sealer.ts';
-import { startWorkers, type RunningWorkers } from './index.ts';
+import { startWorkers, type RunningWorkers } from './start-workers.ts';
 import { startSlaSweeper, type SlaSweeper } from './sla-sweeper.ts';
 import type { ProcessorDeps, ProcessorDefinition } from './processor.ts';
 

@@ -16,7 +16,7 @@ export type ProcessorDeps = ApplyDeps & {
   webhookTimeoutMs?: number;
 };
 
-/** One processor per queue; workers/index.ts checks that the catalog's queues each have exactly one. */
+/** One processor per queue; startWorkers checks that the catalog's queues each have exactly one. */
 export interface ProcessorDefinition {
   queue: QueueName;
   create(deps: ProcessorDeps): JobProcessor;

@@ -13,7 +13,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * last attempt marks the delivery failed and ends the job for good (which also lets its
  * outbox row go, so the reconciler does not start it over).
  */
-export function createWebhooksProcessor(deps: ProcessorDeps): JobProcessor {
+function createWebhooksProcessor(deps: ProcessorDeps): JobProcessor {
   return async (job) => {
     const parsed = parseJob('webhooks', job.name, job.data);
     if (!parsed.ok || parsed.kind !== 'webhook') {

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type pg from 'pg';
 import type { Role } from '../domain/index.ts';
+import { createTokenLookup, type DatabasePool } from '../app/database.ts';
 import { authenticate, hashToken, type AuthenticatedActor } from '../app/users.ts';
-import { createTokenLookup } from '../infra/db/user.repository.ts';
 import { ProblemError } from './problems.ts';
 
 declare module 'fastify' {
@@ -28,7 +27,7 @@ export function bearerToken(request: FastifyRequest): string | null {
  */
 export function registerAuthentication(
   scope: FastifyInstance,
-  deps: { pool: pg.Pool; rateLimit: RateLimitOptions },
+  deps: { pool: DatabasePool; rateLimit: RateLimitOptions },
 ): void {
   // The token's hash keys the limit and then finds the token's owner: computed once.
   const hashes = new WeakMap<FastifyRequest, string>();

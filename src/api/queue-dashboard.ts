@@ -2,14 +2,14 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type pg from 'pg';
+import type { DatabasePool } from '../app/database.ts';
 import { authenticate } from '../app/users.ts';
 import { QUEUE_NAMES, type Role } from '../domain/index.ts';
 import type { QueueFactory } from '../infra/queue/queue-factory.ts';
 import { bearerToken } from './auth.ts';
 import { problemDocument, sendProblem } from './problems.ts';
 
-export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+const QUEUE_DASHBOARD_PATH = '/admin/queues';
 const DASHBOARD_ROLES: readonly Role[] = ['supervisor', 'admin'];
 
 /**
@@ -21,7 +21,7 @@ const DASHBOARD_ROLES: readonly Role[] = ['supervisor', 'admin'];
  */
 export async function registerQueueDashboard(
   app: FastifyInstance,
-  deps: { pool: pg.Pool; queues: Pick<QueueFactory, 'queue'> },
+  deps: { pool: DatabasePool; queues: Pick<QueueFactory, 'queue'> },
 ): Promise<void> {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
@@ -41,7 +41,7 @@ export async function registerQueueDashboard(
 }
 
 async function guard(
-  deps: { pool: pg.Pool },
+  deps: { pool: DatabasePool },
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply | undefined> {

@@ -2,10 +2,14 @@ import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type pg from 'pg';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import {
+  createCommandInbox,
+  createCommandWaiter,
+  type CommandWaiter,
+  type DatabasePool,
+  type PrismaClient,
+} from '../app/database.ts';
 import type { Config } from '../infra/config/config.ts';
-import { createCommandWaiter, type CommandWaiter } from '../infra/db/command-waiter.ts';
 import type { Logger } from '../infra/logger.ts';
 import { registerAuthentication, type RateLimitOptions } from './auth.ts';
 import { registerProblemHandlers } from './problems.ts';
@@ -22,7 +26,6 @@ import { statsRoutes } from './routes/stats.routes.ts';
 import { stageHistoryRoutes } from './routes/stage-history.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
 import { registerQueueDashboard } from './queue-dashboard.ts';
-import { createCommandInbox } from '../infra/db/command-inbox.ts';
 import { createHandoff } from '../infra/queue/publish.ts';
 import type { QueueFactory } from '../infra/queue/queue-factory.ts';
 
@@ -37,7 +40,7 @@ export type ServerOptions = {
   consoleDir: string | null;
 };
 
-export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
+const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   rateLimit: { max: 600, windowMs: 60_000 },
   waitTimeoutMs: 10_000,
   bodyLimit: 1024 * 1024,
@@ -46,7 +49,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
 
 export interface ServerDeps {
   log: Logger;
-  pool: pg.Pool;
+  pool: DatabasePool;
   prisma: PrismaClient;
   health: HealthChecks;
   /** Owned by the server from here on: closed when the server closes. */
@@ -131,7 +134,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 }
 
 export type ApiInput = {
-  db: { pool: pg.Pool; prisma: PrismaClient };
+  db: { pool: DatabasePool; prisma: PrismaClient };
   log: Logger;
   config: Pick<Config, 'CASETRAIL_RATE_LIMIT_MAX' | 'CASETRAIL_RATE_LIMIT_WINDOW'>;
   health: HealthChecks;

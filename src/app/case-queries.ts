@@ -30,7 +30,7 @@ type BadCursor = { ok: false; code: 'validation_failed'; detail: string; path: '
 type Forbidden = { ok: false; code: 'forbidden'; detail: string };
 
 export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 200;
+const MAX_LIMIT = 200;
 
 const createdCursor = z.tuple([cursorKey.timestamp, cursorKey.uuid]);
 const worklistCursor = z.tuple([cursorKey.int4, cursorKey.timestamp, cursorKey.uuid]);
@@ -45,7 +45,7 @@ const badCursor: BadCursor = {
 };
 
 /** The SQL form of canSeeCase: which cases a listing may return to this actor. */
-export function scopeOf(actor: Actor): CaseScope {
+function scopeOf(actor: Actor): CaseScope {
   if (actor.roles.includes('supervisor')) return { all: true };
   return {
     all: false,

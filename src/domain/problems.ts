@@ -19,8 +19,6 @@ export const PROBLEMS = {
 
 export type ProblemCode = keyof typeof PROBLEMS;
 
-export const PROBLEM_CODES = Object.keys(PROBLEMS) as ProblemCode[];
-
 /** Why the domain refused a command; the code decides the HTTP status. */
 export type Rejection = { code: ProblemCode; detail: string };
 

@@ -14,21 +14,21 @@ collectDefaultMetrics({ register: metricsRegistry });
 
 const registers = [metricsRegistry];
 
-export const commandsTotal = new Counter({
+const commandsTotal = new Counter({
   name: 'casetrail_commands_total',
   help: 'Commands applied or rejected by this process, by command type and result',
   labelNames: ['type', 'result'] as const,
   registers,
 });
 
-export const commandRejectionsTotal = new Counter({
+const commandRejectionsTotal = new Counter({
   name: 'casetrail_command_rejections_total',
   help: 'Commands rejected by this process, by command type and problem code',
   labelNames: ['type', 'code'] as const,
   registers,
 });
 
-export const transitionLatency = new Histogram({
+const transitionLatency = new Histogram({
   name: 'casetrail_transition_latency_seconds',
   help: "From a command's job entering its stage queue to the command applied (the wait before is casetrail_outbox_lag_seconds)",
   labelNames: ['type'] as const,

@@ -11,7 +11,7 @@ import { freePort } from './redis-server.ts';
 import { isAlive } from './child-process.ts';
 import { databaseUrl, withAdmin } from './postgres-admin.ts';
 
-export type RestartMode =
+type RestartMode =
   /** SIGINT: sessions are ended, the server shuts down cleanly. */
   | 'fast'
   /** SIGQUIT: the server quits at once, as in a crash, and recovers from its WAL on start. */

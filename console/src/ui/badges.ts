@@ -9,7 +9,7 @@ export type SlaStatus = { kind: 'none' } | { kind: 'overdue' | 'due-soon' | 'on-
 /** Shown as due soon in the last hours before a deadline (a quarter of the received stage's 24 h). */
 const DUE_SOON_MS = 6 * 3_600_000;
 
-export function slaStatus(c: Pick<Case, 'stage' | 'deadlineAt'>, now = Date.now()): SlaStatus {
+function slaStatus(c: Pick<Case, 'stage' | 'deadlineAt'>, now = Date.now()): SlaStatus {
   if (c.stage === 'closed' || c.deadlineAt === undefined) return { kind: 'none' };
   const left = Date.parse(c.deadlineAt) - now;
   return { kind: left < 0 ? 'overdue' : left < DUE_SOON_MS ? 'due-soon' : 'on-time', deadlineAt: c.deadlineAt };

@@ -1,10 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type pg from 'pg';
 import { z } from 'zod';
 import { erasureSchema } from '../../domain/index.ts';
 import { auditVerify, listAccessLog, listCheckpoints, publicKeyInfo } from '../../app/audit-queries.ts';
+import type { DatabasePool } from '../../app/database.ts';
 import { erasePersonalData } from '../../app/erase-personal-data.ts';
 import { exportCase } from '../../app/export-case.ts';
 import { BARRIER_TIMEOUT_MS, type SealPolicy } from '../../app/seal-checkpoint.ts';
@@ -32,7 +32,7 @@ import {
 /** The checkpoint key and how an export seals what is still unsealed. */
 export type AuditKeys = { signingKey: KeyObject; publicKey: KeyObject; sealPolicy?: SealPolicy };
 
-export type AuditRouteDeps = { pool: pg.Pool; log: Logger; audit: AuditKeys };
+export type AuditRouteDeps = { pool: DatabasePool; log: Logger; audit: AuditKeys };
 
 const DEFAULT_SEAL_POLICY: SealPolicy = { maxEvents: 1000, maxAgeMs: 30_000, barrierTimeoutMs: BARRIER_TIMEOUT_MS };
 

@@ -47,7 +47,7 @@ function scopeSql(scope: CaseScope, params: Params): string {
 }
 
 /** A LIKE pattern matching the text literally: backslash, % and _ are escaped. */
-export function containsPattern(text: string): string {
+function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/gu, '\\$&')}%`;
 }
 

@@ -17,7 +17,7 @@ export type EndpointRecord = {
   disabledAt: string | null;
 };
 
-export type AttemptRecord = {
+type AttemptRecord = {
   attempt: number;
   statusCode: number | null;
   error: string | null;

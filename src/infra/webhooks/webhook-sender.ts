@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 /** Headers of every webhook POST (lower-case, as HTTP/2 and Node's http module give them). */
-export const WEBHOOK_HEADERS = {
+const WEBHOOK_HEADERS = {
   delivery: 'x-casetrail-delivery',
   event: 'x-casetrail-event',
   eventId: 'x-casetrail-event-id',
