@@ -67,9 +67,45 @@ export function replaceSection(readme: string, section: Section, body: string): 
   return `${readme.slice(0, start)}${begin(section)}\n${body}\n${readme.slice(stop)}`;
 }
 
+/**
+ * The tables of a generated section laid out as `npm run format` (Biome) lays them out,
+ * every column padded to its widest cell, so that formatting the README changes nothing.
+ */
+export function alignTables(markdown: string): string {
+  const lines = markdown.split('\n');
+  for (let first = 0; first < lines.length; first += 1) {
+    if (!lines[first]?.startsWith('|')) continue;
+    let last = first;
+    while (lines[last + 1]?.startsWith('|')) last += 1;
+    const rows = lines.slice(first, last + 1).map((line) =>
+      line
+        .slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map((text) => text.trim()),
+    );
+    const isRule = (row: string[]) => row.every((text) => /^-+$/.test(text));
+    const widths = (rows[0] ?? []).map((_, column) =>
+      Math.max(3, ...rows.filter((row) => !isRule(row)).map((row) => [...(row[column] ?? '')].length)),
+    );
+    const pad = (text: string, width: number) => text + ' '.repeat(width - [...text].length);
+    const laidOut = rows.map((row) =>
+      isRule(row)
+        ? `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`
+        : `| ${widths.map((width, column) => pad(row[column] ?? '', width)).join(' | ')} |`,
+    );
+    lines.splice(first, laidOut.length, ...laidOut);
+    first = last;
+  }
+  return lines.join('\n');
+}
+
 /** README.md as it should be: the given text with every generated section rendered afresh. */
 export function renderReadme(readme: string, helps: readonly CommandHelp[] = collectCliHelp()): string {
-  return replaceSection(replaceSection(readme, 'config', renderConfigTable()), 'cli', renderCliReference(helps));
+  return replaceSection(
+    replaceSection(readme, 'config', alignTables(renderConfigTable())),
+    'cli',
+    alignTables(renderCliReference(helps)),
+  );
 }
 
 export { begin as sectionBegin, end as sectionEnd };
