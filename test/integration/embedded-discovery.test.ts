@@ -1,4 +1,4 @@
-// One-shot commands with no DATABASE_URL, next to a `casetrail start`
+// One-shot commands and `casetrail health` with no DATABASE_URL, next to a `casetrail start`
 // on its embedded PostgreSQL: they use the running server's database when they share its
 // data directory, and otherwise say on stderr which database they used (or refuse, when
 // the data directory has none while a server runs elsewhere), instead of quietly starting
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCasetrail, startCasetrail, type CasetrailProcess } from '../support/child-process.ts';
 import { TEST_HMAC_KEY } from '../support/child-system.ts';
 
-describe('one-shot commands without DATABASE_URL', () => {
+describe('one-shot commands and health without DATABASE_URL', () => {
   let dir: string;
   /** The running server's data directory. */
   let serverDir: string;
@@ -63,6 +63,25 @@ describe('one-shot commands without DATABASE_URL', () => {
 
     const me = (token: string) =>
       fetch(`${apiUrl}/v1/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+
+    it('casetrail health finds the running server and exits 0', async () => {
+      const result = await cli(['health', '--json'], serverDir);
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual({
+        status: 'ok',
+        checks: { database: true, queues: true },
+        queueBackend: 'postgres',
+      });
+    });
+
+    it('casetrail health exits 1 where no server runs, naming where one does', async () => {
+      const result = await cli(['health', '--json'], emptyDir);
+      expect(result.code, result.stderr).toBe(1);
+      expect(JSON.parse(result.stdout)).toMatchObject({ status: 'unavailable', checks: { database: false } });
+      expect(result.stderr).toContain(`no casetrail server is running its embedded PostgreSQL on ${emptyDir}`);
+      expect(result.stderr).toContain(`set CASETRAIL_DATA_DIR=${serverDir}`);
+      expect(existsSync(emptyDir)).toBe(false);
+    });
 
     it('users create on the server data directory writes to the running database', async () => {
       const result = await cli(['users', 'create', '--name', 'shared-admin', '--roles', 'admin', '--json'], serverDir);

@@ -83,6 +83,8 @@ describe('casetrail start from a clone in a private directory', () => {
     // The first start runs initdb: slow on a busy machine.
     await server.waitForLog((line) => line.msg === 'casetrail started', 240_000);
 
+    const health = casetrail(['health']);
+    expect(await health.exited).toEqual({ code: 0, stderr: 'ok: database up, queues (postgres) up' });
     const user = casetrail(['users', 'create', '--name', 'keeper', '--roles', 'admin']);
     const created = await user.exited;
     if (createUser === 'created') expect(created.code, created.stderr).toBe(0);
