@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from './config/config.ts';
 import { loadSecrets, type Secrets } from './config/secrets.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import { openEmbeddedForCommand } from './db/embedded-for-command.ts';
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrate } from './db/migrator.ts';
 import { warnUnlessAutovacuum } from './db/vacuum-check.ts';
@@ -20,7 +21,9 @@ export interface Runtime {
 
 /**
  * Servers log to stdout; one-shot commands (`oneShot`) log to stderr so that their own
- * output, JSON included, stays clean on stdout.
+ * output, JSON included, stays clean on stdout. Without DATABASE_URL a one-shot command
+ * works on the embedded database of the server running on its data directory, and says
+ * on stderr when none runs there (see openEmbeddedForCommand).
  */
 export async function openRuntime(options: {
   migrate: boolean;
@@ -34,7 +37,13 @@ export async function openRuntime(options: {
     role: options.role,
   });
   const embedded =
-    config.DATABASE_URL === undefined ? await startEmbeddedPostgres(config.CASETRAIL_DATA_DIR, log) : null;
+    config.DATABASE_URL !== undefined
+      ? null
+      : options.oneShot
+        ? await openEmbeddedForCommand(config.CASETRAIL_DATA_DIR, log, (line) =>
+            process.stderr.write(`casetrail: ${line}\n`),
+          )
+        : await startEmbeddedPostgres(config.CASETRAIL_DATA_DIR, log, { advertise: true });
   const databaseUrl = embedded?.url ?? (config.DATABASE_URL as string);
   const db = openDatabase(databaseUrl, {
     poolSize: config.CASETRAIL_DB_POOL_SIZE,

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { importWithoutExitHooks } from '../../src/infra/db/embedded-postgres.ts';
+import { importEmbeddedPostgres } from '../../src/infra/db/embedded-postgres.ts';
 import { migrate } from '../../src/infra/db/migrator.ts';
 import { freePort } from './redis-server.ts';
 import { isAlive } from './child-process.ts';
@@ -30,7 +30,7 @@ export interface PrivatePostgres {
 const USER = 'postgres';
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
-  const EmbeddedPostgres = await importWithoutExitHooks();
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
   const databaseDir = path.join(tmpdir(), `casetrail-pg-${randomBytes(4).toString('hex')}`);
