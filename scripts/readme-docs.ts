@@ -67,9 +67,41 @@ export function replaceSection(readme: string, section: Section, body: string): 
   return `${readme.slice(0, start)}${begin(section)}\n${body}\n${readme.slice(stop)}`;
 }
 
+/**
+ * Pads every table's cells to their column's width, as the formatter (biome) lays tables
+ * out, so that a regenerated section is already formatted.
+ */
+export function alignTables(markdown: string): string {
+  const lines = markdown.split('\n');
+  const splitRow = (line: string) =>
+    line
+      .slice(1, -1)
+      .split(/(?<!\\)\|/u)
+      .map((c) => c.trim());
+  const width = (text: string) => [...text].length;
+  for (let start = 0; start < lines.length; start++) {
+    if (!lines[start]?.startsWith('|')) continue;
+    let stop = start;
+    while (lines[stop + 1]?.startsWith('|')) stop++;
+    const rows = lines.slice(start, stop + 1).map(splitRow);
+    const widths = rows[0]?.map((_, i) =>
+      Math.max(3, ...rows.filter((_, r) => r !== 1).map((row) => width(row[i] ?? ''))),
+    );
+    rows.forEach((row, r) => {
+      const cells = (widths ?? []).map((w, i) =>
+        r === 1 ? '-'.repeat(w) : (row[i] ?? '') + ' '.repeat(w - width(row[i] ?? '')),
+      );
+      lines[start + r] = `| ${cells.join(' | ')} |`;
+    });
+    start = stop;
+  }
+  return lines.join('\n');
+}
+
 /** README.md as it should be: the given text with every generated section rendered afresh. */
 export function renderReadme(readme: string, helps: readonly CommandHelp[] = collectCliHelp()): string {
-  return replaceSection(replaceSection(readme, 'config', renderConfigTable()), 'cli', renderCliReference(helps));
+  const config = alignTables(renderConfigTable());
+  return replaceSection(replaceSection(readme, 'config', config), 'cli', alignTables(renderCliReference(helps)));
 }
 
 export { begin as sectionBegin, end as sectionEnd };
