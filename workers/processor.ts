@@ -12,8 +12,11 @@ export type ProcessorDeps = ApplyDeps & {
   queues?: Pick<QueueFactory, 'queue'>;
   /** Applies commands batched with the others of the moment (startWorkers passes one); without it, one by one. */
   apply?: CommandApplier;
-  /** How long a webhook receiver has to answer (default 10 s). */
-  webhookTimeoutMs?: number;
+  /**
+   * Webhook deliveries: how long a receiver has to answer (default 10 s) and the CIDRs a
+   * receiver may be in besides public addresses (default none).
+   */
+  webhooks?: { timeoutMs?: number; allowCidrs?: readonly string[] };
 };
 
 /** One processor per queue; workers/index.ts checks that the catalog's queues each have exactly one. */

@@ -25,6 +25,7 @@ import { registerQueueDashboard } from './queue-dashboard.ts';
 import { createCommandInbox } from '../infra/db/command-inbox.ts';
 import { createHandoff } from '../infra/queue/publish.ts';
 import type { QueueFactory } from '../infra/queue/queue-factory.ts';
+import { createTargetPolicy } from '../infra/webhooks/target-policy.ts';
 
 export type { HealthChecks } from './routes/health.routes.ts';
 
@@ -35,6 +36,8 @@ export type ServerOptions = {
   bodyLimit: number;
   /** The built web console served at `/` (null: none). */
   consoleDir: string | null;
+  /** CIDRs where webhook receivers may be besides public addresses. */
+  webhookAllowCidrs: readonly string[];
 };
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -42,6 +45,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   waitTimeoutMs: 10_000,
   bodyLimit: 1024 * 1024,
   consoleDir: DEFAULT_CONSOLE_DIR,
+  webhookAllowCidrs: [],
 };
 
 export interface ServerDeps {
@@ -122,7 +126,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });
       stageHistoryRoutes(v1, { pool: deps.pool });
-      webhookRoutes(v1, { prisma: deps.prisma });
+      webhookRoutes(v1, { prisma: deps.prisma, targets: createTargetPolicy(options.webhookAllowCidrs) });
       if (deps.audit !== undefined) auditRoutes(v1, { pool: deps.pool, log: deps.log, audit: deps.audit });
     },
     { prefix: '/v1' },
@@ -133,7 +137,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 export type ApiInput = {
   db: { pool: pg.Pool; prisma: PrismaClient };
   log: Logger;
-  config: Pick<Config, 'CASETRAIL_RATE_LIMIT_MAX' | 'CASETRAIL_RATE_LIMIT_WINDOW'>;
+  config: Config;
   health: HealthChecks;
   audit: AuditKeys;
   queues?: Pick<QueueFactory, 'queue'>;
@@ -154,6 +158,7 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
       ...(input.queues === undefined ? {} : { queues: input.queues }),
       options: {
         rateLimit: { max: input.config.CASETRAIL_RATE_LIMIT_MAX, windowMs: input.config.CASETRAIL_RATE_LIMIT_WINDOW },
+        webhookAllowCidrs: input.config.CASETRAIL_WEBHOOK_ALLOW_CIDRS,
       },
     });
   } catch (error) {

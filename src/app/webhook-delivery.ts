@@ -3,7 +3,7 @@ import type { StoredEvent } from '../domain/index.ts';
 import { fanOutDeliveries, loadDelivery, markDeliveryFailed, recordAttempt } from '../infra/db/webhook.repository.ts';
 import { lazyChild, type Logger } from '../infra/logger.ts';
 import { webhookAttemptsTotal } from '../infra/metrics.ts';
-import { postWebhook } from '../infra/webhooks/webhook-sender.ts';
+import type { WebhookSender } from '../infra/webhooks/webhook-sender.ts';
 
 /** Creates the deliveries of one event (idempotent: an event projected twice fans out once). */
 export async function fanOutWebhooks(pool: pg.Pool, event: StoredEvent & { id: string }): Promise<number> {
@@ -29,7 +29,7 @@ export function webhookBody(event: StoredEvent & { id: string }): string {
   });
 }
 
-export type DeliveryDeps = { pool: pg.Pool; log: Logger; timeoutMs: number };
+export type DeliveryDeps = { pool: pg.Pool; log: Logger; timeoutMs: number; sender: WebhookSender };
 
 export type DeliveryOutcome =
   | { status: 'delivered'; attempt: number; statusCode: number }
@@ -37,6 +37,8 @@ export type DeliveryOutcome =
   | { status: 'retry'; attempt: number; error: string }
   /** Not delivered, and that was the last attempt. */
   | { status: 'failed'; attempt: number; error: string }
+  /** Refused by the target policy (a private or loopback address...): never retried. */
+  | { status: 'blocked'; attempt: number; error: string }
   | { status: 'skipped'; reason: 'already delivered' | 'endpoint disabled' }
   | { status: 'missing' };
 
@@ -56,7 +58,7 @@ export async function deliverWebhook(
     await markDeliveryFailed(deps.pool, deliveryId, 'endpoint disabled');
     return { status: 'skipped', reason: 'endpoint disabled' };
   }
-  const response = await postWebhook({
+  const response = await deps.sender.post({
     url: work.endpoint.url,
     secret: work.endpoint.secret,
     deliveryId,
@@ -65,7 +67,7 @@ export async function deliverWebhook(
     body: webhookBody(work.event),
     timeoutMs: deps.timeoutMs,
   });
-  const status = response.ok ? 'delivered' : options.lastAttempt ? 'failed' : 'pending';
+  const status = response.ok ? 'delivered' : response.blocked ? 'blocked' : options.lastAttempt ? 'failed' : 'pending';
   const attempt = await recordAttempt(deps.pool, {
     deliveryId,
     statusCode: response.statusCode,
@@ -80,6 +82,11 @@ export async function deliverWebhook(
     return { status: 'delivered', attempt, statusCode: response.statusCode ?? 0 };
   }
   const error = response.error ?? 'failed';
+  if (response.blocked) {
+    webhookAttemptsTotal.inc({ result: 'blocked' });
+    log.warn({ attempt, error }, 'webhook delivery blocked');
+    return { status: 'blocked', attempt, error };
+  }
   webhookAttemptsTotal.inc({ result: options.lastAttempt ? 'failed' : 'retry' });
   if (options.lastAttempt) {
     log.warn({ attempt, statusCode: response.statusCode, error }, 'webhook delivery failed for good');

@@ -165,6 +165,51 @@ describe.each(['redis', 'postgres'] as const)('webhooks on the %s queue backend'
     expect(receiver.requests.length).toBe(before);
   });
 
+  it('refuses receivers outside the allowed addresses, and blocks deliveries to one stored before, for good', async () => {
+    // 127.0.0.1/32 is allowed here (an in-house receiver); the rest of loopback is not.
+    const outside = receiver.url('/outside').replace('127.0.0.1', '127.0.0.2');
+    const refused = await call('POST', '/v1/webhooks', 'admin', { url: outside, eventTypes: ['case.received'] });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ path: 'url', message: 'the receiver is not allowed: address 127.0.0.2 is loopback' }],
+    });
+    // An endpoint registered before receivers were checked: its deliveries are refused at connect time.
+    const admin = (await call('GET', '/v1/me', 'admin')).body;
+    const { rows } = await system.harness.pool.query<{ id: string }>(
+      `INSERT INTO webhook_endpoints (id, url, event_types, secret, created_by)
+       VALUES (gen_random_uuid(), $1, ARRAY['case.received'], 'whsec_stored-before-the-check', $2) RETURNING id`,
+      [outside, admin.id],
+    );
+    const endpointId = rows[0]?.id;
+    const before = receiver.connections;
+    const submitted = await call('POST', '/v1/cases?wait=true', 'clerk', {
+      item: {
+        platform: 'website',
+        url: `https://news.example.vn/${randomUUID()}`,
+        content: `Claim ${randomUUID()}`,
+        capturedAt: '2026-11-28T09:30:00Z',
+      },
+      report: { source: 'monitoring' },
+      claim: 'The river is poisoned',
+      category: 'safety',
+    });
+    expect(submitted.status).toBe(201);
+    let deliveries: Json[] = [];
+    await system.waitFor(async () => {
+      deliveries = (await call('GET', `/v1/webhooks/${endpointId}/deliveries`, 'admin')).body.items as Json[];
+      return deliveries.length === 1 && deliveries[0]?.status !== 'pending';
+    });
+    expect(deliveries[0]).toMatchObject({
+      status: 'blocked',
+      attempts: 1,
+      lastStatusCode: null,
+      lastError: 'blocked: address 127.0.0.2 is loopback',
+    });
+    expect(receiver.connections).toBe(before);
+    await call('DELETE', `/v1/webhooks/${endpointId}`, 'admin');
+  });
+
   it('lets only admins manage endpoints, never shows a secret again, and refuses non-http(s) URLs', async () => {
     const created = await call('POST', '/v1/webhooks', 'admin', {
       url: receiver.url('/x'),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { redisClusterNodesSchema } from './redis-cluster-nodes.ts';
 import { ConfigError } from './config-error.ts';
+import { parseCidr } from '../webhooks/target-policy.ts';
 
 const duration = (fallback: string) =>
   z
@@ -26,6 +27,22 @@ const url = (protocols: readonly string[]) =>
     },
     `expected a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`,
   );
+
+const cidrList = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const items = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    const bad = items.filter((item) => parseCidr(item) === null);
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `not an IP address or CIDR: ${bad.join(', ')}` });
+      return z.NEVER;
+    }
+    return items;
+  });
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -125,6 +142,9 @@ export const configSchema = z
       'first retry delay of a webhook delivery; doubles on each attempt',
     ),
     CASETRAIL_WEBHOOK_TIMEOUT: duration('10s').describe('how long a webhook receiver has to answer'),
+    CASETRAIL_WEBHOOK_ALLOW_CIDRS: cidrList.describe(
+      'comma-separated CIDRs (or addresses) where webhook receivers may be besides public addresses, e.g. 10.20.0.0/16 for an in-house receiver; unset: loopback, private, link-local and other internal addresses are refused',
+    ),
   })
   .refine(
     (c) =>

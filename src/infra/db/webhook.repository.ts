@@ -31,7 +31,8 @@ export type DeliveryRecord = {
   eventId: string;
   eventType: EventType;
   caseId: string;
-  status: 'pending' | 'delivered' | 'failed';
+  /** blocked: the target policy refused the receiver's address; not retried. */
+  status: 'pending' | 'delivered' | 'failed' | 'blocked';
   attempts: number;
   lastStatusCode: number | null;
   lastError: string | null;
