@@ -7,7 +7,7 @@ import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Config } from '../infra/config/config.ts';
 import { createCommandWaiter, type CommandWaiter } from '../infra/db/command-waiter.ts';
 import type { Logger } from '../infra/logger.ts';
-import { registerAuthentication, type RateLimitOptions } from './auth.ts';
+import { createGate, registerAuthentication, type RateLimitOptions } from './auth.ts';
 import { registerProblemHandlers } from './problems.ts';
 import { auditRoutes, type AuditKeys } from './routes/audit.routes.ts';
 import { caseRoutes } from './routes/case.routes.ts';
@@ -38,14 +38,17 @@ export type ServerOptions = {
   consoleDir: string | null;
   /** CIDRs where webhook receivers may be besides public addresses. */
   webhookAllowCidrs: readonly string[];
+  /** Which peers' X-Forwarded-For is believed (Fastify's trustProxy): the client address of the rate limits. */
+  trustProxy: boolean | number | string[];
 };
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
-  rateLimit: { max: 600, windowMs: 60_000 },
+  rateLimit: { max: 600, addressMax: 1200, authFailures: 30, windowMs: 60_000 },
   waitTimeoutMs: 10_000,
   bodyLimit: 1024 * 1024,
   consoleDir: DEFAULT_CONSOLE_DIR,
   webhookAllowCidrs: [],
+  trustProxy: false,
 };
 
 export interface ServerDeps {
@@ -82,6 +85,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log.child({}, { serializers: REQUEST_SERIALIZERS }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimit,
+    // A hop count trusts that many proxies nearest to the server.
+    trustProxy:
+      typeof options.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (options.trustProxy as number)
+        : options.trustProxy,
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
@@ -106,14 +114,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (handoff !== undefined) app.addHook('onClose', async () => handoff.drain());
 
   await app.register(rateLimit, { global: false });
+  const gate = createGate(app, { pool: deps.pool, rateLimit: options.rateLimit });
   await registerDocs(app);
   await registerConsole(app, options.consoleDir);
   healthRoutes(app, deps.health);
   metricsRoutes(app, { pool: deps.pool, log: deps.log, ...(deps.queues === undefined ? {} : { queues: deps.queues }) });
-  if (deps.queues !== undefined) await registerQueueDashboard(app, { pool: deps.pool, queues: deps.queues });
+  if (deps.queues !== undefined) await registerQueueDashboard(app, { gate, queues: deps.queues });
   await app.register(
     async (v1) => {
-      registerAuthentication(v1, { pool: deps.pool, rateLimit: options.rateLimit });
+      registerAuthentication(v1, gate);
       commandRoutes(v1, {
         pool: deps.pool,
         commandWaiter: deps.commandWaiter,
@@ -122,7 +131,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         ...(handoff === undefined ? {} : { handoff }),
       });
       caseRoutes(v1, { pool: deps.pool });
-      userRoutes(v1, { pool: deps.pool, prisma: deps.prisma });
+      userRoutes(v1, { pool: deps.pool, prisma: deps.prisma, unknownTokens: gate.unknownTokens });
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });
       stageHistoryRoutes(v1, { pool: deps.pool });
@@ -157,7 +166,13 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
       audit: input.audit,
       ...(input.queues === undefined ? {} : { queues: input.queues }),
       options: {
-        rateLimit: { max: input.config.CASETRAIL_RATE_LIMIT_MAX, windowMs: input.config.CASETRAIL_RATE_LIMIT_WINDOW },
+        rateLimit: {
+          max: input.config.CASETRAIL_RATE_LIMIT_MAX,
+          addressMax: input.config.CASETRAIL_RATE_LIMIT_ADDRESS_MAX,
+          authFailures: input.config.CASETRAIL_RATE_LIMIT_AUTH_FAILURES,
+          windowMs: input.config.CASETRAIL_RATE_LIMIT_WINDOW,
+        },
+        trustProxy: input.config.CASETRAIL_TRUST_PROXY,
         webhookAllowCidrs: input.config.CASETRAIL_WEBHOOK_ALLOW_CIDRS,
       },
     });

@@ -39,7 +39,12 @@ export async function startSystem(options: {
       db: database,
       log: harness.log,
       // Webhook receivers of these tests listen on loopback: allowed explicitly, as in-house receivers are.
-      config: parseConfig({ CASETRAIL_RATE_LIMIT_MAX: '100000', CASETRAIL_WEBHOOK_ALLOW_CIDRS: LOOPBACK_RECEIVERS }),
+      config: parseConfig({
+        CASETRAIL_RATE_LIMIT_MAX: '100000',
+        CASETRAIL_RATE_LIMIT_ADDRESS_MAX: '1000000',
+        CASETRAIL_RATE_LIMIT_AUTH_FAILURES: '100000',
+        CASETRAIL_WEBHOOK_ALLOW_CIDRS: LOOPBACK_RECEIVERS,
+      }),
       health: { database: async () => true, queues: () => harness.factory.ping() },
       audit: harness.signing,
       queues: harness.factory,

@@ -44,6 +44,28 @@ const cidrList = z
     return items;
   });
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((value, ctx): boolean | number | string[] => {
+    const text = value.trim();
+    if (text === 'false') return false;
+    if (text === 'true') return true;
+    if (/^\d+$/u.test(text)) return Number(text);
+    const items = text.split(',').map((item) => item.trim());
+    const bad = items.filter((item) => !PROXY_NAMES.includes(item) && parseCidr(item) === null);
+    if (bad.length > 0 || items.includes('')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected false, true, a hop count or proxy addresses/CIDRs; not: ${bad.join(', ') || '(empty)'}`,
+      });
+      return z.NEVER;
+    }
+    return items;
+  });
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /**
@@ -129,8 +151,15 @@ export const configSchema = z
     CASETRAIL_CHECKPOINT_INTERVAL: duration('30s').describe(
       'audit checkpoint at the latest this long after an event (T)',
     ),
-    CASETRAIL_RATE_LIMIT_MAX: positiveInt(600).describe(
-      'API requests allowed per token (or per address without one) in each rate-limit window',
+    CASETRAIL_RATE_LIMIT_MAX: positiveInt(600).describe('API requests allowed per token in each rate-limit window'),
+    CASETRAIL_RATE_LIMIT_ADDRESS_MAX: positiveInt(1200).describe(
+      'API requests allowed per client address in each window, counted before the token is looked at (an address may carry several users: an office behind NAT)',
+    ),
+    CASETRAIL_RATE_LIMIT_AUTH_FAILURES: positiveInt(30).describe(
+      'requests without a valid token allowed per client address in each window; past it the address gets 429 until the window ends, with no token lookup',
+    ),
+    CASETRAIL_TRUST_PROXY: trustProxy.describe(
+      'whose X-Forwarded-For gives the client address (for the rate limits and logs): false, true (any peer: only behind a proxy that overwrites it), a hop count, or comma-separated proxy addresses/CIDRs (loopback, linklocal, uniquelocal as names)',
     ),
     CASETRAIL_RATE_LIMIT_WINDOW: duration('1m').describe('the API rate-limit window'),
     CASETRAIL_API_URL: url(['http:', 'https:'])
