@@ -8,6 +8,7 @@ import type { Config } from '../infra/config/config.ts';
 import { createCommandWaiter, type CommandWaiter } from '../infra/db/command-waiter.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createGate, registerAuthentication, type RateLimitOptions } from './auth.ts';
+import { answerClientError } from './client-errors.ts';
 import { registerProblemHandlers } from './problems.ts';
 import { auditRoutes, type AuditKeys } from './routes/audit.routes.ts';
 import { caseRoutes } from './routes/case.routes.ts';
@@ -38,6 +39,11 @@ export type ServerOptions = {
   consoleDir: string | null;
   /** CIDRs where webhook receivers may be besides public addresses. */
   webhookAllowCidrs: readonly string[];
+  /**
+   * How long a client has to send a whole request, and its headers; how long an idle
+   * keep-alive connection stays open. A client slower than these is answered 408 and cut.
+   */
+  timeouts: { requestMs: number; headersMs: number; keepAliveMs: number };
   /** Which peers' X-Forwarded-For is believed (Fastify's trustProxy): the client address of the rate limits. */
   trustProxy: boolean | number | string[];
 };
@@ -49,6 +55,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   consoleDir: DEFAULT_CONSOLE_DIR,
   webhookAllowCidrs: [],
   trustProxy: false,
+  timeouts: { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000 },
 };
 
 export interface ServerDeps {
@@ -85,6 +92,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log.child({}, { serializers: REQUEST_SERIALIZERS }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimit,
+    requestTimeout: options.timeouts.requestMs,
+    keepAliveTimeout: options.timeouts.keepAliveMs,
+    // No byte either way for this long: the connection is given up (a client that stopped reading).
+    connectionTimeout: options.timeouts.requestMs,
+    http: {
+      headersTimeout: options.timeouts.headersMs,
+      // Node checks the request and headers timeouts this often (30 s unless told).
+      connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(options.timeouts.headersMs / 4))),
+    },
+    clientErrorHandler: answerClientError,
     // A hop count trusts that many proxies nearest to the server.
     trustProxy:
       typeof options.trustProxy === 'number'
@@ -173,6 +190,11 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
           windowMs: input.config.CASETRAIL_RATE_LIMIT_WINDOW,
         },
         trustProxy: input.config.CASETRAIL_TRUST_PROXY,
+        timeouts: {
+          requestMs: input.config.CASETRAIL_HTTP_REQUEST_TIMEOUT,
+          headersMs: input.config.CASETRAIL_HTTP_HEADERS_TIMEOUT,
+          keepAliveMs: input.config.CASETRAIL_HTTP_KEEP_ALIVE_TIMEOUT,
+        },
         webhookAllowCidrs: input.config.CASETRAIL_WEBHOOK_ALLOW_CIDRS,
       },
     });

@@ -1,5 +1,6 @@
 // Hostile traffic against the running API process, as deployed behind a reverse proxy on
-// loopback: floods from one client address, bad tokens and the queue dashboard. Each is
+// loopback: floods from one client address, bad tokens, the queue dashboard, and requests
+// trickled in a byte at a time (small request and headers timeouts here). Each is
 // refused with its status and problem code, changes no row of the record, and leaks no
 // stack trace or token in any response or log line.
 import { randomBytes } from 'node:crypto';
@@ -7,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startChildSystem, type ChildSystem } from '../support/child-system.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { findLeaks } from '../support/leak-check.ts';
+import { sendSlowly } from '../support/slow-client.ts';
 import { deleteKeys } from '../support/queue-harness.ts';
 import { changesBetween, takeSnapshot } from '../support/row-snapshot.ts';
 import { createRequester } from './hostile/hostile-context.ts';
@@ -34,6 +36,8 @@ beforeAll(async () => {
       CASETRAIL_TRUST_PROXY: 'loopback',
       CASETRAIL_RATE_LIMIT_ADDRESS_MAX: String(LIMITS.addressMax),
       CASETRAIL_RATE_LIMIT_AUTH_FAILURES: String(LIMITS.authFailures),
+      CASETRAIL_HTTP_REQUEST_TIMEOUT: '1s',
+      CASETRAIL_HTTP_HEADERS_TIMEOUT: '500ms',
     },
   });
   const request = createRequester(system.baseUrl);
@@ -42,6 +46,17 @@ beforeAll(async () => {
     users: { admin: await system.createUser(['admin']), clerk: await system.createUser(['clerk']) },
     limits: LIMITS,
     client: () => `198.51.100.${++clients}`,
+    async slowly(start, trickle) {
+      const exchange = await sendSlowly(system.baseUrl, { start, trickle, everyMs: 100, withinMs: 5_000 });
+      if (!exchange.closed) throw new Error(`still open after ${Math.round(exchange.afterMs)} ms`);
+      let body: Record<string, unknown> | null = null;
+      try {
+        body = JSON.parse(exchange.body) as Record<string, unknown>;
+      } catch {
+        body = null;
+      }
+      return { status: exchange.status ?? 0, headers: exchange.headers, text: exchange.body, body };
+    },
     request: (method, path, options = {}) => {
       const { from, ...rest } = options;
       return request(method, path, {

@@ -162,6 +162,15 @@ export const configSchema = z
       'whose X-Forwarded-For gives the client address (for the rate limits and logs): false, true (any peer: only behind a proxy that overwrites it), a hop count, or comma-separated proxy addresses/CIDRs (loopback, linklocal, uniquelocal as names)',
     ),
     CASETRAIL_RATE_LIMIT_WINDOW: duration('1m').describe('the API rate-limit window'),
+    CASETRAIL_HTTP_REQUEST_TIMEOUT: duration('30s').describe(
+      'how long an API client has to send a whole request (headers and body); a slower one gets 408 and is disconnected',
+    ),
+    CASETRAIL_HTTP_HEADERS_TIMEOUT: duration('10s').describe(
+      'how long an API client has to send the headers of a request (at most CASETRAIL_HTTP_REQUEST_TIMEOUT)',
+    ),
+    CASETRAIL_HTTP_KEEP_ALIVE_TIMEOUT: duration('5s').describe(
+      'how long an idle keep-alive connection to the API stays open',
+    ),
     CASETRAIL_API_URL: url(['http:', 'https:'])
       .default('http://127.0.0.1:3000')
       .describe('API the command line talks to (submit, cases)'),
@@ -185,6 +194,10 @@ export const configSchema = z
       message: 'required when CASETRAIL_QUEUE_BACKEND is redis (or CASETRAIL_REDIS_CLUSTER_NODES)',
     },
   )
+  .refine((c) => c.CASETRAIL_HTTP_HEADERS_TIMEOUT <= c.CASETRAIL_HTTP_REQUEST_TIMEOUT, {
+    path: ['CASETRAIL_HTTP_HEADERS_TIMEOUT'],
+    message: 'must not be longer than CASETRAIL_HTTP_REQUEST_TIMEOUT',
+  })
   .refine((c) => c.REDIS_URL === undefined || c.CASETRAIL_REDIS_CLUSTER_NODES === undefined, {
     path: ['CASETRAIL_REDIS_CLUSTER_NODES'],
     message: 'set either REDIS_URL (one server) or CASETRAIL_REDIS_CLUSTER_NODES (a cluster), not both',

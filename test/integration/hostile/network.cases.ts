@@ -41,6 +41,8 @@ export interface NetworkContext {
   /** A client address no other case used. */
   client(): string;
   request(method: string, path: string, options?: RequestOptions & { from?: string }): Promise<Answer>;
+  /** Sends `start`, then a byte of `trickle` every 100 ms, until the server closes the connection. */
+  slowly(start: string, trickle: string): Promise<Answer>;
 }
 
 export type NetworkCase = Omit<HostileCase, 'send' | 'decidedByWorker'> & { send(n: NetworkContext): Promise<Answer> };
@@ -75,6 +77,23 @@ export const NETWORK_EDGE_CASES: readonly NetworkCase[] = [
       const from = n.client();
       return repeat(n.limits.addressMax + 1, () => n.request('GET', '/v1/cases?limit=1', { from, as: n.users.clerk }));
     },
+  },
+  {
+    name: 'a request body trickled in a byte at a time',
+    status: 408,
+    code: 'request_timeout',
+    send: (n) =>
+      n.slowly(
+        'POST /v1/cases HTTP/1.1\r\nHost: casetrail\r\nContent-Type: application/json\r\n' +
+          `Authorization: Bearer ${n.users.clerk.token}\r\nContent-Length: 65536\r\n\r\n{"claim":"`,
+        'x',
+      ),
+  },
+  {
+    name: 'request headers trickled in a byte at a time',
+    status: 408,
+    code: 'request_timeout',
+    send: (n) => n.slowly('GET /v1/cases HTTP/1.1\r\nHost: casetrail\r\nX-Slow: ', 'abcdef'),
   },
   {
     name: 'the queue dashboard without a token, past the budget of failed authentications',
