@@ -10,6 +10,18 @@ import { ProblemError, problemDocument, sendProblem } from './problems.ts';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 const DASHBOARD_ROLES: readonly Role[] = ['supervisor', 'admin'];
+const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 /**
  * bull-board over every queue, at /admin/queues, for supervisors and admins. The API's
@@ -32,6 +44,11 @@ export async function registerQueueDashboard(
     options: { uiConfig: { boardTitle: 'casetrail queues' } },
   });
   await app.register(async (scope) => {
+    // The board's own scripts and styles only (it styles inline), and never in a frame.
+    scope.addHook('onSend', async (_request, reply) => {
+      reply.header('content-security-policy', DASHBOARD_CSP);
+      reply.header('x-frame-options', 'DENY');
+    });
     // bull-board renders errors thrown inside its routes with its own handler (as 500s),
     // so refusals are sent from the hook as problem documents instead of thrown.
     // The API's own gate: the same address, failure and token limits, the same token checks.

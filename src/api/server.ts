@@ -121,6 +121,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerProblemHandlers(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Every answer is what its Content-Type says: no browser guesses otherwise.
+    reply.header('x-content-type-options', 'nosniff');
     if (request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
   });
   // A request waiting for a command answers 202 at once instead of holding up shutdown.

@@ -2,7 +2,7 @@
 // loopback: floods from one client address, bad tokens, the queue dashboard, and requests
 // trickled in a byte at a time (small request and headers timeouts here). Each is
 // refused with its status and problem code, changes no row of the record, and leaks no
-// stack trace or token in any response or log line.
+// stack trace or token in any response or log line; every answer says nosniff.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startChildSystem, type ChildSystem } from '../support/child-system.ts';
@@ -90,6 +90,7 @@ describe('hostile network traffic is refused with its problem and changes no row
       code: hostile.code,
     });
     expect(answer.body?.requestId).toBe(answer.headers.get('x-request-id'));
+    expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
     if (hostile.status === 429) expect(answer.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
 
     const after = await takeSnapshot(db.pool);
