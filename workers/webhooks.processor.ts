@@ -9,6 +9,8 @@ import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
 import type { ProcessorDefinition, ProcessorDeps } from './processor.ts';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** A key no secret was sealed with: sealed secrets then fail to open, and the attempt says so. */
+const NO_KEY = Buffer.alloc(32);
 
 /**
  * POSTs one webhook delivery. A failed POST throws, so BullMQ retries it with backoff; the
@@ -19,6 +21,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export function createWebhooksProcessor(deps: ProcessorDeps): JobProcessor {
   const sender = createWebhookSender({ policy: createTargetPolicy(deps.webhooks?.allowCidrs) });
   const timeoutMs = deps.webhooks?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const secretsKey = deps.webhooks?.secretsKey ?? NO_KEY;
   return async (job) => {
     const parsed = parseJob('webhooks', job.name, job.data);
     if (!parsed.ok || parsed.kind !== 'webhook') {
@@ -29,7 +32,9 @@ export function createWebhooksProcessor(deps: ProcessorDeps): JobProcessor {
     const { deliveryId } = parsed.data;
     const log = lazyChild(deps.log, { queue: 'webhooks', jobId: job.id });
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const outcome = await deliverWebhook({ pool: deps.pool, log, timeoutMs, sender }, deliveryId, { lastAttempt });
+    const outcome = await deliverWebhook({ pool: deps.pool, log, timeoutMs, sender, secretsKey }, deliveryId, {
+      lastAttempt,
+    });
     switch (outcome.status) {
       case 'delivered':
       case 'skipped':

@@ -66,6 +66,8 @@ export interface ServerDeps {
   /** Owned by the server from here on: closed when the server closes. */
   commandWaiter: CommandWaiter;
   options?: Partial<ServerOptions>;
+  /** Seals the secrets the API stores (webhook secrets). */
+  secretsKey: Buffer;
   /** The checkpoint key; the audit routes (export, verify, checkpoints...) exist only with it. */
   audit?: AuditKeys;
   /**
@@ -154,7 +156,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });
       stageHistoryRoutes(v1, { pool: deps.pool });
-      webhookRoutes(v1, { prisma: deps.prisma, targets: createTargetPolicy(options.webhookAllowCidrs) });
+      webhookRoutes(v1, {
+        prisma: deps.prisma,
+        targets: createTargetPolicy(options.webhookAllowCidrs),
+        secretsKey: deps.secretsKey,
+      });
       if (deps.audit !== undefined) auditRoutes(v1, { pool: deps.pool, log: deps.log, audit: deps.audit });
     },
     { prefix: '/v1' },
@@ -168,6 +174,7 @@ export type ApiInput = {
   config: Config;
   health: HealthChecks;
   audit: AuditKeys;
+  secretsKey: Buffer;
   queues?: Pick<QueueFactory, 'queue'>;
 };
 
@@ -183,6 +190,7 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
       health: input.health,
       commandWaiter,
       audit: input.audit,
+      secretsKey: input.secretsKey,
       ...(input.queues === undefined ? {} : { queues: input.queues }),
       options: {
         rateLimit: {

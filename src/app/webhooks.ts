@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { EVENT_TYPES, LIMITS, isHttpUrl, isSafeText, type Actor } from '../domain/index.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
@@ -11,10 +11,11 @@ import {
   type DeliveryRecord,
   type EndpointRecord,
 } from '../infra/db/webhook.repository.ts';
+import { sealSecret } from '../infra/secret-box.ts';
 import type { TargetPolicy } from '../infra/webhooks/target-policy.ts';
 import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
 
-export type WebhookDeps = { prisma: PrismaClient; targets: TargetPolicy };
+export type WebhookDeps = { prisma: PrismaClient; targets: TargetPolicy; secretsKey: Buffer };
 
 /**
  * Where webhooks may go: an absolute http(s) URL with a host, and without credentials
@@ -83,10 +84,12 @@ export async function registerEndpoint(
     };
   }
   const secret = input.secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
+  const id = randomUUID();
   const endpoint = await insertEndpoint(deps.prisma, {
+    id,
     url: input.url,
     eventTypes: input.eventTypes,
-    secret,
+    secretSealed: sealSecret(deps.secretsKey, secret, id),
     description: input.description ?? null,
     createdBy: actor.id,
   });

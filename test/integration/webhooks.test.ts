@@ -69,6 +69,17 @@ describe.each(['redis', 'postgres'] as const)('webhooks on the %s queue backend'
     expect(verifiedOnly.status).toBe(201);
     const generated = String(verifiedOnly.body.secret);
     expect(generated).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/u);
+    // Stored sealed: neither secret is in the database.
+    const { rows: stored } = await system.harness.pool.query<{ secret: string | null; secret_sealed: string }>(
+      'SELECT secret, secret_sealed FROM webhook_endpoints WHERE id = ANY($1::uuid[])',
+      [[all.body.id, verifiedOnly.body.id]],
+    );
+    expect(stored.map((row) => row.secret)).toEqual([null, null]);
+    for (const row of stored) {
+      expect(row.secret_sealed).toMatch(/^v1\./u);
+      expect(row.secret_sealed).not.toContain(SECRET);
+      expect(row.secret_sealed).not.toContain(generated);
+    }
     // The first POST of the claim fails; BullMQ retries it with backoff.
     let claimedFailures = 0;
     receiver.answer((request) => {
@@ -208,6 +219,38 @@ describe.each(['redis', 'postgres'] as const)('webhooks on the %s queue backend'
     });
     expect(receiver.connections).toBe(before);
     await call('DELETE', `/v1/webhooks/${endpointId}`, 'admin');
+  });
+
+  it('signs with a secret stored in plaintext before secrets were sealed, and seals it', async () => {
+    const legacy = 'whsec_stored-in-plaintext-long-ago';
+    const admin = (await call('GET', '/v1/me', 'admin')).body;
+    const { rows } = await system.harness.pool.query<{ id: string }>(
+      `INSERT INTO webhook_endpoints (id, url, event_types, secret, created_by)
+       VALUES (gen_random_uuid(), $1, ARRAY['case.received'], $2, $3) RETURNING id`,
+      [receiver.url('/legacy'), legacy, admin.id],
+    );
+    const submitted = await call('POST', '/v1/cases?wait=true', 'clerk', {
+      item: {
+        platform: 'website',
+        url: `https://news.example.vn/${randomUUID()}`,
+        content: `Claim ${randomUUID()}`,
+        capturedAt: '2026-11-28T09:30:00Z',
+      },
+      report: { source: 'monitoring' },
+      claim: 'The bridge has collapsed',
+      category: 'safety',
+    });
+    expect(submitted.status).toBe(201);
+    await system.waitFor(async () => receiver.requests.some((r) => r.path === '/legacy' && r.answered === 200));
+    const request = receiver.requests.find((r) => r.path === '/legacy');
+    expect(request?.headers['x-casetrail-signature']).toBe(request && signatureOf(legacy, request));
+    const { rows: stored } = await system.harness.pool.query<{ secret: string | null; secret_sealed: string | null }>(
+      'SELECT secret, secret_sealed FROM webhook_endpoints WHERE id = $1',
+      [rows[0]?.id],
+    );
+    expect(stored[0]?.secret).toBeNull();
+    expect(stored[0]?.secret_sealed).toMatch(/^v1\./u);
+    await call('DELETE', `/v1/webhooks/${rows[0]?.id}`, 'admin');
   });
 
   it('lets only admins manage endpoints, never shows a secret again, and refuses non-http(s) URLs', async () => {

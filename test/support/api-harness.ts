@@ -69,6 +69,7 @@ export async function startApi(
     health: options.health ?? { database: async () => true, queues: async () => true },
     commandWaiter,
     audit: options.audit ?? auditKeys(),
+    secretsKey: randomBytes(32),
     // Tests send from one address, many of them without a valid token: limits only where a test sets them.
     options: { rateLimit: UNLIMITED, ...options.server },
   });

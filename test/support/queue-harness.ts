@@ -98,7 +98,7 @@ export async function createQueueHarness(
     hmacKey: Buffer.from('test-hmac-key-of-at-least-32-characters!'),
     claimLeaseMs: 30 * 60_000,
     sla: { received: 86_400_000, verified: 172_800_000, referred: 30 * 86_400_000, penalty_issued: 60 * 86_400_000 },
-    webhooks: { allowCidrs: [LOOPBACK_RECEIVERS] },
+    webhooks: { allowCidrs: [LOOPBACK_RECEIVERS], secretsKey: randomBytes(32) },
   };
   const pipelines: Pipeline[] = [];
   const keyPair = generateKeyPairSync('ed25519');

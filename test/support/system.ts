@@ -47,6 +47,8 @@ export async function startSystem(options: {
       }),
       health: { database: async () => true, queues: () => harness.factory.ping() },
       audit: harness.signing,
+      // The workers open what the API seals: one key, as every process of a deployment shares it.
+      secretsKey: harness.deps.webhooks?.secretsKey ?? Buffer.alloc(32),
       queues: harness.factory,
     });
     app = api;

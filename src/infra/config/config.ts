@@ -115,6 +115,13 @@ export const configSchema = z
       .min(32, 'at least 32 characters')
       .optional()
       .describe('key of the HMAC digests of personal data; unset: generated into the data directory'),
+    CASETRAIL_SECRETS_KEY: z
+      .string()
+      .min(32, 'at least 32 characters')
+      .optional()
+      .describe(
+        'key that encrypts secrets at rest (webhook secrets, AES-256-GCM); unset: generated into the data directory',
+      ),
     CASETRAIL_SLA_RECEIVED: duration('24h').describe('deadline of the received stage'),
     CASETRAIL_SLA_VERIFIED: duration('48h').describe('deadline of the verified stage'),
     CASETRAIL_SLA_REFERRED: duration('30d').describe('deadline of the referred stage'),
