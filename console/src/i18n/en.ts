@@ -34,6 +34,7 @@ export const en = {
     signOut: 'Sign out',
     loading: 'Loading…',
     you: 'you',
+    system: 'System (automatic)',
     requestId: 'Quote this reference when reporting the problem: {id}',
     notAllowedTitle: 'Not available',
     notAllowed: 'Your roles do not include this page.',

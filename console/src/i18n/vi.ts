@@ -11,6 +11,7 @@ export const vi: Catalog = {
     signOut: 'Đăng xuất',
     loading: 'Đang tải…',
     you: 'bạn',
+    system: 'Hệ thống (tự động)',
     requestId: 'Khi báo lỗi, vui lòng cung cấp mã tham chiếu: {id}',
     notAllowedTitle: 'Không khả dụng',
     notAllowed: 'Vai trò của bạn không được dùng trang này.',
