@@ -79,7 +79,7 @@ export function pipelineDeps(runtime: Pick<Runtime, 'config' | 'log' | 'secrets'
       referred: config.CASETRAIL_SLA_REFERRED,
       penalty_issued: config.CASETRAIL_SLA_PENALTY_ISSUED,
     },
-    webhookTimeoutMs: config.CASETRAIL_WEBHOOK_TIMEOUT,
+    webhooks: { timeoutMs: config.CASETRAIL_WEBHOOK_TIMEOUT, allowCidrs: config.CASETRAIL_WEBHOOK_ALLOW_CIDRS },
   };
 }
 

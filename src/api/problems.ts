@@ -6,7 +6,7 @@ import { errorInfo, errorLocation } from '../infra/error-info.ts';
 import type { Problem } from './schemas/common.schemas.ts';
 
 const PROBLEM_TYPE_BASE = 'https://casetrail.dev/problems/';
-const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 export type FieldError = { path: string; message: string };
 

@@ -11,7 +11,8 @@ import {
 } from '../app/database.ts';
 import type { Config } from '../infra/config/config.ts';
 import type { Logger } from '../infra/logger.ts';
-import { registerAuthentication, type RateLimitOptions } from './auth.ts';
+import { createGate, registerAuthentication, type RateLimitOptions } from './auth.ts';
+import { answerClientError } from './client-errors.ts';
 import { registerProblemHandlers } from './problems.ts';
 import { auditRoutes, type AuditKeys } from './routes/audit.routes.ts';
 import { caseRoutes } from './routes/case.routes.ts';
@@ -28,6 +29,7 @@ import { webhookRoutes } from './routes/webhook.routes.ts';
 import { registerQueueDashboard } from './queue-dashboard.ts';
 import { createHandoff } from '../infra/queue/publish.ts';
 import type { QueueFactory } from '../infra/queue/queue-factory.ts';
+import { createTargetPolicy } from '../infra/webhooks/target-policy.ts';
 
 export type { HealthChecks } from './routes/health.routes.ts';
 
@@ -38,13 +40,25 @@ export type ServerOptions = {
   bodyLimit: number;
   /** The built web console served at `/` (null: none). */
   consoleDir: string | null;
+  /** CIDRs where webhook receivers may be besides public addresses. */
+  webhookAllowCidrs: readonly string[];
+  /**
+   * How long a client has to send a whole request, and its headers; how long an idle
+   * keep-alive connection stays open. A client slower than these is answered 408 and cut.
+   */
+  timeouts: { requestMs: number; headersMs: number; keepAliveMs: number };
+  /** Which peers' X-Forwarded-For is believed (Fastify's trustProxy): the client address of the rate limits. */
+  trustProxy: boolean | number | string[];
 };
 
 const DEFAULT_SERVER_OPTIONS: ServerOptions = {
-  rateLimit: { max: 600, windowMs: 60_000 },
+  rateLimit: { max: 600, addressMax: 1200, authFailures: 30, windowMs: 60_000 },
   waitTimeoutMs: 10_000,
   bodyLimit: 1024 * 1024,
   consoleDir: DEFAULT_CONSOLE_DIR,
+  webhookAllowCidrs: [],
+  trustProxy: false,
+  timeouts: { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000 },
 };
 
 export interface ServerDeps {
@@ -55,6 +69,8 @@ export interface ServerDeps {
   /** Owned by the server from here on: closed when the server closes. */
   commandWaiter: CommandWaiter;
   options?: Partial<ServerOptions>;
+  /** Seals the secrets the API stores (webhook secrets). */
+  secretsKey: Buffer;
   /** The checkpoint key; the audit routes (export, verify, checkpoints...) exist only with it. */
   audit?: AuditKeys;
   /**
@@ -81,6 +97,21 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log.child({}, { serializers: REQUEST_SERIALIZERS }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimit,
+    requestTimeout: options.timeouts.requestMs,
+    keepAliveTimeout: options.timeouts.keepAliveMs,
+    // No byte either way for this long: the connection is given up (a client that stopped reading).
+    connectionTimeout: options.timeouts.requestMs,
+    http: {
+      headersTimeout: options.timeouts.headersMs,
+      // Node checks the request and headers timeouts this often (30 s unless told).
+      connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(options.timeouts.headersMs / 4))),
+    },
+    clientErrorHandler: answerClientError,
+    // A hop count trusts that many proxies nearest to the server.
+    trustProxy:
+      typeof options.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (options.trustProxy as number)
+        : options.trustProxy,
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
@@ -95,6 +126,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerProblemHandlers(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Every answer is what its Content-Type says: no browser guesses otherwise.
+    reply.header('x-content-type-options', 'nosniff');
     if (request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
   });
   // A request waiting for a command answers 202 at once instead of holding up shutdown.
@@ -105,14 +138,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (handoff !== undefined) app.addHook('onClose', async () => handoff.drain());
 
   await app.register(rateLimit, { global: false });
+  const gate = createGate(app, { pool: deps.pool, rateLimit: options.rateLimit });
   await registerDocs(app);
   await registerConsole(app, options.consoleDir);
   healthRoutes(app, deps.health);
   metricsRoutes(app, { pool: deps.pool, log: deps.log, ...(deps.queues === undefined ? {} : { queues: deps.queues }) });
-  if (deps.queues !== undefined) await registerQueueDashboard(app, { pool: deps.pool, queues: deps.queues });
+  if (deps.queues !== undefined) await registerQueueDashboard(app, { gate, queues: deps.queues });
   await app.register(
     async (v1) => {
-      registerAuthentication(v1, { pool: deps.pool, rateLimit: options.rateLimit });
+      registerAuthentication(v1, gate);
       commandRoutes(v1, {
         pool: deps.pool,
         commandWaiter: deps.commandWaiter,
@@ -121,11 +155,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         ...(handoff === undefined ? {} : { handoff }),
       });
       caseRoutes(v1, { pool: deps.pool });
-      userRoutes(v1, { pool: deps.pool, prisma: deps.prisma });
+      userRoutes(v1, { pool: deps.pool, prisma: deps.prisma, unknownTokens: gate.unknownTokens });
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });
       stageHistoryRoutes(v1, { pool: deps.pool });
-      webhookRoutes(v1, { prisma: deps.prisma });
+      webhookRoutes(v1, {
+        prisma: deps.prisma,
+        targets: createTargetPolicy(options.webhookAllowCidrs),
+        secretsKey: deps.secretsKey,
+      });
       if (deps.audit !== undefined) auditRoutes(v1, { pool: deps.pool, log: deps.log, audit: deps.audit });
     },
     { prefix: '/v1' },
@@ -136,9 +174,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 export type ApiInput = {
   db: { pool: DatabasePool; prisma: PrismaClient };
   log: Logger;
-  config: Pick<Config, 'CASETRAIL_RATE_LIMIT_MAX' | 'CASETRAIL_RATE_LIMIT_WINDOW'>;
+  config: Config;
   health: HealthChecks;
   audit: AuditKeys;
+  secretsKey: Buffer;
   queues?: Pick<QueueFactory, 'queue'>;
 };
 
@@ -154,9 +193,22 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
       health: input.health,
       commandWaiter,
       audit: input.audit,
+      secretsKey: input.secretsKey,
       ...(input.queues === undefined ? {} : { queues: input.queues }),
       options: {
-        rateLimit: { max: input.config.CASETRAIL_RATE_LIMIT_MAX, windowMs: input.config.CASETRAIL_RATE_LIMIT_WINDOW },
+        rateLimit: {
+          max: input.config.CASETRAIL_RATE_LIMIT_MAX,
+          addressMax: input.config.CASETRAIL_RATE_LIMIT_ADDRESS_MAX,
+          authFailures: input.config.CASETRAIL_RATE_LIMIT_AUTH_FAILURES,
+          windowMs: input.config.CASETRAIL_RATE_LIMIT_WINDOW,
+        },
+        trustProxy: input.config.CASETRAIL_TRUST_PROXY,
+        timeouts: {
+          requestMs: input.config.CASETRAIL_HTTP_REQUEST_TIMEOUT,
+          headersMs: input.config.CASETRAIL_HTTP_HEADERS_TIMEOUT,
+          keepAliveMs: input.config.CASETRAIL_HTTP_KEEP_ALIVE_TIMEOUT,
+        },
+        webhookAllowCidrs: input.config.CASETRAIL_WEBHOOK_ALLOW_CIDRS,
       },
     });
   } catch (error) {

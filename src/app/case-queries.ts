@@ -45,7 +45,7 @@ const badCursor: BadCursor = {
 };
 
 /** The SQL form of canSeeCase: which cases a listing may return to this actor. */
-function scopeOf(actor: Actor): CaseScope {
+export function scopeOf(actor: Actor): CaseScope {
   if (actor.roles.includes('supervisor')) return { all: true };
   return {
     all: false,

@@ -12,4 +12,3 @@ export type { CommandRecord } from '../infra/db/command.repository.ts';
 export { createCommandInbox } from '../infra/db/command-inbox.ts';
 export { createCommandWaiter, type CommandWaiter } from '../infra/db/command-waiter.ts';
 export { isDatabaseUnavailable } from '../infra/db/database.ts';
-export { createTokenLookup } from '../infra/db/user.repository.ts';

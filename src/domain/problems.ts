@@ -10,9 +10,11 @@ export const PROBLEMS = {
   duplicate_decision: { status: 409, title: 'Duplicate decision number' },
   guard_failed: { status: 422, title: 'Guard failed' },
   idempotency_mismatch: { status: 422, title: 'Idempotency key reused with a different body' },
+  request_timeout: { status: 408, title: 'Request timeout' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rate_limited: { status: 429, title: 'Rate limited' },
+  headers_too_large: { status: 431, title: 'Request headers too large' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'Service unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

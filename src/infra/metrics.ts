@@ -45,7 +45,7 @@ export const slaBreachesTotal = new Counter({
 
 export const webhookAttemptsTotal = new Counter({
   name: 'casetrail_webhook_attempts_total',
-  help: 'Webhook POSTs made by this process, by result (delivered, retry, failed)',
+  help: 'Webhook POSTs made by this process, by result (delivered, retry, failed, blocked)',
   labelNames: ['result'] as const,
   registers,
 });
@@ -81,7 +81,7 @@ const casesOverdue = new Gauge({
 // shows the stage that never breached.
 for (const type of COMMAND_TYPES) for (const result of ['applied', 'rejected']) commandsTotal.inc({ type, result }, 0);
 for (const stage of OPEN_STAGES) slaBreachesTotal.inc({ stage }, 0);
-for (const result of ['delivered', 'retry', 'failed']) webhookAttemptsTotal.inc({ result }, 0);
+for (const result of ['delivered', 'retry', 'failed', 'blocked']) webhookAttemptsTotal.inc({ result }, 0);
 
 export function recordCommandOutcome(
   type: CommandType,

@@ -4,6 +4,8 @@ import { openDatabase, type Database } from './db/database.ts';
 import { openEmbeddedForCommand } from './db/embedded-for-command.ts';
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrate } from './db/migrator.ts';
+import { sealPlaintextSecrets } from './db/webhook.repository.ts';
+import { sealSecret } from './secret-box.ts';
 import { warnUnlessAutovacuum } from './db/vacuum-check.ts';
 import { pino } from 'pino';
 import { createLogger, type Logger } from './logger.ts';
@@ -56,6 +58,13 @@ export async function openRuntime(options: {
       if (result.applied.length > 0) log.info({ applied: result.applied }, 'migrations applied');
     }
     const secrets = await loadSecrets(config, log);
+    if (options.migrate) {
+      // Secrets stored in plaintext before they were sealed are sealed as part of migrating.
+      const sealed = await sealPlaintextSecrets(db.pool, (id, plaintext) =>
+        sealSecret(secrets.secretsKey, plaintext, id),
+      );
+      if (sealed > 0) log.info({ sealed }, 'webhook secrets sealed');
+    }
     // A server runs for long: say so now if nothing will vacuum what it churns.
     if (!options.oneShot) await warnUnlessAutovacuum(db.pool, log);
     return {

@@ -20,8 +20,9 @@ import {
   type UserName,
 } from './hostile/hostile-context.ts';
 import { INPUT_CASES } from './hostile/input.cases.ts';
+import { NETWORK_CASES } from './hostile/network.cases.ts';
 
-const CASES = [...INPUT_CASES, ...ACCESS_CASES];
+const CASES = [...INPUT_CASES, ...ACCESS_CASES, ...NETWORK_CASES];
 const RATE_LIMIT = 100;
 const ROLES: Record<UserName, ('clerk' | 'verifier' | 'supervisor' | 'admin')[]> = {
   clerkA: ['clerk'],

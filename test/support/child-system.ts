@@ -74,6 +74,7 @@ export async function startChildSystem(options: ChildSystemOptions): Promise<Chi
     PORT: '0',
     LOG_LEVEL: 'info',
     CASETRAIL_RATE_LIMIT_MAX: '100000',
+    CASETRAIL_RATE_LIMIT_ADDRESS_MAX: '1000000',
     ...FAST_RECOVERY_ENV,
     ...options.env,
   };

@@ -36,6 +36,9 @@ const FAST: PipelineSettings = {
   reconcileAfterMs: 1_000,
 };
 
+/** Webhook receivers of the tests listen on 127.0.0.1: allowed the way an in-house receiver is. */
+export const LOOPBACK_RECEIVERS = '127.0.0.1/32';
+
 type LogLine = { level: string; msg: string; [key: string]: unknown };
 
 export interface QueueHarness {
@@ -96,6 +99,7 @@ export async function createQueueHarness(
     hmacKey: Buffer.from('test-hmac-key-of-at-least-32-characters!'),
     claimLeaseMs: 30 * 60_000,
     sla: { received: 86_400_000, verified: 172_800_000, referred: 30 * 86_400_000, penalty_issued: 60 * 86_400_000 },
+    webhooks: { allowCidrs: [LOOPBACK_RECEIVERS], secretsKey: randomBytes(32) },
   };
   const pipelines: Pipeline[] = [];
   const keyPair = generateKeyPairSync('ed25519');

@@ -173,7 +173,8 @@ describe('canonicalJson against the canonicalize package', () => {
         }
       }
     }
-  });
+    // Tens of thousands of values through both serializers: seconds on a busy machine.
+  }, 60_000);
 
   it('agrees on the values the trail hashes', () => {
     const bundle = exampleBundle();

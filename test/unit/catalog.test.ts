@@ -15,9 +15,12 @@ describe('tables of truth', () => {
       duplicate_decision: 409,
       guard_failed: 422,
       idempotency_mismatch: 422,
+      // A client too slow to send its request (or its headers), and headers over Node's size limit.
+      request_timeout: 408,
       payload_too_large: 413,
       unsupported_media_type: 415,
       rate_limited: 429,
+      headers_too_large: 431,
       internal: 500,
       // The database is away for a moment (restart, failover); retry.
       unavailable: 503,

@@ -32,11 +32,20 @@ export function priorityBadge(priority: Case['priority'], t: Catalog) {
   return html`<span class="badge badge--priority-${priority}">${t.priority[priority]}</span>`;
 }
 
-export function who(
-  id: string | undefined,
-  ctx: { names: { name(id: string): string | undefined }; me: { id: string }; t: Catalog },
-) {
+/** The actor of the events casetrail appends on its own (SLA breaches, duplicates): not a user. */
+const SYSTEM_ACTOR_ID = 'system';
+
+type WhoContext = { names: { name(id: string): string | undefined }; me: { id: string }; t: Catalog };
+
+export function who(id: string | undefined, ctx: WhoContext) {
   if (id === undefined) return '';
+  if (id === SYSTEM_ACTOR_ID) return ctx.t.app.system;
   if (id === ctx.me.id) return ctx.t.app.you;
   return ctx.names.name(id) ?? id.slice(0, 8);
+}
+
+/** The roles an actor acted in, named in the catalog's language; null for none (the system). */
+export function rolesOf(actor: { roles: readonly string[] }, t: Catalog): string | null {
+  if (actor.roles.length === 0) return null;
+  return actor.roles.map((role) => (t.role as Record<string, string>)[role] ?? role).join(', ');
 }

@@ -33,6 +33,7 @@ export async function runStart(options: { workers: boolean }): Promise<void> {
       config,
       health: { database: () => isReachable(runtime.db.pool), queues: () => factory.ping() },
       audit: { ...runtime.secrets, sealPolicy: sealPolicy(config) },
+      secretsKey: runtime.secrets.secretsKey,
       queues: factory,
     });
     opened.push(() => app.close());

@@ -23,7 +23,7 @@ export const USER_NAMES = [
 ] as const;
 export type UserName = (typeof USER_NAMES)[number];
 
-type RequestOptions = {
+export type RequestOptions = {
   /** Sends `Authorization: Bearer <token>` of this user; omit for no Authorization header. */
   as?: ChildUser;
   /** A raw Authorization header value instead. */
