@@ -1,9 +1,14 @@
 // The console in a real browser (Debian's chromium through playwright-core) against the whole
 // system: API, relay and workers. Each user has their own browser context. Screenshots of the
-// main pages are written to docs/screenshots for docs/console.md.
+// main pages are taken on every run; with CASETRAIL_UPDATE_SCREENSHOTS=1 they replace those
+// of docs/screenshots (docs/console.md), otherwise they go to a temporary folder, so a test
+// run leaves the working tree as it was.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium, newUserContext, screenshot } from '../support/browser.ts';
@@ -23,7 +28,10 @@ import {
 import { seedCases } from '../support/console-seed.ts';
 import { startSystem, type System } from '../support/system.ts';
 
-const SHOTS = 'docs/screenshots';
+const SHOTS =
+  process.env.CASETRAIL_UPDATE_SCREENSHOTS === '1'
+    ? 'docs/screenshots'
+    : mkdtempSync(path.join(tmpdir(), 'casetrail-screenshots-'));
 
 if (!hasChromium)
   console.warn(
