@@ -3,7 +3,9 @@ import type { CaseState } from './case-state.ts';
 import type { CommandOf, CommandPayloads, CommandType } from './commands.ts';
 import type { DecisionContext } from './decision.ts';
 import { reject } from './problems.ts';
-import type { Rejection } from './problems.ts';
+import type { FieldProblem, Rejection } from './problems.ts';
+import type { ClosePayload } from './schemas.ts';
+import type { Remedy } from './stages.ts';
 
 // The rules beyond the stage rule, per command, in the order they are checked: the first
 // failure answers. Codes: a live claim of another verifier is claimed_by_other, a decision
@@ -60,6 +62,52 @@ const decidedByOtherThanRecorder: CaseGuard = ({ state, ctx }) =>
     ? reject('guard_failed', 'the supervisor who decides an appeal may not be the one who recorded the penalty')
     : null;
 
+type ComplianceFlag = keyof ClosePayload['compliance'];
+
+/**
+ * The compliance flag that confirms each remedy an authority can order, and what is open
+ * while it is not set. `other` has no flag: the close note records how it was met.
+ */
+const REMEDY_COMPLIANCE: Readonly<Record<Remedy, { flag: ComplianceFlag; open: string; order: string } | null>> = {
+  remove_content: { flag: 'contentRemoved', open: 'the content is not removed', order: 'removal of the content' },
+  publish_correction: {
+    flag: 'correctionPublished',
+    open: 'the correction is not published',
+    order: 'publication of a correction',
+  },
+  suspend_account: {
+    flag: 'accountSuspended',
+    open: 'the account is not suspended',
+    order: 'suspension of the account',
+  },
+  other: null,
+};
+
+/** Enforced means complied with: every ordered remedy, and a fine above zero paid. */
+const penaltyIsComplied: Guard<'close'> = ({ state, payload }) => {
+  const penalty = state.penalty;
+  if (penalty === null) return null;
+  const open: { text: string; problem: FieldProblem }[] = [];
+  for (const remedy of penalty.remedies) {
+    const rule = REMEDY_COMPLIANCE[remedy];
+    if (rule === null || payload.compliance[rule.flag] === true) continue;
+    const message = `the ordered ${rule.order} is not complied with`;
+    open.push({ text: rule.open, problem: { path: `compliance.${rule.flag}`, message } });
+  }
+  if (penalty.fine.amount > 0 && !payload.compliance.finePaid) {
+    open.push({
+      text: 'the fine is not paid',
+      problem: { path: 'compliance.finePaid', message: 'the fine is not paid' },
+    });
+  }
+  if (open.length === 0) return null;
+  return reject(
+    'guard_failed',
+    `the penalty is not complied with: ${open.map((o) => o.text).join('; ')}`,
+    open.map((o) => o.problem),
+  );
+};
+
 const reasonIsGiven: Guard<'withdraw'> = ({ payload }) =>
   /\S/u.test(payload.reason) ? null : reject('guard_failed', 'a withdrawal needs a reason');
 
@@ -73,7 +121,7 @@ const GUARDS: { [T in CommandType]: readonly Guard<T>[] } = {
   'record-no-violation': [],
   'file-appeal': [noAppealPending],
   'decide-appeal': [appealIsPending, decidedByOtherThanRecorder],
-  close: [noAppealPending],
+  close: [noAppealPending, penaltyIsComplied],
   withdraw: [reasonIsGiven],
   'add-note': [],
   'add-evidence': [],

@@ -22,7 +22,7 @@ export {
 export type { ChainHead, ChainVerdict, EventEnvelope } from './hashing.ts';
 export { PERSONAL_PAYLOAD_PATHS, erasureSchema, itemPersonalData, subjectPersonalData } from './personal-data.ts';
 export { PROBLEMS } from './problems.ts';
-export type { ProblemCode, Rejection } from './problems.ts';
+export type { FieldProblem, ProblemCode, Rejection } from './problems.ts';
 export * from './schemas.ts';
 export * from './stages.ts';
 export { SYSTEM_ACTOR, decideErasure, decideSlaBreach } from './system-events.ts';

@@ -21,9 +21,12 @@ export const PROBLEMS = {
 
 export type ProblemCode = keyof typeof PROBLEMS;
 
-/** Why the domain refused a command; the code decides the HTTP status. */
-export type Rejection = { code: ProblemCode; detail: string };
+/** A field a rejection concerns, named by its path in the request body (`compliance.finePaid`). */
+export type FieldProblem = { path: string; message: string };
 
-export function reject(code: ProblemCode, detail: string): Rejection {
-  return { code, detail };
+/** Why the domain refused a command; the code decides the HTTP status. */
+export type Rejection = { code: ProblemCode; detail: string; errors?: FieldProblem[] };
+
+export function reject(code: ProblemCode, detail: string, errors?: readonly FieldProblem[]): Rejection {
+  return errors === undefined || errors.length === 0 ? { code, detail } : { code, detail, errors: [...errors] };
 }

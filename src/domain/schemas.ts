@@ -139,8 +139,18 @@ export const decideAppealSchema = z.strictObject({
   note: textField(LIMITS.longText),
 });
 
+/**
+ * What the supervisor confirms when closing: one flag per remedy that can be ordered (the
+ * correction and suspension flags came later and are optional, so earlier bodies still
+ * parse) and the fine. The close guard decides which of them must be true.
+ */
 export const closeSchema = z.strictObject({
-  compliance: z.strictObject({ contentRemoved: z.boolean(), finePaid: z.boolean() }),
+  compliance: z.strictObject({
+    contentRemoved: z.boolean(),
+    finePaid: z.boolean(),
+    correctionPublished: z.boolean().optional(),
+    accountSuspended: z.boolean().optional(),
+  }),
   note: textField(LIMITS.longText).optional(),
 });
 

@@ -67,7 +67,10 @@ export const BODIES: Record<CommandType, unknown> = {
   'record-no-violation': { authority: AUTHORITY, note: 'The post is satire, labelled as such.' },
   'file-appeal': { filedAt: '2026-12-15T08:00:00+07:00', grounds: 'The fine exceeds the frame for a first offence.' },
   'decide-appeal': { decision: 'upheld', note: 'The fine is within the frame.' },
-  close: { compliance: { contentRemoved: true, finePaid: true }, note: 'Fine paid on 2026-12-20.' },
+  close: {
+    compliance: { contentRemoved: true, finePaid: true, correctionPublished: true },
+    note: 'Fine paid on 2026-12-20.',
+  },
   withdraw: { reason: 'Reported in error by the monitoring team.' },
   'add-note': { text: 'Called the reporter for the original screenshot.' },
   'add-evidence': {

@@ -319,6 +319,8 @@ export const en = {
     decision: 'Decision',
     'compliance.contentRemoved': 'The content was removed',
     'compliance.finePaid': 'The fine was paid',
+    'compliance.correctionPublished': 'The correction was published',
+    'compliance.accountSuspended': 'The account was suspended',
     reason: 'Reason',
     text: 'Note',
   } as Record<string, string>,

@@ -310,6 +310,8 @@ export const vi: Catalog = {
     decision: 'Kết quả',
     'compliance.contentRemoved': 'Nội dung đã được gỡ bỏ',
     'compliance.finePaid': 'Tiền phạt đã được nộp',
+    'compliance.correctionPublished': 'Đã đăng tin cải chính',
+    'compliance.accountSuspended': 'Tài khoản đã bị tạm khóa',
     reason: 'Lý do',
     text: 'Ghi chú',
   },

@@ -234,7 +234,7 @@ function planCase(input: DemoPlanInput, n: number, fate: DemoFate, random: () =>
         step(
           'close',
           'supervisor',
-          { compliance: { contentRemoved: true, finePaid: true } },
+          { compliance: { contentRemoved: true, finePaid: true, correctionPublished: true } },
           closed('penalty_enforced'),
         ),
       );
@@ -244,7 +244,10 @@ function planCase(input: DemoPlanInput, n: number, fate: DemoFate, random: () =>
         step(
           'close',
           'supervisor',
-          { compliance: { contentRemoved: true, finePaid: random() < 0.8 }, note: 'Nội dung đã được gỡ bỏ.' },
+          {
+            compliance: { contentRemoved: true, finePaid: true, correctionPublished: true },
+            note: 'Nội dung đã được gỡ bỏ.',
+          },
           closed('penalty_enforced'),
         ),
       );
