@@ -4,6 +4,7 @@ import {
   chainEvents,
   contentHash,
   decide,
+  decisionNoKey,
   evolve,
   fingerprint,
   headOf,
@@ -155,7 +156,7 @@ function addPenaltyContext(
   const subject = subjectPersonalData(command.payload.subject);
   ctx.penalty = {
     subjectDigest: subject === null ? null : personalDigest(deps.hmacKey, subject),
-    decisionNoTaken: loaded.takenDecisionNos.has(command.payload.decisionNo),
+    decisionNoTaken: loaded.takenDecisionKeys.has(decisionNoKey(command.payload.decisionNo)),
   };
 }
 

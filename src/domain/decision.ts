@@ -25,7 +25,7 @@ export type DecisionContext = {
   penalty?: {
     /** Null when the decision names no subject. */
     subjectDigest: string | null;
-    /** Whether any case already holds this decision number. */
+    /** Whether any case already holds this decision number, compared by decisionNoKey. */
     decisionNoTaken: boolean;
   };
 };

@@ -7,6 +7,7 @@ export type { Decision, DecisionContext } from './decision.ts';
 export { EVENT_TYPES, PERSONAL_FIELDS } from './events.ts';
 export type { Actor, EventType, PersonalField, StoredEvent } from './events.ts';
 export { evolve, fold, foldAsOf } from './evolve.ts';
+export { decisionNoKey } from './identifiers.ts';
 export { contentHash, fingerprint, normalizeContent, normalizeUrl, sha256Hex } from './fingerprint.ts';
 export {
   GENESIS_HASH,

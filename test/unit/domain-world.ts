@@ -5,6 +5,7 @@ import {
   COMMANDS,
   chainEvents,
   decide,
+  decisionNoKey,
   evolve,
   fingerprint,
   contentHash,
@@ -81,7 +82,9 @@ export function createWorld() {
       const subject = subjectPersonalData(command.payload.subject);
       ctx.penalty = {
         subjectDigest: subject === null ? null : personalDigest(HMAC_KEY, subject),
-        decisionNoTaken: [...states.values()].some((s) => s.decisionNo === command.payload.decisionNo),
+        decisionNoTaken: [...states.values()].some(
+          (s) => s.decisionNo !== null && decisionNoKey(s.decisionNo) === decisionNoKey(command.payload.decisionNo),
+        ),
       };
     }
     return ctx;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { CaseState, StoredEvent } from '../../domain/index.ts';
+import { decisionNoKey, type CaseState, type StoredEvent } from '../../domain/index.ts';
 
 /** Every column of `cases`, in the order caseToRow writes them. */
 export const CASE_COLUMNS = [
@@ -26,6 +26,7 @@ export const CASE_COLUMNS = [
   'penalty',
   'penalty_recorded_by',
   'decision_no',
+  'decision_key',
   'appeal',
   'duplicate_of',
   'merged_reports',
@@ -106,6 +107,7 @@ export function caseToRecord(s: CaseState): Record<(typeof CASE_COLUMNS)[number]
     penalty: s.penalty,
     penalty_recorded_by: s.penaltyRecordedBy,
     decision_no: s.decisionNo,
+    decision_key: s.decisionNo === null ? null : decisionNoKey(s.decisionNo),
     appeal: s.appeal,
     duplicate_of: s.duplicateOf,
     merged_reports: s.mergedReports,
