@@ -5,6 +5,7 @@ import type { DecisionContext } from './decision.ts';
 import { reject } from './problems.ts';
 import type { FieldProblem, Rejection } from './problems.ts';
 import type { ClosePayload } from './schemas.ts';
+import { hasVisibleCharacter } from './text.ts';
 import type { Remedy } from './stages.ts';
 
 // The rules beyond the stage rule, per command, in the order they are checked: the first
@@ -109,7 +110,7 @@ const penaltyIsComplied: Guard<'close'> = ({ state, payload }) => {
 };
 
 const reasonIsGiven: Guard<'withdraw'> = ({ payload }) =>
-  /\S/u.test(payload.reason) ? null : reject('guard_failed', 'a withdrawal needs a reason');
+  hasVisibleCharacter(payload.reason) ? null : reject('guard_failed', 'a withdrawal needs a reason');
 
 const GUARDS: { [T in CommandType]: readonly Guard<T>[] } = {
   // A duplicate submission is accepted and closed as duplicate, never refused.

@@ -7,7 +7,7 @@ export type { Decision, DecisionContext } from './decision.ts';
 export { EVENT_TYPES, PERSONAL_FIELDS } from './events.ts';
 export type { Actor, EventType, PersonalField, StoredEvent } from './events.ts';
 export { evolve, fold, foldAsOf } from './evolve.ts';
-export { decisionNoKey } from './identifiers.ts';
+export { decisionNoKey, userNameKey } from './identifiers.ts';
 export { contentHash, fingerprint, normalizeContent, normalizeUrl, sha256Hex } from './fingerprint.ts';
 export {
   GENESIS_HASH,
@@ -30,7 +30,7 @@ export { SYSTEM_ACTOR, decideErasure, decideSlaBreach } from './system-events.ts
 export { STAGE_ENTERING_EVENTS, slaTimerOf } from './sla.ts';
 export type { SlaTimer } from './sla.ts';
 export type { StageVisit } from './system-events.ts';
-export { LIMITS, isHttpUrl, isSafeText } from './text.ts';
+export { LIMITS, hasVisibleCharacter, identifierField, isHttpUrl, isSafeText } from './text.ts';
 export { auditFailure, describeFailure, failureLocation } from './audit-report.ts';
 export type { AuditFailure } from './audit-report.ts';
 export { bundlePublicKeySchema, bundleSchema, signedCheckpointSchema } from './bundle-schema.ts';

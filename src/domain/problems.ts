@@ -8,6 +8,7 @@ export const PROBLEMS = {
   version_conflict: { status: 409, title: 'Version conflict' },
   claimed_by_other: { status: 409, title: 'Claimed by another verifier' },
   duplicate_decision: { status: 409, title: 'Duplicate decision number' },
+  name_taken: { status: 409, title: 'Name already taken' },
   guard_failed: { status: 422, title: 'Guard failed' },
   idempotency_mismatch: { status: 422, title: 'Idempotency key reused with a different body' },
   request_timeout: { status: 408, title: 'Request timeout' },

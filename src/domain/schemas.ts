@@ -12,6 +12,7 @@ import {
 } from './stages.ts';
 import {
   LIMITS,
+  handleField,
   httpUrlSchema,
   identifierField,
   sha256Schema,
@@ -33,7 +34,7 @@ const languageTag = z
 const itemSchema = z.strictObject({
   platform: z.enum(PLATFORMS),
   url: httpUrlSchema,
-  accountHandle: textField(LIMITS.handle).optional(),
+  accountHandle: handleField(LIMITS.handle).optional(),
   accountName: textField(LIMITS.name).optional(),
   content: textField(LIMITS.content),
   contentType: z.enum(CONTENT_TYPES).optional(),
@@ -106,7 +107,7 @@ export const recordPenaltySchema = z.strictObject({
   issuedAt: timestampSchema,
   legalBasis: z.array(legalBasisSchema).max(LIMITS.legalBasis),
   subject: z.strictObject({
-    accountHandle: textField(LIMITS.handle).optional(),
+    accountHandle: handleField(LIMITS.handle).optional(),
     name: textField(LIMITS.name).optional(),
   }),
   fine: z.strictObject({

@@ -78,4 +78,33 @@ describe('identifier keys of rows written before the key columns', () => {
       db.pool.query(`UPDATE cases SET decision_key = 'qd-x-1' WHERE id = $1`, [second]),
     ).rejects.toMatchObject({ code: '23505', constraint: 'cases_decision_key_key' });
   });
+
+  it('fills user name keys, dropping hidden characters, the earliest of two colliding names keeping it', async () => {
+    const insert = async (name: string, createdAt: string) => {
+      const { rows } = await db.pool.query<{ id: string }>(
+        'INSERT INTO users (id, name, roles, created_at) VALUES (gen_random_uuid(), $1, $2, $3) RETURNING id::text',
+        [name, ['clerk'], createdAt],
+      );
+      return rows[0]?.id;
+    };
+    const first = await insert('sup1', '2026-11-01T00:00:00Z');
+    const hidden = await insert('sup\u200b1', '2026-11-02T00:00:00Z');
+    const capitals = await insert('CLERKA', '2026-11-03T00:00:00Z');
+    const lower = await insert('clerkA', '2026-11-04T00:00:00Z');
+    warnings.length = 0;
+
+    await fillIdentifierKeys(db.pool, log);
+
+    const { rows } = await db.pool.query('SELECT id::text, name_key FROM users ORDER BY created_at');
+    expect(rows).toEqual([
+      { id: first, name_key: 'supl' },
+      { id: hidden, name_key: null },
+      { id: capitals, name_key: 'clerka' },
+      { id: lower, name_key: null },
+    ]);
+    expect(warnings.filter((w) => 'what' in w && w.what === 'user name')).toEqual([
+      { id: hidden, what: 'user name' },
+      { id: lower, what: 'user name' },
+    ]);
+  });
 });

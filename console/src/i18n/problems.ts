@@ -66,7 +66,8 @@ const DETAIL_RULES: Rule<DetailKey>[] = [
 const FIELD_RULES: Rule<FieldKey>[] = [
   { pattern: /received undefined$/u, key: 'required' },
   { pattern: /^Too small: expected string to have >=1 characters?$/u, key: 'required' },
-  { pattern: /^must not be blank$/u, key: 'required' },
+  { pattern: /^must not be blank$|^must contain a visible character$/u, key: 'required' },
+  { pattern: /^must not contain invisible characters/u, key: 'hiddenCharacters' },
   {
     pattern: /^Too small: expected string to have >=(\d+)/u,
     key: 'tooShort',

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { decisionNoKey } from '../../domain/index.ts';
+import { decisionNoKey, userNameKey } from '../../domain/index.ts';
 
 export interface KeyFillLogger {
   warn(obj: object, msg: string): void;
@@ -25,6 +25,12 @@ const KEYED: readonly KeyedColumn[] = [
       'SELECT id::text, decision_no AS value FROM cases WHERE decision_no IS NOT NULL AND decision_key IS NULL ORDER BY created_at, id',
     update: 'UPDATE cases SET decision_key = $2 WHERE id = $1 AND decision_key IS NULL',
     key: decisionNoKey,
+  },
+  {
+    what: 'user name',
+    select: 'SELECT id::text, name AS value FROM users WHERE name_key IS NULL ORDER BY created_at, id',
+    update: 'UPDATE users SET name_key = $2 WHERE id = $1 AND name_key IS NULL',
+    key: userNameKey,
   },
 ];
 

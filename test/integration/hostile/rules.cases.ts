@@ -5,9 +5,70 @@
 // with a history of their own and run in hostile-rules.test.ts.
 import type { ChildUser } from '../../support/child-system.ts';
 import { penaltyBody } from '../../support/fixtures.ts';
-import type { Answer, HostileCase, HostileContext } from './hostile-context.ts';
+import { freshSubmission, type Answer, type HostileCase, type HostileContext } from './hostile-context.ts';
 
-export const RULE_CASES: readonly HostileCase[] = [];
+const ZERO_WIDTH = '\u200b\u200c\u200d\u2060\ufeff';
+const RLO = '\u202e';
+
+const bad = (name: string, send: HostileCase['send']): HostileCase => ({
+  name,
+  status: 400,
+  code: 'validation_failed',
+  send,
+});
+const submitItem = (h: HostileContext, item: Record<string, unknown>) => {
+  const body = freshSubmission();
+  return h.request('POST', '/v1/cases?wait=true', {
+    as: h.users.clerkA,
+    body: { ...body, item: { ...body.item, ...item } },
+  });
+};
+const onReceived = (h: HostileContext, who: keyof HostileContext['users'], path: string, body: unknown) =>
+  h.request('POST', `/v1/cases/${h.cases.received}/${path}?wait=true`, { as: h.users[who], body });
+const newUser = (h: HostileContext, name: string) =>
+  h.request('POST', '/v1/users', { as: h.users.admin, body: { name, roles: ['clerk'] } });
+
+export const RULE_CASES: readonly HostileCase[] = [
+  {
+    name: 'a withdrawal reason of zero-width characters only',
+    status: 422,
+    code: 'guard_failed',
+    decidedByWorker: true,
+    send: (h) => onReceived(h, 'supervisor', 'withdraw', { reason: ZERO_WIDTH }),
+  },
+  bad('a note of zero-width characters only', (h) => onReceived(h, 'clerkA', 'notes', { text: ZERO_WIDTH })),
+  bad('a claim of a Hangul filler and a blank Braille pattern', (h) =>
+    h.request('POST', '/v1/cases?wait=true', {
+      as: h.users.clerkA,
+      body: { ...freshSubmission(), claim: '\u3164\u2800' },
+    }),
+  ),
+  bad('an account handle with a zero-width space', (h) => submitItem(h, { accountHandle: 'sup\u200b1' })),
+  bad('an account handle with a right-to-left override', (h) => submitItem(h, { accountHandle: `${RLO}1pus` })),
+  bad('an item URL with a right-to-left override', (h) =>
+    submitItem(h, { url: `https://www.facebook.com/groups/x/posts/${RLO}1` }),
+  ),
+  bad('a decision number with a bidirectional isolate', (h) =>
+    h.request('POST', `/v1/cases/${h.cases.referred}/penalty?wait=true`, {
+      as: h.users.supervisor2,
+      body: penaltyBody({ decisionNo: 'QD-\u20661\u2069' }),
+    }),
+  ),
+  bad('a user name with a zero-width space', (h) => newUser(h, 'sup\u200b1')),
+  bad('a user name with a left-to-right mark', (h) => newUser(h, 'clerk\u200eA')),
+  {
+    name: 'a user name that is an existing one in capitals',
+    status: 409,
+    code: 'name_taken',
+    send: (h) => newUser(h, h.users.clerkA.name.toUpperCase()),
+  },
+  {
+    name: 'a user name that is an existing one with Cyrillic look-alikes',
+    status: 409,
+    code: 'name_taken',
+    send: (h) => newUser(h, h.users.clerkA.name.replace(/c/gu, 'с').replace(/e/gu, 'е')),
+  },
+];
 
 /** The context of the rules that need a case's history. */
 export interface HistoryContext {
