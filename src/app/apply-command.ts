@@ -38,6 +38,8 @@ export type ApplyDeps = {
   hmacKey: Uint8Array;
   sla: Record<OpenStage, number>;
   claimLeaseMs: number;
+  /** CASETRAIL_CLOCK_SKEW: the tolerance of the guards that compare a person's date with the server's. */
+  clockSkewMs?: number;
   log: Logger;
   /** Publishes the events' jobs right after commit; without it, the outbox relay does. */
   handoff?: Handoff;
@@ -93,7 +95,13 @@ async function applyIn(
   const command = commandOf(record);
   if (command === null) return reject(INVALID_PAYLOAD);
 
-  const ctx: DecisionContext = { actor: record.actor, now, sla: deps.sla, claimLeaseMs: deps.claimLeaseMs };
+  const ctx: DecisionContext = {
+    actor: record.actor,
+    now,
+    sla: deps.sla,
+    claimLeaseMs: deps.claimLeaseMs,
+    ...(deps.clockSkewMs === undefined ? {} : { clockSkewMs: deps.clockSkewMs }),
+  };
   const states = await gatherContext(client, deps, { command, reference: record.reference }, ctx, loaded);
 
   const decided = decideAndChain(record, command, states, ctx);
@@ -284,6 +292,7 @@ async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<Appl
       now: loaded.now,
       sla: deps.sla,
       claimLeaseMs: deps.claimLeaseMs,
+      ...(deps.clockSkewMs === undefined ? {} : { clockSkewMs: deps.clockSkewMs }),
     };
     addPenaltyContext(deps, command, ctx, loaded);
     const decided = decideAndChain(record, command, states, ctx);

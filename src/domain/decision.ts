@@ -11,6 +11,8 @@ export type DecisionContext = {
   /** How long a case may stay in each open stage, in milliseconds. */
   sla: Record<OpenStage, number>;
   claimLeaseMs: number;
+  /** How far a person's clock may run ahead of the server's; DEFAULT_CLOCK_SKEW_MS when absent. */
+  clockSkewMs?: number;
   /** Required for submit. */
   intake?: {
     reference: string;

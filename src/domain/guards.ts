@@ -1,6 +1,7 @@
 import { hasLiveClaim, isAppealPending } from './case-state.ts';
 import type { CaseState } from './case-state.ts';
 import type { CommandOf, CommandPayloads, CommandType } from './commands.ts';
+import { DEFAULT_CLOCK_SKEW_MS } from './dates.ts';
 import type { DecisionContext } from './decision.ts';
 import { reject } from './problems.ts';
 import type { FieldProblem, Rejection } from './problems.ts';
@@ -49,6 +50,32 @@ const decisionNoIsUnused: Guard<'record-penalty'> = ({ payload, ctx }) => {
   if (ctx.penalty === undefined) throw new Error('record-penalty needs ctx.penalty');
   return ctx.penalty.decisionNoTaken
     ? reject('duplicate_decision', `decision number ${payload.decisionNo} is already used`)
+    : null;
+};
+
+/**
+ * The authority decides on a referral, so its penalty is issued after it. The referral's
+ * time is the server's and the issue date a person's, so the clock skew is allowed.
+ */
+const issuedAfterReferral: Guard<'record-penalty'> = ({ state, payload, ctx }) => {
+  const referredAt = state.referral?.referredAt;
+  if (referredAt === undefined) return null;
+  const skew = ctx.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
+  return Date.parse(payload.issuedAt) < Date.parse(referredAt) - skew
+    ? reject('guard_failed', `the penalty cannot be issued before the case was referred (${referredAt})`, [
+        { path: 'issuedAt', message: 'must not be before the referral' },
+      ])
+    : null;
+};
+
+/** An appeal is against a penalty, so it is filed once the penalty is issued. */
+const filedAfterPenalty: Guard<'file-appeal'> = ({ state, payload }) => {
+  const issuedAt = state.penalty?.issuedAt;
+  if (issuedAt === undefined) return null;
+  return Date.parse(payload.filedAt) < Date.parse(issuedAt)
+    ? reject('guard_failed', `the appeal cannot be filed before the penalty was issued (${issuedAt})`, [
+        { path: 'filedAt', message: 'must not be before the penalty was issued' },
+      ])
     : null;
 };
 
@@ -118,9 +145,9 @@ const GUARDS: { [T in CommandType]: readonly Guard<T>[] } = {
   claim: [verifierIsNotSubmitter, notClaimedByOther],
   verify: [verifierIsNotSubmitter, notClaimedByOther, verdictHasEvidence],
   refer: [],
-  'record-penalty': [recorderIsNotVerifier, penaltyHasLegalBasis, decisionNoIsUnused],
+  'record-penalty': [recorderIsNotVerifier, penaltyHasLegalBasis, issuedAfterReferral, decisionNoIsUnused],
   'record-no-violation': [],
-  'file-appeal': [noAppealPending],
+  'file-appeal': [noAppealPending, filedAfterPenalty],
   'decide-appeal': [appealIsPending, decidedByOtherThanRecorder],
   close: [noAppealPending, penaltyIsComplied],
   withdraw: [reasonIsGiven],

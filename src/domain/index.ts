@@ -1,7 +1,8 @@
 export { canSeeCase } from './access.ts';
 export type { CaseState } from './case-state.ts';
 export { COMMAND_TYPES, COMMANDS, QUEUE_NAMES, mayRun, parseRequest } from './commands.ts';
-export type { Command, CommandType, QueueName } from './commands.ts';
+export type { Command, CommandPayloads, CommandType, QueueName } from './commands.ts';
+export { DEFAULT_CLOCK_SKEW_MS, businessDateProblems, describeDateProblems } from './dates.ts';
 export { decide } from './decide.ts';
 export type { Decision, DecisionContext } from './decision.ts';
 export { EVENT_TYPES, PERSONAL_FIELDS } from './events.ts';

@@ -71,6 +71,9 @@ describe('hostile requests against the rules of a case with a history change no 
     expect(answer.status, answer.text.slice(0, 500)).toBe(hostile.status);
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(answer.body).toMatchObject({ status: hostile.status, code: hostile.code });
+    if (hostile.path !== undefined) {
+      expect((answer.body?.errors as { path: string }[] | undefined)?.map((e) => e.path)).toContain(hostile.path);
+    }
     const after = await takeSnapshot(db.pool);
     expect(changesBetween(before, after)).toEqual({
       tables: [],

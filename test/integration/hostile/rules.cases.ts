@@ -28,7 +28,36 @@ const onReceived = (h: HostileContext, who: keyof HostileContext['users'], path:
 const newUser = (h: HostileContext, name: string) =>
   h.request('POST', '/v1/users', { as: h.users.admin, body: { name, roles: ['clerk'] } });
 
+const impossible = (name: string, send: HostileCase['send']): HostileCase => ({
+  name,
+  status: 422,
+  code: 'guard_failed',
+  send,
+});
+const inMinutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
+
 export const RULE_CASES: readonly HostileCase[] = [
+  impossible('an item captured in year 0', (h) => submitItem(h, { capturedAt: '0000-01-01T00:00:00Z' })),
+  impossible('an item captured in year 9999', (h) => submitItem(h, { capturedAt: '9999-12-31T00:00:00Z' })),
+  impossible('an item captured in 1999', (h) => submitItem(h, { capturedAt: '1999-12-31T23:59:59Z' })),
+  impossible('a report received ten minutes from now', (h) =>
+    h.request('POST', '/v1/cases?wait=true', {
+      as: h.users.clerkA,
+      body: { ...freshSubmission(), report: { source: 'citizen_tip', receivedAt: inMinutes(10) } },
+    }),
+  ),
+  impossible('a penalty issued in 2030', (h) =>
+    h.request('POST', `/v1/cases/${h.cases.referred}/penalty?wait=true`, {
+      as: h.users.supervisor2,
+      body: { ...penaltyBody({ decisionNo: 'QD-2030' }), issuedAt: '2030-01-01T00:00:00+07:00' },
+    }),
+  ),
+  impossible('an appeal filed in 2030', (h) =>
+    h.request('POST', `/v1/cases/${h.cases.appealPending}/appeal?wait=true`, {
+      as: h.users.supervisor2,
+      body: { filedAt: '2030-01-01T00:00:00Z', grounds: 'Filed from the future.' },
+    }),
+  ),
   {
     name: 'a withdrawal reason of zero-width characters only',
     status: 422,
@@ -86,15 +115,19 @@ export interface HistoryContext {
   request: HostileContext['request'];
 }
 
-export type HistoryCase = Omit<HostileCase, 'send'> & { send(h: HistoryContext): Promise<Answer> };
+export type HistoryCase = Omit<HostileCase, 'send'> & {
+  send(h: HistoryContext): Promise<Answer>;
+  /** The field the problem names (errors[].path), when it names one. */
+  path?: string;
+};
 
-const byWorker = (name: string, status: number, code: HostileCase['code'], send: HistoryCase['send']): HistoryCase => ({
-  name,
-  status,
-  code,
-  decidedByWorker: true,
-  send,
-});
+const byWorker = (
+  name: string,
+  status: number,
+  code: HostileCase['code'],
+  send: HistoryCase['send'],
+  path?: string,
+): HistoryCase => ({ name, status, code, decidedByWorker: true, send, ...(path === undefined ? {} : { path }) });
 
 const onReferred = (h: HistoryContext, body: unknown) =>
   h.request('POST', `/v1/cases/${h.cases.referred}/penalty?wait=true`, { as: h.users.supervisor2, body });
@@ -103,8 +136,30 @@ const onPenalised = (h: HistoryContext, path: string, body: unknown) =>
   h.request('POST', `/v1/cases/${h.cases.penalised}/${path}?wait=true`, { as: h.users.supervisor, body });
 
 export const HISTORY_RULE_CASES: readonly HistoryCase[] = [
-  byWorker('closing as enforced with the content not removed and the fine unpaid', 422, 'guard_failed', (h) =>
-    onPenalised(h, 'close', { compliance: { contentRemoved: false, finePaid: false } }),
+  byWorker(
+    'closing as enforced with the content not removed and the fine unpaid',
+    422,
+    'guard_failed',
+    (h) => onPenalised(h, 'close', { compliance: { contentRemoved: false, finePaid: false } }),
+    'compliance.contentRemoved',
+  ),
+  byWorker(
+    'a penalty issued before its case was referred',
+    422,
+    'guard_failed',
+    (h) => onReferred(h, { ...penaltyBody({ decisionNo: 'QD-BEFORE-REFERRAL' }), issuedAt: '2026-01-01T00:00:00Z' }),
+    'issuedAt',
+  ),
+  byWorker(
+    'an appeal filed before its penalty was issued',
+    422,
+    'guard_failed',
+    (h) =>
+      onPenalised(h, 'appeal', {
+        filedAt: new Date(Date.parse(h.issuedAt) - 86_400_000).toISOString(),
+        grounds: 'Filed the day before the decision.',
+      }),
+    'filedAt',
   ),
   byWorker('a decision number already used, in lower case', 409, 'duplicate_decision', (h) =>
     onReferred(h, penaltyBody({ decisionNo: h.decisionNo.toLowerCase() })),
