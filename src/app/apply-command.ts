@@ -6,7 +6,7 @@ import {
   decide,
   decisionNoKey,
   evolve,
-  fingerprint,
+  intakeKeys,
   headOf,
   itemPersonalData,
   personalDigest,
@@ -130,7 +130,8 @@ async function gatherContext(
 ): Promise<Map<string, CaseState>> {
   if (command.type === 'submit') {
     const { item } = command.payload;
-    const fp = fingerprint(item.platform, item.url);
+    const keys = intakeKeys(item.platform, item.url);
+    const [fp] = keys;
     const hash = contentHash(item.content);
     // Two reports of one item at once must not both become originals: serialize on the
     // fingerprint, and on the content hash for the related links.
@@ -138,7 +139,7 @@ async function gatherContext(
       'SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))',
       [`fp:${fp}`, `ch:${hash}`],
     );
-    const { openIds, relatedIds, states } = await lockIntakeMatches(client, fp, hash);
+    const { openIds, relatedIds, states } = await lockIntakeMatches(client, keys, hash);
     ctx.intake = {
       // Drawn when the command was accepted; a submit stored without one draws it now.
       reference: reference ?? (await drawReference(client)),

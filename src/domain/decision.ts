@@ -18,7 +18,7 @@ export type DecisionContext = {
     reference: string;
     /** HMAC-SHA256 of the item's personal fields (see personal-data.ts). */
     personalDigest: string;
-    /** The open case with the same fingerprint, if any. */
+    /** The open case of the same item (its fingerprint one of intakeKeys), if any. */
     duplicateOf: CaseState | null;
     /** Open or closed cases with the same content hash and a different fingerprint. */
     related: CaseState[];

@@ -9,7 +9,7 @@ export { EVENT_TYPES, PERSONAL_FIELDS } from './events.ts';
 export type { Actor, EventType, PersonalField, StoredEvent } from './events.ts';
 export { evolve, fold, foldAsOf } from './evolve.ts';
 export { decisionNoKey, userNameKey } from './identifiers.ts';
-export { contentHash, fingerprint, normalizeContent, normalizeUrl, sha256Hex } from './fingerprint.ts';
+export { contentHash, fingerprint, intakeKeys, normalizeContent, normalizeUrl, sha256Hex } from './fingerprint.ts';
 export {
   GENESIS_HASH,
   canonicalJson,

@@ -4,7 +4,7 @@ import { deadlineAfter } from './decision.ts';
 import type { DecisionContext } from './decision.ts';
 import { draft } from './events.ts';
 import type { EventDraft } from './events.ts';
-import { contentHash, fingerprint } from './fingerprint.ts';
+import { contentHash, intakeKeys } from './fingerprint.ts';
 import { DEFAULT_PRIORITY } from './priority.ts';
 import type { ItemInput } from './schemas.ts';
 
@@ -23,10 +23,17 @@ function itemState(item: ItemInput): ItemState {
  * Cases worth linking to a new one: same content, another item. A case closed as a
  * duplicate is left out, since its original carries the link already.
  */
-function relatedCases(candidates: readonly CaseState[], caseId: string, fp: string, hash: string): CaseState[] {
+function relatedCases(
+  candidates: readonly CaseState[],
+  caseId: string,
+  keys: readonly string[],
+  hash: string,
+): CaseState[] {
   const seen = new Set<string>([caseId]);
   return candidates.filter((c) => {
-    if (seen.has(c.id) || c.fingerprint === fp || c.contentHash !== hash || c.outcome === 'duplicate') return false;
+    if (seen.has(c.id) || keys.includes(c.fingerprint) || c.contentHash !== hash || c.outcome === 'duplicate') {
+      return false;
+    }
     seen.add(c.id);
     return true;
   });
@@ -41,7 +48,9 @@ export function decideSubmit(command: CommandOf<'submit'>, ctx: DecisionContext)
   const intake = ctx.intake;
   if (intake === undefined) throw new Error('submit needs ctx.intake');
   const { payload, caseId } = command;
-  const fp = fingerprint(payload.item.platform, payload.item.url);
+  // The item key, and the key cases received before it may be stored under.
+  const keys = intakeKeys(payload.item.platform, payload.item.url);
+  const [fp] = keys;
   const hash = contentHash(payload.item.content);
   const received = draft(caseId, 'case.received', {
     reference: intake.reference,
@@ -58,7 +67,7 @@ export function decideSubmit(command: CommandOf<'submit'>, ctx: DecisionContext)
 
   const original = intake.duplicateOf;
   if (original !== null) {
-    if (original.fingerprint !== fp || original.stage === 'closed') {
+    if (!keys.includes(original.fingerprint) || original.stage === 'closed') {
       throw new Error(`case ${original.id} is not an open case with fingerprint ${fp}`);
     }
     return [
@@ -69,7 +78,7 @@ export function decideSubmit(command: CommandOf<'submit'>, ctx: DecisionContext)
     ];
   }
 
-  const related = relatedCases(intake.related, caseId, fp, hash);
+  const related = relatedCases(intake.related, caseId, keys, hash);
   return [
     received,
     ...related.map((r) => draft(caseId, 'case.related_linked', { relatedCaseId: r.id, contentHash: hash })),

@@ -31,9 +31,19 @@ const languageTag = z
   .max(LIMITS.language)
   .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/u, 'must be a BCP 47 language tag');
 
+/** A URL with a user name or password in it hides its host behind them (https://x@www.facebook.com/...). */
+function hasNoUserInfo(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.username === '' && url.password === '';
+  } catch {
+    return true; // httpUrlSchema refuses it
+  }
+}
+
 const itemSchema = z.strictObject({
   platform: z.enum(PLATFORMS),
-  url: httpUrlSchema,
+  url: httpUrlSchema.refine(hasNoUserInfo, 'must not contain user information (a name or password before @)'),
   accountHandle: handleField(LIMITS.handle).optional(),
   accountName: textField(LIMITS.name).optional(),
   content: textField(LIMITS.content),

@@ -137,18 +137,19 @@ export async function findCase(client: pg.ClientBase | pg.Pool, id: string): Pro
 
 /**
  * What a new report of an item meets, looked up and locked in one statement: the open
- * cases with its fingerprint (oldest first; at most one unless history says otherwise),
- * and when there is none, up to 20 cases with the same content under another fingerprint
+ * cases under one of its keys (intakeKeys: the item key, and the key of cases received
+ * before it; oldest first; at most one unless history says otherwise), and when there is
+ * none, up to 20 cases with the same content under another key
  * (a different item, maybe a different account) that are not duplicates themselves. The
  * oldest open case and the related ones are locked, in id order. Run it after the
  * fingerprint's advisory lock, in a statement of its own, so that it sees every report
  * committed before the lock was granted.
  */
 const INTAKE_MATCHES = `
-WITH open AS (SELECT id, created_at FROM cases WHERE fingerprint = $1 AND stage <> 'closed'),
+WITH open AS (SELECT id, created_at FROM cases WHERE fingerprint = ANY($1::text[]) AND stage <> 'closed'),
 related AS (
   SELECT id, created_at FROM cases
-  WHERE content_hash = $2 AND fingerprint <> $1 AND outcome IS DISTINCT FROM 'duplicate' AND NOT EXISTS (SELECT 1 FROM open)
+  WHERE content_hash = $2 AND fingerprint <> ALL($1::text[]) AND outcome IS DISTINCT FROM 'duplicate' AND NOT EXISTS (SELECT 1 FROM open)
   ORDER BY created_at, id LIMIT 20
 ),
 oldest AS (SELECT id FROM open ORDER BY created_at, id LIMIT 1),
@@ -159,13 +160,13 @@ SELECT (SELECT coalesce(jsonb_agg(id ORDER BY created_at, id), '[]') FROM open) 
 
 export async function lockIntakeMatches(
   client: pg.ClientBase,
-  fingerprint: string,
+  fingerprints: readonly string[],
   contentHash: string,
 ): Promise<{ openIds: string[]; relatedIds: string[]; states: Map<string, CaseState> }> {
   const { rows } = await client.query<{ open_ids: string[]; related_ids: string[]; cases: CaseRow[] }>({
     name: 'intake-matches',
     text: INTAKE_MATCHES,
-    values: [fingerprint, contentHash],
+    values: [fingerprints, contentHash],
   });
   const row = rows[0];
   if (row === undefined) throw new Error('no row from the intake lookup');

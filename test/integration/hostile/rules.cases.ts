@@ -37,6 +37,12 @@ const impossible = (name: string, send: HostileCase['send']): HostileCase => ({
 const inMinutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
 
 export const RULE_CASES: readonly HostileCase[] = [
+  bad('an item URL with user information before a platform host', (h) =>
+    submitItem(h, { url: 'https://x@www.facebook.com/groups/hostile/posts/1' }),
+  ),
+  bad('an item URL with a user name and password', (h) =>
+    submitItem(h, { url: 'https://admin:secret@example.vn/tin/1' }),
+  ),
   impossible('an item captured in year 0', (h) => submitItem(h, { capturedAt: '0000-01-01T00:00:00Z' })),
   impossible('an item captured in year 9999', (h) => submitItem(h, { capturedAt: '9999-12-31T00:00:00Z' })),
   impossible('an item captured in 1999', (h) => submitItem(h, { capturedAt: '1999-12-31T23:59:59Z' })),
