@@ -139,13 +139,14 @@ async function gatherContext(
       'SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))',
       [`fp:${fp}`, `ch:${hash}`],
     );
-    const { openIds, relatedIds, states } = await lockIntakeMatches(client, keys, hash);
+    const { openIds, relatedIds, earlierIds, states } = await lockIntakeMatches(client, keys, hash);
     ctx.intake = {
       // Drawn when the command was accepted; a submit stored without one draws it now.
       reference: reference ?? (await drawReference(client)),
       personalDigest: personalDigest(deps.hmacKey, itemPersonalData(item)),
       duplicateOf: openIds[0] !== undefined ? (states.get(openIds[0]) ?? null) : null,
       related: relatedIds.flatMap((id) => states.get(id) ?? []),
+      earlier: earlierIds.flatMap((id) => states.get(id) ?? []),
     };
     return states;
   }

@@ -22,6 +22,8 @@ export type DecisionContext = {
     duplicateOf: CaseState | null;
     /** Open or closed cases with the same content hash and a different fingerprint. */
     related: CaseState[];
+    /** When no case of the item is open: its closed cases, but those closed as duplicates. */
+    earlier: CaseState[];
   };
   /** Required for record-penalty. */
   penalty?: {

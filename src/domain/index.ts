@@ -1,4 +1,5 @@
-export { canSeeCase } from './access.ts';
+export { canSeeCase, linkedCaseIdOf, linkedCaseIds, visibleLinks, withheldLinks } from './access.ts';
+export type { VisibleLinks } from './access.ts';
 export type { CaseState } from './case-state.ts';
 export { COMMAND_TYPES, COMMANDS, QUEUE_NAMES, mayRun, parseRequest } from './commands.ts';
 export type { Command, CommandPayloads, CommandType, QueueName } from './commands.ts';

@@ -41,8 +41,9 @@ function relatedCases(
 
 /**
  * submit: the new case is received. A report of an item that an open case already tracks
- * closes at once as a duplicate and is merged into that case; otherwise the new case and
- * every case with the same content at another URL are linked both ways.
+ * closes at once as a duplicate and is merged into that case; otherwise the new case is
+ * linked both ways to the earlier, closed cases of the same item and to every case with
+ * the same content at another URL.
  */
 export function decideSubmit(command: CommandOf<'submit'>, ctx: DecisionContext): EventDraft[] {
   const intake = ctx.intake;
@@ -78,10 +79,19 @@ export function decideSubmit(command: CommandOf<'submit'>, ctx: DecisionContext)
     ];
   }
 
-  const related = relatedCases(intake.related, caseId, keys, hash);
+  // Earlier cases of the same item, all closed (an open one would have taken the report):
+  // linked as the same item. A case closed as a duplicate is left out, its original is linked.
+  const earlier = intake.earlier.filter((c) => c.id !== caseId && c.stage === 'closed' && c.outcome !== 'duplicate');
+  if (earlier.some((c) => !keys.includes(c.fingerprint))) throw new Error(`an earlier case is not of item ${fp}`);
+  const sameItem = new Set(earlier.map((c) => c.id));
+  const related = relatedCases(intake.related, caseId, keys, hash).filter((c) => !sameItem.has(c.id));
+  const links: { id: string; by: { fingerprint: string } | { contentHash: string } }[] = [
+    ...earlier.map((c) => ({ id: c.id, by: { fingerprint: fp } })),
+    ...related.map((c) => ({ id: c.id, by: { contentHash: hash } })),
+  ];
   return [
     received,
-    ...related.map((r) => draft(caseId, 'case.related_linked', { relatedCaseId: r.id, contentHash: hash })),
-    ...related.map((r) => draft(r.id, 'case.related_linked', { relatedCaseId: caseId, contentHash: hash })),
+    ...links.map((l) => draft(caseId, 'case.related_linked', { relatedCaseId: l.id, ...l.by })),
+    ...links.map((l) => draft(l.id, 'case.related_linked', { relatedCaseId: caseId, ...l.by })),
   ];
 }

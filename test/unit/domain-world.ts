@@ -76,6 +76,9 @@ export function createWorld() {
         personalDigest: personalDigest(HMAC_KEY, itemPersonalData(item)),
         duplicateOf: others.find((s) => keys.includes(s.fingerprint) && s.stage !== 'closed') ?? null,
         related: others.filter((s) => s.contentHash === hash && !keys.includes(s.fingerprint)),
+        earlier: others.some((s) => keys.includes(s.fingerprint) && s.stage !== 'closed')
+          ? []
+          : others.filter((s) => keys.includes(s.fingerprint) && s.outcome !== 'duplicate'),
       };
     }
     if (command.type === 'record-penalty') {

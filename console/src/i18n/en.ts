@@ -156,6 +156,8 @@ export const en = {
     duplicate: 'Same item as case {id}',
     merged: 'Report {reference} merged into this case',
     related: 'Same content as case {id}',
+    relatedItem: 'Same item as case {id}, closed before',
+    relatedHidden: 'Linked to a case you cannot see',
     erased: 'Personal data erased: {reason}',
   },
   sla: { none: '—', overdue: 'Overdue ({when})', 'due-soon': 'Due {when}', 'on-time': 'Due {when}' },

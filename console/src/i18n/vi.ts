@@ -138,6 +138,8 @@ export const vi: Catalog = {
     duplicate: 'Cùng nội dung với hồ sơ {id}',
     merged: 'Đã gộp tin báo {reference} vào hồ sơ này',
     related: 'Cùng nội dung với hồ sơ {id}',
+    relatedItem: 'Cùng tin bài với hồ sơ {id} đã đóng trước đó',
+    relatedHidden: 'Liên kết với một hồ sơ bạn không có quyền xem',
     erased: 'Đã xóa dữ liệu cá nhân: {reason}',
   },
   sla: { none: '—', overdue: 'Quá hạn ({when})', 'due-soon': 'Hết hạn {when}', 'on-time': 'Hết hạn {when}' },
