@@ -73,6 +73,7 @@ export function pipelineDeps(runtime: Pick<Runtime, 'config' | 'log' | 'secrets'
     log: runtime.log,
     hmacKey: runtime.secrets.hmacKey,
     claimLeaseMs: config.CASETRAIL_CLAIM_LEASE,
+    clockSkewMs: config.CASETRAIL_CLOCK_SKEW,
     sla: {
       received: config.CASETRAIL_SLA_RECEIVED,
       verified: config.CASETRAIL_SLA_VERIFIED,

@@ -54,7 +54,7 @@ export function problemDocument(code: ProblemCode, detail: string, requestId: st
 }
 
 export function rejectionProblem(rejection: Rejection, requestId: string): Problem {
-  return problemDocument(rejection.code, rejection.detail, requestId);
+  return problemDocument(rejection.code, rejection.detail, requestId, rejection.errors);
 }
 
 /** Sends a problem document as-is (a string body skips the route's response serializers). */

@@ -9,6 +9,7 @@ import {
   type DatabasePool,
   type PrismaClient,
 } from '../app/database.ts';
+import { DEFAULT_CLOCK_SKEW_MS } from '../domain/index.ts';
 import type { Config } from '../infra/config/config.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createGate, registerAuthentication, type RateLimitOptions } from './auth.ts';
@@ -49,6 +50,8 @@ export type ServerOptions = {
   timeouts: { requestMs: number; headersMs: number; keepAliveMs: number };
   /** Which peers' X-Forwarded-For is believed (Fastify's trustProxy): the client address of the rate limits. */
   trustProxy: boolean | number | string[];
+  /** How far a client's clock may run ahead of the server's when it sends a business date. */
+  clockSkewMs: number;
 };
 
 const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -59,6 +62,7 @@ const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   webhookAllowCidrs: [],
   trustProxy: false,
   timeouts: { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000 },
+  clockSkewMs: DEFAULT_CLOCK_SKEW_MS,
 };
 
 export interface ServerDeps {
@@ -151,6 +155,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         pool: deps.pool,
         commandWaiter: deps.commandWaiter,
         waitTimeoutMs: options.waitTimeoutMs,
+        clockSkewMs: options.clockSkewMs,
         inbox: createCommandInbox(deps.pool),
         ...(handoff === undefined ? {} : { handoff }),
       });
@@ -209,6 +214,7 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
           keepAliveMs: input.config.CASETRAIL_HTTP_KEEP_ALIVE_TIMEOUT,
         },
         webhookAllowCidrs: input.config.CASETRAIL_WEBHOOK_ALLOW_CIDRS,
+        clockSkewMs: input.config.CASETRAIL_CLOCK_SKEW,
       },
     });
   } catch (error) {

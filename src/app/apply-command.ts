@@ -4,8 +4,9 @@ import {
   chainEvents,
   contentHash,
   decide,
+  decisionNoKey,
   evolve,
-  fingerprint,
+  intakeKeys,
   headOf,
   itemPersonalData,
   personalDigest,
@@ -37,6 +38,8 @@ export type ApplyDeps = {
   hmacKey: Uint8Array;
   sla: Record<OpenStage, number>;
   claimLeaseMs: number;
+  /** CASETRAIL_CLOCK_SKEW: the tolerance of the guards that compare a person's date with the server's. */
+  clockSkewMs?: number;
   log: Logger;
   /** Publishes the events' jobs right after commit; without it, the outbox relay does. */
   handoff?: Handoff;
@@ -92,7 +95,13 @@ async function applyIn(
   const command = commandOf(record);
   if (command === null) return reject(INVALID_PAYLOAD);
 
-  const ctx: DecisionContext = { actor: record.actor, now, sla: deps.sla, claimLeaseMs: deps.claimLeaseMs };
+  const ctx: DecisionContext = {
+    actor: record.actor,
+    now,
+    sla: deps.sla,
+    claimLeaseMs: deps.claimLeaseMs,
+    ...(deps.clockSkewMs === undefined ? {} : { clockSkewMs: deps.clockSkewMs }),
+  };
   const states = await gatherContext(client, deps, { command, reference: record.reference }, ctx, loaded);
 
   const decided = decideAndChain(record, command, states, ctx);
@@ -121,7 +130,8 @@ async function gatherContext(
 ): Promise<Map<string, CaseState>> {
   if (command.type === 'submit') {
     const { item } = command.payload;
-    const fp = fingerprint(item.platform, item.url);
+    const keys = intakeKeys(item.platform, item.url);
+    const [fp] = keys;
     const hash = contentHash(item.content);
     // Two reports of one item at once must not both become originals: serialize on the
     // fingerprint, and on the content hash for the related links.
@@ -129,13 +139,14 @@ async function gatherContext(
       'SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))',
       [`fp:${fp}`, `ch:${hash}`],
     );
-    const { openIds, relatedIds, states } = await lockIntakeMatches(client, fp, hash);
+    const { openIds, relatedIds, earlierIds, states } = await lockIntakeMatches(client, keys, hash);
     ctx.intake = {
       // Drawn when the command was accepted; a submit stored without one draws it now.
       reference: reference ?? (await drawReference(client)),
       personalDigest: personalDigest(deps.hmacKey, itemPersonalData(item)),
       duplicateOf: openIds[0] !== undefined ? (states.get(openIds[0]) ?? null) : null,
       related: relatedIds.flatMap((id) => states.get(id) ?? []),
+      earlier: earlierIds.flatMap((id) => states.get(id) ?? []),
     };
     return states;
   }
@@ -155,7 +166,7 @@ function addPenaltyContext(
   const subject = subjectPersonalData(command.payload.subject);
   ctx.penalty = {
     subjectDigest: subject === null ? null : personalDigest(deps.hmacKey, subject),
-    decisionNoTaken: loaded.takenDecisionNos.has(command.payload.decisionNo),
+    decisionNoTaken: loaded.takenDecisionKeys.has(decisionNoKey(command.payload.decisionNo)),
   };
 }
 
@@ -283,6 +294,7 @@ async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<Appl
       now: loaded.now,
       sla: deps.sla,
       claimLeaseMs: deps.claimLeaseMs,
+      ...(deps.clockSkewMs === undefined ? {} : { clockSkewMs: deps.clockSkewMs }),
     };
     addPenaltyContext(deps, command, ctx, loaded);
     const decided = decideAndChain(record, command, states, ctx);

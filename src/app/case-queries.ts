@@ -1,10 +1,22 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { canSeeCase, foldAsOf, type Actor, type CaseState, type StoredEvent } from '../domain/index.ts';
+import {
+  canSeeCase,
+  foldAsOf,
+  linkedCaseIdOf,
+  linkedCaseIds,
+  visibleLinks,
+  withheldLinks,
+  type Actor,
+  type CaseState,
+  type StoredEvent,
+  type VisibleLinks,
+} from '../domain/index.ts';
 import { findCase, listEvents } from '../infra/db/case.repository.ts';
 import {
   insertAccessLog,
   selectCases,
+  selectCasesByIds,
   selectEvents,
   selectPersonalData,
   selectWorklist,
@@ -22,7 +34,8 @@ export type VisiblePersonalData = {
   item?: { accountHandle?: string; accountName?: string; content?: string };
   subject?: { accountHandle?: string; name?: string };
 };
-export type CaseView = { state: CaseState; personal: VisiblePersonalData };
+/** A case as a reader sees it: the personal data and the links to other cases they may see. */
+export type CaseView = { state: CaseState; personal: VisiblePersonalData; links: VisibleLinks };
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
 type NotFound = { ok: false; code: 'not_found'; detail: string };
@@ -76,11 +89,32 @@ function compact<T extends Record<string, string | null>>(value: T): { [K in key
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) as { [K in keyof T]?: string };
 }
 
+/**
+ * Which of these cases the actor can see: a link to another case is shown only then, so
+ * that no reader learns the id of a case they cannot read. Supervisors see every case.
+ */
+async function readableAmong(
+  deps: CaseQueryDeps,
+  actor: Actor,
+  ids: readonly string[],
+): Promise<Map<string, CaseState>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const states = await selectCasesByIds(deps.pool, unique);
+  return new Map(states.filter((s) => canSeeCase(actor, s)).map((s) => [s.id, s]));
+}
+
+/** Each case with the links the actor may see, looked up together. */
+async function withLinks(deps: CaseQueryDeps, actor: Actor, states: readonly CaseState[]): Promise<CaseView[]> {
+  const linked = await readableAmong(deps, actor, states.flatMap(linkedCaseIds));
+  return states.map((state) => ({ state, personal: {}, links: visibleLinks(actor, state, linked) }));
+}
+
 export async function listCases(
   deps: CaseQueryDeps,
   actor: Actor,
   query: CaseFilter & { limit?: number; cursor?: string },
-): Promise<({ ok: true } & Page<CaseState>) | BadCursor | Forbidden> {
+): Promise<({ ok: true } & Page<CaseView>) | BadCursor | Forbidden> {
   const scope = scopeOf(actor);
   if (!scope.all && scope.submittedBy === null && scope.receivedOrVerifiedBy === null) {
     return { ok: false, code: 'forbidden', detail: 'listing cases needs the clerk, verifier or supervisor role' };
@@ -94,14 +128,15 @@ export async function listCases(
     after: after === null ? null : { createdAt: after[0], id: after[1] },
     limit,
   });
-  return { ok: true, ...page(rows, limit, (last) => [last.createdAt, last.id]) };
+  const { items, nextCursor } = page(rows, limit, (last) => [last.createdAt, last.id]);
+  return { ok: true, items: await withLinks(deps, actor, items), nextCursor };
 }
 
 export async function verificationWorklist(
   deps: CaseQueryDeps,
   actor: Actor,
   query: { limit?: number; cursor?: string },
-): Promise<({ ok: true } & Page<CaseState>) | BadCursor | Forbidden> {
+): Promise<({ ok: true } & Page<CaseView>) | BadCursor | Forbidden> {
   if (!actor.roles.includes('verifier')) {
     return { ok: false, code: 'forbidden', detail: 'the verification worklist needs the verifier role' };
   }
@@ -114,7 +149,8 @@ export async function verificationWorklist(
     limit,
   });
   const { items, nextCursor } = page(rows, limit, (last) => [last.rank, last.createdAt, last.id]);
-  return { ok: true, items: items.map(({ rank: _rank, ...state }) => state), nextCursor };
+  const states = items.map(({ rank: _rank, ...state }) => state);
+  return { ok: true, items: await withLinks(deps, actor, states), nextCursor };
 }
 
 /** A case as the actor may see it, now or (asOf) as it stood then, rebuilt from its events. */
@@ -131,7 +167,8 @@ export async function getCase(
   if (state === null) return { ok: false, code: 'not_found', detail: `case ${id} did not exist yet at that time` };
   await auditRead(deps, actor, 'case.read', id, options.purpose);
   const personal = visiblePersonalData(actor, current, await selectPersonalData(deps.pool, id));
-  return { ok: true, view: { state, personal } };
+  const linked = await readableAmong(deps, actor, linkedCaseIds(state));
+  return { ok: true, view: { state, personal, links: visibleLinks(actor, state, linked) } };
 }
 
 export async function listCaseEvents(
@@ -147,7 +184,13 @@ export async function listCaseEvents(
   const limit = query.limit ?? MAX_LIMIT;
   const rows = await selectEvents(deps.pool, { caseId: id, afterSeq: after === null ? 0 : after[0], limit });
   await auditRead(deps, actor, 'case.events.read', id, query.purpose);
-  return { ok: true, ...page(rows, limit, (last) => [last.seq]) };
+  const { items, nextCursor } = page(rows, limit, (last) => [last.seq]);
+  const linked = await readableAmong(
+    deps,
+    actor,
+    items.flatMap((e) => linkedCaseIdOf(e) ?? []),
+  );
+  return { ok: true, items: items.map((e) => withheldLinks(e, (other) => linked.has(other))), nextCursor };
 }
 
 /** A command is visible to the actor who issued it and to supervisors. */

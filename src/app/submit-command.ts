@@ -1,6 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { COMMANDS, canonicalJson, mayRun, sha256Hex, type Actor, type CommandType } from '../domain/index.ts';
+import {
+  COMMANDS,
+  DEFAULT_CLOCK_SKEW_MS,
+  businessDateProblems,
+  canonicalJson,
+  describeDateProblems,
+  mayRun,
+  sha256Hex,
+  type Actor,
+  type CommandPayloads,
+  type CommandType,
+  type FieldProblem,
+} from '../domain/index.ts';
 import type { CommandInbox } from '../infra/db/command-inbox.ts';
 import {
   IDEMPOTENCY_CONSTRAINT,
@@ -16,6 +28,8 @@ export type SubmitCommandDeps = {
   inbox?: CommandInbox;
   /** Publishes the command's job right after it is stored; without it, the outbox relay does. */
   handoff?: Handoff;
+  /** How far a client's clock may run ahead of this server's (CASETRAIL_CLOCK_SKEW). */
+  clockSkewMs?: number;
 };
 
 export type SubmitCommandInput = {
@@ -43,7 +57,8 @@ export type AcceptedCommand = {
 
 export type SubmitCommandResult =
   | ({ ok: true } & AcceptedCommand)
-  | { ok: false; code: 'forbidden' | 'idempotency_mismatch'; detail: string };
+  | { ok: false; code: 'forbidden' | 'idempotency_mismatch'; detail: string }
+  | { ok: false; code: 'guard_failed'; detail: string; errors: FieldProblem[] };
 
 /**
  * The request an Idempotency-Key stands for. A submit's case id is drawn per request, so it
@@ -75,6 +90,15 @@ export async function submitCommand(deps: SubmitCommandDeps, input: SubmitComman
       detail: `${type} needs one of the roles ${COMMANDS[type].roles.join(', ')}`,
     };
   }
+  // Business dates against this server's clock now, when the request arrives: the same
+  // bound whenever a worker gets to the command. Their order in the case's history is a guard.
+  const dates = businessDateProblems(
+    type,
+    input.payload as CommandPayloads[typeof type],
+    new Date(),
+    deps.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS,
+  );
+  if (dates.length > 0) return { ok: false, code: 'guard_failed', detail: describeDateProblems(dates), errors: dates };
   const caseId = input.caseId ?? (type === 'submit' ? randomUUID() : undefined);
   if (caseId === undefined) throw new Error(`${type} needs a caseId`);
   // Only a keyed request can be replayed, so only its hash is worth computing and storing.

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
-import { ROLES, isSafeText, type Actor, type Role } from '../domain/index.ts';
+import { ROLES, identifierField, isSafeText, userNameKey, type Actor, type Role } from '../domain/index.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import {
   NameTakenError,
@@ -64,13 +64,9 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 /** The input of createUser, shared by the API and the CLI. */
 export const newUserSchema = z.strictObject({
-  name: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .refine(isSafeText, 'must not contain NUL characters or lone surrogates')
-    .describe('unique login name'),
+  name: identifierField(100).describe(
+    'unique login name: unique after NFKC, case folding and look-alike characters (CLERKA is clerkA)',
+  ),
   roles: z
     .array(z.enum(ROLES))
     .min(1)
@@ -110,10 +106,14 @@ function knownRoles(roles: readonly string[]): Role[] {
 export async function createUser(
   deps: UsersDeps,
   input: NewUser,
-): Promise<{ ok: true; user: CreatedUser } | { ok: false; code: 'validation_failed'; detail: string; path: string }> {
+): Promise<{ ok: true; user: CreatedUser } | { ok: false; code: 'name_taken'; detail: string; path: string }> {
   const { token, tokenHash } = newToken();
   try {
-    const created = await insertUserWithToken(deps.prisma, input, { tokenHash, label: null });
+    const created = await insertUserWithToken(
+      deps.prisma,
+      { ...input, nameKey: userNameKey(input.name) },
+      { tokenHash, label: null },
+    );
     deps.unknownTokens?.clear();
     return {
       ok: true,
@@ -128,7 +128,7 @@ export async function createUser(
     };
   } catch (error) {
     if (error instanceof NameTakenError) {
-      return { ok: false, code: 'validation_failed', detail: error.message, path: 'name' };
+      return { ok: false, code: 'name_taken', detail: error.message, path: 'name' };
     }
     throw error;
   }

@@ -181,6 +181,7 @@ export function synthesize(count: number, first: number): { events: StoredEvent[
           personalDigest: personalDigest(hmacKey, itemPersonalData(body.item)),
           duplicateOf: null,
           related: [],
+          earlier: [],
         },
       });
       if (!decision.ok) throw new Error(`bench trail: ${decision.rejection.detail}`);

@@ -47,7 +47,8 @@ export const PIPELINE_STEPS: { type: CommandType; actor: Actor; body: (n: number
     body: (n) => ({
       decisionNo: `QD-BENCH-${n}-${randomUUID()}`,
       authority: AUTHORITY,
-      issuedAt: '2026-12-10T10:00:00+07:00',
+      // Issued as it is recorded: never before the referral, never ahead of the clock.
+      issuedAt: new Date().toISOString(),
       legalBasis: [{ instrument: 'Nghị định 15/2020/NĐ-CP', article: '101' }],
       subject: { accountHandle: 'nguyen.van.a' },
       fine: { amount: 7_500_000, currency: 'VND' },

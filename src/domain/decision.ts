@@ -11,21 +11,25 @@ export type DecisionContext = {
   /** How long a case may stay in each open stage, in milliseconds. */
   sla: Record<OpenStage, number>;
   claimLeaseMs: number;
+  /** How far a person's clock may run ahead of the server's; DEFAULT_CLOCK_SKEW_MS when absent. */
+  clockSkewMs?: number;
   /** Required for submit. */
   intake?: {
     reference: string;
     /** HMAC-SHA256 of the item's personal fields (see personal-data.ts). */
     personalDigest: string;
-    /** The open case with the same fingerprint, if any. */
+    /** The open case of the same item (its fingerprint one of intakeKeys), if any. */
     duplicateOf: CaseState | null;
     /** Open or closed cases with the same content hash and a different fingerprint. */
     related: CaseState[];
+    /** When no case of the item is open: its closed cases, but those closed as duplicates. */
+    earlier: CaseState[];
   };
   /** Required for record-penalty. */
   penalty?: {
     /** Null when the decision names no subject. */
     subjectDigest: string | null;
-    /** Whether any case already holds this decision number. */
+    /** Whether any case already holds this decision number, compared by decisionNoKey. */
     decisionNoTaken: boolean;
   };
 };

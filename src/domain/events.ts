@@ -80,7 +80,10 @@ export type EventPayloads = {
   'case.sla_breached': { stage: OpenStage; deadlineAt: string };
   'case.duplicate_detected': { duplicateOf: string; fingerprint: string };
   'case.report_merged': { duplicateCaseId: string; duplicateReference: string };
-  'case.related_linked': { relatedCaseId: string; contentHash: string };
+  /** Linked by the same content at another URL, or (since reports of closed items are linked) the same item. */
+  'case.related_linked':
+    | { relatedCaseId: string; contentHash: string }
+    | { relatedCaseId: string; fingerprint: string };
   'case.personal_data_erased': { fields: PersonalField[]; reason: string };
 };
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { expandShortLink, platformHost } from './platform-hosts.ts';
 import type { Platform } from './stages.ts';
 
 /** Query parameters that identify the share, not the item; compared case-insensitively. */
@@ -57,12 +58,72 @@ function paramName(pair: string): string {
   }
 }
 
+// RFC 3986 unreserved characters: their percent-encoded and plain forms are the same URL.
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/u;
+
+/** Percent-encodings of unreserved characters decoded, every other one in upper case. */
+function normalizePercentEncoding(text: string): string {
+  return text.replace(/%([0-9A-Fa-f]{2})/gu, (_whole, hex: string) => {
+    const c = String.fromCharCode(Number.parseInt(hex, 16));
+    return UNRESERVED.test(c) ? c : `%${hex.toUpperCase()}`;
+  });
+}
+
+function withoutTracking(search: string): string[] {
+  return search
+    .slice(1)
+    .split('&')
+    .filter((pair) => pair !== '' && !isTrackingParam(paramName(pair)))
+    .map(normalizePercentEncoding);
+}
+
 /**
- * The URL as the fingerprint sees it: scheme and host lower-cased, default port, fragment
- * and tracking parameters dropped, trailing slashes trimmed (the root path becomes empty).
- * Other parameters keep their order and their original encoding.
+ * The URL as the item key sees it: scheme and host lower-cased, the host's trailing dot
+ * dropped and a platform's host aliases folded (PLATFORM_HOSTS; https on a platform host),
+ * no user information, default port, fragment or tracking parameter, unreserved characters
+ * percent-decoded (other encodings in upper case), empty path segments and trailing slashes
+ * dropped (the root path becomes empty). Other parameters keep their order.
  */
 export function normalizeUrl(input: string): string {
+  const url = new URL(input);
+  // WHATWG URL has already lower-cased scheme and host, resolved dot segments and dropped the default port.
+  const host = url.hostname.replace(/\.+$/u, '');
+  let segments = normalizePercentEncoding(url.pathname)
+    .split('/')
+    .filter((segment) => segment !== '');
+  let query = withoutTracking(url.search);
+  let canonical = platformHost(host);
+  const short = expandShortLink(host, segments);
+  if (short !== null) {
+    canonical = short.host;
+    segments = short.path.split('/').filter((segment) => segment !== '');
+    query = [short.query, ...query];
+  }
+  const scheme = canonical === null ? url.protocol : 'https:';
+  const port = url.port === '' ? '' : `:${url.port}`;
+  const path = segments.length === 0 ? '' : `/${segments.join('/')}`;
+  return `${scheme}//${canonical ?? host}${port}${path}${query.length === 0 ? '' : `?${query.join('&')}`}`;
+}
+
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * The item key: one item, one key, however its URL was written and whatever platform the
+ * report declared.
+ */
+export function fingerprint(url: string): string {
+  return sha256Hex(normalizeUrl(url));
+}
+
+/**
+ * The key cases received before the item key ignored the platform were stored under: the
+ * platform and the URL with scheme and host lower-cased, no fragment or tracking parameter,
+ * trailing slashes trimmed. cases.fingerprint is folded from the trail, so those rows keep
+ * it; intake still matches them (see intakeKeys).
+ */
+function legacyFingerprint(platform: Platform, input: string): string {
   const url = new URL(input);
   const query = url.search
     .slice(1)
@@ -71,17 +132,12 @@ export function normalizeUrl(input: string): string {
     .join('&');
   const userinfo = url.username === '' ? '' : `${url.username}${url.password === '' ? '' : `:${url.password}`}@`;
   const path = url.pathname.replace(/\/+$/u, '');
-  // WHATWG URL has already lower-cased scheme and host and dropped the default port.
-  return `${url.protocol}//${userinfo}${url.host}${path}${query === '' ? '' : `?${query}`}`;
+  return sha256Hex(`${platform}\n${url.protocol}//${userinfo}${url.host}${path}${query === '' ? '' : `?${query}`}`);
 }
 
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** Dedupe key of an item: the same platform and normalized URL is the same item. */
-export function fingerprint(platform: Platform, url: string): string {
-  return sha256Hex(`${platform}\n${normalizeUrl(url)}`);
+/** Every key an open case of the same item may be stored under: the item key first. */
+export function intakeKeys(platform: Platform, url: string): [string, string] {
+  return [fingerprint(url), legacyFingerprint(platform, url)];
 }
 
 export function normalizeContent(text: string): string {

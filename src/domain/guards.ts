@@ -1,9 +1,13 @@
 import { hasLiveClaim, isAppealPending } from './case-state.ts';
 import type { CaseState } from './case-state.ts';
 import type { CommandOf, CommandPayloads, CommandType } from './commands.ts';
+import { DEFAULT_CLOCK_SKEW_MS } from './dates.ts';
 import type { DecisionContext } from './decision.ts';
 import { reject } from './problems.ts';
-import type { Rejection } from './problems.ts';
+import type { FieldProblem, Rejection } from './problems.ts';
+import type { ClosePayload } from './schemas.ts';
+import { hasVisibleCharacter } from './text.ts';
+import type { Remedy } from './stages.ts';
 
 // The rules beyond the stage rule, per command, in the order they are checked: the first
 // failure answers. Codes: a live claim of another verifier is claimed_by_other, a decision
@@ -49,6 +53,32 @@ const decisionNoIsUnused: Guard<'record-penalty'> = ({ payload, ctx }) => {
     : null;
 };
 
+/**
+ * The authority decides on a referral, so its penalty is issued after it. The referral's
+ * time is the server's and the issue date a person's, so the clock skew is allowed.
+ */
+const issuedAfterReferral: Guard<'record-penalty'> = ({ state, payload, ctx }) => {
+  const referredAt = state.referral?.referredAt;
+  if (referredAt === undefined) return null;
+  const skew = ctx.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
+  return Date.parse(payload.issuedAt) < Date.parse(referredAt) - skew
+    ? reject('guard_failed', `the penalty cannot be issued before the case was referred (${referredAt})`, [
+        { path: 'issuedAt', message: 'must not be before the referral' },
+      ])
+    : null;
+};
+
+/** An appeal is against a penalty, so it is filed once the penalty is issued. */
+const filedAfterPenalty: Guard<'file-appeal'> = ({ state, payload }) => {
+  const issuedAt = state.penalty?.issuedAt;
+  if (issuedAt === undefined) return null;
+  return Date.parse(payload.filedAt) < Date.parse(issuedAt)
+    ? reject('guard_failed', `the appeal cannot be filed before the penalty was issued (${issuedAt})`, [
+        { path: 'filedAt', message: 'must not be before the penalty was issued' },
+      ])
+    : null;
+};
+
 const noAppealPending: CaseGuard = ({ state }) =>
   isAppealPending(state) ? reject('guard_failed', 'an appeal is pending') : null;
 
@@ -60,8 +90,54 @@ const decidedByOtherThanRecorder: CaseGuard = ({ state, ctx }) =>
     ? reject('guard_failed', 'the supervisor who decides an appeal may not be the one who recorded the penalty')
     : null;
 
+type ComplianceFlag = keyof ClosePayload['compliance'];
+
+/**
+ * The compliance flag that confirms each remedy an authority can order, and what is open
+ * while it is not set. `other` has no flag: the close note records how it was met.
+ */
+const REMEDY_COMPLIANCE: Readonly<Record<Remedy, { flag: ComplianceFlag; open: string; order: string } | null>> = {
+  remove_content: { flag: 'contentRemoved', open: 'the content is not removed', order: 'removal of the content' },
+  publish_correction: {
+    flag: 'correctionPublished',
+    open: 'the correction is not published',
+    order: 'publication of a correction',
+  },
+  suspend_account: {
+    flag: 'accountSuspended',
+    open: 'the account is not suspended',
+    order: 'suspension of the account',
+  },
+  other: null,
+};
+
+/** Enforced means complied with: every ordered remedy, and a fine above zero paid. */
+const penaltyIsComplied: Guard<'close'> = ({ state, payload }) => {
+  const penalty = state.penalty;
+  if (penalty === null) return null;
+  const open: { text: string; problem: FieldProblem }[] = [];
+  for (const remedy of penalty.remedies) {
+    const rule = REMEDY_COMPLIANCE[remedy];
+    if (rule === null || payload.compliance[rule.flag] === true) continue;
+    const message = `the ordered ${rule.order} is not complied with`;
+    open.push({ text: rule.open, problem: { path: `compliance.${rule.flag}`, message } });
+  }
+  if (penalty.fine.amount > 0 && !payload.compliance.finePaid) {
+    open.push({
+      text: 'the fine is not paid',
+      problem: { path: 'compliance.finePaid', message: 'the fine is not paid' },
+    });
+  }
+  if (open.length === 0) return null;
+  return reject(
+    'guard_failed',
+    `the penalty is not complied with: ${open.map((o) => o.text).join('; ')}`,
+    open.map((o) => o.problem),
+  );
+};
+
 const reasonIsGiven: Guard<'withdraw'> = ({ payload }) =>
-  /\S/u.test(payload.reason) ? null : reject('guard_failed', 'a withdrawal needs a reason');
+  hasVisibleCharacter(payload.reason) ? null : reject('guard_failed', 'a withdrawal needs a reason');
 
 const GUARDS: { [T in CommandType]: readonly Guard<T>[] } = {
   // A duplicate submission is accepted and closed as duplicate, never refused.
@@ -69,11 +145,11 @@ const GUARDS: { [T in CommandType]: readonly Guard<T>[] } = {
   claim: [verifierIsNotSubmitter, notClaimedByOther],
   verify: [verifierIsNotSubmitter, notClaimedByOther, verdictHasEvidence],
   refer: [],
-  'record-penalty': [recorderIsNotVerifier, penaltyHasLegalBasis, decisionNoIsUnused],
+  'record-penalty': [recorderIsNotVerifier, penaltyHasLegalBasis, issuedAfterReferral, decisionNoIsUnused],
   'record-no-violation': [],
-  'file-appeal': [noAppealPending],
+  'file-appeal': [noAppealPending, filedAfterPenalty],
   'decide-appeal': [appealIsPending, decidedByOtherThanRecorder],
-  close: [noAppealPending],
+  close: [noAppealPending, penaltyIsComplied],
   withdraw: [reasonIsGiven],
   'add-note': [],
   'add-evidence': [],

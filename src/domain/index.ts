@@ -1,13 +1,16 @@
-export { canSeeCase } from './access.ts';
+export { canSeeCase, linkedCaseIdOf, linkedCaseIds, visibleLinks, withheldLinks } from './access.ts';
+export type { VisibleLinks } from './access.ts';
 export type { CaseState } from './case-state.ts';
 export { COMMAND_TYPES, COMMANDS, QUEUE_NAMES, mayRun, parseRequest } from './commands.ts';
-export type { Command, CommandType, QueueName } from './commands.ts';
+export type { Command, CommandPayloads, CommandType, QueueName } from './commands.ts';
+export { DEFAULT_CLOCK_SKEW_MS, businessDateProblems, describeDateProblems } from './dates.ts';
 export { decide } from './decide.ts';
 export type { Decision, DecisionContext } from './decision.ts';
 export { EVENT_TYPES, PERSONAL_FIELDS } from './events.ts';
 export type { Actor, EventType, PersonalField, StoredEvent } from './events.ts';
 export { evolve, fold, foldAsOf } from './evolve.ts';
-export { contentHash, fingerprint, normalizeContent, normalizeUrl, sha256Hex } from './fingerprint.ts';
+export { decisionNoKey, userNameKey } from './identifiers.ts';
+export { contentHash, fingerprint, intakeKeys, normalizeContent, normalizeUrl, sha256Hex } from './fingerprint.ts';
 export {
   GENESIS_HASH,
   canonicalJson,
@@ -22,14 +25,14 @@ export {
 export type { ChainHead, ChainVerdict, EventEnvelope } from './hashing.ts';
 export { PERSONAL_PAYLOAD_PATHS, erasureSchema, itemPersonalData, subjectPersonalData } from './personal-data.ts';
 export { PROBLEMS } from './problems.ts';
-export type { ProblemCode, Rejection } from './problems.ts';
+export type { FieldProblem, ProblemCode, Rejection } from './problems.ts';
 export * from './schemas.ts';
 export * from './stages.ts';
 export { SYSTEM_ACTOR, decideErasure, decideSlaBreach } from './system-events.ts';
 export { STAGE_ENTERING_EVENTS, slaTimerOf } from './sla.ts';
 export type { SlaTimer } from './sla.ts';
 export type { StageVisit } from './system-events.ts';
-export { LIMITS, isHttpUrl, isSafeText } from './text.ts';
+export { LIMITS, hasVisibleCharacter, identifierField, isHttpUrl, isSafeText } from './text.ts';
 export { auditFailure, describeFailure, failureLocation } from './audit-report.ts';
 export type { AuditFailure } from './audit-report.ts';
 export { bundlePublicKeySchema, bundleSchema, signedCheckpointSchema } from './bundle-schema.ts';

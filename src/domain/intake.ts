@@ -4,7 +4,7 @@ import { deadlineAfter } from './decision.ts';
 import type { DecisionContext } from './decision.ts';
 import { draft } from './events.ts';
 import type { EventDraft } from './events.ts';
-import { contentHash, fingerprint } from './fingerprint.ts';
+import { contentHash, intakeKeys } from './fingerprint.ts';
 import { DEFAULT_PRIORITY } from './priority.ts';
 import type { ItemInput } from './schemas.ts';
 
@@ -23,10 +23,17 @@ function itemState(item: ItemInput): ItemState {
  * Cases worth linking to a new one: same content, another item. A case closed as a
  * duplicate is left out, since its original carries the link already.
  */
-function relatedCases(candidates: readonly CaseState[], caseId: string, fp: string, hash: string): CaseState[] {
+function relatedCases(
+  candidates: readonly CaseState[],
+  caseId: string,
+  keys: readonly string[],
+  hash: string,
+): CaseState[] {
   const seen = new Set<string>([caseId]);
   return candidates.filter((c) => {
-    if (seen.has(c.id) || c.fingerprint === fp || c.contentHash !== hash || c.outcome === 'duplicate') return false;
+    if (seen.has(c.id) || keys.includes(c.fingerprint) || c.contentHash !== hash || c.outcome === 'duplicate') {
+      return false;
+    }
     seen.add(c.id);
     return true;
   });
@@ -34,14 +41,17 @@ function relatedCases(candidates: readonly CaseState[], caseId: string, fp: stri
 
 /**
  * submit: the new case is received. A report of an item that an open case already tracks
- * closes at once as a duplicate and is merged into that case; otherwise the new case and
- * every case with the same content at another URL are linked both ways.
+ * closes at once as a duplicate and is merged into that case; otherwise the new case is
+ * linked both ways to the earlier, closed cases of the same item and to every case with
+ * the same content at another URL.
  */
 export function decideSubmit(command: CommandOf<'submit'>, ctx: DecisionContext): EventDraft[] {
   const intake = ctx.intake;
   if (intake === undefined) throw new Error('submit needs ctx.intake');
   const { payload, caseId } = command;
-  const fp = fingerprint(payload.item.platform, payload.item.url);
+  // The item key, and the key cases received before it may be stored under.
+  const keys = intakeKeys(payload.item.platform, payload.item.url);
+  const [fp] = keys;
   const hash = contentHash(payload.item.content);
   const received = draft(caseId, 'case.received', {
     reference: intake.reference,
@@ -58,7 +68,7 @@ export function decideSubmit(command: CommandOf<'submit'>, ctx: DecisionContext)
 
   const original = intake.duplicateOf;
   if (original !== null) {
-    if (original.fingerprint !== fp || original.stage === 'closed') {
+    if (!keys.includes(original.fingerprint) || original.stage === 'closed') {
       throw new Error(`case ${original.id} is not an open case with fingerprint ${fp}`);
     }
     return [
@@ -69,10 +79,19 @@ export function decideSubmit(command: CommandOf<'submit'>, ctx: DecisionContext)
     ];
   }
 
-  const related = relatedCases(intake.related, caseId, fp, hash);
+  // Earlier cases of the same item, all closed (an open one would have taken the report):
+  // linked as the same item. A case closed as a duplicate is left out, its original is linked.
+  const earlier = intake.earlier.filter((c) => c.id !== caseId && c.stage === 'closed' && c.outcome !== 'duplicate');
+  if (earlier.some((c) => !keys.includes(c.fingerprint))) throw new Error(`an earlier case is not of item ${fp}`);
+  const sameItem = new Set(earlier.map((c) => c.id));
+  const related = relatedCases(intake.related, caseId, keys, hash).filter((c) => !sameItem.has(c.id));
+  const links: { id: string; by: { fingerprint: string } | { contentHash: string } }[] = [
+    ...earlier.map((c) => ({ id: c.id, by: { fingerprint: fp } })),
+    ...related.map((c) => ({ id: c.id, by: { contentHash: hash } })),
+  ];
   return [
     received,
-    ...related.map((r) => draft(caseId, 'case.related_linked', { relatedCaseId: r.id, contentHash: hash })),
-    ...related.map((r) => draft(r.id, 'case.related_linked', { relatedCaseId: caseId, contentHash: hash })),
+    ...links.map((l) => draft(caseId, 'case.related_linked', { relatedCaseId: l.id, ...l.by })),
+    ...links.map((l) => draft(l.id, 'case.related_linked', { relatedCaseId: caseId, ...l.by })),
   ];
 }

@@ -8,6 +8,7 @@ export const PROBLEMS = {
   version_conflict: { status: 409, title: 'Version conflict' },
   claimed_by_other: { status: 409, title: 'Claimed by another verifier' },
   duplicate_decision: { status: 409, title: 'Duplicate decision number' },
+  name_taken: { status: 409, title: 'Name already taken' },
   guard_failed: { status: 422, title: 'Guard failed' },
   idempotency_mismatch: { status: 422, title: 'Idempotency key reused with a different body' },
   request_timeout: { status: 408, title: 'Request timeout' },
@@ -21,9 +22,12 @@ export const PROBLEMS = {
 
 export type ProblemCode = keyof typeof PROBLEMS;
 
-/** Why the domain refused a command; the code decides the HTTP status. */
-export type Rejection = { code: ProblemCode; detail: string };
+/** A field a rejection concerns, named by its path in the request body (`compliance.finePaid`). */
+export type FieldProblem = { path: string; message: string };
 
-export function reject(code: ProblemCode, detail: string): Rejection {
-  return { code, detail };
+/** Why the domain refused a command; the code decides the HTTP status. */
+export type Rejection = { code: ProblemCode; detail: string; errors?: FieldProblem[] };
+
+export function reject(code: ProblemCode, detail: string, errors?: readonly FieldProblem[]): Rejection {
+  return errors === undefined || errors.length === 0 ? { code, detail } : { code, detail, errors: [...errors] };
 }

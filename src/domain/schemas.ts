@@ -12,6 +12,7 @@ import {
 } from './stages.ts';
 import {
   LIMITS,
+  handleField,
   httpUrlSchema,
   identifierField,
   sha256Schema,
@@ -30,10 +31,20 @@ const languageTag = z
   .max(LIMITS.language)
   .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/u, 'must be a BCP 47 language tag');
 
+/** A URL with a user name or password in it hides its host behind them (https://x@www.facebook.com/...). */
+function hasNoUserInfo(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.username === '' && url.password === '';
+  } catch {
+    return true; // httpUrlSchema refuses it
+  }
+}
+
 const itemSchema = z.strictObject({
   platform: z.enum(PLATFORMS),
-  url: httpUrlSchema,
-  accountHandle: textField(LIMITS.handle).optional(),
+  url: httpUrlSchema.refine(hasNoUserInfo, 'must not contain user information (a name or password before @)'),
+  accountHandle: handleField(LIMITS.handle).optional(),
   accountName: textField(LIMITS.name).optional(),
   content: textField(LIMITS.content),
   contentType: z.enum(CONTENT_TYPES).optional(),
@@ -106,7 +117,7 @@ export const recordPenaltySchema = z.strictObject({
   issuedAt: timestampSchema,
   legalBasis: z.array(legalBasisSchema).max(LIMITS.legalBasis),
   subject: z.strictObject({
-    accountHandle: textField(LIMITS.handle).optional(),
+    accountHandle: handleField(LIMITS.handle).optional(),
     name: textField(LIMITS.name).optional(),
   }),
   fine: z.strictObject({
@@ -139,8 +150,18 @@ export const decideAppealSchema = z.strictObject({
   note: textField(LIMITS.longText),
 });
 
+/**
+ * What the supervisor confirms when closing: one flag per remedy that can be ordered (the
+ * correction and suspension flags came later and are optional, so earlier bodies still
+ * parse) and the fine. The close guard decides which of them must be true.
+ */
 export const closeSchema = z.strictObject({
-  compliance: z.strictObject({ contentRemoved: z.boolean(), finePaid: z.boolean() }),
+  compliance: z.strictObject({
+    contentRemoved: z.boolean(),
+    finePaid: z.boolean(),
+    correctionPublished: z.boolean().optional(),
+    accountSuspended: z.boolean().optional(),
+  }),
   note: textField(LIMITS.longText).optional(),
 });
 

@@ -30,14 +30,50 @@ export function stringField(max: number) {
   return z.string().max(max).refine(isSafeText, SAFE_TEXT_MESSAGE);
 }
 
-/** A required text field: at least one non-whitespace character. */
-export function textField(max: number) {
-  return stringField(max).refine((s) => /\S/u.test(s), 'must not be blank');
+// What shows nothing on its own: whitespace and separators, controls, format characters
+// (zero-width characters, bidirectional controls, the soft hyphen), private-use and
+// unassigned code points, combining marks without a base, and the fillers fonts draw empty
+// (Hangul fillers, the blank Braille pattern).
+const NOTHING_VISIBLE = /^[\s\p{Z}\p{C}\p{M}\u115F\u1160\u3164\uFFA0\u2800]*$/u;
+
+/** True when the text has at least one character a reader can see. */
+export function hasVisibleCharacter(value: string): boolean {
+  return !NOTHING_VISIBLE.test(value);
 }
 
-/** A short identifier (decision number, authority code): surrounding spaces trimmed. */
+const BLANK_MESSAGE = 'must contain a visible character';
+
+/** A required text field: at least one visible character (zero-width characters alone are blank). */
+export function textField(max: number) {
+  return stringField(max).refine(hasVisibleCharacter, BLANK_MESSAGE);
+}
+
+// Nothing an identifier may hold: format characters (bidirectional controls U+202A-U+202E,
+// U+2066-U+2069, U+200E, U+200F, U+061C; zero-width characters) and controls, with which one
+// identifier can be made to look like another, or two to look the same; the empty fillers too.
+const HIDDEN_IN_IDENTIFIER = /[\p{Cf}\p{Cc}\u115F\u1160\u3164\uFFA0]/u;
+
+function hasHiddenCharacter(value: string): boolean {
+  return HIDDEN_IN_IDENTIFIER.test(value);
+}
+
+const HIDDEN_MESSAGE = 'must not contain invisible characters (bidirectional controls, zero-width characters)';
+
+/** A short identifier (decision number, authority code, user name): surrounding spaces trimmed. */
 export function identifierField(max: number) {
-  return z.string().trim().min(1).max(max).refine(isSafeText, SAFE_TEXT_MESSAGE);
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine(isSafeText, SAFE_TEXT_MESSAGE)
+    .refine((s) => !hasHiddenCharacter(s), HIDDEN_MESSAGE)
+    .refine(hasVisibleCharacter, BLANK_MESSAGE);
+}
+
+/** An account handle as the platform shows it: visible, with nothing hidden in it. */
+export function handleField(max: number) {
+  return textField(max).refine((s) => !hasHiddenCharacter(s), HIDDEN_MESSAGE);
 }
 
 export function isHttpUrl(value: string): boolean {
@@ -49,7 +85,10 @@ export function isHttpUrl(value: string): boolean {
   }
 }
 
-export const httpUrlSchema = stringField(LIMITS.url).min(1).refine(isHttpUrl, 'must be an absolute http(s) URL');
+export const httpUrlSchema = stringField(LIMITS.url)
+  .min(1)
+  .refine((s) => !hasHiddenCharacter(s), HIDDEN_MESSAGE)
+  .refine(isHttpUrl, 'must be an absolute http(s) URL');
 
 /** 64 hex characters, either case accepted, normalized to lower case. */
 export const sha256Schema = z

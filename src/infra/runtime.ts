@@ -3,6 +3,7 @@ import { loadSecrets, type Secrets } from './config/secrets.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { openEmbeddedForCommand } from './db/embedded-for-command.ts';
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
+import { fillIdentifierKeys } from './db/identifier-keys.ts';
 import { migrate } from './db/migrator.ts';
 import { sealPlaintextSecrets } from './db/webhook.repository.ts';
 import { sealSecret } from './secret-box.ts';
@@ -56,6 +57,7 @@ export async function openRuntime(options: {
     if (options.migrate) {
       const result = await migrate(db.pool, { log });
       if (result.applied.length > 0) log.info({ applied: result.applied }, 'migrations applied');
+      await fillIdentifierKeys(db.pool, log);
     }
     const secrets = await loadSecrets(config, log);
     if (options.migrate) {

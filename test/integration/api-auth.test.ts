@@ -174,7 +174,8 @@ describe('user management', () => {
       headers: admin.auth,
       payload: { name: clerk.name, roles: ['clerk'] },
     });
-    expect(taken.statusCode).toBe(400);
+    expect(taken.statusCode).toBe(409);
+    expect(json<Problem>(taken)).toMatchObject({ code: 'name_taken' });
     expect(json<Problem>(taken).errors).toEqual([{ path: 'name', message: 'is already taken' }]);
     const roles = await api.app.inject({
       method: 'POST',

@@ -84,7 +84,9 @@ describe('time travel: GET /v1/cases/{id}?asOf=', () => {
         const upTo = events.filter((e: StoredEvent) => e.occurredAt <= event.occurredAt);
         const response = await get(supervisor, `/v1/cases/${caseId}?asOf=${encodeURIComponent(event.occurredAt)}`);
         expect(response.statusCode).toBe(200);
-        expect(json(response), `${caseId} at seq ${event.seq}`).toEqual(presentCase({ state: fold(upTo)!, personal }));
+        expect(json(response), `${caseId} at seq ${event.seq}`).toEqual(
+          presentCase({ state: fold(upTo)!, personal, links: { relatedCases: [], duplicateOf: null } }),
+        );
       }
     }
     // The dismissing verdict and the closure share one instant: asOf then sees both.

@@ -175,6 +175,8 @@ describe('migrate', () => {
       '20261129100000_reference_format': '289deabdbcf0211d08e2cc396917e5aee06982f8c4f9c27d891d2a7969ea19ff',
       '20261206100000_webhook_delivery_blocked': '9fad343c6d52f3e798b0903136351ae41435feb3ddb10fb54c11023211fae3cd',
       '20261206200000_webhook_secret_sealed': '7df59d72898a81649cadd52de933bf81c189e8e8b8945aea81b52c1df380f16a',
+      '20261206300000_decision_key': '775c0c370ece5be33183ac89aad31ac6826c85c95e022f9145ade756cc41de04',
+      '20261206310000_user_name_key': '831392ce829ef6851e0256a3e1c8146e9f2cb61b3ef575b531d19983625659d3',
     };
     const onDiskNow = Object.fromEntries(
       await Promise.all(

@@ -85,7 +85,11 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
       const original = await submitCase(body);
       const answer = await post('/v1/cases?wait=true', 'clerk2', body);
       expect(answer.status).toBe(201);
-      expect(answer.body).toMatchObject({ stage: 'closed', outcome: 'duplicate', duplicateOf: original });
+      expect(answer.body).toMatchObject({ stage: 'closed', outcome: 'duplicate' });
+      // clerk2 may not read clerk's case, so its id is not shown to them; a supervisor sees it.
+      expect(answer.body.duplicateOf).toBeUndefined();
+      const seen = await call('GET', `/v1/cases/${answer.body.id as string}`, 'supervisor');
+      expect(seen.body).toMatchObject({ duplicateOf: original });
       expect(await eventTypes(answer.body.id as string)).toEqual([
         'case.received',
         'case.duplicate_detected',

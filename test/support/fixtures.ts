@@ -46,10 +46,14 @@ export const verifyBody = (verdict = 'false', evidence: unknown[] = [EVIDENCE]) 
   evidence,
 });
 
+/**
+ * Issued now: a penalty cannot be issued before its case was referred, nor later than the
+ * server's clock, so a body made when it is sent fits every case referred before.
+ */
 export const penaltyBody = (overrides: { decisionNo?: string; legalBasis?: unknown[] } = {}) => ({
   decisionNo: overrides.decisionNo ?? 'QD-2026-0001',
   authority: AUTHORITY,
-  issuedAt: '2026-12-10T10:00:00+07:00',
+  issuedAt: new Date().toISOString(),
   legalBasis: overrides.legalBasis ?? [{ instrument: 'Nghị định 15/2020/NĐ-CP', article: '101', clause: '1.a' }],
   subject: { accountHandle: 'nguyen.van.a', name: 'Nguyễn Văn A' },
   fine: { amount: 7_500_000, currency: 'VND' },
@@ -57,17 +61,27 @@ export const penaltyBody = (overrides: { decisionNo?: string; legalBasis?: unkno
   facts: 'The account posted false health information reaching 12,000 shares.',
 });
 
-/** A valid body for every command, as an HTTP client would send it (without expectedVersion). */
+/**
+ * A valid body for every command, as an HTTP client would send it (without expectedVersion).
+ * The penalty and the appeal are dated when they are read (see penaltyBody).
+ */
 export const BODIES: Record<CommandType, unknown> = {
   submit: submitBody(),
   claim: {},
   verify: verifyBody(),
   refer: { authority: AUTHORITY, referenceNo: 'CV-2026-77', dueAt: '2026-12-28T00:00:00Z' },
-  'record-penalty': penaltyBody(),
+  get 'record-penalty'() {
+    return penaltyBody();
+  },
   'record-no-violation': { authority: AUTHORITY, note: 'The post is satire, labelled as such.' },
-  'file-appeal': { filedAt: '2026-12-15T08:00:00+07:00', grounds: 'The fine exceeds the frame for a first offence.' },
+  get 'file-appeal'() {
+    return { filedAt: new Date().toISOString(), grounds: 'The fine exceeds the frame for a first offence.' };
+  },
   'decide-appeal': { decision: 'upheld', note: 'The fine is within the frame.' },
-  close: { compliance: { contentRemoved: true, finePaid: true }, note: 'Fine paid on 2026-12-20.' },
+  close: {
+    compliance: { contentRemoved: true, finePaid: true, correctionPublished: true },
+    note: 'Fine paid on 2026-12-20.',
+  },
   withdraw: { reason: 'Reported in error by the monitoring team.' },
   'add-note': { text: 'Called the reporter for the original screenshot.' },
   'add-evidence': {

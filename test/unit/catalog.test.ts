@@ -13,6 +13,7 @@ describe('tables of truth', () => {
       version_conflict: 409,
       claimed_by_other: 409,
       duplicate_decision: 409,
+      name_taken: 409,
       guard_failed: 422,
       idempotency_mismatch: 422,
       // A client too slow to send its request (or its headers), and headers over Node's size limit.

@@ -110,3 +110,38 @@ describe('console formats', () => {
     expect(viHcm.relative('2026-11-28T06:30:00.000Z', Date.parse('2026-11-28T09:30:00.000Z'))).toBe('3 giờ trước');
   });
 });
+
+describe('console problems of the case rules', () => {
+  it.each([
+    [
+      'the penalty is not complied with: the content is not removed; the fine is not paid',
+      'Quyết định xử phạt chưa được chấp hành đầy đủ',
+    ],
+    ['the penalty cannot be issued before the case was referred (2026-12-06T10:00:00.000Z)', 'Không thể ban hành'],
+    ['the appeal cannot be filed before the penalty was issued (2026-12-06T10:00:00.000Z)', 'Không thể nộp khiếu nại'],
+    ['impossible dates: item.capturedAt must not be before 2000-01-01', 'Có ngày không hợp lý'],
+  ])('shows %j in Vietnamese', (detail, vietnamese) => {
+    const shown = describeProblem(new ApiProblem(422, 'guard_failed', detail), vi, viHcm);
+    expect(shown.detail).toContain(vietnamese);
+  });
+
+  it('shows a name taken and the field errors of dates, compliance and hidden characters in both languages', () => {
+    const taken = new ApiProblem(409, 'name_taken', 'a user named CLERKA, or a name that reads the same, exists');
+    expect(describeProblem(taken, vi, viHcm).title).toBe('Tên đã được sử dụng');
+    expect(describeProblem(taken, en, enHcm).detail).toBe('Another user has this name, or one that reads the same.');
+    const messages = [
+      'must not be before 2000-01-01',
+      'must not be in the future (more than 5 minutes ahead of the server clock)',
+      'must not be before the referral',
+      'must not be before the penalty was issued',
+      'the ordered removal of the content is not complied with',
+      'the fine is not paid',
+      'must not contain invisible characters (bidirectional controls, zero-width characters)',
+      'must contain a visible character',
+    ];
+    for (const message of messages) {
+      expect(fieldMessage(message, vi, viHcm), message).not.toBe(vi.fieldError.invalid);
+      expect(fieldMessage(message, en, enHcm), message).not.toBe(en.fieldError.invalid);
+    }
+  });
+});

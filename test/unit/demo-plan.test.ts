@@ -70,14 +70,12 @@ describe('the demo plan', () => {
     const duplicates = plan.filter((c) => c.fate === 'duplicate');
     expect(duplicates.every((c) => c.wave === 2 && c.steps.length === 1)).toBe(true);
     const open = new Map(
-      firstWave
-        .filter((c) => final(c).stage !== 'closed')
-        .map((c) => [fingerprint('facebook', submitted(c).item.url), c]),
+      firstWave.filter((c) => final(c).stage !== 'closed').map((c) => [fingerprint(submitted(c).item.url), c]),
     );
     for (const duplicate of duplicates) {
       const item = submitted(duplicate).item;
       expect(item.url).toContain('utm_source=zalo');
-      expect(open.has(fingerprint('facebook', item.url))).toBe(true);
+      expect(open.has(fingerprint(item.url))).toBe(true);
     }
   });
 

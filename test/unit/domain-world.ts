@@ -5,8 +5,9 @@ import {
   COMMANDS,
   chainEvents,
   decide,
+  decisionNoKey,
   evolve,
-  fingerprint,
+  intakeKeys,
   contentHash,
   headOf,
   itemPersonalData,
@@ -67,21 +68,26 @@ export function createWorld() {
     const ctx: DecisionContext = { actor, now, sla: SLA, claimLeaseMs: CLAIM_LEASE_MS };
     if (command.type === 'submit') {
       const { item } = command.payload;
-      const fp = fingerprint(item.platform, item.url);
+      const keys = intakeKeys(item.platform, item.url);
       const hash = contentHash(item.content);
       const others = [...states.values()].filter((s) => s.id !== command.caseId);
       ctx.intake = {
         reference: `CT-2026-${String(caseCount).padStart(6, '0')}`,
         personalDigest: personalDigest(HMAC_KEY, itemPersonalData(item)),
-        duplicateOf: others.find((s) => s.fingerprint === fp && s.stage !== 'closed') ?? null,
-        related: others.filter((s) => s.contentHash === hash && s.fingerprint !== fp),
+        duplicateOf: others.find((s) => keys.includes(s.fingerprint) && s.stage !== 'closed') ?? null,
+        related: others.filter((s) => s.contentHash === hash && !keys.includes(s.fingerprint)),
+        earlier: others.some((s) => keys.includes(s.fingerprint) && s.stage !== 'closed')
+          ? []
+          : others.filter((s) => keys.includes(s.fingerprint) && s.outcome !== 'duplicate'),
       };
     }
     if (command.type === 'record-penalty') {
       const subject = subjectPersonalData(command.payload.subject);
       ctx.penalty = {
         subjectDigest: subject === null ? null : personalDigest(HMAC_KEY, subject),
-        decisionNoTaken: [...states.values()].some((s) => s.decisionNo === command.payload.decisionNo),
+        decisionNoTaken: [...states.values()].some(
+          (s) => s.decisionNo !== null && decisionNoKey(s.decisionNo) === decisionNoKey(command.payload.decisionNo),
+        ),
       };
     }
     return ctx;

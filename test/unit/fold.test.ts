@@ -42,7 +42,7 @@ describe('what the fold derives', () => {
       platform: 'facebook',
       claim: 'Hot lemon water cures influenza within three days',
       url: 'https://www.facebook.com/groups/123/posts/456',
-      fingerprint: fingerprint('facebook', 'https://www.facebook.com/groups/123/posts/456'),
+      fingerprint: fingerprint('https://www.facebook.com/groups/123/posts/456'),
       contentHash: contentHash('Uống nước chanh nóng chữa khỏi cúm trong 3 ngày'),
       item: {
         platform: 'facebook',

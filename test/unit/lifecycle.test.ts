@@ -125,7 +125,7 @@ describe('lifecycle paths fold back to the state built step by step', () => {
       decisionNo: 'QD-2026-0001',
       penaltyRecordedBy: SUPERVISOR.id,
       appeal: {
-        filedAt: '2026-12-15T01:00:00.000Z',
+        filedAt: expect.any(String),
         filedBy: SUPERVISOR.id,
         status: 'upheld',
         decidedBy: SUPERVISOR_2.id,

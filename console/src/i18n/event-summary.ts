@@ -62,7 +62,9 @@ export function eventSummary(event: CaseEvent, t: Catalog, f: Formatter): string
     case 'case.report_merged':
       return fill(s.merged, { reference: text(p.duplicateReference) });
     case 'case.related_linked':
-      return fill(s.related, { id: text(p.relatedCaseId).slice(0, 8) });
+      // The API withholds a case the reader may not see (its id is null).
+      if (text(p.relatedCaseId) === '') return s.relatedHidden;
+      return fill(p.fingerprint === undefined ? s.related : s.relatedItem, { id: text(p.relatedCaseId).slice(0, 8) });
     case 'case.personal_data_erased':
       return fill(s.erased, { reason: short(p.reason) });
   }

@@ -61,12 +61,23 @@ const DETAIL_RULES: Rule<DetailKey>[] = [
     }),
   },
   { pattern: /^the token is not valid/u, key: 'badToken' },
+  { pattern: /^the penalty is not complied with/u, key: 'notComplied' },
+  { pattern: /^the penalty cannot be issued before the case was referred/u, key: 'issuedBeforeReferral' },
+  { pattern: /^the appeal cannot be filed before the penalty was issued/u, key: 'filedBeforePenalty' },
+  { pattern: /^impossible dates:/u, key: 'impossibleDates' },
+  { pattern: /^a user named .+, or a name that reads the same, exists$/u, key: 'nameTaken' },
 ];
 
 const FIELD_RULES: Rule<FieldKey>[] = [
   { pattern: /received undefined$/u, key: 'required' },
   { pattern: /^Too small: expected string to have >=1 characters?$/u, key: 'required' },
-  { pattern: /^must not be blank$/u, key: 'required' },
+  { pattern: /^must not be blank$|^must contain a visible character$/u, key: 'required' },
+  { pattern: /^must not contain invisible characters/u, key: 'hiddenCharacters' },
+  { pattern: /^must not be before 2000-01-01$/u, key: 'tooEarly' },
+  { pattern: /^must not be in the future/u, key: 'inFuture' },
+  { pattern: /^must not be before the referral$/u, key: 'beforeReferral' },
+  { pattern: /^must not be before the penalty was issued$/u, key: 'beforePenalty' },
+  { pattern: /is not complied with$|^the fine is not paid$/u, key: 'notComplied' },
   {
     pattern: /^Too small: expected string to have >=(\d+)/u,
     key: 'tooShort',

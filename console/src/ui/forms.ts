@@ -171,6 +171,8 @@ export const CLOSE_FORM: FormSpec = {
   fields: [
     { kind: 'checkbox', name: 'compliance.contentRemoved' },
     { kind: 'checkbox', name: 'compliance.finePaid' },
+    { kind: 'checkbox', name: 'compliance.correctionPublished' },
+    { kind: 'checkbox', name: 'compliance.accountSuspended' },
     { kind: 'textarea', name: 'note' },
   ],
 };

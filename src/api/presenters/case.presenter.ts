@@ -1,4 +1,4 @@
-import type { CaseState, StoredEvent } from '../../domain/index.ts';
+import type { StoredEvent } from '../../domain/index.ts';
 import type { CaseView } from '../../app/case-queries.ts';
 import type { AcceptedCommand } from '../../app/submit-command.ts';
 import type { CommandRecord } from '../../app/database.ts';
@@ -15,9 +15,12 @@ function opt<K extends string, V>(key: K, value: V | null | undefined): { [P in 
   return (value === null || value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-/** A case as docs/design.md §5 shows it; without personal data unless the view carries it. */
-export function presentCase(view: CaseView | CaseState): CaseRepresentation {
-  const { state, personal } = 'state' in view ? view : { state: view, personal: {} };
+/**
+ * A case as docs/design.md §5 shows it: personal data and links to other cases only as the
+ * view carries them (those its reader may see).
+ */
+export function presentCase(view: CaseView): CaseRepresentation {
+  const { state, personal, links } = view;
   const penalty = state.penalty;
   return {
     id: state.id,
@@ -54,7 +57,8 @@ export function presentCase(view: CaseView | CaseState): CaseRepresentation {
           },
     ),
     ...opt('appeal', state.appeal),
-    ...opt('duplicateOf', state.duplicateOf),
+    ...opt('duplicateOf', links.duplicateOf),
+    ...(links.relatedCases.length === 0 ? {} : { relatedCases: links.relatedCases }),
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
     ...opt('deadlineAt', state.deadlineAt),

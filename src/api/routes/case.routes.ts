@@ -74,7 +74,7 @@ export function caseRoutes(app: FastifyInstance, deps: CaseQueryDeps): void {
     handler: async (request) => {
       const result = await listCases(deps, actorOf(request), request.query);
       if (!result.ok) refuse(result);
-      return { items: result.items.map((state) => presentCase(state)), nextCursor: result.nextCursor };
+      return { items: result.items.map(presentCase), nextCursor: result.nextCursor };
     },
   });
 
@@ -123,7 +123,7 @@ export function caseRoutes(app: FastifyInstance, deps: CaseQueryDeps): void {
     handler: async (request) => {
       const result = await verificationWorklist(deps, actorOf(request), request.query);
       if (!result.ok) refuse(result);
-      return { items: result.items.map((state) => presentCase(state)), nextCursor: result.nextCursor };
+      return { items: result.items.map(presentCase), nextCursor: result.nextCursor };
     },
   });
 

@@ -113,7 +113,7 @@ async function accept(
     ...(expectedVersion === undefined ? {} : { expectedVersion }),
     ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
   });
-  if (!result.ok) throw new ProblemError(result.code, result.detail);
+  if (!result.ok) throw new ProblemError(result.code, result.detail, 'errors' in result ? result.errors : undefined);
   request.log.debug(
     { commandId: result.commandId, caseId: result.caseId, replayed: result.replayed },
     'command accepted',

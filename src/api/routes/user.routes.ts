@@ -38,6 +38,7 @@ const issuedTokenSchema = z
 
 const ADMIN_ONLY = [requireRole(['admin'], 'managing users and tokens')];
 const ADMIN_PROBLEMS = [...AUTHENTICATED_PROBLEMS, 403, 413, 415] as const;
+const CREATE_USER_PROBLEMS = [...ADMIN_PROBLEMS, 409] as const;
 
 /** Users and tokens: admin only. Tokens are returned once and stored as SHA-256 hashes. */
 export function userRoutes(app: FastifyInstance, deps: UsersDeps): void {
@@ -48,7 +49,7 @@ export function userRoutes(app: FastifyInstance, deps: UsersDeps): void {
       tags: ['users'],
       summary: 'Create a user with a first API token (admin)',
       body: newUserSchema,
-      response: { 201: createdUserSchema, ...problemResponses(ADMIN_PROBLEMS) },
+      response: { 201: createdUserSchema, ...problemResponses(CREATE_USER_PROBLEMS) },
     },
     preValidation: [...ADMIN_ONLY, emptyBodyAsObject],
     handler: async (request, reply) => {

@@ -109,7 +109,11 @@ export const caseSchema = z
     referral: referral.optional(),
     penalty: penalty.optional(),
     appeal: appeal.optional(),
-    duplicateOf: z.uuid().optional(),
+    duplicateOf: z.uuid().optional().describe('shown when the reader may see that case'),
+    relatedCases: z
+      .array(z.uuid())
+      .optional()
+      .describe('cases of the same item closed before, or with the same content: those the reader may see'),
     createdAt: timestamp,
     updatedAt: timestamp,
     deadlineAt: timestamp.optional(),

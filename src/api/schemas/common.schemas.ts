@@ -24,7 +24,7 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
   401: 'No, malformed, unknown or revoked token',
   403: "The caller's roles may not do this",
   404: 'No such resource, or not visible to the caller',
-  409: "Conflict with the case's stage, version, claim or a decision number",
+  409: "Conflict with the case's stage, version, claim or a decision number, or a user name taken",
   413: 'Body over 1 MiB',
   415: 'Body not application/json',
   422: 'A guard failed, or an Idempotency-Key was reused with another body',

@@ -60,6 +60,18 @@ export interface DemoPlanInput {
   now: Date;
 }
 
+/**
+ * The body of a step as it is sent at `now`. A penalty is issued after its referral and an
+ * appeal filed after its penalty, and the run records both as it goes, so their business
+ * dates are the moment each is sent.
+ */
+export function sentBody(step: DemoStep, now: Date): unknown {
+  const at = now.toISOString();
+  if (step.action === 'penalty') return { ...(step.body as object), issuedAt: at };
+  if (step.action === 'appeal') return { ...(step.body as object), filedAt: at };
+  return step.body;
+}
+
 export function planDemo(input: DemoPlanInput): DemoCase[] {
   if (!Number.isInteger(input.cases) || input.cases < MIN_DEMO_CASES) {
     throw new RangeError(`a demo needs at least ${MIN_DEMO_CASES} cases to cover every stage and outcome`);
@@ -179,7 +191,8 @@ function planCase(input: DemoPlanInput, n: number, fate: DemoFate, random: () =>
     );
     return { n, fate, wave: 1, steps };
   }
-  const issuedDaysAgo = 2 + Math.floor(random() * 8);
+  // Dated when sent (see sentBody): the run refers the case moments before.
+  const sent = input.now.toISOString();
   steps.push(
     step(
       'penalty',
@@ -187,7 +200,7 @@ function planCase(input: DemoPlanInput, n: number, fate: DemoFate, random: () =>
       {
         decisionNo: `${n + 1}/QĐ-XPHC-${input.runTag}`,
         authority,
-        issuedAt: daysAgo(issuedDaysAgo),
+        issuedAt: sent,
         legalBasis: [pick(LEGAL_BASES, random)],
         subject: { accountHandle: item.handle, name: item.accountName },
         fine: { amount: (5 + Math.floor(random() * 26)) * 500_000, currency: 'VND' },
@@ -198,7 +211,7 @@ function planCase(input: DemoPlanInput, n: number, fate: DemoFate, random: () =>
     ),
   );
   const appeal = {
-    filedAt: daysAgo(issuedDaysAgo - 1),
+    filedAt: sent,
     grounds: 'Người bị xử phạt cho rằng mức phạt vượt khung đối với vi phạm lần đầu.',
   };
   switch (fate) {
@@ -234,7 +247,7 @@ function planCase(input: DemoPlanInput, n: number, fate: DemoFate, random: () =>
         step(
           'close',
           'supervisor',
-          { compliance: { contentRemoved: true, finePaid: true } },
+          { compliance: { contentRemoved: true, finePaid: true, correctionPublished: true } },
           closed('penalty_enforced'),
         ),
       );
@@ -244,7 +257,10 @@ function planCase(input: DemoPlanInput, n: number, fate: DemoFate, random: () =>
         step(
           'close',
           'supervisor',
-          { compliance: { contentRemoved: true, finePaid: random() < 0.8 }, note: 'Nội dung đã được gỡ bỏ.' },
+          {
+            compliance: { contentRemoved: true, finePaid: true, correctionPublished: true },
+            note: 'Nội dung đã được gỡ bỏ.',
+          },
           closed('penalty_enforced'),
         ),
       );

@@ -1,4 +1,4 @@
-import type { DemoCase, DemoFate, DemoRole, DemoStep } from './demo-plan.ts';
+import { sentBody, type DemoCase, type DemoFate, type DemoRole, type DemoStep } from './demo-plan.ts';
 
 // Drives a demo plan through the public HTTP API, as clients would: each command with
 // ?wait=true and an Idempotency-Key (so a retried request is never applied twice), a
@@ -57,7 +57,8 @@ async function driveCase(input: DemoRunInput, plan: DemoCase): Promise<CaseResul
     const path = step.action === '' ? '/v1/cases' : `/v1/cases/${caseId}/${step.action}`;
     const token = tokenOf(input.tokens, step);
     commands += 1;
-    const outcome = await command(input.apiUrl, token, path, step.body, `demo-${input.runTag}-${plan.n}-${index}`);
+    const body = sentBody(step, new Date());
+    const outcome = await command(input.apiUrl, token, path, body, `demo-${input.runTag}-${plan.n}-${index}`);
     if (!outcome.ok)
       return {
         n: plan.n,

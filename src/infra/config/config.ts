@@ -130,6 +130,9 @@ export const configSchema = z
       'how often the sweeper records breaches whose timer was lost (Redis FLUSHALL, restart)',
     ),
     CASETRAIL_CLAIM_LEASE: duration('30m').describe('how long a verifier claim lasts'),
+    CASETRAIL_CLOCK_SKEW: duration('5m').describe(
+      'how far a business date (capturedAt, issuedAt, filedAt...) may lie ahead of the server clock',
+    ),
     CASETRAIL_WORKER_CONCURRENCY: positiveInt(8).describe('jobs processed at once per queue and process'),
     CASETRAIL_DB_POOL_SIZE: positiveInt(20).describe('PostgreSQL connections per process'),
     CASETRAIL_QUEUE_DB_POOL_SIZE: positiveInt(10).describe(

@@ -112,6 +112,17 @@ export async function selectWorklist(
   return rows.map((row) => ({ ...rowToCase(row), rank: row.rank }));
 }
 
+/** The cases with these ids (an id of no case is left out). */
+export async function selectCasesByIds(pool: pg.Pool, ids: readonly string[]): Promise<CaseState[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await pool.query<CaseRow>({
+    name: 'cases-by-ids',
+    text: 'SELECT * FROM cases WHERE id = ANY($1::uuid[])',
+    values: [ids],
+  });
+  return rows.map(rowToCase);
+}
+
 /** Events of a case in seq order after the given seq; up to limit + 1. */
 export async function selectEvents(
   pool: pg.Pool,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { CaseState, StoredEvent } from '../../domain/index.ts';
+import { decisionNoKey, type CaseState, type StoredEvent } from '../../domain/index.ts';
 
 /** Every column of `cases`, in the order caseToRow writes them. */
 export const CASE_COLUMNS = [
@@ -26,6 +26,7 @@ export const CASE_COLUMNS = [
   'penalty',
   'penalty_recorded_by',
   'decision_no',
+  'decision_key',
   'appeal',
   'duplicate_of',
   'merged_reports',
@@ -106,6 +107,7 @@ export function caseToRecord(s: CaseState): Record<(typeof CASE_COLUMNS)[number]
     penalty: s.penalty,
     penalty_recorded_by: s.penaltyRecordedBy,
     decision_no: s.decisionNo,
+    decision_key: s.decisionNo === null ? null : decisionNoKey(s.decisionNo),
     appeal: s.appeal,
     duplicate_of: s.duplicateOf,
     merged_reports: s.mergedReports,
@@ -135,41 +137,57 @@ export async function findCase(client: pg.ClientBase | pg.Pool, id: string): Pro
 
 /**
  * What a new report of an item meets, looked up and locked in one statement: the open
- * cases with its fingerprint (oldest first; at most one unless history says otherwise),
- * and when there is none, up to 20 cases with the same content under another fingerprint
+ * cases under one of its keys (intakeKeys: the item key, and the key of cases received
+ * before it; oldest first; at most one unless history says otherwise), and when there is
+ * none, up to 20 closed cases of the item (but duplicates) and up to 20 cases with the same content under another key
  * (a different item, maybe a different account) that are not duplicates themselves. The
  * oldest open case and the related ones are locked, in id order. Run it after the
  * fingerprint's advisory lock, in a statement of its own, so that it sees every report
  * committed before the lock was granted.
  */
 const INTAKE_MATCHES = `
-WITH open AS (SELECT id, created_at FROM cases WHERE fingerprint = $1 AND stage <> 'closed'),
+WITH open AS (SELECT id, created_at FROM cases WHERE fingerprint = ANY($1::text[]) AND stage <> 'closed'),
 related AS (
   SELECT id, created_at FROM cases
-  WHERE content_hash = $2 AND fingerprint <> $1 AND outcome IS DISTINCT FROM 'duplicate' AND NOT EXISTS (SELECT 1 FROM open)
+  WHERE content_hash = $2 AND fingerprint <> ALL($1::text[]) AND outcome IS DISTINCT FROM 'duplicate' AND NOT EXISTS (SELECT 1 FROM open)
+  ORDER BY created_at, id LIMIT 20
+),
+earlier AS (
+  SELECT id, created_at FROM cases
+  WHERE fingerprint = ANY($1::text[]) AND stage = 'closed' AND outcome <> 'duplicate' AND NOT EXISTS (SELECT 1 FROM open)
   ORDER BY created_at, id LIMIT 20
 ),
 oldest AS (SELECT id FROM open ORDER BY created_at, id LIMIT 1),
-locked AS (SELECT * FROM cases WHERE id IN (SELECT id FROM oldest UNION ALL SELECT id FROM related) ORDER BY id FOR UPDATE)
+locked AS (
+  SELECT * FROM cases WHERE id IN (SELECT id FROM oldest UNION ALL SELECT id FROM related UNION ALL SELECT id FROM earlier)
+  ORDER BY id FOR UPDATE
+)
 SELECT (SELECT coalesce(jsonb_agg(id ORDER BY created_at, id), '[]') FROM open) AS open_ids,
        (SELECT coalesce(jsonb_agg(id ORDER BY created_at, id), '[]') FROM related) AS related_ids,
+       (SELECT coalesce(jsonb_agg(id ORDER BY created_at, id), '[]') FROM earlier) AS earlier_ids,
        (SELECT coalesce(jsonb_agg(to_jsonb(locked)), '[]') FROM locked) AS cases`;
 
 export async function lockIntakeMatches(
   client: pg.ClientBase,
-  fingerprint: string,
+  fingerprints: readonly string[],
   contentHash: string,
-): Promise<{ openIds: string[]; relatedIds: string[]; states: Map<string, CaseState> }> {
-  const { rows } = await client.query<{ open_ids: string[]; related_ids: string[]; cases: CaseRow[] }>({
+): Promise<{ openIds: string[]; relatedIds: string[]; earlierIds: string[]; states: Map<string, CaseState> }> {
+  const { rows } = await client.query<{
+    open_ids: string[];
+    related_ids: string[];
+    earlier_ids: string[];
+    cases: CaseRow[];
+  }>({
     name: 'intake-matches',
     text: INTAKE_MATCHES,
-    values: [fingerprint, contentHash],
+    values: [fingerprints, contentHash],
   });
   const row = rows[0];
   if (row === undefined) throw new Error('no row from the intake lookup');
   return {
     openIds: row.open_ids,
     relatedIds: row.related_ids,
+    earlierIds: row.earlier_ids,
     states: new Map(row.cases.map((c) => [c.id as string, rowToCase(c)])),
   };
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { CaseState, Rejection, StoredEvent } from '../../domain/index.ts';
+import { decisionNoKey, type CaseState, type Rejection, type StoredEvent } from '../../domain/index.ts';
 import { CASE_COLUMNS, caseToRecord, rowToCase, type CaseRow } from './case.repository.ts';
 import {
   commandNotice,
@@ -201,18 +201,16 @@ export async function writeTransitions(
 /**
  * The commands locked in id order (a second delivery of one waits here, then finds it
  * done), the cases they act on locked in id order (two transactions never wait on each
- * other in a cycle), the decision numbers of the penalties among them that some case
- * already bears, and the database clock: one round trip, for one command or a batch.
+ * other in a cycle) and the database clock: one round trip, for one command or a batch.
  * Without lock (outside a transaction): the same, read as they stand, for a write that
- * guards itself (see WRITE_TRANSITIONS).
+ * guards itself (see WRITE_TRANSITIONS). Penalties among them take a second one: which of
+ * their decision numbers' keys a case already holds (the key is computed here, not in SQL).
  */
 const LOAD_MANY_FOR_APPLY = (lock: string) => `
 WITH cmd AS (SELECT * FROM commands WHERE id = ANY($1::uuid[]) ORDER BY id ${lock}),
 k AS (SELECT * FROM cases WHERE id IN (SELECT case_id FROM cmd) ORDER BY id ${lock})
 SELECT (SELECT coalesce(jsonb_agg(to_jsonb(cmd)), '[]') FROM cmd) AS commands,
        (SELECT coalesce(jsonb_agg(to_jsonb(k)), '[]') FROM k) AS cases,
-       (SELECT coalesce(jsonb_agg(DISTINCT t.decision_no), '[]') FROM cmd JOIN cases t ON t.decision_no = cmd.payload->>'decisionNo'
-         WHERE cmd.type = 'record-penalty') AS taken,
        statement_timestamp() AS now`;
 const LOAD_LOCKED = { name: 'load-many-for-apply', text: LOAD_MANY_FOR_APPLY('FOR UPDATE') };
 const LOAD_UNLOCKED = { name: 'load-many-unlocked', text: LOAD_MANY_FOR_APPLY('') };
@@ -220,8 +218,8 @@ const LOAD_UNLOCKED = { name: 'load-many-unlocked', text: LOAD_MANY_FOR_APPLY(''
 export type LoadedForApply = {
   commands: Map<string, CommandRecord>;
   cases: Map<string, CaseState>;
-  /** Decision numbers of the loaded penalties that a case already bears. */
-  takenDecisionNos: Set<string>;
+  /** Keys (decisionNoKey) of the loaded penalties' decision numbers that a case already holds. */
+  takenDecisionKeys: Set<string>;
   now: Date;
 };
 
@@ -230,16 +228,32 @@ export async function loadManyForApply(
   commandIds: readonly string[],
   options: { lock: boolean } = { lock: true },
 ): Promise<LoadedForApply> {
-  const { rows } = await client.query<{ commands: CommandRow[]; cases: CaseRow[]; taken: string[]; now: Date }>({
+  const { rows } = await client.query<{ commands: CommandRow[]; cases: CaseRow[]; now: Date }>({
     ...(options.lock ? LOAD_LOCKED : LOAD_UNLOCKED),
     values: [commandIds],
   });
   const row = rows[0];
   if (row === undefined) throw new Error('no row from the batch load');
+  const commands = new Map(row.commands.map((c) => [c.id.toLowerCase(), rowToCommand(c)]));
   return {
-    commands: new Map(row.commands.map((c) => [c.id.toLowerCase(), rowToCommand(c)])),
+    commands,
     cases: new Map(row.cases.map((c) => [c.id as string, rowToCase(c)])),
-    takenDecisionNos: new Set(row.taken),
+    takenDecisionKeys: await takenDecisionKeys(client, [...commands.values()]),
     now: row.now,
   };
+}
+
+const TAKEN_DECISION_KEYS = {
+  name: 'taken-decision-keys',
+  text: 'SELECT decision_key FROM cases WHERE decision_key = ANY($1::text[])',
+};
+
+async function takenDecisionKeys(client: pg.ClientBase | pg.Pool, commands: CommandRecord[]): Promise<Set<string>> {
+  const keys = commands.flatMap((c) => {
+    const decisionNo = c.type === 'record-penalty' ? (c.payload as { decisionNo?: unknown }).decisionNo : undefined;
+    return typeof decisionNo === 'string' ? [decisionNoKey(decisionNo)] : [];
+  });
+  if (keys.length === 0) return new Set();
+  const { rows } = await client.query<{ decision_key: string }>({ ...TAKEN_DECISION_KEYS, values: [keys] });
+  return new Set(rows.map((r) => r.decision_key));
 }

@@ -22,13 +22,14 @@ export class NameTakenError extends Error {
 /** A user and a first token, in one transaction: a user is never created without a way in. */
 export async function insertUserWithToken(
   prisma: PrismaClient,
-  user: { name: string; roles: string[] },
+  user: { name: string; nameKey: string; roles: string[] },
   token: { tokenHash: string; label: string | null },
 ): Promise<{ user: UserRecord; token: TokenRecord }> {
   try {
     const created = await prisma.user.create({
       data: {
         name: user.name,
+        nameKey: user.nameKey,
         roles: user.roles,
         tokens: { create: { tokenHash: token.tokenHash, label: token.label } },
       },
@@ -39,7 +40,7 @@ export async function insertUserWithToken(
     return { user: toUser(created), token: toToken(first) };
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-      throw new NameTakenError(`a user named ${user.name} exists`);
+      throw new NameTakenError(`a user named ${user.name}, or a name that reads the same, exists`);
     }
     throw error;
   }
