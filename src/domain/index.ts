@@ -54,6 +54,18 @@ export {
   normalizeUrl,
   sha256Hex,
 } from './fingerprint.ts';
+export {
+  FILE_KINDS,
+  FILE_NAME_MAX,
+  MEDIA_TYPES,
+  MEDIA_TYPE_NAMES,
+  attachFileSchema,
+  inertFileName,
+  isMediaType,
+  mayAttachFile,
+  uploadFieldsSchema,
+} from './files.ts';
+export type { AttachFilePayload, AttachedFile, FileKind, MediaType, UploadFields } from './files.ts';
 export { GUARDS, checkGuards } from './guards.ts';
 export type { Guard, GuardInput } from './guards.ts';
 export {

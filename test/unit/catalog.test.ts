@@ -24,7 +24,7 @@ describe('tables of truth', () => {
     });
   });
 
-  it('lists the event types of docs/design.md §4 in its order', () => {
+  it('lists the event types of docs/design.md §4 in its order, then case.file_attached (§10)', () => {
     expect(EVENT_TYPES).toEqual([
       'case.received',
       'case.claimed',
@@ -41,6 +41,7 @@ describe('tables of truth', () => {
       'case.report_merged',
       'case.related_linked',
       'case.personal_data_erased',
+      'case.file_attached',
     ]);
   });
 
