@@ -24,7 +24,9 @@ function prismaVersion() {
 const version = prismaVersion();
 if (version === null) {
   if (existsSync(stamp)) process.exit(0);
-  console.error('casetrail: the Prisma CLI is not installed (a production install?); run npm ci to generate the client');
+  console.error(
+    'casetrail: the Prisma CLI is not installed (a production install?); run npm ci to generate the client',
+  );
   process.exit(1);
 }
 const source = createHash('sha256')

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ApplyDeps, CommandApplier } from '../src/app/apply-command.ts';
 import type { QueueName } from '../src/domain/index.ts';
+import type { FileStore } from '../src/infra/files/file-store.ts';
 import type { Logger } from '../src/infra/logger.ts';
 import type { JobProcessor, QueueFactory } from '../src/infra/queue/queue-factory.ts';
 
@@ -14,6 +15,8 @@ export type ProcessorDeps = ApplyDeps & {
   apply?: CommandApplier;
   /** How long a webhook receiver has to answer (default 10 s). */
   webhookTimeoutMs?: number;
+  /** The evidence file store: the bytes of a rejected upload are deleted from it at once. */
+  store?: FileStore;
 };
 
 /** One processor per queue; workers/index.ts checks that the catalog's queues each have exactly one. */

@@ -21,6 +21,8 @@ import { metricsRoutes } from './routes/metrics.routes.ts';
 import { statsRoutes } from './routes/stats.routes.ts';
 import { stageHistoryRoutes } from './routes/stage-history.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
+import { fileRoutes } from './routes/file.routes.ts';
+import type { FileStore } from '../infra/files/file-store.ts';
 import { registerQueueDashboard } from './queue-dashboard.ts';
 import { createCommandInbox } from '../infra/db/command-inbox.ts';
 import { createHandoff } from '../infra/queue/publish.ts';
@@ -59,7 +61,11 @@ export interface ServerDeps {
    * with them, and accepted commands are handed to their queue at once (else the relay does).
    */
   queues?: Pick<QueueFactory, 'queue'>;
+  /** The evidence file store: the file routes (and zip exports, file erasure) exist only with it. */
+  files?: FileSettings;
 }
+
+export type FileSettings = { store: FileStore; maxBytes: number };
 
 /** A client's X-Request-Id is kept when it is a plain token; otherwise one is drawn. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/u;
@@ -123,7 +129,24 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       statsRoutes(v1, { pool: deps.pool });
       stageHistoryRoutes(v1, { pool: deps.pool });
       webhookRoutes(v1, { prisma: deps.prisma });
-      if (deps.audit !== undefined) auditRoutes(v1, { pool: deps.pool, log: deps.log, audit: deps.audit });
+      if (deps.audit !== undefined)
+        auditRoutes(v1, {
+          pool: deps.pool,
+          log: deps.log,
+          audit: deps.audit,
+          ...(deps.files === undefined ? {} : { store: deps.files.store }),
+        });
+      if (deps.files !== undefined) {
+        await fileRoutes(v1, {
+          pool: deps.pool,
+          log: deps.log,
+          store: deps.files.store,
+          maxBytes: deps.files.maxBytes,
+          commandWaiter: deps.commandWaiter,
+          waitTimeoutMs: options.waitTimeoutMs,
+          ...(handoff === undefined ? {} : { handoff }),
+        });
+      }
     },
     { prefix: '/v1' },
   );
@@ -137,6 +160,7 @@ export type ApiInput = {
   health: HealthChecks;
   audit: AuditKeys;
   queues?: Pick<QueueFactory, 'queue'>;
+  files?: FileSettings;
 };
 
 /** The HTTP API of a casetrail process: its LISTEN connection for ?wait=true included. */
@@ -152,6 +176,7 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
       commandWaiter,
       audit: input.audit,
       ...(input.queues === undefined ? {} : { queues: input.queues }),
+      ...(input.files === undefined ? {} : { files: input.files }),
       options: {
         rateLimit: { max: input.config.CASETRAIL_RATE_LIMIT_MAX, windowMs: input.config.CASETRAIL_RATE_LIMIT_WINDOW },
       },

@@ -51,6 +51,7 @@ export const FILE_NAME_MAX = 255;
 type WellFormable = string & { toWellFormed(): string };
 
 // C0 and C1 controls, and the bidirectional controls that can make "gpj.exe" read "exe.jpg".
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 /**
@@ -81,7 +82,11 @@ export const attachFileSchema = z.strictObject({
   mediaType: z.enum(MEDIA_TYPE_NAMES as [MediaType, ...MediaType[]]),
   kind: z.enum(FILE_KINDS),
   /** Personal data: kept apart from the trail, removed by erasure. */
-  name: z.string().max(FILE_NAME_MAX).refine((s) => inertFileName(s) === s, 'must be an inert file name').optional(),
+  name: z
+    .string()
+    .max(FILE_NAME_MAX)
+    .refine((s) => inertFileName(s) === s, 'must be an inert file name')
+    .optional(),
   /** Personal data: kept apart from the trail, removed by erasure. */
   description: textField(LIMITS.reason).optional(),
 });

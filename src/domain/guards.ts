@@ -56,7 +56,8 @@ export const documentsNameDecisionFiles: Guard<'record-penalty'> = ({ payload, c
   for (const [i, document] of (payload.documents ?? []).entries()) {
     if (document.fileId === undefined) continue;
     const file = (ctx.penalty.files ?? []).find((f) => f.fileId === document.fileId);
-    if (file === undefined) return reject('guard_failed', `documents.${i}: file ${document.fileId} is not a file of this case`);
+    if (file === undefined)
+      return reject('guard_failed', `documents.${i}: file ${document.fileId} is not a file of this case`);
     if (file.kind !== 'decision')
       return reject('guard_failed', `documents.${i}: file ${document.fileId} is of kind ${file.kind}, not decision`);
     if (file.sha256 !== document.sha256)

@@ -11,6 +11,8 @@ export const PROBLEMS = {
   guard_failed: { status: 422, title: 'Guard failed' },
   idempotency_mismatch: { status: 422, title: 'Idempotency key reused with a different body' },
   payload_too_large: { status: 413, title: 'Payload too large' },
+  erased: { status: 410, title: 'Erased' },
+  range_not_satisfiable: { status: 416, title: 'Range not satisfiable' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rate_limited: { status: 429, title: 'Rate limited' },
   internal: { status: 500, title: 'Internal error' },

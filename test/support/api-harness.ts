@@ -11,7 +11,7 @@ import { buildServer, type ServerOptions } from '../../src/api/server.ts';
 import type { Role } from '../../src/domain/index.ts';
 import { openDatabase, type Database } from '../../src/infra/db/database.ts';
 import { createCommandWaiter } from '../../src/infra/db/command-waiter.ts';
-import type { HealthChecks } from '../../src/api/server.ts';
+import type { FileSettings, HealthChecks } from '../../src/api/server.ts';
 import type { AuditKeys } from '../../src/api/routes/audit.routes.ts';
 import type { TestDatabase } from './databases.ts';
 
@@ -46,7 +46,7 @@ export const SLA = {
 
 export async function startApi(
   db: TestDatabase,
-  options: { server?: Partial<ServerOptions>; health?: HealthChecks; audit?: AuditKeys } = {},
+  options: { server?: Partial<ServerOptions>; health?: HealthChecks; audit?: AuditKeys; files?: FileSettings } = {},
 ): Promise<ApiHarness> {
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -68,6 +68,7 @@ export async function startApi(
     commandWaiter,
     audit: options.audit ?? auditKeys(),
     ...(options.server === undefined ? {} : { options: options.server }),
+    ...(options.files === undefined ? {} : { files: options.files }),
   });
   await app.ready();
   const applyDeps: ApplyDeps = {

@@ -8,6 +8,7 @@ import { auditVerify, listAccessLog, listCheckpoints, publicKeyInfo } from '../.
 import { erasePersonalData } from '../../app/erase-personal-data.ts';
 import { exportCase } from '../../app/export-case.ts';
 import { BARRIER_TIMEOUT_MS, type SealPolicy } from '../../app/seal-checkpoint.ts';
+import type { FileStore } from '../../infra/files/file-store.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { actorOf, requireRole } from '../auth.ts';
 import { refuse } from '../problems.ts';
@@ -32,7 +33,13 @@ import {
 /** The checkpoint key and how an export seals what is still unsealed. */
 export type AuditKeys = { signingKey: KeyObject; publicKey: KeyObject; sealPolicy?: SealPolicy };
 
-export type AuditRouteDeps = { pool: pg.Pool; log: Logger; audit: AuditKeys };
+export type AuditRouteDeps = {
+  pool: pg.Pool;
+  log: Logger;
+  audit: AuditKeys;
+  /** The evidence file store: erasure deletes bytes from it, and ?files=true exports them. */
+  store?: FileStore;
+};
 
 const DEFAULT_SEAL_POLICY: SealPolicy = { maxEvents: 1000, maxAgeMs: 30_000, barrierTimeoutMs: BARRIER_TIMEOUT_MS };
 
@@ -148,7 +155,12 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
         reason: request.body.reason,
       });
       if (!result.ok) refuse(result);
-      return { caseId: result.caseId, erased: result.fields, event: result.event };
+      return {
+        caseId: result.caseId,
+        erased: result.fields,
+        event: result.event,
+        objectsDeleted: result.objectsDeleted,
+      };
     },
   });
 }

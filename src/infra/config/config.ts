@@ -142,7 +142,7 @@ export const configSchema = z
     AWS_ENDPOINT_URL: url(['http:', 'https:'])
       .optional()
       .describe(
-        'S3-compatible endpoint of an s3:// file store (standard AWS variable; credentials come from AWS_ACCESS_KEY_ID and the SDK\'s other usual sources)',
+        "S3-compatible endpoint of an s3:// file store (standard AWS variable; credentials come from AWS_ACCESS_KEY_ID and the SDK's other usual sources)",
       ),
     AWS_REGION: z.string().min(1).default('us-east-1').describe('region of an s3:// file store'),
     CASETRAIL_S3_FORCE_PATH_STYLE: z

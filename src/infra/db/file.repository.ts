@@ -61,10 +61,7 @@ export async function selectCaseFiles(db: Queryable, caseId: string): Promise<Ca
 }
 
 export async function selectCaseFile(db: Queryable, caseId: string, fileId: string): Promise<CaseFileRecord | null> {
-  const { rows } = await db.query<CaseFileRow>(`${SELECT_FILES} WHERE f.case_id = $1 AND f.id = $2`, [
-    caseId,
-    fileId,
-  ]);
+  const { rows } = await db.query<CaseFileRow>(`${SELECT_FILES} WHERE f.case_id = $1 AND f.id = $2`, [caseId, fileId]);
   return rows[0] === undefined ? null : rowToFile(rows[0]);
 }
 
@@ -115,7 +112,11 @@ export async function deleteObjectRow(client: pg.ClientBase, sha256: string): Pr
  * Objects nothing holds that were stored longer than graceMs ago, locked (skipping those
  * another transaction holds): the sweeper deletes them in the same transaction.
  */
-export async function lockUnreferencedObjects(client: pg.ClientBase, graceMs: number, limit: number): Promise<string[]> {
+export async function lockUnreferencedObjects(
+  client: pg.ClientBase,
+  graceMs: number,
+  limit: number,
+): Promise<string[]> {
   const { rows } = await client.query<{ sha256: string }>(
     `SELECT o.sha256 FROM file_objects o
       WHERE o.stored_at < statement_timestamp() - make_interval(secs => $1::double precision / 1000) AND NOT ${REFERENCED}
@@ -135,10 +136,9 @@ export async function knownObjects(db: Queryable, hashes: readonly string[]): Pr
 
 /** Whether any file row, erased or not, knows these bytes as an image (for thumbnails). */
 export async function objectMediaType(db: Queryable, sha256: string): Promise<MediaType | null> {
-  const { rows } = await db.query<{ media_type: string }>(
-    'SELECT media_type FROM file_objects WHERE sha256 = $1',
-    [sha256],
-  );
+  const { rows } = await db.query<{ media_type: string }>('SELECT media_type FROM file_objects WHERE sha256 = $1', [
+    sha256,
+  ]);
   return (rows[0]?.media_type as MediaType | undefined) ?? null;
 }
 
@@ -154,7 +154,11 @@ export async function fileFieldsHeld(
     [caseId],
   );
   const row = rows[0];
-  return { fileName: row?.name === true, fileDescription: row?.description === true, fileContent: row?.content === true };
+  return {
+    fileName: row?.name === true,
+    fileDescription: row?.description === true,
+    fileContent: row?.content === true,
+  };
 }
 
 /**
