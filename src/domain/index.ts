@@ -111,6 +111,8 @@ export {
 } from './bundle-schema.ts';
 export type { Bundle, BundleEvent, BundlePublicKey, InclusionProof } from './bundle-schema.ts';
 export { buildBundle, bundlePublicKey, differingFields, verifyBundle } from './bundle.ts';
+export { ARCHIVE_BUNDLE_NAME, ARCHIVE_FILES_DIR, checkBundleFiles } from './bundle-files.ts';
+export type { FileCheck } from './bundle-files.ts';
 export type { BundleReport, CoveringCheckpoint } from './bundle.ts';
 export {
   CHECKPOINT_FORMAT,

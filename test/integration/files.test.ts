@@ -1,6 +1,6 @@
 // Evidence files through the API (docs/design.md §10): upload, list, download with Range,
 // thumbnails, bad input, the same bytes on two cases, erasure; against a directory store.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
@@ -9,9 +9,11 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erasePersonalData } from '../../src/app/erase-personal-data.ts';
 import { SYSTEM_ACTOR } from '../../src/domain/index.ts';
+import { readBundleArchive } from '../../src/infra/files/bundle-archive.ts';
 import type { FileStore } from '../../src/infra/files/file-store.ts';
 import { openLocalStore } from '../../src/infra/files/local-store.ts';
 import { json, startApi, type ApiHarness, type TestUser } from '../support/api-harness.ts';
+import { runCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { acceptedSamples, png, REFUSED_SAMPLES } from '../support/file-samples.ts';
 import { submitBody } from '../support/fixtures.ts';
@@ -362,5 +364,51 @@ describe('refused uploads store nothing', () => {
     ];
     expect(cases.map((r) => r.statusCode)).toEqual([400, 400, 400, 400, 400]);
     expect(await storedObjects()).toEqual(before);
+  });
+});
+
+describe('a case exported with its files', () => {
+  it('is a zip of bundle.json and files/<sha256> that audit verify checks; one flipped byte names the file', async () => {
+    const caseId = await newCase();
+    const picture = await png(51);
+    const notes = Buffer.from('what the page said\n');
+    const first = await attach(caseId, clerk, picture);
+    const second = await attach(caseId, clerk, notes, [], 'notes.txt');
+    await attach(caseId, clerk, picture); // the same bytes again: archived once
+
+    const response = await api.app.inject({
+      method: 'GET',
+      url: `/v1/cases/${caseId}/export?files=true&purpose=court`,
+      headers: supervisor.auth,
+    });
+    expect(response.statusCode, response.body.slice(0, 300)).toBe(200);
+    expect(response.headers['content-type']).toBe('application/zip');
+    expect(response.headers['content-disposition']).toMatch(
+      /^attachment; filename="CT-\d{4}-\d+\.casetrail-bundle\.zip"$/u,
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'casetrail-zip-'));
+    try {
+      const zip = join(dir, 'case.zip');
+      await writeFile(zip, response.rawPayload);
+      const archive = await readBundleArchive(zip);
+      expect([...archive.files.keys()].toSorted()).toEqual([first.sha256, second.sha256].toSorted());
+
+      const ok = await runCli(['audit', 'verify', '--bundle', zip], {});
+      expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+      expect(ok.stdout).toMatch(/bundle verified: .* 3 files match their hashes/u);
+
+      // Flip one byte inside the stored (uncompressed) notes file.
+      const bytes = Buffer.from(response.rawPayload);
+      const at = bytes.indexOf(notes);
+      expect(at).toBeGreaterThan(0);
+      bytes[at + 3] = (bytes[at + 3] as number) ^ 0x01;
+      const broken = join(dir, 'broken.zip');
+      await writeFile(broken, bytes);
+      const failed = await runCli(['audit', 'verify', '--bundle', broken], {});
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).toContain(`file ${second.id} (files/${second.sha256}) does not match its SHA-256`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

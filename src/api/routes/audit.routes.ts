@@ -6,12 +6,12 @@ import { z } from 'zod';
 import { erasureSchema } from '../../domain/index.ts';
 import { auditVerify, listAccessLog, listCheckpoints, publicKeyInfo } from '../../app/audit-queries.ts';
 import { erasePersonalData } from '../../app/erase-personal-data.ts';
-import { exportCase } from '../../app/export-case.ts';
+import { exportCase, exportCaseArchive } from '../../app/export-case.ts';
 import { BARRIER_TIMEOUT_MS, type SealPolicy } from '../../app/seal-checkpoint.ts';
 import type { FileStore } from '../../infra/files/file-store.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { actorOf, requireRole } from '../auth.ts';
-import { refuse } from '../problems.ts';
+import { ProblemError, refuse } from '../problems.ts';
 import {
   accessLogEntrySchema,
   bundleResponseSchema,
@@ -63,12 +63,30 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
       summary:
         'A self-contained, signed bundle of the case that `casetrail audit verify --bundle` checks offline (supervisor; access-logged)',
       params: idParamsSchema,
-      querystring: z.strictObject({ purpose: purposeSchema.optional() }),
+      querystring: z.strictObject({
+        purpose: purposeSchema.optional(),
+        files: z
+          .enum(['true', 'false'])
+          .optional()
+          .describe('true: a zip of bundle.json and files/<sha256>, every file of the case that is not erased'),
+      }),
       response: { 200: bundleResponseSchema, ...problemResponses([...AUTHENTICATED_PROBLEMS, 403, 404]) },
     },
     preValidation: SUPERVISOR_ONLY('exporting a case'),
     handler: async (request, reply) => {
-      const result = await exportCase(exportDeps, actorOf(request), request.params.id, request.query);
+      const { files, ...query } = request.query;
+      if (files === 'true') {
+        const store = deps.store;
+        if (store === undefined) throw new ProblemError('not_found', 'this server keeps no files');
+        const archived = await exportCaseArchive({ ...exportDeps, store }, actorOf(request), request.params.id, query);
+        if (!archived.ok) refuse(archived);
+        const reference = String(archived.bundle.case.reference).replace(/[^A-Za-z0-9-]/gu, '');
+        reply.header('content-disposition', `attachment; filename="${reference}.casetrail-bundle.zip"`);
+        reply.header('x-content-type-options', 'nosniff');
+        // A stream is sent as it is: the JSON schema of 200 does not apply to it.
+        return reply.type('application/zip').send(archived.archive as never);
+      }
+      const result = await exportCase(exportDeps, actorOf(request), request.params.id, query);
       if (!result.ok) refuse(result);
       const reference = String(result.bundle.case.reference).replace(/[^A-Za-z0-9-]/gu, '');
       reply.header('content-disposition', `attachment; filename="${reference}.casetrail-bundle.json"`);
