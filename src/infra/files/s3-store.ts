@@ -28,6 +28,8 @@ export type S3StoreOptions = {
   /** An S3-compatible service; unset: AWS itself. */
   endpoint?: string;
   forcePathStyle: boolean;
+  /** Unset: the SDK's usual sources (AWS_ACCESS_KEY_ID..., profile, instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 };
 
 // Parts of a streamed upload: S3's minimum is 5 MiB; two in flight bound the memory an
@@ -47,6 +49,7 @@ export function openS3Store(options: S3StoreOptions): FileStore {
     region: options.region,
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     forcePathStyle: options.forcePathStyle,
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
     // Older S3-compatible servers refuse the CRC checksums the SDK sends by default.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
