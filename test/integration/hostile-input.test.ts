@@ -19,9 +19,10 @@ import {
   type HostileContext,
   type UserName,
 } from './hostile/hostile-context.ts';
+import { FILE_CASES } from './hostile/files.cases.ts';
 import { INPUT_CASES } from './hostile/input.cases.ts';
 
-const CASES = [...INPUT_CASES, ...ACCESS_CASES];
+const CASES = [...INPUT_CASES, ...ACCESS_CASES, ...FILE_CASES];
 const RATE_LIMIT = 100;
 const ROLES: Record<UserName, ('clerk' | 'verifier' | 'supervisor' | 'admin')[]> = {
   clerkA: ['clerk'],

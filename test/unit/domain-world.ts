@@ -82,6 +82,11 @@ export function createWorld() {
       ctx.penalty = {
         subjectDigest: subject === null ? null : personalDigest(HMAC_KEY, subject),
         decisionNoTaken: [...states.values()].some((s) => s.decisionNo === command.payload.decisionNo),
+        files: events.flatMap((e) =>
+          e.type === 'case.file_attached' && e.caseId === command.caseId
+            ? [{ fileId: e.payload.fileId, kind: e.payload.kind, sha256: e.payload.sha256 }]
+            : [],
+        ),
       };
     }
     return ctx;
