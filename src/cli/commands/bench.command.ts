@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../lazy.ts';
 
-export const SCENARIOS = ['pipeline', 'intake', 'audit', 'scaling', 'startup'] as const;
+export const SCENARIOS = ['pipeline', 'intake', 'audit', 'scaling', 'startup', 'files'] as const;
 
 export function registerBench(program: Command): void {
   program
@@ -16,9 +16,10 @@ export function registerBench(program: Command): void {
     .option('--inflight <n>', 'cases in flight at once in the pipeline peak run', '64')
     .option('--connections <n>', 'HTTP connections of the intake scenario', '50')
     .option('--seconds <n>', 'duration of each intake round', '5')
-    .option('--rounds <n>', 'intake rounds per route, interleaved; medians reported', '3')
+    .option('--rounds <n>', 'intake rounds per route, and files rounds, interleaved; medians reported', '3')
     .option('--runs <n>', 'runs of `casetrail --version` and `--help` in the startup scenario', '10')
     .option('--starts <n>', 'timed `npm start` runs of the startup scenario', '3')
+    .option('--file-mib <n>', 'size of the file the files scenario uploads and downloads, in MiB', '256')
     .option('--scenarios <list>', `comma-separated: ${SCENARIOS.join(', ')}`, SCENARIOS.join(','))
     .option('--backends <list>', 'queue backends of the pipeline scenario: redis, postgres', 'redis,postgres')
     .option('--json', 'JSON lines only (no table)')
