@@ -184,3 +184,4 @@ export const fileSchema = z
     thumbnail: z.boolean().describe('whether GET .../thumbnail has a picture of it'),
   })
   .meta({ id: 'CaseFile' });
+export type FileRepresentation = z.output<typeof fileSchema>;
