@@ -16,6 +16,9 @@ describe('tables of truth', () => {
       guard_failed: 422,
       idempotency_mismatch: 422,
       payload_too_large: 413,
+      // Evidence files (docs/design.md §10): erased bytes, a byte range outside the file.
+      erased: 410,
+      range_not_satisfiable: 416,
       unsupported_media_type: 415,
       rate_limited: 429,
       internal: 500,
