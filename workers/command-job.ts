@@ -5,11 +5,11 @@ import { assertNever, type CommandType, type QueueName } from '../src/domain/ind
 import { lazyChild } from '../src/infra/logger.ts';
 import { recordCommandOutcome } from '../src/infra/metrics.ts';
 import { parseJob } from '../src/infra/queue/catalog.ts';
-import { errorInfo } from '../src/infra/queue/outage-log.ts';
+import { errorInfo } from '../src/infra/error-info.ts';
 import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
 import type { ProcessorDeps } from './processor.ts';
 
-export type CommandJobResult =
+type CommandJobResult =
   | { status: 'applied'; caseId: string; version: number; replayed: boolean }
   | { status: 'rejected'; caseId: string; code: string; replayed: boolean };
 

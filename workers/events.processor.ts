@@ -1,39 +1,17 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import type pg from 'pg';
-import type { EventType, StoredEvent } from '../src/domain/index.ts';
 import { createProjectionInputLoader, type ProjectionInput } from '../src/infra/db/projection.repository.ts';
 import type { OutboxRow } from '../src/infra/db/outbox.repository.ts';
 import { lazyChild, type Logger } from '../src/infra/logger.ts';
 import type { Handoff } from '../src/infra/queue/publish.ts';
 import { parseJob } from '../src/infra/queue/catalog.ts';
-import type { JobProcessor, QueueFactory } from '../src/infra/queue/queue-factory.ts';
+import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
 import type { ProcessorDefinition, ProcessorDeps } from './processor.ts';
+import type { EventProjection, ProjectionContext } from './projections/projection.ts';
 import { slaTimerProjection } from './projections/sla-timer.projection.ts';
 import { webhookProjection } from './projections/webhook.projection.ts';
 
-export type ProjectedEvent = StoredEvent & { id: string };
-
-/**
- * Something that follows the audit trail: SLA timers, statistics, webhooks. The job of an
- * event is retried as a whole when any projection throws, and the reconciler may deliver
- * an event again, so every projection must be idempotent (keyed by event id or case/seq).
- */
-export interface EventProjection {
-  name: string;
-  handles: readonly EventType[] | 'all';
-  project(event: ProjectedEvent, context: ProjectionContext): Promise<void>;
-}
-
-export type ProjectionContext = {
-  pool: pg.Pool;
-  log: Logger;
-  queues?: Pick<QueueFactory, 'queue'>;
-  /** Read with the event (one round trip for all projections): its case's stage visit, webhook subscribers. */
-  known: Omit<ProjectionInput, 'event'>;
-};
-
 /** The projections that run on the events queue: register new ones here. */
-export const EVENT_PROJECTIONS: readonly EventProjection[] = [slaTimerProjection, webhookProjection];
+const EVENT_PROJECTIONS: readonly EventProjection[] = [slaTimerProjection, webhookProjection];
 
 export function createEventsProcessor(
   deps: ProcessorDeps,

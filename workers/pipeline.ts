@@ -6,7 +6,7 @@ import { startReconciler, type Reconciler } from '../src/infra/queue/reconciler.
 import type { Runtime } from '../src/infra/runtime.ts';
 import { BARRIER_TIMEOUT_MS } from '../src/app/seal-checkpoint.ts';
 import { startAuditSealer, type AuditSealer } from './audit-sealer.ts';
-import { startWorkers, type RunningWorkers } from './index.ts';
+import { startWorkers, type RunningWorkers } from './start-workers.ts';
 import { startFileSweeper, type FileSweeper } from './file-sweeper.ts';
 import { startSlaSweeper, type SlaSweeper } from './sla-sweeper.ts';
 import type { ProcessorDeps, ProcessorDefinition } from './processor.ts';
@@ -86,7 +86,7 @@ export function pipelineDeps(runtime: Pick<Runtime, 'config' | 'log' | 'secrets'
       referred: config.CASETRAIL_SLA_REFERRED,
       penalty_issued: config.CASETRAIL_SLA_PENALTY_ISSUED,
     },
-    webhookTimeoutMs: config.CASETRAIL_WEBHOOK_TIMEOUT,
+    webhooks: { timeoutMs: config.CASETRAIL_WEBHOOK_TIMEOUT, allowCidrs: config.CASETRAIL_WEBHOOK_ALLOW_CIDRS },
   };
 }
 

@@ -13,13 +13,17 @@ export type ProcessorDeps = ApplyDeps & {
   queues?: Pick<QueueFactory, 'queue'>;
   /** Applies commands batched with the others of the moment (startWorkers passes one); without it, one by one. */
   apply?: CommandApplier;
-  /** How long a webhook receiver has to answer (default 10 s). */
-  webhookTimeoutMs?: number;
+  /**
+   * Webhook deliveries: how long a receiver has to answer (default 10 s), the CIDRs a
+   * receiver may be in besides public addresses (default none), and the key that opens the
+   * endpoints' sealed secrets (without it, only secrets stored in plaintext can be sent).
+   */
+  webhooks?: { timeoutMs?: number; allowCidrs?: readonly string[]; secretsKey?: Buffer };
   /** The evidence file store: the bytes of a rejected upload are deleted from it at once. */
   store?: FileStore;
 };
 
-/** One processor per queue; workers/index.ts checks that the catalog's queues each have exactly one. */
+/** One processor per queue; startWorkers checks that the catalog's queues each have exactly one. */
 export interface ProcessorDefinition {
   queue: QueueName;
   create(deps: ProcessorDeps): JobProcessor;

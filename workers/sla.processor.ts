@@ -9,7 +9,7 @@ import type { ProcessorDefinition, ProcessorDeps } from './processor.ts';
  * A stage visit's deadline came: breach it if the case is still there. A timer that fires
  * early by the database clock (the worker's clock runs ahead) waits out the difference.
  */
-export function createSlaProcessor(deps: ProcessorDeps): JobProcessor {
+function createSlaProcessor(deps: ProcessorDeps): JobProcessor {
   return async (job) => {
     const parsed = parseJob('sla', job.name, job.data);
     if (!parsed.ok || parsed.kind !== 'sla-timer') {

@@ -1,11 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { PROBLEMS, type ProblemCode, type Rejection } from '../domain/index.ts';
-import { isDatabaseUnavailable } from '../infra/db/database.ts';
-import { errorInfo, errorLocation } from '../infra/queue/outage-log.ts';
+import { isDatabaseUnavailable } from '../app/database.ts';
+import { errorInfo, errorLocation } from '../infra/error-info.ts';
 import type { Problem } from './schemas/common.schemas.ts';
 
-export const PROBLEM_TYPE_BASE = 'https://casetrail.dev/problems/';
+const PROBLEM_TYPE_BASE = 'https://casetrail.dev/problems/';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 export type FieldError = { path: string; message: string };

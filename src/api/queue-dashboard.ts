@@ -2,15 +2,26 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type pg from 'pg';
-import { authenticate } from '../app/users.ts';
+import type { AuthenticatedActor } from '../app/users.ts';
 import { QUEUE_NAMES, type Role } from '../domain/index.ts';
 import type { QueueFactory } from '../infra/queue/queue-factory.ts';
-import { bearerToken } from './auth.ts';
-import { problemDocument, sendProblem } from './problems.ts';
+import type { Gate } from './auth.ts';
+import { ProblemError, problemDocument, sendProblem } from './problems.ts';
 
-export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+const QUEUE_DASHBOARD_PATH = '/admin/queues';
 const DASHBOARD_ROLES: readonly Role[] = ['supervisor', 'admin'];
+const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 /**
  * bull-board over every queue, at /admin/queues, for supervisors and admins. The API's
@@ -21,7 +32,7 @@ const DASHBOARD_ROLES: readonly Role[] = ['supervisor', 'admin'];
  */
 export async function registerQueueDashboard(
   app: FastifyInstance,
-  deps: { pool: pg.Pool; queues: Pick<QueueFactory, 'queue'> },
+  deps: { gate: Gate; queues: Pick<QueueFactory, 'queue'> },
 ): Promise<void> {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
@@ -33,26 +44,27 @@ export async function registerQueueDashboard(
     options: { uiConfig: { boardTitle: 'casetrail queues' } },
   });
   await app.register(async (scope) => {
+    // The board's own scripts and styles only (it styles inline), and never in a frame.
+    scope.addHook('onSend', async (_request, reply) => {
+      reply.header('content-security-policy', DASHBOARD_CSP);
+      reply.header('x-frame-options', 'DENY');
+    });
     // bull-board renders errors thrown inside its routes with its own handler (as 500s),
     // so refusals are sent from the hook as problem documents instead of thrown.
-    scope.addHook('onRequest', async (request, reply) => guard(deps, request, reply));
+    // The API's own gate: the same address, failure and token limits, the same token checks.
+    scope.addHook('onRequest', async (request, reply) => guard(deps.gate, request, reply));
     await scope.register(serverAdapter.registerPlugin(), { prefix: QUEUE_DASHBOARD_PATH });
   });
 }
 
-async function guard(
-  deps: { pool: pg.Pool },
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<FastifyReply | undefined> {
-  const token = bearerToken(request);
-  const actor = token === null ? null : await authenticate(deps, token);
-  if (actor === null) {
-    const detail =
-      token === null
-        ? 'send an API token as Authorization: Bearer <token>'
-        : 'the token is not valid (unknown, malformed or revoked)';
-    return sendProblem(reply, problemDocument('unauthenticated', detail, request.id));
+async function guard(gate: Gate, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  let actor: AuthenticatedActor;
+  try {
+    actor = await gate.admit(request);
+  } catch (error) {
+    if (!(error instanceof ProblemError)) throw error;
+    reply.headers(error.headers);
+    return sendProblem(reply, problemDocument(error.code, error.detail, request.id));
   }
   if (!actor.roles.some((role) => DASHBOARD_ROLES.includes(role))) {
     return sendProblem(

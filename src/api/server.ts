@@ -2,12 +2,17 @@ import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type pg from 'pg';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import {
+  createCommandInbox,
+  createCommandWaiter,
+  type CommandWaiter,
+  type DatabasePool,
+  type PrismaClient,
+} from '../app/database.ts';
 import type { Config } from '../infra/config/config.ts';
-import { createCommandWaiter, type CommandWaiter } from '../infra/db/command-waiter.ts';
 import type { Logger } from '../infra/logger.ts';
-import { registerAuthentication, type RateLimitOptions } from './auth.ts';
+import { createGate, registerAuthentication, type RateLimitOptions } from './auth.ts';
+import { answerClientError } from './client-errors.ts';
 import { registerProblemHandlers } from './problems.ts';
 import { auditRoutes, type AuditKeys } from './routes/audit.routes.ts';
 import { caseRoutes } from './routes/case.routes.ts';
@@ -21,12 +26,13 @@ import { metricsRoutes } from './routes/metrics.routes.ts';
 import { statsRoutes } from './routes/stats.routes.ts';
 import { stageHistoryRoutes } from './routes/stage-history.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
+import { registerRequestDeadline } from './http/request-deadline.ts';
 import { fileRoutes } from './routes/file.routes.ts';
 import type { FileStore } from '../infra/files/file-store.ts';
 import { registerQueueDashboard } from './queue-dashboard.ts';
-import { createCommandInbox } from '../infra/db/command-inbox.ts';
 import { createHandoff } from '../infra/queue/publish.ts';
 import type { QueueFactory } from '../infra/queue/queue-factory.ts';
+import { createTargetPolicy } from '../infra/webhooks/target-policy.ts';
 
 export type { HealthChecks } from './routes/health.routes.ts';
 
@@ -37,23 +43,37 @@ export type ServerOptions = {
   bodyLimit: number;
   /** The built web console served at `/` (null: none). */
   consoleDir: string | null;
+  /** CIDRs where webhook receivers may be besides public addresses. */
+  webhookAllowCidrs: readonly string[];
+  /**
+   * How long a client has to send a whole request, and its headers; how long an idle
+   * keep-alive connection stays open. A client slower than these is answered 408 and cut.
+   */
+  timeouts: { requestMs: number; headersMs: number; keepAliveMs: number };
+  /** Which peers' X-Forwarded-For is believed (Fastify's trustProxy): the client address of the rate limits. */
+  trustProxy: boolean | number | string[];
 };
 
-export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
-  rateLimit: { max: 600, windowMs: 60_000 },
+const DEFAULT_SERVER_OPTIONS: ServerOptions = {
+  rateLimit: { max: 600, addressMax: 1200, authFailures: 30, windowMs: 60_000 },
   waitTimeoutMs: 10_000,
   bodyLimit: 1024 * 1024,
   consoleDir: DEFAULT_CONSOLE_DIR,
+  webhookAllowCidrs: [],
+  trustProxy: false,
+  timeouts: { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000 },
 };
 
 export interface ServerDeps {
   log: Logger;
-  pool: pg.Pool;
+  pool: DatabasePool;
   prisma: PrismaClient;
   health: HealthChecks;
   /** Owned by the server from here on: closed when the server closes. */
   commandWaiter: CommandWaiter;
   options?: Partial<ServerOptions>;
+  /** Seals the secrets the API stores (webhook secrets). */
+  secretsKey: Buffer;
   /** The checkpoint key; the audit routes (export, verify, checkpoints...) exist only with it. */
   audit?: AuditKeys;
   /**
@@ -84,6 +104,22 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log.child({}, { serializers: REQUEST_SERIALIZERS }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimit,
+    // Each request's deadline is registerRequestDeadline's: uploads stream past it.
+    requestTimeout: 0,
+    keepAliveTimeout: options.timeouts.keepAliveMs,
+    // No byte either way for this long: the connection is given up (a client that stopped reading).
+    connectionTimeout: options.timeouts.requestMs,
+    http: {
+      headersTimeout: options.timeouts.headersMs,
+      // Node checks the request and headers timeouts this often (30 s unless told).
+      connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(options.timeouts.headersMs / 4))),
+    },
+    clientErrorHandler: answerClientError,
+    // A hop count trusts that many proxies nearest to the server.
+    trustProxy:
+      typeof options.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (options.trustProxy as number)
+        : options.trustProxy,
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
@@ -91,6 +127,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
+  registerRequestDeadline(app, options.timeouts.requestMs);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: anything else (text/plain included) answers 415.
@@ -98,6 +135,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerProblemHandlers(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Every answer is what its Content-Type says: no browser guesses otherwise.
+    reply.header('x-content-type-options', 'nosniff');
     if (request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
   });
   // A request waiting for a command answers 202 at once instead of holding up shutdown.
@@ -108,14 +147,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (handoff !== undefined) app.addHook('onClose', async () => handoff.drain());
 
   await app.register(rateLimit, { global: false });
+  const gate = createGate(app, { pool: deps.pool, rateLimit: options.rateLimit });
   await registerDocs(app);
   await registerConsole(app, options.consoleDir);
   healthRoutes(app, deps.health);
   metricsRoutes(app, { pool: deps.pool, log: deps.log, ...(deps.queues === undefined ? {} : { queues: deps.queues }) });
-  if (deps.queues !== undefined) await registerQueueDashboard(app, { pool: deps.pool, queues: deps.queues });
+  if (deps.queues !== undefined) await registerQueueDashboard(app, { gate, queues: deps.queues });
   await app.register(
     async (v1) => {
-      registerAuthentication(v1, { pool: deps.pool, rateLimit: options.rateLimit });
+      registerAuthentication(v1, gate);
       commandRoutes(v1, {
         pool: deps.pool,
         commandWaiter: deps.commandWaiter,
@@ -124,11 +164,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         ...(handoff === undefined ? {} : { handoff }),
       });
       caseRoutes(v1, { pool: deps.pool });
-      userRoutes(v1, { pool: deps.pool, prisma: deps.prisma });
+      userRoutes(v1, { pool: deps.pool, prisma: deps.prisma, unknownTokens: gate.unknownTokens });
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });
       stageHistoryRoutes(v1, { pool: deps.pool });
-      webhookRoutes(v1, { prisma: deps.prisma });
+      webhookRoutes(v1, {
+        prisma: deps.prisma,
+        targets: createTargetPolicy(options.webhookAllowCidrs),
+        secretsKey: deps.secretsKey,
+      });
       if (deps.audit !== undefined)
         auditRoutes(v1, {
           pool: deps.pool,
@@ -144,6 +188,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
           maxBytes: deps.files.maxBytes,
           commandWaiter: deps.commandWaiter,
           waitTimeoutMs: options.waitTimeoutMs,
+          progressWindowMs: options.timeouts.requestMs,
           ...(handoff === undefined ? {} : { handoff }),
         });
       }
@@ -154,11 +199,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 }
 
 export type ApiInput = {
-  db: { pool: pg.Pool; prisma: PrismaClient };
+  db: { pool: DatabasePool; prisma: PrismaClient };
   log: Logger;
-  config: Pick<Config, 'CASETRAIL_RATE_LIMIT_MAX' | 'CASETRAIL_RATE_LIMIT_WINDOW'>;
+  config: Config;
   health: HealthChecks;
   audit: AuditKeys;
+  secretsKey: Buffer;
   queues?: Pick<QueueFactory, 'queue'>;
   files?: FileSettings;
 };
@@ -175,10 +221,23 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
       health: input.health,
       commandWaiter,
       audit: input.audit,
+      secretsKey: input.secretsKey,
       ...(input.queues === undefined ? {} : { queues: input.queues }),
       ...(input.files === undefined ? {} : { files: input.files }),
       options: {
-        rateLimit: { max: input.config.CASETRAIL_RATE_LIMIT_MAX, windowMs: input.config.CASETRAIL_RATE_LIMIT_WINDOW },
+        rateLimit: {
+          max: input.config.CASETRAIL_RATE_LIMIT_MAX,
+          addressMax: input.config.CASETRAIL_RATE_LIMIT_ADDRESS_MAX,
+          authFailures: input.config.CASETRAIL_RATE_LIMIT_AUTH_FAILURES,
+          windowMs: input.config.CASETRAIL_RATE_LIMIT_WINDOW,
+        },
+        trustProxy: input.config.CASETRAIL_TRUST_PROXY,
+        timeouts: {
+          requestMs: input.config.CASETRAIL_HTTP_REQUEST_TIMEOUT,
+          headersMs: input.config.CASETRAIL_HTTP_HEADERS_TIMEOUT,
+          keepAliveMs: input.config.CASETRAIL_HTTP_KEEP_ALIVE_TIMEOUT,
+        },
+        webhookAllowCidrs: input.config.CASETRAIL_WEBHOOK_ALLOW_CIDRS,
       },
     });
   } catch (error) {

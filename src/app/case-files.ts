@@ -6,7 +6,7 @@ import { insertAccessLog } from '../infra/db/case-query.repository.ts';
 import { selectCaseFile, selectCaseFiles, type CaseFileRecord } from '../infra/db/file.repository.ts';
 import type { ByteRange, FileStore } from '../infra/files/file-store.ts';
 import { makeThumbnail } from '../infra/files/thumbnail.ts';
-import { errorInfo } from '../infra/queue/outage-log.ts';
+import { errorInfo } from '../infra/error-info.ts';
 import type { Logger } from '../infra/logger.ts';
 
 export type CaseFileDeps = { pool: pg.Pool; store: FileStore; log: Logger };

@@ -30,7 +30,7 @@ type BadCursor = { ok: false; code: 'validation_failed'; detail: string; path: '
 type Forbidden = { ok: false; code: 'forbidden'; detail: string };
 
 export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 200;
+const MAX_LIMIT = 200;
 
 const createdCursor = z.tuple([cursorKey.timestamp, cursorKey.uuid]);
 const worklistCursor = z.tuple([cursorKey.int4, cursorKey.timestamp, cursorKey.uuid]);

@@ -9,9 +9,10 @@ import {
   streamLeaves,
 } from '../infra/db/checkpoint.repository.ts';
 import { selectCaseFiles } from '../infra/db/file.repository.ts';
+import { inTransaction } from '../infra/db/transaction.ts';
+import { errorInfo } from '../infra/error-info.ts';
 import { writeBundleArchive, type ArchiveFile } from '../infra/files/bundle-archive.ts';
 import type { FileStore } from '../infra/files/file-store.ts';
-import { errorInfo } from '../infra/queue/outage-log.ts';
 import { sealCheckpoints, type SealDeps, type SealPolicy } from './seal-checkpoint.ts';
 
 export type ExportDeps = SealDeps & { sealPolicy: SealPolicy };
@@ -42,41 +43,37 @@ export async function exportCase(
     return { ok: false, code: 'not_found', detail: `no case ${caseId}` };
   await sealIfNeeded(deps, caseId);
 
-  const client = await deps.pool.connect();
-  let bundle: Bundle;
-  try {
-    // One snapshot, so that the case row is exactly the fold of the events read with it.
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const state = await findCase(client, caseId);
-    if (state === null) throw new Error(`case ${caseId} vanished during its export`);
-    const events = await listEvents(client, caseId);
-    const covering: CoveringCheckpoint[] = [];
-    for (const { checkpoint } of await checkpointsCoveringCase(client, caseId)) {
-      const leaves: SealedLeaf[] = [];
-      for await (const leaf of streamLeaves(
-        client,
-        { fromId: checkpoint.fromEventId, toId: checkpoint.toEventId },
-        LEAF_PAGE,
-      ))
-        leaves.push(leaf);
-      covering.push({ checkpoint, leaves });
-    }
-    const exportedAt = (await databaseNow(client)).toISOString();
-    await client.query('COMMIT');
-    bundle = buildBundle({
-      state,
-      events,
-      covering,
-      exportedAt,
-      signingKey: deps.signingKey,
-      publicKey: deps.publicKey,
-    });
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  // One snapshot, so that the case row is exactly the fold of the events read with it.
+  const { state, events, covering, exportedAt } = await inTransaction(
+    deps.pool,
+    async (client) => {
+      const state = await findCase(client, caseId);
+      if (state === null) throw new Error(`case ${caseId} vanished during its export`);
+      const events = await listEvents(client, caseId);
+      const covering: CoveringCheckpoint[] = [];
+      for (const { checkpoint } of await checkpointsCoveringCase(client, caseId)) {
+        const leaves: SealedLeaf[] = [];
+        for await (const leaf of streamLeaves(
+          client,
+          { fromId: checkpoint.fromEventId, toId: checkpoint.toEventId },
+          LEAF_PAGE,
+        ))
+          leaves.push(leaf);
+        covering.push({ checkpoint, leaves });
+      }
+      const exportedAt = (await databaseNow(client)).toISOString();
+      return { state, events, covering, exportedAt };
+    },
+    { isolation: 'repeatable read', readOnly: true, retry: false },
+  );
+  const bundle = buildBundle({
+    state,
+    events,
+    covering,
+    exportedAt,
+    signingKey: deps.signingKey,
+    publicKey: deps.publicKey,
+  });
   await insertAccessLog(deps.pool, {
     actorId: actor.id,
     action: 'case.export',

@@ -11,7 +11,7 @@ import {
 
 export type StatsDeps = { pool: pg.Pool };
 
-export type StageTime = { visits: number; medianSeconds: number | null; p90Seconds: number | null };
+type StageTime = { visits: number; medianSeconds: number | null; p90Seconds: number | null };
 
 export type Stats = {
   generatedAt: string;

@@ -49,9 +49,7 @@ export type SubmitCommandResult =
  * The request an Idempotency-Key stands for. A submit's case id is drawn per request, so it
  * is left out: retrying a submit with the same key and body finds the first one.
  */
-export function requestHash(
-  input: Pick<SubmitCommandInput, 'type' | 'caseId' | 'payload' | 'expectedVersion'>,
-): string {
+function requestHash(input: Pick<SubmitCommandInput, 'type' | 'caseId' | 'payload' | 'expectedVersion'>): string {
   return sha256Hex(
     canonicalJson({
       type: input.type,

@@ -5,6 +5,7 @@ import { ROLES, isSafeText, type Actor, type Role } from '../domain/index.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import {
   NameTakenError,
+  createTokenLookup,
   findTokenOwner,
   type TokenLookup,
   findUser,
@@ -14,7 +15,47 @@ import {
   touchToken,
 } from '../infra/db/user.repository.ts';
 
-export type UsersDeps = { pool: pg.Pool; prisma: PrismaClient };
+export type UsersDeps = {
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  /** This process's cache of unknown tokens: emptied whenever a token is issued here. */
+  unknownTokens?: UnknownTokens;
+};
+
+/**
+ * Hashes of tokens found unknown (or revoked) lately, so that a client repeating a bad token
+ * costs no database query. Short-lived and bounded; a token issued by another process is a
+ * new random value, never one seen before, so it is not held up by this cache.
+ */
+export interface UnknownTokens {
+  has(tokenHash: string): boolean;
+  add(tokenHash: string): void;
+  clear(): void;
+}
+
+export function createUnknownTokens(options: { ttlMs: number; capacity: number }): UnknownTokens {
+  // Insertion order is expiry order: the oldest entries are dropped first.
+  const expiries = new Map<string, number>();
+  return {
+    has(tokenHash) {
+      const expiry = expiries.get(tokenHash);
+      if (expiry === undefined) return false;
+      if (expiry > Date.now()) return true;
+      expiries.delete(tokenHash);
+      return false;
+    },
+    add(tokenHash) {
+      expiries.delete(tokenHash);
+      expiries.set(tokenHash, Date.now() + options.ttlMs);
+      while (expiries.size > options.capacity) {
+        const oldest = expiries.keys().next().value;
+        if (oldest === undefined) break;
+        expiries.delete(oldest);
+      }
+    },
+    clear: () => expiries.clear(),
+  };
+}
 
 const TOKEN_PREFIX = 'ct_';
 /** `ct_` and 32 random bytes in base64url: the only form a token can have. */
@@ -73,6 +114,7 @@ export async function createUser(
   const { token, tokenHash } = newToken();
   try {
     const created = await insertUserWithToken(deps.prisma, input, { tokenHash, label: null });
+    deps.unknownTokens?.clear();
     return {
       ok: true,
       user: {
@@ -101,6 +143,7 @@ export async function issueToken(
   if (user === null) return { ok: false, code: 'not_found', detail: `no user ${userId}` };
   const { token, tokenHash } = newToken();
   const record = await insertToken(deps.prisma, { userId, tokenHash, label: label ?? null });
+  deps.unknownTokens?.clear();
   return { ok: true, token: { ...record, token } };
 }
 
@@ -117,17 +160,34 @@ export async function revokeToken(
  * The actor a bearer token stands for, or null for a malformed, unknown or revoked token.
  * tokenHash: the token's hashToken, when the caller has it already.
  */
-export async function authenticate(
-  deps: Pick<UsersDeps, 'pool'> & { lookup?: TokenLookup },
+async function authenticate(
+  deps: Pick<UsersDeps, 'pool' | 'unknownTokens'> & { lookup?: TokenLookup },
   token: string,
   tokenHash?: string,
 ): Promise<AuthenticatedActor | null> {
   if (!TOKEN_PATTERN.test(token)) return null;
   const hash = tokenHash ?? hashToken(token);
+  if (deps.unknownTokens?.has(hash)) return null;
   const owner = deps.lookup === undefined ? await findTokenOwner(deps.pool, hash) : await deps.lookup(hash);
-  if (owner === null || owner.revoked) return null;
+  if (owner === null || owner.revoked) {
+    // A revoked token never comes back either.
+    deps.unknownTokens?.add(hash);
+    return null;
+  }
   if (owner.lastUsedAt === null || Date.now() - owner.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) {
     await touchToken(deps.pool, owner.tokenId);
   }
   return { id: owner.userId, roles: knownRoles(owner.roles), name: owner.name, tokenId: owner.tokenId };
+}
+
+/**
+ * authenticate as the API runs it: lookups of the requests of one moment share a query, and
+ * tokens found unknown lately are refused from the cache without one.
+ */
+export function createAuthenticator(deps: {
+  pool: pg.Pool;
+  unknownTokens: UnknownTokens;
+}): (token: string, tokenHash: string) => Promise<AuthenticatedActor | null> {
+  const lookup = createTokenLookup(deps.pool);
+  return (token, tokenHash) => authenticate({ ...deps, lookup }, token, tokenHash);
 }

@@ -1,9 +1,26 @@
 import type pg from 'pg';
 import type { StoredEvent } from '../domain/index.ts';
-import { fanOutDeliveries, loadDelivery, markDeliveryFailed, recordAttempt } from '../infra/db/webhook.repository.ts';
+import {
+  fanOutDeliveries,
+  loadDelivery,
+  markDeliveryFailed,
+  recordAttempt,
+  storeSealedSecret,
+  type DeliveryWork,
+} from '../infra/db/webhook.repository.ts';
 import { lazyChild, type Logger } from '../infra/logger.ts';
 import { webhookAttemptsTotal } from '../infra/metrics.ts';
-import { postWebhook } from '../infra/webhooks/webhook-sender.ts';
+import { SecretUnreadable, openSecret, sealSecret } from '../infra/secret-box.ts';
+import type { WebhookResponse, WebhookSender } from '../infra/webhooks/webhook-sender.ts';
+
+/** Nothing is POSTed without the secret to sign it: a failed attempt, retried like any other. */
+const UNREADABLE_SECRET: WebhookResponse = {
+  ok: false,
+  statusCode: null,
+  error: 'the secret does not open with this key (is CASETRAIL_SECRETS_KEY the one it was sealed with?)',
+  blocked: false,
+  durationMs: 0,
+};
 
 /** Creates the deliveries of one event (idempotent: an event projected twice fans out once). */
 export async function fanOutWebhooks(pool: pg.Pool, event: StoredEvent & { id: string }): Promise<number> {
@@ -29,7 +46,37 @@ export function webhookBody(event: StoredEvent & { id: string }): string {
   });
 }
 
-export type DeliveryDeps = { pool: pg.Pool; log: Logger; timeoutMs: number };
+export type DeliveryDeps = {
+  pool: pg.Pool;
+  log: Logger;
+  timeoutMs: number;
+  sender: WebhookSender;
+  /** Opens the endpoints' sealed secrets. */
+  secretsKey: Buffer;
+};
+
+/**
+ * The endpoint's secret: opened from its sealed form, or taken from a row stored before
+ * secrets were sealed, which is sealed now. Null when it does not open with this key.
+ */
+async function endpointSecret(deps: DeliveryDeps, endpoint: DeliveryWork['endpoint']): Promise<string | null> {
+  if (endpoint.secretSealed !== null) {
+    try {
+      return openSecret(deps.secretsKey, endpoint.secretSealed, endpoint.id);
+    } catch (error) {
+      if (error instanceof SecretUnreadable) return null;
+      throw error;
+    }
+  }
+  if (endpoint.secret === null) return null;
+  await storeSealedSecret(
+    deps.pool,
+    endpoint.id,
+    endpoint.secret,
+    sealSecret(deps.secretsKey, endpoint.secret, endpoint.id),
+  );
+  return endpoint.secret;
+}
 
 export type DeliveryOutcome =
   | { status: 'delivered'; attempt: number; statusCode: number }
@@ -37,6 +84,8 @@ export type DeliveryOutcome =
   | { status: 'retry'; attempt: number; error: string }
   /** Not delivered, and that was the last attempt. */
   | { status: 'failed'; attempt: number; error: string }
+  /** Refused by the target policy (a private or loopback address...): never retried. */
+  | { status: 'blocked'; attempt: number; error: string }
   | { status: 'skipped'; reason: 'already delivered' | 'endpoint disabled' }
   | { status: 'missing' };
 
@@ -56,16 +105,20 @@ export async function deliverWebhook(
     await markDeliveryFailed(deps.pool, deliveryId, 'endpoint disabled');
     return { status: 'skipped', reason: 'endpoint disabled' };
   }
-  const response = await postWebhook({
-    url: work.endpoint.url,
-    secret: work.endpoint.secret,
-    deliveryId,
-    eventId: work.event.id,
-    eventType: work.event.type,
-    body: webhookBody(work.event),
-    timeoutMs: deps.timeoutMs,
-  });
-  const status = response.ok ? 'delivered' : options.lastAttempt ? 'failed' : 'pending';
+  const secret = await endpointSecret(deps, work.endpoint);
+  const response =
+    secret === null
+      ? UNREADABLE_SECRET
+      : await deps.sender.post({
+          url: work.endpoint.url,
+          secret,
+          deliveryId,
+          eventId: work.event.id,
+          eventType: work.event.type,
+          body: webhookBody(work.event),
+          timeoutMs: deps.timeoutMs,
+        });
+  const status = response.ok ? 'delivered' : response.blocked ? 'blocked' : options.lastAttempt ? 'failed' : 'pending';
   const attempt = await recordAttempt(deps.pool, {
     deliveryId,
     statusCode: response.statusCode,
@@ -80,6 +133,11 @@ export async function deliverWebhook(
     return { status: 'delivered', attempt, statusCode: response.statusCode ?? 0 };
   }
   const error = response.error ?? 'failed';
+  if (response.blocked) {
+    webhookAttemptsTotal.inc({ result: 'blocked' });
+    log.warn({ attempt, error }, 'webhook delivery blocked');
+    return { status: 'blocked', attempt, error };
+  }
   webhookAttemptsTotal.inc({ result: options.lastAttempt ? 'failed' : 'retry' });
   if (options.lastAttempt) {
     log.warn({ attempt, statusCode: response.statusCode, error }, 'webhook delivery failed for good');

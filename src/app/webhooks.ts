@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { EVENT_TYPES, LIMITS, isHttpUrl, isSafeText, type Actor } from '../domain/index.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
@@ -11,9 +11,11 @@ import {
   type DeliveryRecord,
   type EndpointRecord,
 } from '../infra/db/webhook.repository.ts';
+import { sealSecret } from '../infra/secret-box.ts';
+import type { TargetPolicy } from '../infra/webhooks/target-policy.ts';
 import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
 
-export type WebhookDeps = { prisma: PrismaClient };
+export type WebhookDeps = { prisma: PrismaClient; targets: TargetPolicy; secretsKey: Buffer };
 
 /**
  * Where webhooks may go: an absolute http(s) URL with a host, and without credentials
@@ -60,20 +62,38 @@ export type NewEndpoint = z.output<typeof newEndpointSchema>;
 /** The endpoint and its secret, shown once: later reads never include the secret. */
 export type RegisteredEndpoint = EndpointRecord & { secret: string };
 
+/**
+ * Registers an endpoint whose host the target policy allows: an address literal in any
+ * notation (`new URL` has normalized it) must be a public one or in an allowed CIDR. A name
+ * is checked again on every connection, against what it resolves to then.
+ */
 export async function registerEndpoint(
   deps: WebhookDeps,
   actor: Actor,
   input: NewEndpoint,
-): Promise<RegisteredEndpoint> {
+): Promise<
+  { ok: true; endpoint: RegisteredEndpoint } | { ok: false; code: 'validation_failed'; detail: string; path: 'url' }
+> {
+  const target = deps.targets.checkHost(new URL(input.url).hostname);
+  if (!target.ok) {
+    return {
+      ok: false,
+      code: 'validation_failed',
+      detail: `the receiver is not allowed: ${target.reason}`,
+      path: 'url',
+    };
+  }
   const secret = input.secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
+  const id = randomUUID();
   const endpoint = await insertEndpoint(deps.prisma, {
+    id,
     url: input.url,
     eventTypes: input.eventTypes,
-    secret,
+    secretSealed: sealSecret(deps.secretsKey, secret, id),
     description: input.description ?? null,
     createdBy: actor.id,
   });
-  return { ...endpoint, secret };
+  return { ok: true, endpoint: { ...endpoint, secret } };
 }
 
 type NotFound = { ok: false; code: 'not_found'; detail: string };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from '../infra/logger.ts';
+import { inTransaction } from '../infra/db/transaction.ts';
 import { benchQueues, startCpuMeter, type CpuUse } from './bench-services.ts';
 import { BASELINE_QUEUE, type QueueBackendKind } from '../infra/queue/queue-factory.ts';
 
@@ -40,22 +41,18 @@ export async function runBaseline(
     BASELINE_QUEUE,
     async (job) => {
       const { id, hop } = job.data as { id: string; hop: number };
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('UPDATE bench_rows SET version = version + 1 WHERE id = $1', [id]);
-        await client.query('INSERT INTO bench_events (row_id, seq, payload) VALUES ($1, $2, $3)', [
-          id,
-          hop,
-          JSON.stringify({ hop }),
-        ]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+      await inTransaction(
+        pool,
+        async (client) => {
+          await client.query('UPDATE bench_rows SET version = version + 1 WHERE id = $1', [id]);
+          await client.query('INSERT INTO bench_events (row_id, seq, payload) VALUES ($1, $2, $3)', [
+            id,
+            hop,
+            JSON.stringify({ hop }),
+          ]);
+        },
+        { retry: false },
+      );
       if (hop < options.hopsPerCase) await queue.add('hop', { id, hop: hop + 1 }, { jobId: `${id}-${hop + 1}` });
       options.onHop?.();
       if (++done === total) finish();

@@ -61,8 +61,9 @@ export async function runFilesBench(options: FilesBenchOptions): Promise<FilesBe
       prisma: database.prisma,
       health: { database: async () => true, queues: async () => true },
       commandWaiter: waiter,
+      secretsKey: randomBytes(32),
       files: { store, maxBytes: (options.fileMib + 1) * 1024 * 1024 },
-      options: { rateLimit: { max: 10_000_000, windowMs: 60_000 } },
+      options: { rateLimit: { max: 10_000_000, addressMax: 10_000_000, authFailures: 10_000_000, windowMs: 60_000 } },
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();

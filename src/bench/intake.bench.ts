@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type autocannon from 'autocannon';
 import { buildServer } from '../api/server.ts';
 import { createUser } from '../app/users.ts';
@@ -69,7 +69,8 @@ export async function runIntakeBench(options: IntakeBenchOptions): Promise<Intak
       health: { database: async () => true, queues: async () => true },
       commandWaiter: waiter,
       queues: factory,
-      options: { rateLimit: { max: 10_000_000, windowMs: 60_000 } },
+      secretsKey: randomBytes(32),
+      options: { rateLimit: { max: 10_000_000, addressMax: 10_000_000, authFailures: 10_000_000, windowMs: 60_000 } },
     });
     const schema = COMMANDS.submit.request;
     app.post(BARE_ROUTE, { schema: { body: schema } }, async (_request, reply) =>

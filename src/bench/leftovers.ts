@@ -25,7 +25,7 @@ const DATABASE = /^casetrail_bench_([0-9a-f]{8})_(\d+)_[0-9a-f]+$/u;
 const PREFIX = /^(ct-(?:bench|scale)-([0-9a-f]{8})-(\d+)-[0-9a-f]+(?:-base)?):/u;
 
 /** A process of this host that is gone (EPERM: it exists, owned by someone else). */
-export function processGone(pid: number): boolean {
+function processGone(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return false;

@@ -106,7 +106,12 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
       config: options.config,
       log: options.log,
       db: database,
-      secrets: { hmacKey: randomBytes(32), signingKey, publicKey: createPublicKey(signingKey) },
+      secrets: {
+        hmacKey: randomBytes(32),
+        signingKey,
+        publicKey: createPublicKey(signingKey),
+        secretsKey: randomBytes(32),
+      },
     };
     const pipeline = await startPipeline({
       deps: pipelineDeps(runtime),

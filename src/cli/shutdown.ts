@@ -1,5 +1,5 @@
 import type { Logger } from '../infra/logger.ts';
-import { errorInfo, errorLocation } from '../infra/queue/outage-log.ts';
+import { errorInfo, errorLocation } from '../infra/error-info.ts';
 
 const GRACE_MS = 15_000;
 /**

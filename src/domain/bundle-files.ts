@@ -18,8 +18,6 @@ const bundleEventsSchema = z.looseObject({ events: z.array(eventSchema) });
 export const ARCHIVE_BUNDLE_NAME = 'bundle.json';
 export const ARCHIVE_FILES_DIR = 'files/';
 
-export type ArchivedFile = { name: string; sha256: string };
-
 export type FileCheck =
   | { ok: true; checked: number; erased: number }
   | { ok: false; failure: AuditFailure; checked: number };

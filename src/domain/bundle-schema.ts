@@ -12,7 +12,7 @@ const hex64 = z.string().regex(/^[0-9a-f]{64}$/u, 'must be 64 lower-case hex cha
 const hex128 = z.string().regex(/^[0-9a-f]{128}$/u, 'must be 128 lower-case hex characters');
 const eventId = z.string().regex(/^[1-9]\d{0,18}$/u, 'must be a positive decimal integer');
 
-export const bundleEventSchema = z.strictObject({
+const bundleEventSchema = z.strictObject({
   id: eventId,
   caseId: z.string(),
   seq: z.int().min(1),
@@ -40,7 +40,7 @@ export const signedCheckpointSchema = z.strictObject({
   signature: hex128,
 });
 
-export const inclusionProofSchema = z.strictObject({
+const inclusionProofSchema = z.strictObject({
   /** The event's seq in its case. */
   seq: z.int().min(1),
   /** The seq of the checkpoint whose tree holds it. */

@@ -24,14 +24,14 @@ export type ItemState = {
   capturedAt: string;
 };
 
-export type VerdictState = {
+type VerdictState = {
   verdict: Verdict;
   rationale: string;
   evidence: EvidenceItem[];
   verifiedAt: string;
 };
 
-export type ReferralState = {
+type ReferralState = {
   authority: Authority;
   referenceNo?: string;
   note?: string;
@@ -52,7 +52,7 @@ export type PenaltyState = {
   documents?: { description: string; sha256: string; fileId?: string }[];
 };
 
-export type AppealState = {
+type AppealState = {
   filedAt: string;
   grounds: string;
   filedBy: string;

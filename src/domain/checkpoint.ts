@@ -34,7 +34,7 @@ export type SignedCheckpoint = CheckpointEnvelope & { hash: string; signature: s
 /** A leaf as the sealer and the verifier read it from the trail. */
 export type SealedLeaf = { id: string; caseId: string; seq: number; hash: string };
 
-export function checkpointEnvelope(c: CheckpointEnvelope): CheckpointEnvelope {
+function checkpointEnvelope(c: CheckpointEnvelope): CheckpointEnvelope {
   return {
     format: c.format,
     seq: c.seq,
@@ -58,7 +58,7 @@ export function hashCheckpoint(c: CheckpointEnvelope): string {
   return sha256(checkpointBytes(c));
 }
 
-export function sortHeads(heads: Iterable<CaseHead>): CaseHead[] {
+function sortHeads(heads: Iterable<CaseHead>): CaseHead[] {
   return [...heads]
     .map((h) => ({ caseId: h.caseId, seq: h.seq, hash: h.hash }))
     .sort((a, b) => (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0));

@@ -50,7 +50,7 @@ export const QUEUE_NAMES = [
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** The `from` of a command that creates its case. */
-export const NO_CASE = 'none';
+const NO_CASE = 'none';
 
 export type CommandSpec = {
   /** What the domain decides on. */
@@ -179,7 +179,6 @@ export const COMMANDS = {
 } as const satisfies { [T in CommandType]: CommandSpec };
 
 export type CommandPayloads = { [T in CommandType]: z.output<(typeof COMMANDS)[T]['payload']> };
-export type CommandRequests = { [T in CommandType]: z.output<(typeof COMMANDS)[T]['request']> };
 
 /** A command as the domain sees it: expectedVersion travels beside the payload, not in it. */
 export type CommandOf<T extends CommandType> = {
@@ -191,10 +190,6 @@ export type CommandOf<T extends CommandType> = {
 };
 
 export type Command = { [T in CommandType]: CommandOf<T> }[CommandType];
-
-export function isCommandType(value: string): value is CommandType {
-  return (COMMAND_TYPES as readonly string[]).includes(value);
-}
 
 export function mayRun(type: CommandType, roles: readonly Role[]): boolean {
   const allowed: readonly Role[] = COMMANDS[type].roles;

@@ -49,7 +49,7 @@ export type PersonalField = (typeof PERSONAL_FIELDS)[number];
 // integers, arrays and objects: the fine amount travels as a decimal string. Events that
 // enter a stage carry its deadline, so folding events needs no configuration.
 
-export type ClosedPayload =
+type ClosedPayload =
   | { outcome: 'dismissed' }
   | { outcome: 'duplicate'; duplicateOf: string }
   | { outcome: 'no_violation'; authority: Authority; note: string }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { hasLiveClaim } from './case-state.ts';
 import type { CaseState } from './case-state.ts';
-import type { Actor } from './events.ts';
 import { reject } from './problems.ts';
+import type { Role } from './stages.ts';
 import type { Rejection } from './problems.ts';
 import { LIMITS, fileIdSchema, sha256Schema, textField } from './text.ts';
 
@@ -37,15 +37,11 @@ export const MEDIA_TYPES = {
 export type MediaType = keyof typeof MEDIA_TYPES;
 export const MEDIA_TYPE_NAMES = Object.keys(MEDIA_TYPES) as MediaType[];
 
-export function isMediaType(value: string): value is MediaType {
-  return Object.hasOwn(MEDIA_TYPES, value);
-}
-
 /** Sizes travel as JSON numbers in hashed payloads: integers up to 2^53 - 1 are exact. */
-export const FILE_SIZE_MAX = Number.MAX_SAFE_INTEGER;
+const FILE_SIZE_MAX = Number.MAX_SAFE_INTEGER;
 
 /** Longest file name kept, in characters; longer names are cut, not refused. */
-export const FILE_NAME_MAX = 255;
+const FILE_NAME_MAX = 255;
 
 // The tsconfig lib is ES2023; toWellFormed is ES2024 and present in Node 20.
 type WellFormable = string & { toWellFormed(): string };
@@ -96,7 +92,11 @@ export type AttachFilePayload = z.output<typeof attachFileSchema>;
  * Who may attach a file to a case they can see: its submitting clerk, the verifier who
  * holds its claim (or verified it), and supervisors.
  */
-export function mayAttachFile(state: CaseState, actor: Actor, now: Date): Rejection | null {
+export function mayAttachFile(
+  state: CaseState,
+  actor: { id: string; roles: readonly Role[] },
+  now: Date,
+): Rejection | null {
   const allowed = actor.roles.some((role) => {
     switch (role) {
       case 'supervisor':

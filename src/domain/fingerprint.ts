@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Platform } from './stages.ts';
 
 /** Query parameters that identify the share, not the item; compared case-insensitively. */
-export const TRACKING_PARAMS: ReadonlySet<string> = new Set([
+const TRACKING_PARAMS: ReadonlySet<string> = new Set([
   'fbclid',
   'gclid',
   'dclid',
@@ -41,9 +41,9 @@ export const TRACKING_PARAMS: ReadonlySet<string> = new Set([
 ]);
 
 /** Parameter name prefixes that are always tracking (utm_source, __cft__[0]...). */
-export const TRACKING_PREFIXES: readonly string[] = ['utm_', '__cft__'];
+const TRACKING_PREFIXES: readonly string[] = ['utm_', '__cft__'];
 
-export function isTrackingParam(name: string): boolean {
+function isTrackingParam(name: string): boolean {
   const lower = name.toLowerCase();
   return TRACKING_PARAMS.has(lower) || TRACKING_PREFIXES.some((prefix) => lower.startsWith(prefix));
 }

@@ -10,40 +10,40 @@ import type { Rejection } from './problems.ts';
 // failure answers. Codes: a live claim of another verifier is claimed_by_other, a decision
 // number already used is duplicate_decision (both 409), every other rule guard_failed (422).
 
-export type GuardInput<T extends CommandType> = {
+type GuardInput<T extends CommandType> = {
   state: CaseState;
   payload: CommandPayloads[T];
   ctx: DecisionContext;
 };
 
-export type Guard<T extends CommandType> = (input: GuardInput<T>) => Rejection | null;
+type Guard<T extends CommandType> = (input: GuardInput<T>) => Rejection | null;
 
 type CaseGuard = (input: { state: CaseState; ctx: DecisionContext }) => Rejection | null;
 
-export const verifierIsNotSubmitter: CaseGuard = ({ state, ctx }) =>
+const verifierIsNotSubmitter: CaseGuard = ({ state, ctx }) =>
   state.submittedBy === ctx.actor.id
     ? reject('guard_failed', 'the verifier of a case may not be the clerk who submitted it')
     : null;
 
-export const notClaimedByOther: CaseGuard = ({ state, ctx }) =>
+const notClaimedByOther: CaseGuard = ({ state, ctx }) =>
   hasLiveClaim(state, ctx.now) && state.claimedBy !== ctx.actor.id
     ? reject('claimed_by_other', `the case is claimed by another verifier until ${state.claimedUntil}`)
     : null;
 
-export const verdictHasEvidence: Guard<'verify'> = ({ payload }) =>
+const verdictHasEvidence: Guard<'verify'> = ({ payload }) =>
   (payload.verdict === 'false' || payload.verdict === 'misleading') && payload.evidence.length === 0
     ? reject('guard_failed', `a verdict of ${payload.verdict} needs at least one evidence item`)
     : null;
 
-export const recorderIsNotVerifier: CaseGuard = ({ state, ctx }) =>
+const recorderIsNotVerifier: CaseGuard = ({ state, ctx }) =>
   state.verifiedBy === ctx.actor.id
     ? reject('guard_failed', 'the supervisor who records a penalty may not be the verifier of the case')
     : null;
 
-export const penaltyHasLegalBasis: Guard<'record-penalty'> = ({ payload }) =>
+const penaltyHasLegalBasis: Guard<'record-penalty'> = ({ payload }) =>
   payload.legalBasis.length === 0 ? reject('guard_failed', 'a penalty needs at least one legal basis') : null;
 
-export const decisionNoIsUnused: Guard<'record-penalty'> = ({ payload, ctx }) => {
+const decisionNoIsUnused: Guard<'record-penalty'> = ({ payload, ctx }) => {
   if (ctx.penalty === undefined) throw new Error('record-penalty needs ctx.penalty');
   return ctx.penalty.decisionNoTaken
     ? reject('duplicate_decision', `decision number ${payload.decisionNo} is already used`)
@@ -51,7 +51,7 @@ export const decisionNoIsUnused: Guard<'record-penalty'> = ({ payload, ctx }) =>
 };
 
 /** A decision document that names an uploaded file names one of this case, of kind decision, with its hash. */
-export const documentsNameDecisionFiles: Guard<'record-penalty'> = ({ payload, ctx }) => {
+const documentsNameDecisionFiles: Guard<'record-penalty'> = ({ payload, ctx }) => {
   if (ctx.penalty === undefined) throw new Error('record-penalty needs ctx.penalty');
   for (const [i, document] of (payload.documents ?? []).entries()) {
     if (document.fileId === undefined) continue;
@@ -67,23 +67,23 @@ export const documentsNameDecisionFiles: Guard<'record-penalty'> = ({ payload, c
 };
 
 /** Who may attach a file: see mayAttachFile (files.ts). */
-export const attachedByCaseParty: CaseGuard = ({ state, ctx }) => mayAttachFile(state, ctx.actor, ctx.now);
+const attachedByCaseParty: CaseGuard = ({ state, ctx }) => mayAttachFile(state, ctx.actor, ctx.now);
 
-export const noAppealPending: CaseGuard = ({ state }) =>
+const noAppealPending: CaseGuard = ({ state }) =>
   isAppealPending(state) ? reject('guard_failed', 'an appeal is pending') : null;
 
-export const appealIsPending: CaseGuard = ({ state }) =>
+const appealIsPending: CaseGuard = ({ state }) =>
   isAppealPending(state) ? null : reject('guard_failed', 'there is no pending appeal to decide');
 
-export const decidedByOtherThanRecorder: CaseGuard = ({ state, ctx }) =>
+const decidedByOtherThanRecorder: CaseGuard = ({ state, ctx }) =>
   state.penaltyRecordedBy === ctx.actor.id
     ? reject('guard_failed', 'the supervisor who decides an appeal may not be the one who recorded the penalty')
     : null;
 
-export const reasonIsGiven: Guard<'withdraw'> = ({ payload }) =>
+const reasonIsGiven: Guard<'withdraw'> = ({ payload }) =>
   /\S/u.test(payload.reason) ? null : reject('guard_failed', 'a withdrawal needs a reason');
 
-export const GUARDS: { [T in CommandType]: readonly Guard<T>[] } = {
+const GUARDS: { [T in CommandType]: readonly Guard<T>[] } = {
   // A duplicate submission is accepted and closed as duplicate, never refused.
   submit: [],
   claim: [verifierIsNotSubmitter, notClaimedByOther],

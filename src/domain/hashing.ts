@@ -186,7 +186,7 @@ export function personalDigest(hmacKey: string | Uint8Array, fields: Record<stri
 /** Where a case's chain stands: the seq and hash of its last event. */
 export type ChainHead = { seq: number; hash: string };
 
-export const EMPTY_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH };
+const EMPTY_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH };
 
 export function headOf(state: CaseState | null): ChainHead {
   return state === null ? EMPTY_HEAD : { seq: state.version, hash: state.headHash };

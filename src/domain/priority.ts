@@ -2,7 +2,7 @@ import { PRIORITIES } from './stages.ts';
 import type { Priority } from './stages.ts';
 
 /** Merged-report counts at which a case's priority is raised to at least this level. */
-export const MERGE_PRIORITY_THRESHOLDS = [
+const MERGE_PRIORITY_THRESHOLDS = [
   { merged: 10, atLeast: 'urgent' },
   { merged: 3, atLeast: 'high' },
   { merged: 1, atLeast: 'normal' },
@@ -10,11 +10,11 @@ export const MERGE_PRIORITY_THRESHOLDS = [
 
 export const DEFAULT_PRIORITY: Priority = 'normal';
 
-export function priorityRank(priority: Priority): number {
+function priorityRank(priority: Priority): number {
   return PRIORITIES.indexOf(priority);
 }
 
-export function maxPriority(a: Priority, b: Priority): Priority {
+function maxPriority(a: Priority, b: Priority): Priority {
   return priorityRank(a) >= priorityRank(b) ? a : b;
 }
 

@@ -10,18 +10,18 @@ export const PROBLEMS = {
   duplicate_decision: { status: 409, title: 'Duplicate decision number' },
   guard_failed: { status: 422, title: 'Guard failed' },
   idempotency_mismatch: { status: 422, title: 'Idempotency key reused with a different body' },
+  request_timeout: { status: 408, title: 'Request timeout' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   erased: { status: 410, title: 'Erased' },
   range_not_satisfiable: { status: 416, title: 'Range not satisfiable' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rate_limited: { status: 429, title: 'Rate limited' },
+  headers_too_large: { status: 431, title: 'Request headers too large' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'Service unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;
-
-export const PROBLEM_CODES = Object.keys(PROBLEMS) as ProblemCode[];
 
 /** Why the domain refused a command; the code decides the HTTP status. */
 export type Rejection = { code: ProblemCode; detail: string };

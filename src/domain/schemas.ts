@@ -31,7 +31,7 @@ const languageTag = z
   .max(LIMITS.language)
   .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/u, 'must be a BCP 47 language tag');
 
-export const itemSchema = z.strictObject({
+const itemSchema = z.strictObject({
   platform: z.enum(PLATFORMS),
   url: httpUrlSchema,
   accountHandle: textField(LIMITS.handle).optional(),
@@ -42,7 +42,7 @@ export const itemSchema = z.strictObject({
   capturedAt: timestampSchema,
 });
 
-export const reportSchema = z.strictObject({
+const reportSchema = z.strictObject({
   source: z.enum(REPORT_SOURCES),
   reporterRef: identifierField(LIMITS.code).optional(),
   receivedAt: timestampSchema.optional(),
@@ -73,7 +73,7 @@ function urlEvidenceHasUrl(value: EvidenceInput): boolean {
 
 const URL_EVIDENCE_MESSAGE = { message: 'evidence of kind url needs a url', path: ['url'] };
 
-export const evidenceSchema = z.strictObject(evidenceShape).refine(urlEvidenceHasUrl, URL_EVIDENCE_MESSAGE);
+const evidenceSchema = z.strictObject(evidenceShape).refine(urlEvidenceHasUrl, URL_EVIDENCE_MESSAGE);
 
 export const verifySchema = z.strictObject({
   verdict: z.enum(VERDICTS),
@@ -81,7 +81,7 @@ export const verifySchema = z.strictObject({
   evidence: z.array(evidenceSchema).max(LIMITS.evidence),
 });
 
-export const authoritySchema = z.strictObject({
+const authoritySchema = z.strictObject({
   code: identifierField(LIMITS.code),
   name: textField(LIMITS.name),
 });
@@ -93,13 +93,13 @@ export const referSchema = z.strictObject({
   dueAt: timestampSchema.optional(),
 });
 
-export const legalBasisSchema = z.strictObject({
+const legalBasisSchema = z.strictObject({
   instrument: textField(LIMITS.name),
   article: identifierField(LIMITS.code),
   clause: identifierField(LIMITS.code).optional(),
 });
 
-export const FINE_MAX = 1_000_000_000_000;
+const FINE_MAX = 1_000_000_000_000;
 
 export const recordPenaltySchema = z.strictObject({
   decisionNo: identifierField(LIMITS.code),
@@ -162,7 +162,7 @@ export const addEvidenceSchema = evidenceSchema;
  * Not part of any payload: the caller's optimistic-concurrency check (see commands.ts).
  * Versions are stored as 32-bit integers, so a larger one can only be a bad request.
  */
-export const expectedVersionSchema = z.int().min(0).max(2_147_483_647);
+const expectedVersionSchema = z.int().min(0).max(2_147_483_647);
 
 /**
  * The HTTP body of a non-submit command: its payload fields plus an optional expectedVersion.
@@ -183,14 +183,8 @@ export type EvidenceItem = z.output<typeof evidenceSchema>;
 export type Authority = z.output<typeof authoritySchema>;
 export type LegalBasis = z.output<typeof legalBasisSchema>;
 export type SubmitPayload = z.output<typeof submitSchema>;
-export type ClaimPayload = z.output<typeof claimSchema>;
-export type VerifyPayload = z.output<typeof verifySchema>;
 export type ReferPayload = z.output<typeof referSchema>;
 export type RecordPenaltyPayload = z.output<typeof recordPenaltySchema>;
-export type RecordNoViolationPayload = z.output<typeof recordNoViolationSchema>;
 export type FileAppealPayload = z.output<typeof fileAppealSchema>;
-export type DecideAppealPayload = z.output<typeof decideAppealSchema>;
 export type ClosePayload = z.output<typeof closeSchema>;
-export type WithdrawPayload = z.output<typeof withdrawSchema>;
-export type AddNotePayload = z.output<typeof addNoteSchema>;
 export type AddEvidencePayload = z.output<typeof addEvidenceSchema>;

@@ -49,7 +49,7 @@ export const VERDICTS = ['false', 'misleading', 'accurate', 'unverifiable'] as c
 export type Verdict = (typeof VERDICTS)[number];
 
 /** Verdicts that end the case at verification: there is nothing to refer. */
-export const DISMISSING_VERDICTS = ['accurate', 'unverifiable'] as const satisfies readonly Verdict[];
+const DISMISSING_VERDICTS = ['accurate', 'unverifiable'] as const satisfies readonly Verdict[];
 
 export const REMEDIES = ['remove_content', 'publish_correction', 'suspend_account', 'other'] as const;
 export type Remedy = (typeof REMEDIES)[number];
@@ -59,10 +59,6 @@ export type AppealDecision = (typeof APPEAL_DECISIONS)[number];
 
 export const APPEAL_STATUSES = ['pending', ...APPEAL_DECISIONS] as const;
 export type AppealStatus = (typeof APPEAL_STATUSES)[number];
-
-export function isOpenStage(stage: Stage): stage is OpenStage {
-  return stage !== 'closed';
-}
 
 export function isDismissingVerdict(verdict: Verdict): boolean {
   return (DISMISSING_VERDICTS as readonly Verdict[]).includes(verdict);

@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { errorInfo, errorLocation } from './queue/outage-log.ts';
+import { errorInfo, errorLocation } from './error-info.ts';
 
 /**
  * Paths that may carry personal data or secrets anywhere in a log object. pino's

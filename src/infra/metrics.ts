@@ -14,21 +14,21 @@ collectDefaultMetrics({ register: metricsRegistry });
 
 const registers = [metricsRegistry];
 
-export const commandsTotal = new Counter({
+const commandsTotal = new Counter({
   name: 'casetrail_commands_total',
   help: 'Commands applied or rejected by this process, by command type and result',
   labelNames: ['type', 'result'] as const,
   registers,
 });
 
-export const commandRejectionsTotal = new Counter({
+const commandRejectionsTotal = new Counter({
   name: 'casetrail_command_rejections_total',
   help: 'Commands rejected by this process, by command type and problem code',
   labelNames: ['type', 'code'] as const,
   registers,
 });
 
-export const transitionLatency = new Histogram({
+const transitionLatency = new Histogram({
   name: 'casetrail_transition_latency_seconds',
   help: "From a command's job entering its stage queue to the command applied (the wait before is casetrail_outbox_lag_seconds)",
   labelNames: ['type'] as const,
@@ -45,7 +45,7 @@ export const slaBreachesTotal = new Counter({
 
 export const webhookAttemptsTotal = new Counter({
   name: 'casetrail_webhook_attempts_total',
-  help: 'Webhook POSTs made by this process, by result (delivered, retry, failed)',
+  help: 'Webhook POSTs made by this process, by result (delivered, retry, failed, blocked)',
   labelNames: ['result'] as const,
   registers,
 });
@@ -81,7 +81,7 @@ const casesOverdue = new Gauge({
 // shows the stage that never breached.
 for (const type of COMMAND_TYPES) for (const result of ['applied', 'rejected']) commandsTotal.inc({ type, result }, 0);
 for (const stage of OPEN_STAGES) slaBreachesTotal.inc({ stage }, 0);
-for (const result of ['delivered', 'retry', 'failed']) webhookAttemptsTotal.inc({ result }, 0);
+for (const result of ['delivered', 'retry', 'failed', 'blocked']) webhookAttemptsTotal.inc({ result }, 0);
 
 export function recordCommandOutcome(
   type: CommandType,

@@ -1,8 +1,11 @@
 import { loadConfig, type Config } from './config/config.ts';
 import { loadSecrets, type Secrets } from './config/secrets.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import { openEmbeddedForCommand } from './db/embedded-for-command.ts';
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrate } from './db/migrator.ts';
+import { sealPlaintextSecrets } from './db/webhook.repository.ts';
+import { sealSecret } from './secret-box.ts';
 import { warnUnlessAutovacuum } from './db/vacuum-check.ts';
 import type { FileStore } from './files/file-store.ts';
 import { openFileStore } from './files/open-file-store.ts';
@@ -24,7 +27,9 @@ export interface Runtime {
 
 /**
  * Servers log to stdout; one-shot commands (`oneShot`) log to stderr so that their own
- * output, JSON included, stays clean on stdout.
+ * output, JSON included, stays clean on stdout. Without DATABASE_URL a one-shot command
+ * works on the embedded database of the server running on its data directory, and says
+ * on stderr when none runs there (see openEmbeddedForCommand).
  */
 export async function openRuntime(options: {
   migrate: boolean;
@@ -38,7 +43,13 @@ export async function openRuntime(options: {
     role: options.role,
   });
   const embedded =
-    config.DATABASE_URL === undefined ? await startEmbeddedPostgres(config.CASETRAIL_DATA_DIR, log) : null;
+    config.DATABASE_URL !== undefined
+      ? null
+      : options.oneShot
+        ? await openEmbeddedForCommand(config.CASETRAIL_DATA_DIR, log, (line) =>
+            process.stderr.write(`casetrail: ${line}\n`),
+          )
+        : await startEmbeddedPostgres(config.CASETRAIL_DATA_DIR, log, { advertise: true });
   const databaseUrl = embedded?.url ?? (config.DATABASE_URL as string);
   const db = openDatabase(databaseUrl, {
     poolSize: config.CASETRAIL_DB_POOL_SIZE,
@@ -51,6 +62,13 @@ export async function openRuntime(options: {
       if (result.applied.length > 0) log.info({ applied: result.applied }, 'migrations applied');
     }
     const secrets = await loadSecrets(config, log);
+    if (options.migrate) {
+      // Secrets stored in plaintext before they were sealed are sealed as part of migrating.
+      const sealed = await sealPlaintextSecrets(db.pool, (id, plaintext) =>
+        sealSecret(secrets.secretsKey, plaintext, id),
+      );
+      if (sealed > 0) log.info({ sealed }, 'webhook secrets sealed');
+    }
     // A server runs for long: say so now if nothing will vacuum what it churns.
     if (!options.oneShot) await warnUnlessAutovacuum(db.pool, log);
     let files: Promise<FileStore> | undefined;

@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ServerOptions } from '../../src/api/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { BODIES, submitBody } from '../support/fixtures.ts';
 import { countRows, json, startApi, type ApiHarness, type TestUser } from '../support/api-harness.ts';
@@ -195,7 +197,9 @@ describe('user management', () => {
 
 describe('rate limiting', () => {
   it('answers 429 with Retry-After once a token exceeds its quota, counting each token apart', async () => {
-    const limited = await startApi(db, { server: { rateLimit: { max: 3, windowMs: 60_000 } } });
+    const limited = await startApi(db, {
+      server: { rateLimit: { max: 3, addressMax: 100, authFailures: 100, windowMs: 60_000 } },
+    });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) {
@@ -208,6 +212,102 @@ describe('rate limiting', () => {
       expect(json<Problem>(refused).code).toBe('rate_limited');
       const other = await limited.app.inject({ method: 'GET', url: '/v1/cases', headers: admin.auth });
       expect(other.statusCode).toBe(403); // admin's own quota is untouched; it is refused for its role
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('rate limiting before authentication', () => {
+  const limits = { max: 1000, addressMax: 1000, authFailures: 1000, windowMs: 60_000 };
+  const madeUpToken = () => `ct_${randomBytes(32).toString('base64url')}`;
+
+  /** A server with these limits, and a count of the token lookups it makes. */
+  async function limitedApi(rateLimit: Partial<typeof limits>, server: Partial<ServerOptions> = {}) {
+    const limited = await startApi(db, { server: { rateLimit: { ...limits, ...rateLimit }, ...server } });
+    const query = limited.database.pool.query.bind(limited.database.pool);
+    let lookups = 0;
+    vi.spyOn(limited.database.pool, 'query').mockImplementation(((config: unknown, ...rest: unknown[]) => {
+      if (typeof config === 'object' && (config as { name?: string } | null)?.name === 'token-owners') lookups += 1;
+      return (query as (...args: unknown[]) => unknown)(config, ...rest);
+    }) as never);
+    return { limited, lookups: () => lookups };
+  }
+  const get = (app: ApiHarness['app'], remoteAddress: string, authorization?: string, url = '/v1/cases') =>
+    app.inject({ method: 'GET', url, remoteAddress, headers: authorization === undefined ? {} : { authorization } });
+
+  it('refuses an address that sent too many made-up tokens with 429, looking none of the rest up', async () => {
+    const { limited, lookups } = await limitedApi({ authFailures: 5 });
+    try {
+      const answers = [];
+      for (let i = 0; i < 12; i++) answers.push(await get(limited.app, '198.51.100.7', `Bearer ${madeUpToken()}`));
+      expect(answers.map((a) => a.statusCode)).toEqual([401, 401, 401, 401, 401, ...Array(7).fill(429)]);
+      expect(lookups()).toBe(5);
+      const refused = answers.at(-1);
+      expect(refused?.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+      expect(refused?.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(json<Problem>({ body: refused?.body ?? '' })).toMatchObject({ code: 'rate_limited', status: 429 });
+      // No token at all counts the same; other addresses are not held up.
+      expect((await get(limited.app, '198.51.100.7')).statusCode).toBe(429);
+      expect((await get(limited.app, '198.51.100.8', clerk.auth.authorization)).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('looks an unknown token up once, however often it comes, until a token is issued', async () => {
+    const { limited, lookups } = await limitedApi({});
+    try {
+      const unknown = `Bearer ${madeUpToken()}`;
+      for (let i = 0; i < 10; i++) expect((await get(limited.app, '198.51.100.9', unknown)).statusCode).toBe(401);
+      expect(lookups()).toBe(1);
+      const issued = await limited.app.inject({
+        method: 'POST',
+        url: `/v1/users/${clerk.id}/tokens`,
+        headers: admin.auth,
+        payload: {},
+      });
+      expect(issued.statusCode).toBe(201);
+      const before = lookups();
+      expect((await get(limited.app, '198.51.100.9', unknown)).statusCode).toBe(401);
+      expect(lookups()).toBe(before + 1);
+      const fresh = `Bearer ${json<{ token: string }>(issued).token}`;
+      expect((await get(limited.app, '198.51.100.9', fresh)).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('limits each client address before its tokens, whoever sends', async () => {
+    const { limited } = await limitedApi({ addressMax: 3 });
+    try {
+      const statuses = [];
+      for (const who of [clerk, clerk, admin, admin]) {
+        statuses.push((await get(limited.app, '203.0.113.5', who.auth.authorization)).statusCode);
+      }
+      expect(statuses).toEqual([200, 200, 403, 429]);
+      expect((await get(limited.app, '203.0.113.6', clerk.auth.authorization)).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('takes the client address from X-Forwarded-For only from a trusted proxy', async () => {
+    const forwarded = (app: ApiHarness['app'], from: string, client: string) =>
+      app.inject({
+        method: 'GET',
+        url: '/v1/cases',
+        remoteAddress: from,
+        headers: { ...clerk.auth, 'x-forwarded-for': client },
+      });
+    const { limited } = await limitedApi({ addressMax: 1 }, { trustProxy: ['127.0.0.1/8'] });
+    try {
+      expect((await forwarded(limited.app, '127.0.0.1', '192.0.2.1')).statusCode).toBe(200);
+      expect((await forwarded(limited.app, '127.0.0.1', '192.0.2.2')).statusCode).toBe(200);
+      expect((await forwarded(limited.app, '127.0.0.1', '192.0.2.1')).statusCode).toBe(429);
+      // An untrusted peer's header is ignored: its own address is the one counted.
+      expect((await forwarded(limited.app, '198.51.100.20', '192.0.2.3')).statusCode).toBe(200);
+      expect((await forwarded(limited.app, '198.51.100.20', '192.0.2.4')).statusCode).toBe(429);
     } finally {
       await limited.close();
     }

@@ -29,7 +29,12 @@ describe.each(['redis', 'postgres'] as const)('signals on the %s queue backend',
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text() };
+    return {
+      status: response.status,
+      type: response.headers.get('content-type') ?? '',
+      headers: response.headers,
+      text: await response.text(),
+    };
   }
 
   async function scrape(): Promise<Metrics> {
@@ -120,6 +125,8 @@ describe.each(['redis', 'postgres'] as const)('signals on the %s queue backend',
     expect(anonymous.status).toBe(401);
     expect(anonymous.type).toContain('application/problem+json');
     expect(JSON.parse(anonymous.text)).toMatchObject({ code: 'unauthenticated', status: 401 });
+    expect(anonymous.headers.get('x-frame-options')).toBe('DENY');
+    expect(anonymous.headers.get('x-content-type-options')).toBe('nosniff');
     for (const who of ['clerk', 'verifier']) {
       for (const path of ['/admin/queues', '/admin/queues/api/queues']) {
         const refused = await call('GET', path, who);
@@ -133,6 +140,11 @@ describe.each(['redis', 'postgres'] as const)('signals on the %s queue backend',
       expect(page.status).toBe(200);
       expect(page.type).toContain('text/html');
       expect(page.text).toContain('casetrail queues');
+      // Its own scripts only, never framed, never sniffed.
+      expect(page.headers.get('content-security-policy')).toMatch(/(^|; )script-src 'self'(;|$)/u);
+      expect(page.headers.get('content-security-policy')).toMatch(/(^|; )frame-ancestors 'none'(;|$)/u);
+      expect(page.headers.get('x-frame-options')).toBe('DENY');
+      expect(page.headers.get('x-content-type-options')).toBe('nosniff');
       const api = await call('GET', '/admin/queues/api/queues', who);
       expect(api.status).toBe(200);
       const queues = (JSON.parse(api.text) as { queues: { name: string; readOnlyMode: boolean }[] }).queues;

@@ -173,6 +173,8 @@ describe('migrate', () => {
       '20261128200000_optimistic_apply': '9e8c0a2a668d3a3d7304f7936e3cb49748bf3a5949fced4cfa82384b64616b66',
       '20261129000000_reference_at_intake': '979917ddf20b43aedd3dfcf822656360d8886af0ed6ed9ac39e63e6d7007d54c',
       '20261129100000_reference_format': '289deabdbcf0211d08e2cc396917e5aee06982f8c4f9c27d891d2a7969ea19ff',
+      '20261206100000_webhook_delivery_blocked': '9fad343c6d52f3e798b0903136351ae41435feb3ddb10fb54c11023211fae3cd',
+      '20261206200000_webhook_secret_sealed': '7df59d72898a81649cadd52de933bf81c189e8e8b8945aea81b52c1df380f16a',
       '20261206400000_evidence_files': 'f4eaff3e9d0b6d9fb35028ab7efff5bc951f48533d71b78840e0deb54d8f4c5c',
     };
     const onDiskNow = Object.fromEntries(

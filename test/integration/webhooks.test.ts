@@ -69,6 +69,17 @@ describe.each(['redis', 'postgres'] as const)('webhooks on the %s queue backend'
     expect(verifiedOnly.status).toBe(201);
     const generated = String(verifiedOnly.body.secret);
     expect(generated).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/u);
+    // Stored sealed: neither secret is in the database.
+    const { rows: stored } = await system.harness.pool.query<{ secret: string | null; secret_sealed: string }>(
+      'SELECT secret, secret_sealed FROM webhook_endpoints WHERE id = ANY($1::uuid[])',
+      [[all.body.id, verifiedOnly.body.id]],
+    );
+    expect(stored.map((row) => row.secret)).toEqual([null, null]);
+    for (const row of stored) {
+      expect(row.secret_sealed).toMatch(/^v1\./u);
+      expect(row.secret_sealed).not.toContain(SECRET);
+      expect(row.secret_sealed).not.toContain(generated);
+    }
     // The first POST of the claim fails; BullMQ retries it with backoff.
     let claimedFailures = 0;
     receiver.answer((request) => {
@@ -163,6 +174,83 @@ describe.each(['redis', 'postgres'] as const)('webhooks on the %s queue backend'
     ).toBe(200);
     await system.waitFor(async () => (await outboxCount(system.harness.pool)) === 0);
     expect(receiver.requests.length).toBe(before);
+  });
+
+  it('refuses receivers outside the allowed addresses, and blocks deliveries to one stored before, for good', async () => {
+    // 127.0.0.1/32 is allowed here (an in-house receiver); the rest of loopback is not.
+    const outside = receiver.url('/outside').replace('127.0.0.1', '127.0.0.2');
+    const refused = await call('POST', '/v1/webhooks', 'admin', { url: outside, eventTypes: ['case.received'] });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ path: 'url', message: 'the receiver is not allowed: address 127.0.0.2 is loopback' }],
+    });
+    // An endpoint registered before receivers were checked: its deliveries are refused at connect time.
+    const admin = (await call('GET', '/v1/me', 'admin')).body;
+    const { rows } = await system.harness.pool.query<{ id: string }>(
+      `INSERT INTO webhook_endpoints (id, url, event_types, secret, created_by)
+       VALUES (gen_random_uuid(), $1, ARRAY['case.received'], 'whsec_stored-before-the-check', $2) RETURNING id`,
+      [outside, admin.id],
+    );
+    const endpointId = rows[0]?.id;
+    const before = receiver.connections;
+    const submitted = await call('POST', '/v1/cases?wait=true', 'clerk', {
+      item: {
+        platform: 'website',
+        url: `https://news.example.vn/${randomUUID()}`,
+        content: `Claim ${randomUUID()}`,
+        capturedAt: '2026-11-28T09:30:00Z',
+      },
+      report: { source: 'monitoring' },
+      claim: 'The river is poisoned',
+      category: 'safety',
+    });
+    expect(submitted.status).toBe(201);
+    let deliveries: Json[] = [];
+    await system.waitFor(async () => {
+      deliveries = (await call('GET', `/v1/webhooks/${endpointId}/deliveries`, 'admin')).body.items as Json[];
+      return deliveries.length === 1 && deliveries[0]?.status !== 'pending';
+    });
+    expect(deliveries[0]).toMatchObject({
+      status: 'blocked',
+      attempts: 1,
+      lastStatusCode: null,
+      lastError: 'blocked: address 127.0.0.2 is loopback',
+    });
+    expect(receiver.connections).toBe(before);
+    await call('DELETE', `/v1/webhooks/${endpointId}`, 'admin');
+  });
+
+  it('signs with a secret stored in plaintext before secrets were sealed, and seals it', async () => {
+    const legacy = 'whsec_stored-in-plaintext-long-ago';
+    const admin = (await call('GET', '/v1/me', 'admin')).body;
+    const { rows } = await system.harness.pool.query<{ id: string }>(
+      `INSERT INTO webhook_endpoints (id, url, event_types, secret, created_by)
+       VALUES (gen_random_uuid(), $1, ARRAY['case.received'], $2, $3) RETURNING id`,
+      [receiver.url('/legacy'), legacy, admin.id],
+    );
+    const submitted = await call('POST', '/v1/cases?wait=true', 'clerk', {
+      item: {
+        platform: 'website',
+        url: `https://news.example.vn/${randomUUID()}`,
+        content: `Claim ${randomUUID()}`,
+        capturedAt: '2026-11-28T09:30:00Z',
+      },
+      report: { source: 'monitoring' },
+      claim: 'The bridge has collapsed',
+      category: 'safety',
+    });
+    expect(submitted.status).toBe(201);
+    await system.waitFor(async () => receiver.requests.some((r) => r.path === '/legacy' && r.answered === 200));
+    const request = receiver.requests.find((r) => r.path === '/legacy');
+    expect(request?.headers['x-casetrail-signature']).toBe(request && signatureOf(legacy, request));
+    const { rows: stored } = await system.harness.pool.query<{ secret: string | null; secret_sealed: string | null }>(
+      'SELECT secret, secret_sealed FROM webhook_endpoints WHERE id = $1',
+      [rows[0]?.id],
+    );
+    expect(stored[0]?.secret).toBeNull();
+    expect(stored[0]?.secret_sealed).toMatch(/^v1\./u);
+    await call('DELETE', `/v1/webhooks/${rows[0]?.id}`, 'admin');
   });
 
   it('lets only admins manage endpoints, never shows a secret again, and refuses non-http(s) URLs', async () => {

@@ -14,7 +14,7 @@ import type { QueueBackendKind } from '../../src/infra/queue/queue-factory.ts';
 import { startCasetrail, type CasetrailProcess, type ProcessLogLine } from './child-process.ts';
 
 /** Recovery in seconds rather than minutes: short job locks, stall checks and reconciler ages. */
-export const FAST_RECOVERY_ENV: Record<string, string> = {
+const FAST_RECOVERY_ENV: Record<string, string> = {
   CASETRAIL_JOB_LOCK_DURATION: '2s',
   CASETRAIL_JOB_STALLED_INTERVAL: '1s',
   CASETRAIL_JOB_BACKOFF: '200ms',
@@ -74,6 +74,7 @@ export async function startChildSystem(options: ChildSystemOptions): Promise<Chi
     PORT: '0',
     LOG_LEVEL: 'info',
     CASETRAIL_RATE_LIMIT_MAX: '100000',
+    CASETRAIL_RATE_LIMIT_ADDRESS_MAX: '1000000',
     ...FAST_RECOVERY_ENV,
     ...options.env,
   };

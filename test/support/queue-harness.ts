@@ -12,7 +12,8 @@ import { insertCommand } from '../../src/infra/db/command.repository.ts';
 import type { Logger } from '../../src/infra/logger.ts';
 import { createQueueFactory, type QueueBackendKind, type QueueFactory } from '../../src/infra/queue/queue-factory.ts';
 import type { StoredEvent } from '../../src/domain/index.ts';
-import { createEventsProcessor, eventsProcessor, type EventProjection } from '../../workers/events.processor.ts';
+import { createEventsProcessor, eventsProcessor } from '../../workers/events.processor.ts';
+import type { EventProjection } from '../../workers/projections/projection.ts';
 import {
   PROCESSORS,
   startPipeline,
@@ -24,7 +25,7 @@ import {
 import { createTestDatabase, type TestDatabase } from './databases.ts';
 import { CLERK, submitBody } from './fixtures.ts';
 
-export const FAST: PipelineSettings = {
+const FAST: PipelineSettings = {
   concurrency: 8,
   lockDurationMs: 3_000,
   stalledIntervalMs: 1_000,
@@ -35,7 +36,10 @@ export const FAST: PipelineSettings = {
   reconcileAfterMs: 1_000,
 };
 
-export type LogLine = { level: string; msg: string; [key: string]: unknown };
+/** Webhook receivers of the tests listen on 127.0.0.1: allowed the way an in-house receiver is. */
+export const LOOPBACK_RECEIVERS = '127.0.0.1/32';
+
+type LogLine = { level: string; msg: string; [key: string]: unknown };
 
 export interface QueueHarness {
   backend: QueueBackendKind;
@@ -95,6 +99,7 @@ export async function createQueueHarness(
     hmacKey: Buffer.from('test-hmac-key-of-at-least-32-characters!'),
     claimLeaseMs: 30 * 60_000,
     sla: { received: 86_400_000, verified: 172_800_000, referred: 30 * 86_400_000, penalty_issued: 60 * 86_400_000 },
+    webhooks: { allowCidrs: [LOOPBACK_RECEIVERS], secretsKey: randomBytes(32) },
   };
   const pipelines: Pipeline[] = [];
   const keyPair = generateKeyPairSync('ed25519');

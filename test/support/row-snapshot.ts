@@ -4,7 +4,15 @@
 // schedule (the outbox, checkpoints, queue tables).
 import type pg from 'pg';
 
-const RECORD_TABLES = ['users', 'api_tokens', 'cases', 'case_personal_data', 'events', 'access_log'] as const;
+const RECORD_TABLES = [
+  'users',
+  'api_tokens',
+  'cases',
+  'case_personal_data',
+  'events',
+  'access_log',
+  'webhook_endpoints',
+] as const;
 
 /** Sequences whose position is part of the record: a refused request draws no case reference. */
 const RECORD_SEQUENCES = ['case_references'] as const;

@@ -7,8 +7,9 @@ import { createUser } from '../../src/app/users.ts';
 import type { Role } from '../../src/domain/index.ts';
 import { openDatabase, type Database } from '../../src/infra/db/database.ts';
 import type { QueueBackendKind } from '../../src/infra/queue/queue-factory.ts';
+import { parseConfig } from '../../src/infra/config/config.ts';
 import type { PipelineSettings } from '../../workers/index.ts';
-import { createQueueHarness, eventually, type QueueHarness } from './queue-harness.ts';
+import { createQueueHarness, eventually, LOOPBACK_RECEIVERS, type QueueHarness } from './queue-harness.ts';
 
 export interface System {
   baseUrl: string;
@@ -40,9 +41,17 @@ export async function startSystem(options: {
     const api = await createApi({
       db: database,
       log: harness.log,
-      config: { CASETRAIL_RATE_LIMIT_MAX: 100_000, CASETRAIL_RATE_LIMIT_WINDOW: 60_000 },
+      // Webhook receivers of these tests listen on loopback: allowed explicitly, as in-house receivers are.
+      config: parseConfig({
+        CASETRAIL_RATE_LIMIT_MAX: '100000',
+        CASETRAIL_RATE_LIMIT_ADDRESS_MAX: '1000000',
+        CASETRAIL_RATE_LIMIT_AUTH_FAILURES: '100000',
+        CASETRAIL_WEBHOOK_ALLOW_CIDRS: LOOPBACK_RECEIVERS,
+      }),
       health: { database: async () => true, queues: () => harness.factory.ping() },
       audit: harness.signing,
+      // The workers open what the API seals: one key, as every process of a deployment shares it.
+      secretsKey: harness.deps.webhooks?.secretsKey ?? Buffer.alloc(32),
       queues: harness.factory,
       ...(options.files === undefined ? {} : { files: options.files }),
     });

@@ -13,6 +13,8 @@ export type ReceivedRequest = {
 export interface WebhookReceiver {
   url(path?: string): string;
   requests: ReceivedRequest[];
+  /** TCP connections accepted so far. */
+  readonly connections: number;
   /** Decides the status of each request (default 200). */
   answer(decide: (request: Omit<ReceivedRequest, 'answered'>) => number): void;
   close(): Promise<void>;
@@ -36,12 +38,19 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'not now');
     });
   });
+  let connections = 0;
+  server.on('connection', () => {
+    connections += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     url: (path = '/hooks') => `http://127.0.0.1:${port}${path}`,
     requests,
+    get connections() {
+      return connections;
+    },
     answer(next) {
       decide = next;
     },

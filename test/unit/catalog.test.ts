@@ -15,12 +15,15 @@ describe('tables of truth', () => {
       duplicate_decision: 409,
       guard_failed: 422,
       idempotency_mismatch: 422,
+      // A client too slow to send its request (or its headers), and headers over Node's size limit.
+      request_timeout: 408,
       payload_too_large: 413,
       // Evidence files (docs/design.md §10): erased bytes, a byte range outside the file.
       erased: 410,
       range_not_satisfiable: 416,
       unsupported_media_type: 415,
       rate_limited: 429,
+      headers_too_large: 431,
       internal: 500,
       // The database is away for a moment (restart, failover); retry.
       unavailable: 503,

@@ -44,10 +44,10 @@ import { CLERK, submitBody } from '../support/fixtures.ts';
 
 const uuid = (prefix: string, n: number) => `00000000-0000-4000-${prefix}-${String(n).padStart(12, '0')}`;
 
-export const HMAC_KEY = 'test-hmac-key';
+const HMAC_KEY = 'test-hmac-key';
 export const T0 = new Date('2026-11-28T09:30:00.000Z');
 export const MINUTE = 60_000;
-export const HOUR = 60 * MINUTE;
+const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 export const SLA = { received: DAY, verified: 2 * DAY, referred: 30 * DAY, penalty_issued: 60 * DAY };
 export const CLAIM_LEASE_MS = 30 * MINUTE;

@@ -1,6 +1,6 @@
 import { scheduleSlaTimer } from '../../src/app/sla-timers.ts';
 import { STAGE_ENTERING_EVENTS } from '../../src/domain/index.ts';
-import type { EventProjection } from '../events.processor.ts';
+import type { EventProjection } from './projection.ts';
 
 /** Starts the SLA timer of each stage visit when the event that enters the stage is projected. */
 export const slaTimerProjection: EventProjection = {

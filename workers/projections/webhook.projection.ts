@@ -1,5 +1,5 @@
 import { fanOutWebhooks } from '../../src/app/webhook-delivery.ts';
-import type { EventProjection } from '../events.processor.ts';
+import type { EventProjection } from './projection.ts';
 
 /** Creates a delivery (and its outbox row) for every endpoint subscribed to the event's type. */
 export const webhookProjection: EventProjection = {

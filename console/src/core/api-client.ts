@@ -34,7 +34,7 @@ export class ApiProblem extends Error {
 }
 
 export type ApiResponse = { status: number; body: unknown; headers: Headers };
-export type Query = Record<string, string | number | undefined>;
+type Query = Record<string, string | number | undefined>;
 
 export interface ApiClient {
   get<T>(path: string, query?: Query): Promise<T>;
@@ -59,7 +59,7 @@ export type ClientOptions = {
   fetch?: (url: string, init: RequestInit) => Promise<Response>;
 };
 
-export function withQuery(path: string, query: Query = {}): string {
+function withQuery(path: string, query: Query = {}): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query))
     if (value !== undefined && value !== '') params.set(key, String(value));

@@ -8,6 +8,8 @@ export interface NameDirectory {
 }
 
 const BATCH = 200;
+/** Users have uuids; other actor ids (the system's) have no login name to fetch. */
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
 
 export function createNameDirectory(client: ApiClient): NameDirectory {
   const names = new Map<string, string>();
@@ -15,7 +17,7 @@ export function createNameDirectory(client: ApiClient): NameDirectory {
   return {
     name: (id) => names.get(id),
     async load(ids) {
-      const missing = [...new Set(ids)].filter((id) => !asked.has(id));
+      const missing = [...new Set(ids)].filter((id) => USER_ID.test(id) && !asked.has(id));
       for (let i = 0; i < missing.length; i += BATCH) {
         const batch = missing.slice(i, i + BATCH);
         for (const id of batch) asked.add(id);

@@ -39,7 +39,7 @@ function wallTime(instant: number, timeZone: string): Wall {
 }
 
 /** Milliseconds the zone is ahead of UTC at that instant. */
-export function zoneOffset(instant: number, timeZone: string): number {
+function zoneOffset(instant: number, timeZone: string): number {
   const w = wallTime(instant, timeZone);
   const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
   return asUtc - Math.floor(instant / 1000) * 1000;

@@ -9,7 +9,7 @@ export type SlaStatus = { kind: 'none' } | { kind: 'overdue' | 'due-soon' | 'on-
 /** Shown as due soon in the last hours before a deadline (a quarter of the received stage's 24 h). */
 const DUE_SOON_MS = 6 * 3_600_000;
 
-export function slaStatus(c: Pick<Case, 'stage' | 'deadlineAt'>, now = Date.now()): SlaStatus {
+function slaStatus(c: Pick<Case, 'stage' | 'deadlineAt'>, now = Date.now()): SlaStatus {
   if (c.stage === 'closed' || c.deadlineAt === undefined) return { kind: 'none' };
   const left = Date.parse(c.deadlineAt) - now;
   return { kind: left < 0 ? 'overdue' : left < DUE_SOON_MS ? 'due-soon' : 'on-time', deadlineAt: c.deadlineAt };
@@ -32,11 +32,20 @@ export function priorityBadge(priority: Case['priority'], t: Catalog) {
   return html`<span class="badge badge--priority-${priority}">${t.priority[priority]}</span>`;
 }
 
-export function who(
-  id: string | undefined,
-  ctx: { names: { name(id: string): string | undefined }; me: { id: string }; t: Catalog },
-) {
+/** The actor of the events casetrail appends on its own (SLA breaches, duplicates): not a user. */
+const SYSTEM_ACTOR_ID = 'system';
+
+type WhoContext = { names: { name(id: string): string | undefined }; me: { id: string }; t: Catalog };
+
+export function who(id: string | undefined, ctx: WhoContext) {
   if (id === undefined) return '';
+  if (id === SYSTEM_ACTOR_ID) return ctx.t.app.system;
   if (id === ctx.me.id) return ctx.t.app.you;
   return ctx.names.name(id) ?? id.slice(0, 8);
+}
+
+/** The roles an actor acted in, named in the catalog's language; null for none (the system). */
+export function rolesOf(actor: { roles: readonly string[] }, t: Catalog): string | null {
+  if (actor.roles.length === 0) return null;
+  return actor.roles.map((role) => (t.role as Record<string, string>)[role] ?? role).join(', ');
 }

@@ -17,7 +17,7 @@ const FILE_KINDS = ['screenshot', 'video', 'archive', 'document', 'decision', 'o
 const VIEWABLE = /^(image\/(png|jpeg|webp|gif)|video\/(mp4|webm|quicktime)|application\/pdf)$/u;
 
 /** Whether the console offers the upload: the worker decides, this avoids a certain refusal. */
-export function mayUpload(c: Case, me: Me, now = Date.now()): boolean {
+function mayUpload(c: Case, me: Me, now = Date.now()): boolean {
   if (c.stage === 'closed') return false;
   if (me.roles.includes('supervisor')) return true;
   if (me.roles.includes('clerk') && c.submittedBy === me.id) return true;

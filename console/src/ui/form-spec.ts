@@ -5,7 +5,7 @@ import type { ConsoleCommand } from '../core/commands.ts';
 import type { Case } from '../core/types.ts';
 import { fromZonedInput } from '../i18n/zoned-time.ts';
 
-export type OptionTable =
+type OptionTable =
   | 'platform'
   | 'category'
   | 'priority'
@@ -15,7 +15,7 @@ export type OptionTable =
   | 'evidenceKind'
   | 'remedy'
   | 'appealDecision';
-export type Options = { values: readonly string[]; table: OptionTable };
+type Options = { values: readonly string[]; table: OptionTable };
 
 export type FieldSpec =
   | { kind: 'text' | 'url' | 'textarea'; name: string; required?: boolean; autocomplete?: string; maxLength?: number }
@@ -66,7 +66,7 @@ export type Built = {
 
 export type BuildOptions = { timeZone: string; groupSeparator: string; rowCounts: ReadonlyMap<string, number> };
 
-export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.');
   let node: Record<string, unknown> = target;
   keys.forEach((key, i) => {
@@ -81,7 +81,7 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
 }
 
 /** A leaf's value as the API wants it; undefined leaves the field out (an empty input). */
-export function leafValue(spec: LeafSpec, raw: string | string[] | boolean, options: BuildOptions): unknown {
+function leafValue(spec: LeafSpec, raw: string | string[] | boolean, options: BuildOptions): unknown {
   switch (spec.kind) {
     case 'checkbox':
       return raw === true;

@@ -1,6 +1,6 @@
 import { svg, html, nothing } from 'lit';
 
-export type Series = { key: string; label: string; values: readonly number[] };
+type Series = { key: string; label: string; values: readonly number[] };
 
 export type ChartInput = {
   id: string;

@@ -4,6 +4,7 @@ import { href } from '../core/router.ts';
 import type { CaseEvent, Page } from '../core/types.ts';
 import { eventSummary } from '../i18n/event-summary.ts';
 import { describeProblem, fill } from '../i18n/problems.ts';
+import { rolesOf, who } from './badges.ts';
 import { ConsoleElement } from './element.ts';
 import { load, type Loaded } from './loader.ts';
 import { problemBox } from './problem-box.ts';
@@ -66,16 +67,16 @@ export class CaseTimeline extends ConsoleElement {
   }
 
   private item(event: CaseEvent) {
-    const { t, f, names, me } = this.ctx;
+    const { t, f } = this.ctx;
     const after = this.asOf !== null && Date.parse(event.occurredAt) > Date.parse(this.asOf);
-    const actor = event.actor.id === me.id ? t.app.you : (names.name(event.actor.id) ?? event.actor.id.slice(0, 8));
+    const roles = rolesOf(event.actor, t);
     return html`<li class="event ${after ? 'event--after' : ''}" data-seq=${event.seq}>
       <div class="event-head">
         <span class="seq">#${event.seq}</span>
         <strong class="event-type">${t.eventType[event.type]}</strong>
         <time datetime=${event.occurredAt}>${f.dateTime(event.occurredAt)}</time>
       </div>
-      <p class="event-who">${actor} <span class="roles">(${event.actor.roles.map((r) => (t.role as Record<string, string>)[r] ?? r).join(', ')})</span></p>
+      <p class="event-who">${who(event.actor.id, this.ctx)}${roles === null ? nothing : html` <span class="roles">(${roles})</span>`}</p>
       <p class="event-what">${eventSummary(event, t, f)}</p>
       ${this.thumbnail(event)}
       <details class="hashes"><summary>${t.timeline.hashes} <code>${event.hash.slice(0, 12)}…</code></summary>

@@ -1,7 +1,7 @@
 import type { CaseState, StoredEvent } from '../../domain/index.ts';
 import type { CaseView } from '../../app/case-queries.ts';
 import type { AcceptedCommand } from '../../app/submit-command.ts';
-import type { CommandRecord } from '../../infra/db/command.repository.ts';
+import type { CommandRecord } from '../../app/database.ts';
 import { rejectionProblem } from '../problems.ts';
 import type {
   AcceptedRepresentation,

@@ -1,10 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type pg from 'pg';
 import { z } from 'zod';
 import { erasureSchema } from '../../domain/index.ts';
 import { auditVerify, listAccessLog, listCheckpoints, publicKeyInfo } from '../../app/audit-queries.ts';
+import type { DatabasePool } from '../../app/database.ts';
 import { erasePersonalData } from '../../app/erase-personal-data.ts';
 import { exportCase, exportCaseArchive } from '../../app/export-case.ts';
 import { BARRIER_TIMEOUT_MS, type SealPolicy } from '../../app/seal-checkpoint.ts';
@@ -34,7 +34,7 @@ import {
 export type AuditKeys = { signingKey: KeyObject; publicKey: KeyObject; sealPolicy?: SealPolicy };
 
 export type AuditRouteDeps = {
-  pool: pg.Pool;
+  pool: DatabasePool;
   log: Logger;
   audit: AuditKeys;
   /** The evidence file store: erasure deletes bytes from it, and ?files=true exports them. */

@@ -27,6 +27,27 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(async (docs) => {
+    docs.addHook('onRequest', async (request, reply) => {
+      // Swagger UI's own redirect of this page keeps the query and so pointed back at itself.
+      const [path, query] = splitQuery(request.url);
+      if (path === '/docs/static/index.html') return reply.redirect(`/docs/${query}`);
+      return undefined;
+    });
+    // The docs are never framed: no clickjacking of a page that holds a token.
+    docs.addHook('onSend', async (_request, reply) => {
+      reply.header('x-frame-options', 'DENY');
+    });
+    await docs.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: true,
+      transformStaticCSP: (header) => header.replace(/frame-ancestors [^;]*/u, "frame-ancestors 'none'"),
+    });
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+function splitQuery(url: string): [string, string] {
+  const at = url.indexOf('?');
+  return at === -1 ? [url, ''] : [url.slice(0, at), url.slice(at)];
 }

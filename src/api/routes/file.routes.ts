@@ -15,6 +15,7 @@ import { awaitCommand, type AwaitCommandDeps } from '../../app/await-command.ts'
 import { fileThumbnail, findCaseFile, listCaseFiles, readCaseFile } from '../../app/case-files.ts';
 import { actorOf, requireRole } from '../auth.ts';
 import { parseRange } from '../http/byte-range.ts';
+import { watchProgress } from '../http/request-deadline.ts';
 import { presentAccepted, presentCase } from '../presenters/case.presenter.ts';
 import { ProblemError, rejectionProblem, sendProblem } from '../problems.ts';
 import { acceptedSchema, caseSchema, fileSchema } from '../schemas/case.schemas.ts';
@@ -26,7 +27,15 @@ import {
   purposeSchema,
 } from '../schemas/common.schemas.ts';
 
-export type FileRouteDeps = AttachFileDeps & AwaitCommandDeps & { waitTimeoutMs: number };
+export type FileRouteDeps = AttachFileDeps &
+  AwaitCommandDeps & {
+    waitTimeoutMs: number;
+    /** An upload must send MIN_PROGRESS_BYTES in every such period (the API's request timeout). */
+    progressWindowMs: number;
+  };
+
+/** What an upload must send in each progress window: a stalled or trickling one is cut off (408). */
+const MIN_PROGRESS_BYTES = 64 * 1024;
 
 const fileParamsSchema = z.strictObject({ id: z.uuid(), fileId: z.uuid() });
 const waitQuerySchema = z.strictObject({
@@ -73,6 +82,7 @@ function uploadRoute(scope: FastifyInstance, deps: FileRouteDeps): void {
         ...problemResponses([...AUTHENTICATED_PROBLEMS, 403, 404, 409, 413, 415, 422]),
       },
     },
+    config: { streamedBody: true },
     onRequest: async (request) => {
       if (!String(request.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
         throw new ProblemError('unsupported_media_type', 'send the file as multipart/form-data');
@@ -106,6 +116,7 @@ async function receive(
   const fields: Record<string, string> = {};
   let received: ReceivedFile | null = null;
   let filename: string | undefined;
+  const stopWatching = watchProgress(request, deps.progressWindowMs, MIN_PROGRESS_BYTES);
   try {
     for await (const part of request.parts()) {
       if (received !== null) return refuseUpload(reply, 'validation_failed', 'the file must be the last part');
@@ -137,6 +148,8 @@ async function receive(
     if (received !== null) await discardFile(deps, received).catch(() => undefined);
     if (error instanceof ProblemError) throw error;
     throw uploadError(error);
+  } finally {
+    stopWatching();
   }
   if (received === null) throw new ProblemError('validation_failed', 'no part named file');
   const file = received;

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { ROLES } from '../../domain/index.ts';
 import { namesOfUsers, type DirectoryDeps } from '../../app/user-directory.ts';
 import { actorOf } from '../auth.ts';
-import { ProblemError } from '../problems.ts';
 import { AUTHENTICATED_PROBLEMS, problemResponses } from '../schemas/common.schemas.ts';
 
 const meSchema = z.object({ id: z.uuid(), name: z.string(), roles: z.array(z.enum(ROLES)) }).meta({ id: 'Me' });
@@ -42,14 +41,14 @@ export function meRoutes(app: FastifyInstance, deps: DirectoryDeps): void {
   typed.get('/users/names', {
     schema: {
       tags: ['users'],
-      summary: 'Login names of users by id, to show who acted (any case role)',
+      summary:
+        'Login names of users by id, to show who acted: a clerk or verifier gets only the people on cases ' +
+        'they can read, and themselves; supervisors and admins get anyone',
       querystring: namesQuerySchema,
-      response: { 200: namesSchema, ...problemResponses([...AUTHENTICATED_PROBLEMS, 403]) },
+      response: { 200: namesSchema, ...problemResponses(AUTHENTICATED_PROBLEMS) },
     },
     handler: async (request) => {
-      const result = await namesOfUsers(deps, actorOf(request), request.query.ids);
-      if (!result.ok) throw new ProblemError(result.code, result.detail);
-      return { items: result.items };
+      return { items: await namesOfUsers(deps, actorOf(request), request.query.ids) };
     },
   });
 }

@@ -12,7 +12,7 @@ import {
   type WebhookDeps,
 } from '../../app/webhooks.ts';
 import { actorOf, requireRole } from '../auth.ts';
-import { ProblemError } from '../problems.ts';
+import { ProblemError, refuse } from '../problems.ts';
 import {
   AUTHENTICATED_PROBLEMS,
   cursorSchema,
@@ -45,7 +45,9 @@ const deliverySchema = z
     eventId: z.string(),
     eventType: z.enum(EVENT_TYPES),
     caseId: z.uuid(),
-    status: z.enum(['pending', 'delivered', 'failed']),
+    status: z
+      .enum(['pending', 'delivered', 'failed', 'blocked'])
+      .describe("blocked: the receiver's address is not allowed (private, loopback...); not retried"),
     attempts: z.int(),
     lastStatusCode: z.int().nullable(),
     lastError: z.string().nullable(),
@@ -74,13 +76,18 @@ export function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): void {
   typed.post('/webhooks', {
     schema: {
       tags: ['webhooks'],
-      summary: 'Register a webhook endpoint (admin); the answer holds its secret, shown once',
+      summary:
+        'Register a webhook endpoint (admin); the answer holds its secret, shown once. Receivers on loopback, ' +
+        'private, link-local and other internal addresses are refused (400 naming url) unless allowed by ' +
+        'CASETRAIL_WEBHOOK_ALLOW_CIDRS',
       body: newEndpointSchema,
       response: { 201: registeredSchema, ...problemResponses([...ADMIN_PROBLEMS, 413, 415]) },
     },
     preValidation: ADMIN_ONLY,
     handler: async (request, reply) => {
-      const endpoint = await registerEndpoint(deps, actorOf(request), request.body);
+      const registered = await registerEndpoint(deps, actorOf(request), request.body);
+      if (!registered.ok) refuse(registered);
+      const { endpoint } = registered;
       request.log.info({ endpointId: endpoint.id, eventTypes: endpoint.eventTypes }, 'webhook endpoint registered');
       return reply.code(201).header('location', `/v1/webhooks/${endpoint.id}`).send(endpoint);
     },

@@ -19,7 +19,7 @@ export const publicKeySchema = bundlePublicKeySchema.meta({
   description: 'the Ed25519 key checkpoints and bundles are signed with',
 });
 
-export const auditFailureSchema = z.object({
+const auditFailureSchema = z.object({
   caseId: z.string().nullable(),
   seq: z.int().nullable(),
   checkpoint: z.int().nullable(),

@@ -136,7 +136,7 @@ export const eventSchema = z
   .meta({ id: 'Event' });
 export type EventRepresentation = z.output<typeof eventSchema>;
 
-export const COMMAND_STATUSES = ['pending', 'applied', 'rejected'] as const;
+const COMMAND_STATUSES = ['pending', 'applied', 'rejected'] as const;
 
 export const commandSchema = z
   .object({

@@ -14,7 +14,7 @@ import { createLogger, type Logger } from '../../infra/logger.ts';
 import type { QueueBackendKind } from '../../infra/queue/queue-factory.ts';
 import { CliError } from '../exit.ts';
 import { onStopSignals } from '../shutdown.ts';
-import { SCENARIOS } from './bench.command.ts';
+import { SCENARIOS } from './bench-scenarios.ts';
 
 export type BenchFlags = {
   cases: string;

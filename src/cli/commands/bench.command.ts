@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../lazy.ts';
-
-export const SCENARIOS = ['pipeline', 'intake', 'audit', 'scaling', 'startup', 'files'] as const;
+import { SCENARIOS } from './bench-scenarios.ts';
 
 export function registerBench(program: Command): void {
   program

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 export type CommandHelp = { command: string; description: string; help: string };
 
 /** Every visible command and subcommand, depth first, with its help at a fixed width. */
-export function collectHelp(program: Command): CommandHelp[] {
+function collectHelp(program: Command): CommandHelp[] {
   const found: CommandHelp[] = [];
   const walk = (command: Command, path: string[]) => {
     const helper = command.createHelp();

@@ -48,7 +48,7 @@ const OPEN_FATES: ReadonlySet<DemoFate> = new Set([
   'appeal_pending',
 ]);
 
-export type Expectation = { stage: Stage; outcome: Outcome | null };
+type Expectation = { stage: Stage; outcome: Outcome | null };
 /** One command: `action` is the path after /v1/cases/{id}/ (empty for the submit). */
 export type DemoStep = { action: string; role: DemoRole; member: number; body: unknown; expect: Expectation };
 export type DemoCase = { n: number; fate: DemoFate; wave: 1 | 2; steps: DemoStep[] };

@@ -11,7 +11,7 @@ export type DemoUser = { name: string; role: DemoRole; token: string };
 const ROLES_IN_ORDER: readonly DemoRole[] = ['clerk', 'verifier', 'supervisor'];
 
 /** Fresh names per run: a second run never collides with the first. */
-export function demoUserNames(runTag: string): { name: string; role: DemoRole }[] {
+function demoUserNames(runTag: string): { name: string; role: DemoRole }[] {
   return ROLES_IN_ORDER.flatMap((role) =>
     Array.from({ length: DEMO_TEAM[role] }, (_, i) => ({
       name: `demo-${runTag.toLowerCase()}-${role}-${i + 1}`,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { redisClusterNodesSchema } from './redis-cluster-nodes.ts';
 import { ConfigError } from './config-error.ts';
+import { parseCidr } from '../webhooks/target-policy.ts';
 
 const duration = (fallback: string) =>
   z
@@ -26,6 +27,44 @@ const url = (protocols: readonly string[]) =>
     },
     `expected a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`,
   );
+
+const cidrList = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const items = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    const bad = items.filter((item) => parseCidr(item) === null);
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `not an IP address or CIDR: ${bad.join(', ')}` });
+      return z.NEVER;
+    }
+    return items;
+  });
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((value, ctx): boolean | number | string[] => {
+    const text = value.trim();
+    if (text === 'false') return false;
+    if (text === 'true') return true;
+    if (/^\d+$/u.test(text)) return Number(text);
+    const items = text.split(',').map((item) => item.trim());
+    const bad = items.filter((item) => !PROXY_NAMES.includes(item) && parseCidr(item) === null);
+    if (bad.length > 0 || items.includes('')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected false, true, a hop count or proxy addresses/CIDRs; not: ${bad.join(', ') || '(empty)'}`,
+      });
+      return z.NEVER;
+    }
+    return items;
+  });
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -76,6 +115,13 @@ export const configSchema = z
       .min(32, 'at least 32 characters')
       .optional()
       .describe('key of the HMAC digests of personal data; unset: generated into the data directory'),
+    CASETRAIL_SECRETS_KEY: z
+      .string()
+      .min(32, 'at least 32 characters')
+      .optional()
+      .describe(
+        'key that encrypts secrets at rest (webhook secrets, AES-256-GCM); unset: generated into the data directory',
+      ),
     CASETRAIL_SLA_RECEIVED: duration('24h').describe('deadline of the received stage'),
     CASETRAIL_SLA_VERIFIED: duration('48h').describe('deadline of the verified stage'),
     CASETRAIL_SLA_REFERRED: duration('30d').describe('deadline of the referred stage'),
@@ -112,10 +158,26 @@ export const configSchema = z
     CASETRAIL_CHECKPOINT_INTERVAL: duration('30s').describe(
       'audit checkpoint at the latest this long after an event (T)',
     ),
-    CASETRAIL_RATE_LIMIT_MAX: positiveInt(600).describe(
-      'API requests allowed per token (or per address without one) in each rate-limit window',
+    CASETRAIL_RATE_LIMIT_MAX: positiveInt(600).describe('API requests allowed per token in each rate-limit window'),
+    CASETRAIL_RATE_LIMIT_ADDRESS_MAX: positiveInt(1200).describe(
+      'API requests allowed per client address in each window, counted before the token is looked at (an address may carry several users: an office behind NAT)',
+    ),
+    CASETRAIL_RATE_LIMIT_AUTH_FAILURES: positiveInt(30).describe(
+      'requests without a valid token allowed per client address in each window; past it the address gets 429 until the window ends, with no token lookup',
+    ),
+    CASETRAIL_TRUST_PROXY: trustProxy.describe(
+      'whose X-Forwarded-For gives the client address (for the rate limits and logs): false, true (any peer: only behind a proxy that overwrites it), a hop count, or comma-separated proxy addresses/CIDRs (loopback, linklocal, uniquelocal as names)',
     ),
     CASETRAIL_RATE_LIMIT_WINDOW: duration('1m').describe('the API rate-limit window'),
+    CASETRAIL_HTTP_REQUEST_TIMEOUT: duration('30s').describe(
+      'how long an API client has to send a whole request (headers and body); a slower one gets 408 and is disconnected. An evidence file upload may take longer but must send 64 KiB in each such period',
+    ),
+    CASETRAIL_HTTP_HEADERS_TIMEOUT: duration('10s').describe(
+      'how long an API client has to send the headers of a request (at most CASETRAIL_HTTP_REQUEST_TIMEOUT)',
+    ),
+    CASETRAIL_HTTP_KEEP_ALIVE_TIMEOUT: duration('5s').describe(
+      'how long an idle keep-alive connection to the API stays open',
+    ),
     CASETRAIL_API_URL: url(['http:', 'https:'])
       .default('http://127.0.0.1:3000')
       .describe('API the command line talks to (submit, cases)'),
@@ -125,6 +187,9 @@ export const configSchema = z
       'first retry delay of a webhook delivery; doubles on each attempt',
     ),
     CASETRAIL_WEBHOOK_TIMEOUT: duration('10s').describe('how long a webhook receiver has to answer'),
+    CASETRAIL_WEBHOOK_ALLOW_CIDRS: cidrList.describe(
+      'comma-separated CIDRs (or addresses) where webhook receivers may be besides public addresses, e.g. 10.20.0.0/16 for an in-house receiver; unset: loopback, private, link-local and other internal addresses are refused',
+    ),
     CASETRAIL_FILE_STORE: z
       .string()
       .refine((value) => fileStoreUrl(value) !== null, 'expected file:///absolute/path or s3://bucket/prefix')
@@ -160,6 +225,10 @@ export const configSchema = z
       message: 'required when CASETRAIL_QUEUE_BACKEND is redis (or CASETRAIL_REDIS_CLUSTER_NODES)',
     },
   )
+  .refine((c) => c.CASETRAIL_HTTP_HEADERS_TIMEOUT <= c.CASETRAIL_HTTP_REQUEST_TIMEOUT, {
+    path: ['CASETRAIL_HTTP_HEADERS_TIMEOUT'],
+    message: 'must not be longer than CASETRAIL_HTTP_REQUEST_TIMEOUT',
+  })
   .refine((c) => c.REDIS_URL === undefined || c.CASETRAIL_REDIS_CLUSTER_NODES === undefined, {
     path: ['CASETRAIL_REDIS_CLUSTER_NODES'],
     message: 'set either REDIS_URL (one server) or CASETRAIL_REDIS_CLUSTER_NODES (a cluster), not both',

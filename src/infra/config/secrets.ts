@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
+import { secretsKeyFrom } from '../secret-box.ts';
 import type { Config } from './config.ts';
 
 export interface Secrets {
@@ -11,6 +12,8 @@ export interface Secrets {
   /** Ed25519 key that signs audit checkpoints. */
   signingKey: KeyObject;
   publicKey: KeyObject;
+  /** AES-256 key that seals secrets stored in the database (webhook secrets). */
+  secretsKey: Buffer;
 }
 
 /**
@@ -31,7 +34,18 @@ export async function loadSecrets(config: Config, log: Logger): Promise<Secrets>
   const signingKey = createPrivateKey(signingPem);
   if (signingKey.asymmetricKeyType !== 'ed25519')
     throw new Error('CASETRAIL_SIGNING_KEY: expected an Ed25519 private key');
-  return { hmacKey, signingKey, publicKey: createPublicKey(signingKey) };
+  const secretsMaterial = config.CASETRAIL_SECRETS_KEY
+    ? Buffer.from(config.CASETRAIL_SECRETS_KEY, 'utf8')
+    : Buffer.from(
+        await readOrGenerate(path.join(dir, 'secrets.key'), () => randomBytes(32).toString('base64'), log),
+        'base64',
+      );
+  return {
+    hmacKey,
+    signingKey,
+    publicKey: createPublicKey(signingKey),
+    secretsKey: secretsKeyFrom(secretsMaterial),
+  };
 }
 
 function generateSigningKey(): string {

@@ -28,7 +28,7 @@ export type PersonalDataRow = {
   subjectName: string | null;
 };
 
-class Params {
+export class Params {
   readonly values: unknown[] = [];
   add(value: unknown): string {
     this.values.push(value);
@@ -36,7 +36,8 @@ class Params {
   }
 }
 
-function scopeSql(scope: CaseScope, params: Params): string {
+/** The condition on a `cases` row (its columns unqualified) that keeps the cases of the scope. */
+export function scopeSql(scope: CaseScope, params: Params): string {
   if (scope.all) return 'TRUE';
   const parts: string[] = [];
   if (scope.submittedBy !== null) parts.push(`submitted_by = ${params.add(scope.submittedBy)}`);
@@ -47,7 +48,7 @@ function scopeSql(scope: CaseScope, params: Params): string {
 }
 
 /** A LIKE pattern matching the text literally: backslash, % and _ are escaped. */
-export function containsPattern(text: string): string {
+function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/gu, '\\$&')}%`;
 }
 

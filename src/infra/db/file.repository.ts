@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AttachedFile, FileKind, MediaType } from '../../domain/index.ts';
+import type { FileKind, MediaType } from '../../domain/index.ts';
 
 type Queryable = pg.ClientBase | pg.Pool;
 
@@ -65,11 +65,6 @@ export async function selectCaseFile(db: Queryable, caseId: string, fileId: stri
   return rows[0] === undefined ? null : rowToFile(rows[0]);
 }
 
-/** What the penalty guard needs to know of a case's files. */
-export function attachedFile(record: { id: string; kind: FileKind; sha256: string }): AttachedFile {
-  return { fileId: record.id, kind: record.kind, sha256: record.sha256 };
-}
-
 /**
  * Records that an object is (about to be) in the store, and locks its row until the
  * transaction ends: the sweeper and erasure lock it before they delete an object, so they
@@ -132,14 +127,6 @@ export async function knownObjects(db: Queryable, hashes: readonly string[]): Pr
     hashes,
   ]);
   return new Set(rows.map((r) => r.sha256));
-}
-
-/** Whether any file row, erased or not, knows these bytes as an image (for thumbnails). */
-export async function objectMediaType(db: Queryable, sha256: string): Promise<MediaType | null> {
-  const { rows } = await db.query<{ media_type: string }>('SELECT media_type FROM file_objects WHERE sha256 = $1', [
-    sha256,
-  ]);
-  return (rows[0]?.media_type as MediaType | undefined) ?? null;
 }
 
 /** Which file fields the database still holds for the case (for the erasure event). */

@@ -10,8 +10,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { inTransactionOn } from './transaction.ts';
 
-export interface MigrationLogger {
+interface MigrationLogger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
 }
@@ -169,21 +170,24 @@ async function migrateLocked(
 async function applyOne(client: pg.PoolClient, migration: MigrationFile): Promise<void> {
   const id = randomUUID();
   try {
-    await client.query('BEGIN');
-    await client.query(
-      'INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, clock_timestamp())',
-      [id, migration.checksum, migration.name],
+    await inTransactionOn(
+      client,
+      async () => {
+        await client.query(
+          'INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, clock_timestamp())',
+          [id, migration.checksum, migration.name],
+        );
+        await client.query(migration.script);
+        await client.query(
+          `UPDATE _prisma_migrations
+              SET applied_steps_count = applied_steps_count + 1, finished_at = clock_timestamp()
+            WHERE id = $1`,
+          [id],
+        );
+      },
+      { retry: false },
     );
-    await client.query(migration.script);
-    await client.query(
-      `UPDATE _prisma_migrations
-          SET applied_steps_count = applied_steps_count + 1, finished_at = clock_timestamp()
-        WHERE id = $1`,
-      [id],
-    );
-    await client.query('COMMIT');
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
     const logs = error instanceof Error ? error.message : String(error);
     // Recorded as rolled back (which it was): Prisma and this migrator both retry it next run.
     await client

@@ -72,7 +72,7 @@ export async function markTokenRevoked(prisma: PrismaClient, id: string): Promis
 const TOKEN_OWNERS = `SELECT t.token_hash, t.id AS token_id, t.revoked_at, t.last_used_at, u.id AS user_id, u.name, u.roles
   FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ANY($1::text[])`;
 
-export async function findTokenOwners(pool: pg.Pool, tokenHashes: readonly string[]): Promise<(TokenOwner | null)[]> {
+async function findTokenOwners(pool: pg.Pool, tokenHashes: readonly string[]): Promise<(TokenOwner | null)[]> {
   const { rows } = await pool.query<{
     token_hash: string;
     token_id: string;

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.ts';
  * The tables whose rows casetrail updates or deletes on every command: without vacuum
  * their dead rows and index entries pile up, and every statement that reads them pays.
  */
-export const CHURNING_TABLES = ['commands', 'outbox', 'cases'] as const;
+const CHURNING_TABLES = ['commands', 'outbox', 'cases'] as const;
 
 export type AutovacuumGaps = {
   /** The server's `autovacuum` setting is off. */

@@ -17,7 +17,7 @@ export type EndpointRecord = {
   disabledAt: string | null;
 };
 
-export type AttemptRecord = {
+type AttemptRecord = {
   attempt: number;
   statusCode: number | null;
   error: string | null;
@@ -31,7 +31,8 @@ export type DeliveryRecord = {
   eventId: string;
   eventType: EventType;
   caseId: string;
-  status: 'pending' | 'delivered' | 'failed';
+  /** blocked: the target policy refused the receiver's address; not retried. */
+  status: 'pending' | 'delivered' | 'failed' | 'blocked';
   attempts: number;
   lastStatusCode: number | null;
   lastError: string | null;
@@ -76,7 +77,15 @@ const ENDPOINT_FIELDS = {
 
 export async function insertEndpoint(
   prisma: PrismaClient,
-  endpoint: { url: string; eventTypes: string[]; secret: string; description: string | null; createdBy: string },
+  endpoint: {
+    id: string;
+    url: string;
+    eventTypes: string[];
+    /** Sealed with the endpoint's id as its context: the plaintext is never stored. */
+    secretSealed: string;
+    description: string | null;
+    createdBy: string;
+  },
 ): Promise<EndpointRecord> {
   return toEndpoint(await prisma.webhookEndpoint.create({ data: endpoint, select: ENDPOINT_FIELDS }));
 }
@@ -177,7 +186,8 @@ export type DeliveryWork = {
   id: string;
   status: DeliveryRecord['status'];
   attempts: number;
-  endpoint: { id: string; url: string; secret: string; active: boolean };
+  /** Its secret sealed, or (stored before secrets were sealed) in plaintext: exactly one is set. */
+  endpoint: { id: string; url: string; secret: string | null; secretSealed: string | null; active: boolean };
   event: StoredEvent & { id: string };
 };
 
@@ -189,11 +199,13 @@ export async function loadDelivery(db: pg.Pool, id: string): Promise<DeliveryWor
       delivery_attempts: number;
       endpoint_id: string;
       url: string;
-      secret: string;
+      secret: string | null;
+      secret_sealed: string | null;
       active: boolean;
     }
   >(
-    `SELECT d.status AS delivery_status, d.attempts AS delivery_attempts, e.id AS endpoint_id, e.url, e.secret, e.active, ev.*
+    `SELECT d.status AS delivery_status, d.attempts AS delivery_attempts, e.id AS endpoint_id, e.url, e.secret,
+            e.secret_sealed, e.active, ev.*
      FROM webhook_deliveries d
      JOIN webhook_endpoints e ON e.id = d.endpoint_id
      JOIN events ev ON ev.id = d.event_id
@@ -206,7 +218,13 @@ export async function loadDelivery(db: pg.Pool, id: string): Promise<DeliveryWor
     id,
     status: row.delivery_status as DeliveryRecord['status'],
     attempts: row.delivery_attempts,
-    endpoint: { id: row.endpoint_id, url: row.url, secret: row.secret, active: row.active },
+    endpoint: {
+      id: row.endpoint_id,
+      url: row.url,
+      secret: row.secret,
+      secretSealed: row.secret_sealed,
+      active: row.active,
+    },
     event: rowToEvent(row),
   };
 }
@@ -248,4 +266,25 @@ export async function markDeliveryFailed(db: pg.Pool, id: string, reason: string
     "UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE id = $1 AND status = 'pending'",
     [id, reason],
   );
+}
+
+/** Replaces an endpoint's plaintext secret by its sealed form (unless it changed meanwhile). */
+export async function storeSealedSecret(db: pg.Pool, id: string, plaintext: string, sealed: string): Promise<void> {
+  await db.query('UPDATE webhook_endpoints SET secret_sealed = $2, secret = NULL WHERE id = $1 AND secret = $3', [
+    id,
+    sealed,
+    plaintext,
+  ]);
+}
+
+/** Seals every secret still stored in plaintext; returns how many. */
+export async function sealPlaintextSecrets(
+  db: pg.Pool,
+  seal: (id: string, plaintext: string) => string,
+): Promise<number> {
+  const { rows } = await db.query<{ id: string; secret: string }>(
+    'SELECT id, secret FROM webhook_endpoints WHERE secret IS NOT NULL',
+  );
+  for (const row of rows) await storeSealedSecret(db, row.id, row.secret, seal(row.id, row.secret));
+  return rows.length;
 }

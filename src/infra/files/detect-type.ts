@@ -80,7 +80,7 @@ function isMhtml(start: string): boolean {
  * UTF-8 without NUL or other control characters than tab, line feed, form feed, carriage
  * return and escape. A multi-byte character cut by the end of the head is allowed.
  */
-export function isText(bytes: Uint8Array): boolean {
+function isText(bytes: Uint8Array): boolean {
   if (!hasNoControls(bytes)) return false;
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });

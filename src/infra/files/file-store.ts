@@ -41,14 +41,14 @@ export interface FileStore {
   close(): Promise<void>;
 }
 
-export const SHA256_HEX = /^[0-9a-f]{64}$/u;
+const SHA256_HEX = /^[0-9a-f]{64}$/u;
 
 /** Object names come from hashes only, never from anything a client sent. */
 export function assertSha256(sha256: string): void {
   if (!SHA256_HEX.test(sha256)) throw new Error('an object name must be a lower-case SHA-256');
 }
 
-export const TEMP_ID = /^[0-9a-f-]{36}$/u;
+const TEMP_ID = /^[0-9a-f-]{36}$/u;
 
 export function assertTempId(id: string): void {
   if (!TEMP_ID.test(id)) throw new Error('not a temporary object id');

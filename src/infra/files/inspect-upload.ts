@@ -23,7 +23,7 @@ export class UnsupportedFileError extends Error {
   }
 }
 
-export type Inspected = { sha256: string; size: number; mediaType: MediaType };
+type Inspected = { sha256: string; size: number; mediaType: MediaType };
 
 export type UploadInspector = Transform & {
   /** What the bytes were, once the stream has ended (throws before). */

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import sharp from 'sharp';
 
 /** The longest side of a thumbnail, in pixels. */
-export const THUMBNAIL_SIZE = 320;
+const THUMBNAIL_SIZE = 320;
 
 // Decoding is bounded: a picture of more pixels than this is refused, not decompressed.
 const MAX_INPUT_PIXELS = 100_000_000;

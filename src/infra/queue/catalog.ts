@@ -13,19 +13,19 @@ import {
 } from '../../domain/index.ts';
 
 /** A command job carries only the id: the command itself is read from Postgres, the record. */
-export const commandJobSchema = z.object({ commandId: z.uuid() });
-export type CommandJobData = z.output<typeof commandJobSchema>;
+const commandJobSchema = z.object({ commandId: z.uuid() });
+type CommandJobData = z.output<typeof commandJobSchema>;
 
 /** An event job points at one appended event; projections read the event from Postgres. */
-export const eventJobSchema = z.object({
+const eventJobSchema = z.object({
   eventId: z.string().regex(/^[1-9]\d{0,18}$/, 'a positive integer id'),
   caseId: z.uuid(),
   seq: z.number().int().positive(),
 });
-export type EventJobData = z.output<typeof eventJobSchema>;
+type EventJobData = z.output<typeof eventJobSchema>;
 
 /** A delayed job that fires at a stage visit's deadline; it carries the visit it watches. */
-export const slaTimerJobSchema = z.object({
+const slaTimerJobSchema = z.object({
   caseId: z.uuid(),
   stage: z.enum(OPEN_STAGES),
   stageEnteredAt: z.iso.datetime(),
@@ -34,8 +34,8 @@ export const slaTimerJobSchema = z.object({
 export type SlaTimerJobData = z.output<typeof slaTimerJobSchema>;
 
 /** One webhook delivery (an event to an endpoint); the rest is read from Postgres. */
-export const webhookJobSchema = z.object({ deliveryId: z.uuid() });
-export type WebhookJobData = z.output<typeof webhookJobSchema>;
+const webhookJobSchema = z.object({ deliveryId: z.uuid() });
+type WebhookJobData = z.output<typeof webhookJobSchema>;
 
 export const SLA_TIMER_JOB = 'sla.deadline';
 export const WEBHOOK_JOB = 'webhook.delivery';
@@ -44,8 +44,8 @@ type CommandJobSpec = { kind: 'command'; queue: QueueName; schema: typeof comman
 type EventJobSpec = { kind: 'event'; queue: 'events'; schema: typeof eventJobSchema };
 type SlaTimerJobSpec = { kind: 'sla-timer'; queue: 'sla'; schema: typeof slaTimerJobSchema };
 type WebhookJobSpec = { kind: 'webhook'; queue: 'webhooks'; schema: typeof webhookJobSchema };
-export type JobSpec = CommandJobSpec | EventJobSpec | SlaTimerJobSpec | WebhookJobSpec;
-export type JobName = CommandType | EventType | typeof SLA_TIMER_JOB | typeof WEBHOOK_JOB;
+type JobSpec = CommandJobSpec | EventJobSpec | SlaTimerJobSpec | WebhookJobSpec;
+type JobName = CommandType | EventType | typeof SLA_TIMER_JOB | typeof WEBHOOK_JOB;
 
 /**
  * The one table of truth for jobs: job name → kind and data schema → queue. The relay
@@ -68,7 +68,7 @@ export const JOB_CATALOG: Readonly<
   [WEBHOOK_JOB]: { kind: 'webhook', queue: 'webhooks', schema: webhookJobSchema },
 };
 
-export function jobSpec(name: string): JobSpec | undefined {
+function jobSpec(name: string): JobSpec | undefined {
   return Object.hasOwn(JOB_CATALOG, name) ? JOB_CATALOG[name as JobName] : undefined;
 }
 
@@ -81,10 +81,6 @@ export function routedQueues(): QueueName[] {
 /** Command type → its queue, as the catalog routes it. */
 export function commandRoutes(): { type: CommandType; queue: QueueName }[] {
   return COMMAND_TYPES.map((type) => ({ type, queue: JOB_CATALOG[type].queue }));
-}
-
-export function jobNamesOf(queue: QueueName): JobName[] {
-  return (Object.keys(JOB_CATALOG) as JobName[]).filter((name) => JOB_CATALOG[name].queue === queue);
 }
 
 export type ParsedJob =

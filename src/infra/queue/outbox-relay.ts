@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { claimUnpublished, deleteOutboxRows, markPublished } from '../db/outbox.repository.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { Logger } from '../logger.ts';
 import { createOutageLog, type OutageLog } from './outage-log.ts';
 import { listenForever } from './pg-listener.ts';
@@ -7,7 +8,7 @@ import { publishRows } from './publish.ts';
 import type { QueueFactory } from './queue-factory.ts';
 import { pause } from './time-limit.ts';
 
-export const OUTBOX_CHANNEL = 'casetrail_outbox';
+const OUTBOX_CHANNEL = 'casetrail_outbox';
 
 export interface OutboxRelayOptions {
   pool: pg.Pool;
@@ -92,32 +93,25 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 }
 
 async function relayRound(options: OutboxRelayOptions, log: Logger, outage: OutageLog): Promise<Round> {
-  const client = await options.pool.connect();
-  let broken: Error | undefined;
-  try {
-    // A hung process must not hold the claimed rows' locks for ever.
-    await client.query("BEGIN; SET LOCAL idle_in_transaction_session_timeout = '60s'");
-    const rows = await claimUnpublished(client, options.batchSize);
-    if (rows.length === 0) {
-      await client.query('COMMIT');
-      return { claimed: 0, failed: 0 };
-    }
-    const result = await publishRows(options.factory, rows, { log, timeoutMs: options.publishTimeoutMs ?? 5_000 });
-    // Rows that failed stay as they were (attempts counts publications, not tries).
-    await markPublished(client, result.published);
-    await deleteOutboxRows(client, result.invalid);
-    await client.query('COMMIT');
-    if (result.failed.length > 0) outage.failed(result.firstError);
-    else outage.recovered();
-    if (result.published.length > 0) log.debug({ published: result.published.length }, 'outbox rows published');
-    return { claimed: rows.length, failed: result.failed.length };
-  } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: Error) => {
-      broken = rollbackError;
-    });
-    throw error;
-  } finally {
-    // A connection that cannot even roll back is not given back to the pool.
-    client.release(broken);
-  }
+  const round = await inTransaction(
+    options.pool,
+    async (client) => {
+      const rows = await claimUnpublished(client, options.batchSize);
+      if (rows.length === 0) return null;
+      const result = await publishRows(options.factory, rows, { log, timeoutMs: options.publishTimeoutMs ?? 5_000 });
+      // Rows that failed stay as they were (attempts counts publications, not tries).
+      await markPublished(client, result.published);
+      await deleteOutboxRows(client, result.invalid);
+      return { claimed: rows.length, result };
+    },
+    // A hung process must not hold the claimed rows' locks for ever. A failed round is
+    // retried by the relay's loop, with its backoff: the rows were published already.
+    { local: { idle_in_transaction_session_timeout: '60s' }, retry: false },
+  );
+  if (round === null) return { claimed: 0, failed: 0 };
+  const { claimed, result } = round;
+  if (result.failed.length > 0) outage.failed(result.firstError);
+  else outage.recovered();
+  if (result.published.length > 0) log.debug({ published: result.published.length }, 'outbox rows published');
+  return { claimed, failed: result.failed.length };
 }

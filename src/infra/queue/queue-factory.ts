@@ -12,7 +12,8 @@ import type { QueueName } from '../../domain/index.ts';
 import { CLOSE_WAIT_MS, countConnections, guardCheckedOutClients } from '../db/database.ts';
 import { queueBackend, type Config } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
-import { createOutageLog, createThrottledLog, errorInfo } from './outage-log.ts';
+import { errorInfo } from '../error-info.ts';
+import { createOutageLog, createThrottledLog } from './outage-log.ts';
 import { closeRedis, evictionPolicies, openRedis, redisTarget, type RedisClient } from './redis-connection.ts';
 import { withTimeout } from './time-limit.ts';
 
@@ -36,7 +37,7 @@ export interface QueueFactoryOptions {
   postgresPoolSize?: number;
 }
 
-export interface WorkerSettings {
+interface WorkerSettings {
   concurrency: number;
   lockDuration?: number;
   stalledInterval?: number;
@@ -45,12 +46,12 @@ export interface WorkerSettings {
 
 export type JobProcessor = (job: Job) => Promise<unknown>;
 // The classes are the same on both backends; only their connection type differs.
-export type AppQueue = Queue;
+type AppQueue = Queue;
 export type AppWorker = Worker;
 
 /** A queue outside the pipeline, used only by the benchmark's bare-jobs baseline. */
 export const BASELINE_QUEUE = 'bench-baseline';
-export type FactoryQueueName = QueueName | typeof BASELINE_QUEUE;
+type FactoryQueueName = QueueName | typeof BASELINE_QUEUE;
 
 export interface QueueFactory {
   readonly backend: QueueBackendKind;
@@ -63,7 +64,7 @@ export interface QueueFactory {
   close(): Promise<void>;
 }
 
-export const POSTGRES_QUEUE_SCHEMA = 'bullmq';
+const POSTGRES_QUEUE_SCHEMA = 'bullmq';
 
 /** The factory options the configuration describes. */
 export function queueFactoryOptions(config: Config, databaseUrl: string, log: Logger): QueueFactoryOptions {
@@ -93,7 +94,7 @@ export function redisQueuePrefix(prefix: string, queue: string): string {
   return `${prefix}:{${queue}}`;
 }
 
-export function defaultJobOptions(
+function defaultJobOptions(
   jobs: { attempts: number; backoffMs: number } = { attempts: 10, backoffMs: 1_000 },
 ): DefaultJobOptions {
   return {
@@ -163,7 +164,7 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
     },
     ping: () => driver.ping(),
     async close() {
-      // Workers are closed gracefully by their owner first (workers/index.ts); this only
+      // Workers are closed gracefully by their owner first (workers/start-workers.ts); this only
       // makes sure, briefly. A close that is still waiting for a hung job is left behind.
       await Promise.all(
         [...workers].map((worker) => withTimeout(worker.close(), 1_000, 'worker close').catch(() => undefined)),

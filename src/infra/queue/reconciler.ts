@@ -6,6 +6,7 @@ import {
   restoreOrphanedCommands,
   type StaleOutboxRow,
 } from '../db/outbox.repository.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { Logger } from '../logger.ts';
 import { commandRoutes } from './catalog.ts';
 import { startPeriodic } from './periodic.ts';
@@ -23,7 +24,7 @@ export interface ReconcilerOptions {
   publishTimeoutMs?: number;
 }
 
-export type ReconcileRound = {
+type ReconcileRound = {
   /** Rows published again (a no-op in the queue when their job is in fact still there). */
   republished: number;
   /** Rows whose command was already applied or rejected: only their deletion was missing. */
@@ -85,39 +86,31 @@ async function reconcile(options: ReconcilerOptions, log: Logger): Promise<Recon
 }
 
 async function reconcileBatch(options: ReconcilerOptions, log: Logger): Promise<ReconcileRound> {
-  const client = await options.pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query("BEGIN; SET LOCAL idle_in_transaction_session_timeout = '60s'");
-    const rows = await claimStale(client, options.afterMs, options.batchSize);
-    const done = rows.filter(isFinishedCommand);
-    for (const row of done.filter((r) => r.commandStatus === null)) {
-      log.error({ outboxId: row.id, payload: row.payload }, 'outbox row names a command that does not exist');
-    }
-    const open = rows.filter((row) => !isFinishedCommand(row));
-    const result = await publishRows(options.factory, open, {
-      log,
-      timeoutMs: options.publishTimeoutMs ?? 5_000,
-      republish: true,
-    });
-    await markPublished(client, result.published);
-    await deleteOutboxRows(client, [...done.map((row) => row.id), ...result.invalid]);
-    await client.query('COMMIT');
-    if (result.published.length > 0) {
-      log.debug(
-        { outboxIds: result.published.slice(0, 20), count: result.published.length },
-        'outbox rows republished',
-      );
-    }
-    return { republished: result.published.length, finished: done.length, restored: 0, failed: result.failed.length };
-  } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: Error) => {
-      broken = rollbackError;
-    });
-    throw error;
-  } finally {
-    client.release(broken);
+  const { done, result } = await inTransaction(
+    options.pool,
+    async (client) => {
+      const rows = await claimStale(client, options.afterMs, options.batchSize);
+      const done = rows.filter(isFinishedCommand);
+      for (const row of done.filter((r) => r.commandStatus === null)) {
+        log.error({ outboxId: row.id, payload: row.payload }, 'outbox row names a command that does not exist');
+      }
+      const open = rows.filter((row) => !isFinishedCommand(row));
+      const result = await publishRows(options.factory, open, {
+        log,
+        timeoutMs: options.publishTimeoutMs ?? 5_000,
+        republish: true,
+      });
+      await markPublished(client, result.published);
+      await deleteOutboxRows(client, [...done.map((row) => row.id), ...result.invalid]);
+      return { done, result };
+    },
+    // As the relay's rounds: locks bounded if the process hangs, a failed batch left to the next sweep.
+    { local: { idle_in_transaction_session_timeout: '60s' }, retry: false },
+  );
+  if (result.published.length > 0) {
+    log.debug({ outboxIds: result.published.slice(0, 20), count: result.published.length }, 'outbox rows republished');
   }
+  return { republished: result.published.length, finished: done.length, restored: 0, failed: result.failed.length };
 }
 
 /** A command row whose command is no longer pending (or no longer exists) needs no job. */

@@ -7,7 +7,7 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what = 'operatio
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export class TimeoutError extends Error {
+class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
 }
 

@@ -44,7 +44,7 @@ type Answer = { status: number; body: Record<string, unknown> };
 const RETRY_DEADLINE_MS = 180_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
-export class ClientFailure extends Error {
+class ClientFailure extends Error {
   override readonly name = 'ClientFailure';
 }
 

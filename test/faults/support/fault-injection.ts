@@ -195,6 +195,6 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs: numbe
   }
 }
 
-export function pause(ms: number): Promise<void> {
+function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -13,7 +13,7 @@ export type ExpectedCase = { caseId: string; plan: string; stage: Stage; outcome
 type Expect = 'applied' | readonly string[];
 type Cast = { clerk: Person; verifier: Person; otherVerifier: Person; supA: Person; supB: Person };
 
-export type PlanContext = {
+type PlanContext = {
   client: CommandClient;
   ledger: SentCommand[];
   cast: Cast;
@@ -21,7 +21,7 @@ export type PlanContext = {
   tag: string;
 };
 
-export class PlanFailure extends Error {
+class PlanFailure extends Error {
   override readonly name = 'PlanFailure';
 }
 
