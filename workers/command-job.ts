@@ -1,9 +1,11 @@
 import { UnrecoverableError } from 'bullmq';
 import { applyCommand } from '../src/app/apply-command.ts';
+import { releaseUpload } from '../src/app/file-objects.ts';
 import { assertNever, type CommandType, type QueueName } from '../src/domain/index.ts';
 import { lazyChild } from '../src/infra/logger.ts';
 import { recordCommandOutcome } from '../src/infra/metrics.ts';
 import { parseJob } from '../src/infra/queue/catalog.ts';
+import { errorInfo } from '../src/infra/error-info.ts';
 import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
 import type { ProcessorDeps } from './processor.ts';
 
@@ -33,8 +35,15 @@ export function createCommandProcessor(queue: QueueName, deps: ProcessorDeps): J
         : await deps.apply(parsed.data.commandId, { type });
     if (outcome.status === 'applied' && !outcome.replayed)
       recordCommandOutcome(type, { status: 'applied', latencyMs: Date.now() - job.timestamp });
-    if (outcome.status === 'rejected' && !outcome.replayed)
+    if (outcome.status === 'rejected' && !outcome.replayed) {
       recordCommandOutcome(type, { status: 'rejected', code: outcome.problem.code });
+      if (type === 'attach-file' && deps.store !== undefined) {
+        // A refused upload leaves no object: its bytes go unless another file holds them.
+        await releaseUpload({ pool: deps.pool, store: deps.store, log }, parsed.data.commandId).catch((error) =>
+          log.warn({ err: errorInfo(error) }, 'bytes of a rejected upload not deleted; the sweeper will'),
+        );
+      }
+    }
     switch (outcome.status) {
       case 'applied':
         return { status: 'applied', caseId: outcome.caseId, version: outcome.version, replayed: outcome.replayed };

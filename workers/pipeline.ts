@@ -7,6 +7,7 @@ import type { Runtime } from '../src/infra/runtime.ts';
 import { BARRIER_TIMEOUT_MS } from '../src/app/seal-checkpoint.ts';
 import { startAuditSealer, type AuditSealer } from './audit-sealer.ts';
 import { startWorkers, type RunningWorkers } from './start-workers.ts';
+import { startFileSweeper, type FileSweeper } from './file-sweeper.ts';
 import { startSlaSweeper, type SlaSweeper } from './sla-sweeper.ts';
 import type { ProcessorDeps, ProcessorDefinition } from './processor.ts';
 
@@ -24,6 +25,9 @@ export interface PipelineSettings {
   checkpointIntervalMs?: number;
   /** How often the SLA sweeper breaches overdue visits whose timer was lost (default 60 s). */
   slaSweepIntervalMs?: number;
+  /** The file sweeper (with a store in the deps): how often, and the age of what it removes (default 1 h, 24 h). */
+  fileSweepIntervalMs?: number;
+  fileSweepGraceMs?: number;
 }
 
 export interface PipelineOptions {
@@ -46,6 +50,7 @@ export interface Pipeline {
   reconciler: Reconciler | null;
   sealer: AuditSealer | null;
   slaSweeper: SlaSweeper | null;
+  fileSweeper: FileSweeper | null;
   /** Stops publishing first, then the workers (letting running jobs finish), then flushes. */
   close(): Promise<void>;
 }
@@ -63,6 +68,8 @@ export function pipelineSettings(config: Config): PipelineSettings {
     checkpointEvents: config.CASETRAIL_CHECKPOINT_EVENTS,
     checkpointIntervalMs: config.CASETRAIL_CHECKPOINT_INTERVAL,
     slaSweepIntervalMs: config.CASETRAIL_SLA_SWEEP_INTERVAL,
+    fileSweepIntervalMs: config.CASETRAIL_FILE_SWEEP_INTERVAL,
+    fileSweepGraceMs: config.CASETRAIL_FILE_SWEEP_GRACE,
   };
 }
 
@@ -101,6 +108,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   let reconciler: Reconciler | null = null;
   let sealer: AuditSealer | null = null;
   let slaSweeper: SlaSweeper | null = null;
+  let fileSweeper: FileSweeper | null = null;
   if (options.relay ?? true) {
     relay = startOutboxRelay({
       pool: deps.pool,
@@ -124,6 +132,14 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       intervalMs: settings.slaSweepIntervalMs ?? 60_000,
       batchSize: settings.relayBatchSize,
     });
+    if (deps.store !== undefined) {
+      fileSweeper = startFileSweeper({
+        deps: { pool: deps.pool, log: deps.log, store: deps.store },
+        intervalMs: settings.fileSweepIntervalMs ?? 3_600_000,
+        graceMs: settings.fileSweepGraceMs ?? 86_400_000,
+        batchSize: settings.relayBatchSize,
+      });
+    }
   }
   let closing: Promise<void> | undefined;
   return {
@@ -131,9 +147,16 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     reconciler,
     sealer,
     slaSweeper,
+    fileSweeper,
     close() {
       closing ??= (async () => {
-        await Promise.all([relay?.close(), reconciler?.close(), sealer?.close(), slaSweeper?.close()]);
+        await Promise.all([
+          relay?.close(),
+          reconciler?.close(),
+          sealer?.close(),
+          slaSweeper?.close(),
+          fileSweeper?.close(),
+        ]);
         await workers.close();
       })();
       return closing;

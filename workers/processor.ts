@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ApplyDeps, CommandApplier } from '../src/app/apply-command.ts';
 import type { QueueName } from '../src/domain/index.ts';
+import type { FileStore } from '../src/infra/files/file-store.ts';
 import type { Logger } from '../src/infra/logger.ts';
 import type { JobProcessor, QueueFactory } from '../src/infra/queue/queue-factory.ts';
 
@@ -18,6 +19,8 @@ export type ProcessorDeps = ApplyDeps & {
    * endpoints' sealed secrets (without it, only secrets stored in plaintext can be sent).
    */
   webhooks?: { timeoutMs?: number; allowCidrs?: readonly string[]; secretsKey?: Buffer };
+  /** The evidence file store: the bytes of a rejected upload are deleted from it at once. */
+  store?: FileStore;
 };
 
 /** One processor per queue; startWorkers checks that the catalog's queues each have exactly one. */

@@ -27,6 +27,9 @@ import { metricsRoutes } from './routes/metrics.routes.ts';
 import { statsRoutes } from './routes/stats.routes.ts';
 import { stageHistoryRoutes } from './routes/stage-history.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
+import { registerRequestDeadline } from './http/request-deadline.ts';
+import { fileRoutes } from './routes/file.routes.ts';
+import type { FileStore } from '../infra/files/file-store.ts';
 import { registerQueueDashboard } from './queue-dashboard.ts';
 import { createHandoff } from '../infra/queue/publish.ts';
 import type { QueueFactory } from '../infra/queue/queue-factory.ts';
@@ -82,7 +85,11 @@ export interface ServerDeps {
    * with them, and accepted commands are handed to their queue at once (else the relay does).
    */
   queues?: Pick<QueueFactory, 'queue'>;
+  /** The evidence file store: the file routes (and zip exports, file erasure) exist only with it. */
+  files?: FileSettings;
 }
+
+export type FileSettings = { store: FileStore; maxBytes: number };
 
 /** A client's X-Request-Id is kept when it is a plain token; otherwise one is drawn. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/u;
@@ -101,7 +108,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log.child({}, { serializers: REQUEST_SERIALIZERS }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimit,
-    requestTimeout: options.timeouts.requestMs,
+    // Each request's deadline is registerRequestDeadline's: uploads stream past it.
+    requestTimeout: 0,
     keepAliveTimeout: options.timeouts.keepAliveMs,
     // No byte either way for this long: the connection is given up (a client that stopped reading).
     connectionTimeout: options.timeouts.requestMs,
@@ -123,6 +131,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
+  registerRequestDeadline(app, options.timeouts.requestMs);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: anything else (text/plain included) answers 415.
@@ -169,7 +178,25 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         targets: createTargetPolicy(options.webhookAllowCidrs),
         secretsKey: deps.secretsKey,
       });
-      if (deps.audit !== undefined) auditRoutes(v1, { pool: deps.pool, log: deps.log, audit: deps.audit });
+      if (deps.audit !== undefined)
+        auditRoutes(v1, {
+          pool: deps.pool,
+          log: deps.log,
+          audit: deps.audit,
+          ...(deps.files === undefined ? {} : { store: deps.files.store }),
+        });
+      if (deps.files !== undefined) {
+        await fileRoutes(v1, {
+          pool: deps.pool,
+          log: deps.log,
+          store: deps.files.store,
+          maxBytes: deps.files.maxBytes,
+          commandWaiter: deps.commandWaiter,
+          waitTimeoutMs: options.waitTimeoutMs,
+          progressWindowMs: options.timeouts.requestMs,
+          ...(handoff === undefined ? {} : { handoff }),
+        });
+      }
     },
     { prefix: '/v1' },
   );
@@ -184,6 +211,7 @@ export type ApiInput = {
   audit: AuditKeys;
   secretsKey: Buffer;
   queues?: Pick<QueueFactory, 'queue'>;
+  files?: FileSettings;
 };
 
 /** The HTTP API of a casetrail process: its LISTEN connection for ?wait=true included. */
@@ -200,6 +228,7 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
       audit: input.audit,
       secretsKey: input.secretsKey,
       ...(input.queues === undefined ? {} : { queues: input.queues }),
+      ...(input.files === undefined ? {} : { files: input.files }),
       options: {
         rateLimit: {
           max: input.config.CASETRAIL_RATE_LIMIT_MAX,

@@ -26,6 +26,7 @@ import {
   loadManyForApply,
   writeTransitions,
   type CommandOutcome,
+  type FilePersonalData,
   type LoadedForApply,
 } from '../infra/db/transition.repository.ts';
 import { inTransaction, isRetryable } from '../infra/db/transaction.ts';
@@ -114,6 +115,7 @@ async function applyIn(
       events,
       outcomes: [{ commandId: record.id, caseId: record.caseId, status: 'applied', resultVersion: version }],
       personal: personalOf(command),
+      filePersonal: filePersonalOf(command),
       handedOff: deps.handoff !== undefined,
     })),
   );
@@ -167,7 +169,23 @@ function addPenaltyContext(
   ctx.penalty = {
     subjectDigest: subject === null ? null : personalDigest(deps.hmacKey, subject),
     decisionNoTaken: loaded.takenDecisionKeys.has(decisionNoKey(command.payload.decisionNo)),
+    files: loaded.filesByCase.get(command.caseId) ?? [],
   };
+}
+
+/** The personal data of a file an applied attach-file brings (its name and description). */
+function filePersonalOf(command: Command): FilePersonalData[] {
+  if (command.type !== 'attach-file') return [];
+  const { fileId, name, description } = command.payload;
+  if (name === undefined && description === undefined) return [];
+  return [
+    {
+      fileId,
+      caseId: command.caseId,
+      ...(name === undefined ? {} : { name }),
+      ...(description === undefined ? {} : { description }),
+    },
+  ];
 }
 
 /**
@@ -273,6 +291,7 @@ async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<Appl
   const events: StoredEvent[] = [];
   const written: CommandOutcome[] = [];
   const personal: { caseId: string; patch: PersonalDataPatch }[] = [];
+  const filePersonal: FilePersonalData[] = [];
   const done = new Map<string, ApplyOutcome>();
   const decideOne = (id: string): ApplyOutcome => {
     const seen = done.get(id);
@@ -300,6 +319,13 @@ async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<Appl
     const decided = decideAndChain(record, command, states, ctx);
     if (!decided.ok) return reject(decided.problem);
     personal.push(...personalOf(command));
+    filePersonal.push(...filePersonalOf(command));
+    // A penalty later in the batch may name a file attached earlier in it.
+    for (const event of decided.events) {
+      if (event.type !== 'case.file_attached') continue;
+      const { fileId, kind, sha256 } = event.payload;
+      loaded.filesByCase.set(event.caseId, [...(loaded.filesByCase.get(event.caseId) ?? []), { fileId, kind, sha256 }]);
+    }
     for (const [caseId, state] of decided.next) {
       states.set(caseId, state);
       touched.set(caseId, state);
@@ -324,6 +350,7 @@ async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<Appl
           events,
           outcomes: written,
           personal,
+          filePersonal,
           handedOff: deps.handoff !== undefined,
         });
   if (outbox.length > 0) await deps.handoff?.(outbox);

@@ -11,14 +11,29 @@ import {
 import { lockCases } from '../infra/db/case.repository.ts';
 import { databaseNow } from '../infra/db/checkpoint.repository.ts';
 import { deletePersonalData, personalFieldsHeld, scrubCommandPayloads } from '../infra/db/erasure.repository.ts';
+import { eraseCaseFiles } from '../infra/db/file.repository.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
+import type { FileStore } from '../infra/files/file-store.ts';
 import { writeTransitions } from '../infra/db/transition.repository.ts';
 import type { Logger } from '../infra/logger.ts';
+import { releaseObjects } from './file-objects.ts';
 
-export type EraseDeps = { pool: pg.Pool; log: Logger };
+export type EraseDeps = {
+  pool: pg.Pool;
+  log: Logger;
+  /** Where the case's files are: their bytes go too, unless another case holds them. */
+  store?: FileStore;
+};
 
 export type ErasureResult =
-  | { ok: true; caseId: string; fields: PersonalField[]; event: { seq: number; hash: string } | null }
+  | {
+      ok: true;
+      caseId: string;
+      fields: PersonalField[];
+      event: { seq: number; hash: string } | null;
+      /** How many stored objects (file bytes) were deleted: those no other case holds. */
+      objectsDeleted: number;
+    }
   | { ok: false; code: 'not_found' | 'forbidden'; detail: string };
 
 /**
@@ -28,6 +43,9 @@ export type ErasureResult =
  * all in one transaction. The trail only ever held HMAC digests of these fields, so every
  * chain and checkpoint stays verifiable. Admins (API) or the operator (command line, as the
  * system actor). Erasing again when nothing is left changes nothing and appends nothing.
+ * The case's files lose their names and descriptions and are marked erased (downloads
+ * answer 410); after commit, the bytes that no other case holds are deleted from the store
+ * (their hashes stay in the trail). Bytes a failure left behind are the sweeper's.
  */
 export async function erasePersonalData(
   deps: EraseDeps,
@@ -37,11 +55,12 @@ export async function erasePersonalData(
   if (actor.id !== SYSTEM_ACTOR.id && !actor.roles.includes('admin')) {
     return { ok: false, code: 'forbidden', detail: 'erasing personal data needs the admin role' };
   }
+  let released: string[] = [];
   const result = await inTransaction(deps.pool, async (client): Promise<ErasureResult> => {
     const state = (await lockCases(client, [input.caseId])).get(input.caseId) ?? null;
     if (state === null) return { ok: false, code: 'not_found', detail: `no case ${input.caseId}` };
     const fields = await personalFieldsHeld(client, input.caseId);
-    if (fields.length === 0) return { ok: true, caseId: input.caseId, fields, event: null };
+    if (fields.length === 0) return { ok: true, caseId: input.caseId, fields, event: null, objectsDeleted: 0 };
 
     const drafts = decideErasure(state, { fields, reason: input.reason.trim() });
     const events = chainEvents(drafts, {
@@ -53,17 +72,29 @@ export async function erasePersonalData(
     await writeTransitions(client, { cases: [events.reduce(evolve, state)], events, outcomes: [] });
     await deletePersonalData(client, input.caseId);
     await scrubCommandPayloads(client, input.caseId);
+    released = await eraseCaseFiles(client, input.caseId);
     const last = events.at(-1);
     return {
       ok: true,
       caseId: input.caseId,
       fields,
       event: last === undefined ? null : { seq: last.seq, hash: last.hash },
+      objectsDeleted: 0,
     };
   });
+  if (result.ok && released.length > 0 && deps.store !== undefined) {
+    const deleted = await releaseObjects({ pool: deps.pool, log: deps.log, store: deps.store }, released);
+    result.objectsDeleted = deleted.length;
+  }
   if (result.ok && result.event !== null) {
     deps.log.info(
-      { caseId: result.caseId, fields: result.fields, seq: result.event.seq, actorId: actor.id },
+      {
+        caseId: result.caseId,
+        fields: result.fields,
+        seq: result.event.seq,
+        actorId: actor.id,
+        objectsDeleted: result.objectsDeleted,
+      },
       'personal data erased',
     );
   }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { buildBundle, type Actor, type Bundle, type CoveringCheckpoint, type SealedLeaf } from '../domain/index.ts';
 import { findCase, listEvents } from '../infra/db/case.repository.ts';
 import { insertAccessLog } from '../infra/db/case-query.repository.ts';
@@ -7,8 +8,11 @@ import {
   lastCheckpoint,
   streamLeaves,
 } from '../infra/db/checkpoint.repository.ts';
+import { selectCaseFiles } from '../infra/db/file.repository.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
 import { errorInfo } from '../infra/error-info.ts';
+import { writeBundleArchive, type ArchiveFile } from '../infra/files/bundle-archive.ts';
+import type { FileStore } from '../infra/files/file-store.ts';
 import { sealCheckpoints, type SealDeps, type SealPolicy } from './seal-checkpoint.ts';
 
 export type ExportDeps = SealDeps & { sealPolicy: SealPolicy };
@@ -77,6 +81,39 @@ export async function exportCase(
     purpose: options.purpose ?? null,
   });
   return { ok: true, bundle };
+}
+
+/**
+ * The bundle and the case's files in one zip (docs/audit-format.md, "Archives"):
+ * bundle.json and files/<sha256>, streamed; `casetrail audit verify --bundle` checks every
+ * file against the SHA-256 its case.file_attached event holds. Files erased for this case
+ * are left out (the trail says so); the same bytes attached twice are archived once.
+ */
+export async function exportCaseArchive(
+  deps: ExportDeps & { store: FileStore },
+  actor: Actor,
+  caseId: string,
+  options: { purpose?: string } = {},
+): Promise<
+  { ok: true; bundle: Bundle; archive: Readable } | { ok: false; code: 'not_found' | 'forbidden'; detail: string }
+> {
+  const exported = await exportCase(deps, actor, caseId, options);
+  if (!exported.ok) return exported;
+  const files = new Map<string, ArchiveFile>();
+  for (const file of await selectCaseFiles(deps.pool, caseId)) {
+    if (file.erasedAt !== null || files.has(file.sha256)) continue;
+    files.set(file.sha256, {
+      sha256: file.sha256,
+      size: file.size,
+      open: async () => {
+        const stream = await deps.store.read('objects', file.sha256);
+        if (stream === null) throw new Error(`the bytes of file ${file.id} are missing from the store`);
+        return stream;
+      },
+    });
+  }
+  const json = Buffer.from(`${JSON.stringify(exported.bundle, null, 2)}\n`);
+  return { ok: true, bundle: exported.bundle, archive: writeBundleArchive(json, [...files.values()]) };
 }
 
 async function sealIfNeeded(deps: ExportDeps, caseId: string): Promise<void> {

@@ -134,7 +134,13 @@ export async function submitCommand(deps: SubmitCommandDeps, input: SubmitComman
   return { ok: true, commandId, caseId, type, status: 'pending', replayed: false, reference: stored.reference };
 }
 
-async function replay(deps: SubmitCommandDeps, actor: Actor, key: string, hash: string): Promise<SubmitCommandResult> {
+/** The answer to a request whose Idempotency-Key was used before: the first command, or a mismatch. */
+export async function replay(
+  deps: Pick<SubmitCommandDeps, 'pool'>,
+  actor: Actor,
+  key: string,
+  hash: string,
+): Promise<SubmitCommandResult> {
   const existing = await findCommandByIdempotencyKey(deps.pool, actor.id, key);
   // The conflicting row committed before the unique index refused ours, so it is visible.
   if (existing === null) throw new Error('idempotency conflict without a stored command');
@@ -157,7 +163,7 @@ async function replay(deps: SubmitCommandDeps, actor: Actor, key: string, hash: 
   };
 }
 
-function isIdempotencyConflict(error: unknown): boolean {
+export function isIdempotencyConflict(error: unknown): boolean {
   const pgError = error as { code?: string; constraint?: string };
   return pgError.code === '23505' && pgError.constraint === IDEMPOTENCY_CONSTRAINT;
 }

@@ -49,7 +49,7 @@ export type PenaltyState = {
   fine: { amount: number; currency: 'VND' };
   remedies: Remedy[];
   facts: string;
-  documents?: { description: string; sha256: string }[];
+  documents?: { description: string; sha256: string; fileId?: string }[];
 };
 
 type AppealState = {

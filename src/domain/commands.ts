@@ -15,6 +15,7 @@ import {
   withExpectedVersion,
   withdrawSchema,
 } from './schemas.ts';
+import { attachFileSchema } from './files.ts';
 import { OPEN_STAGES, STAGES } from './stages.ts';
 import type { Role, Stage } from './stages.ts';
 
@@ -31,6 +32,7 @@ export const COMMAND_TYPES = [
   'withdraw',
   'add-note',
   'add-evidence',
+  'attach-file',
 ] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
 
@@ -160,6 +162,16 @@ export const COMMANDS = {
     payload: addEvidenceSchema,
     request: addEvidenceRequestSchema,
     roles: ['verifier', 'supervisor'],
+    queue: 'verification',
+    from: OPEN_STAGES,
+    to: OPEN_STAGES, // unchanged
+  },
+  // Posted as multipart/form-data, not JSON: the server stores the bytes, then builds this
+  // payload from what it found (docs/design.md §10).
+  'attach-file': {
+    payload: attachFileSchema,
+    request: attachFileSchema,
+    roles: ['clerk', 'verifier', 'supervisor'],
     queue: 'verification',
     from: OPEN_STAGES,
     to: OPEN_STAGES, // unchanged

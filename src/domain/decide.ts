@@ -92,6 +92,11 @@ function eventsOf(
       return [draft(id, 'case.note_added', command.payload)];
     case 'add-evidence':
       return [draft(id, 'case.evidence_added', command.payload)];
+    case 'attach-file': {
+      // The name and description stay out of the trail: they are personal data.
+      const { fileId, sha256, size, mediaType, kind } = command.payload;
+      return [draft(id, 'case.file_attached', { fileId, sha256, size, mediaType, kind })];
+    }
     default:
       return assertNever(command);
   }

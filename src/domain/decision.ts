@@ -1,5 +1,6 @@
 import type { CaseState } from './case-state.ts';
 import type { Actor, EventDraft } from './events.ts';
+import type { AttachedFile } from './files.ts';
 import type { Rejection } from './problems.ts';
 import type { OpenStage } from './stages.ts';
 
@@ -31,6 +32,8 @@ export type DecisionContext = {
     subjectDigest: string | null;
     /** Whether any case already holds this decision number, compared by decisionNoKey. */
     decisionNoTaken: boolean;
+    /** The files attached to the case, which a decision document may name (none when absent). */
+    files?: readonly AttachedFile[];
   };
 };
 

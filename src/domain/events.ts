@@ -1,4 +1,5 @@
 import type { ItemState, PenaltyState } from './case-state.ts';
+import type { FileKind, MediaType } from './files.ts';
 import type {
   AddEvidencePayload,
   Authority,
@@ -26,11 +27,22 @@ export const EVENT_TYPES = [
   'case.report_merged',
   'case.related_linked',
   'case.personal_data_erased',
+  'case.file_attached',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** The personal fields kept apart from the trail; erasing them leaves every chain intact. */
-export const PERSONAL_FIELDS = ['accountHandle', 'accountName', 'content', 'subjectHandle', 'subjectName'] as const;
+export const PERSONAL_FIELDS = [
+  'accountHandle',
+  'accountName',
+  'content',
+  'subjectHandle',
+  'subjectName',
+  // Of the case's files: their names, their descriptions, and the bytes no other case holds.
+  'fileName',
+  'fileDescription',
+  'fileContent',
+] as const;
 export type PersonalField = (typeof PERSONAL_FIELDS)[number];
 
 // Payloads are hashed with RFC 8785, so they hold only JSON strings, booleans, small
@@ -85,6 +97,8 @@ export type EventPayloads = {
     | { relatedCaseId: string; contentHash: string }
     | { relatedCaseId: string; fingerprint: string };
   'case.personal_data_erased': { fields: PersonalField[]; reason: string };
+  /** The bytes are bound by their SHA-256; the file's name and description stay out (personal data). */
+  'case.file_attached': { fileId: string; sha256: string; size: number; mediaType: MediaType; kind: FileKind };
 };
 
 export type Actor = { id: string; roles: Role[] };

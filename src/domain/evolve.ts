@@ -129,6 +129,7 @@ export function evolve(state: CaseState | null, event: StoredEvent): CaseState {
     case 'case.evidence_added':
     case 'case.sla_breached':
     case 'case.personal_data_erased':
+    case 'case.file_attached':
       return next;
     default:
       return assertNever(event);

@@ -3,6 +3,7 @@ import type { CaseState } from './case-state.ts';
 import type { CommandOf, CommandPayloads, CommandType } from './commands.ts';
 import { DEFAULT_CLOCK_SKEW_MS } from './dates.ts';
 import type { DecisionContext } from './decision.ts';
+import { mayAttachFile } from './files.ts';
 import { reject } from './problems.ts';
 import type { FieldProblem, Rejection } from './problems.ts';
 import type { ClosePayload } from './schemas.ts';
@@ -79,6 +80,25 @@ const filedAfterPenalty: Guard<'file-appeal'> = ({ state, payload }) => {
     : null;
 };
 
+/** A decision document that names an uploaded file names one of this case, of kind decision, with its hash. */
+const documentsNameDecisionFiles: Guard<'record-penalty'> = ({ payload, ctx }) => {
+  if (ctx.penalty === undefined) throw new Error('record-penalty needs ctx.penalty');
+  for (const [i, document] of (payload.documents ?? []).entries()) {
+    if (document.fileId === undefined) continue;
+    const file = (ctx.penalty.files ?? []).find((f) => f.fileId === document.fileId);
+    if (file === undefined)
+      return reject('guard_failed', `documents.${i}: file ${document.fileId} is not a file of this case`);
+    if (file.kind !== 'decision')
+      return reject('guard_failed', `documents.${i}: file ${document.fileId} is of kind ${file.kind}, not decision`);
+    if (file.sha256 !== document.sha256)
+      return reject('guard_failed', `documents.${i}: the sha256 given is not the one of file ${document.fileId}`);
+  }
+  return null;
+};
+
+/** Who may attach a file: see mayAttachFile (files.ts). */
+const attachedByCaseParty: CaseGuard = ({ state, ctx }) => mayAttachFile(state, ctx.actor, ctx.now);
+
 const noAppealPending: CaseGuard = ({ state }) =>
   isAppealPending(state) ? reject('guard_failed', 'an appeal is pending') : null;
 
@@ -145,7 +165,13 @@ const GUARDS: { [T in CommandType]: readonly Guard<T>[] } = {
   claim: [verifierIsNotSubmitter, notClaimedByOther],
   verify: [verifierIsNotSubmitter, notClaimedByOther, verdictHasEvidence],
   refer: [],
-  'record-penalty': [recorderIsNotVerifier, penaltyHasLegalBasis, issuedAfterReferral, decisionNoIsUnused],
+  'record-penalty': [
+    recorderIsNotVerifier,
+    penaltyHasLegalBasis,
+    issuedAfterReferral,
+    decisionNoIsUnused,
+    documentsNameDecisionFiles,
+  ],
   'record-no-violation': [],
   'file-appeal': [noAppealPending, filedAfterPenalty],
   'decide-appeal': [appealIsPending, decidedByOtherThanRecorder],
@@ -153,6 +179,7 @@ const GUARDS: { [T in CommandType]: readonly Guard<T>[] } = {
   withdraw: [reasonIsGiven],
   'add-note': [],
   'add-evidence': [],
+  'attach-file': [attachedByCaseParty],
 };
 
 export function checkGuards<T extends CommandType>(

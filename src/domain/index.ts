@@ -1,7 +1,7 @@
 export { canSeeCase, linkedCaseIdOf, linkedCaseIds, visibleLinks, withheldLinks } from './access.ts';
 export type { VisibleLinks } from './access.ts';
 export type { CaseState } from './case-state.ts';
-export { COMMAND_TYPES, COMMANDS, QUEUE_NAMES, mayRun, parseRequest } from './commands.ts';
+export { COMMAND_TYPES, COMMANDS, QUEUE_NAMES, isAllowedFrom, mayRun, parseRequest } from './commands.ts';
 export type { Command, CommandPayloads, CommandType, QueueName } from './commands.ts';
 export { DEFAULT_CLOCK_SKEW_MS, businessDateProblems, describeDateProblems } from './dates.ts';
 export { decide } from './decide.ts';
@@ -11,6 +11,16 @@ export type { Actor, EventType, PersonalField, StoredEvent } from './events.ts';
 export { evolve, fold, foldAsOf } from './evolve.ts';
 export { decisionNoKey, userNameKey } from './identifiers.ts';
 export { contentHash, fingerprint, intakeKeys, normalizeContent, normalizeUrl, sha256Hex } from './fingerprint.ts';
+export {
+  FILE_KINDS,
+  MEDIA_TYPES,
+  MEDIA_TYPE_NAMES,
+  attachFileSchema,
+  inertFileName,
+  mayAttachFile,
+  uploadFieldsSchema,
+} from './files.ts';
+export type { AttachFilePayload, AttachedFile, FileKind, MediaType, UploadFields } from './files.ts';
 export {
   GENESIS_HASH,
   canonicalJson,
@@ -38,6 +48,8 @@ export type { AuditFailure } from './audit-report.ts';
 export { bundlePublicKeySchema, bundleSchema, signedCheckpointSchema } from './bundle-schema.ts';
 export type { Bundle, BundlePublicKey } from './bundle-schema.ts';
 export { buildBundle, bundlePublicKey, differingFields, verifyBundle } from './bundle.ts';
+export { ARCHIVE_BUNDLE_NAME, ARCHIVE_FILES_DIR, checkBundleFiles } from './bundle-files.ts';
+export type { FileCheck } from './bundle-files.ts';
 export type { BundleReport, CoveringCheckpoint } from './bundle.ts';
 export {
   CHECKPOINT_FORMAT,

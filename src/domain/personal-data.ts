@@ -31,7 +31,7 @@ export function subjectPersonalData(subject: RecordPenaltyPayload['subject']): S
 /**
  * Where commands carry personal data in their stored payloads, and which personal field
  * each path holds: what an erasure removes from the command inbox besides the personal-data
- * row. Only these two commands take personal fields (see the schemas).
+ * row. Only these commands take personal fields (see the schemas).
  */
 export const PERSONAL_PAYLOAD_PATHS = {
   submit: [
@@ -42,6 +42,10 @@ export const PERSONAL_PAYLOAD_PATHS = {
   'record-penalty': [
     { path: ['subject', 'accountHandle'], field: 'subjectHandle' },
     { path: ['subject', 'name'], field: 'subjectName' },
+  ],
+  'attach-file': [
+    { path: ['name'], field: 'fileName' },
+    { path: ['description'], field: 'fileDescription' },
   ],
 } as const satisfies Partial<Record<CommandType, readonly { path: readonly string[]; field: PersonalField }[]>>;
 

@@ -13,6 +13,8 @@ export const PROBLEMS = {
   idempotency_mismatch: { status: 422, title: 'Idempotency key reused with a different body' },
   request_timeout: { status: 408, title: 'Request timeout' },
   payload_too_large: { status: 413, title: 'Payload too large' },
+  erased: { status: 410, title: 'Erased' },
+  range_not_satisfiable: { status: 416, title: 'Range not satisfiable' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rate_limited: { status: 429, title: 'Rate limited' },
   headers_too_large: { status: 431, title: 'Request headers too large' },

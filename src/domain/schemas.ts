@@ -13,6 +13,7 @@ import {
 import {
   LIMITS,
   handleField,
+  fileIdSchema,
   httpUrlSchema,
   identifierField,
   sha256Schema,
@@ -130,7 +131,14 @@ export const recordPenaltySchema = z.strictObject({
     .refine((list) => new Set(list).size === list.length, 'remedies must be unique'),
   facts: textField(LIMITS.longText),
   documents: z
-    .array(z.strictObject({ description: textField(LIMITS.reason), sha256: sha256Schema }))
+    .array(
+      z.strictObject({
+        description: textField(LIMITS.reason),
+        sha256: sha256Schema,
+        /** An uploaded file of this case, of kind decision, with this sha256 (a guard checks it). */
+        fileId: fileIdSchema.optional(),
+      }),
+    )
     .max(LIMITS.documents)
     .optional(),
 });

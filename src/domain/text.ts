@@ -96,6 +96,9 @@ export const sha256Schema = z
   .regex(/^[0-9a-fA-F]{64}$/u, 'must be 64 hexadecimal characters')
   .transform((s) => s.toLowerCase());
 
+/** A file id: a UUID, normalized to lower case. */
+export const fileIdSchema = z.uuid().transform((s) => s.toLowerCase());
+
 /** RFC 3339 with an offset (Z or ±hh:mm), normalized to UTC `toISOString()` form. */
 export const timestampSchema = z.iso
   .datetime({ offset: true })

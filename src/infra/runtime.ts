@@ -8,6 +8,8 @@ import { migrate } from './db/migrator.ts';
 import { sealPlaintextSecrets } from './db/webhook.repository.ts';
 import { sealSecret } from './secret-box.ts';
 import { warnUnlessAutovacuum } from './db/vacuum-check.ts';
+import type { FileStore } from './files/file-store.ts';
+import { openFileStore } from './files/open-file-store.ts';
 import { pino } from 'pino';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -19,6 +21,8 @@ export interface Runtime {
   db: Database;
   databaseUrl: string;
   embedded: boolean;
+  /** The evidence file store (CASETRAIL_FILE_STORE), opened on first use. */
+  files(): Promise<FileStore>;
   close(): Promise<void>;
 }
 
@@ -69,6 +73,7 @@ export async function openRuntime(options: {
     }
     // A server runs for long: say so now if nothing will vacuum what it churns.
     if (!options.oneShot) await warnUnlessAutovacuum(db.pool, log);
+    let files: Promise<FileStore> | undefined;
     return {
       config,
       log,
@@ -76,7 +81,12 @@ export async function openRuntime(options: {
       db,
       databaseUrl,
       embedded: embedded !== null,
+      files() {
+        files ??= openFileStore(config);
+        return files;
+      },
       async close() {
+        await (await files?.catch(() => undefined))?.close();
         await db.close();
         await embedded?.stop();
       },

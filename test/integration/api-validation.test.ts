@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLocalStore } from '../../src/infra/files/local-store.ts';
 import { COMMAND_TYPES } from '../../src/domain/index.ts';
 import { COMMAND_PATHS } from '../../src/api/routes/command.routes.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
@@ -20,10 +24,12 @@ let api: ApiHarness;
 let clerk: TestUser;
 let verifier: TestUser;
 let supervisor: TestUser;
+let filesRoot: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  api = await startApi(db);
+  filesRoot = await mkdtemp(join(tmpdir(), 'casetrail-validation-files-'));
+  api = await startApi(db, { files: { store: await openLocalStore(filesRoot), maxBytes: 1024 * 1024 } });
   clerk = await api.user(['clerk']);
   verifier = await api.user(['verifier']);
   supervisor = await api.user(['supervisor']);
@@ -31,6 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
   await db?.drop();
+  if (filesRoot !== undefined) await rm(filesRoot, { recursive: true, force: true });
 });
 
 const CASE_ID = '5b0c4a52-3c2e-4d8e-9f59-2f7f0c7a1e11';
@@ -180,6 +187,9 @@ describe('the OpenAPI document and the docs are generated from the same schemas'
         'GET /v1/cases/{id}',
         'GET /v1/cases/{id}/events',
         'GET /v1/cases/{id}/export',
+        'GET /v1/cases/{id}/files',
+        'GET /v1/cases/{id}/files/{fileId}',
+        'GET /v1/cases/{id}/files/{fileId}/thumbnail',
         'POST /v1/cases/{id}/personal-data/erase',
         'GET /v1/audit/verify',
         'GET /v1/audit/checkpoints',

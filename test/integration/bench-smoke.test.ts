@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runAuditBench } from '../../src/bench/audit.bench.ts';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { runFilesBench } from '../../src/bench/files.bench.ts';
 import { runIntakeBench } from '../../src/bench/intake.bench.ts';
 import { HOST, sweepLeftovers } from '../../src/bench/leftovers.ts';
 import { runPipelineBench } from '../../src/bench/pipeline.bench.ts';
@@ -85,6 +86,15 @@ describe('benchmark smoke run', () => {
     // Two full pages of 500 events: their latencies.
     expect(result.p50Ms).toBeGreaterThan(0);
     expect(result.p99Ms).toBeGreaterThanOrEqual(result.p50Ms);
+  });
+
+  it('uploads and downloads a small file against a disk copy of the same bytes', async () => {
+    const result = await runFilesBench({ adminUrl, fileMib: 2, rounds: 1, log });
+    expect(result).toMatchObject({ scenario: 'files', fileMib: 2, store: 'file' });
+    expect(result.rounds.upload).toHaveLength(1);
+    for (const figure of [result.uploadMibPerSec, result.downloadMibPerSec, result.copyMibPerSec]) {
+      expect(figure).toBeGreaterThan(0);
+    }
   });
 
   it('times casetrail --version, --help and npm start on an existing data directory against bare Node', async () => {

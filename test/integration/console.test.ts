@@ -6,11 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import path from 'node:path';
+import path, { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openLocalStore } from '../../src/infra/files/local-store.ts';
 import { hasChromium, launchChromium, newUserContext, screenshot } from '../support/browser.ts';
 import {
   EN,
@@ -26,6 +27,8 @@ import {
   type Words,
 } from '../support/console-flow.ts';
 import { seedCases } from '../support/console-seed.ts';
+import { png } from '../support/file-samples.ts';
+import { submitBody } from '../support/fixtures.ts';
 import { startSystem, type System } from '../support/system.ts';
 
 const SHOTS =
@@ -41,12 +44,17 @@ if (!hasChromium)
 describe.skipIf(!hasChromium)('the console, in a browser, on the running system', () => {
   let system: System;
   let browser: Browser;
+  let filesRoot: string;
   const token: Record<string, string> = {};
 
   beforeAll(async () => {
     // npm test builds the console first; a run of this file alone builds it when stale.
     execFileSync(process.execPath, ['scripts/build-console.mjs', '--if-stale'], { stdio: 'inherit', timeout: 120_000 });
-    system = await startSystem({ backend: 'redis' });
+    filesRoot = await mkdtemp(join(tmpdir(), 'casetrail-console-files-'));
+    system = await startSystem({
+      backend: 'redis',
+      files: { store: await openLocalStore(filesRoot), maxBytes: 50 * 1024 * 1024 },
+    });
     browser = await launchChromium();
     const people: [string, string, string[]][] = [
       ['clerk', 'lan.nguyen', ['clerk']],
@@ -66,6 +74,7 @@ describe.skipIf(!hasChromium)('the console, in a browser, on the running system'
   afterAll(async () => {
     await browser?.close();
     await system?.close();
+    if (filesRoot !== undefined) await rm(filesRoot, { recursive: true, force: true });
   });
 
   async function pageFor(who: string, words: Words, options: { locale?: string; language?: 'vi' } = {}): Promise<Page> {
@@ -222,6 +231,58 @@ describe.skipIf(!hasChromium)('the console, in a browser, on the running system'
     await supervisor.getByRole('link', { name: /^CT-/u }).first().click();
     await supervisor.getByRole('form', { name: EN.penaltyForm }).waitFor();
     expect(await unlabelled(supervisor)).toEqual([]);
+  }, 120_000);
+
+  it('lets a verifier drop a screenshot on the case page and shows its thumbnail in the gallery and on the timeline', async () => {
+    const api = async (who: string, path: string, body: unknown) => {
+      const response = await fetch(`${system.baseUrl}${path}?wait=true`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token[who]}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status, path).toBeLessThan(300);
+      return (await response.json()) as { id: string };
+    };
+    const { id: caseId } = await api(
+      'clerk',
+      '/v1/cases',
+      submitBody({
+        url: `https://www.facebook.com/groups/9/posts/${randomUUID()}`,
+        content: `Screenshot case ${randomUUID()}`,
+      }),
+    );
+    await api('verifier', `/v1/cases/${caseId}/claim`, {});
+
+    const verifier = await pageFor('verifier', EN);
+    await verifier.goto(`${system.baseUrl}/#/cases/${caseId}`);
+    const upload = verifier.getByRole('form', { name: 'Upload' });
+    await upload.waitFor();
+    const picture = (await png(77, 400)).toString('base64');
+    // Drag and drop, as a user does it: a drop event carrying the file.
+    await verifier.evaluate(`(() => {
+      const bytes = Uint8Array.from(atob('${picture}'), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'bài đăng.png', { type: 'image/png' }));
+      document.querySelector('.dropzone')
+        .dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    })()`);
+    expect(await textOf(upload.locator('[data-chosen]'))).toBe('bài đăng.png');
+    await field(upload, 'Kind').selectOption('screenshot');
+    await upload.getByRole('button', { name: 'Upload' }).click();
+
+    const attached = verifier.locator('.event', { hasText: 'File attached' });
+    await attached.locator('img.thumbnail').waitFor({ timeout: 30_000 });
+    expect(await attached.locator('.event-what').innerText()).toMatch(/^Screenshot · image\/png · \d+(\.\d)? KiB$/u);
+    const gallery = verifier.locator('.gallery .file');
+    await gallery.locator('img.thumbnail').waitFor();
+    expect(await textOf(gallery.locator('.file-name'))).toBe('bài đăng.png');
+    // The thumbnails are real pictures, decoded by the browser: 320 pixels wide, from 400.
+    const widths = `[...document.querySelectorAll('img.thumbnail')].map((image) => image.complete ? image.naturalWidth : 0)`;
+    await vi.waitFor(async () => expect(await verifier.evaluate(widths)).toEqual([320, 320]), {
+      timeout: 15_000,
+      interval: 100,
+    });
+    await screenshot(verifier, `${SHOTS}/en-verifier-files.png`);
   }, 120_000);
 
   it("never shows a clerk another clerk's case: the page says not found, as for an unknown id", async () => {

@@ -19,11 +19,12 @@ import {
   type HostileContext,
   type UserName,
 } from './hostile/hostile-context.ts';
+import { FILE_CASES } from './hostile/files.cases.ts';
 import { INPUT_CASES } from './hostile/input.cases.ts';
 import { NETWORK_CASES } from './hostile/network.cases.ts';
 import { RULE_CASES } from './hostile/rules.cases.ts';
 
-const CASES = [...INPUT_CASES, ...ACCESS_CASES, ...NETWORK_CASES, ...RULE_CASES];
+const CASES = [...INPUT_CASES, ...ACCESS_CASES, ...NETWORK_CASES, ...RULE_CASES, ...FILE_CASES];
 const RATE_LIMIT = 100;
 const ROLES: Record<UserName, ('clerk' | 'verifier' | 'supervisor' | 'admin')[]> = {
   clerkA: ['clerk'],

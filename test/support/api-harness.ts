@@ -11,7 +11,7 @@ import { buildServer, type ServerOptions } from '../../src/api/server.ts';
 import type { Role } from '../../src/domain/index.ts';
 import { openDatabase, type Database } from '../../src/infra/db/database.ts';
 import { createCommandWaiter } from '../../src/infra/db/command-waiter.ts';
-import type { HealthChecks } from '../../src/api/server.ts';
+import type { FileSettings, HealthChecks } from '../../src/api/server.ts';
 import type { AuditKeys } from '../../src/api/routes/audit.routes.ts';
 import type { TestDatabase } from './databases.ts';
 
@@ -48,7 +48,7 @@ export const SLA = {
 
 export async function startApi(
   db: TestDatabase,
-  options: { server?: Partial<ServerOptions>; health?: HealthChecks; audit?: AuditKeys } = {},
+  options: { server?: Partial<ServerOptions>; health?: HealthChecks; audit?: AuditKeys; files?: FileSettings } = {},
 ): Promise<ApiHarness> {
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -72,6 +72,7 @@ export async function startApi(
     secretsKey: randomBytes(32),
     // Tests send from one address, many of them without a valid token: limits only where a test sets them.
     options: { rateLimit: UNLIMITED, ...options.server },
+    ...(options.files === undefined ? {} : { files: options.files }),
   });
   await app.ready();
   const applyDeps: ApplyDeps = {

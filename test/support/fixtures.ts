@@ -89,4 +89,14 @@ export const BODIES: Record<CommandType, unknown> = {
     url: 'https://web.archive.org/web/2026/https://example.vn/a',
     description: 'Archived copy',
   },
+  // Built by the server from an upload (multipart), never posted as JSON.
+  'attach-file': {
+    fileId: '00000000-0000-4000-8000-00000000f001',
+    sha256: 'a'.repeat(64),
+    size: 1024,
+    mediaType: 'image/png',
+    kind: 'screenshot',
+    name: 'screenshot.png',
+    description: 'The post before it was deleted',
+  },
 };

@@ -2,7 +2,7 @@
 // loopback port, the relay, the reconciler and every worker, on one queue backend, against
 // the test file's own database (and its own BullMQ prefix on Redis).
 import type { FastifyInstance } from 'fastify';
-import { createApi } from '../../src/api/server.ts';
+import { createApi, type FileSettings } from '../../src/api/server.ts';
 import { createUser } from '../../src/app/users.ts';
 import type { Role } from '../../src/domain/index.ts';
 import { openDatabase, type Database } from '../../src/infra/db/database.ts';
@@ -28,8 +28,11 @@ export async function startSystem(options: {
   harness?: Parameters<typeof createQueueHarness>[1];
   /** Runs the audit sealer with these settings (e.g. checkpointEvents, checkpointIntervalMs). */
   sealer?: Partial<PipelineSettings>;
+  /** The evidence file store of the API and the workers (no file routes without it). */
+  files?: FileSettings;
 }): Promise<System> {
   const harness = await createQueueHarness(options.backend, options.harness);
+  if (options.files !== undefined) harness.deps.store = options.files.store;
   let database: Database | undefined;
   let app: FastifyInstance | undefined;
   try {
@@ -50,6 +53,7 @@ export async function startSystem(options: {
       // The workers open what the API seals: one key, as every process of a deployment shares it.
       secretsKey: harness.deps.webhooks?.secretsKey ?? Buffer.alloc(32),
       queues: harness.factory,
+      ...(options.files === undefined ? {} : { files: options.files }),
     });
     app = api;
     await api.listen({ host: '127.0.0.1', port: 0 });

@@ -19,6 +19,9 @@ describe('tables of truth', () => {
       // A client too slow to send its request (or its headers), and headers over Node's size limit.
       request_timeout: 408,
       payload_too_large: 413,
+      // Evidence files (docs/design.md §10): erased bytes, a byte range outside the file.
+      erased: 410,
+      range_not_satisfiable: 416,
       unsupported_media_type: 415,
       rate_limited: 429,
       headers_too_large: 431,
@@ -28,7 +31,7 @@ describe('tables of truth', () => {
     });
   });
 
-  it('lists the event types of docs/design.md §4 in its order', () => {
+  it('lists the event types of docs/design.md §4 in its order, then case.file_attached (§10)', () => {
     expect(EVENT_TYPES).toEqual([
       'case.received',
       'case.claimed',
@@ -45,6 +48,7 @@ describe('tables of truth', () => {
       'case.report_merged',
       'case.related_linked',
       'case.personal_data_erased',
+      'case.file_attached',
     ]);
   });
 

@@ -88,6 +88,11 @@ export function createWorld() {
         decisionNoTaken: [...states.values()].some(
           (s) => s.decisionNo !== null && decisionNoKey(s.decisionNo) === decisionNoKey(command.payload.decisionNo),
         ),
+        files: events.flatMap((e) =>
+          e.type === 'case.file_attached' && e.caseId === command.caseId
+            ? [{ fileId: e.payload.fileId, kind: e.payload.kind, sha256: e.payload.sha256 }]
+            : [],
+        ),
       };
     }
     return ctx;

@@ -18,6 +18,7 @@ const DESIGN: Record<CommandType, { from: readonly Stage[]; to: Stage | 'same' }
   withdraw: { from: ['received', 'verified', 'referred', 'penalty_issued'], to: 'closed' },
   'add-note': { from: ['received', 'verified', 'referred', 'penalty_issued', 'closed'], to: 'same' },
   'add-evidence': { from: ['received', 'verified', 'referred', 'penalty_issued'], to: 'same' },
+  'attach-file': { from: ['received', 'verified', 'referred', 'penalty_issued'], to: 'same' },
 };
 
 /** A case in `stage` on which `type` passes every guard, so only the stage rule can refuse. */
@@ -38,8 +39,8 @@ function caseIn(stage: Stage, type: CommandType): CaseState {
 const PAIRS = STAGES.flatMap((stage) => COMMAND_TYPES.map((type) => ({ stage, type })));
 
 describe('transition table (docs/design.md §2)', () => {
-  it('covers the 5 stages x 12 commands', () => {
-    expect(PAIRS).toHaveLength(60);
+  it('covers the 5 stages x 13 commands', () => {
+    expect(PAIRS).toHaveLength(65);
     expect(COMMAND_TYPES).toEqual(Object.keys(DESIGN));
   });
 
@@ -99,6 +100,7 @@ describe('transition table (docs/design.md §2)', () => {
       claim: 'verification',
       verify: 'verification',
       'add-evidence': 'verification',
+      'attach-file': 'verification',
       refer: 'referral',
       'record-no-violation': 'referral',
       'record-penalty': 'penalty',
@@ -135,6 +137,7 @@ describe('transition table (docs/design.md §2)', () => {
       withdraw: ['supervisor'],
       'add-note': ['clerk', 'verifier', 'supervisor'],
       'add-evidence': ['verifier', 'supervisor'],
+      'attach-file': ['clerk', 'verifier', 'supervisor'],
     });
   });
 });

@@ -33,7 +33,7 @@ export class ApiProblem extends Error {
   }
 }
 
-type ApiResponse = { status: number; body: unknown; headers: Headers };
+export type ApiResponse = { status: number; body: unknown; headers: Headers };
 type Query = Record<string, string | number | undefined>;
 
 export interface ApiClient {
@@ -46,6 +46,10 @@ export interface ApiClient {
   ): Promise<ApiResponse>;
   /** The raw body of a GET, for downloads. */
   blob(path: string): Promise<Blob>;
+  /** The Authorization header of the signed-in user, for requests made without fetch (uploads). */
+  authorization(): Record<string, string>;
+  /** The ApiProblem a response of 400 or more stands for (a refused token ends the session). */
+  problemOf(response: Response): Promise<ApiProblem>;
 }
 
 export type ClientOptions = {
@@ -107,6 +111,11 @@ export function createApiClient(options: ClientOptions): ApiClient {
     async blob(path) {
       return (await raw('GET', path, undefined, {})).blob();
     },
+    authorization(): Record<string, string> {
+      const token = options.token();
+      return token === null ? {} : { authorization: `Bearer ${token}` };
+    },
+    problemOf: (response) => problemOf(response, options),
   };
 }
 

@@ -7,6 +7,7 @@ export type {
   CaseRepresentation as Case,
   CommandRepresentation as Command,
   EventRepresentation as CaseEvent,
+  FileRepresentation as CaseFile,
 } from '../../../src/api/schemas/case.schemas.ts';
 export type { Problem } from '../../../src/api/schemas/common.schemas.ts';
 

@@ -1,4 +1,5 @@
 import type { EventType } from '../../../src/domain/events.ts';
+import type { FileKind } from '../../../src/domain/files.ts';
 import type { ProblemCode } from '../core/api-client.ts';
 import type {
   AppealDecision,
@@ -143,6 +144,7 @@ export const en = {
     'case.report_merged': 'Report merged',
     'case.related_linked': 'Related case linked',
     'case.personal_data_erased': 'Personal data erased',
+    'case.file_attached': 'File attached',
   }),
   eventSummary: {
     received: '{reference} · {platform} · {category} · priority {priority}',
@@ -159,6 +161,7 @@ export const en = {
     relatedItem: 'Same item as case {id}, closed before',
     relatedHidden: 'Linked to a case you cannot see',
     erased: 'Personal data erased: {reason}',
+    fileAttached: '{kind} · {type} · {size}',
   },
   sla: { none: '—', overdue: 'Overdue ({when})', 'due-soon': 'Due {when}', 'on-time': 'Due {when}' },
   problem: labels<ProblemCode>({
@@ -180,6 +183,8 @@ export const en = {
     headers_too_large: 'Request too large',
     internal: 'Something went wrong',
     unavailable: 'Temporarily unavailable',
+    erased: 'Erased',
+    range_not_satisfiable: 'Outside the file',
     network: 'The server cannot be reached',
   }),
   problemHelp: labels<ProblemCode>({
@@ -202,6 +207,8 @@ export const en = {
     headers_too_large: 'Sign out, sign in again and retry.',
     internal: 'Try again in a moment.',
     unavailable: 'The server is restarting. Send again in a moment.',
+    erased: 'This file was erased: its hash stays in the audit trail, its bytes are gone.',
+    range_not_satisfiable: 'Download the whole file instead.',
     network: 'Check your connection and try again.',
   }),
   problemDetail: {
@@ -467,6 +474,36 @@ export const en = {
     grounds: 'Grounds',
     decidedBy: 'Decided by',
     decidedAt: 'Decided at',
+  },
+  fileKind: labels<FileKind>({
+    screenshot: 'Screenshot',
+    video: 'Video',
+    archive: 'Archived page',
+    document: 'Document',
+    decision: 'Signed decision',
+    other: 'Other',
+  }),
+  files: {
+    title: 'Evidence files',
+    none: 'No files yet.',
+    count: 'Files: {n}.',
+    drop: 'Drop a file here, or choose one',
+    choose: 'Choose a file',
+    kind: 'Kind',
+    kindAuto: 'From the file type',
+    description: 'Description (optional)',
+    upload: 'Upload',
+    uploading: 'Uploading {name}: {percent}%',
+    uploaded: '{name} uploaded.',
+    progress: 'Upload progress',
+    open: 'Open',
+    download: 'Download',
+    unnamed: 'File {id}',
+    erased: 'Erased',
+    thumbnailOf: 'Thumbnail of {name}',
+    size: '{size}',
+    attached: 'Attached {when}',
+    types: 'Pictures, videos, PDF, saved web pages (HTML, MHTML, WARC) or text; up to the size the server allows.',
   },
   timeline: {
     title: 'Audit trail',

@@ -67,5 +67,11 @@ export function eventSummary(event: CaseEvent, t: Catalog, f: Formatter): string
       return fill(p.fingerprint === undefined ? s.related : s.relatedItem, { id: text(p.relatedCaseId).slice(0, 8) });
     case 'case.personal_data_erased':
       return fill(s.erased, { reason: short(p.reason) });
+    case 'case.file_attached':
+      return fill(s.fileAttached, {
+        kind: label(t.fileKind, p.kind),
+        type: text(p.mediaType),
+        size: typeof p.size === 'number' ? f.bytes(p.size) : '',
+      });
   }
 }

@@ -14,6 +14,8 @@ export interface Formatter {
   duration(seconds: number): string;
   money(amount: number | string, currency?: string): string;
   number(value: number): string;
+  /** A size: 512 B, 1.5 KiB, 20 MiB... */
+  bytes(value: number): string;
 }
 
 const TAGS: Record<Locale, string> = { vi: 'vi-VN', en: 'en-GB' };
@@ -81,5 +83,16 @@ export function createFormatter(locale: Locale, timeZone: string): Formatter {
         typeof amount === 'string' ? Number(amount) : amount,
       ),
     number: (value) => number.format(value),
+    bytes: (value) => {
+      const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+      let size = value;
+      let unit = 0;
+      while (size >= 1024 && unit < units.length - 1) {
+        size /= 1024;
+        unit += 1;
+      }
+      const digits = unit === 0 || size >= 10 ? 0 : 1;
+      return `${new Intl.NumberFormat(tag, { maximumFractionDigits: digits }).format(size)} ${units[unit]}`;
+    },
   };
 }

@@ -8,6 +8,7 @@ import { rolesOf, who } from './badges.ts';
 import { ConsoleElement } from './element.ts';
 import { load, type Loaded } from './loader.ts';
 import { problemBox } from './problem-box.ts';
+import './case-files.ts';
 
 type AuditReport = { ok: boolean; failures: { caseId: string | null; seq: number | null; reason: string }[] };
 
@@ -77,12 +78,21 @@ export class CaseTimeline extends ConsoleElement {
       </div>
       <p class="event-who">${who(event.actor.id, this.ctx)}${roles === null ? nothing : html` <span class="roles">(${roles})</span>`}</p>
       <p class="event-what">${eventSummary(event, t, f)}</p>
+      ${this.thumbnail(event)}
       <details class="hashes"><summary>${t.timeline.hashes} <code>${event.hash.slice(0, 12)}…</code></summary>
         <dl><div><dt>${t.timeline.prevHash}</dt><dd><code class="hash">${event.prevHash}</code></dd></div>
           <div><dt>${t.timeline.hash}</dt><dd><code class="hash">${event.hash}</code></dd></div></dl>
       </details>
       ${after ? html`<p class="muted">${t.timeline.afterAsOf}</p>` : html`<a class="as-of-link" href=${href.case(this.caseId, event.occurredAt)}>${t.timeline.asOfHere}</a>`}
     </li>`;
+  }
+
+  /** The picture a case.file_attached event binds, when it is an image still kept. */
+  private thumbnail(event: CaseEvent) {
+    if (event.type !== 'case.file_attached' || !String(event.payload.mediaType).startsWith('image/')) return nothing;
+    const kind = (this.ctx.t.fileKind as Record<string, string>)[String(event.payload.kind)] ?? '';
+    return html`<ct-file-thumbnail .ctx=${this.ctx} .caseId=${this.caseId} .fileId=${String(event.payload.fileId)}
+      .label=${fill(this.ctx.t.files.thumbnailOf, { name: kind })}></ct-file-thumbnail>`;
   }
 
   override render() {

@@ -6,11 +6,12 @@ import { erasureSchema } from '../../domain/index.ts';
 import { auditVerify, listAccessLog, listCheckpoints, publicKeyInfo } from '../../app/audit-queries.ts';
 import type { DatabasePool } from '../../app/database.ts';
 import { erasePersonalData } from '../../app/erase-personal-data.ts';
-import { exportCase } from '../../app/export-case.ts';
+import { exportCase, exportCaseArchive } from '../../app/export-case.ts';
 import { BARRIER_TIMEOUT_MS, type SealPolicy } from '../../app/seal-checkpoint.ts';
+import type { FileStore } from '../../infra/files/file-store.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { actorOf, requireRole } from '../auth.ts';
-import { refuse } from '../problems.ts';
+import { ProblemError, refuse } from '../problems.ts';
 import {
   accessLogEntrySchema,
   bundleResponseSchema,
@@ -32,7 +33,13 @@ import {
 /** The checkpoint key and how an export seals what is still unsealed. */
 export type AuditKeys = { signingKey: KeyObject; publicKey: KeyObject; sealPolicy?: SealPolicy };
 
-export type AuditRouteDeps = { pool: DatabasePool; log: Logger; audit: AuditKeys };
+export type AuditRouteDeps = {
+  pool: DatabasePool;
+  log: Logger;
+  audit: AuditKeys;
+  /** The evidence file store: erasure deletes bytes from it, and ?files=true exports them. */
+  store?: FileStore;
+};
 
 const DEFAULT_SEAL_POLICY: SealPolicy = { maxEvents: 1000, maxAgeMs: 30_000, barrierTimeoutMs: BARRIER_TIMEOUT_MS };
 
@@ -56,12 +63,30 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
       summary:
         'A self-contained, signed bundle of the case that `casetrail audit verify --bundle` checks offline (supervisor; access-logged)',
       params: idParamsSchema,
-      querystring: z.strictObject({ purpose: purposeSchema.optional() }),
+      querystring: z.strictObject({
+        purpose: purposeSchema.optional(),
+        files: z
+          .enum(['true', 'false'])
+          .optional()
+          .describe('true: a zip of bundle.json and files/<sha256>, every file of the case that is not erased'),
+      }),
       response: { 200: bundleResponseSchema, ...problemResponses([...AUTHENTICATED_PROBLEMS, 403, 404]) },
     },
     preValidation: SUPERVISOR_ONLY('exporting a case'),
     handler: async (request, reply) => {
-      const result = await exportCase(exportDeps, actorOf(request), request.params.id, request.query);
+      const { files, ...query } = request.query;
+      if (files === 'true') {
+        const store = deps.store;
+        if (store === undefined) throw new ProblemError('not_found', 'this server keeps no files');
+        const archived = await exportCaseArchive({ ...exportDeps, store }, actorOf(request), request.params.id, query);
+        if (!archived.ok) refuse(archived);
+        const reference = String(archived.bundle.case.reference).replace(/[^A-Za-z0-9-]/gu, '');
+        reply.header('content-disposition', `attachment; filename="${reference}.casetrail-bundle.zip"`);
+        reply.header('x-content-type-options', 'nosniff');
+        // A stream is sent as it is: the JSON schema of 200 does not apply to it.
+        return reply.type('application/zip').send(archived.archive as never);
+      }
+      const result = await exportCase(exportDeps, actorOf(request), request.params.id, query);
       if (!result.ok) refuse(result);
       const reference = String(result.bundle.case.reference).replace(/[^A-Za-z0-9-]/gu, '');
       reply.header('content-disposition', `attachment; filename="${reference}.casetrail-bundle.json"`);
@@ -148,7 +173,12 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
         reason: request.body.reason,
       });
       if (!result.ok) refuse(result);
-      return { caseId: result.caseId, erased: result.fields, event: result.event };
+      return {
+        caseId: result.caseId,
+        erased: result.fields,
+        event: result.event,
+        objectsDeleted: result.objectsDeleted,
+      };
     },
   });
 }

@@ -29,7 +29,11 @@ export const COMMAND_PATHS = {
   withdraw: '/cases/:id/withdraw',
   'add-note': '/cases/:id/notes',
   'add-evidence': '/cases/:id/evidence',
+  'attach-file': '/cases/:id/files',
 } as const satisfies { [T in CommandType]: string };
+
+/** Commands posted as multipart/form-data, whose routes live elsewhere (file.routes.ts). */
+const NOT_JSON: readonly CommandType[] = ['attach-file'];
 
 export type CommandRouteDeps = AwaitCommandDeps & SubmitCommandDeps & { waitTimeoutMs: number };
 
@@ -58,6 +62,7 @@ const DESCRIPTIONS: { [T in CommandType]: string } = {
   withdraw: 'Withdraw an open case, with a reason (supervisor)',
   'add-note': 'Add a note to a case (anyone who can see it)',
   'add-evidence': 'Add an evidence item to an open case (verifier, supervisor)',
+  'attach-file': 'Upload an evidence file to an open case (multipart/form-data; see the files routes)',
 };
 
 /**
@@ -67,6 +72,7 @@ const DESCRIPTIONS: { [T in CommandType]: string } = {
 export function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   for (const type of Object.keys(COMMAND_PATHS) as CommandType[]) {
+    if (NOT_JSON.includes(type)) continue;
     const isSubmit = type === 'submit';
     typed.route({
       method: 'POST',

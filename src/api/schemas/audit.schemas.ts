@@ -61,5 +61,6 @@ export const erasureResultSchema = z
       .object({ seq: z.int(), hash: z.string() })
       .nullable()
       .describe('the case.personal_data_erased event, null when nothing was erased'),
+    objectsDeleted: z.int().describe('stored files whose bytes were deleted (those no other case holds)'),
   })
   .meta({ id: 'Erasure' });

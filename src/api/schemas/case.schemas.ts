@@ -6,6 +6,8 @@ import {
   CONTENT_TYPES,
   EVENT_TYPES,
   EVIDENCE_KINDS,
+  FILE_KINDS,
+  MEDIA_TYPE_NAMES,
   OUTCOMES,
   PLATFORMS,
   PRIORITIES,
@@ -13,6 +15,7 @@ import {
   REPORT_SOURCES,
   STAGES,
   VERDICTS,
+  type MediaType,
 } from '../../domain/index.ts';
 import { problemSchema } from './common.schemas.ts';
 
@@ -75,7 +78,7 @@ const penalty = z.object({
   fine: z.object({ amount: z.int().describe('minor units'), currency: z.literal('VND') }),
   remedies: z.array(z.enum(REMEDIES)),
   facts: z.string(),
-  documents: z.array(z.object({ description: z.string(), sha256: z.string() })).optional(),
+  documents: z.array(z.object({ description: z.string(), sha256: z.string(), fileId: z.uuid().optional() })).optional(),
   recordedBy: z.string().optional(),
 });
 
@@ -167,3 +170,22 @@ export const acceptedSchema = z
   })
   .meta({ id: 'Accepted' });
 export type AcceptedRepresentation = z.output<typeof acceptedSchema>;
+
+export const fileSchema = z
+  .object({
+    id: z.uuid(),
+    caseId: z.uuid(),
+    seq: z.int().describe('the seq of its case.file_attached event'),
+    sha256: z.string().describe('lower-case hex; also the ETag of its download'),
+    size: z.int(),
+    mediaType: z.enum(MEDIA_TYPE_NAMES as [MediaType, ...MediaType[]]).describe('detected from the bytes'),
+    kind: z.enum(FILE_KINDS),
+    attachedBy: z.uuid(),
+    attachedAt: z.iso.datetime(),
+    erasedAt: z.iso.datetime().nullable().describe('set when erasure removed the bytes for this case (downloads 410)'),
+    name: z.string().optional().describe('the name it was uploaded with (personal data; absent once erased)'),
+    description: z.string().optional().describe('personal data; absent once erased'),
+    thumbnail: z.boolean().describe('whether GET .../thumbnail has a picture of it'),
+  })
+  .meta({ id: 'CaseFile' });
+export type FileRepresentation = z.output<typeof fileSchema>;

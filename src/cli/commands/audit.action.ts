@@ -1,8 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { verifyTrail, type TrailReport } from '../../app/verify-trail.ts';
 import {
+  checkBundleFiles,
   describeFailure,
   failureLocation,
   publicKeyId,
@@ -10,8 +11,10 @@ import {
   type AuditFailure,
   type Bundle,
   type BundleReport,
+  type FileCheck,
 } from '../../domain/index.ts';
 import { loadConfig } from '../../infra/config/config.ts';
+import { isZip, readBundleArchive } from '../../infra/files/bundle-archive.ts';
 import { openRuntime } from '../../infra/runtime.ts';
 import { createApiClient } from '../api-client.ts';
 import { CliError, EXIT } from '../exit.ts';
@@ -62,27 +65,62 @@ export async function exportCase(caseId: string, flags: ExportFlags): Promise<vo
 
 async function verifyBundleFile(file: string, trusted: KeyObject | undefined, flags: VerifyFlags): Promise<void> {
   let text: string;
+  let archive: Awaited<ReturnType<typeof readBundleArchive>> | null = null;
   try {
-    text = await readFile(file, 'utf8');
+    const head = Buffer.alloc(4);
+    const handle = await open(file, 'r');
+    try {
+      await handle.read(head, 0, 4, 0);
+    } finally {
+      await handle.close();
+    }
+    if (isZip(head)) {
+      archive = await readBundleArchive(file);
+      text = archive.bundleText;
+    } else {
+      text = await readFile(file, 'utf8');
+    }
   } catch (error) {
     throw new CliError(`--bundle: cannot read ${file}: ${(error as Error).message}`);
   }
-  let report: BundleReport;
+  let parsed: unknown;
+  let report: BundleReport & { files?: FileCheck };
   try {
-    report = verifyBundle(JSON.parse(text), trusted === undefined ? {} : { trustedKeyId: publicKeyId(trusted) });
+    parsed = JSON.parse(text);
+    report = verifyBundle(parsed, trusted === undefined ? {} : { trustedKeyId: publicKeyId(trusted) });
   } catch (error) {
     report = {
       ok: false,
       failure: { caseId: null, seq: null, checkpoint: null, reason: `not JSON: ${(error as Error).message}` },
     };
   }
+  if (archive !== null && report.ok) report = withFiles(report, parsed, archive);
   printResult(flags, report, () =>
     report.ok
       ? `bundle verified: ${report.reference} (case ${report.caseId}), ${report.events} events, ${report.sealedEvents} sealed in ${report.checkpoints} checkpoints` +
-        `${report.unsealedEvents > 0 ? `, ${report.unsealedEvents} not sealed yet` : ''}; key ${report.keyId}`
+        `${report.unsealedEvents > 0 ? `, ${report.unsealedEvents} not sealed yet` : ''}` +
+        `${report.files?.ok ? `; ${report.files.checked} files match their hashes${report.files.erased > 0 ? ` (${report.files.erased} erased)` : ''}` : ''}` +
+        `; key ${report.keyId}`
       : describeFailure('bundle', report.failure),
   );
   if (!report.ok) process.exitCode = EXIT.checkFailed;
+}
+
+/** An archive's files, checked against the events of its bundle (docs/audit-format.md, "Archives"). */
+function withFiles(
+  report: Extract<BundleReport, { ok: true }>,
+  bundle: unknown,
+  archive: Awaited<ReturnType<typeof readBundleArchive>>,
+): BundleReport & { files?: FileCheck } {
+  const [stray] = archive.unexpected;
+  if (stray !== undefined) {
+    return {
+      ok: false,
+      failure: { caseId: null, seq: null, checkpoint: null, reason: `${stray} does not belong in a case archive` },
+    };
+  }
+  const files = checkBundleFiles(bundle, archive.files);
+  return files.ok ? { ...report, files } : { ok: false, failure: files.failure, files };
 }
 
 async function verifyDatabase(flags: VerifyFlags, trusted: KeyObject | undefined): Promise<void> {

@@ -12,7 +12,10 @@ export function registerAudit(program: Command): void {
       'recompute every chain, case row and checkpoint from the database, or check an exported bundle offline; exit 0 when all holds, 1 naming the first broken case and seq',
     )
     .option('--case <id>', 'verify one case (and the checkpoints that sealed it)')
-    .option('--bundle <file>', 'verify an exported bundle offline: no database, no configuration needed')
+    .option(
+      '--bundle <file>',
+      'verify an exported bundle offline (JSON, or the zip of ?files=true, whose every file is checked against its hash): no database, no configuration needed',
+    )
     .option(
       '--public-key <file>',
       'trust only this Ed25519 public key (PEM, 64 hex characters, or the JSON of GET /v1/audit/public-key)',

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
 import { runAuditBench } from '../../bench/audit.bench.ts';
+import { runFilesBench } from '../../bench/files.bench.ts';
 import { runIntakeBench } from '../../bench/intake.bench.ts';
 import { sweepLeftovers } from '../../bench/leftovers.ts';
 import { runStartupBench, stopStartupRuns } from '../../bench/startup.bench.ts';
@@ -27,6 +28,7 @@ export type BenchFlags = {
   scenarios: string;
   runs: string;
   starts: string;
+  fileMib: string;
   backends: string;
   json?: boolean;
 };
@@ -129,6 +131,9 @@ export async function runBench(flags: BenchFlags): Promise<void> {
     if (scenarios.includes('audit')) {
       emit(await runAuditBench({ adminUrl, events: settings.events, log, tty }));
     }
+    if (scenarios.includes('files')) {
+      emit(await runFilesBench({ adminUrl, fileMib: settings.fileMib, rounds: settings.rounds, log }));
+    }
   } catch (error) {
     // Interrupted: the scenario failed as its database went; the handler ends the process.
     if (interruption.interrupted) await interruption.ended;
@@ -199,6 +204,7 @@ function benchSettings(flags: BenchFlags) {
     events: positive(flags.events, '--events'),
     runs: positive(flags.runs, '--runs'),
     starts: positive(flags.starts, '--starts'),
+    fileMib: positive(flags.fileMib, '--file-mib'),
   };
 }
 
@@ -284,6 +290,17 @@ function row(r: Record<string, unknown>): string[] {
       `${r.p50Ms}/${r.p99Ms} ms`,
       `${r.peakRssMb} MiB`,
       `CPU ratio ${r.cpuRatio}; p99 at half rate ${half.p99Ms} ms; ${r.historyCases} cases in the database`,
+    ];
+  }
+  if (r.scenario === 'files') {
+    return [
+      `files (${r.fileMib} MiB, ${r.store} store)`,
+      `upload ${r.uploadMibPerSec}, download ${r.downloadMibPerSec} MiB/s`,
+      `disk copy ${r.copyMibPerSec} MiB/s`,
+      `${r.uploadRatio} / ${r.downloadRatio}`,
+      '',
+      `${r.peakRssMb} MiB`,
+      'upload and download against a copy of the same bytes on the same disk (medians)',
     ];
   }
   if (r.scenario === 'startup') {

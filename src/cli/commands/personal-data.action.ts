@@ -12,16 +12,23 @@ export async function erasePersonalDataCommand(flags: { case: string; reason: st
   const runtime = await openRuntime({ migrate: true, role: 'cli', oneShot: true });
   try {
     // The operator acts with database access, not as a user: the trail records the system actor.
-    const result = await erasePersonalData({ pool: runtime.db.pool, log: runtime.log }, SYSTEM_ACTOR, {
+    const store = await runtime.files();
+    const result = await erasePersonalData({ pool: runtime.db.pool, log: runtime.log, store }, SYSTEM_ACTOR, {
       caseId: flags.case,
       reason: input.data.reason,
     });
     if (!result.ok) throw new CliError(result.detail, EXIT.checkFailed);
-    const output = { caseId: result.caseId, erased: result.fields, event: result.event };
+    const output = {
+      caseId: result.caseId,
+      erased: result.fields,
+      event: result.event,
+      objectsDeleted: result.objectsDeleted,
+    };
     printResult(flags, output, () =>
       result.event === null
         ? `case ${result.caseId} holds no personal data: nothing erased`
-        : `erased ${result.fields.join(', ')} of case ${result.caseId}; recorded as seq ${result.event.seq}`,
+        : `erased ${result.fields.join(', ')} of case ${result.caseId}; recorded as seq ${result.event.seq}` +
+          (result.objectsDeleted > 0 ? `; ${result.objectsDeleted} stored files deleted` : ''),
     );
   } finally {
     await runtime.close();

@@ -35,6 +35,7 @@ export async function runStart(options: { workers: boolean }): Promise<void> {
       audit: { ...runtime.secrets, sealPolicy: sealPolicy(config) },
       secretsKey: runtime.secrets.secretsKey,
       queues: factory,
+      files: { store: await runtime.files(), maxBytes: config.CASETRAIL_FILE_MAX_BYTES },
     });
     opened.push(() => app.close());
     await app.listen({ host: config.HOST, port: config.PORT });
@@ -74,13 +75,13 @@ export async function runWorker(options: { queues: string }): Promise<void> {
   });
 }
 
-function startPipelineFor(
+async function startPipelineFor(
   runtime: Runtime,
   factory: QueueFactory,
   queues: ReturnType<typeof parseQueueSelection>,
 ): Promise<Pipeline> {
   return startPipeline({
-    deps: pipelineDeps(runtime),
+    deps: { ...pipelineDeps(runtime), store: await runtime.files() },
     databaseUrl: runtime.databaseUrl,
     factory,
     queues,

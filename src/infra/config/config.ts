@@ -173,7 +173,7 @@ export const configSchema = z
     ),
     CASETRAIL_RATE_LIMIT_WINDOW: duration('1m').describe('the API rate-limit window'),
     CASETRAIL_HTTP_REQUEST_TIMEOUT: duration('30s').describe(
-      'how long an API client has to send a whole request (headers and body); a slower one gets 408 and is disconnected',
+      'how long an API client has to send a whole request (headers and body); a slower one gets 408 and is disconnected. An evidence file upload may take longer but must send 64 KiB in each such period',
     ),
     CASETRAIL_HTTP_HEADERS_TIMEOUT: duration('10s').describe(
       'how long an API client has to send the headers of a request (at most CASETRAIL_HTTP_REQUEST_TIMEOUT)',
@@ -193,6 +193,30 @@ export const configSchema = z
     CASETRAIL_WEBHOOK_ALLOW_CIDRS: cidrList.describe(
       'comma-separated CIDRs (or addresses) where webhook receivers may be besides public addresses, e.g. 10.20.0.0/16 for an in-house receiver; unset: loopback, private, link-local and other internal addresses are refused',
     ),
+    CASETRAIL_FILE_STORE: z
+      .string()
+      .refine((value) => fileStoreUrl(value) !== null, 'expected file:///absolute/path or s3://bucket/prefix')
+      .optional()
+      .describe('where evidence files are kept: file:///path or s3://bucket/prefix; unset: <CASETRAIL_DATA_DIR>/files'),
+    CASETRAIL_FILE_MAX_BYTES: positiveInt(500 * 1024 * 1024).describe(
+      'largest evidence file accepted, in bytes (default 500 MiB; larger uploads answer 413)',
+    ),
+    CASETRAIL_FILE_SWEEP_INTERVAL: duration('1h').describe(
+      'how often the sweeper removes what cut-off uploads and rejected files left in the file store',
+    ),
+    CASETRAIL_FILE_SWEEP_GRACE: duration('24h').describe(
+      'age before the sweeper removes a temporary upload, or an object that no file refers to',
+    ),
+    AWS_ENDPOINT_URL: url(['http:', 'https:'])
+      .optional()
+      .describe(
+        "S3-compatible endpoint of an s3:// file store (standard AWS variable; credentials come from AWS_ACCESS_KEY_ID and the SDK's other usual sources)",
+      ),
+    AWS_REGION: z.string().min(1).default('us-east-1').describe('region of an s3:// file store'),
+    CASETRAIL_S3_FORCE_PATH_STYLE: z
+      .enum(['true', 'false'])
+      .optional()
+      .describe('path-style S3 requests (bucket in the path); default true when AWS_ENDPOINT_URL is set'),
   })
   .refine(
     (c) =>
@@ -240,6 +264,26 @@ export function queueBackend(config: Config): 'redis' | 'postgres' {
   return (
     config.CASETRAIL_QUEUE_BACKEND ?? (config.REDIS_URL || config.CASETRAIL_REDIS_CLUSTER_NODES ? 'redis' : 'postgres')
   );
+}
+
+export type FileStoreUrl = { kind: 'file'; path: string } | { kind: 's3'; bucket: string; prefix: string };
+
+/** file:///absolute/path or s3://bucket[/prefix]; null for anything else. */
+export function fileStoreUrl(value: string): FileStoreUrl | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  if (url.protocol === 'file:' && url.host === '' && url.pathname.length > 1) {
+    return { kind: 'file', path: decodeURIComponent(url.pathname) };
+  }
+  if (url.protocol === 's3:' && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/u.test(url.hostname)) {
+    const prefix = decodeURIComponent(url.pathname).replace(/^\/+/u, '');
+    return { kind: 's3', bucket: url.hostname, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
+  }
+  return null;
 }
 
 export function parseDuration(value: string): number | null {

@@ -1,10 +1,12 @@
 import type pg from 'pg';
 import { PERSONAL_FIELDS, PERSONAL_PAYLOAD_PATHS, type PersonalField } from '../../domain/index.ts';
+import { fileFieldsHeld } from './file.repository.ts';
 
 // Erasure of a case's personal data: the personal-data row and the personal fields of the
 // stored command payloads. Which paths hold what comes from the domain (PERSONAL_PAYLOAD_PATHS).
 
-const COLUMNS: Record<PersonalField, string> = {
+/** The fields of the case's personal-data row; the files' fields are kept per file (file.repository.ts). */
+const COLUMNS: Partial<Record<PersonalField, string>> = {
   accountHandle: 'account_handle',
   accountName: 'account_name',
   content: 'content',
@@ -18,8 +20,10 @@ const PATHS = Object.entries(PERSONAL_PAYLOAD_PATHS).flatMap(([type, paths]) =>
 
 /** The personal fields the database still holds for the case, in PERSONAL_FIELDS order. */
 export async function personalFieldsHeld(client: pg.ClientBase, caseId: string): Promise<PersonalField[]> {
-  const inRow = PERSONAL_FIELDS.map((f) => `bool_or(${COLUMNS[f]} IS NOT NULL) AS "${f}"`).join(', ');
-  const { rows: rowFields } = await client.query<Record<PersonalField, boolean | null>>(
+  const inRow = Object.entries(COLUMNS)
+    .map(([f, column]) => `bool_or(${column} IS NOT NULL) AS "${f}"`)
+    .join(', ');
+  const { rows: rowFields } = await client.query<Partial<Record<PersonalField, boolean | null>>>(
     `SELECT ${inRow} FROM case_personal_data WHERE case_id = $1`,
     [caseId],
   );
@@ -32,7 +36,13 @@ export async function personalFieldsHeld(client: pg.ClientBase, caseId: string):
     `SELECT ${inCommands} FROM commands WHERE case_id = $1`,
     params,
   );
-  return PERSONAL_FIELDS.filter((f) => rowFields[0]?.[f] === true || commandFields[0]?.[f] === true);
+  const files = await fileFieldsHeld(client, caseId);
+  return PERSONAL_FIELDS.filter(
+    (f) =>
+      rowFields[0]?.[f] === true ||
+      commandFields[0]?.[f] === true ||
+      (f === 'fileName' || f === 'fileDescription' || f === 'fileContent' ? files[f] : false),
+  );
 }
 
 export async function deletePersonalData(client: pg.ClientBase, caseId: string): Promise<void> {

@@ -1,5 +1,11 @@
 import type pg from 'pg';
-import { decisionNoKey, type CaseState, type Rejection, type StoredEvent } from '../../domain/index.ts';
+import {
+  decisionNoKey,
+  type AttachedFile,
+  type CaseState,
+  type Rejection,
+  type StoredEvent,
+} from '../../domain/index.ts';
 import { CASE_COLUMNS, caseToRecord, rowToCase, type CaseRow } from './case.repository.ts';
 import {
   commandNotice,
@@ -65,6 +71,16 @@ WITH saved AS (
     subject_handle = COALESCE(EXCLUDED.subject_handle, case_personal_data.subject_handle),
     subject_name = COALESCE(EXCLUDED.subject_name, case_personal_data.subject_name),
     updated_at = statement_timestamp()
+), attached AS (
+  -- The case_files projection of the case.file_attached events appended above.
+  INSERT INTO case_files (id, case_id, seq, command_id, sha256, size, media_type, kind, attached_by, attached_at)
+  SELECT id, case_id, seq, command_id, sha256, size, media_type, kind, attached_by, attached_at
+  FROM jsonb_to_recordset($9::jsonb) AS f(id uuid, case_id uuid, seq int, command_id uuid, sha256 text, size bigint,
+                                          media_type text, kind text, attached_by uuid, attached_at timestamptz)
+), file_personal AS (
+  INSERT INTO case_file_personal_data (file_id, case_id, name, description)
+  SELECT file_id, case_id, name, description
+  FROM jsonb_to_recordset($10::jsonb) AS p(file_id uuid, case_id uuid, name text, description text)
 ), published AS (
   INSERT INTO outbox (id, queue, job_name, payload, published_at, attempts)
   SELECT gen_random_uuid(), 'events', a.type, jsonb_build_object('eventId', a.id::text, 'caseId', a.case_id, 'seq', a.seq),
@@ -101,6 +117,30 @@ function personalRows(
   }));
 }
 
+export type FilePersonalData = { fileId: string; caseId: string; name?: string; description?: string };
+
+/** The case_files rows of the case.file_attached events among these. */
+function attachedFiles(events: readonly StoredEvent[]): Record<string, unknown>[] {
+  return events.flatMap((e) =>
+    e.type === 'case.file_attached'
+      ? [
+          {
+            id: e.payload.fileId,
+            case_id: e.caseId,
+            seq: e.seq,
+            command_id: e.commandId,
+            sha256: e.payload.sha256,
+            size: e.payload.size,
+            media_type: e.payload.mediaType,
+            kind: e.payload.kind,
+            attached_by: e.actor.id,
+            attached_at: e.occurredAt,
+          },
+        ]
+      : [],
+  );
+}
+
 /** How a command ended, as the commands table records it. */
 export type CommandOutcome =
   | { commandId: string; caseId: string; status: 'applied'; resultVersion: number }
@@ -120,6 +160,8 @@ export async function writeTransitions(
     outcomes: readonly CommandOutcome[];
     /** Personal data to store, merged into what a case has (a field not given is kept). */
     personal?: readonly { caseId: string; patch: PersonalDataPatch }[];
+    /** The personal data of files attached by these events (their names and descriptions). */
+    filePersonal?: readonly FilePersonalData[];
     handedOff?: boolean;
   },
 ): Promise<OutboxRow[]> {
@@ -172,6 +214,15 @@ export async function writeTransitions(
       JSON.stringify(priors),
       JSON.stringify(personalRows(transition.personal ?? [])),
       outcomes.map((o) => o.id),
+      JSON.stringify(attachedFiles(transition.events)),
+      JSON.stringify(
+        (transition.filePersonal ?? []).map((p) => ({
+          file_id: p.fileId,
+          case_id: p.caseId,
+          name: p.name ?? null,
+          description: p.description ?? null,
+        })),
+      ),
     ],
   });
   const written = rows[0];
@@ -211,6 +262,8 @@ WITH cmd AS (SELECT * FROM commands WHERE id = ANY($1::uuid[]) ORDER BY id ${loc
 k AS (SELECT * FROM cases WHERE id IN (SELECT case_id FROM cmd) ORDER BY id ${lock})
 SELECT (SELECT coalesce(jsonb_agg(to_jsonb(cmd)), '[]') FROM cmd) AS commands,
        (SELECT coalesce(jsonb_agg(to_jsonb(k)), '[]') FROM k) AS cases,
+       (SELECT coalesce(jsonb_agg(jsonb_build_object('caseId', f.case_id, 'fileId', f.id, 'kind', f.kind, 'sha256', f.sha256)), '[]')
+          FROM case_files f WHERE f.case_id IN (SELECT case_id FROM cmd WHERE cmd.type = 'record-penalty')) AS files,
        statement_timestamp() AS now`;
 const LOAD_LOCKED = { name: 'load-many-for-apply', text: LOAD_MANY_FOR_APPLY('FOR UPDATE') };
 const LOAD_UNLOCKED = { name: 'load-many-unlocked', text: LOAD_MANY_FOR_APPLY('') };
@@ -220,15 +273,28 @@ export type LoadedForApply = {
   cases: Map<string, CaseState>;
   /** Keys (decisionNoKey) of the loaded penalties' decision numbers that a case already holds. */
   takenDecisionKeys: Set<string>;
+  /** The files of the cases of the loaded penalties, by case (which their documents may name). */
+  filesByCase: Map<string, AttachedFile[]>;
   now: Date;
 };
+
+function groupFiles(files: readonly (AttachedFile & { caseId: string })[]): Map<string, AttachedFile[]> {
+  const byCase = new Map<string, AttachedFile[]>();
+  for (const { caseId, ...file } of files) byCase.set(caseId, [...(byCase.get(caseId) ?? []), file]);
+  return byCase;
+}
 
 export async function loadManyForApply(
   client: pg.ClientBase | pg.Pool,
   commandIds: readonly string[],
   options: { lock: boolean } = { lock: true },
 ): Promise<LoadedForApply> {
-  const { rows } = await client.query<{ commands: CommandRow[]; cases: CaseRow[]; now: Date }>({
+  const { rows } = await client.query<{
+    commands: CommandRow[];
+    cases: CaseRow[];
+    files: (AttachedFile & { caseId: string })[];
+    now: Date;
+  }>({
     ...(options.lock ? LOAD_LOCKED : LOAD_UNLOCKED),
     values: [commandIds],
   });
@@ -239,6 +305,7 @@ export async function loadManyForApply(
     commands,
     cases: new Map(row.cases.map((c) => [c.id as string, rowToCase(c)])),
     takenDecisionKeys: await takenDecisionKeys(client, [...commands.values()]),
+    filesByCase: groupFiles(row.files),
     now: row.now,
   };
 }
