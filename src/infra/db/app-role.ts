@@ -6,7 +6,7 @@ import { migrate } from './migrator.ts';
 const APP_ROLE_LOCK = 72707370;
 
 /** The role name of a PostgreSQL URL. */
-export function roleOf(url: string): string {
+function roleOf(url: string): string {
   return decodeURIComponent(new URL(url).username);
 }
 

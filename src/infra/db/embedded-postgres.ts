@@ -24,7 +24,7 @@ const OWNER_FILE = 'pg-owner.json';
 /** The cluster's bootstrap superuser, which owns the schema and runs migrations. */
 const USER = 'casetrail';
 /** The role the application connects as; made and granted by prepareAsOwner (app-role.ts). */
-export const APP_USER = 'casetrail_app';
+const APP_USER = 'casetrail_app';
 const APP_PASSWORD_FILE = 'pg-app-password';
 
 /**
