@@ -37,7 +37,10 @@ async function visibleCase(deps: Pick<CaseFileDeps, 'pool'>, actor: Actor, caseI
   return state !== null && canSeeCase(actor, state) ? state : null;
 }
 
-/** The files of a case the actor may see, in the order they were attached. */
+/**
+ * The files of a case the actor may see, in the order they were attached. Their names and
+ * descriptions are personal data: the listing is written to the access log, whoever reads.
+ */
 export async function listCaseFiles(
   deps: Pick<CaseFileDeps, 'pool'>,
   actor: Actor,
@@ -45,7 +48,9 @@ export async function listCaseFiles(
 ): Promise<{ ok: true; items: CaseFileView[] } | NotFound> {
   if ((await visibleCase(deps, actor, caseId)) === null)
     return { ok: false, code: 'not_found', detail: `no case ${caseId}` };
-  return { ok: true, items: (await selectCaseFiles(deps.pool, caseId)).map(view) };
+  const items = (await selectCaseFiles(deps.pool, caseId)).map(view);
+  await insertAccessLog(deps.pool, { actorId: actor.id, action: 'case.files.read', caseId, purpose: null });
+  return { ok: true, items };
 }
 
 /** One file of a case the actor may see; erased files answer erased (410). */
@@ -91,7 +96,8 @@ export async function readCaseFile(
 
 /**
  * A small WebP of an image file, made on first request and kept beside it in the store.
- * Files that are not images have none (not_found).
+ * Files that are not images have none (not_found). A picture of the evidence is personal
+ * data: every thumbnail served is written to the access log.
  */
 export async function fileThumbnail(
   deps: CaseFileDeps,
@@ -104,7 +110,13 @@ export async function fileThumbnail(
   const { file } = found;
   if (!file.thumbnail) return { ok: false, code: 'not_found', detail: `file ${fileId} is not an image` };
   const kept = await deps.store.read('thumbnails', file.sha256);
-  if (kept !== null) return { ok: true, webp: await collect(kept) };
+  const logged = () =>
+    insertAccessLog(deps.pool, { actorId: actor.id, action: 'case.file.thumbnail', caseId, purpose: null });
+  if (kept !== null) {
+    const webp = await collect(kept);
+    await logged();
+    return { ok: true, webp };
+  }
   const image = await deps.store.read('objects', file.sha256);
   if (image === null) return { ok: false, code: 'erased', detail: `the bytes of file ${fileId} are no longer kept` };
   let webp: Buffer;
@@ -115,6 +127,7 @@ export async function fileThumbnail(
     return { ok: false, code: 'not_found', detail: `no thumbnail can be made of file ${fileId}` };
   }
   await deps.store.put('thumbnails', file.sha256, webp);
+  await logged();
   return { ok: true, webp };
 }
 

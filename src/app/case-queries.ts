@@ -206,7 +206,10 @@ export async function getCommand(
   return { ok: true, command };
 }
 
-/** docs/design.md §4: every supervisor read of a case or its events goes to the append-only access log. */
+/**
+ * docs/design.md §4: every read of a case or its events goes to the append-only access log,
+ * whoever reads (clerks and verifiers as much as supervisors), through the API and so the console.
+ */
 async function auditRead(
   deps: CaseQueryDeps,
   actor: Actor,
@@ -214,7 +217,6 @@ async function auditRead(
   caseId: string,
   purpose?: string,
 ): Promise<void> {
-  if (!actor.roles.includes('supervisor')) return;
   await insertAccessLog(deps.pool, { actorId: actor.id, action, caseId, purpose: purpose ?? null });
 }
 

@@ -6,11 +6,17 @@ import {
   evolve,
   headOf,
   type Actor,
+  type CaseState,
   type PersonalField,
 } from '../domain/index.ts';
 import { lockCases } from '../infra/db/case.repository.ts';
 import { databaseNow } from '../infra/db/checkpoint.repository.ts';
-import { deletePersonalData, personalFieldsHeld, scrubCommandPayloads } from '../infra/db/erasure.repository.ts';
+import {
+  deletePersonalData,
+  itemCaseIds,
+  personalFieldsHeld,
+  scrubCommandPayloads,
+} from '../infra/db/erasure.repository.ts';
 import { eraseCaseFiles } from '../infra/db/file.repository.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
 import type { FileStore } from '../infra/files/file-store.ts';
@@ -31,6 +37,11 @@ export type ErasureResult =
       caseId: string;
       fields: PersonalField[];
       event: { seq: number; hash: string } | null;
+      /**
+       * How many other cases of the same item lost personal data (each records its own
+       * case.personal_data_erased); a count, not ids, since the eraser may not read them.
+       */
+      otherCases: number;
       /** How many stored objects (file bytes) were deleted: those no other case holds. */
       objectsDeleted: number;
     }
@@ -42,7 +53,10 @@ export type ErasureResult =
  * too: erasure wins), and appends case.personal_data_erased with the fields and the reason,
  * all in one transaction. The trail only ever held HMAC digests of these fields, so every
  * chain and checkpoint stays verifiable. Admins (API) or the operator (command line, as the
- * system actor). Erasing again when nothing is left changes nothing and appends nothing.
+ * system actor). Erasure covers every case of the item: the same item key, its merged
+ * duplicates and their original, reports linked as the same item; each case that held any
+ * records its own case.personal_data_erased, so every chain stays whole. Erasing again when
+ * nothing is left changes nothing and appends nothing.
  * The case's files lose their names and descriptions and are marked erased (downloads
  * answer 410); after commit, the bytes that no other case holds are deleted from the store
  * (their hashes stay in the trail). Bytes a failure left behind are the sweeper's.
@@ -55,30 +69,41 @@ export async function erasePersonalData(
   if (actor.id !== SYSTEM_ACTOR.id && !actor.roles.includes('admin')) {
     return { ok: false, code: 'forbidden', detail: 'erasing personal data needs the admin role' };
   }
-  let released: string[] = [];
+  const released: string[] = [];
   const result = await inTransaction(deps.pool, async (client): Promise<ErasureResult> => {
-    const state = (await lockCases(client, [input.caseId])).get(input.caseId) ?? null;
-    if (state === null) return { ok: false, code: 'not_found', detail: `no case ${input.caseId}` };
-    const fields = await personalFieldsHeld(client, input.caseId);
-    if (fields.length === 0) return { ok: true, caseId: input.caseId, fields, event: null, objectsDeleted: 0 };
-
-    const drafts = decideErasure(state, { fields, reason: input.reason.trim() });
-    const events = chainEvents(drafts, {
-      heads: { [state.id]: headOf(state) },
-      actor: { id: actor.id, roles: [...actor.roles] },
-      commandId: null,
-      occurredAt: await databaseNow(client),
-    });
-    await writeTransitions(client, { cases: [events.reduce(evolve, state)], events, outcomes: [] });
-    await deletePersonalData(client, input.caseId);
-    await scrubCommandPayloads(client, input.caseId);
-    released = await eraseCaseFiles(client, input.caseId);
-    const last = events.at(-1);
+    if (!(await lockCases(client, [input.caseId])).has(input.caseId))
+      return { ok: false, code: 'not_found', detail: `no case ${input.caseId}` };
+    // The item's other cases hold its personal data too (a merged duplicate, a later report).
+    const states = await lockCases(client, await itemCaseIds(client, input.caseId));
+    const erasures: { state: CaseState; fields: PersonalField[] }[] = [];
+    for (const state of states.values()) {
+      const fields = await personalFieldsHeld(client, state.id);
+      if (fields.length > 0) erasures.push({ state, fields });
+    }
+    const events = chainEvents(
+      erasures.flatMap(({ state, fields }) => decideErasure(state, { fields, reason: input.reason.trim() })),
+      {
+        heads: Object.fromEntries(erasures.map(({ state }) => [state.id, headOf(state)])),
+        actor: { id: actor.id, roles: [...actor.roles] },
+        commandId: null,
+        occurredAt: await databaseNow(client),
+      },
+    );
+    const cases = erasures.map(({ state }) => events.filter((e) => e.caseId === state.id).reduce(evolve, state));
+    await writeTransitions(client, { cases, events, outcomes: [] });
+    for (const { state } of erasures) {
+      await deletePersonalData(client, state.id);
+      await scrubCommandPayloads(client, state.id);
+      released.push(...(await eraseCaseFiles(client, state.id)));
+    }
+    const own = erasures.find(({ state }) => state.id === input.caseId);
+    const last = events.filter((e) => e.caseId === input.caseId).at(-1);
     return {
       ok: true,
       caseId: input.caseId,
-      fields,
+      fields: own?.fields ?? [],
       event: last === undefined ? null : { seq: last.seq, hash: last.hash },
+      otherCases: erasures.filter(({ state }) => state.id !== input.caseId).length,
       objectsDeleted: 0,
     };
   });
@@ -86,12 +111,13 @@ export async function erasePersonalData(
     const deleted = await releaseObjects({ pool: deps.pool, log: deps.log, store: deps.store }, released);
     result.objectsDeleted = deleted.length;
   }
-  if (result.ok && result.event !== null) {
+  if (result.ok && (result.event !== null || result.otherCases > 0)) {
     deps.log.info(
       {
         caseId: result.caseId,
         fields: result.fields,
-        seq: result.event.seq,
+        seq: result.event?.seq ?? null,
+        otherCases: result.otherCases,
         actorId: actor.id,
         objectsDeleted: result.objectsDeleted,
       },

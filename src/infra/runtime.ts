@@ -1,6 +1,7 @@
-import { loadConfig, type Config } from './config/config.ts';
+import { loadConfig, queueBackend, type Config } from './config/config.ts';
 import { loadSecrets, type Secrets } from './config/secrets.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import { prepareAsOwner, warnIfOwner } from './db/app-role.ts';
 import { openEmbeddedForCommand } from './db/embedded-for-command.ts';
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { fillIdentifierKeys } from './db/identifier-keys.ts';
@@ -10,6 +11,7 @@ import { sealSecret } from './secret-box.ts';
 import { warnUnlessAutovacuum } from './db/vacuum-check.ts';
 import type { FileStore } from './files/file-store.ts';
 import { openFileStore } from './files/open-file-store.ts';
+import { prepareQueueSchema } from './queue/queue-factory.ts';
 import { pino } from 'pino';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -52,6 +54,22 @@ export async function openRuntime(options: {
           )
         : await startEmbeddedPostgres(config.CASETRAIL_DATA_DIR, log, { advertise: true });
   const databaseUrl = embedded?.url ?? (config.DATABASE_URL as string);
+  // Migrations run as the schema's owner; the application connects as a role that owns
+  // nothing and may not rewrite the append-only tables (app-role.ts, docs/operations.md).
+  const ownerUrl = embedded?.ownerUrl ?? config.CASETRAIL_MIGRATION_DATABASE_URL ?? null;
+  try {
+    if (ownerUrl !== null) {
+      const applied = await prepareAsOwner(ownerUrl, databaseUrl, {
+        migrate: options.migrate,
+        log,
+        ...(queueBackend(config) === 'postgres' ? { alsoGrant: prepareQueueSchema } : {}),
+      });
+      if (applied.length > 0) log.info({ applied }, 'migrations applied');
+    }
+  } catch (error) {
+    await embedded?.stop().catch(() => undefined);
+    throw error;
+  }
   const db = openDatabase(databaseUrl, {
     poolSize: config.CASETRAIL_DB_POOL_SIZE,
     log,
@@ -59,8 +77,10 @@ export async function openRuntime(options: {
   });
   try {
     if (options.migrate) {
-      const result = await migrate(db.pool, { log });
-      if (result.applied.length > 0) log.info({ applied: result.applied }, 'migrations applied');
+      if (ownerUrl === null) {
+        const result = await migrate(db.pool, { log });
+        if (result.applied.length > 0) log.info({ applied: result.applied }, 'migrations applied');
+      }
       await fillIdentifierKeys(db.pool, log);
     }
     const secrets = await loadSecrets(config, log);
@@ -72,7 +92,10 @@ export async function openRuntime(options: {
       if (sealed > 0) log.info({ sealed }, 'webhook secrets sealed');
     }
     // A server runs for long: say so now if nothing will vacuum what it churns.
-    if (!options.oneShot) await warnUnlessAutovacuum(db.pool, log);
+    if (!options.oneShot) {
+      await warnUnlessAutovacuum(db.pool, log);
+      await warnIfOwner(db.pool, log);
+    }
     let files: Promise<FileStore> | undefined;
     return {
       config,

@@ -136,6 +136,7 @@ describe('casetrail personal-data erase', () => {
       caseId,
       erased: ['accountHandle', 'accountName', 'content'],
       event: { seq: 2, hash: expect.stringMatching(/^[0-9a-f]{64}$/u) },
+      otherCases: 0,
       objectsDeleted: 0,
     });
     const { rows } = await db.pool.query('SELECT actor_id, payload FROM events WHERE case_id = $1 AND seq = 2', [

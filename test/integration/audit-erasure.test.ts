@@ -102,6 +102,7 @@ describe("erasing a case's personal data", () => {
       caseId,
       erased: ['accountHandle', 'accountName', 'content', 'subjectHandle', 'subjectName'],
       event: { seq: 5, hash: expect.stringMatching(/^[0-9a-f]{64}$/u) },
+      otherCases: 0,
       objectsDeleted: 0,
     });
 
@@ -144,7 +145,7 @@ describe("erasing a case's personal data", () => {
     const { caseId } = await personalCase('b2');
     expect((await erase(admin, caseId, { reason: 'retention' })).statusCode).toBe(200);
     const again = await erase(admin, caseId, { reason: 'retention, again' });
-    expect(json(again)).toEqual({ caseId, erased: [], event: null, objectsDeleted: 0 });
+    expect(json(again)).toEqual({ caseId, erased: [], event: null, otherCases: 0, objectsDeleted: 0 });
     expect(json<{ version: number }>(await get(supervisor, `/v1/cases/${caseId}`)).version).toBe(5);
   });
 

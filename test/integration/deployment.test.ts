@@ -67,12 +67,24 @@ describe('docker-compose.yml', () => {
       expect(config.CASETRAIL_DATA_DIR).toBe('/var/lib/casetrail');
     }
     const postgres = services.postgres?.environment ?? {};
-    const url = new URL(parseConfig(services.api?.environment ?? {}).DATABASE_URL ?? '');
-    expect([url.username, url.password, url.pathname]).toEqual([
+    const owner = new URL(parseConfig(services.migrate?.environment ?? {}).CASETRAIL_MIGRATION_DATABASE_URL ?? '');
+    expect([owner.hostname, owner.username, owner.password, owner.pathname]).toEqual([
+      'postgres',
       postgres.POSTGRES_USER,
       postgres.POSTGRES_PASSWORD,
       `/${postgres.POSTGRES_DB}`,
     ]);
+  });
+
+  it('migrates as the owner alone; the API and the workers connect as the application role', () => {
+    const postgres = services.postgres?.environment ?? {};
+    for (const name of ['migrate', 'api', 'workers'] as const) {
+      const config = parseConfig(services[name]?.environment ?? {});
+      const app = new URL(config.DATABASE_URL ?? '');
+      expect([app.username, app.pathname], name).toEqual(['casetrail_app', `/${postgres.POSTGRES_DB}`]);
+      expect(app.password, name).not.toBe(postgres.POSTGRES_PASSWORD);
+      if (name !== 'migrate') expect(config.CASETRAIL_MIGRATION_DATABASE_URL, name).toBeUndefined();
+    }
   });
 
   it('publishes the API on all interfaces of its container, and nothing of the workers', () => {

@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runningEmbeddedDatabase } from '../../src/infra/db/embedded-postgres.ts';
 import { runCasetrail, startCasetrail, type CasetrailProcess } from '../support/child-process.ts';
 import { TEST_HMAC_KEY } from '../support/child-system.ts';
 
@@ -72,6 +74,38 @@ describe('one-shot commands and health without DATABASE_URL', () => {
         checks: { database: true, queues: true },
         queueBackend: 'postgres',
       });
+    });
+
+    it('runs the server as casetrail_app, a role that owns nothing and may not rewrite the trail or switch off its triggers', async () => {
+      const running = await runningEmbeddedDatabase(serverDir);
+      expect(running).not.toBeNull();
+      const { url, ownerUrl } = running as NonNullable<typeof running>;
+      const owner = new pg.Client({ connectionString: ownerUrl });
+      const app = new pg.Client({ connectionString: url });
+      await owner.connect();
+      await app.connect();
+      try {
+        const { rows: sessions } = await owner.query<{ usename: string }>(
+          "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'casetrail' AND application_name = 'casetrail-all'",
+        );
+        expect(sessions).toEqual([{ usename: 'casetrail_app' }]);
+        const { rows: role } = await owner.query(
+          `SELECT r.rolsuper, (SELECT count(*)::int FROM pg_class WHERE relowner = r.oid) AS owned,
+                  (SELECT count(*)::int FROM pg_class WHERE relname = 'events' AND relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)) AS migrated
+             FROM pg_roles r WHERE r.rolname = 'casetrail_app'`,
+        );
+        expect(role).toEqual([{ rolsuper: false, owned: 0, migrated: 1 }]);
+        for (const sql of [
+          'TRUNCATE events',
+          'DELETE FROM access_log',
+          'ALTER TABLE checkpoints DISABLE TRIGGER ALL',
+        ]) {
+          await expect(app.query(sql), sql).rejects.toMatchObject({ code: '42501' });
+        }
+      } finally {
+        await app.end();
+        await owner.end();
+      }
     });
 
     it('casetrail health exits 1 where no server runs, naming where one does', async () => {

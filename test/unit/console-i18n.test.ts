@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiProblem } from '../../console/src/core/api-client.ts';
 import { en } from '../../console/src/i18n/en.ts';
 import { createFormatter } from '../../console/src/i18n/format.ts';
+import { eventSummary } from '../../console/src/i18n/event-summary.ts';
 import { preferredLocale } from '../../console/src/i18n/locale.ts';
 import { describeProblem, fieldMessage } from '../../console/src/i18n/problems.ts';
 import { vi } from '../../console/src/i18n/vi.ts';
@@ -142,6 +143,29 @@ describe('console problems of the case rules', () => {
     for (const message of messages) {
       expect(fieldMessage(message, vi, viHcm), message).not.toBe(vi.fieldError.invalid);
       expect(fieldMessage(message, en, enHcm), message).not.toBe(en.fieldError.invalid);
+    }
+  });
+});
+
+describe('console timeline of links to cases the reader cannot see', () => {
+  const event = (type: string, payload: Record<string, unknown>) =>
+    ({ type, payload }) as unknown as Parameters<typeof eventSummary>[0];
+  it('says an earlier case exists without naming it when the API withheld its id or reference', () => {
+    for (const [catalog, f] of [
+      [en, enHcm],
+      [vi, viHcm],
+    ] as const) {
+      const s = catalog.eventSummary;
+      expect(eventSummary(event('case.duplicate_detected', { duplicateOf: null }), catalog, f)).toBe(s.duplicateHidden);
+      expect(
+        eventSummary(event('case.report_merged', { duplicateCaseId: null, duplicateReference: null }), catalog, f),
+      ).toBe(s.mergedHidden);
+      expect(eventSummary(event('case.related_linked', { relatedCaseId: null, fingerprint: 'x' }), catalog, f)).toBe(
+        s.relatedHidden,
+      );
+      expect(eventSummary(event('case.duplicate_detected', { duplicateOf: '0123456789abcdef' }), catalog, f)).toContain(
+        '01234567',
+      );
     }
   });
 });

@@ -160,6 +160,8 @@ export const en = {
     related: 'Same content as case {id}',
     relatedItem: 'Same item as case {id}, closed before',
     relatedHidden: 'Linked to a case you cannot see',
+    duplicateHidden: 'Same item as an earlier case you cannot see',
+    mergedHidden: 'A report by someone else merged into this case',
     erased: 'Personal data erased: {reason}',
     fileAttached: '{kind} · {type} · {size}',
   },

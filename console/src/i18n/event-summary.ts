@@ -57,9 +57,12 @@ export function eventSummary(event: CaseEvent, t: Catalog, f: Formatter): string
         stage: label(t.stage, p.stage),
         deadline: text(p.deadlineAt) === '' ? '' : f.dateTime(text(p.deadlineAt)),
       });
+    // The API withholds a case the reader may not see (its id and reference are null).
     case 'case.duplicate_detected':
+      if (text(p.duplicateOf) === '') return s.duplicateHidden;
       return fill(s.duplicate, { id: text(p.duplicateOf).slice(0, 8) });
     case 'case.report_merged':
+      if (text(p.duplicateReference) === '') return s.mergedHidden;
       return fill(s.merged, { reference: text(p.duplicateReference) });
     case 'case.related_linked':
       // The API withholds a case the reader may not see (its id is null).

@@ -141,6 +141,8 @@ export const vi: Catalog = {
     related: 'Cùng nội dung với hồ sơ {id}',
     relatedItem: 'Cùng tin bài với hồ sơ {id} đã đóng trước đó',
     relatedHidden: 'Liên kết với một hồ sơ bạn không có quyền xem',
+    duplicateHidden: 'Cùng tin bài với một hồ sơ trước đó bạn không có quyền xem',
+    mergedHidden: 'Một tin báo của người khác đã được gộp vào hồ sơ này',
     erased: 'Đã xóa dữ liệu cá nhân: {reason}',
     fileAttached: '{kind} · {type} · {size}',
   },

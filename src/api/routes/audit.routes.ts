@@ -161,7 +161,7 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
     schema: {
       tags: ['audit'],
       summary:
-        "Erase the case's personal data and record why in its trail; chains and checkpoints stay verifiable (admin)",
+        'Erase the personal data of the case and of every other case of the same item, and record why in each trail; chains and checkpoints stay verifiable (admin)',
       params: idParamsSchema,
       body: erasureSchema,
       response: { 200: erasureResultSchema, ...problemResponses([...AUTHENTICATED_PROBLEMS, 403, 404, 413, 415]) },
@@ -177,6 +177,7 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
         caseId: result.caseId,
         erased: result.fields,
         event: result.event,
+        otherCases: result.otherCases,
         objectsDeleted: result.objectsDeleted,
       };
     },

@@ -61,6 +61,11 @@ export const erasureResultSchema = z
       .object({ seq: z.int(), hash: z.string() })
       .nullable()
       .describe('the case.personal_data_erased event, null when nothing was erased'),
+    otherCases: z
+      .int()
+      .describe(
+        'how many other cases of the same item (merged duplicates, later reports) lost personal data too; each records its own erasure',
+      ),
     objectsDeleted: z.int().describe('stored files whose bytes were deleted (those no other case holds)'),
   })
   .meta({ id: 'Erasure' });

@@ -235,7 +235,7 @@ async function adminDatabase(databaseUrl: string | undefined, dataDir: string, l
   } catch (error) {
     if (databaseUrl !== undefined) throw new CliError(`DATABASE_URL is unreachable: ${(error as Error).message}`);
     const embedded = await startEmbeddedPostgres(dataDir, log);
-    return { adminUrl: embedded.url, stop: () => embedded.stop() };
+    return { adminUrl: embedded.ownerUrl, stop: () => embedded.stop() };
   }
 }
 

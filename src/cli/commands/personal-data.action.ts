@@ -22,12 +22,15 @@ export async function erasePersonalDataCommand(flags: { case: string; reason: st
       caseId: result.caseId,
       erased: result.fields,
       event: result.event,
+      otherCases: result.otherCases,
       objectsDeleted: result.objectsDeleted,
     };
+    const others = result.otherCases > 0 ? `; ${result.otherCases} other cases of the same item erased too` : '';
     printResult(flags, output, () =>
       result.event === null
-        ? `case ${result.caseId} holds no personal data: nothing erased`
+        ? `case ${result.caseId} holds no personal data: nothing erased${others}`
         : `erased ${result.fields.join(', ')} of case ${result.caseId}; recorded as seq ${result.event.seq}` +
+          others +
           (result.objectsDeleted > 0 ? `; ${result.objectsDeleted} stored files deleted` : ''),
     );
   } finally {

@@ -76,7 +76,14 @@ export const configSchema = z
   .object({
     DATABASE_URL: url(['postgres:', 'postgresql:'])
       .optional()
-      .describe('PostgreSQL URL; unset: an embedded PostgreSQL in CASETRAIL_DATA_DIR'),
+      .describe(
+        'PostgreSQL URL the application connects with; its role should own no table (see CASETRAIL_MIGRATION_DATABASE_URL); unset: an embedded PostgreSQL in CASETRAIL_DATA_DIR, where casetrail connects as the casetrail_app role it makes',
+      ),
+    CASETRAIL_MIGRATION_DATABASE_URL: url(['postgres:', 'postgresql:'])
+      .optional()
+      .describe(
+        "PostgreSQL URL of the role that owns the schema, used to migrate (casetrail migrate, and at start); casetrail then creates DATABASE_URL's role if missing (when this role may create roles) and grants it every table but UPDATE, DELETE and TRUNCATE on the append-only ones (events, checkpoints, access_log); unset: migrations run as DATABASE_URL's role",
+      ),
     REDIS_URL: url(['redis:', 'rediss:'])
       .optional()
       .describe('Redis URL for the queues; unset: queues run on PostgreSQL'),

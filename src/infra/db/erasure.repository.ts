@@ -62,3 +62,33 @@ export async function scrubCommandPayloads(client: pg.ClientBase, caseId: string
   }
   return total;
 }
+
+/**
+ * The cases of the same item as these, one step out: the same item key, a duplicate and
+ * its original either way, and cases linked as reports of the same item
+ * (case.related_linked naming a fingerprint; a link by content alone joins another item).
+ */
+async function itemNeighbours(client: pg.ClientBase, ids: readonly string[]): Promise<string[]> {
+  const { rows } = await client.query<{ id: string }>(
+    `SELECT id FROM cases
+      WHERE fingerprint IN (SELECT fingerprint FROM cases WHERE id = ANY($1::uuid[]))
+         OR duplicate_of = ANY($1::uuid[])
+         OR id IN (SELECT duplicate_of FROM cases WHERE id = ANY($1::uuid[]))
+     UNION
+     SELECT (payload->>'relatedCaseId')::uuid FROM events
+      WHERE case_id = ANY($1::uuid[]) AND type = 'case.related_linked' AND payload ? 'fingerprint'`,
+    [ids],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Every case of the item the case reports (the case included), followed link by link. */
+export async function itemCaseIds(client: pg.ClientBase, caseId: string): Promise<string[]> {
+  const found = new Set([caseId]);
+  let frontier = [caseId];
+  while (frontier.length > 0) {
+    frontier = (await itemNeighbours(client, frontier)).filter((id) => !found.has(id));
+    for (const id of frontier) found.add(id);
+  }
+  return [...found];
+}

@@ -3,6 +3,9 @@ import {
   UnrecoverableError,
   Worker,
   createPostgresBackend,
+  SchemaMigrationRequiredError,
+  SchemaVersionMismatchError,
+  assertSchemaCompatibility,
   runMigrations,
   type DefaultJobOptions,
   type Job,
@@ -243,6 +246,40 @@ async function warnUnlessNoEviction(redis: RedisClient, log: Logger): Promise<vo
   }
 }
 
+async function queueSchemaReady(client: pg.ClientBase): Promise<boolean> {
+  try {
+    await assertSchemaCompatibility(client, POSTGRES_QUEUE_SCHEMA);
+    return true;
+  } catch (error) {
+    if (error instanceof SchemaMigrationRequiredError || error instanceof SchemaVersionMismatchError) return false;
+    throw error;
+  }
+}
+
+/**
+ * The PostgreSQL queue backend's schema, migrated by the schema's owner, and the rights the
+ * application role needs to work its queues there (docs/operations.md): every row of the
+ * queue tables, their sequences and functions, and new objects in that schema. None of it
+ * is the record: the application still owns no table of casetrail's own schema.
+ */
+export async function prepareQueueSchema(client: pg.ClientBase, appRole: string): Promise<void> {
+  await runMigrations(client, POSTGRES_QUEUE_SCHEMA);
+  const grants = [
+    'GRANT USAGE, CREATE ON SCHEMA %1$I TO %2$I',
+    'GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA %1$I TO %2$I',
+    'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA %1$I TO %2$I',
+    'GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA %1$I TO %2$I',
+  ];
+  for (const grant of grants) {
+    const { rows } = await client.query<{ text: string }>('SELECT format($1, $2::text, $3::text) AS text', [
+      grant,
+      POSTGRES_QUEUE_SCHEMA,
+      appRole,
+    ]);
+    await client.query((rows[0] as { text: string }).text);
+  }
+}
+
 async function postgresDriver(options: QueueFactoryOptions, log: Logger): Promise<Driver> {
   // One pool for every queue and worker of the process. BullMQ takes one connection of a
   // caller's pool per worker for LISTEN and keeps it, so each worker widens the pool by one.
@@ -267,8 +304,12 @@ async function postgresDriver(options: QueueFactoryOptions, log: Logger): Promis
   try {
     const client = await pool.connect();
     try {
-      const version = await runMigrations(client, POSTGRES_QUEUE_SCHEMA);
-      log.debug({ schema: POSTGRES_QUEUE_SCHEMA, version }, 'queue schema ready');
+      // Made (or upgraded) by the owner where the application may not create schemas
+      // (prepareQueueSchema); migrated here only when it is not ready.
+      if (!(await queueSchemaReady(client))) {
+        const version = await runMigrations(client, POSTGRES_QUEUE_SCHEMA);
+        log.debug({ schema: POSTGRES_QUEUE_SCHEMA, version }, 'queue schema ready');
+      }
     } finally {
       client.release();
     }

@@ -113,6 +113,13 @@ export const ACCESS_CASES: readonly HostileCase[] = [
     code: 'not_found',
     send: (h) => h.request('GET', `/v1/cases/${h.cases.referred}`, { as: h.users.verifier2 }),
   },
+  // Reads of personal data are access-logged by every role: a refused one logs nothing.
+  {
+    name: 'verifier2 reads the events of a case another verifier verified',
+    status: 404,
+    code: 'not_found',
+    send: (h) => h.request('GET', `/v1/cases/${h.cases.referred}/events`, { as: h.users.verifier2 }),
+  },
   byWorker("clerkB adds a note to clerkA's case", 404, 'not_found', (h) =>
     h.request('POST', onCase('notes')(h), { as: h.users.clerkB, body: BODIES['add-note'] }),
   ),
