@@ -5,6 +5,8 @@ import {
   foldAsOf,
   linkedCaseIdOf,
   linkedCaseIds,
+  personalRefsIn,
+  revealValues,
   visibleLinks,
   withheldLinks,
   type Actor,
@@ -19,6 +21,7 @@ import {
   selectCasesByIds,
   selectEvents,
   selectPersonalData,
+  selectPersonalValues,
   selectWorklist,
   type CaseFilter,
   type CaseScope,
@@ -104,10 +107,32 @@ async function readableAmong(
   return new Map(states.filter((s) => canSeeCase(actor, s)).map((s) => [s.id, s]));
 }
 
+/**
+ * Items of cases the reader may see, with the references of format 2 payloads (docs/audit-format.md,
+ * "Personal data and keyed digests") replaced by their values, looked up together. An erased
+ * value stays a reference.
+ */
+export async function revealed<T>(deps: CaseQueryDeps, items: readonly { caseId: string; value: T }[]): Promise<T[]> {
+  const refs = new Map<string, Set<string>>();
+  for (const { caseId, value } of items) refs.set(caseId, personalRefsIn(value, refs.get(caseId)));
+  const values = await selectPersonalValues(
+    deps.pool,
+    [...refs].map(([caseId, digests]) => ({ caseId, digests: [...digests] })),
+  );
+  return items.map(({ caseId, value }) => {
+    const known = values.get(caseId);
+    return known === undefined ? value : revealValues(value, (digest) => known.get(digest));
+  });
+}
+
 /** Each case with the links the actor may see, looked up together. */
 async function withLinks(deps: CaseQueryDeps, actor: Actor, states: readonly CaseState[]): Promise<CaseView[]> {
   const linked = await readableAmong(deps, actor, states.flatMap(linkedCaseIds));
-  return states.map((state) => ({ state, personal: {}, links: visibleLinks(actor, state, linked) }));
+  const shown = await revealed(
+    deps,
+    states.map((state) => ({ caseId: state.id, value: state })),
+  );
+  return shown.map((state) => ({ state, personal: {}, links: visibleLinks(actor, state, linked) }));
 }
 
 export async function listCases(
@@ -168,7 +193,8 @@ export async function getCase(
   await auditRead(deps, actor, 'case.read', id, options.purpose);
   const personal = visiblePersonalData(actor, current, await selectPersonalData(deps.pool, id));
   const linked = await readableAmong(deps, actor, linkedCaseIds(state));
-  return { ok: true, view: { state, personal, links: visibleLinks(actor, state, linked) } };
+  const [shown] = await revealed(deps, [{ caseId: id, value: state }]);
+  return { ok: true, view: { state: shown ?? state, personal, links: visibleLinks(actor, state, linked) } };
 }
 
 export async function listCaseEvents(
@@ -190,7 +216,11 @@ export async function listCaseEvents(
     actor,
     items.flatMap((e) => linkedCaseIdOf(e) ?? []),
   );
-  return { ok: true, items: items.map((e) => withheldLinks(e, (other) => linked.has(other))), nextCursor };
+  const shown = await revealed(
+    deps,
+    items.map((e) => ({ caseId: e.caseId, value: withheldLinks(e, (other) => linked.has(other)) })),
+  );
+  return { ok: true, items: shown, nextCursor };
 }
 
 /** A command is visible to the actor who issued it and to supervisors. */

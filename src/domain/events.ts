@@ -42,6 +42,12 @@ export const PERSONAL_FIELDS = [
   'fileName',
   'fileDescription',
   'fileContent',
+  // Of format 2 events (personal-values.ts): the values their references stand for.
+  'url',
+  'claim',
+  'reporterRef',
+  'evidenceUrl',
+  'text',
 ] as const;
 export type PersonalField = (typeof PERSONAL_FIELDS)[number];
 

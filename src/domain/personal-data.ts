@@ -38,10 +38,31 @@ export const PERSONAL_PAYLOAD_PATHS = {
     { path: ['item', 'accountHandle'], field: 'accountHandle' },
     { path: ['item', 'accountName'], field: 'accountName' },
     { path: ['item', 'content'], field: 'content' },
+    { path: ['item', 'url'], field: 'url' },
+    { path: ['claim'], field: 'claim' },
+    { path: ['report', 'reporterRef'], field: 'reporterRef' },
   ],
+  verify: [
+    { path: ['rationale'], field: 'text' },
+    // Descriptions and URLs of evidence items: the list goes whole.
+    { path: ['evidence'], field: 'text' },
+  ],
+  refer: [{ path: ['note'], field: 'text' }],
   'record-penalty': [
     { path: ['subject', 'accountHandle'], field: 'subjectHandle' },
     { path: ['subject', 'name'], field: 'subjectName' },
+    { path: ['facts'], field: 'text' },
+    { path: ['documents'], field: 'text' },
+  ],
+  'record-no-violation': [{ path: ['note'], field: 'text' }],
+  'file-appeal': [{ path: ['grounds'], field: 'text' }],
+  'decide-appeal': [{ path: ['note'], field: 'text' }],
+  close: [{ path: ['note'], field: 'text' }],
+  withdraw: [{ path: ['reason'], field: 'text' }],
+  'add-note': [{ path: ['text'], field: 'text' }],
+  'add-evidence': [
+    { path: ['url'], field: 'evidenceUrl' },
+    { path: ['description'], field: 'text' },
   ],
   'attach-file': [
     { path: ['name'], field: 'fileName' },

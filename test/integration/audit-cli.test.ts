@@ -134,7 +134,7 @@ describe('casetrail personal-data erase', () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       caseId,
-      erased: ['accountHandle', 'accountName', 'content'],
+      erased: ['accountHandle', 'accountName', 'content', 'url', 'claim', 'reporterRef'],
       event: { seq: 2, hash: expect.stringMatching(/^[0-9a-f]{64}$/u) },
       objectsDeleted: 0,
     });
@@ -144,7 +144,10 @@ describe('casetrail personal-data erase', () => {
     expect(rows).toEqual([
       {
         actor_id: 'system',
-        payload: { fields: ['accountHandle', 'accountName', 'content'], reason: 'retention period over' },
+        payload: {
+          fields: ['accountHandle', 'accountName', 'content', 'url', 'claim', 'reporterRef'],
+          reason: 'retention period over',
+        },
       },
     ]);
     const missing = await runCli(

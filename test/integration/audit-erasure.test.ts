@@ -100,7 +100,18 @@ describe("erasing a case's personal data", () => {
     const erased = json<{ caseId: string; erased: string[]; event: { seq: number; hash: string } }>(response);
     expect(erased).toEqual({
       caseId,
-      erased: ['accountHandle', 'accountName', 'content', 'subjectHandle', 'subjectName'],
+      erased: [
+        'accountHandle',
+        'accountName',
+        'content',
+        'subjectHandle',
+        'subjectName',
+        'url',
+        'claim',
+        'reporterRef',
+        'evidenceUrl',
+        'text',
+      ],
       event: { seq: 5, hash: expect.stringMatching(/^[0-9a-f]{64}$/u) },
       objectsDeleted: 0,
     });
