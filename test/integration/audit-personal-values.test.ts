@@ -16,6 +16,7 @@ import {
 import { rowToEvent, type EventRow } from '../../src/infra/db/case.repository.ts';
 import { auditKeys, json, startApi, type ApiHarness, type TestUser } from '../support/api-harness.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { tablesHolding } from '../support/tables-holding.ts';
 import { AUTHORITY, penaltyBody, submitBody } from '../support/fixtures.ts';
 
 // Format 2 payloads (docs/audit-format.md, "Personal data and keyed digests"): URLs and free
@@ -217,8 +218,18 @@ describe('personal data out of the hashed payloads (format 2)', () => {
     ]) {
       for (const value of erased) expect(answer).not.toContain(value);
     }
-    const { rows: held } = await db.pool.query('SELECT 1 FROM case_personal_values WHERE case_id = $1', [caseId]);
-    expect(held).toEqual([]);
+    // Nor left in any table (the store, the stored commands, the queues), but in the other
+    // reports of the same item or content, which keep their own copies of the URL and content.
+    for (const value of erased) {
+      const own = value === v.url || value === v.content;
+      if (!own) expect(await tablesHolding(db.pool, value), value).toEqual([]);
+    }
+    const { rows: left } = await db.pool.query(
+      `SELECT 'value' FROM case_personal_values WHERE case_id = $1
+       UNION ALL SELECT 'command' FROM commands WHERE case_id = $1 AND payload::text LIKE '%' || $2 || '%'`,
+      [caseId, v.url],
+    );
+    expect(left).toEqual([]);
     expect(verifyBundle(json<Bundle>(bundle))).toMatchObject({ ok: true, caseId });
     expect(await verifyTrail({ pool: db.pool, publicKey: keys.publicKey })).toMatchObject({ ok: true, failures: [] });
 
