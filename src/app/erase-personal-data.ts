@@ -10,7 +10,12 @@ import {
 } from '../domain/index.ts';
 import { lockCases } from '../infra/db/case.repository.ts';
 import { databaseNow } from '../infra/db/checkpoint.repository.ts';
-import { deletePersonalData, personalFieldsHeld, scrubCommandPayloads } from '../infra/db/erasure.repository.ts';
+import {
+  deletePersonalData,
+  personalFieldsHeld,
+  redactPersonalValues,
+  scrubCommandPayloads,
+} from '../infra/db/erasure.repository.ts';
 import { eraseCaseFiles } from '../infra/db/file.repository.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
 import type { FileStore } from '../infra/files/file-store.ts';
@@ -46,11 +51,13 @@ export type ErasureResult =
  * The case's files lose their names and descriptions and are marked erased (downloads
  * answer 410); after commit, the bytes that no other case holds are deleted from the store
  * (their hashes stay in the trail). Bytes a failure left behind are the sweeper's.
+ * With references, a redaction: only those values of format 2 payloads go (and the stored
+ * command members that hold them); the event lists the references.
  */
 export async function erasePersonalData(
   deps: EraseDeps,
   actor: Actor,
-  input: { caseId: string; reason: string },
+  input: { caseId: string; reason: string; references?: readonly string[] },
 ): Promise<ErasureResult> {
   if (actor.id !== SYSTEM_ACTOR.id && !actor.roles.includes('admin')) {
     return { ok: false, code: 'forbidden', detail: 'erasing personal data needs the admin role' };
@@ -59,10 +66,19 @@ export async function erasePersonalData(
   const result = await inTransaction(deps.pool, async (client): Promise<ErasureResult> => {
     const state = (await lockCases(client, [input.caseId])).get(input.caseId) ?? null;
     if (state === null) return { ok: false, code: 'not_found', detail: `no case ${input.caseId}` };
-    const fields = await personalFieldsHeld(client, input.caseId);
+    const references = input.references === undefined ? undefined : [...new Set(input.references)];
+    const fields =
+      references === undefined
+        ? await personalFieldsHeld(client, input.caseId)
+        : await redactPersonalValues(
+            client,
+            input.caseId,
+            references.map((r) => r.slice('pd:'.length)),
+          );
     if (fields.length === 0) return { ok: true, caseId: input.caseId, fields, event: null, objectsDeleted: 0 };
 
-    const drafts = decideErasure(state, { fields, reason: input.reason.trim() });
+    const reason = input.reason.trim();
+    const drafts = decideErasure(state, references === undefined ? { fields, reason } : { fields, reason, references });
     const events = chainEvents(drafts, {
       heads: { [state.id]: headOf(state) },
       actor: { id: actor.id, roles: [...actor.roles] },
@@ -70,9 +86,11 @@ export async function erasePersonalData(
       occurredAt: await databaseNow(client),
     });
     await writeTransitions(client, { cases: [events.reduce(evolve, state)], events, outcomes: [] });
-    await deletePersonalData(client, input.caseId);
-    await scrubCommandPayloads(client, input.caseId);
-    released = await eraseCaseFiles(client, input.caseId);
+    if (references === undefined) {
+      await deletePersonalData(client, input.caseId);
+      await scrubCommandPayloads(client, input.caseId);
+      released = await eraseCaseFiles(client, input.caseId);
+    }
     const last = events.at(-1);
     return {
       ok: true,

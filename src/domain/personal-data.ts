@@ -70,5 +70,15 @@ export const PERSONAL_PAYLOAD_PATHS = {
   ],
 } as const satisfies Partial<Record<CommandType, readonly { path: readonly string[]; field: PersonalField }[]>>;
 
-/** Why personal data is erased (retention, a court order...): recorded in the trail, so never personal itself. */
-export const erasureSchema = z.strictObject({ reason: textField(LIMITS.reason) });
+/**
+ * Why personal data is erased (retention, a court order...): recorded in the trail, so never
+ * personal itself. With references, only those values are erased (a redaction).
+ */
+export const erasureSchema = z.strictObject({
+  reason: textField(LIMITS.reason),
+  references: z
+    .array(z.string().regex(/^pd:[0-9a-f]{64}$/u, 'must be a personal reference: pd: and 64 lower-case hex characters'))
+    .min(1)
+    .max(LIMITS.redactions)
+    .optional(),
+});

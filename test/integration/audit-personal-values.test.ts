@@ -243,4 +243,64 @@ describe('personal data out of the hashed payloads (format 2)', () => {
       json<{ version: number }>(before).version,
     );
   });
+
+  it('redacts one value by its reference: gone from the store, the commands and every read, the rest kept, the trail valid', async () => {
+    const tag = Math.random().toString(36).slice(2, 8);
+    const caseId = await submit({ url: `https://example.vn/redact/${tag}`, content: `Nội dung ${tag}` });
+    const secret = `Số điện thoại của người báo tin ${tag}: 0912 345 678`;
+    await run(clerk, `/v1/cases/${caseId}/notes`, { text: secret });
+    await run(clerk, `/v1/cases/${caseId}/notes`, { text: `Kept note ${tag}` });
+    const events = json<{ items: { seq: number; type: string }[] }>(
+      await get(supervisor, `/v1/cases/${caseId}/events`),
+    );
+    expect(events.items.map((e) => e.type)).toEqual(['case.received', 'case.note_added', 'case.note_added']);
+    const { rows } = await db.pool.query<{ payload: { text: string } }>(
+      'SELECT payload FROM events WHERE case_id = $1 AND seq = 2',
+      [caseId],
+    );
+    const reference = rows[0]?.payload.text as string;
+
+    const refused = await api.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${caseId}/personal-data/erase`,
+      headers: admin.auth,
+      payload: { reason: 'x', references: ['pd:NOT-HEX'] },
+    });
+    expect(json(refused)).toMatchObject({ code: 'validation_failed', errors: [{ path: 'references.0' }] });
+
+    const response = await api.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${caseId}/personal-data/erase`,
+      headers: admin.auth,
+      payload: { reason: "The reporter's phone number, written by mistake", references: [reference] },
+    });
+    expect(json(response)).toMatchObject({ erased: ['text'], event: { seq: 4 } });
+    const { rows: erasure } = await db.pool.query('SELECT payload FROM events WHERE case_id = $1 AND seq = 4', [
+      caseId,
+    ]);
+    expect(erasure[0]?.payload).toEqual({
+      fields: ['text'],
+      reason: "The reporter's phone number, written by mistake",
+      references: [reference],
+    });
+
+    expect(await tablesHolding(db.pool, secret)).toEqual([]);
+    const shown = (await get(supervisor, `/v1/cases/${caseId}/events`)).body;
+    expect(shown).not.toContain(secret);
+    expect(shown).toContain(reference);
+    expect(shown).toContain(`Kept note ${tag}`);
+    expect(json(await get(supervisor, `/v1/cases/${caseId}`))).toMatchObject({
+      item: { url: `https://example.vn/redact/${tag}`, content: `Nội dung ${tag}` },
+    });
+    for (const e of await envelopes()) expect(e.text).not.toContain(sha(secret));
+    expect(await verifyTrail({ pool: db.pool, publicKey: keys.publicKey })).toMatchObject({ ok: true, failures: [] });
+    // Nothing left to redact: nothing is appended.
+    const again = await api.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${caseId}/personal-data/erase`,
+      headers: admin.auth,
+      payload: { reason: 'again', references: [reference] },
+    });
+    expect(json(again)).toMatchObject({ erased: [], event: null });
+  });
 });

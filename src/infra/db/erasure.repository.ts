@@ -73,3 +73,33 @@ export async function scrubCommandPayloads(client: pg.ClientBase, caseId: string
   }
   return total;
 }
+
+/**
+ * A redaction: deletes these values of the case (format 2 references, by digest) with their
+ * salts, and every stored command member of the case that holds one of them. Returns the
+ * fields of the values deleted, in PERSONAL_FIELDS order.
+ */
+export async function redactPersonalValues(
+  client: pg.ClientBase,
+  caseId: string,
+  digests: readonly string[],
+): Promise<PersonalField[]> {
+  const { rows } = await client.query<{ field: string; value: string }>(
+    'DELETE FROM case_personal_values WHERE case_id = $1 AND digest = ANY($2::text[]) RETURNING field, value',
+    [caseId, digests],
+  );
+  if (rows.length === 0) return [];
+  const values = rows.map((r) => r.value);
+  for (const { type, path } of PATHS) {
+    // Any string at any depth under the member: a list of evidence or documents goes whole.
+    await client.query(
+      `UPDATE commands SET payload = payload #- $3::text[]
+        WHERE case_id = $1 AND type = $2 AND EXISTS (
+          SELECT 1 FROM jsonb_path_query(payload #> $3::text[], 'strict $.**') AS x
+          WHERE jsonb_typeof(x) = 'string' AND x #>> '{}' = ANY($4::text[]))`,
+      [caseId, type, path, values],
+    );
+  }
+  const fields = new Set(rows.map((r) => r.field));
+  return PERSONAL_FIELDS.filter((f) => fields.has(f));
+}
