@@ -303,4 +303,49 @@ describe('personal data out of the hashed payloads (format 2)', () => {
     });
     expect(json(again)).toMatchObject({ erased: [], event: null });
   });
+
+  it('still finds cases stored under the plain keys of format 1: the same item merges, the same content links', async () => {
+    const tag = Math.random().toString(36).slice(2, 8);
+    const url = `https://example.vn/format1/${tag}`;
+    const content = `Format 1 content ${tag}`;
+    const original = await submit({ url, content });
+    const other = await submit({ url: `https://example.vn/format1-other/${tag}`, content: `Other ${tag}` });
+    // As cases received before format 2 are stored: under the plain SHA-256 keys.
+    await db.pool.query('UPDATE cases SET fingerprint = $2, content_hash = $3 WHERE id = $1', [
+      original,
+      fingerprint(url),
+      contentHash(content),
+    ]);
+    await db.pool.query('UPDATE cases SET content_hash = $2 WHERE id = $1', [other, contentHash(content)]);
+    const duplicate = await submit({ url: `${url}?utm_source=zalo`, content: 'whatever' });
+    expect(json<{ duplicateOf: string }>(await get(supervisor, `/v1/cases/${duplicate}`)).duplicateOf).toBe(original);
+    const related = await submit({ url: `https://example.vn/format1-third/${tag}`, content });
+    expect(json<{ relatedCases: string[] }>(await get(supervisor, `/v1/cases/${related}`)).relatedCases).toEqual([
+      original,
+      other,
+    ]);
+  });
+
+  it('finds a case by its URL or claim kept in the store, and no longer once they are erased', async () => {
+    const tag = Math.random().toString(36).slice(2, 8);
+    const caseId = await submit({
+      url: `https://example.vn/search/${tag}`,
+      content: `Search ${tag}`,
+      claim: `Claim zq${tag}`,
+    });
+    const search = async (q: string) =>
+      json<{ items: { id: string }[] }>(await get(supervisor, `/v1/cases?q=${encodeURIComponent(q)}`)).items.map(
+        (c) => c.id,
+      );
+    expect(await search(`zq${tag}`)).toEqual([caseId]);
+    expect(await search(`/search/${tag}`)).toEqual([caseId]);
+    await api.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${caseId}/personal-data/erase`,
+      headers: admin.auth,
+      payload: { reason: 'retention' },
+    });
+    expect(await search(`zq${tag}`)).toEqual([]);
+    expect(await search(`/search/${tag}`)).toEqual([]);
+  });
 });
