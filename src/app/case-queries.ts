@@ -6,6 +6,7 @@ import {
   linkedCaseIdOf,
   linkedCaseIds,
   personalRefsIn,
+  personalValueDigest,
   revealValues,
   visibleLinks,
   withheldLinks,
@@ -30,7 +31,11 @@ import {
 import { findCommand, type CommandRecord } from '../infra/db/command.repository.ts';
 import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
 
-export type CaseQueryDeps = { pool: pg.Pool };
+export type CaseQueryDeps = {
+  pool: pg.Pool;
+  /** The HMAC key: with it, a stored value is shown only if it still matches its reference. */
+  hmacKey?: Uint8Array;
+};
 
 /** The personal fields a reader may see; absent when not allowed or erased. */
 export type VisiblePersonalData = {
@@ -110,7 +115,7 @@ async function readableAmong(
 /**
  * Items of cases the reader may see, with the references of format 2 payloads (docs/audit-format.md,
  * "Personal data and keyed digests") replaced by their values, looked up together. An erased
- * value stays a reference.
+ * value stays a reference, and so does, given the key, a value that no longer matches it.
  */
 export async function revealed<T>(deps: CaseQueryDeps, items: readonly { caseId: string; value: T }[]): Promise<T[]> {
   const refs = new Map<string, Set<string>>();
@@ -119,9 +124,17 @@ export async function revealed<T>(deps: CaseQueryDeps, items: readonly { caseId:
     deps.pool,
     [...refs].map(([caseId, digests]) => ({ caseId, digests: [...digests] })),
   );
+  const key = deps.hmacKey;
   return items.map(({ caseId, value }) => {
     const known = values.get(caseId);
-    return known === undefined ? value : revealValues(value, (digest) => known.get(digest));
+    if (known === undefined) return value;
+    return revealValues(value, (digest) => {
+      const stored = known.get(digest);
+      // A value changed in the store no longer matches the reference the trail holds.
+      if (stored === undefined || (key !== undefined && personalValueDigest(key, stored.salt, stored.value) !== digest))
+        return undefined;
+      return stored.value;
+    });
   });
 }
 

@@ -348,4 +348,21 @@ describe('personal data out of the hashed payloads (format 2)', () => {
     expect(await search(`zq${tag}`)).toEqual([]);
     expect(await search(`/search/${tag}`)).toEqual([]);
   });
+
+  it('shows a stored value only while it matches the reference the trail holds', async () => {
+    const tag = Math.random().toString(36).slice(2, 8);
+    const caseId = await submit({
+      url: `https://example.vn/tamper/${tag}`,
+      content: `Tamper ${tag}`,
+      claim: `Claim ${tag}`,
+    });
+    expect(json<{ claim: string }>(await get(supervisor, `/v1/cases/${caseId}`)).claim).toBe(`Claim ${tag}`);
+    await db.pool.query(
+      "UPDATE case_personal_values SET value = 'A claim nobody made' WHERE case_id = $1 AND field = 'claim'",
+      [caseId],
+    );
+    const shown = json<{ claim: string; item: { url: string } }>(await get(supervisor, `/v1/cases/${caseId}`));
+    expect(shown.claim).toMatch(/^pd:[0-9a-f]{64}$/u);
+    expect(shown.item.url).toBe(`https://example.vn/tamper/${tag}`);
+  });
 });

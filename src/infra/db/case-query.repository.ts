@@ -169,18 +169,18 @@ export async function selectPersonalData(pool: pg.Pool, caseId: string): Promise
 export async function selectPersonalValues(
   pool: pg.Pool | pg.ClientBase,
   refs: readonly { caseId: string; digests: readonly string[] }[],
-): Promise<Map<string, Map<string, string>>> {
+): Promise<Map<string, Map<string, { value: string; salt: string }>>> {
   const wanted = refs.filter((r) => r.digests.length > 0);
-  const found = new Map<string, Map<string, string>>();
+  const found = new Map<string, Map<string, { value: string; salt: string }>>();
   if (wanted.length === 0) return found;
-  const { rows } = await pool.query<{ case_id: string; digest: string; value: string }>(
-    `SELECT case_id, digest, value FROM case_personal_values
+  const { rows } = await pool.query<{ case_id: string; digest: string; value: string; salt: string }>(
+    `SELECT case_id, digest, value, salt FROM case_personal_values
       WHERE case_id = ANY($1::uuid[]) AND digest = ANY($2::text[])`,
     [wanted.map((r) => r.caseId), wanted.flatMap((r) => r.digests)],
   );
   for (const row of rows) {
-    const values = found.get(row.case_id) ?? new Map<string, string>();
-    values.set(row.digest, row.value);
+    const values = found.get(row.case_id) ?? new Map<string, { value: string; salt: string }>();
+    values.set(row.digest, { value: row.value, salt: row.salt });
     found.set(row.case_id, values);
   }
   return found;
