@@ -99,4 +99,17 @@ describe('format 2 payloads', () => {
     expect(keyedFingerprint(KEY, url)).not.toBe(fingerprint(url));
     expect(keyedFingerprint('another key', url)).not.toBe(keyedFingerprint(KEY, url));
   });
+
+  it('give the example values of docs/audit-format.md, "Personal data and keyed digests"', () => {
+    const key = 'example-hmac-key-do-not-use';
+    expect(
+      personalValueDigest(key, '00112233445566778899aabbccddeeff', 'Đã gọi người báo tin để lấy ảnh chụp gốc.'),
+    ).toBe('e2f72d9ed48eee7185fed71a7e054adb76d7b6be34a43c0e9c543efa04f82fa8');
+    expect(keyedFingerprint(key, 'https://m.facebook.com/groups/123/posts/456/?fbclid=abc')).toBe(
+      '8a3968ead840b8ba3b53c75538289f664cd9fc4326f0ed0638736cc77187bcc9',
+    );
+    expect(keyedContentHash(key, '  Uống nước chanh   nóng chữa khỏi cúm ')).toBe(
+      'd327766e2eeecdc4ef2ec9e2939757c2aa1825e22edd2ca2b05b268bb197efbb',
+    );
+  });
 });
