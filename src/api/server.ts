@@ -78,6 +78,8 @@ export interface ServerDeps {
   options?: Partial<ServerOptions>;
   /** Seals the secrets the API stores (webhook secrets). */
   secretsKey: Buffer;
+  /** The HMAC key of personal data: reads show a stored value only if it matches its reference. */
+  hmacKey?: Buffer;
   /** The checkpoint key; the audit routes (export, verify, checkpoints...) exist only with it. */
   audit?: AuditKeys;
   /**
@@ -162,13 +164,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       registerAuthentication(v1, gate);
       commandRoutes(v1, {
         pool: deps.pool,
+        ...(deps.hmacKey === undefined ? {} : { hmacKey: deps.hmacKey }),
         commandWaiter: deps.commandWaiter,
         waitTimeoutMs: options.waitTimeoutMs,
         clockSkewMs: options.clockSkewMs,
         inbox: createCommandInbox(deps.pool),
         ...(handoff === undefined ? {} : { handoff }),
       });
-      caseRoutes(v1, { pool: deps.pool });
+      caseRoutes(v1, { pool: deps.pool, ...(deps.hmacKey === undefined ? {} : { hmacKey: deps.hmacKey }) });
       userRoutes(v1, { pool: deps.pool, prisma: deps.prisma, unknownTokens: gate.unknownTokens });
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });
@@ -188,6 +191,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       if (deps.files !== undefined) {
         await fileRoutes(v1, {
           pool: deps.pool,
+          ...(deps.hmacKey === undefined ? {} : { hmacKey: deps.hmacKey }),
           log: deps.log,
           store: deps.files.store,
           maxBytes: deps.files.maxBytes,
@@ -210,6 +214,7 @@ export type ApiInput = {
   health: HealthChecks;
   audit: AuditKeys;
   secretsKey: Buffer;
+  hmacKey?: Buffer;
   queues?: Pick<QueueFactory, 'queue'>;
   files?: FileSettings;
 };
@@ -227,6 +232,7 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
       commandWaiter,
       audit: input.audit,
       secretsKey: input.secretsKey,
+      ...(input.hmacKey === undefined ? {} : { hmacKey: input.hmacKey }),
       ...(input.queues === undefined ? {} : { queues: input.queues }),
       ...(input.files === undefined ? {} : { files: input.files }),
       options: {

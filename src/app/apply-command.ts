@@ -1,21 +1,25 @@
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import {
   COMMANDS,
   chainEvents,
-  contentHash,
   decide,
   decisionNoKey,
   evolve,
-  intakeKeys,
+  intakeDigests,
   headOf,
   itemPersonalData,
   personalDigest,
+  personalValueDigest,
+  protectDrafts,
   subjectPersonalData,
   type CaseState,
   type Command,
   type CommandType,
   type DecisionContext,
   type OpenStage,
+  type PersonalValue,
+  type Protector,
   type Rejection,
   type StoredEvent,
 } from '../domain/index.ts';
@@ -105,9 +109,9 @@ async function applyIn(
   };
   const states = await gatherContext(client, deps, { command, reference: record.reference }, ctx, loaded);
 
-  const decided = decideAndChain(record, command, states, ctx);
+  const decided = decideAndChain(record, command, states, ctx, protectorOf(deps));
   if (!decided.ok) return reject(decided.problem);
-  const { events, next } = decided;
+  const { events, next, values } = decided;
   const version = next.get(command.caseId)?.version ?? 0;
   outbox.push(
     ...(await writeTransitions(client, {
@@ -116,6 +120,7 @@ async function applyIn(
       outcomes: [{ commandId: record.id, caseId: record.caseId, status: 'applied', resultVersion: version }],
       personal: personalOf(command),
       filePersonal: filePersonalOf(command),
+      personalValues: values,
       handedOff: deps.handoff !== undefined,
     })),
   );
@@ -132,20 +137,25 @@ async function gatherContext(
 ): Promise<Map<string, CaseState>> {
   if (command.type === 'submit') {
     const { item } = command.payload;
-    const keys = intakeKeys(item.platform, item.url);
-    const [fp] = keys;
-    const hash = contentHash(item.content);
+    const digests = intakeDigests(deps.hmacKey, item);
+    const [fp] = digests.itemKeys;
+    const [hash] = digests.contentHashes;
     // Two reports of one item at once must not both become originals: serialize on the
     // fingerprint, and on the content hash for the related links.
     await client.query(
       'SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))',
       [`fp:${fp}`, `ch:${hash}`],
     );
-    const { openIds, relatedIds, earlierIds, states } = await lockIntakeMatches(client, keys, hash);
+    const { openIds, relatedIds, earlierIds, states } = await lockIntakeMatches(
+      client,
+      digests.itemKeys,
+      digests.contentHashes,
+    );
     ctx.intake = {
       // Drawn when the command was accepted; a submit stored without one draws it now.
       reference: reference ?? (await drawReference(client)),
       personalDigest: personalDigest(deps.hmacKey, itemPersonalData(item)),
+      digests,
       duplicateOf: openIds[0] !== undefined ? (states.get(openIds[0]) ?? null) : null,
       related: relatedIds.flatMap((id) => states.get(id) ?? []),
       earlier: earlierIds.flatMap((id) => states.get(id) ?? []),
@@ -188,26 +198,39 @@ function filePersonalOf(command: Command): FilePersonalData[] {
   ];
 }
 
+/** Each personal value gets a fresh random salt: its reference confirms nothing once erased. */
+function protectorOf(deps: Pick<ApplyDeps, 'hmacKey'>): Protector {
+  return (caseId, field, value) => {
+    const salt = randomBytes(16).toString('hex');
+    return { caseId, field, value, salt, digest: personalValueDigest(deps.hmacKey, salt, value) };
+  };
+}
+
 /**
  * What both apply paths do between reading and writing: decide the command against the
- * states read, place its events in their cases' hash chains, and fold them.
+ * states read, take the personal values out of its events (format 2), place them in their
+ * cases' hash chains, and fold them.
  */
 function decideAndChain(
   record: CommandRecord,
   command: Command,
   states: ReadonlyMap<string, CaseState>,
   ctx: DecisionContext,
-): { ok: false; problem: Rejection } | { ok: true; events: StoredEvent[]; next: Map<string, CaseState> } {
+  protect: Protector,
+):
+  | { ok: false; problem: Rejection }
+  | { ok: true; events: StoredEvent[]; next: Map<string, CaseState>; values: PersonalValue[] } {
   const decision = decide(states.get(command.caseId) ?? null, command, ctx);
   if (!decision.ok) return { ok: false, problem: decision.rejection };
-  const heads = Object.fromEntries(decision.events.map((e) => [e.caseId, headOf(states.get(e.caseId) ?? null)]));
-  const events = chainEvents(decision.events, {
+  const { drafts, values } = protectDrafts(decision.events, protect);
+  const heads = Object.fromEntries(drafts.map((e) => [e.caseId, headOf(states.get(e.caseId) ?? null)]));
+  const events = chainEvents(drafts, {
     heads,
     actor: record.actor,
     commandId: record.id,
     occurredAt: ctx.now,
   });
-  return { ok: true, events, next: foldInto(states, events) };
+  return { ok: true, events, next: foldInto(states, events), values };
 }
 
 function foldInto(states: ReadonlyMap<string, CaseState>, events: readonly StoredEvent[]): Map<string, CaseState> {
@@ -292,6 +315,8 @@ async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<Appl
   const written: CommandOutcome[] = [];
   const personal: { caseId: string; patch: PersonalDataPatch }[] = [];
   const filePersonal: FilePersonalData[] = [];
+  const personalValues: PersonalValue[] = [];
+  const protect = protectorOf(deps);
   const done = new Map<string, ApplyOutcome>();
   const decideOne = (id: string): ApplyOutcome => {
     const seen = done.get(id);
@@ -316,9 +341,10 @@ async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<Appl
       ...(deps.clockSkewMs === undefined ? {} : { clockSkewMs: deps.clockSkewMs }),
     };
     addPenaltyContext(deps, command, ctx, loaded);
-    const decided = decideAndChain(record, command, states, ctx);
+    const decided = decideAndChain(record, command, states, ctx, protect);
     if (!decided.ok) return reject(decided.problem);
     personal.push(...personalOf(command));
+    personalValues.push(...decided.values);
     filePersonal.push(...filePersonalOf(command));
     // A penalty later in the batch may name a file attached earlier in it.
     for (const event of decided.events) {
@@ -351,6 +377,7 @@ async function applyBatch(deps: ApplyDeps, ids: readonly string[]): Promise<Appl
           outcomes: written,
           personal,
           filePersonal,
+          personalValues,
           handedOff: deps.handoff !== undefined,
         });
   if (outbox.length > 0) await deps.handoff?.(outbox);

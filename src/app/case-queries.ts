@@ -5,6 +5,9 @@ import {
   foldAsOf,
   linkedCaseIdOf,
   linkedCaseIds,
+  personalRefsIn,
+  personalValueDigest,
+  revealValues,
   visibleLinks,
   withheldLinks,
   type Actor,
@@ -19,6 +22,7 @@ import {
   selectCasesByIds,
   selectEvents,
   selectPersonalData,
+  selectPersonalValues,
   selectWorklist,
   type CaseFilter,
   type CaseScope,
@@ -27,7 +31,11 @@ import {
 import { findCommand, type CommandRecord } from '../infra/db/command.repository.ts';
 import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
 
-export type CaseQueryDeps = { pool: pg.Pool };
+export type CaseQueryDeps = {
+  pool: pg.Pool;
+  /** The HMAC key: with it, a stored value is shown only if it still matches its reference. */
+  hmacKey?: Uint8Array;
+};
 
 /** The personal fields a reader may see; absent when not allowed or erased. */
 export type VisiblePersonalData = {
@@ -104,10 +112,40 @@ async function readableAmong(
   return new Map(states.filter((s) => canSeeCase(actor, s)).map((s) => [s.id, s]));
 }
 
+/**
+ * Items of cases the reader may see, with the references of format 2 payloads (docs/audit-format.md,
+ * "Personal data and keyed digests") replaced by their values, looked up together. An erased
+ * value stays a reference, and so does, given the key, a value that no longer matches it.
+ */
+export async function revealed<T>(deps: CaseQueryDeps, items: readonly { caseId: string; value: T }[]): Promise<T[]> {
+  const refs = new Map<string, Set<string>>();
+  for (const { caseId, value } of items) refs.set(caseId, personalRefsIn(value, refs.get(caseId)));
+  const values = await selectPersonalValues(
+    deps.pool,
+    [...refs].map(([caseId, digests]) => ({ caseId, digests: [...digests] })),
+  );
+  const key = deps.hmacKey;
+  return items.map(({ caseId, value }) => {
+    const known = values.get(caseId);
+    if (known === undefined) return value;
+    return revealValues(value, (digest) => {
+      const stored = known.get(digest);
+      // A value changed in the store no longer matches the reference the trail holds.
+      if (stored === undefined || (key !== undefined && personalValueDigest(key, stored.salt, stored.value) !== digest))
+        return undefined;
+      return stored.value;
+    });
+  });
+}
+
 /** Each case with the links the actor may see, looked up together. */
 async function withLinks(deps: CaseQueryDeps, actor: Actor, states: readonly CaseState[]): Promise<CaseView[]> {
   const linked = await readableAmong(deps, actor, states.flatMap(linkedCaseIds));
-  return states.map((state) => ({ state, personal: {}, links: visibleLinks(actor, state, linked) }));
+  const shown = await revealed(
+    deps,
+    states.map((state) => ({ caseId: state.id, value: state })),
+  );
+  return shown.map((state) => ({ state, personal: {}, links: visibleLinks(actor, state, linked) }));
 }
 
 export async function listCases(
@@ -168,7 +206,8 @@ export async function getCase(
   await auditRead(deps, actor, 'case.read', id, options.purpose);
   const personal = visiblePersonalData(actor, current, await selectPersonalData(deps.pool, id));
   const linked = await readableAmong(deps, actor, linkedCaseIds(state));
-  return { ok: true, view: { state, personal, links: visibleLinks(actor, state, linked) } };
+  const [shown] = await revealed(deps, [{ caseId: id, value: state }]);
+  return { ok: true, view: { state: shown ?? state, personal, links: visibleLinks(actor, state, linked) } };
 }
 
 export async function listCaseEvents(
@@ -190,7 +229,11 @@ export async function listCaseEvents(
     actor,
     items.flatMap((e) => linkedCaseIdOf(e) ?? []),
   );
-  return { ok: true, items: items.map((e) => withheldLinks(e, (other) => linked.has(other))), nextCursor };
+  const shown = await revealed(
+    deps,
+    items.map((e) => ({ caseId: e.caseId, value: withheldLinks(e, (other) => linked.has(other)) })),
+  );
+  return { ok: true, items: shown, nextCursor };
 }
 
 /** A command is visible to the actor who issued it and to supervisors. */

@@ -15,6 +15,7 @@ import {
   deletePersonalData,
   itemCaseIds,
   personalFieldsHeld,
+  redactPersonalValues,
   scrubCommandPayloads,
 } from '../infra/db/erasure.repository.ts';
 import { eraseCaseFiles } from '../infra/db/file.repository.ts';
@@ -60,17 +61,45 @@ export type ErasureResult =
  * The case's files lose their names and descriptions and are marked erased (downloads
  * answer 410); after commit, the bytes that no other case holds are deleted from the store
  * (their hashes stay in the trail). Bytes a failure left behind are the sweeper's.
+ * With references, a redaction: only those values of format 2 payloads go (and the stored
+ * command members that hold them); the event lists the references.
  */
 export async function erasePersonalData(
   deps: EraseDeps,
   actor: Actor,
-  input: { caseId: string; reason: string },
+  input: { caseId: string; reason: string; references?: readonly string[] },
 ): Promise<ErasureResult> {
   if (actor.id !== SYSTEM_ACTOR.id && !actor.roles.includes('admin')) {
     return { ok: false, code: 'forbidden', detail: 'erasing personal data needs the admin role' };
   }
   const released: string[] = [];
   const result = await inTransaction(deps.pool, async (client): Promise<ErasureResult> => {
+    if (input.references !== undefined) {
+      // A redaction: only these values of the case, and the stored command members holding them.
+      const state = (await lockCases(client, [input.caseId])).get(input.caseId);
+      if (state === undefined) return { ok: false, code: 'not_found', detail: `no case ${input.caseId}` };
+      const references = [...new Set(input.references)];
+      const digests = references.map((r) => r.slice('pd:'.length));
+      const fields = await redactPersonalValues(client, input.caseId, digests);
+      if (fields.length === 0)
+        return { ok: true, caseId: input.caseId, fields, event: null, otherCases: 0, objectsDeleted: 0 };
+      const events = chainEvents(decideErasure(state, { fields, reason: input.reason.trim(), references }), {
+        heads: { [state.id]: headOf(state) },
+        actor: { id: actor.id, roles: [...actor.roles] },
+        commandId: null,
+        occurredAt: await databaseNow(client),
+      });
+      await writeTransitions(client, { cases: [events.reduce(evolve, state)], events, outcomes: [] });
+      const last = events.at(-1);
+      return {
+        ok: true,
+        caseId: input.caseId,
+        fields,
+        event: last === undefined ? null : { seq: last.seq, hash: last.hash },
+        otherCases: 0,
+        objectsDeleted: 0,
+      };
+    }
     if (!(await lockCases(client, [input.caseId])).has(input.caseId))
       return { ok: false, code: 'not_found', detail: `no case ${input.caseId}` };
     // The item's other cases hold its personal data too (a merged duplicate, a later report).

@@ -28,8 +28,9 @@ export async function fanOutWebhooks(pool: pg.Pool, event: StoredEvent & { id: s
 }
 
 /**
- * The body of every webhook: the event exactly as `GET /v1/cases/{id}/events` presents it.
- * Its id is what a receiver dedupes on (delivery is at least once).
+ * The body of every webhook: the event as hashed, in the shape `GET /v1/cases/{id}/events`
+ * presents. Its personal references stay unresolved: receivers are outside the reader
+ * checks. Its id is what a receiver dedupes on (delivery is at least once).
  */
 export function webhookBody(event: StoredEvent & { id: string }): string {
   return JSON.stringify({

@@ -19,6 +19,11 @@ export type DecisionContext = {
     reference: string;
     /** HMAC-SHA256 of the item's personal fields (see personal-data.ts). */
     personalDigest: string;
+    /**
+     * The keys to write and match by (intakeDigests: the keyed ones first); when absent,
+     * the plain keys of format 1 (intakeKeys, contentHash).
+     */
+    digests?: { itemKeys: readonly string[]; contentHashes: readonly string[] };
     /** The open case of the same item (its fingerprint one of intakeKeys), if any. */
     duplicateOf: CaseState | null;
     /** Open or closed cases with the same content hash and a different fingerprint. */

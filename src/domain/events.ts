@@ -42,6 +42,12 @@ export const PERSONAL_FIELDS = [
   'fileName',
   'fileDescription',
   'fileContent',
+  // Of format 2 events (personal-values.ts): the values their references stand for.
+  'url',
+  'claim',
+  'reporterRef',
+  'evidenceUrl',
+  'text',
 ] as const;
 export type PersonalField = (typeof PERSONAL_FIELDS)[number];
 
@@ -96,7 +102,8 @@ export type EventPayloads = {
   'case.related_linked':
     | { relatedCaseId: string; contentHash: string }
     | { relatedCaseId: string; fingerprint: string };
-  'case.personal_data_erased': { fields: PersonalField[]; reason: string };
+  /** With references: a redaction of those values only (format 2 references, "pd:" and the digest). */
+  'case.personal_data_erased': { fields: PersonalField[]; reason: string; references?: string[] };
   /** The bytes are bound by their SHA-256; the file's name and description stay out (personal data). */
   'case.file_attached': { fileId: string; sha256: string; size: number; mediaType: MediaType; kind: FileKind };
 };

@@ -1,5 +1,6 @@
 import type { CaseState } from './case-state.ts';
 import type { StoredEvent, StoredEventOf } from './events.ts';
+import { withoutVersion } from './personal-values.ts';
 import { priorityAfterMerges } from './priority.ts';
 import { assertNever } from './stages.ts';
 
@@ -59,7 +60,7 @@ export function evolve(state: CaseState | null, event: StoredEvent): CaseState {
     case 'case.claimed':
       return { ...next, claimedBy: event.actor.id, claimedUntil: event.payload.claimedUntil };
     case 'case.verified': {
-      const { deadlineAt, ...verdict } = event.payload;
+      const { deadlineAt, ...verdict } = withoutVersion(event.payload);
       return {
         ...next,
         ...entered,
@@ -72,7 +73,7 @@ export function evolve(state: CaseState | null, event: StoredEvent): CaseState {
       };
     }
     case 'case.referred': {
-      const { deadlineAt, ...referral } = event.payload;
+      const { deadlineAt, ...referral } = withoutVersion(event.payload);
       return {
         ...next,
         ...entered,
@@ -82,7 +83,7 @@ export function evolve(state: CaseState | null, event: StoredEvent): CaseState {
       };
     }
     case 'case.penalty_issued': {
-      const { deadlineAt, fine, ...penalty } = event.payload;
+      const { deadlineAt, fine, ...penalty } = withoutVersion(event.payload);
       return {
         ...next,
         ...entered,
@@ -94,7 +95,7 @@ export function evolve(state: CaseState | null, event: StoredEvent): CaseState {
       };
     }
     case 'case.appeal_filed':
-      return { ...next, appeal: { ...event.payload, filedBy: event.actor.id, status: 'pending' } };
+      return { ...next, appeal: { ...withoutVersion(event.payload), filedBy: event.actor.id, status: 'pending' } };
     case 'case.appeal_decided': {
       if (state.appeal === null) throw new Error(`appeal decided on case ${state.id} without an appeal`);
       const { decision, note } = event.payload;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { expandShortLink, platformHost } from './platform-hosts.ts';
 import type { Platform } from './stages.ts';
 
@@ -147,4 +147,37 @@ export function normalizeContent(text: string): string {
 /** Equal content at another URL is a related item, not a duplicate. */
 export function contentHash(text: string): string {
   return sha256Hex(normalizeContent(text));
+}
+
+// From format 2 on, the keys written in the trail are keyed (docs/audit-format.md, "Personal
+// data and keyed digests"): a plain SHA-256 of a URL or a text lets anyone who guesses it
+// confirm the guess. Each digest names its purpose, so one never stands for the other.
+
+function keyedHex(hmacKey: string | Uint8Array, purpose: string, text: string): string {
+  return createHmac('sha256', hmacKey).update(`${purpose}\n${text}`, 'utf8').digest('hex');
+}
+
+/** The item key of format 2: HMAC-SHA256 of the normalized URL. */
+export function keyedFingerprint(hmacKey: string | Uint8Array, url: string): string {
+  return keyedHex(hmacKey, 'casetrail-item-key', normalizeUrl(url));
+}
+
+/** The content key of format 2: HMAC-SHA256 of the normalized content. */
+export function keyedContentHash(hmacKey: string | Uint8Array, text: string): string {
+  return keyedHex(hmacKey, 'casetrail-content', normalizeContent(text));
+}
+
+/**
+ * What intake matches a new report by: the keys it writes first (keyed), then the keys
+ * cases received before format 2 are stored under (plain item key, legacy key; plain
+ * content hash). The plain ones are computed to find those cases, never written.
+ */
+export function intakeDigests(
+  hmacKey: string | Uint8Array,
+  item: { platform: Platform; url: string; content: string },
+): { itemKeys: string[]; contentHashes: string[] } {
+  return {
+    itemKeys: [keyedFingerprint(hmacKey, item.url), ...intakeKeys(item.platform, item.url)],
+    contentHashes: [keyedContentHash(hmacKey, item.content), contentHash(item.content)],
+  };
 }

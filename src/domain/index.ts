@@ -10,7 +10,24 @@ export { EVENT_TYPES, PERSONAL_FIELDS } from './events.ts';
 export type { Actor, EventType, PersonalField, StoredEvent } from './events.ts';
 export { evolve, fold, foldAsOf } from './evolve.ts';
 export { decisionNoKey, userNameKey } from './identifiers.ts';
-export { contentHash, fingerprint, intakeKeys, normalizeContent, normalizeUrl, sha256Hex } from './fingerprint.ts';
+export {
+  contentHash,
+  fingerprint,
+  intakeDigests,
+  intakeKeys,
+  keyedContentHash,
+  keyedFingerprint,
+  normalizeContent,
+  normalizeUrl,
+  sha256Hex,
+} from './fingerprint.ts';
+export {
+  personalRefsIn,
+  personalValueDigest,
+  protectDrafts,
+  revealValues,
+} from './personal-values.ts';
+export type { PersonalValue, Protector } from './personal-values.ts';
 export {
   FILE_KINDS,
   MEDIA_TYPES,

@@ -27,11 +27,16 @@ function relatedCases(
   candidates: readonly CaseState[],
   caseId: string,
   keys: readonly string[],
-  hash: string,
+  hashes: readonly string[],
 ): CaseState[] {
   const seen = new Set<string>([caseId]);
   return candidates.filter((c) => {
-    if (seen.has(c.id) || keys.includes(c.fingerprint) || c.contentHash !== hash || c.outcome === 'duplicate') {
+    if (
+      seen.has(c.id) ||
+      keys.includes(c.fingerprint) ||
+      !hashes.includes(c.contentHash) ||
+      c.outcome === 'duplicate'
+    ) {
       return false;
     }
     seen.add(c.id);
@@ -50,9 +55,11 @@ export function decideSubmit(command: CommandOf<'submit'>, ctx: DecisionContext)
   if (intake === undefined) throw new Error('submit needs ctx.intake');
   const { payload, caseId } = command;
   // The item key, and the key cases received before it may be stored under.
-  const keys = intakeKeys(payload.item.platform, payload.item.url);
+  const keys = intake.digests?.itemKeys ?? intakeKeys(payload.item.platform, payload.item.url);
+  const hashes = intake.digests?.contentHashes ?? [contentHash(payload.item.content)];
   const [fp] = keys;
-  const hash = contentHash(payload.item.content);
+  const [hash] = hashes;
+  if (fp === undefined || hash === undefined) throw new Error('submit needs an item key and a content hash');
   const received = draft(caseId, 'case.received', {
     reference: intake.reference,
     item: itemState(payload.item),
@@ -84,7 +91,7 @@ export function decideSubmit(command: CommandOf<'submit'>, ctx: DecisionContext)
   const earlier = intake.earlier.filter((c) => c.id !== caseId && c.stage === 'closed' && c.outcome !== 'duplicate');
   if (earlier.some((c) => !keys.includes(c.fingerprint))) throw new Error(`an earlier case is not of item ${fp}`);
   const sameItem = new Set(earlier.map((c) => c.id));
-  const related = relatedCases(intake.related, caseId, keys, hash).filter((c) => !sameItem.has(c.id));
+  const related = relatedCases(intake.related, caseId, keys, hashes).filter((c) => !sameItem.has(c.id));
   const links: { id: string; by: { fingerprint: string } | { contentHash: string } }[] = [
     ...earlier.map((c) => ({ id: c.id, by: { fingerprint: fp } })),
     ...related.map((c) => ({ id: c.id, by: { contentHash: hash } })),

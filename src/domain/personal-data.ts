@@ -38,10 +38,31 @@ export const PERSONAL_PAYLOAD_PATHS = {
     { path: ['item', 'accountHandle'], field: 'accountHandle' },
     { path: ['item', 'accountName'], field: 'accountName' },
     { path: ['item', 'content'], field: 'content' },
+    { path: ['item', 'url'], field: 'url' },
+    { path: ['claim'], field: 'claim' },
+    { path: ['report', 'reporterRef'], field: 'reporterRef' },
   ],
+  verify: [
+    { path: ['rationale'], field: 'text' },
+    // Descriptions and URLs of evidence items: the list goes whole.
+    { path: ['evidence'], field: 'text' },
+  ],
+  refer: [{ path: ['note'], field: 'text' }],
   'record-penalty': [
     { path: ['subject', 'accountHandle'], field: 'subjectHandle' },
     { path: ['subject', 'name'], field: 'subjectName' },
+    { path: ['facts'], field: 'text' },
+    { path: ['documents'], field: 'text' },
+  ],
+  'record-no-violation': [{ path: ['note'], field: 'text' }],
+  'file-appeal': [{ path: ['grounds'], field: 'text' }],
+  'decide-appeal': [{ path: ['note'], field: 'text' }],
+  close: [{ path: ['note'], field: 'text' }],
+  withdraw: [{ path: ['reason'], field: 'text' }],
+  'add-note': [{ path: ['text'], field: 'text' }],
+  'add-evidence': [
+    { path: ['url'], field: 'evidenceUrl' },
+    { path: ['description'], field: 'text' },
   ],
   'attach-file': [
     { path: ['name'], field: 'fileName' },
@@ -49,5 +70,15 @@ export const PERSONAL_PAYLOAD_PATHS = {
   ],
 } as const satisfies Partial<Record<CommandType, readonly { path: readonly string[]; field: PersonalField }[]>>;
 
-/** Why personal data is erased (retention, a court order...): recorded in the trail, so never personal itself. */
-export const erasureSchema = z.strictObject({ reason: textField(LIMITS.reason) });
+/**
+ * Why personal data is erased (retention, a court order...): recorded in the trail, so never
+ * personal itself. With references, only those values are erased (a redaction).
+ */
+export const erasureSchema = z.strictObject({
+  reason: textField(LIMITS.reason),
+  references: z
+    .array(z.string().regex(/^pd:[0-9a-f]{64}$/u, 'must be a personal reference: pd: and 64 lower-case hex characters'))
+    .min(1)
+    .max(LIMITS.redactions)
+    .optional(),
+});

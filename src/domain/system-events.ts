@@ -21,11 +21,18 @@ export function decideSlaBreach(state: CaseState | null, visit: StageVisit, now:
   return [draft(state.id, 'case.sla_breached', { stage: visit.stage, deadlineAt: state.deadlineAt })];
 }
 
-/** Records that a case's personal data row was deleted; the chain stays verifiable. */
+/** Records that a case's personal data (or, with references, those values) was deleted; the chain stays verifiable. */
 export function decideErasure(
   state: CaseState | null,
-  erasure: { fields: PersonalField[]; reason: string },
+  erasure: { fields: PersonalField[]; reason: string; references?: readonly string[] },
 ): EventDraft[] {
   if (state === null) return [];
-  return [draft(state.id, 'case.personal_data_erased', { fields: [...erasure.fields], reason: erasure.reason })];
+  const { fields, reason, references } = erasure;
+  return [
+    draft(state.id, 'case.personal_data_erased', {
+      fields: [...fields],
+      reason,
+      ...(references === undefined ? {} : { references: [...references] }),
+    }),
+  ];
 }

@@ -13,6 +13,8 @@ export const LIMITS = {
   evidence: 50,
   legalBasis: 20,
   documents: 20,
+  /** References one redaction may name. */
+  redactions: 100,
 } as const;
 
 // The tsconfig lib is ES2023; isWellFormed is ES2024 and present in Node 20.

@@ -125,6 +125,41 @@ describe('casetrail audit verify --bundle', () => {
 });
 
 describe('casetrail personal-data erase', () => {
+  it('redacts only the values named by --reference; 2 for a reference that is not one', async () => {
+    const caseId = await trail.submit();
+    const { rows } = await db.pool.query<{ payload: { claim: string } }>(
+      'SELECT payload FROM events WHERE case_id = $1 AND seq = 1',
+      [caseId],
+    );
+    const reference = rows[0]?.payload.claim as string;
+    const bad = await runCli(['personal-data', 'erase', '--case', caseId, '--reason', 'x', '--reference', 'pd:1'], env);
+    expect({ code: bad.code, stderr: bad.stderr }).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--reference'),
+    });
+    const result = await runCli(
+      [
+        'personal-data',
+        'erase',
+        '--case',
+        caseId,
+        '--reason',
+        'claim written with a name',
+        '--reference',
+        reference,
+        '--json',
+      ],
+      env,
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ caseId, erased: ['claim'], event: { seq: 2 } });
+    const { rows: left } = await db.pool.query(
+      'SELECT field FROM case_personal_values WHERE case_id = $1 ORDER BY field',
+      [caseId],
+    );
+    expect(left).toEqual([{ field: 'reporterRef' }, { field: 'url' }]);
+  });
+
   it("erases a case's personal data and records it as the system actor; 1 for no such case, 2 for bad usage", async () => {
     const caseId = await trail.submit();
     const result = await runCli(
@@ -134,7 +169,7 @@ describe('casetrail personal-data erase', () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       caseId,
-      erased: ['accountHandle', 'accountName', 'content'],
+      erased: ['accountHandle', 'accountName', 'content', 'url', 'claim', 'reporterRef'],
       event: { seq: 2, hash: expect.stringMatching(/^[0-9a-f]{64}$/u) },
       otherCases: 0,
       objectsDeleted: 0,
@@ -145,7 +180,10 @@ describe('casetrail personal-data erase', () => {
     expect(rows).toEqual([
       {
         actor_id: 'system',
-        payload: { fields: ['accountHandle', 'accountName', 'content'], reason: 'retention period over' },
+        payload: {
+          fields: ['accountHandle', 'accountName', 'content', 'url', 'claim', 'reporterRef'],
+          reason: 'retention period over',
+        },
       },
     ]);
     const missing = await runCli(

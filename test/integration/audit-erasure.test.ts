@@ -3,6 +3,7 @@ import { verifyTrail } from '../../src/app/verify-trail.ts';
 import { verifyBundle, type Bundle } from '../../src/domain/index.ts';
 import { auditKeys, json, startApi, type ApiHarness, type TestUser } from '../support/api-harness.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { tablesHolding as holding } from '../support/tables-holding.ts';
 import { BODIES, penaltyBody, submitBody, verifyBody } from '../support/fixtures.ts';
 
 let db: TestDatabase;
@@ -72,21 +73,7 @@ async function personalCase(tag: string) {
   return { caseId, submitCommandId: commandId, strings: [person.handle, person.name, person.content] };
 }
 
-/** Every row of every table of the database (its own schema and the queues'), as text, holding the string. */
-async function tablesHolding(value: string): Promise<string[]> {
-  const { rows: tables } = await db.pool.query<{ schema: string; name: string }>(
-    "SELECT table_schema AS schema, table_name AS name FROM information_schema.tables WHERE table_schema IN ('public', 'bullmq') AND table_type = 'BASE TABLE'",
-  );
-  const holding: string[] = [];
-  for (const { schema, name } of tables) {
-    const { rows } = await db.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM "${schema}"."${name}" t WHERE t::text LIKE '%' || $1 || '%'`,
-      [value],
-    );
-    if ((rows[0]?.n ?? 0) > 0) holding.push(`${schema}.${name}`);
-  }
-  return holding;
-}
+const tablesHolding = (value: string) => holding(db.pool, value);
 
 describe("erasing a case's personal data", () => {
   it('deletes it from every table and every API answer, records why in the trail, and keeps audit verify at ok', async () => {
@@ -100,7 +87,18 @@ describe("erasing a case's personal data", () => {
     const erased = json<{ caseId: string; erased: string[]; event: { seq: number; hash: string } }>(response);
     expect(erased).toEqual({
       caseId,
-      erased: ['accountHandle', 'accountName', 'content', 'subjectHandle', 'subjectName'],
+      erased: [
+        'accountHandle',
+        'accountName',
+        'content',
+        'subjectHandle',
+        'subjectName',
+        'url',
+        'claim',
+        'reporterRef',
+        'evidenceUrl',
+        'text',
+      ],
       event: { seq: 5, hash: expect.stringMatching(/^[0-9a-f]{64}$/u) },
       otherCases: 0,
       objectsDeleted: 0,

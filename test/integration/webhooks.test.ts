@@ -112,8 +112,16 @@ describe.each(['redis', 'postgres'] as const)('webhooks on the %s queue backend'
     const delivered = (path: string) => receiver.requests.filter((r) => r.path === path && r.answered === 200);
     await system.waitFor(async () => delivered('/all').length === 4 && delivered('/verified').length === 1, 30_000);
 
-    const events = (await call('GET', `/v1/cases/${caseId}/events`, 'supervisor')).body.items as Json[];
-    expect(events.map((e) => e.type)).toEqual(['case.received', 'case.claimed', 'case.verified', 'case.referred']);
+    const served = (await call('GET', `/v1/cases/${caseId}/events`, 'supervisor')).body.items as Json[];
+    expect(served.map((e) => e.type)).toEqual(['case.received', 'case.claimed', 'case.verified', 'case.referred']);
+    // Webhooks carry the payloads as hashed: URLs and free text as personal references, which
+    // only the API's readers see resolved.
+    const { rows: hashed } = await system.harness.pool.query<{ payload: Json }>(
+      'SELECT payload FROM events WHERE case_id = $1 ORDER BY seq',
+      [caseId],
+    );
+    const events = served.map((e, i) => ({ ...e, payload: hashed[i]?.payload }));
+    expect(JSON.stringify(events)).not.toContain(verifyBody().rationale);
     const toAll = receiver.requests.filter((r) => r.path === '/all');
     for (const request of receiver.requests) {
       const secret = request.path === '/all' ? SECRET : generated;
@@ -125,7 +133,7 @@ describe.each(['redis', 'postgres'] as const)('webhooks on the %s queue backend'
       expect(request.headers['x-casetrail-event']).toBe(body.type);
       expect(request.headers['x-casetrail-event-id']).toBe(body.id);
     }
-    // Each event once, byte for byte the event the API serves; the claim twice, identical.
+    // Each event once, byte for byte the event as the API serves it with its hashed payload; the claim twice, identical.
     expect(
       delivered('/all')
         .map((r) => JSON.parse(r.body) as Json)

@@ -62,6 +62,7 @@ export async function startApi(
   const database = openDatabase(db.url, { poolSize: 10, log });
   const commandWaiter = createCommandWaiter({ pool: database.pool, log, pollMs: 100 });
   await commandWaiter.start();
+  const hmacKey = randomBytes(32);
   const app = await buildServer({
     log,
     pool: database.pool,
@@ -70,6 +71,7 @@ export async function startApi(
     commandWaiter,
     audit: options.audit ?? auditKeys(),
     secretsKey: randomBytes(32),
+    hmacKey,
     // Tests send from one address, many of them without a valid token: limits only where a test sets them.
     options: { rateLimit: UNLIMITED, ...options.server },
     ...(options.files === undefined ? {} : { files: options.files }),
@@ -77,7 +79,7 @@ export async function startApi(
   await app.ready();
   const applyDeps: ApplyDeps = {
     pool: database.pool,
-    hmacKey: randomBytes(32),
+    hmacKey,
     sla: SLA,
     claimLeaseMs: 1_800_000,
     log,

@@ -9,6 +9,7 @@ const RECORD_TABLES = [
   'api_tokens',
   'cases',
   'case_personal_data',
+  'case_personal_values',
   'events',
   'access_log',
   'webhook_endpoints',

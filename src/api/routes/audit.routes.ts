@@ -161,7 +161,7 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
     schema: {
       tags: ['audit'],
       summary:
-        'Erase the personal data of the case and of every other case of the same item, and record why in each trail; chains and checkpoints stay verifiable (admin)',
+        'Erase the personal data of the case and of every other case of the same item, or with references only those values of the case (a redaction), and record why in each trail; chains and checkpoints stay verifiable (admin)',
       params: idParamsSchema,
       body: erasureSchema,
       response: { 200: erasureResultSchema, ...problemResponses([...AUTHENTICATED_PROBLEMS, 403, 404, 413, 415]) },
@@ -171,6 +171,7 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
       const result = await erasePersonalData(deps, actorOf(request), {
         caseId: request.params.id,
         reason: request.body.reason,
+        ...(request.body.references === undefined ? {} : { references: request.body.references }),
       });
       if (!result.ok) refuse(result);
       return {

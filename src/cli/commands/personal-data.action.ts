@@ -5,10 +5,22 @@ import { openRuntime } from '../../infra/runtime.ts';
 import { CliError, EXIT } from '../exit.ts';
 import { printResult } from '../output.ts';
 
-export async function erasePersonalDataCommand(flags: { case: string; reason: string; json?: boolean }): Promise<void> {
+export async function erasePersonalDataCommand(flags: {
+  case: string;
+  reason: string;
+  reference?: string[];
+  json?: boolean;
+}): Promise<void> {
   if (!z.uuid().safeParse(flags.case).success) throw new CliError('--case: must be a case id (a UUID)');
-  const input = erasureSchema.safeParse({ reason: flags.reason });
-  if (!input.success) throw new CliError(`--reason: ${input.error.issues[0]?.message ?? 'is invalid'}`);
+  const input = erasureSchema.safeParse({
+    reason: flags.reason,
+    ...(flags.reference === undefined ? {} : { references: flags.reference }),
+  });
+  if (!input.success) {
+    const issue = input.error.issues[0];
+    const option = issue?.path[0] === 'references' ? '--reference' : '--reason';
+    throw new CliError(`${option}: ${issue?.message ?? 'is invalid'}`);
+  }
   const runtime = await openRuntime({ migrate: true, role: 'cli', oneShot: true });
   try {
     // The operator acts with database access, not as a user: the trail records the system actor.
@@ -16,6 +28,7 @@ export async function erasePersonalDataCommand(flags: { case: string; reason: st
     const result = await erasePersonalData({ pool: runtime.db.pool, log: runtime.log, store }, SYSTEM_ACTOR, {
       caseId: flags.case,
       reason: input.data.reason,
+      ...(input.data.references === undefined ? {} : { references: input.data.references }),
     });
     if (!result.ok) throw new CliError(result.detail, EXIT.checkFailed);
     const output = {

@@ -12,6 +12,10 @@ export function registerPersonalData(program: Command): void {
     )
     .requiredOption('--case <id>', 'case id')
     .requiredOption('--reason <text>', 'why (kept in the trail: write no personal data here)')
+    .option(
+      '--reference <ref...>',
+      'redact only these values: their personal references (pd: and 64 hex characters) as the events hold them',
+    )
     .option('--json', 'machine-readable output')
     .action(lazyAction(() => import('./personal-data.action.ts'), 'erasePersonalDataCommand'));
 }

@@ -65,7 +65,12 @@ export async function selectCases(
   }
   if (query.filter.q !== undefined) {
     const pattern = params.add(containsPattern(query.filter.q));
-    where.push(`(reference ILIKE ${pattern} OR url ILIKE ${pattern} OR claim ILIKE ${pattern})`);
+    // Format 2 cases hold references for their URL and claim: their values are in the store.
+    where.push(
+      `(reference ILIKE ${pattern} OR url ILIKE ${pattern} OR claim ILIKE ${pattern} OR EXISTS (
+         SELECT 1 FROM case_personal_values v
+         WHERE v.case_id = cases.id AND v.field IN ('url', 'claim') AND v.value ILIKE ${pattern}))`,
+    );
   }
   if (query.after !== null) {
     where.push(
@@ -155,6 +160,30 @@ export async function selectPersonalData(pool: pg.Pool, caseId: string): Promise
     subjectHandle: row.subject_handle,
     subjectName: row.subject_name,
   };
+}
+
+/**
+ * The values of these references (format 2 payloads), per case: an erased one is missing.
+ * One query for any number of cases.
+ */
+export async function selectPersonalValues(
+  pool: pg.Pool | pg.ClientBase,
+  refs: readonly { caseId: string; digests: readonly string[] }[],
+): Promise<Map<string, Map<string, { value: string; salt: string }>>> {
+  const wanted = refs.filter((r) => r.digests.length > 0);
+  const found = new Map<string, Map<string, { value: string; salt: string }>>();
+  if (wanted.length === 0) return found;
+  const { rows } = await pool.query<{ case_id: string; digest: string; value: string; salt: string }>(
+    `SELECT case_id, digest, value, salt FROM case_personal_values
+      WHERE case_id = ANY($1::uuid[]) AND digest = ANY($2::text[])`,
+    [wanted.map((r) => r.caseId), wanted.flatMap((r) => r.digests)],
+  );
+  for (const row of rows) {
+    const values = found.get(row.case_id) ?? new Map<string, { value: string; salt: string }>();
+    values.set(row.digest, { value: row.value, salt: row.salt });
+    found.set(row.case_id, values);
+  }
+  return found;
 }
 
 export async function insertAccessLog(

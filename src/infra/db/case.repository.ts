@@ -149,7 +149,7 @@ const INTAKE_MATCHES = `
 WITH open AS (SELECT id, created_at FROM cases WHERE fingerprint = ANY($1::text[]) AND stage <> 'closed'),
 related AS (
   SELECT id, created_at FROM cases
-  WHERE content_hash = $2 AND fingerprint <> ALL($1::text[]) AND outcome IS DISTINCT FROM 'duplicate' AND NOT EXISTS (SELECT 1 FROM open)
+  WHERE content_hash = ANY($2::text[]) AND fingerprint <> ALL($1::text[]) AND outcome IS DISTINCT FROM 'duplicate' AND NOT EXISTS (SELECT 1 FROM open)
   ORDER BY created_at, id LIMIT 20
 ),
 earlier AS (
@@ -170,7 +170,7 @@ SELECT (SELECT coalesce(jsonb_agg(id ORDER BY created_at, id), '[]') FROM open) 
 export async function lockIntakeMatches(
   client: pg.ClientBase,
   fingerprints: readonly string[],
-  contentHash: string,
+  contentHashes: readonly string[],
 ): Promise<{ openIds: string[]; relatedIds: string[]; earlierIds: string[]; states: Map<string, CaseState> }> {
   const { rows } = await client.query<{
     open_ids: string[];
@@ -180,7 +180,7 @@ export async function lockIntakeMatches(
   }>({
     name: 'intake-matches',
     text: INTAKE_MATCHES,
-    values: [fingerprints, contentHash],
+    values: [fingerprints, contentHashes],
   });
   const row = rows[0];
   if (row === undefined) throw new Error('no row from the intake lookup');

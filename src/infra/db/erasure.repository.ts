@@ -28,25 +28,36 @@ export async function personalFieldsHeld(client: pg.ClientBase, caseId: string):
     [caseId],
   );
   const params: unknown[] = [caseId];
-  const inCommands = PATHS.map(({ type, path, field }) => {
+  const byField = new Map<PersonalField, string[]>();
+  for (const { type, path, field } of PATHS) {
     params.push(type, path);
-    return `bool_or(type = $${params.length - 1} AND payload #> $${params.length}::text[] IS NOT NULL) AS "${field}"`;
-  }).join(', ');
+    const test = `(type = $${params.length - 1} AND payload #> $${params.length}::text[] IS NOT NULL)`;
+    byField.set(field, [...(byField.get(field) ?? []), test]);
+  }
+  const inCommands = [...byField].map(([field, tests]) => `bool_or(${tests.join(' OR ')}) AS "${field}"`).join(', ');
   const { rows: commandFields } = await client.query<Partial<Record<PersonalField, boolean | null>>>(
     `SELECT ${inCommands} FROM commands WHERE case_id = $1`,
     params,
   );
   const files = await fileFieldsHeld(client, caseId);
+  const { rows: valueFields } = await client.query<{ field: string }>(
+    'SELECT DISTINCT field FROM case_personal_values WHERE case_id = $1',
+    [caseId],
+  );
+  const inValues = new Set(valueFields.map((r) => r.field));
   return PERSONAL_FIELDS.filter(
     (f) =>
       rowFields[0]?.[f] === true ||
       commandFields[0]?.[f] === true ||
+      inValues.has(f) ||
       (f === 'fileName' || f === 'fileDescription' || f === 'fileContent' ? files[f] : false),
   );
 }
 
+/** Deletes the case's personal-data row and the values of its format 2 references (with their salts). */
 export async function deletePersonalData(client: pg.ClientBase, caseId: string): Promise<void> {
   await client.query('DELETE FROM case_personal_data WHERE case_id = $1', [caseId]);
+  await client.query('DELETE FROM case_personal_values WHERE case_id = $1', [caseId]);
 }
 
 /** Removes the personal fields from the case's stored commands, whatever their status. */
@@ -91,4 +102,34 @@ export async function itemCaseIds(client: pg.ClientBase, caseId: string): Promis
     for (const id of frontier) found.add(id);
   }
   return [...found];
+}
+
+/**
+ * A redaction: deletes these values of the case (format 2 references, by digest) with their
+ * salts, and every stored command member of the case that holds one of them. Returns the
+ * fields of the values deleted, in PERSONAL_FIELDS order.
+ */
+export async function redactPersonalValues(
+  client: pg.ClientBase,
+  caseId: string,
+  digests: readonly string[],
+): Promise<PersonalField[]> {
+  const { rows } = await client.query<{ field: string; value: string }>(
+    'DELETE FROM case_personal_values WHERE case_id = $1 AND digest = ANY($2::text[]) RETURNING field, value',
+    [caseId, digests],
+  );
+  if (rows.length === 0) return [];
+  const values = rows.map((r) => r.value);
+  for (const { type, path } of PATHS) {
+    // Any string at any depth under the member: a list of evidence or documents goes whole.
+    await client.query(
+      `UPDATE commands SET payload = payload #- $3::text[]
+        WHERE case_id = $1 AND type = $2 AND EXISTS (
+          SELECT 1 FROM jsonb_path_query(payload #> $3::text[], 'strict $.**') AS x
+          WHERE jsonb_typeof(x) = 'string' AND x #>> '{}' = ANY($4::text[]))`,
+      [caseId, type, path, values],
+    );
+  }
+  const fields = new Set(rows.map((r) => r.field));
+  return PERSONAL_FIELDS.filter((f) => fields.has(f));
 }

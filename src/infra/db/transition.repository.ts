@@ -3,6 +3,7 @@ import {
   decisionNoKey,
   type AttachedFile,
   type CaseState,
+  type PersonalValue,
   type Rejection,
   type StoredEvent,
 } from '../../domain/index.ts';
@@ -81,6 +82,10 @@ WITH saved AS (
   INSERT INTO case_file_personal_data (file_id, case_id, name, description)
   SELECT file_id, case_id, name, description
   FROM jsonb_to_recordset($10::jsonb) AS p(file_id uuid, case_id uuid, name text, description text)
+), personal_values AS (
+  INSERT INTO case_personal_values (case_id, digest, field, value, salt)
+  SELECT case_id, digest, field, value, salt
+  FROM jsonb_to_recordset($11::jsonb) AS v(case_id uuid, digest text, field text, value text, salt text)
 ), published AS (
   INSERT INTO outbox (id, queue, job_name, payload, published_at, attempts)
   SELECT gen_random_uuid(), 'events', a.type, jsonb_build_object('eventId', a.id::text, 'caseId', a.case_id, 'seq', a.seq),
@@ -162,6 +167,8 @@ export async function writeTransitions(
     personal?: readonly { caseId: string; patch: PersonalDataPatch }[];
     /** The personal data of files attached by these events (their names and descriptions). */
     filePersonal?: readonly FilePersonalData[];
+    /** The values the events' references stand for (format 2). */
+    personalValues?: readonly PersonalValue[];
     handedOff?: boolean;
   },
 ): Promise<OutboxRow[]> {
@@ -221,6 +228,15 @@ export async function writeTransitions(
           case_id: p.caseId,
           name: p.name ?? null,
           description: p.description ?? null,
+        })),
+      ),
+      JSON.stringify(
+        (transition.personalValues ?? []).map((v) => ({
+          case_id: v.caseId,
+          digest: v.digest,
+          field: v.field,
+          value: v.value,
+          salt: v.salt,
         })),
       ),
     ],
