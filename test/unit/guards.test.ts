@@ -142,7 +142,10 @@ describe('record-penalty guards', () => {
   it('refuses a penalty recorded by the verifier of the case with guard_failed', () => {
     const { world, id } = referredCase();
     expect(world.run('record-penalty', id, penaltyBody(), supervisorAndVerifier)).toEqual(
-      refused('guard_failed', 'the supervisor who records a penalty may not be the verifier of the case'),
+      refused(
+        'guard_failed',
+        "the supervisor who records the authority's decision may not be the verifier of the case",
+      ),
     );
   });
 

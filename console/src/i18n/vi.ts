@@ -196,7 +196,14 @@ export const vi: Catalog = {
     submitterCannotVerify: 'Bạn là người tiếp nhận hồ sơ này nên cán bộ xác minh khác phải xác minh.',
     claimedUntil: 'Một cán bộ xác minh khác đang giữ hồ sơ này đến {until}.',
     verdictNeedsEvidence: 'Kết luận “{verdict}” cần ít nhất một chứng cứ.',
-    recorderIsVerifier: 'Bạn đã xác minh hồ sơ này nên cán bộ giám sát khác phải ghi nhận quyết định xử phạt.',
+    recorderIsVerifier:
+      'Bạn đã xác minh hồ sơ này nên cán bộ giám sát khác phải ghi nhận quyết định của cơ quan có thẩm quyền.',
+    submitterCannotRefer: 'Bạn là người tiếp nhận hồ sơ này nên cán bộ giám sát khác phải chuyển hồ sơ.',
+    submitterCannotRecord:
+      'Bạn là người tiếp nhận hồ sơ này nên cán bộ giám sát khác phải ghi nhận quyết định của cơ quan có thẩm quyền.',
+    submitterCannotDecideAppeal: 'Bạn là người tiếp nhận hồ sơ này nên cán bộ giám sát khác phải giải quyết khiếu nại.',
+    verifierCannotRefer: 'Bạn đã xác minh hồ sơ này nên cán bộ giám sát khác phải chuyển hồ sơ.',
+    verifierCannotDecideAppeal: 'Bạn đã xác minh hồ sơ này nên cán bộ giám sát khác phải giải quyết khiếu nại.',
     needsLegalBasis: 'Quyết định xử phạt cần ít nhất một căn cứ pháp lý.',
     decisionNoUsed: 'Số quyết định {decisionNo} đã được dùng cho hồ sơ khác.',
     appealPending: 'Đang có khiếu nại chờ giải quyết: cần giải quyết trước.',
