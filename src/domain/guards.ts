@@ -94,6 +94,39 @@ const notClaimedByOther: CaseGuard = ({ state, ctx }) =>
     ? reject('claimed_by_other', `the case is claimed by another verifier until ${state.claimedUntil}`)
     : null;
 
+/** verify needs the caller's own live claim: a case is worked by the one who holds it. */
+const holdsLiveClaim: CaseGuard = ({ state, ctx }) =>
+  hasLiveClaim(state, ctx.now) && state.claimedBy === ctx.actor.id
+    ? null
+    : reject('guard_failed', 'verify needs your live claim on the case: claim it first');
+
+/** A case is assigned to an enabled user who holds the verifier role. */
+const assigneeIsVerifier: Guard<'assign'> = ({ payload, ctx }) => {
+  if (ctx.assignee === undefined) throw new Error('assign needs ctx.assignee');
+  const assignee = ctx.assignee;
+  if (assignee === null || assignee.disabled || !assignee.roles.includes('verifier')) {
+    return reject('guard_failed', `user ${payload.verifierId} is not an enabled verifier`, [
+      { path: 'verifierId', message: 'must name an enabled user with the verifier role' },
+    ]);
+  }
+  return null;
+};
+
+/** Assigning over another verifier's live claim would take it away unseen: release it first. */
+const assignedOverNoOtherClaim: Guard<'assign'> = ({ state, payload, ctx }) =>
+  hasLiveClaim(state, ctx.now) && state.claimedBy !== payload.verifierId
+    ? reject('claimed_by_other', `the case is claimed by another verifier until ${state.claimedUntil}`)
+    : null;
+
+const claimIsLive: CaseGuard = ({ state, ctx }) =>
+  hasLiveClaim(state, ctx.now) ? null : reject('guard_failed', 'the case is not claimed');
+
+/** A claim is released by the verifier holding it or by a supervisor. */
+const releasedByHolderOrSupervisor: CaseGuard = ({ state, ctx }) =>
+  state.claimedBy === ctx.actor.id || ctx.actor.roles.includes('supervisor')
+    ? null
+    : reject('claimed_by_other', `the case is claimed by another verifier until ${state.claimedUntil}`);
+
 const verdictHasEvidence: Guard<'verify'> = ({ payload }) =>
   (payload.verdict === 'false' || payload.verdict === 'misleading') && payload.evidence.length === 0
     ? reject('guard_failed', `a verdict of ${payload.verdict} needs at least one evidence item`)
@@ -213,7 +246,9 @@ const GUARDS: { [T in CommandType]: readonly Guard<T>[] } = {
   // A duplicate submission is accepted and closed as duplicate, never refused.
   submit: [],
   claim: [separated('verifier'), notClaimedByOther],
-  verify: [separated('verifier'), notClaimedByOther, verdictHasEvidence],
+  assign: [assigneeIsVerifier, separated('verifier', ({ payload }) => payload.verifierId), assignedOverNoOtherClaim],
+  release: [claimIsLive, releasedByHolderOrSupervisor],
+  verify: [separated('verifier'), notClaimedByOther, holdsLiveClaim, verdictHasEvidence],
   refer: [separated('referrer')],
   'record-penalty': [
     separated('recorder'),

@@ -107,6 +107,10 @@ describe('GET /v1/stats/stages', () => {
     };
     const [verified, dismissed] = [await submit(1), await submit(2)];
     await submit(3);
+    for (const id of [verified, dismissed]) {
+      await api.app.inject({ method: 'POST', url: `/v1/cases/${id}/claim`, headers: verifier.auth, payload: {} });
+    }
+    await api.applyPending();
     await api.app.inject({
       method: 'POST',
       url: `/v1/cases/${verified}/verify`,

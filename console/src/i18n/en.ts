@@ -131,6 +131,8 @@ export const en = {
   eventType: labels<EventType>({
     'case.received': 'Received',
     'case.claimed': 'Claimed',
+    'case.assigned': 'Assigned',
+    'case.released': 'Released',
     'case.verified': 'Verified',
     'case.referred': 'Referred',
     'case.penalty_issued': 'Penalty issued',
@@ -149,6 +151,7 @@ export const en = {
   eventSummary: {
     received: '{reference} · {platform} · {category} · priority {priority}',
     claimed: 'Claimed until {until}',
+    assigned: 'Assigned to a verifier until {until}',
     verified: 'Verdict: {verdict} ({n} evidence items)',
     referred: 'Referred to {authority}',
     penaltyIssued: 'Decision {decisionNo}: fine {fine} ({authority})',

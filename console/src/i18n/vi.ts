@@ -112,6 +112,8 @@ export const vi: Catalog = {
   eventType: {
     'case.received': 'Tiếp nhận',
     'case.claimed': 'Nhận xác minh',
+    'case.assigned': 'Giao xác minh',
+    'case.released': 'Trả lại hồ sơ',
     'case.verified': 'Xác minh',
     'case.referred': 'Chuyển cơ quan chức năng',
     'case.penalty_issued': 'Ra quyết định xử phạt',
@@ -130,6 +132,7 @@ export const vi: Catalog = {
   eventSummary: {
     received: '{reference} · {platform} · {category} · ưu tiên {priority}',
     claimed: 'Nhận xác minh đến {until}',
+    assigned: 'Giao cho cán bộ xác minh đến {until}',
     verified: 'Kết luận: {verdict} ({n} chứng cứ)',
     referred: 'Chuyển đến {authority}',
     penaltyIssued: 'Quyết định {decisionNo}: phạt {fine} ({authority})',

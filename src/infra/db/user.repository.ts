@@ -1,5 +1,6 @@
 import { perTurnBatcher } from '../batch.ts';
 import type pg from 'pg';
+import type { Role } from '../../domain/index.ts';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
 
 export type UserRecord = { id: string; name: string; roles: string[]; createdAt: string };
@@ -108,6 +109,16 @@ export type TokenLookup = (tokenHash: string) => Promise<TokenOwner | null>;
 export function createTokenLookup(pool: pg.Pool): TokenLookup {
   const loader = perTurnBatcher((hashes: readonly string[]) => findTokenOwners(pool, hashes), { maxBatch: 200 });
   return (tokenHash) => loader.load(tokenHash);
+}
+
+/** The user a case may be assigned to, as the assign guard reads it; null when there is none. */
+export async function findAssignee(
+  client: pg.ClientBase | pg.Pool,
+  id: string,
+): Promise<{ id: string; roles: Role[]; disabled: boolean } | null> {
+  const { rows } = await client.query<{ id: string; roles: Role[] }>('SELECT id, roles FROM users WHERE id = $1', [id]);
+  const row = rows[0];
+  return row === undefined ? null : { id: row.id, roles: row.roles, disabled: false };
 }
 
 /** Records use at most once a minute per token, so authentication stays a read. */
