@@ -55,6 +55,10 @@ export type ServerOptions = {
   trustProxy: boolean | number | string[];
   /** How far a client's clock may run ahead of the server's when it sends a business date. */
   clockSkewMs: number;
+  /** CASETRAIL_TOKEN_LIFETIME: when a token issued without expiresAt expires. */
+  tokenLifetimeMs: number;
+  /** How often the tokens used are written (lastUsedAt); they are written on close too. */
+  tokenUsageFlushMs: number;
 };
 
 const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -66,6 +70,8 @@ const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   trustProxy: false,
   timeouts: { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000 },
   clockSkewMs: DEFAULT_CLOCK_SKEW_MS,
+  tokenLifetimeMs: 90 * 24 * 60 * 60_000,
+  tokenUsageFlushMs: 10_000,
 };
 
 export interface ServerDeps {
@@ -151,7 +157,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (handoff !== undefined) app.addHook('onClose', async () => handoff.drain());
 
   await app.register(rateLimit, { global: false });
-  const gate = createGate(app, { pool: deps.pool, rateLimit: options.rateLimit });
+  const gate = createGate(app, {
+    pool: deps.pool,
+    rateLimit: options.rateLimit,
+    tokenUsageFlushMs: options.tokenUsageFlushMs,
+  });
   await registerDocs(app);
   await registerConsole(app, options.consoleDir);
   healthRoutes(app, deps.health);
@@ -169,7 +179,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         ...(handoff === undefined ? {} : { handoff }),
       });
       caseRoutes(v1, { pool: deps.pool });
-      userRoutes(v1, { pool: deps.pool, prisma: deps.prisma, unknownTokens: gate.unknownTokens });
+      userRoutes(v1, { pool: deps.pool, unknownTokens: gate.unknownTokens, tokenLifetimeMs: options.tokenLifetimeMs });
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });
       stageHistoryRoutes(v1, { pool: deps.pool });
@@ -244,6 +254,7 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
         },
         webhookAllowCidrs: input.config.CASETRAIL_WEBHOOK_ALLOW_CIDRS,
         clockSkewMs: input.config.CASETRAIL_CLOCK_SKEW,
+        tokenLifetimeMs: input.config.CASETRAIL_TOKEN_LIFETIME,
       },
     });
   } catch (error) {
