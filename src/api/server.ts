@@ -25,6 +25,7 @@ import { meRoutes } from './routes/me.routes.ts';
 import { userRoutes } from './routes/user.routes.ts';
 import { metricsRoutes } from './routes/metrics.routes.ts';
 import { statsRoutes } from './routes/stats.routes.ts';
+import { workloadRoutes } from './routes/workload.routes.ts';
 import { stageHistoryRoutes } from './routes/stage-history.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
 import { registerRequestDeadline } from './http/request-deadline.ts';
@@ -182,6 +183,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       userRoutes(v1, { pool: deps.pool, unknownTokens: gate.unknownTokens, tokenLifetimeMs: options.tokenLifetimeMs });
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });
+      workloadRoutes(v1, { pool: deps.pool });
       stageHistoryRoutes(v1, { pool: deps.pool });
       webhookRoutes(v1, {
         prisma: deps.prisma,

@@ -61,9 +61,12 @@ describe('the console at /', () => {
 });
 
 describe('GET /v1/me', () => {
-  it('names the caller and their roles', async () => {
+  it('names the caller, their roles and the token', async () => {
     const me = await api.app.inject({ method: 'GET', url: '/v1/me', headers: verifier.auth });
-    expect([me.statusCode, json(me)]).toEqual([200, { id: verifier.id, name: 'hung.le', roles: ['verifier'] }]);
+    expect([me.statusCode, json(me)]).toEqual([
+      200,
+      { id: verifier.id, name: 'hung.le', roles: ['verifier'], tokenId: verifier.tokenId },
+    ]);
   });
 
   it('answers 401 without a valid token', async () => {
