@@ -1,11 +1,8 @@
 import type pg from 'pg';
-import { PRIORITIES, type Priority } from '../domain/index.ts';
+import { AGE_BANDS, PRIORITIES, type AgeBand, type Priority } from '../domain/index.ts';
 import { unclaimedBacklog, verifierLoads } from '../infra/db/workload.repository.ts';
 
 export type WorkloadDeps = { pool: pg.Pool };
-
-export const AGE_BANDS = ['underHour', 'underDay', 'underThreeDays', 'older'] as const;
-type AgeBand = (typeof AGE_BANDS)[number];
 
 type VerifierLoad = {
   id: string;

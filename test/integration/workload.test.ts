@@ -1,6 +1,7 @@
 // SPEC §12: GET /v1/workload shows supervisors who carries what and what nobody has taken.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkloadRepresentation as Workload } from '../../src/api/schemas/workload.schemas.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { submitBody, verifyBody } from '../support/fixtures.ts';
 import { json, startApi, type ApiHarness, type TestUser } from '../support/api-harness.ts';
@@ -30,22 +31,6 @@ async function act(user: TestUser, url: string, payload: object): Promise<string
 
 const submit = (priority: string) =>
   act(clerk, '/v1/cases', submitBody({ url: `https://example.vn/${randomUUID()}`, content: randomUUID(), priority }));
-
-type Workload = {
-  verifiers: {
-    id: string;
-    openClaims: number;
-    verdicts7d: number;
-    verdicts30d: number;
-    medianSecondsToVerdict: number | null;
-  }[];
-  backlog: {
-    total: number;
-    byAge: Record<string, number>;
-    byPriority: Record<string, { total: number; byAge: Record<string, number> }>;
-    oldestReceivedAt: string | null;
-  };
-};
 
 describe('GET /v1/workload', () => {
   it("counts each verifier's open claims and verdicts, and the unclaimed backlog by priority and age", async () => {

@@ -19,6 +19,7 @@ import {
 import { actorOf, requireRole } from '../auth.ts';
 import { ProblemError } from '../problems.ts';
 import { AUTHENTICATED_PROBLEMS, idParamsSchema, problemResponses } from '../schemas/common.schemas.ts';
+import { tokenSchema, userSchema } from '../schemas/user.schemas.ts';
 import { emptyBodyAsObject } from './command.routes.ts';
 
 const secret = z.string().describe('shown once; only its SHA-256 is stored');
@@ -34,29 +35,6 @@ const createdUserSchema = z
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'CreatedUser' });
-
-const userSchema = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    roles: z.array(z.enum(ROLES)),
-    disabled: z.boolean(),
-    disabledAt: z.iso.datetime().nullable(),
-    createdAt: z.iso.datetime(),
-  })
-  .meta({ id: 'User' });
-
-const tokenSchema = z
-  .object({
-    id: z.uuid(),
-    userId: z.uuid(),
-    label: z.string().nullable(),
-    createdAt: z.iso.datetime(),
-    expiresAt: z.iso.datetime().nullable(),
-    lastUsedAt: z.iso.datetime().nullable().describe('kept to the minute'),
-    revokedAt: z.iso.datetime().nullable(),
-  })
-  .meta({ id: 'Token' });
 
 const issuedTokenSchema = z
   .object({
