@@ -84,6 +84,7 @@ describe('casetrail users and tokens', () => {
       'user.disabled',
     ]);
     expect(new Set(rows.map((r) => r.actor_id))).toEqual(new Set(['command-line']));
+    expect(await cli(['users', 'verify'])).toEqual({ ok: true, users: 1, events: 6 });
   });
 
   it('answers 2 naming the option for bad input, changing nothing', async () => {

@@ -5,11 +5,12 @@ import {
   newUserSchema,
   updateUser,
   userPatchSchema,
+  verifyUserTrail,
   type UserView,
   type UsersDeps,
 } from '../../app/users.ts';
 import { openRuntime } from '../../infra/runtime.ts';
-import { CliError } from '../exit.ts';
+import { CliError, EXIT } from '../exit.ts';
 import { printResult } from '../output.ts';
 
 type Json = { json?: boolean };
@@ -97,4 +98,14 @@ export async function updateUserCommand(
 
 export async function disableUserCommand(id: string, options: Json): Promise<void> {
   await patchUser(id, { disabled: true }, options, 'disabled');
+}
+
+export async function verifyUsersCommand(options: Json): Promise<void> {
+  const report = await withUsers((deps) => verifyUserTrail(deps));
+  printResult(options, report, () =>
+    report.ok
+      ? `user trail ok: ${report.users} users, ${report.events} events`
+      : `user trail BROKEN at user ${report.failure.userId} seq ${report.failure.seq}: ${report.failure.reason}`,
+  );
+  if (!report.ok) process.exitCode = EXIT.checkFailed;
 }

@@ -35,6 +35,12 @@ export function registerUsers(program: Command): void {
     .option('--json', 'print the user as JSON')
     .action(lazyAction(users, 'disableUserCommand'));
 
+  usersCommand
+    .command('verify')
+    .description("recompute every user's trail of changes (one hash chain per user); exits 1 naming the first break")
+    .option('--json', 'print { ok, users, events, failure? } as JSON')
+    .action(lazyAction(users, 'verifyUsersCommand'));
+
   const tokensCommand = program
     .command('tokens')
     .description("manage users' API tokens (recorded in their user's trail)");
