@@ -138,9 +138,11 @@ export class ConsoleApp extends LitElement {
         href: href.cases(),
         label: clerkOnly ? t.nav.myCases : t.nav.cases,
       },
-      { page: 'worklist', roles: ['verifier'], href: href.worklist(), label: t.nav.worklist },
+      { page: 'worklist', roles: ['verifier', 'supervisor'], href: href.worklist(), label: t.nav.worklist },
+      { page: 'workload', roles: ['supervisor'], href: href.workload(), label: t.nav.workload },
       { page: 'stats', roles: ['supervisor'], href: href.stats(), label: t.nav.stats },
       { page: 'access-log', roles: ['supervisor'], href: href.accessLog(), label: t.nav.accessLog },
+      { page: 'users', roles: ['admin'], href: href.users(), label: t.nav.users },
     ];
     return items.filter((item) => hasRole(me, ...item.roles));
   }
@@ -162,7 +164,7 @@ export class ConsoleApp extends LitElement {
   override render() {
     const t = this.t;
     const ctx = this.ctx;
-    const active = this.route.page === 'case' ? 'cases' : this.route.page;
+    const active = this.route.page === 'case' ? 'cases' : this.route.page === 'user' ? 'users' : this.route.page;
     return html`<a class="skip-link" href="#main" @click=${(e: Event) => {
       e.preventDefault();
       this.querySelector<HTMLElement>('main')?.focus();

@@ -3,6 +3,7 @@ import type { DatabasePool } from '../app/database.ts';
 import type { Role } from '../domain/index.ts';
 import {
   createAuthenticator,
+  createTokenUsage,
   createUnknownTokens,
   hashToken,
   type AuthenticatedActor,
@@ -69,7 +70,10 @@ function tooMany(verdict: Count, what: string): ProblemError {
  * unknown lately is refused from memory; only then is a token looked up, and a known one
  * counted against its own limit (keyed by its SHA-256, so the limiter never holds a token).
  */
-export function createGate(app: FastifyInstance, deps: { pool: DatabasePool; rateLimit: RateLimitOptions }): Gate {
+export function createGate(
+  app: FastifyInstance,
+  deps: { pool: DatabasePool; rateLimit: RateLimitOptions; tokenUsageFlushMs: number },
+): Gate {
   const { rateLimit } = deps;
   const perAddress = app.createRateLimit({
     max: rateLimit.addressMax,
@@ -88,7 +92,12 @@ export function createGate(app: FastifyInstance, deps: { pool: DatabasePool; rat
     keyGenerator: (request) => `token:${hashes.get(request)}`,
   });
   const unknownTokens = createUnknownTokens({ ttlMs: UNKNOWN_TOKEN_TTL_MS, capacity: UNKNOWN_TOKEN_CAPACITY });
-  const authenticate = createAuthenticator({ pool: deps.pool, unknownTokens });
+  const usage = createTokenUsage(deps.pool, {
+    flushMs: deps.tokenUsageFlushMs,
+    onError: (error) => app.log.warn({ err: { message: error.message } }, 'token use not recorded'),
+  });
+  app.addHook('onClose', async () => usage.close());
+  const authenticate = createAuthenticator({ pool: deps.pool, unknownTokens, usage });
 
   const refuse = async (request: FastifyRequest, error: ProblemError): Promise<never> => {
     await count(failures, request);
@@ -116,9 +125,14 @@ export function createGate(app: FastifyInstance, deps: { pool: DatabasePool; rat
       if (actor === null) {
         return refuse(
           request,
-          new ProblemError('unauthenticated', 'the token is not valid (unknown, malformed or revoked)', undefined, {
-            'www-authenticate': 'Bearer realm="casetrail", error="invalid_token"',
-          }),
+          new ProblemError(
+            'unauthenticated',
+            'the token is not valid (unknown, malformed, revoked or expired, or its user is disabled)',
+            undefined,
+            {
+              'www-authenticate': 'Bearer realm="casetrail", error="invalid_token"',
+            },
+          ),
         );
       }
       hashes.set(request, hash);

@@ -25,6 +25,7 @@ import { meRoutes } from './routes/me.routes.ts';
 import { userRoutes } from './routes/user.routes.ts';
 import { metricsRoutes } from './routes/metrics.routes.ts';
 import { statsRoutes } from './routes/stats.routes.ts';
+import { workloadRoutes } from './routes/workload.routes.ts';
 import { stageHistoryRoutes } from './routes/stage-history.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
 import { registerRequestDeadline } from './http/request-deadline.ts';
@@ -55,6 +56,10 @@ export type ServerOptions = {
   trustProxy: boolean | number | string[];
   /** How far a client's clock may run ahead of the server's when it sends a business date. */
   clockSkewMs: number;
+  /** CASETRAIL_TOKEN_LIFETIME: when a token issued without expiresAt expires. */
+  tokenLifetimeMs: number;
+  /** How often the tokens used are written (lastUsedAt); they are written on close too. */
+  tokenUsageFlushMs: number;
 };
 
 const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -66,6 +71,8 @@ const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   trustProxy: false,
   timeouts: { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000 },
   clockSkewMs: DEFAULT_CLOCK_SKEW_MS,
+  tokenLifetimeMs: 90 * 24 * 60 * 60_000,
+  tokenUsageFlushMs: 10_000,
 };
 
 export interface ServerDeps {
@@ -153,7 +160,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (handoff !== undefined) app.addHook('onClose', async () => handoff.drain());
 
   await app.register(rateLimit, { global: false });
-  const gate = createGate(app, { pool: deps.pool, rateLimit: options.rateLimit });
+  const gate = createGate(app, {
+    pool: deps.pool,
+    rateLimit: options.rateLimit,
+    tokenUsageFlushMs: options.tokenUsageFlushMs,
+  });
   await registerDocs(app);
   await registerConsole(app, options.consoleDir);
   healthRoutes(app, deps.health);
@@ -172,9 +183,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         ...(handoff === undefined ? {} : { handoff }),
       });
       caseRoutes(v1, { pool: deps.pool, ...(deps.hmacKey === undefined ? {} : { hmacKey: deps.hmacKey }) });
-      userRoutes(v1, { pool: deps.pool, prisma: deps.prisma, unknownTokens: gate.unknownTokens });
+      userRoutes(v1, { pool: deps.pool, unknownTokens: gate.unknownTokens, tokenLifetimeMs: options.tokenLifetimeMs });
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });
+      workloadRoutes(v1, { pool: deps.pool });
       stageHistoryRoutes(v1, { pool: deps.pool });
       webhookRoutes(v1, {
         prisma: deps.prisma,
@@ -250,6 +262,7 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
         },
         webhookAllowCidrs: input.config.CASETRAIL_WEBHOOK_ALLOW_CIDRS,
         clockSkewMs: input.config.CASETRAIL_CLOCK_SKEW,
+        tokenLifetimeMs: input.config.CASETRAIL_TOKEN_LIFETIME,
       },
     });
   } catch (error) {

@@ -34,6 +34,7 @@ import {
   type LoadedForApply,
 } from '../infra/db/transition.repository.ts';
 import { inTransaction, isRetryable } from '../infra/db/transaction.ts';
+import { findAssignee } from '../infra/db/user.repository.ts';
 import { perTurnBatcher } from '../infra/batch.ts';
 import { lazyChild, type Logger } from '../infra/logger.ts';
 import type { Handoff } from '../infra/queue/publish.ts';
@@ -164,6 +165,7 @@ async function gatherContext(
   }
   const locked = loaded.cases.get(command.caseId);
   addPenaltyContext(deps, command, ctx, loaded);
+  if (command.type === 'assign') ctx.assignee = await findAssignee(client, command.payload.verifierId);
   return new Map(locked === undefined ? [] : [[locked.id, locked] as const]);
 }
 
@@ -257,11 +259,11 @@ export type CommandApplier = (commandId: string, hint: { type: CommandType }) =>
 /**
  * Commands that write nothing but their own case (and its personal data) can be applied
  * together: a submit reads other cases (duplicates, related items) under advisory locks,
- * so it goes alone. A penalty's decision number is read with the batch; its uniqueness
+ * so it goes alone, and so does an assignment, which reads its assignee. A penalty's decision number is read with the batch; its uniqueness
  * across cases is the database's unique index, whose violation sends the batch back to
  * one-by-one application.
  */
-const batchable = (type: CommandType) => type !== 'submit';
+const batchable = (type: CommandType) => type !== 'submit' && type !== 'assign';
 
 /**
  * Group commit for the apply path: the batchable commands a process starts within a few

@@ -175,14 +175,16 @@ export async function verificationWorklist(
   actor: Actor,
   query: { limit?: number; cursor?: string },
 ): Promise<({ ok: true } & Page<CaseView>) | BadCursor | Forbidden> {
-  if (!actor.roles.includes('verifier')) {
-    return { ok: false, code: 'forbidden', detail: 'the verification worklist needs the verifier role' };
+  const supervisor = actor.roles.includes('supervisor');
+  if (!supervisor && !actor.roles.includes('verifier')) {
+    return { ok: false, code: 'forbidden', detail: 'the verification worklist needs the verifier or supervisor role' };
   }
   const after = query.cursor === undefined ? null : decodeCursor(query.cursor, worklistCursor);
   if (after === undefined) return badCursor;
   const limit = query.limit ?? DEFAULT_LIMIT;
   const rows = await selectWorklist(deps.pool, {
-    verifierId: actor.id,
+    // A supervisor hands work out, so sees every received case and who holds it.
+    verifierId: supervisor ? null : actor.id,
     after: after === null ? null : { rank: after[0], createdAt: after[1], id: after[2] },
     limit,
   });

@@ -59,6 +59,12 @@ function eventsOf(
   switch (command.type) {
     case 'claim':
       return [draft(id, 'case.claimed', { claimedUntil: deadlineAfter(now, ctx.claimLeaseMs) })];
+    case 'assign': {
+      const { verifierId } = command.payload;
+      return [draft(id, 'case.assigned', { verifierId, claimedUntil: deadlineAfter(now, ctx.claimLeaseMs) })];
+    }
+    case 'release':
+      return [draft(id, 'case.released', { verifierId: state.claimedBy ?? '' })];
     case 'verify': {
       const { verdict, rationale, evidence } = command.payload;
       const dismissed = isDismissingVerdict(verdict);

@@ -2,7 +2,7 @@ import type { CaseState } from './case-state.ts';
 import type { Actor, EventDraft } from './events.ts';
 import type { AttachedFile } from './files.ts';
 import type { Rejection } from './problems.ts';
-import type { OpenStage } from './stages.ts';
+import type { OpenStage, Role } from './stages.ts';
 
 /** Everything decide needs beyond the case and the command, gathered by the worker. */
 export type DecisionContext = {
@@ -31,6 +31,8 @@ export type DecisionContext = {
     /** When no case of the item is open: its closed cases, but those closed as duplicates. */
     earlier: CaseState[];
   };
+  /** Required for assign: the user the case is assigned to, null when there is none. */
+  assignee?: { id: string; roles: readonly Role[]; disabled: boolean } | null;
   /** Required for record-penalty. */
   penalty?: {
     /** Null when the decision names no subject. */

@@ -14,6 +14,8 @@ import type { AppealDecision, Category, OpenStage, Priority, Role, Verdict } fro
 export const EVENT_TYPES = [
   'case.received',
   'case.claimed',
+  'case.assigned',
+  'case.released',
   'case.verified',
   'case.referred',
   'case.penalty_issued',
@@ -78,6 +80,10 @@ export type EventPayloads = {
     deadlineAt: string;
   };
   'case.claimed': { claimedUntil: string };
+  /** A claim a supervisor placed for a verifier; its lease runs like a claim's. */
+  'case.assigned': { verifierId: string; claimedUntil: string };
+  /** The claim of `verifierId` given up, by them or a supervisor. */
+  'case.released': { verifierId: string };
   'case.verified': {
     verdict: Verdict;
     rationale: string;

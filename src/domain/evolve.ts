@@ -59,6 +59,10 @@ export function evolve(state: CaseState | null, event: StoredEvent): CaseState {
   switch (event.type) {
     case 'case.claimed':
       return { ...next, claimedBy: event.actor.id, claimedUntil: event.payload.claimedUntil };
+    case 'case.assigned':
+      return { ...next, claimedBy: event.payload.verifierId, claimedUntil: event.payload.claimedUntil };
+    case 'case.released':
+      return { ...next, claimedBy: null, claimedUntil: null };
     case 'case.verified': {
       const { deadlineAt, ...verdict } = withoutVersion(event.payload);
       return {

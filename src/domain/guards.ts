@@ -24,24 +24,112 @@ type Guard<T extends CommandType> = (input: GuardInput<T>) => Rejection | null;
 
 type CaseGuard = (input: { state: CaseState; ctx: DecisionContext }) => Rejection | null;
 
-const verifierIsNotSubmitter: CaseGuard = ({ state, ctx }) =>
-  state.submittedBy === ctx.actor.id
-    ? reject('guard_failed', 'the verifier of a case may not be the clerk who submitted it')
-    : null;
+/** A duty someone has already done on a case, and who did it. */
+const EARLIER_DUTIES = {
+  submitter: (state: CaseState) => state.submittedBy,
+  verifier: (state: CaseState) => state.verifiedBy,
+  recorder: (state: CaseState) => state.penaltyRecordedBy,
+} as const;
+type EarlierDuty = keyof typeof EARLIER_DUTIES;
+
+/** The duty a command performs; the case's verifier is whoever will verify it (the assignee for assign). */
+type LaterDuty = 'verifier' | 'referrer' | 'recorder' | 'decider';
+
+/**
+ * Separation of duties (SPEC §12), for every user whatever roles they hold: each pair is
+ * one rule with its own message. The submitter of a case is not its verifier, referrer,
+ * decision recorder or appeal decider; its verifier is not its referrer, decision recorder
+ * or appeal decider; the decision recorder is not the appeal decider.
+ */
+export const SEPARATION_OF_DUTIES: readonly { earlier: EarlierDuty; later: LaterDuty; detail: string }[] = [
+  { earlier: 'submitter', later: 'verifier', detail: 'the verifier of a case may not be the clerk who submitted it' },
+  {
+    earlier: 'submitter',
+    later: 'referrer',
+    detail: 'the supervisor who refers a case may not be the one who submitted it',
+  },
+  {
+    earlier: 'submitter',
+    later: 'recorder',
+    detail: "the supervisor who records the authority's decision may not be the one who submitted the case",
+  },
+  {
+    earlier: 'submitter',
+    later: 'decider',
+    detail: 'the supervisor who decides an appeal may not be the one who submitted the case',
+  },
+  { earlier: 'verifier', later: 'referrer', detail: 'the supervisor who refers a case may not be its verifier' },
+  {
+    earlier: 'verifier',
+    later: 'recorder',
+    detail: "the supervisor who records the authority's decision may not be the verifier of the case",
+  },
+  {
+    earlier: 'verifier',
+    later: 'decider',
+    detail: 'the supervisor who decides an appeal may not be the verifier of the case',
+  },
+  {
+    earlier: 'recorder',
+    later: 'decider',
+    detail: 'the supervisor who decides an appeal may not be the one who recorded the penalty',
+  },
+];
+
+/** The guard that the one doing `later` (the actor, or whom `who` names) did none of the earlier duties it must be kept from. */
+function separated<T extends CommandType>(
+  later: LaterDuty,
+  who: (input: GuardInput<T>) => string = ({ ctx }) => ctx.actor.id,
+): Guard<T> {
+  const rules = SEPARATION_OF_DUTIES.filter((rule) => rule.later === later);
+  return (input) => {
+    const id = who(input);
+    const broken = rules.find((rule) => EARLIER_DUTIES[rule.earlier](input.state) === id);
+    return broken === undefined ? null : reject('guard_failed', broken.detail);
+  };
+}
 
 const notClaimedByOther: CaseGuard = ({ state, ctx }) =>
   hasLiveClaim(state, ctx.now) && state.claimedBy !== ctx.actor.id
     ? reject('claimed_by_other', `the case is claimed by another verifier until ${state.claimedUntil}`)
     : null;
 
+/** verify needs the caller's own live claim: a case is worked by the one who holds it. */
+const holdsLiveClaim: CaseGuard = ({ state, ctx }) =>
+  hasLiveClaim(state, ctx.now) && state.claimedBy === ctx.actor.id
+    ? null
+    : reject('guard_failed', 'verify needs your live claim on the case: claim it first');
+
+/** A case is assigned to an enabled user who holds the verifier role. */
+const assigneeIsVerifier: Guard<'assign'> = ({ payload, ctx }) => {
+  if (ctx.assignee === undefined) throw new Error('assign needs ctx.assignee');
+  const assignee = ctx.assignee;
+  if (assignee === null || assignee.disabled || !assignee.roles.includes('verifier')) {
+    return reject('guard_failed', `user ${payload.verifierId} is not an enabled verifier`, [
+      { path: 'verifierId', message: 'must name an enabled user with the verifier role' },
+    ]);
+  }
+  return null;
+};
+
+/** Assigning over another verifier's live claim would take it away unseen: release it first. */
+const assignedOverNoOtherClaim: Guard<'assign'> = ({ state, payload, ctx }) =>
+  hasLiveClaim(state, ctx.now) && state.claimedBy !== payload.verifierId
+    ? reject('claimed_by_other', `the case is claimed by another verifier until ${state.claimedUntil}`)
+    : null;
+
+const claimIsLive: CaseGuard = ({ state, ctx }) =>
+  hasLiveClaim(state, ctx.now) ? null : reject('guard_failed', 'the case is not claimed');
+
+/** A claim is released by the verifier holding it or by a supervisor. */
+const releasedByHolderOrSupervisor: CaseGuard = ({ state, ctx }) =>
+  state.claimedBy === ctx.actor.id || ctx.actor.roles.includes('supervisor')
+    ? null
+    : reject('claimed_by_other', `the case is claimed by another verifier until ${state.claimedUntil}`);
+
 const verdictHasEvidence: Guard<'verify'> = ({ payload }) =>
   (payload.verdict === 'false' || payload.verdict === 'misleading') && payload.evidence.length === 0
     ? reject('guard_failed', `a verdict of ${payload.verdict} needs at least one evidence item`)
-    : null;
-
-const recorderIsNotVerifier: CaseGuard = ({ state, ctx }) =>
-  state.verifiedBy === ctx.actor.id
-    ? reject('guard_failed', 'the supervisor who records a penalty may not be the verifier of the case')
     : null;
 
 const penaltyHasLegalBasis: Guard<'record-penalty'> = ({ payload }) =>
@@ -105,11 +193,6 @@ const noAppealPending: CaseGuard = ({ state }) =>
 const appealIsPending: CaseGuard = ({ state }) =>
   isAppealPending(state) ? null : reject('guard_failed', 'there is no pending appeal to decide');
 
-const decidedByOtherThanRecorder: CaseGuard = ({ state, ctx }) =>
-  state.penaltyRecordedBy === ctx.actor.id
-    ? reject('guard_failed', 'the supervisor who decides an appeal may not be the one who recorded the penalty')
-    : null;
-
 type ComplianceFlag = keyof ClosePayload['compliance'];
 
 /**
@@ -162,19 +245,21 @@ const reasonIsGiven: Guard<'withdraw'> = ({ payload }) =>
 const GUARDS: { [T in CommandType]: readonly Guard<T>[] } = {
   // A duplicate submission is accepted and closed as duplicate, never refused.
   submit: [],
-  claim: [verifierIsNotSubmitter, notClaimedByOther],
-  verify: [verifierIsNotSubmitter, notClaimedByOther, verdictHasEvidence],
-  refer: [],
+  claim: [separated('verifier'), notClaimedByOther],
+  assign: [assigneeIsVerifier, separated('verifier', ({ payload }) => payload.verifierId), assignedOverNoOtherClaim],
+  release: [claimIsLive, releasedByHolderOrSupervisor],
+  verify: [separated('verifier'), notClaimedByOther, holdsLiveClaim, verdictHasEvidence],
+  refer: [separated('referrer')],
   'record-penalty': [
-    recorderIsNotVerifier,
+    separated('recorder'),
     penaltyHasLegalBasis,
     issuedAfterReferral,
     decisionNoIsUnused,
     documentsNameDecisionFiles,
   ],
-  'record-no-violation': [],
+  'record-no-violation': [separated('recorder')],
   'file-appeal': [noAppealPending, filedAfterPenalty],
-  'decide-appeal': [appealIsPending, decidedByOtherThanRecorder],
+  'decide-appeal': [appealIsPending, separated('decider')],
   close: [noAppealPending, penaltyIsComplied],
   withdraw: [reasonIsGiven],
   'add-note': [],

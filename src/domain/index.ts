@@ -81,3 +81,7 @@ export {
 } from './checkpoint.ts';
 export type { CaseHead, SealedLeaf, SignedCheckpoint } from './checkpoint.ts';
 export { createRootBuilder, eventLeaf, inclusionProofs, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
+export { COMMAND_LINE_ACTOR, USER_EVENT_TYPES, chainUserEvents, userChanges } from './user-trail.ts';
+export type { UserEvent, UserEventDraft } from './user-trail.ts';
+export { AGE_BANDS } from './workload.ts';
+export type { AgeBand } from './workload.ts';

@@ -69,6 +69,11 @@ export const submitSchema = z.strictObject({
 
 export const claimSchema = z.strictObject({});
 
+/** A supervisor hands a received case to a verifier: a claim held for them. */
+export const assignSchema = z.strictObject({ verifierId: z.guid() });
+
+export const releaseSchema = z.strictObject({});
+
 const evidenceShape = {
   kind: z.enum(EVIDENCE_KINDS),
   url: httpUrlSchema.optional(),

@@ -188,6 +188,7 @@ describe('?wait=true answers as if the command ran synchronously', () => {
 
   it("answers the worker's 422 guard_failed, and GET /v1/commands/{id} keeps the problem", async () => {
     const kase = await submitted();
+    expect((await postAndWait(verifier, `/v1/cases/${kase.id}/claim`, {})).statusCode).toBe(200);
     const response = await postAndWait(verifier, `/v1/cases/${kase.id}/verify`, verifyBody('false', []));
     expect(response.statusCode).toBe(422);
     expect(json<Problem>(response)).toMatchObject({
@@ -293,5 +294,55 @@ describe('a case through its whole lifecycle over HTTP', () => {
     expect(asClerk.item).toMatchObject({ content: uniqueItem('lifecycle').item.content });
     expect(asClerk.penalty).not.toHaveProperty('subject');
     expect(asClerk.penalty).toMatchObject({ decisionNo: 'QD-LIFE-1' });
+  });
+});
+
+describe('assignment over HTTP (SPEC §12)', () => {
+  it('refuses verify without a claim with 422 guard_failed, and the case stays received', async () => {
+    const kase = await submitted();
+    const response = await postAndWait(verifier, `/v1/cases/${kase.id}/verify`, verifyBody());
+    expect(response.statusCode).toBe(422);
+    expect(json<Problem>(response)).toMatchObject({
+      code: 'guard_failed',
+      detail: 'verify needs your live claim on the case: claim it first',
+    });
+    const after = json<CaseBody>(
+      await api.app.inject({ method: 'GET', url: `/v1/cases/${kase.id}`, headers: supervisor.auth }),
+    );
+    expect([after.stage, after.version]).toEqual(['received', 1]);
+  });
+
+  it('lets the assigned verifier verify, and refuses another verifier with 409 claimed_by_other', async () => {
+    const other = await api.user(['verifier']);
+    const kase = await submitted();
+    const assigned = await postAndWait(supervisor, `/v1/cases/${kase.id}/assign`, { verifierId: verifier.id });
+    expect(assigned.statusCode, assigned.body).toBe(200);
+    expect(json<CaseBody>(assigned)).toMatchObject({ claimedBy: verifier.id, claimedUntil: expect.any(String) });
+
+    const refused = await postAndWait(other, `/v1/cases/${kase.id}/verify`, verifyBody());
+    expect(refused.statusCode).toBe(409);
+    expect(json<Problem>(refused).code).toBe('claimed_by_other');
+
+    const verified = await postAndWait(verifier, `/v1/cases/${kase.id}/verify`, verifyBody());
+    expect(verified.statusCode, verified.body).toBe(200);
+    expect(json<CaseBody>(verified)).toMatchObject({ stage: 'verified', verdict: { verifiedBy: verifier.id } });
+    const events = json<{ items: { type: string; actor: { id: string }; payload: Record<string, unknown> }[] }>(
+      await api.app.inject({ method: 'GET', url: `/v1/cases/${kase.id}/events`, headers: supervisor.auth }),
+    );
+    expect(events.items.map((e) => e.type)).toEqual(['case.received', 'case.assigned', 'case.verified']);
+    expect(events.items[1]).toMatchObject({ actor: { id: supervisor.id }, payload: { verifierId: verifier.id } });
+  });
+
+  it('refuses to assign to a user who is not a verifier, naming verifierId, and a supervisor releases a claim', async () => {
+    const kase = await submitted();
+    const wrong = await postAndWait(supervisor, `/v1/cases/${kase.id}/assign`, { verifierId: clerk.id });
+    expect(wrong.statusCode).toBe(422);
+    expect(json<Problem & { errors: { path: string }[] }>(wrong).errors).toEqual([
+      { path: 'verifierId', message: 'must name an enabled user with the verifier role' },
+    ]);
+    expect((await postAndWait(verifier, `/v1/cases/${kase.id}/claim`, {})).statusCode).toBe(200);
+    const released = await postAndWait(supervisor, `/v1/cases/${kase.id}/release`, {});
+    expect(released.statusCode, released.body).toBe(200);
+    expect(json<CaseBody>(released)).not.toHaveProperty('claimedBy');
   });
 });

@@ -100,6 +100,7 @@ describe('object-level access: an invisible case is 404, never 403', () => {
     expect(json<CaseBody>(await get(verifier2, `/v1/cases/${kase.id}`)).item).toMatchObject({
       content: expect.any(String),
     });
+    expect(await command(verifier, `/v1/cases/${kase.id}/claim`)).toBe(200);
     expect(await command(verifier, `/v1/cases/${kase.id}/verify`, verifyBody())).toBe(200);
     expect((await get(verifier, `/v1/cases/${kase.id}`)).statusCode).toBe(200);
     expect((await get(verifier2, `/v1/cases/${kase.id}`)).statusCode).toBe(404);
@@ -165,9 +166,21 @@ describe('the verification worklist', () => {
       low.id,
     ]);
     expect([...first.items, ...second.items].map((c) => c.id)).not.toContain(own.id);
+
+    // A supervisor handing work out sees every received case, whoever holds it.
+    const all = json<Page>(await get(supervisor, '/v1/worklists/verification?limit=50'));
+    expect(all.items.map((c) => c.id)).toEqual([
+      urgentOld.id,
+      own.id,
+      urgentNew.id,
+      claimedByOther.id,
+      claimedBySelf.id,
+      normal.id,
+      low.id,
+    ]);
   });
 
-  it('is for verifiers only', async () => {
+  it('is for verifiers and supervisors only', async () => {
     expect((await get(clerk, '/v1/worklists/verification')).statusCode).toBe(403);
   });
 });

@@ -138,6 +138,7 @@ describe('applying commands through the use case', () => {
     const first = await submit();
     const second = await submit();
     for (const caseId of [first, second]) {
+      await send('claim', caseId, VERIFIER, BODIES.claim);
       await send('verify', caseId, VERIFIER, verifyBody());
       await send('refer', caseId, SUPERVISOR, BODIES.refer);
     }
@@ -182,6 +183,7 @@ describe('concurrency', () => {
   it('applies two conflicting commands on one case as one winner and one rejection, never a forked chain', async () => {
     for (let round = 0; round < 10; round++) {
       const caseId = await submit();
+      await send('claim', caseId, VERIFIER, BODIES.claim);
       await send('verify', caseId, VERIFIER, verifyBody());
       const race = await Promise.all([
         send('refer', caseId, SUPERVISOR, BODIES.refer),
@@ -191,7 +193,7 @@ describe('concurrency', () => {
       expect(outcomes.map((o) => o.status).sort()).toEqual(['applied', 'rejected']);
       expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ problem: { code: 'invalid_transition' } });
       const events = await listEvents(db.pool, caseId);
-      expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
       await expectConsistent(caseId);
     }
   });
@@ -365,6 +367,7 @@ describe('applying commands in batches', () => {
     const apply = createCommandApplier(deps);
     const cases = await Promise.all(Array.from({ length: 3 }, () => submit()));
     for (const caseId of cases) {
+      await send('claim', caseId, VERIFIER, BODIES.claim);
       await send('verify', caseId, VERIFIER, verifyBody());
       await send('refer', caseId, SUPERVISOR, BODIES.refer);
     }
@@ -376,7 +379,7 @@ describe('applying commands in batches', () => {
       store('record-penalty', second, SUPERVISOR, penaltyBody({ decisionNo: taken })),
     ]);
     const outcomes = await Promise.all(penalties.map((id) => apply(id, { type: 'record-penalty' })));
-    expect(outcomes[0]).toMatchObject({ status: 'applied', version: 4, replayed: false });
+    expect(outcomes[0]).toMatchObject({ status: 'applied', version: 5, replayed: false });
     expect(outcomes[1]).toMatchObject({ status: 'rejected', problem: { code: 'duplicate_decision' } });
     const { rows } = await db.pool.query(
       'SELECT case_id, account_handle, subject_name, subject_handle FROM case_personal_data WHERE case_id = ANY($1::uuid[]) ORDER BY case_id',

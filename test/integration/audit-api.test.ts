@@ -75,6 +75,7 @@ describe('time travel: GET /v1/cases/{id}?asOf=', () => {
   it("answers, at each event's time, the fold of the events up to that time", async () => {
     const id = await lifecycle();
     const dismissedId = await createCase();
+    await run(verifier, `/v1/cases/${dismissedId}/claim`);
     await run(verifier, `/v1/cases/${dismissedId}/verify`, verifyBody('accurate', []));
     for (const caseId of [id, dismissedId]) {
       const events = await listEvents(db.pool, caseId);
@@ -94,10 +95,10 @@ describe('time travel: GET /v1/cases/{id}?asOf=', () => {
     const atVerdict = json<{ version: number; stage: string; outcome: string }>(
       await get(
         supervisor,
-        `/v1/cases/${dismissedId}?asOf=${encodeURIComponent((await listEvents(db.pool, dismissedId))[1]!.occurredAt)}`,
+        `/v1/cases/${dismissedId}?asOf=${encodeURIComponent((await listEvents(db.pool, dismissedId))[2]!.occurredAt)}`,
       ),
     );
-    expect(atVerdict).toMatchObject({ version: 3, stage: 'closed', outcome: 'dismissed' });
+    expect(atVerdict).toMatchObject({ version: 4, stage: 'closed', outcome: 'dismissed' });
   });
 
   it('answers 404 before the case existed, and 400 for a time that is not RFC 3339', async () => {

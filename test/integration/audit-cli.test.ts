@@ -44,20 +44,20 @@ describe('casetrail audit verify against the database', () => {
     expect(JSON.parse(clean.stdout)).toMatchObject({
       ok: true,
       cases: 2,
-      events: 9,
+      events: 10,
       checkpoints: 3,
       unsealedEvents: 0,
       failures: [],
     });
 
     await trail.tamper(
-      `UPDATE events SET payload = jsonb_set(payload, '{rationale}', '"rewritten"') WHERE case_id = $1 AND seq = 2`,
+      `UPDATE events SET payload = jsonb_set(payload, '{rationale}', '"rewritten"') WHERE case_id = $1 AND seq = 3`,
       [broken],
     );
     const tampered = await runCli(['audit', 'verify'], env);
     expect(tampered.code).toBe(1);
     expect(tampered.stdout.split('\n')[0]).toBe(
-      `audit trail BROKEN at case ${broken} seq 2: hash does not match the event`,
+      `audit trail BROKEN at case ${broken} seq 3: hash does not match the event`,
     );
 
     const one = await runCli(['audit', 'verify', '--case', kept, '--json'], env);

@@ -63,6 +63,7 @@ async function personalCase(tag: string) {
   });
   await api.applyPending();
   const { caseId, commandId } = json<{ caseId: string; commandId: string }>(submitted);
+  await run(verifier, `/v1/cases/${caseId}/claim`, {});
   await run(verifier, `/v1/cases/${caseId}/verify`, verifyBody());
   await run(supervisor, `/v1/cases/${caseId}/refer`, BODIES.refer);
   const penalty = penaltyBody({ decisionNo: `QD-ERASE-${tag}` });
@@ -99,7 +100,7 @@ describe("erasing a case's personal data", () => {
         'evidenceUrl',
         'text',
       ],
-      event: { seq: 5, hash: expect.stringMatching(/^[0-9a-f]{64}$/u) },
+      event: { seq: 6, hash: expect.stringMatching(/^[0-9a-f]{64}$/u) },
       otherCases: 0,
       objectsDeleted: 0,
     });
@@ -109,7 +110,7 @@ describe("erasing a case's personal data", () => {
       await get(supervisor, `/v1/cases/${caseId}/events`),
     ).items;
     expect(events.at(-1)).toMatchObject({
-      seq: 5,
+      seq: 6,
       type: 'case.personal_data_erased',
       payload: { fields: erased.erased, reason: 'Court order 12/2026/QĐ-TA: retention period over' },
       actor: { id: admin.id, roles: ['admin'] },
@@ -130,12 +131,12 @@ describe("erasing a case's personal data", () => {
     const shown = json<{ version: number; item: Record<string, unknown>; penalty: Record<string, unknown> }>(
       answers[0]!,
     );
-    expect(shown.version).toBe(5);
+    expect(shown.version).toBe(6);
     expect(Object.keys(shown.item).sort()).toEqual(['capturedAt', 'contentType', 'language', 'platform', 'url']);
     expect(shown.penalty).not.toHaveProperty('subject');
     for (const line of api.logs) for (const value of strings) expect(JSON.stringify(line)).not.toContain(value);
 
-    expect(verifyBundle(json<Bundle>(answers[4]!))).toMatchObject({ ok: true, caseId, events: 5, unsealedEvents: 0 });
+    expect(verifyBundle(json<Bundle>(answers[4]!))).toMatchObject({ ok: true, caseId, events: 6, unsealedEvents: 0 });
     expect(await verifyTrail({ pool: db.pool, publicKey: keys.publicKey })).toMatchObject({ ok: true, failures: [] });
   });
 
@@ -144,7 +145,7 @@ describe("erasing a case's personal data", () => {
     expect((await erase(admin, caseId, { reason: 'retention' })).statusCode).toBe(200);
     const again = await erase(admin, caseId, { reason: 'retention, again' });
     expect(json(again)).toEqual({ caseId, erased: [], event: null, otherCases: 0, objectsDeleted: 0 });
-    expect(json<{ version: number }>(await get(supervisor, `/v1/cases/${caseId}`)).version).toBe(5);
+    expect(json<{ version: number }>(await get(supervisor, `/v1/cases/${caseId}`)).version).toBe(6);
   });
 
   it('is for admins only, needs a reason, and answers 404 for no such case', async () => {

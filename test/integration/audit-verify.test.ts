@@ -38,10 +38,10 @@ describe('audit verify on the database', () => {
       ok: true,
       caseId: null,
       cases: 4,
-      events: 18,
+      events: 20,
       checkpoints: 4,
       sealedThroughEventId: await eventId(other, 6),
-      unsealedEvents: 3,
+      unsealedEvents: 4,
       keyId: publicKeyId(trail.keys.publicKey),
       failures: [],
     });
@@ -84,7 +84,7 @@ describe('audit verify on the database', () => {
         },
       ]),
     );
-    expect(report).toMatchObject({ ok: false, cases: 3, events: 15 });
+    expect(report).toMatchObject({ ok: false, cases: 3, events: 16 });
     for (const pageSize of [1, 2, 3, 5]) expect(await trail.verify({ pageSize })).toEqual(report);
   });
 
@@ -160,7 +160,7 @@ describe('audit verify on the database', () => {
     expect((await trail.verify()).failures).toEqual([
       {
         caseId: dismissed,
-        seq: 3,
+        seq: 4,
         checkpoint: null,
         reason: 'the case row differs from the fold of its events in priority',
       },

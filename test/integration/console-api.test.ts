@@ -61,9 +61,12 @@ describe('the console at /', () => {
 });
 
 describe('GET /v1/me', () => {
-  it('names the caller and their roles', async () => {
+  it('names the caller, their roles and the token', async () => {
     const me = await api.app.inject({ method: 'GET', url: '/v1/me', headers: verifier.auth });
-    expect([me.statusCode, json(me)]).toEqual([200, { id: verifier.id, name: 'hung.le', roles: ['verifier'] }]);
+    expect([me.statusCode, json(me)]).toEqual([
+      200,
+      { id: verifier.id, name: 'hung.le', roles: ['verifier'], tokenId: verifier.tokenId },
+    ]);
   });
 
   it('answers 401 without a valid token', async () => {
@@ -107,6 +110,10 @@ describe('GET /v1/stats/stages', () => {
     };
     const [verified, dismissed] = [await submit(1), await submit(2)];
     await submit(3);
+    for (const id of [verified, dismissed]) {
+      await api.app.inject({ method: 'POST', url: `/v1/cases/${id}/claim`, headers: verifier.auth, payload: {} });
+    }
+    await api.applyPending();
     await api.app.inject({
       method: 'POST',
       url: `/v1/cases/${verified}/verify`,

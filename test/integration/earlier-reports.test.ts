@@ -46,6 +46,7 @@ const read = async (user: TestUser, path: string) => api.app.inject({ method: 'G
 async function dismissedThenReported(again: TestUser) {
   const url = `https://www.facebook.com/groups/${randomUUID()}/posts/1`;
   const earlier = await report(clerkA, url);
+  await post(verifier, `/v1/cases/${earlier}/claim`, {});
   await post(verifier, `/v1/cases/${earlier}/verify`, verifyBody('accurate', []));
   const later = await report(again, url.replace('www.', 'm.'));
   return { earlier, later };

@@ -92,6 +92,7 @@ beforeAll(async () => {
   await setup(request, users.supervisor, `/v1/cases/${referred}/refer`, BODIES.refer);
 
   const appealPending = (await setup(request, users.clerkA, '/v1/cases', freshSubmission())).id;
+  await setup(request, users.verifier, `/v1/cases/${appealPending}/claim`, {});
   await setup(request, users.verifier, `/v1/cases/${appealPending}/verify`, verifyBody());
   await setup(request, users.supervisor, `/v1/cases/${appealPending}/refer`, BODIES.refer);
   await setup(

@@ -41,6 +41,7 @@ beforeAll(async () => {
   };
   const verifiedAndReferred = async () => {
     const id = await setup('clerk', '/v1/cases', freshSubmission());
+    await setup('verifier', `/v1/cases/${id}/claim`, {});
     await setup('verifier', `/v1/cases/${id}/verify`, verifyBody());
     await setup('supervisor', `/v1/cases/${id}/refer`, BODIES.refer);
     return id;

@@ -75,9 +75,10 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
   describe('drives one case to each of the six outcomes', () => {
     it('dismissed: verified as accurate', async () => {
       const id = await submitCase();
+      await act(id, 'claim', 'verifier', {});
       const after = await act(id, 'verify', 'verifier', verifyBody('accurate', []));
       expect(after).toMatchObject({ stage: 'closed', outcome: 'dismissed' });
-      expect(await eventTypes(id)).toEqual(['case.received', 'case.verified', 'case.closed']);
+      expect(await eventTypes(id)).toEqual(['case.received', 'case.claimed', 'case.verified', 'case.closed']);
     });
 
     it('duplicate: a second report of an open item closes and merges into the original', async () => {
@@ -171,6 +172,7 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
 
     it('guard_failed: a false verdict needs evidence', async () => {
       const id = await submitCase();
+      await act(id, 'claim', 'verifier', {});
       expect(await act(id, 'verify', 'verifier', verifyBody('false', []), 422)).toMatchObject({ code: 'guard_failed' });
     });
 
@@ -178,6 +180,7 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
       const both = await system.createUser(`vs-${randomUUID()}`, ['verifier', 'supervisor']);
       token.both = both.token;
       const id = await submitCase();
+      await act(id, 'claim', 'both', {});
       await act(id, 'verify', 'both', verifyBody());
       await act(id, 'refer', 'supervisor', BODIES.refer);
       expect(await act(id, 'penalty', 'both', penalty(), 422)).toMatchObject({ code: 'guard_failed' });

@@ -150,6 +150,7 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
       what: 'the received timer',
     });
 
+    await caseOf(h, await h.insert('claim', caseId, VERIFIER, {}));
     await caseOf(h, await h.insert('verify', caseId, VERIFIER, verifyBody()));
     const state = await findCase(h.pool, caseId);
     if (state === null) throw new Error('case lost');
@@ -166,7 +167,7 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
     expect(
       await eventually(() => timerResult(harness, timerId), { what: 'the received timer done', timeoutMs: 30_000 }),
     ).toEqual({ status: 'moved_on' });
-    expect(typesOf(await listEvents(h.pool, caseId))).toEqual(['case.received', 'case.verified']);
+    expect(typesOf(await listEvents(h.pool, caseId))).toEqual(['case.received', 'case.claimed', 'case.verified']);
     expect(await breachRows(h)).toBe(0);
     const next = await h.factory.queue('sla').getJob(nextTimerId);
     expect(next?.data).toEqual({

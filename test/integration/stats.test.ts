@@ -69,6 +69,7 @@ describe('GET /v1/stats', () => {
     await act(dismissed, 'claim', 'verifier', {});
     await act(dismissed, 'verify', 'verifier', verifyBody('accurate', []));
     const noViolation = await submit(`https://news.example.vn/${randomUUID()}`);
+    await act(noViolation, 'claim', 'verifier', {});
     await act(noViolation, 'verify', 'verifier', verifyBody());
     await act(noViolation, 'refer', 'supervisor', BODIES.refer);
     await act(noViolation, 'no-violation', 'supervisor', BODIES['record-no-violation']);

@@ -80,6 +80,7 @@ export function createTrail(db: TestDatabase, keys = generateKeys()): Trail {
     },
     async dismissed() {
       const caseId = await submit();
+      await send('claim', caseId, VERIFIER, BODIES.claim);
       await send('verify', caseId, VERIFIER, verifyBody('accurate', []));
       return caseId;
     },

@@ -68,6 +68,8 @@ export const penaltyBody = (overrides: { decisionNo?: string; legalBasis?: unkno
 export const BODIES: Record<CommandType, unknown> = {
   submit: submitBody(),
   claim: {},
+  assign: { verifierId: VERIFIER.id },
+  release: {},
   verify: verifyBody(),
   refer: { authority: AUTHORITY, referenceNo: 'CV-2026-77', dueAt: '2026-12-28T00:00:00Z' },
   get 'record-penalty'() {

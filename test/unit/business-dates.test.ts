@@ -67,7 +67,7 @@ describe('business dates against the case history', () => {
   function referred() {
     const world = createWorld();
     const id = world.submit();
-    world.must('verify', id, verifyBody(), VERIFIER);
+    world.claimAndVerify(id, verifyBody(), VERIFIER);
     const { referral } = world.must('refer', id, BODIES.refer, SUPERVISOR);
     return { world, id, referredAt: Date.parse(referral?.referredAt ?? '') };
   }

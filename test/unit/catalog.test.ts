@@ -31,10 +31,12 @@ describe('tables of truth', () => {
     });
   });
 
-  it('lists the event types of docs/design.md §4 in its order, then case.file_attached (§10)', () => {
+  it('lists the event types of docs/design.md §4 in its order, with case.assigned and case.released (§12)', () => {
     expect(EVENT_TYPES).toEqual([
       'case.received',
       'case.claimed',
+      'case.assigned',
+      'case.released',
       'case.verified',
       'case.referred',
       'case.penalty_issued',

@@ -5,7 +5,7 @@ import { BODIES, SUPERVISOR, VERIFIER, createWorld, penaltyBody, verifyBody } fr
 function penaltyCase(overrides: { remedies?: string[]; amount?: number } = {}) {
   const world = createWorld();
   const id = world.submit();
-  world.must('verify', id, verifyBody(), VERIFIER);
+  world.claimAndVerify(id, verifyBody(), VERIFIER);
   world.must('refer', id, BODIES.refer, SUPERVISOR);
   const body = penaltyBody();
   world.must(

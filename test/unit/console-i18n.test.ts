@@ -9,6 +9,7 @@ import { preferredLocale } from '../../console/src/i18n/locale.ts';
 import { describeProblem, fieldMessage } from '../../console/src/i18n/problems.ts';
 import { vi } from '../../console/src/i18n/vi.ts';
 import { labelKeys } from '../../console/src/ui/form-spec.ts';
+import { SEPARATION_OF_DUTIES } from '../../src/domain/guards.ts';
 import { ALL_FORMS } from '../../console/src/ui/forms.ts';
 
 /** Every leaf of a catalog: its path (keys joined by " / ", since keys hold dots) and text. */
@@ -166,6 +167,21 @@ describe('console timeline of links to cases the reader cannot see', () => {
       expect(eventSummary(event('case.duplicate_detected', { duplicateOf: '0123456789abcdef' }), catalog, f)).toContain(
         '01234567',
       );
+    }
+  });
+});
+
+describe('console separation-of-duties problems', () => {
+  it('show each rule of SPEC §12 with its own message in Vietnamese and in English', () => {
+    for (const [catalog, f] of [
+      [vi, viHcm],
+      [en, enHcm],
+    ] as const) {
+      const shown = SEPARATION_OF_DUTIES.map(
+        (rule) => describeProblem(new ApiProblem(422, 'guard_failed', rule.detail), catalog, f).detail,
+      );
+      expect(shown.filter((text) => text === catalog.problemHelp.guard_failed)).toEqual([]);
+      expect(new Set(shown).size).toBe(SEPARATION_OF_DUTIES.length);
     }
   });
 });

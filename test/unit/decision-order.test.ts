@@ -25,7 +25,7 @@ function receivedCase() {
 
 function referredCase() {
   const { world, id } = receivedCase();
-  world.must('verify', id, verifyBody(), VERIFIER);
+  world.claimAndVerify(id, verifyBody(), VERIFIER);
   world.must('refer', id, BODIES.refer, SUPERVISOR);
   return { world, id };
 }
@@ -51,7 +51,7 @@ describe('checks before the guards', () => {
 
   it('answers invalid_transition before any guard', () => {
     const { world, id } = receivedCase();
-    world.must('verify', id, verifyBody(), VERIFIER);
+    world.claimAndVerify(id, verifyBody(), VERIFIER);
     expect(world.run('verify', id, verifyBody('false', []), verifierAndClerk)).toEqual(
       refused('invalid_transition', 'verify is not allowed in stage verified'),
     );

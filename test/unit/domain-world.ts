@@ -41,7 +41,20 @@ export {
   submitBody,
   verifyBody,
 } from '../support/fixtures.ts';
-import { CLERK, submitBody } from '../support/fixtures.ts';
+import {
+  ADMIN,
+  ANYONE,
+  CLERK,
+  CLERK_2,
+  SUPERVISOR,
+  SUPERVISOR_2,
+  VERIFIER,
+  VERIFIER_2,
+  submitBody,
+} from '../support/fixtures.ts';
+
+/** The users an assignment may name; any other id is no user. */
+const KNOWN_USERS: readonly Actor[] = [CLERK, CLERK_2, VERIFIER, VERIFIER_2, SUPERVISOR, SUPERVISOR_2, ADMIN, ANYONE];
 
 const uuid = (prefix: string, n: number) => `00000000-0000-4000-${prefix}-${String(n).padStart(12, '0')}`;
 
@@ -80,6 +93,10 @@ export function createWorld() {
           ? []
           : others.filter((s) => keys.includes(s.fingerprint) && s.outcome !== 'duplicate'),
       };
+    }
+    if (command.type === 'assign') {
+      const assignee = KNOWN_USERS.find((user) => user.id === command.payload.verifierId);
+      ctx.assignee = assignee === undefined ? null : { ...assignee, disabled: false };
     }
     if (command.type === 'record-penalty') {
       const subject = subjectPersonalData(command.payload.subject);
@@ -139,6 +156,12 @@ export function createWorld() {
     return state(caseId);
   }
 
+  /** Claims the case, then records the verdict: verify needs the caller's live claim. */
+  function claimAndVerify(caseId: string, body: unknown, actor: Actor): CaseState {
+    must('claim', caseId, {}, actor);
+    return must('verify', caseId, body, actor);
+  }
+
   function submit(body: unknown = submitBody(), actor: Actor = CLERK): string {
     caseCount += 1;
     const caseId = uuid('9000', caseCount);
@@ -166,6 +189,7 @@ export function createWorld() {
     commandOf,
     run,
     must,
+    claimAndVerify,
     submit,
   };
 }

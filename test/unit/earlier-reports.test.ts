@@ -11,7 +11,7 @@ describe('a re-report of an item whose case is closed', () => {
   it.each([
     [
       'dismissed',
-      (w: ReturnType<typeof createWorld>, id: string) => w.must('verify', id, verifyBody('accurate', []), VERIFIER),
+      (w: ReturnType<typeof createWorld>, id: string) => w.claimAndVerify(id, verifyBody('accurate', []), VERIFIER),
     ],
     [
       'withdrawn',

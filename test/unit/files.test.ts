@@ -82,7 +82,7 @@ describe('a penalty document that names an uploaded file', () => {
   function referredWithFiles() {
     const world = createWorld();
     const id = world.submit();
-    world.must('verify', id, verifyBody(), VERIFIER);
+    world.claimAndVerify(id, verifyBody(), VERIFIER);
     world.must('refer', id, BODIES.refer, SUPERVISOR);
     world.must('attach-file', id, fileBody({ fileId: DECISION, sha256: hash, kind: 'decision' }), SUPERVISOR_2);
     world.must('attach-file', id, fileBody({ fileId: SCREENSHOT, sha256: 'e'.repeat(64) }), SUPERVISOR_2);

@@ -76,7 +76,7 @@ describe('what the fold derives', () => {
   it('never puts personal data in an event or the state, only its digest', () => {
     const world = createWorld();
     const id = world.submit();
-    world.must('verify', id, verifyBody(), VERIFIER);
+    world.claimAndVerify(id, verifyBody(), VERIFIER);
     world.must('refer', id, BODIES.refer, SUPERVISOR);
     const state = world.must('record-penalty', id, penaltyBody(), SUPERVISOR);
     const written = JSON.stringify([world.eventsOf(id), state]);
@@ -85,7 +85,7 @@ describe('what the fold derives', () => {
       personal: { digest: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
     expect(state.penalty?.subject).toEqual({ digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(world.eventsOf(id)[3]?.payload).toMatchObject({ fine: { amount: '7500000', currency: 'VND' } });
+    expect(world.eventsOf(id)[4]?.payload).toMatchObject({ fine: { amount: '7500000', currency: 'VND' } });
     expect(state.penalty?.fine).toEqual({ amount: 7_500_000, currency: 'VND' });
   });
 
@@ -121,7 +121,7 @@ describe('what the fold derives', () => {
     });
     const breached = evolve(world.state(id), breach!);
     expect(breached).toEqual({ ...world.state(id), version: 2, updatedAt: breach!.occurredAt, headHash: breach!.hash });
-    world.must('verify', id, verifyBody(), VERIFIER);
+    world.claimAndVerify(id, verifyBody(), VERIFIER);
     expect(decideSlaBreach(world.state(id), visit, world.now())).toEqual([]);
   });
 

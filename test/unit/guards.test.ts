@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/domain/index.ts';
 import type { Actor, Decision } from '../../src/domain/index.ts';
 import {
+  ANYONE,
   BODIES,
   CLAIM_LEASE_MS,
   CLERK,
@@ -26,7 +27,7 @@ function receivedCase() {
 
 function referredCase() {
   const { world, id } = receivedCase();
-  world.must('verify', id, verifyBody(), VERIFIER);
+  world.claimAndVerify(id, verifyBody(), VERIFIER);
   world.must('refer', id, BODIES.refer, SUPERVISOR);
   return { world, id };
 }
@@ -101,20 +102,35 @@ describe('verify guards', () => {
     ]);
   });
 
-  it('accepts a verdict when nobody holds a claim', () => {
+  it('refuses a verdict without a claim with guard_failed, and nothing changes', () => {
     const { world, id } = receivedCase();
-    expect(world.must('verify', id, verifyBody(), VERIFIER_2).verifiedBy).toBe(VERIFIER_2.id);
+    const before = world.state(id);
+    expect(world.run('verify', id, verifyBody(), VERIFIER_2)).toEqual(
+      refused('guard_failed', 'verify needs your live claim on the case: claim it first'),
+    );
+    expect(world.state(id)).toEqual(before);
   });
 
-  it('accepts a verdict from another verifier once the claim has expired', () => {
+  it('refuses a verdict once the own claim has expired, and accepts it after claiming again', () => {
     const { world, id } = receivedCase();
     world.must('claim', id, {}, VERIFIER);
     world.advance(CLAIM_LEASE_MS);
-    expect(world.must('verify', id, verifyBody(), VERIFIER_2).verifiedBy).toBe(VERIFIER_2.id);
+    expect(world.run('verify', id, verifyBody(), VERIFIER)).toEqual(
+      refused('guard_failed', 'verify needs your live claim on the case: claim it first'),
+    );
+    expect(world.claimAndVerify(id, verifyBody(), VERIFIER).verifiedBy).toBe(VERIFIER.id);
+  });
+
+  it('accepts a verdict from another verifier once the claim has expired and they claimed it', () => {
+    const { world, id } = receivedCase();
+    world.must('claim', id, {}, VERIFIER);
+    world.advance(CLAIM_LEASE_MS);
+    expect(world.claimAndVerify(id, verifyBody(), VERIFIER_2).verifiedBy).toBe(VERIFIER_2.id);
   });
 
   it.each(['false', 'misleading'])('refuses a %s verdict without evidence with guard_failed', (verdict) => {
     const { world, id } = receivedCase();
+    world.must('claim', id, {}, VERIFIER);
     expect(world.run('verify', id, verifyBody(verdict, []), VERIFIER)).toEqual(
       refused('guard_failed', `a verdict of ${verdict} needs at least one evidence item`),
     );
@@ -122,7 +138,7 @@ describe('verify guards', () => {
 
   it.each(['accurate', 'unverifiable'])('accepts a %s verdict without evidence and dismisses the case', (verdict) => {
     const { world, id } = receivedCase();
-    const state = world.must('verify', id, verifyBody(verdict, []), VERIFIER);
+    const state = world.claimAndVerify(id, verifyBody(verdict, []), VERIFIER);
     expect([state.stage, state.outcome]).toEqual(['closed', 'dismissed']);
   });
 
@@ -142,7 +158,10 @@ describe('record-penalty guards', () => {
   it('refuses a penalty recorded by the verifier of the case with guard_failed', () => {
     const { world, id } = referredCase();
     expect(world.run('record-penalty', id, penaltyBody(), supervisorAndVerifier)).toEqual(
-      refused('guard_failed', 'the supervisor who records a penalty may not be the verifier of the case'),
+      refused(
+        'guard_failed',
+        "the supervisor who records the authority's decision may not be the verifier of the case",
+      ),
     );
   });
 
@@ -158,7 +177,7 @@ describe('record-penalty guards', () => {
     // Withdrawn first: an open case with the same item would make the new report a duplicate.
     world.must('withdraw', id, BODIES.withdraw, SUPERVISOR);
     const other = world.submit(undefined, CLERK_2);
-    world.must('verify', other, verifyBody(), VERIFIER);
+    world.claimAndVerify(other, verifyBody(), VERIFIER);
     world.must('refer', other, BODIES.refer, SUPERVISOR);
     expect(world.run('record-penalty', other, penaltyBody(), SUPERVISOR)).toEqual(
       refused('duplicate_decision', 'decision number QD-2026-0001 is already used'),
@@ -242,5 +261,78 @@ describe('withdraw guard', () => {
     const { world, id } = receivedCase();
     world.must('withdraw', id, { reason: '  Reported in error.  ' }, SUPERVISOR);
     expect(world.eventsOf(id).at(-1)?.payload).toEqual({ outcome: 'withdrawn', reason: 'Reported in error.' });
+  });
+});
+
+describe('assign and release', () => {
+  it('assigns a received case to a verifier: a claim held for them, with the lease of a claim', () => {
+    const { world, id } = receivedCase();
+    const state = world.must('assign', id, { verifierId: VERIFIER.id }, SUPERVISOR);
+    expect([state.claimedBy, state.claimedUntil]).toEqual([
+      VERIFIER.id,
+      new Date(world.now().getTime() + CLAIM_LEASE_MS).toISOString(),
+    ]);
+    expect(world.eventsOf(id).at(-1)).toMatchObject({
+      type: 'case.assigned',
+      actor: SUPERVISOR,
+      payload: { verifierId: VERIFIER.id, claimedUntil: state.claimedUntil },
+    });
+  });
+
+  it('lets the assigned verifier verify, and refuses another verifier', () => {
+    const { world, id } = receivedCase();
+    world.must('assign', id, { verifierId: VERIFIER.id }, SUPERVISOR);
+    expect(world.run('verify', id, verifyBody(), VERIFIER_2)).toMatchObject({
+      rejection: { code: 'claimed_by_other' },
+    });
+    expect(world.must('verify', id, verifyBody(), VERIFIER).verifiedBy).toBe(VERIFIER.id);
+  });
+
+  it('lets the assignment lapse like any claim', () => {
+    const { world, id } = receivedCase();
+    world.must('assign', id, { verifierId: VERIFIER.id }, SUPERVISOR);
+    world.advance(CLAIM_LEASE_MS);
+    expect(world.run('verify', id, verifyBody(), VERIFIER)).toEqual(
+      refused('guard_failed', 'verify needs your live claim on the case: claim it first'),
+    );
+    expect(world.must('claim', id, {}, VERIFIER_2).claimedBy).toBe(VERIFIER_2.id);
+  });
+
+  it('refuses to assign a case to its submitter, to a user who is no verifier, or to no user', () => {
+    const { world, id } = receivedCase();
+    world.must('withdraw', id, BODIES.withdraw, SUPERVISOR);
+    const mine = world.submit(undefined, ANYONE);
+    expect(world.run('assign', mine, { verifierId: ANYONE.id }, SUPERVISOR)).toEqual(
+      refused('guard_failed', 'the verifier of a case may not be the clerk who submitted it'),
+    );
+    expect(world.run('assign', mine, { verifierId: SUPERVISOR_2.id }, SUPERVISOR)).toMatchObject({
+      rejection: { code: 'guard_failed', errors: [{ path: 'verifierId' }] },
+    });
+    const nobody = '6f1c2b9e-4d3a-4c8b-9e7f-0a1b2c3d4e5f';
+    expect(world.run('assign', mine, { verifierId: nobody }, SUPERVISOR)).toMatchObject({
+      rejection: { code: 'guard_failed', errors: [{ path: 'verifierId' }] },
+    });
+  });
+
+  it('refuses to assign over the live claim of another verifier with claimed_by_other', () => {
+    const { world, id } = receivedCase();
+    world.must('claim', id, {}, VERIFIER_2);
+    expect(world.run('assign', id, { verifierId: VERIFIER.id }, SUPERVISOR)).toMatchObject({
+      rejection: { code: 'claimed_by_other' },
+    });
+    world.must('release', id, {}, SUPERVISOR);
+    expect(world.must('assign', id, { verifierId: VERIFIER.id }, SUPERVISOR).claimedBy).toBe(VERIFIER.id);
+  });
+
+  it('is released by the verifier holding the claim or a supervisor, not by another verifier', () => {
+    const { world, id } = receivedCase();
+    expect(world.run('release', id, {}, VERIFIER)).toEqual(refused('guard_failed', 'the case is not claimed'));
+    world.must('claim', id, {}, VERIFIER);
+    expect(world.run('release', id, {}, VERIFIER_2)).toMatchObject({ rejection: { code: 'claimed_by_other' } });
+    const released = world.must('release', id, {}, VERIFIER);
+    expect([released.claimedBy, released.claimedUntil]).toEqual([null, null]);
+    expect(world.eventsOf(id).at(-1)).toMatchObject({ type: 'case.released', payload: { verifierId: VERIFIER.id } });
+    world.must('assign', id, { verifierId: VERIFIER_2.id }, SUPERVISOR);
+    expect(world.must('release', id, {}, SUPERVISOR_2).claimedBy).toBeNull();
   });
 });

@@ -102,7 +102,7 @@ describe('lifecycle paths fold back to the state built step by step', () => {
   it('penalty_enforced: penalty, appeal upheld, closed with compliance', () => {
     const world = createWorld();
     const id = world.submit();
-    world.must('verify', id, verifyBody('misleading'), VERIFIER);
+    world.claimAndVerify(id, verifyBody('misleading'), VERIFIER);
     world.must('refer', id, BODIES.refer, SUPERVISOR);
     world.must('record-penalty', id, penaltyBody(), SUPERVISOR);
     world.must('file-appeal', id, BODIES['file-appeal'], SUPERVISOR);
@@ -111,6 +111,7 @@ describe('lifecycle paths fold back to the state built step by step', () => {
     const state = world.must('close', id, BODIES.close, SUPERVISOR);
     expectTypes(world, id, [
       'received',
+      'claimed',
       'verified',
       'referred',
       'penalty_issued',
@@ -139,7 +140,7 @@ describe('lifecycle paths fold back to the state built step by step', () => {
   it('penalty_overturned: the appeal overturns the penalty and closes the case', () => {
     const world = createWorld();
     const id = world.submit();
-    world.must('verify', id, verifyBody(), VERIFIER);
+    world.claimAndVerify(id, verifyBody(), VERIFIER);
     world.must('refer', id, BODIES.refer, SUPERVISOR);
     world.must('record-penalty', id, penaltyBody(), SUPERVISOR);
     world.must('file-appeal', id, BODIES['file-appeal'], SUPERVISOR);
@@ -151,6 +152,7 @@ describe('lifecycle paths fold back to the state built step by step', () => {
     );
     expectTypes(world, id, [
       'received',
+      'claimed',
       'verified',
       'referred',
       'penalty_issued',
@@ -167,17 +169,18 @@ describe('lifecycle paths fold back to the state built step by step', () => {
     const id = world.submit();
     world.must('add-note', id, BODIES['add-note'], CLERK);
     const path: [CommandType, unknown, typeof VERIFIER][] = [
+      ['claim', {}, VERIFIER],
       ['verify', verifyBody(), VERIFIER],
       ['refer', BODIES.refer, SUPERVISOR],
       ['record-penalty', penaltyBody(), SUPERVISOR],
     ];
     const steps = ['received', 'verified', 'referred', 'penalty_issued'].indexOf(stage);
-    for (const [type, body, actor] of path.slice(0, steps)) world.must(type, id, body, actor);
+    for (const [type, body, actor] of path.slice(0, steps === 0 ? 0 : steps + 1)) world.must(type, id, body, actor);
     const state = world.must('withdraw', id, BODIES.withdraw, SUPERVISOR);
     expectTypes(world, id, [
       'received',
       'note_added',
-      ...['verified', 'referred', 'penalty_issued'].slice(0, steps),
+      ...['claimed', 'verified', 'referred', 'penalty_issued'].slice(0, steps === 0 ? 0 : steps + 1),
       'closed',
     ]);
     expect(state).toMatchObject({ stage: 'closed', outcome: 'withdrawn', deadlineAt: null });
@@ -187,7 +190,7 @@ describe('lifecycle paths fold back to the state built step by step', () => {
   it('related: the same content at another URL links both cases, open or closed', () => {
     const world = createWorld();
     const first = world.submit();
-    world.must('verify', first, verifyBody('accurate', []), VERIFIER);
+    world.claimAndVerify(first, verifyBody('accurate', []), VERIFIER);
     const second = world.submit(
       submitBody({
         url: 'https://www.tiktok.com/@x/video/1',
@@ -195,7 +198,7 @@ describe('lifecycle paths fold back to the state built step by step', () => {
       }),
     );
     expectTypes(world, second, ['received', 'related_linked']);
-    expectTypes(world, first, ['received', 'verified', 'closed', 'related_linked']);
+    expectTypes(world, first, ['received', 'claimed', 'verified', 'closed', 'related_linked']);
     expect(world.state(first).relatedCases).toEqual([second]);
     expect(world.state(second).relatedCases).toEqual([first]);
     expectFoldsToMatch(world);

@@ -22,7 +22,7 @@ describe('the SLA timer an event starts', () => {
   it('is set by each event that enters an open stage, for that stage, from its occurredAt to its deadline', () => {
     const world = createWorld();
     const id = world.submit();
-    world.must('verify', id, verifyBody(), VERIFIER);
+    world.claimAndVerify(id, verifyBody(), VERIFIER);
     world.must('refer', id, { authority: AUTHORITY }, SUPERVISOR);
     world.must('record-penalty', id, penaltyBody(), SUPERVISOR);
     const timers = world.eventsOf(id).map(slaTimerOf);
@@ -31,14 +31,15 @@ describe('the SLA timer an event starts', () => {
       new Date(T0.getTime() + minutes * 60_000 + days * DAY).toISOString();
     expect(timers).toEqual([
       { caseId: id, stage: 'received', stageEnteredAt: at(1), deadlineAt: deadline(1, 1) },
-      { caseId: id, stage: 'verified', stageEnteredAt: at(2), deadlineAt: deadline(2, 2) },
-      { caseId: id, stage: 'referred', stageEnteredAt: at(3), deadlineAt: deadline(3, 30) },
-      { caseId: id, stage: 'penalty_issued', stageEnteredAt: at(4), deadlineAt: deadline(4, 60) },
+      null, // the claim stays in the stage
+      { caseId: id, stage: 'verified', stageEnteredAt: at(3), deadlineAt: deadline(3, 2) },
+      { caseId: id, stage: 'referred', stageEnteredAt: at(4), deadlineAt: deadline(4, 30) },
+      { caseId: id, stage: 'penalty_issued', stageEnteredAt: at(5), deadlineAt: deadline(5, 60) },
     ]);
     expect(world.state(id)).toMatchObject({
       stage: 'penalty_issued',
-      stageEnteredAt: at(4),
-      deadlineAt: deadline(4, 60),
+      stageEnteredAt: at(5),
+      deadlineAt: deadline(5, 60),
     });
   });
 

@@ -8,6 +8,8 @@ import { ANYONE, BODIES, SUPERVISOR, VERIFIER, createWorld, verifyBody } from '.
 const DESIGN: Record<CommandType, { from: readonly Stage[]; to: Stage | 'same' }> = {
   submit: { from: [], to: 'received' },
   claim: { from: ['received'], to: 'received' },
+  assign: { from: ['received'], to: 'received' },
+  release: { from: ['received'], to: 'received' },
   verify: { from: ['received'], to: 'verified' },
   refer: { from: ['verified'], to: 'referred' },
   'record-penalty': { from: ['referred'], to: 'penalty_issued' },
@@ -26,8 +28,12 @@ function caseIn(stage: Stage, type: CommandType): CaseState {
   const world = createWorld();
   const id = world.submit();
   if (stage === 'closed') return world.must('withdraw', id, BODIES.withdraw, SUPERVISOR);
-  if (stage === 'received') return world.state(id);
-  world.must('verify', id, verifyBody(), VERIFIER);
+  if (stage === 'received') {
+    // verify needs the live claim of its caller, release a claim to release.
+    if (type === 'verify' || type === 'release') world.must('claim', id, {}, ANYONE);
+    return world.state(id);
+  }
+  world.claimAndVerify(id, verifyBody(), VERIFIER);
   if (stage === 'verified') return world.state(id);
   world.must('refer', id, BODIES.refer, SUPERVISOR);
   if (stage === 'referred') return world.state(id);
@@ -39,8 +45,8 @@ function caseIn(stage: Stage, type: CommandType): CaseState {
 const PAIRS = STAGES.flatMap((stage) => COMMAND_TYPES.map((type) => ({ stage, type })));
 
 describe('transition table (docs/design.md §2)', () => {
-  it('covers the 5 stages x 13 commands', () => {
-    expect(PAIRS).toHaveLength(65);
+  it('covers the 5 stages x 15 commands', () => {
+    expect(PAIRS).toHaveLength(75);
     expect(COMMAND_TYPES).toEqual(Object.keys(DESIGN));
   });
 
@@ -98,6 +104,8 @@ describe('transition table (docs/design.md §2)', () => {
     expect(queues).toEqual({
       submit: 'intake',
       claim: 'verification',
+      assign: 'verification',
+      release: 'verification',
       verify: 'verification',
       'add-evidence': 'verification',
       'attach-file': 'verification',
@@ -127,6 +135,8 @@ describe('transition table (docs/design.md §2)', () => {
     expect(roles).toEqual({
       submit: ['clerk'],
       claim: ['verifier'],
+      assign: ['supervisor'],
+      release: ['verifier', 'supervisor'],
       verify: ['verifier'],
       refer: ['supervisor'],
       'record-penalty': ['supervisor'],

@@ -40,7 +40,7 @@ export interface ApiClient {
   get<T>(path: string, query?: Query): Promise<T>;
   /** Any method; answers below 400 are returned, problems thrown as ApiProblem. */
   send(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     options?: { query?: Query; body?: unknown; headers?: Record<string, string> },
   ): Promise<ApiResponse>;

@@ -5,6 +5,8 @@ import type { Accepted, Case, Command } from './types.ts';
 export const COMMAND_PATHS = {
   submit: () => '/v1/cases',
   claim: (id: string) => `/v1/cases/${id}/claim`,
+  assign: (id: string) => `/v1/cases/${id}/assign`,
+  release: (id: string) => `/v1/cases/${id}/release`,
   verify: (id: string) => `/v1/cases/${id}/verify`,
   refer: (id: string) => `/v1/cases/${id}/refer`,
   'record-penalty': (id: string) => `/v1/cases/${id}/penalty`,

@@ -9,6 +9,9 @@ export type Route =
   | { page: 'case'; id: string; asOf: string | null }
   | { page: 'access-log'; query: URLSearchParams }
   | { page: 'stats' }
+  | { page: 'workload' }
+  | { page: 'users' }
+  | { page: 'user'; id: string }
   | { page: 'unknown' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
@@ -24,6 +27,11 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 1 && first === 'worklist') return { page: 'worklist' };
   if (parts.length === 1 && first === 'access-log') return { page: 'access-log', query };
   if (parts.length === 1 && first === 'stats') return { page: 'stats' };
+  if (parts.length === 1 && first === 'workload') return { page: 'workload' };
+  if (parts.length === 1 && first === 'users') return { page: 'users' };
+  if (parts.length === 2 && first === 'users' && second !== undefined && UUID.test(second)) {
+    return { page: 'user', id: second.toLowerCase() };
+  }
   if (parts.length === 2 && first === 'cases' && second !== undefined && UUID.test(second)) {
     const asOf = query.get('asOf');
     return {
@@ -43,6 +51,9 @@ export const href = {
   case: (id: string, asOf?: string) => withQuery(`#/cases/${id}`, { asOf }),
   accessLog: (query: Record<string, string | undefined> = {}) => withQuery('#/access-log', query),
   stats: () => '#/stats',
+  workload: () => '#/workload',
+  users: () => '#/users',
+  user: (id: string) => `#/users/${id}`,
 };
 
 function withQuery(path: string, query: Record<string, string | undefined>): string {

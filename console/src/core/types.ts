@@ -11,5 +11,10 @@ export type {
 } from '../../../src/api/schemas/case.schemas.ts';
 export type { Problem } from '../../../src/api/schemas/common.schemas.ts';
 
-export type Me = { id: string; name: string; roles: Role[] };
+export type Me = { id: string; name: string; roles: Role[]; tokenId?: string };
+export type {
+  TokenRepresentation as Token,
+  UserRepresentation as User,
+} from '../../../src/api/schemas/user.schemas.ts';
+export type { WorkloadRepresentation as Workload } from '../../../src/api/schemas/workload.schemas.ts';
 export type Page<T> = { items: T[]; nextCursor: string | null };

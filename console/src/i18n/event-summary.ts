@@ -29,6 +29,10 @@ export function eventSummary(event: CaseEvent, t: Catalog, f: Formatter): string
       });
     case 'case.claimed':
       return fill(s.claimed, { until: text(p.claimedUntil) === '' ? '' : f.dateTime(text(p.claimedUntil)) });
+    case 'case.assigned':
+      return fill(s.assigned, { until: text(p.claimedUntil) === '' ? '' : f.dateTime(text(p.claimedUntil)) });
+    case 'case.released':
+      return '';
     case 'case.verified':
       return fill(s.verified, {
         verdict: label(t.verdict, p.verdict),

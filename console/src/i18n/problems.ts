@@ -30,7 +30,24 @@ const DETAIL_RULES: Rule<DetailKey>[] = [
     key: 'verdictNeedsEvidence',
     params: (m, t) => ({ verdict: label(t.verdict, m[1]) }),
   },
-  { pattern: /^the supervisor who records a penalty may not be the verifier of the case$/u, key: 'recorderIsVerifier' },
+  {
+    pattern: /^the supervisor who records the authority's decision may not be the verifier of the case$/u,
+    key: 'recorderIsVerifier',
+  },
+  { pattern: /^the supervisor who refers a case may not be the one who submitted it$/u, key: 'submitterCannotRefer' },
+  {
+    pattern: /^the supervisor who records the authority's decision may not be the one who submitted the case$/u,
+    key: 'submitterCannotRecord',
+  },
+  {
+    pattern: /^the supervisor who decides an appeal may not be the one who submitted the case$/u,
+    key: 'submitterCannotDecideAppeal',
+  },
+  { pattern: /^the supervisor who refers a case may not be its verifier$/u, key: 'verifierCannotRefer' },
+  {
+    pattern: /^the supervisor who decides an appeal may not be the verifier of the case$/u,
+    key: 'verifierCannotDecideAppeal',
+  },
   { pattern: /^a penalty needs at least one legal basis$/u, key: 'needsLegalBasis' },
   {
     pattern: /^decision number (.+) is already used$/u,

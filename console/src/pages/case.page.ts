@@ -11,6 +11,7 @@ import { actorIds, caseDetails } from '../ui/case-details.ts';
 import { ConsoleElement } from '../ui/element.ts';
 import { load, type Loaded } from '../ui/loader.ts';
 import { problemBox } from '../ui/problem-box.ts';
+import '../ui/assign-control.ts';
 import '../ui/case-files.ts';
 import '../ui/timeline.ts';
 
@@ -135,6 +136,11 @@ export class CasePage extends ConsoleElement {
       }
       ${this.problem === null ? nothing : problemBox(this.problem, t)}
       ${caseDetails(this.ctx, c)}
+      ${
+        this.asOf === null && supervisor && c.stage === 'received'
+          ? html`<ct-assign-control .ctx=${this.ctx} .kase=${c}></ct-assign-control>`
+          : nothing
+      }
       ${this.asOf === null ? renderActions(this.ctx, c, availableActions(c, me), { busy: this.claiming, run: () => void this.claim(c) }) : nothing}
       ${this.asOf === null ? html`<ct-case-files .ctx=${this.ctx} .kase=${c} .version=${c.version}></ct-case-files>` : nothing}
       ${supervisor ? this.tools(c) : nothing}

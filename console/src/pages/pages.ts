@@ -7,6 +7,9 @@ import './case.page.ts';
 import './cases.page.ts';
 import './stats.page.ts';
 import './submit.page.ts';
+import './users.page.ts';
+import './user.page.ts';
+import './workload.page.ts';
 import './worklist.page.ts';
 
 const NO_FILTERS = new URLSearchParams();
@@ -17,10 +20,13 @@ const PAGE_ROLES: Record<Route['page'], Me['roles']> = {
   home: ['clerk', 'verifier', 'supervisor', 'admin'],
   submit: ['clerk'],
   cases: CASE_ROLES,
-  worklist: ['verifier'],
+  worklist: ['verifier', 'supervisor'],
   case: CASE_ROLES,
   'access-log': ['supervisor'],
   stats: ['supervisor'],
+  workload: ['supervisor'],
+  users: ['admin'],
+  user: ['admin'],
   unknown: ['clerk', 'verifier', 'supervisor', 'admin'],
 };
 
@@ -32,7 +38,7 @@ function home(ctx: AppContext) {
   if (hasRole(ctx.me, 'verifier') && !hasRole(ctx.me, 'supervisor'))
     return html`<ct-worklist-page .ctx=${ctx}></ct-worklist-page>`;
   if (hasRole(ctx.me, ...CASE_ROLES)) return html`<ct-cases-page .ctx=${ctx} .query=${NO_FILTERS}></ct-cases-page>`;
-  return message(ctx.t.app.adminTitle, ctx.t.app.adminOnly);
+  return html`<ct-users-page .ctx=${ctx}></ct-users-page>`;
 }
 
 export function renderPage(route: Route, ctx: AppContext) {
@@ -52,6 +58,12 @@ export function renderPage(route: Route, ctx: AppContext) {
       return html`<ct-access-log-page .ctx=${ctx} .query=${route.query}></ct-access-log-page>`;
     case 'stats':
       return html`<ct-stats-page .ctx=${ctx}></ct-stats-page>`;
+    case 'workload':
+      return html`<ct-workload-page .ctx=${ctx}></ct-workload-page>`;
+    case 'users':
+      return html`<ct-users-page .ctx=${ctx}></ct-users-page>`;
+    case 'user':
+      return html`<ct-user-page .ctx=${ctx} .userId=${route.id}></ct-user-page>`;
     case 'unknown':
       return message(ctx.t.app.unknownTitle, ctx.t.app.unknown);
   }

@@ -1,6 +1,7 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { ApiProblem } from '../core/api-client.ts';
 import { COMMAND_PATHS, runCommand } from '../core/commands.ts';
+import { hasRole } from '../core/context.ts';
 import { href } from '../core/router.ts';
 import type { Case, Page } from '../core/types.ts';
 import { describeProblem, fill, type ShownProblem } from '../i18n/problems.ts';
@@ -60,7 +61,10 @@ export class WorklistPage extends ConsoleElement {
 
   private row(c: Case) {
     const { t, f, me } = this.ctx;
-    const mine = c.claimedBy === me.id && c.claimedUntil !== undefined && Date.parse(c.claimedUntil) > Date.now();
+    const held = c.claimedBy !== undefined && c.claimedUntil !== undefined && Date.parse(c.claimedUntil) > Date.now();
+    const mine = held && c.claimedBy === me.id;
+    // A supervisor sees every received case; they claim only as a verifier, and not their own.
+    const claimable = !mine && !held && hasRole(me, 'verifier') && c.submittedBy !== me.id;
     return html`<tr>
       <th scope="row" data-label=${t.casesPage.col.reference}><a href=${href.case(c.id)}>${c.reference}</a></th>
       <td data-label=${t.casesPage.col.claim} class="claim-cell">${c.claim}</td>
@@ -69,8 +73,8 @@ export class WorklistPage extends ConsoleElement {
       <td data-label=${t.casesPage.col.sla}>${slaBadge(c, t, f)}</td>
       <td data-label=${t.worklistPage.claim}>${this.claimState(c)}</td>
       <td data-label=${t.worklistPage.action}>${
-        mine
-          ? html`<a class="button button--secondary" href=${href.case(c.id)}>${t.worklistPage.open}</a>`
+        !claimable
+          ? html`<a class="button button--secondary" href=${href.case(c.id)}>${t.worklistPage.open}<span class="visually-hidden"> ${c.reference}</span></a>`
           : html`<button type="button" class="button button--primary" ?disabled=${this.claiming !== null} @click=${() => this.claim(c)}>
             ${this.claiming === c.id ? t.form.sending : t.worklistPage.claimAction}<span class="visually-hidden"> ${c.reference}</span></button>`
       }</td>

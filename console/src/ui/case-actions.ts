@@ -40,7 +40,8 @@ export function availableActions(c: Case, me: Me, now = Date.now()): Actions {
   let canClaim = false;
   if (has(me, 'verifier') && c.stage === 'received' && c.submittedBy !== me.id) {
     canClaim = !(liveClaim && c.claimedBy === me.id) && !(liveClaim && c.claimedBy !== me.id);
-    if (!liveClaim || c.claimedBy === me.id) primary.push(VERIFY_FORM);
+    // verify needs the caller's own live claim (a claim, or an assignment).
+    if (liveClaim && c.claimedBy === me.id) primary.push(VERIFY_FORM);
   }
   if (has(me, 'supervisor')) {
     if (c.stage === 'verified') primary.push(REFER_FORM);

@@ -116,7 +116,7 @@ export function caseRoutes(app: FastifyInstance, deps: CaseQueryDeps): void {
     schema: {
       tags: ['cases'],
       summary:
-        "Received cases to verify: unclaimed or claimed by the caller, not the caller's own submissions; urgent first, then oldest",
+        "Received cases to verify: unclaimed or claimed by the caller, not the caller's own submissions (for a supervisor: every received case, whoever holds it); urgent first, then oldest",
       querystring: worklistQuerySchema,
       response: { 200: pageSchema(caseSchema), ...problemResponses([...AUTHENTICATED_PROBLEMS, 403]) },
     },

@@ -19,6 +19,8 @@ import {
 export const COMMAND_PATHS = {
   submit: '/cases',
   claim: '/cases/:id/claim',
+  assign: '/cases/:id/assign',
+  release: '/cases/:id/release',
   verify: '/cases/:id/verify',
   refer: '/cases/:id/refer',
   'record-penalty': '/cases/:id/penalty',
@@ -52,6 +54,8 @@ export async function emptyBodyAsObject(request: FastifyRequest): Promise<void> 
 const DESCRIPTIONS: { [T in CommandType]: string } = {
   submit: 'Submit a report of one item: a new case (clerk)',
   claim: 'Claim a received case for verification (verifier)',
+  assign: 'Assign a received case to a verifier: a claim held for them (supervisor)',
+  release: 'Release the claim on a received case (the verifier holding it, or a supervisor)',
   verify: 'Record a verdict with evidence (verifier)',
   refer: 'Refer a verified case to the competent authority (supervisor)',
   'record-penalty': "Record the authority's penalty decision (supervisor)",

@@ -6,7 +6,9 @@ import { namesOfUsers, type DirectoryDeps } from '../../app/user-directory.ts';
 import { actorOf } from '../auth.ts';
 import { AUTHENTICATED_PROBLEMS, problemResponses } from '../schemas/common.schemas.ts';
 
-const meSchema = z.object({ id: z.uuid(), name: z.string(), roles: z.array(z.enum(ROLES)) }).meta({ id: 'Me' });
+const meSchema = z
+  .object({ id: z.uuid(), name: z.string(), roles: z.array(z.enum(ROLES)), tokenId: z.uuid() })
+  .meta({ id: 'Me' });
 
 const MAX_IDS = 200;
 
@@ -29,12 +31,12 @@ export function meRoutes(app: FastifyInstance, deps: DirectoryDeps): void {
   typed.get('/me', {
     schema: {
       tags: ['users'],
-      summary: 'The user the token belongs to, with their roles',
+      summary: 'The user the token belongs to, with their roles, and the id of the token itself',
       response: { 200: meSchema, ...problemResponses(AUTHENTICATED_PROBLEMS) },
     },
     handler: async (request) => {
-      const { id, name, roles } = actorOf(request);
-      return { id, name, roles };
+      const { id, name, roles, tokenId } = actorOf(request);
+      return { id, name, roles, tokenId };
     },
   });
 

@@ -136,7 +136,10 @@ export const configSchema = z
     CASETRAIL_SLA_SWEEP_INTERVAL: duration('1m').describe(
       'how often the sweeper records breaches whose timer was lost (Redis FLUSHALL, restart)',
     ),
-    CASETRAIL_CLAIM_LEASE: duration('30m').describe('how long a verifier claim lasts'),
+    CASETRAIL_CLAIM_LEASE: duration('30m').describe('how long a verifier claim (or an assignment) lasts'),
+    CASETRAIL_TOKEN_LIFETIME: duration('90d').describe(
+      'how long a new API token lasts when it is issued without expiresAt',
+    ),
     CASETRAIL_CLOCK_SKEW: duration('5m').describe(
       'how far a business date (capturedAt, issuedAt, filedAt...) may lie ahead of the server clock',
     ),

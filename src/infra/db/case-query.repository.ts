@@ -89,20 +89,23 @@ const RANK_SQL = (params: Params) => `array_position(${params.add([...PRIORITIES
 
 /**
  * Received cases a verifier can take: unclaimed, claimed with a lapsed lease, or claimed
- * by the verifier; never the verifier's own submissions. Most urgent first, then oldest.
+ * by the verifier; never the verifier's own submissions. Without a verifier (a supervisor
+ * handing work out): every received case, whoever holds it. Most urgent first, then oldest.
  */
 export async function selectWorklist(
   pool: pg.Pool,
-  query: { verifierId: string; after: WorklistCursor | null; limit: number },
+  query: { verifierId: string | null; after: WorklistCursor | null; limit: number },
 ): Promise<(CaseState & { rank: number })[]> {
   const params = new Params();
-  const me = params.add(query.verifierId);
   const rank = RANK_SQL(params);
-  const where = [
-    `stage = 'received'`,
-    `submitted_by <> ${me}`,
-    `(claimed_by IS NULL OR claimed_by = ${me} OR claimed_until IS NULL OR claimed_until <= statement_timestamp())`,
-  ];
+  const where = [`stage = 'received'`];
+  if (query.verifierId !== null) {
+    const me = params.add(query.verifierId);
+    where.push(
+      `submitted_by <> ${me}`,
+      `(claimed_by IS NULL OR claimed_by = ${me} OR claimed_until IS NULL OR claimed_until <= statement_timestamp())`,
+    );
+  }
   if (query.after !== null) {
     const { rank: r, createdAt, id } = query.after;
     where.push(

@@ -102,9 +102,9 @@ async function race(
   return winners[0] as 0 | 1;
 }
 
-const verified = async (c: PlanContext, claim: boolean): Promise<string> => {
+const verified = async (c: PlanContext): Promise<string> => {
   const id = await submit(c);
-  if (claim) await step(c, c.cast.verifier, 'claim', id, {});
+  await step(c, c.cast.verifier, 'claim', id, {});
   await step(c, c.cast.verifier, 'verify', id, verifyBody());
   return id;
 };
@@ -124,7 +124,7 @@ export const PLANS: readonly Plan[] = [
   {
     name: 'penalty enforced',
     async run(c) {
-      const id = await verified(c, true);
+      const id = await verified(c);
       await step(c, c.cast.supA, 'refer', id, BODIES.refer);
       await step(c, c.cast.supA, 'record-penalty', id, penalty(c));
       await step(c, c.cast.supB, 'close', id, BODIES.close);
@@ -144,6 +144,7 @@ export const PLANS: readonly Plan[] = [
     name: 'no violation',
     async run(c) {
       const id = await submit(c);
+      await step(c, c.cast.verifier, 'claim', id, {});
       await step(c, c.cast.verifier, 'verify', id, verifyBody('misleading'));
       await step(c, c.cast.supA, 'add-evidence', id, BODIES['add-evidence']);
       await step(c, c.cast.supA, 'refer', id, BODIES.refer);
@@ -154,7 +155,7 @@ export const PLANS: readonly Plan[] = [
   {
     name: 'penalty overturned on appeal',
     async run(c) {
-      const id = await verified(c, true);
+      const id = await verified(c);
       await step(c, c.cast.supA, 'refer', id, BODIES.refer);
       await step(c, c.cast.supA, 'record-penalty', id, penalty(c));
       await step(c, c.cast.supB, 'file-appeal', id, BODIES['file-appeal']);
@@ -165,7 +166,7 @@ export const PLANS: readonly Plan[] = [
   {
     name: 'penalty upheld on appeal',
     async run(c) {
-      const id = await verified(c, true);
+      const id = await verified(c);
       await step(c, c.cast.supA, 'refer', id, BODIES.refer);
       await step(c, c.cast.supA, 'record-penalty', id, penalty(c));
       await step(c, c.cast.supA, 'file-appeal', id, BODIES['file-appeal']);
