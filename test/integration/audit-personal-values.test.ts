@@ -133,6 +133,7 @@ describe('personal data out of the hashed payloads (format 2)', () => {
     const v = personalValues(Math.random().toString(36).slice(2, 8));
     const caseId = await submit(v);
     await run(clerk, `/v1/cases/${caseId}/notes`, { text: v.note });
+    await run(verifier, `/v1/cases/${caseId}/claim`, {});
     await run(verifier, `/v1/cases/${caseId}/verify`, {
       verdict: 'false',
       rationale: v.rationale,

@@ -140,6 +140,14 @@ describe('erasure covers every case of the item', () => {
   it('erases the earlier, closed case of the item when its later report is erased, and the other way round', async () => {
     const url = itemUrl();
     const earlier = await report(clerkA, url, 'truoc');
+    const claimed = await api.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${earlier.caseId}/claim`,
+      headers: verifier.auth,
+      payload: {},
+    });
+    expect(claimed.statusCode).toBe(202);
+    await api.applyPending();
     const verified = await api.app.inject({
       method: 'POST',
       url: `/v1/cases/${earlier.caseId}/verify`,
@@ -166,6 +174,14 @@ describe('relations never reveal a case the reader cannot read', () => {
   it("withholds an earlier, erased case's id from the clerk whose new case is linked to it; asking for it is 404 and changes nothing", async () => {
     const url = itemUrl();
     const earlier = await report(clerkA, url, 'cu');
+    const claimed = await api.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${earlier.caseId}/claim`,
+      headers: verifier.auth,
+      payload: {},
+    });
+    expect(claimed.statusCode).toBe(202);
+    await api.applyPending();
     const verified = await api.app.inject({
       method: 'POST',
       url: `/v1/cases/${earlier.caseId}/verify`,
