@@ -1,3 +1,4 @@
 // The casetrail console: one page served by the API at `/`, talking only to /v1.
 import './styles.css';
+import './styles/long-text.css';
 import './app.ts';

