@@ -217,4 +217,75 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
       await page.context().close();
     }
   }, 120_000);
+
+  it('tells a supervisor whose referral was refused who referred the case first, keeps the input and offers to retry', async () => {
+    const created = await caseAt('verified');
+    const b = await pageFor('supervisor2', EN);
+    await openCase(b, created.id, created.reference, EN);
+    const refer = b.getByRole('form', { name: EN.referForm });
+    await field(refer, EN.authorityCode).fill('STTTT-DN');
+    await field(refer, EN.authorityName).fill('Sở Thông tin và Truyền thông Đà Nẵng');
+    await field(refer, 'Note').fill('Đà Nẵng is where the account is run from.');
+
+    // Supervisor A refers the case elsewhere while B is typing.
+    const me = await api<{ name: string }>('supervisor', 'GET', '/v1/me');
+    await api('supervisor', 'POST', `/v1/cases/${created.id}/refer`, { authority: AUTHORITY });
+    await refer.locator('button[type="submit"]').click();
+
+    const conflict = refer.locator('[data-conflict]');
+    await conflict.locator('.conflict-changes li').first().waitFor();
+    expect(await conflict.locator('.conflict-changes li').first().innerText()).toMatch(
+      new RegExp(`^Referred by ${me.name}, \\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}`, 'u'),
+    );
+    expect(await conflict.innerText()).toContain(AUTHORITY.name);
+    expect(await field(refer, EN.authorityCode).inputValue()).toBe('STTTT-DN');
+    expect(await field(refer, 'Note').inputValue()).toBe('Đà Nẵng is where the account is run from.');
+    expect(await b.evaluate('document.activeElement?.hasAttribute("data-conflict")')).toBe(true);
+
+    // Retrying on the new state is the API's to judge: a referred case cannot be referred again.
+    await conflict.getByRole('button', { name: 'Retry on the new state' }).click();
+    expect(await textOf(refer.locator('.problem .problem-title'))).not.toBe('');
+    expect(await field(refer, EN.authorityCode).inputValue()).toBe('STTTT-DN');
+    // Discarding lets the form go: the case is referred, its next step is the penalty.
+    await refer.getByRole('button', { name: 'Discard what I typed' }).click();
+    await b.getByRole('form', { name: EN.penaltyForm }).waitFor();
+    expect(await b.getByRole('form', { name: EN.referForm }).count()).toBe(0);
+  }, 120_000);
+
+  it('keeps a report typed by a clerk whose token was revoked, and restores it after signing in again', async () => {
+    const issued = async () =>
+      api<{ id: string; token: string }>('admin', 'POST', `/v1/users/${userId.clerk}/tokens`, { label: 'console' });
+    const first = await issued();
+    const second = await issued();
+    const context = await newUserContext(browser);
+    const page = await context.newPage();
+    await signIn(page, system.baseUrl, first.token, EN);
+    await page.getByRole('link', { name: EN.newReport }).click();
+    const form = page.getByRole('form', { name: EN.reportForm });
+    const url = `https://www.facebook.com/groups/8/posts/${randomUUID()}`;
+    await field(form, EN.platform).selectOption('facebook');
+    await field(form, EN.url).fill(url);
+    await field(form, EN.content).fill(`Nội dung nháp ${randomUUID()}`);
+    await field(form, EN.source).selectOption('citizen_tip');
+    await field(form, EN.claim).fill('A drafted claim that must survive');
+    await field(form, EN.category).selectOption('health');
+
+    await api('admin', 'DELETE', `/v1/tokens/${first.id}`);
+    await form.getByRole('button', { name: EN.submitReport }).click();
+    await page.locator('ct-sign-in').waitFor();
+    await page.getByLabel(EN.token).fill(second.token);
+    await page.getByRole('button', { name: EN.signIn }).click();
+
+    const again = page.getByRole('form', { name: EN.reportForm });
+    expect(await field(again, EN.url).inputValue()).toBe(url);
+    expect(await field(again, EN.claim).inputValue()).toBe('A drafted claim that must survive');
+    expect(await field(again, EN.category).inputValue()).toBe('health');
+    await again.locator('[data-restored]').waitFor();
+    await again.getByRole('button', { name: EN.submitReport }).click();
+    await page.waitForURL(/#\/cases\/[0-9a-f-]{36}$/u);
+    // Sent: the draft is gone.
+    await page.getByRole('link', { name: EN.newReport }).click();
+    expect(await field(page.getByRole('form', { name: EN.reportForm }), EN.url).inputValue()).toBe('');
+    await context.close();
+  }, 120_000);
 });

@@ -259,6 +259,15 @@ export const en = {
     invalid: 'This value is not valid.',
   },
   form: { choose: 'Choose…', notGiven: 'Not given', addRow: 'Add', removeRow: 'Remove', sending: 'Sending…' },
+  conflict: {
+    title: 'The case changed while you were working',
+    intro: 'You started from version {from}; the case is now at version {to}:',
+    change: '{what} by {who}, {when}',
+    kept: 'What you typed is kept below. Check the case, then send it on its new state or discard it.',
+    retry: 'Retry on the new state',
+    discard: 'Discard what I typed',
+    restored: 'What you typed earlier and did not send was restored.',
+  },
   longText: {
     expand: 'Show the whole address',
     shorten: 'Shorten',

@@ -242,6 +242,15 @@ export const vi: Catalog = {
     invalid: 'Giá trị không hợp lệ.',
   },
   form: { choose: 'Chọn…', notGiven: 'Không có', addRow: 'Thêm', removeRow: 'Xóa', sending: 'Đang gửi…' },
+  conflict: {
+    title: 'Hồ sơ đã thay đổi trong lúc bạn đang làm',
+    intro: 'Bạn bắt đầu từ phiên bản {from}; hồ sơ nay đã ở phiên bản {to}:',
+    change: '{what} — {who}, {when}',
+    kept: 'Nội dung bạn đã nhập vẫn được giữ bên dưới. Hãy xem lại hồ sơ, rồi gửi trên trạng thái mới hoặc hủy bỏ.',
+    retry: 'Gửi lại trên trạng thái mới',
+    discard: 'Hủy nội dung đã nhập',
+    restored: 'Nội dung bạn đã nhập trước đó mà chưa gửi đã được khôi phục.',
+  },
   longText: {
     expand: 'Xem đầy đủ địa chỉ',
     shorten: 'Thu gọn',

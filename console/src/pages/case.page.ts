@@ -6,7 +6,7 @@ import { href } from '../core/router.ts';
 import type { Case } from '../core/types.ts';
 import { describeProblem, fill, type ShownProblem } from '../i18n/problems.ts';
 import { DATE_TIME_PATTERN, fromZonedInput, toZonedInput } from '../i18n/zoned-time.ts';
-import { availableActions, renderActions } from '../ui/case-actions.ts';
+import { availableActions, renderActions, withDrafts } from '../ui/case-actions.ts';
 import { actorIds, caseDetails } from '../ui/case-details.ts';
 import { ConsoleElement } from '../ui/element.ts';
 import { load, type Loaded } from '../ui/loader.ts';
@@ -124,7 +124,7 @@ export class CasePage extends ConsoleElement {
     }
     const c = current.value;
     const supervisor = hasRole(me, 'supervisor');
-    return html`<article class="case-page" @applied=${(e: CustomEvent<Case>) => this.applied(e)} @stale=${() => this.reload()}>
+    return html`<article class="case-page" @applied=${(e: CustomEvent<Case>) => this.applied(e)} @stale=${() => this.reload()} @draft-discarded=${() => this.requestUpdate()}>
       <p class="breadcrumb"><a href=${href.cases()}>${t.casePage.back}</a></p>
       <h1 tabindex="-1">${fill(t.casePage.heading, { reference: c.reference })}</h1>
       ${
@@ -136,7 +136,7 @@ export class CasePage extends ConsoleElement {
       }
       ${this.problem === null ? nothing : problemBox(this.problem, t)}
       ${caseDetails(this.ctx, c)}
-      ${this.asOf === null ? renderActions(this.ctx, c, availableActions(c, me), { busy: this.claiming, run: () => void this.claim(c) }) : nothing}
+      ${this.asOf === null ? renderActions(this.ctx, c, withDrafts(availableActions(c, me), c.id), { busy: this.claiming, run: () => void this.claim(c) }) : nothing}
       ${this.asOf === null ? html`<ct-case-files .ctx=${this.ctx} .kase=${c} .version=${c.version}></ct-case-files>` : nothing}
       ${supervisor ? this.tools(c) : nothing}
       <ct-timeline .ctx=${this.ctx} .caseId=${c.id} .version=${this.asOf === null ? c.version : 0} .asOf=${this.asOf}></ct-timeline>
