@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import {
+  createCaseFeed,
   createCommandInbox,
   createCommandWaiter,
   type CommandWaiter,
@@ -16,6 +17,7 @@ import { createGate, registerAuthentication, type RateLimitOptions } from './aut
 import { answerClientError } from './client-errors.ts';
 import { registerProblemHandlers } from './problems.ts';
 import { auditRoutes, type AuditKeys } from './routes/audit.routes.ts';
+import { caseChangeRoutes } from './routes/case-changes.routes.ts';
 import { caseRoutes } from './routes/case.routes.ts';
 import { commandRoutes } from './routes/command.routes.ts';
 import { DEFAULT_CONSOLE_DIR, registerConsole } from './routes/console.routes.ts';
@@ -145,6 +147,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   // A request waiting for a command answers 202 at once instead of holding up shutdown.
   app.addHook('preClose', async () => deps.commandWaiter.close());
+  // Open streams of case changes end, so that closing does not wait for their clients.
+  const caseFeed = createCaseFeed({ pool: deps.pool, log: deps.log });
+  app.addHook('preClose', async () => caseFeed.close());
   // Accepted commands are handed to their queue after the answer; closing waits for that.
   const handoff =
     deps.queues === undefined ? undefined : createHandoff({ factory: deps.queues, pool: deps.pool, log: deps.log });
@@ -169,6 +174,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         ...(handoff === undefined ? {} : { handoff }),
       });
       caseRoutes(v1, { pool: deps.pool });
+      caseChangeRoutes(v1, { pool: deps.pool, feed: caseFeed });
       userRoutes(v1, { pool: deps.pool, prisma: deps.prisma, unknownTokens: gate.unknownTokens });
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });

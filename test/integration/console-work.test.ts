@@ -288,4 +288,37 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
     expect(await field(page.getByRole('form', { name: EN.reportForm }), EN.url).inputValue()).toBe('');
     await context.close();
   }, 120_000);
+
+  it("updates an open case page within a second of another user's command, and an open case list", async () => {
+    const created = await caseAt('verified');
+    const page = await pageFor('supervisor2', EN);
+    const streaming = page.waitForResponse((r) => r.url().endsWith(`/v1/cases/${created.id}/changes`));
+    await openCase(page, created.id, created.reference, EN);
+    expect((await streaming).headers()['content-type']).toBe('text/event-stream; charset=utf-8');
+    await waitForStage(page, EN.verified);
+
+    await api('supervisor', 'POST', `/v1/cases/${created.id}/refer`, { authority: AUTHORITY });
+    const applied = Date.now();
+    await page.locator('.badge[class*="badge--stage-"]', { hasText: EN.referred }).first().waitFor({ timeout: 5_000 });
+    const took = Date.now() - applied;
+    expect(took, `the page showed the referral after ${took} ms`).toBeLessThan(1_000);
+    // The next step's form replaced the referral form, without a reload.
+    await page.getByRole('form', { name: EN.penaltyForm }).waitFor({ timeout: 1_000 });
+
+    // The token is the tab's: the list opens in the same tab.
+    const list = page;
+    const listening = list.waitForResponse((r) => r.url().endsWith('/v1/changes'));
+    await list.getByRole('link', { name: EN.cases, exact: true }).click();
+    await list.locator('table.cases tbody tr').first().waitFor();
+    await listening;
+    const fresh = await caseAt('received');
+    await list.locator('table.cases tbody tr', { hasText: fresh.reference }).waitFor({ timeout: 2_000 });
+
+    // Without access, no stream: a clerk may not watch another clerk's case.
+    const response = await fetch(`${system.baseUrl}/v1/cases/${created.id}/changes`, {
+      headers: { authorization: `Bearer ${token.admin}` },
+    });
+    expect(response.status).toBe(404);
+    await page.context().close();
+  }, 120_000);
 });

@@ -2,6 +2,7 @@ import { html, nothing, type PropertyValues } from 'lit';
 import { ApiProblem } from '../core/api-client.ts';
 import { COMMAND_PATHS, runCommand } from '../core/commands.ts';
 import { hasRole } from '../core/context.ts';
+import { watchChanges, type Watch } from '../core/live.ts';
 import { href } from '../core/router.ts';
 import type { Case } from '../core/types.ts';
 import { describeProblem, fill, type ShownProblem } from '../i18n/problems.ts';
@@ -25,8 +26,34 @@ export class CasePage extends ConsoleElement {
   private problem: ShownProblem | null = null;
   private exporting = false;
 
+  private watch: Watch | null = null;
+
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('caseId') || changed.has('asOf')) void this.reload();
+    if (changed.has('caseId') || changed.has('asOf')) {
+      void this.reload();
+      this.follow();
+    }
+  }
+
+  /** The page follows the case as others change it (Server-Sent Events); not in time travel. */
+  private follow(): void {
+    this.watch?.stop();
+    this.watch =
+      this.asOf === null
+        ? watchChanges(this.ctx.client, `/v1/cases/${this.caseId}/changes`, {
+            onChange: (change) => {
+              const shown = this.current.state === 'ready' ? this.current.value.version : 0;
+              if (change.caseId === this.caseId && change.version > shown) void this.reload();
+            },
+            onResync: () => void this.reload(),
+          })
+        : null;
+  }
+
+  override disconnectedCallback(): void {
+    this.watch?.stop();
+    this.watch = null;
+    super.disconnectedCallback();
   }
 
   private async reload(): Promise<void> {

@@ -1,6 +1,7 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { CATEGORIES, OUTCOMES, PLATFORMS, STAGES } from '../../../src/domain/stages.ts';
 import { hasRole } from '../core/context.ts';
+import { liveList } from '../ui/live-list.ts';
 import { href } from '../core/router.ts';
 import type { Case, Page } from '../core/types.ts';
 import { describeProblem, fill } from '../i18n/problems.ts';
@@ -20,6 +21,11 @@ export class CasesPage extends ConsoleElement {
   private counts: StageCounts | null = null;
   private loadingMore = false;
 
+  constructor() {
+    super();
+    liveList(this, () => this.reload(true));
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('query')) void this.reload();
   }
@@ -33,9 +39,12 @@ export class CasesPage extends ConsoleElement {
     return chosen;
   }
 
-  private async reload(): Promise<void> {
-    this.page = { state: 'loading' };
-    this.requestUpdate();
+  /** quiet: a refresh pushed by a change, without the loading state in between. */
+  private async reload(quiet = false): Promise<void> {
+    if (!quiet) {
+      this.page = { state: 'loading' };
+      this.requestUpdate();
+    }
     const { client, me } = this.ctx;
     const [page, stats] = await Promise.all([
       load(() => client.get<Page<Case>>('/v1/cases', { ...this.filters(), limit: 50 })),

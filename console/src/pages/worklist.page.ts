@@ -6,6 +6,7 @@ import type { Case, Page } from '../core/types.ts';
 import { describeProblem, fill, type ShownProblem } from '../i18n/problems.ts';
 import { priorityBadge, slaBadge, who } from '../ui/badges.ts';
 import { ConsoleElement } from '../ui/element.ts';
+import { liveList } from '../ui/live-list.ts';
 import { load, type Loaded } from '../ui/loader.ts';
 import { problemBox } from '../ui/problem-box.ts';
 
@@ -14,6 +15,11 @@ export class WorklistPage extends ConsoleElement {
   private page: Loaded<Page<Case>> = { state: 'loading' };
   private claiming: string | null = null;
   private problem: ShownProblem | null = null;
+
+  constructor() {
+    super();
+    liveList(this, () => this.reload());
+  }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.hasUpdated && changed.has('ctx')) void this.reload();

@@ -245,8 +245,10 @@ export class CommandForm extends ConsoleElement {
     if (error.code === 'version_conflict') {
       // The case is reloaded; the box of what changed, with the input kept, says the rest.
       this.problem = null;
-      this.focusChanges = true;
       this.dispatchEvent(new CustomEvent('stale', { bubbles: true }));
+      // Shown already (the change reached the page while typing): focus it now; else once loaded.
+      if (this.changes?.events === null || this.changes === null) this.focusChanges = true;
+      else void this.updateComplete.then(() => this.querySelector<HTMLElement>('[data-conflict]')?.focus());
       return;
     }
     void this.updateComplete.then(() => this.querySelector<HTMLElement>('[data-conflict], .problem')?.focus());
