@@ -321,4 +321,44 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
     expect(response.status).toBe(404);
     await page.context().close();
   }, 120_000);
+
+  it('marks a missing field at the field, moves focus to the error box and to the heading of an opened case, and keeps toasts in their place', async () => {
+    const created = await caseAt('verified');
+    const page = await pageFor('supervisor', EN);
+    expect(await headingOnceIt(page, EN.cases)).toBe(EN.cases);
+    expect(await page.title()).toBe('Cases · casetrail');
+    await field(page, EN.search).fill(created.reference);
+    await page.getByRole('button', { name: EN.apply }).click();
+    await page.getByRole('link', { name: created.reference }).click();
+    expect(await headingOnceIt(page, EN.caseHeading(created.reference))).toBe(EN.caseHeading(created.reference));
+    await page.waitForFunction('document.activeElement?.tagName === "H1"', undefined, { timeout: 5_000 });
+    expect(await page.evaluate('document.activeElement.textContent')).toBe(EN.caseHeading(created.reference));
+    expect(await page.title()).toBe(`${EN.caseHeading(created.reference)} · casetrail`);
+
+    const refer = page.getByRole('form', { name: EN.referForm });
+    await refer.getByRole('button', { name: EN.refer, exact: true }).click();
+    expect(await textOf(refer.locator('#refer-authority-code-error'))).toBe('Required.');
+    expect(await field(refer, EN.authorityName).getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate('document.activeElement.className')).toBe('problem');
+    expect(await textOf(refer.locator('.problem'))).toContain('Fill in: Authority code, Authority name.');
+
+    await field(refer, EN.authorityCode).fill(AUTHORITY.code);
+    await field(refer, EN.authorityName).fill(AUTHORITY.name);
+    await refer.getByRole('button', { name: EN.refer, exact: true }).click();
+    await waitForStage(page, EN.referred);
+    const toast = page.locator('.live');
+    expect(await textOf(toast)).toBe('Case referred.');
+    // In the flow above the page, never over it.
+    const [box, main] = [await toast.boundingBox(), await page.locator('main').boundingBox()];
+    expect((box?.y ?? 0) + (box?.height ?? 0)).toBeLessThanOrEqual(main?.y ?? 0);
+    await page.getByRole('link', { name: EN.cases, exact: true }).click();
+    expect(await headingOnceIt(page, EN.cases)).toBe(EN.cases);
+    expect(await toast.innerText()).toBe('');
+
+    // Before the case existed, time travel says so.
+    await page.goto(`${system.baseUrl}/#/cases/${created.id}?asOf=2001-01-01T00:00:00.000Z`);
+    expect(await headingOnceIt(page, 'The case did not exist yet')).toBe('The case did not exist yet');
+    expect(await textOf(page.locator('[data-problem="not_yet"]'))).toMatch(/^At 01\/01\/2001 07:00 GMT\+7 this case/u);
+    await page.context().close();
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 // Command forms build the API's body from their fields, and carry the API's field errors
 // back to the control they name; wall times in the user's zone become UTC instants.
 import { describe, expect, it } from 'vitest';
-import { buildBody, controlName, parseAmount, type Reader } from '../../console/src/ui/form-spec.ts';
+import { buildBody, controlName, missingRequired, parseAmount, type Reader } from '../../console/src/ui/form-spec.ts';
 import { PENALTY_FORM, SUBMIT_FORM, VERIFY_FORM } from '../../console/src/ui/forms.ts';
 import { fromZonedInput, toZonedInput } from '../../console/src/i18n/zoned-time.ts';
 
@@ -100,5 +100,13 @@ describe('console amounts', () => {
       expect(parseAmount(typed), typed).toBe(7_500_000);
     for (const typed of ['7.5', '7,500.000', '75.00.000', 'bảy triệu', '-7500', '7.500,00'])
       expect(parseAmount(typed), typed).toBeNull();
+  });
+});
+
+describe('console required fields', () => {
+  it('name the required fields left blank, in groups too, before anything is sent', () => {
+    expect(
+      missingRequired(SUBMIT_FORM.fields, reader({ 'item.url': '  ', claim: 'x', 'item.capturedAt': 'now' })),
+    ).toEqual(['item.platform', 'item.url', 'item.content', 'report.source', 'category']);
   });
 });

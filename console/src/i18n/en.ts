@@ -259,6 +259,10 @@ export const en = {
     invalid: 'This value is not valid.',
   },
   form: { choose: 'Choose…', notGiven: 'Not given', addRow: 'Add', removeRow: 'Remove', sending: 'Sending…' },
+  formCheck: {
+    title: 'Some fields need your attention',
+    missing: 'Fill in: {fields}. Each is marked below.',
+  },
   conflict: {
     title: 'The case changed while you were working',
     intro: 'You started from version {from}; the case is now at version {to}:',
@@ -436,6 +440,8 @@ export const en = {
     asOfShow: 'Show',
     asOfBanner: 'You are looking at the case as it stood at {when}. Nothing can be changed in this view.',
     asOfBack: 'Back to the present',
+    notYetTitle: 'The case did not exist yet',
+    notYet: 'At {when} this case had not been received yet. Choose a later moment, or go back to the present.',
     export: 'Export the case bundle',
     exported: 'Bundle of {reference} downloaded.',
   },

@@ -242,6 +242,10 @@ export const vi: Catalog = {
     invalid: 'Giá trị không hợp lệ.',
   },
   form: { choose: 'Chọn…', notGiven: 'Không có', addRow: 'Thêm', removeRow: 'Xóa', sending: 'Đang gửi…' },
+  formCheck: {
+    title: 'Một số trường cần bạn xem lại',
+    missing: 'Cần điền: {fields}. Mỗi trường được đánh dấu bên dưới.',
+  },
   conflict: {
     title: 'Hồ sơ đã thay đổi trong lúc bạn đang làm',
     intro: 'Bạn bắt đầu từ phiên bản {from}; hồ sơ nay đã ở phiên bản {to}:',
@@ -426,6 +430,8 @@ export const vi: Catalog = {
     asOfHint: 'dd/mm/yyyy HH:mm, theo múi giờ {zone}.',
     asOfShow: 'Xem',
     asOfBanner: 'Bạn đang xem hồ sơ như tại thời điểm {when}. Không thể thay đổi ở chế độ này.',
+    notYetTitle: 'Hồ sơ khi đó chưa tồn tại',
+    notYet: 'Vào lúc {when} hồ sơ này chưa được tiếp nhận. Hãy chọn một thời điểm muộn hơn, hoặc quay về hiện tại.',
     asOfBack: 'Về hiện tại',
     export: 'Xuất gói hồ sơ',
     exported: 'Đã tải gói hồ sơ {reference}.',

@@ -62,6 +62,9 @@ export class CasePage extends ConsoleElement {
     );
     if (this.current.state === 'ready') await this.ctx.names.load(actorIds(this.current.value));
     this.requestUpdate();
+    // The loading heading that had the focus is gone: the case's own heading takes it.
+    await this.updateComplete;
+    if (document.activeElement === document.body) this.querySelector<HTMLElement>('h1')?.focus();
   }
 
   private applied(event: CustomEvent<Case>): void {
@@ -145,6 +148,10 @@ export class CasePage extends ConsoleElement {
       return html`<h1 tabindex="-1">${t.casePage.title}</h1><p class="loading">${t.app.loading}</p>`;
     if (current.state === 'failed') {
       const notFound = current.problem.code === 'not_found';
+      if (notFound && this.asOf !== null && /did not exist yet/u.test(current.problem.detail))
+        return html`<h1 tabindex="-1">${t.casePage.notYetTitle}</h1>
+          <p class="notice" data-problem="not_yet">${fill(t.casePage.notYet, { when: f.dateTime(this.asOf) })}</p>
+          <p><a class="button button--secondary" href=${href.case(this.caseId)}>${t.casePage.asOfBack}</a></p>`;
       return html`<h1 tabindex="-1">${notFound ? t.casePage.notFoundTitle : t.casePage.title}</h1>
         ${notFound ? html`<p class="notice" data-problem="not_found">${t.casePage.notFound}</p>` : problemBox(describeProblem(current.problem, t, f), t)}
         <p><a href=${href.cases()}>${t.casePage.back}</a></p>`;

@@ -40,7 +40,9 @@ export class WorklistPage extends ConsoleElement {
     this.requestUpdate();
     try {
       const claimed = await runCommand(this.ctx.client, COMMAND_PATHS.claim(c.id), { expectedVersion: c.version });
-      this.ctx.announce(fill(this.ctx.t.worklistPage.claimed, { reference: claimed.reference }));
+      this.ctx.announce(fill(this.ctx.t.worklistPage.claimed, { reference: claimed.reference }), {
+        forNextPage: true,
+      });
       this.ctx.navigate(href.case(c.id));
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;

@@ -4,12 +4,13 @@ import { COMMAND_PATHS, randomKey, runCommand } from '../core/commands.ts';
 import { drafts, type DraftValue } from '../core/drafts.ts';
 import type { Case, CaseEvent, Page } from '../core/types.ts';
 import type { FormCopy } from '../i18n/en.ts';
-import { describeProblem, fieldMessage, type ShownProblem } from '../i18n/problems.ts';
+import { describeProblem, fieldMessage, fill, type ShownProblem } from '../i18n/problems.ts';
 import { toZonedInput } from '../i18n/zoned-time.ts';
 import { ConsoleElement } from './element.ts';
 import {
   buildBody,
   controlName,
+  missingRequired,
   type DefaultValue,
   type FieldSpec,
   type FormSpec,
@@ -197,6 +198,7 @@ export class CommandForm extends ConsoleElement {
     event.preventDefault();
     if (this.busy) return;
     const { t, f } = this.ctx;
+    if (this.markMissing()) return;
     const rowCounts = new Map([...this.rowKeys].map(([name, keys]) => [name, keys.length]));
     const { body, rowsSent } = buildBody(this.spec.fields, (name, kind) => this.read(name, kind), {
       timeZone: f.timeZone,
@@ -227,6 +229,23 @@ export class CommandForm extends ConsoleElement {
       this.busy = false;
       this.requestUpdate();
     }
+  }
+
+  /** Marks each required field left blank, sums them up above the form and moves focus there. */
+  private markMissing(): boolean {
+    const { t } = this.ctx;
+    const missing = missingRequired(this.spec.fields, (name, kind) => this.read(name, kind));
+    if (missing.length === 0) return false;
+    this.errors = new Map(missing.map((name) => [name, t.fieldError.required]));
+    const labels = missing.map((name) => (t.field as Record<string, string>)[name] ?? name);
+    this.problem = {
+      title: t.formCheck.title,
+      detail: fill(t.formCheck.missing, { fields: labels.join(', ') }),
+      requestId: null,
+    };
+    this.requestUpdate();
+    void this.updateComplete.then(() => this.querySelector<HTMLElement>('.problem')?.focus());
+    return true;
   }
 
   private showProblem(error: ApiProblem, rowsSent: Map<string, number[]>): void {

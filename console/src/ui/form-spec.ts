@@ -148,6 +148,20 @@ export function buildBody(fields: readonly FieldSpec[], read: Reader, options: B
   return { body, rowsSent };
 }
 
+/**
+ * The required fields left blank (outside repeated rows, whose blank rows are not sent and
+ * whose errors the API places): marked at their fields before anything is sent.
+ */
+export function missingRequired(fields: readonly FieldSpec[], read: Reader): string[] {
+  return fields.flatMap((spec): string[] => {
+    if (spec.kind === 'group') return missingRequired(spec.fields, read);
+    if (spec.kind === 'rows' || spec.kind === 'const' || !('required' in spec) || spec.required !== true) return [];
+    const value = read(spec.name, spec.kind);
+    const blank = typeof value === 'string' ? value.trim() === '' : Array.isArray(value) ? value.length === 0 : !value;
+    return blank ? [spec.name] : [];
+  });
+}
+
 /** The form control an API error path points at ("evidence.1.url" may be form row 2). */
 export function controlName(path: string, rowsSent: ReadonlyMap<string, number[]>): string {
   for (const [name, sent] of rowsSent) {
