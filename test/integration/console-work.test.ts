@@ -4,6 +4,7 @@
 // case list as a work queue, and no serious accessibility violation on any page.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,14 @@ import {
 } from '../support/console-flow.ts';
 import { AUTHORITY, submitBody, verifyBody } from '../support/fixtures.ts';
 import { startSystem, type System } from '../support/system.ts';
+
+// Screenshots go to docs/screenshots with CASETRAIL_UPDATE_SCREENSHOTS=1, else to a temporary folder.
+const SHOTS =
+  process.env.CASETRAIL_UPDATE_SCREENSHOTS === '1'
+    ? 'docs/screenshots'
+    : mkdtempSync(join(tmpdir(), 'casetrail-screenshots-'));
+const screenshotTo = (page: Page, name: string) =>
+  page.screenshot({ path: `${SHOTS}/${name}.png`, animations: 'disabled', caret: 'hide' });
 
 if (!hasChromium) console.warn('console-work.test.ts: skipped, /usr/bin/chromium is missing');
 
@@ -359,6 +368,71 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
     await page.goto(`${system.baseUrl}/#/cases/${created.id}?asOf=2001-01-01T00:00:00.000Z`);
     expect(await headingOnceIt(page, 'The case did not exist yet')).toBe('The case did not exist yet');
     expect(await textOf(page.locator('[data-problem="not_yet"]'))).toMatch(/^At 01\/01\/2001 07:00 GMT\+7 this case/u);
+    await page.context().close();
+  }, 120_000);
+
+  it('shows the case list as a work queue (one line per case, who holds it, deadline, last change; sortable; saved views) and the access log with references and filters', async () => {
+    const claimed = await caseAt('claimed', { claim: 'Claimed case for the queue' });
+    const open = await caseAt('received', { claim: 'Unclaimed case for the queue' });
+    const verifier = await api<{ name: string }>('verifier', 'GET', '/v1/me');
+    const page = await pageFor('supervisor', EN, { viewport: { width: 1366, height: 768 } });
+    expect(await headingOnceIt(page, EN.cases)).toBe(EN.cases);
+    await page.locator('table.queue tbody tr', { hasText: open.reference }).waitFor();
+    const headers = await page.locator('table.queue thead th').allInnerTexts();
+    expect(headers.map((h) => h.trim())).toEqual([
+      'Reference',
+      'Claim',
+      'Stage',
+      'Priority',
+      'Claimed by',
+      'Deadline',
+      'Last change',
+    ]);
+    const claimedRow = page.locator('table.queue tbody tr', { hasText: claimed.reference });
+    expect(await textOf(claimedRow.locator('[data-claimed-by]'))).toBe(verifier.name);
+    expect(await textOf(claimedRow.locator('.badge[class*="badge--sla-"]'))).toMatch(/^Due in \d+ hours?$/u);
+    // One line per case: a row is as tall as one line of text and its padding.
+    expect((await claimedRow.boundingBox())?.height ?? 0).toBeLessThan(48);
+    await screenshotTo(page, 'en-supervisor-queue');
+    const rows = await page.locator('table.queue tbody tr').count();
+    const visible = await page.evaluate(
+      `[...document.querySelectorAll('table.queue tbody tr')].filter((r) => r.getBoundingClientRect().bottom <= innerHeight).length`,
+    );
+    expect(visible).toBeGreaterThanOrEqual(Math.min(rows, 8));
+
+    const references = () => page.locator('table.queue tbody th').allInnerTexts();
+    await page.getByRole('button', { name: 'Reference' }).click();
+    expect(await page.locator('th[aria-sort="ascending"]').innerText()).toContain('Reference');
+    const ascending = await references();
+    expect(ascending).toEqual([...ascending].sort());
+    await page.getByRole('button', { name: 'Reference' }).click();
+    expect(await references()).toEqual([...ascending].sort().reverse());
+
+    await page.getByRole('link', { name: 'Unassigned' }).click();
+    await page.locator('table.queue tbody tr', { hasText: open.reference }).waitFor();
+    expect(await page.locator('table.queue tbody tr', { hasText: claimed.reference }).count()).toBe(0);
+    for (const holder of await page.locator('table.queue [data-claimed-by]').allInnerTexts())
+      expect(holder).toBe('Nobody');
+
+    await openCase(page, claimed.id, claimed.reference, EN);
+    await page.getByRole('link', { name: EN.accessLog }).click();
+    const first = page.locator('table.access-log tbody tr').first();
+    expect(await textOf(first.locator('td').nth(3).locator('a').first())).toBe(claimed.reference);
+    await first.getByRole('link', { name: 'only this person' }).click();
+    expect(await textOf(page.locator('.notice'))).toContain('Reads by you only.');
+    const today = hanoi(new Date().toISOString()).slice(0, 10);
+    await field(page, 'From (day)').fill(today);
+    await field(page, 'To (day, included)').fill(today);
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.waitForURL(/from=/u);
+    await page.locator('table.access-log tbody tr').first().waitFor();
+    await field(page, 'From (day)').fill('01/01/2001');
+    await field(page, 'To (day, included)').fill('02/01/2001');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.locator('.empty').waitFor();
+    await field(page, 'From (day)').fill('2001-31-01');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    expect(await textOf(page.locator('#log-day-error'))).toBe('A day written dd/mm/yyyy, for example 07/12/2026.');
     await page.context().close();
   }, 120_000);
 });
