@@ -2,4 +2,5 @@
 import './styles.css';
 import './styles/long-text.css';
 import './styles/work.css';
+import './styles/print.css';
 import './app.ts';

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { constants as zlibConstants } from 'node:zlib';
+import compress from '@fastify/compress';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -156,6 +158,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (handoff !== undefined) app.addHook('onClose', async () => handoff.drain());
 
   await app.register(rateLimit, { global: false });
+  // Before the console's static files and the routes, which it then compresses: the console's
+  // script and styles, JSON answers. Brotli at a quality fit for answers made per request;
+  // streams of case changes (hijacked) and partial answers (206) are left as they are.
+  await app.register(compress, {
+    global: true,
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
+  });
   const gate = createGate(app, { pool: deps.pool, rateLimit: options.rateLimit });
   await registerDocs(app);
   await registerConsole(app, options.consoleDir);

@@ -13,7 +13,7 @@ const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
 
 /** The events of a chunk of SSE text; `rest` is an event not complete yet. */
-export function parseEvents(text: string): { events: { event: string; data: string }[]; rest: string } {
+function parseEvents(text: string): { events: { event: string; data: string }[]; rest: string } {
   const blocks = text.split(/\r?\n\r?\n/u);
   const rest = blocks.pop() ?? '';
   const events = blocks.flatMap((block) => {

@@ -465,6 +465,7 @@ export const en = {
     asOfShow: 'Show',
     asOfBanner: 'You are looking at the case as it stood at {when}. Nothing can be changed in this view.',
     asOfBack: 'Back to the present',
+    print: 'Print a summary',
     notYetTitle: 'The case did not exist yet',
     notYet: 'At {when} this case had not been received yet. Choose a later moment, or go back to the present.',
     export: 'Export the case bundle',

@@ -39,7 +39,7 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 ];
 
 /** The zone the device itself runs in: a time in another zone says which one it is in. */
-export function deviceTimeZone(): string {
+function deviceTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 

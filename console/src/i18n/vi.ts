@@ -457,6 +457,7 @@ export const vi: Catalog = {
     asOfBanner: 'Bạn đang xem hồ sơ như tại thời điểm {when}. Không thể thay đổi ở chế độ này.',
     notYetTitle: 'Hồ sơ khi đó chưa tồn tại',
     notYet: 'Vào lúc {when} hồ sơ này chưa được tiếp nhận. Hãy chọn một thời điểm muộn hơn, hoặc quay về hiện tại.',
+    print: 'In bản tóm tắt',
     asOfBack: 'Về hiện tại',
     export: 'Xuất gói hồ sơ',
     exported: 'Đã tải gói hồ sơ {reference}.',

@@ -159,7 +159,8 @@ export class CasePage extends ConsoleElement {
     const c = current.value;
     const supervisor = hasRole(me, 'supervisor');
     return html`<article class="case-page" @applied=${(e: CustomEvent<Case>) => this.applied(e)} @stale=${() => this.reload()} @draft-discarded=${() => this.requestUpdate()}>
-      <p class="breadcrumb"><a href=${href.cases()}>${t.casePage.back}</a></p>
+      <p class="breadcrumb"><a href=${href.cases()}>${t.casePage.back}</a>
+        <button type="button" class="button button--quiet button--small print-button" @click=${() => window.print()}>${t.casePage.print}</button></p>
       <h1 tabindex="-1">${fill(t.casePage.heading, { reference: c.reference })}</h1>
       ${
         this.asOf === null

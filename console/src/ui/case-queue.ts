@@ -10,11 +10,11 @@ import { actorIds } from './case-details.ts';
 // works on every day. Views and sorting apply to the cases loaded (the list loads more pages
 // for a view, see cases.page.ts).
 
-export const VIEWS = ['mine', 'overdue', 'unassigned'] as const;
+const VIEWS = ['mine', 'overdue', 'unassigned'] as const;
 export type View = (typeof VIEWS)[number];
 export const isView = (value: string | null): value is View => (VIEWS as readonly (string | null)[]).includes(value);
 
-export const SORT_KEYS = ['reference', 'stage', 'priority', 'claimedBy', 'deadline', 'updatedAt'] as const;
+const SORT_KEYS = ['reference', 'stage', 'priority', 'claimedBy', 'deadline', 'updatedAt'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export type Sort = { key: SortKey; descending: boolean };
 
@@ -54,7 +54,7 @@ function sortValue(c: Case, key: SortKey, name: (id: string) => string): string 
   }
 }
 
-export function sortCases(items: readonly Case[], sort: Sort | null, name: (id: string) => string): Case[] {
+function sortCases(items: readonly Case[], sort: Sort | null, name: (id: string) => string): Case[] {
   if (sort === null) return [...items];
   const direction = sort.descending ? -1 : 1;
   return [...items].sort((a, b) => {

@@ -290,7 +290,13 @@ export class CommandForm extends ConsoleElement {
     return html`<form class="command-form ${this.spec.danger ? 'command-form--danger' : ''}" novalidate
         aria-labelledby="${this.spec.id}-title" aria-busy=${this.busy ? 'true' : 'false'} @submit=${(e: SubmitEvent) => this.submit(e)}
         @input=${() => this.saveDraft()} @change=${() => this.saveDraft()}>
-      <h3 id="${this.spec.id}-title" class=${this.compact ? 'visually-hidden' : ''}>${copy.title}</h3>
+      ${
+        // A compact form is named by what holds it (a summary, the page's heading): its title is
+        // for screen readers only, and no heading, so that heading levels run in order.
+        this.compact
+          ? html`<span id="${this.spec.id}-title" class="visually-hidden">${copy.title}</span>`
+          : html`<h3 id="${this.spec.id}-title">${copy.title}</h3>`
+      }
       ${copy.intro === undefined ? nothing : html`<p class="form-intro">${copy.intro}</p>`}
       ${this.restored && moved === null && this.problem === null ? html`<p class="notice" data-restored>${t.conflict.restored}</p>` : nothing}
       ${moved === null ? nothing : conflictBox(this.ctx, moved, { retry: () => this.retry(), discard: () => this.discard() })}

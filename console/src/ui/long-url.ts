@@ -7,12 +7,12 @@ const HEAD = 56;
 const TAIL = 20;
 
 /** "https://example.vn/a-very…/end": the start and the end of a long address. */
-export function shortened(url: string): string {
+function shortened(url: string): string {
   return url.length <= SHORT ? url : `${url.slice(0, HEAD)}…${url.slice(-TAIL)}`;
 }
 
 /** Copies text; the Clipboard API when the page may use it, a hidden textarea otherwise. */
-export async function copyText(text: string): Promise<boolean> {
+async function copyText(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;
