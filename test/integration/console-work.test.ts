@@ -471,6 +471,21 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
     await page.context().close();
   }, 120_000);
 
+  it('links a merged report in the timeline to its case, and keeps the statistics inside a phone screen', async () => {
+    const url = `https://www.facebook.com/groups/9/posts/${randomUUID()}`;
+    const original = await caseAt('received', { url });
+    const duplicate = await caseAt('received', { url });
+    const page = await pageFor('supervisor', EN, { phone: true });
+    await openCase(page, original.id, original.reference, EN);
+    const merged = page.locator('.event', { hasText: duplicate.reference }).locator('.event-what a');
+    await merged.waitFor();
+    expect(await merged.getAttribute('href')).toBe(`#/cases/${duplicate.id}`);
+    await page.getByRole('link', { name: EN.stats }).click();
+    await page.locator('#chart-stages-title').waitFor({ state: 'attached' });
+    expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBe(0);
+    await page.context().close();
+  }, 120_000);
+
   it('has no accessibility violation of moderate impact or worse on any page, in both languages', async () => {
     const axe = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
     const violations = async (page: Page, name: string) => {
