@@ -32,8 +32,8 @@ const SHOTS =
   process.env.CASETRAIL_UPDATE_SCREENSHOTS === '1'
     ? 'docs/screenshots'
     : mkdtempSync(join(tmpdir(), 'casetrail-screenshots-'));
-const screenshotTo = (page: Page, name: string) =>
-  page.screenshot({ path: `${SHOTS}/${name}.png`, animations: 'disabled', caret: 'hide' });
+const screenshotTo = (page: Page, name: string, fullPage = false) =>
+  page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage, animations: 'disabled', caret: 'hide' });
 
 const require = createRequire(import.meta.url);
 
@@ -252,6 +252,7 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
     expect(await conflict.innerText()).toContain(AUTHORITY.name);
     expect(await field(refer, EN.authorityCode).inputValue()).toBe('STTTT-DN');
     expect(await field(refer, 'Note').inputValue()).toBe('Đà Nẵng is where the account is run from.');
+    await screenshotTo(b, 'en-supervisor-conflict', true);
     // Focus goes to what changed once the refusal is in (the change may have been pushed before).
     await b.waitForFunction('document.activeElement?.hasAttribute("data-conflict")', undefined, { timeout: 5_000 });
 
@@ -486,9 +487,11 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
     await page.context().close();
   }, 120_000);
 
-  it('has no accessibility violation of moderate impact or worse on any page, in both languages', async () => {
+  it('has no accessibility violation of moderate impact or worse on any page, in both languages, on a desktop and a phone', async () => {
     const axe = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+    let width = 'desktop';
     const violations = async (page: Page, name: string) => {
+      await screenshotTo(page, `${name.replaceAll(' ', '-')}-${width}`);
       await page.evaluate(axe);
       const found = (await page.evaluate(
         `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
@@ -500,9 +503,15 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
     const referred = await caseAt('referred');
     const received = await caseAt('received');
     const results: { page: string; found: unknown[] }[] = [];
-    for (const words of [EN, VI]) {
+    for (const [words, phone] of [
+      [EN, false],
+      [VI, false],
+      [EN, true],
+      [VI, true],
+    ] as const) {
       const language = words === EN ? 'en' : 'vi';
-      const context = await newUserContext(browser);
+      width = phone ? 'phone' : 'desktop';
+      const context = await newUserContext(browser, { phone });
       const page = await context.newPage();
       await page.goto(`${system.baseUrl}/`);
       if (language === 'vi') await switchLanguage(page, EN, 'vi');
@@ -510,7 +519,7 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
       results.push(await violations(page, `${language} sign-in`));
       await context.close();
 
-      const clerk = await pageFor('clerk', words, { language });
+      const clerk = await pageFor('clerk', words, { language, phone });
       expect(await headingOnceIt(clerk, words.myCases)).toBe(words.myCases);
       await clerk.locator('table.cases tbody tr').first().waitFor();
       results.push(await violations(clerk, `${language} my cases`));
@@ -524,7 +533,7 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
       results.push(await violations(clerk, `${language} new report with errors`));
       await clerk.context().close();
 
-      const verifier = await pageFor('verifier', words, { language });
+      const verifier = await pageFor('verifier', words, { language, phone });
       expect(await headingOnceIt(verifier, words.worklist)).toBe(words.worklist);
       await verifier.locator('table.worklist tbody tr').first().waitFor();
       results.push(await violations(verifier, `${language} worklist`));
@@ -533,7 +542,7 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
       results.push(await violations(verifier, `${language} case to claim`));
       await verifier.context().close();
 
-      const supervisor = await pageFor('supervisor', words, { language });
+      const supervisor = await pageFor('supervisor', words, { language, phone });
       expect(await headingOnceIt(supervisor, words.cases)).toBe(words.cases);
       await supervisor.locator('table.cases tbody tr').first().waitFor();
       results.push(await violations(supervisor, `${language} cases`));
@@ -550,6 +559,6 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
       await supervisor.context().close();
     }
     expect(results.filter((r) => r.found.length > 0)).toEqual([]);
-    expect(results).toHaveLength(18);
+    expect(results).toHaveLength(36);
   }, 240_000);
 });
