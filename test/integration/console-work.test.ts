@@ -441,7 +441,7 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
     await page.context().close();
   }, 120_000);
 
-  it('compresses the console and the API, serves no source map, and prints a case summary', async () => {
+  it('compresses the console and the API, serves no source map, asks the purpose of an export, and prints a case summary', async () => {
     const index = await fetch(`${system.baseUrl}/`, { headers: { 'accept-encoding': 'br' } });
     const html = await index.text();
     const script = /src="(\/assets\/[^"]+\.js)"/u.exec(html)?.[1] ?? '';
@@ -462,6 +462,20 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
     const page = await pageFor('supervisor', EN);
     await openCase(page, created.id, created.reference, EN);
     await page.getByRole('form', { name: EN.penaltyForm }).waitFor();
+    // The export asks for its purpose, and the access log keeps it.
+    await page.getByRole('button', { name: 'Export the case bundle' }).click();
+    expect(await textOf(page.locator('#export-purpose-error'))).toBe('Required.');
+    expect(await page.evaluate('document.activeElement.id')).toBe('export-purpose');
+    const download = page.waitForEvent('download');
+    await field(page, 'Purpose of the export').fill('Thanh tra Sở, công văn 12/TTr');
+    await page.getByRole('button', { name: 'Export the case bundle' }).click();
+    await download;
+    const log = await api<{ items: { action: string; purpose: string | null }[] }>(
+      'supervisor',
+      'GET',
+      `/v1/audit/access-log?caseId=${created.id}`,
+    );
+    expect(log.items.find((e) => e.action === 'case.export')?.purpose).toBe('Thanh tra Sở, công văn 12/TTr');
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('header.app-header').isVisible()).toBe(false);
     expect(await page.locator('.actions').isVisible()).toBe(false);

@@ -466,6 +466,8 @@ export const en = {
     asOfBanner: 'You are looking at the case as it stood at {when}. Nothing can be changed in this view.',
     asOfBack: 'Back to the present',
     print: 'Print a summary',
+    exportPurpose: 'Purpose of the export',
+    exportPurposeHint: 'Why the case leaves casetrail (a court request, an inspection…): recorded in the access log.',
     notYetTitle: 'The case did not exist yet',
     notYet: 'At {when} this case had not been received yet. Choose a later moment, or go back to the present.',
     export: 'Export the case bundle',

@@ -458,6 +458,9 @@ export const vi: Catalog = {
     notYetTitle: 'Hồ sơ khi đó chưa tồn tại',
     notYet: 'Vào lúc {when} hồ sơ này chưa được tiếp nhận. Hãy chọn một thời điểm muộn hơn, hoặc quay về hiện tại.',
     print: 'In bản tóm tắt',
+    exportPurpose: 'Mục đích xuất hồ sơ',
+    exportPurposeHint:
+      'Lý do hồ sơ được đưa ra khỏi casetrail (yêu cầu của tòa án, thanh tra…): được ghi vào nhật ký truy cập.',
     asOfBack: 'Về hiện tại',
     export: 'Xuất gói hồ sơ',
     exported: 'Đã tải gói hồ sơ {reference}.',

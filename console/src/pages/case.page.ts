@@ -25,6 +25,7 @@ export class CasePage extends ConsoleElement {
   private claiming = false;
   private problem: ShownProblem | null = null;
   private exporting = false;
+  private toolErrors = new Map<string, string>();
 
   private watch: Watch | null = null;
 
@@ -93,12 +94,21 @@ export class CasePage extends ConsoleElement {
     }
   }
 
-  private async exportBundle(c: Case): Promise<void> {
+  /** The export hands the case out of casetrail: its purpose is asked for and recorded in the access log. */
+  private async exportBundle(event: SubmitEvent, c: Case): Promise<void> {
+    event.preventDefault();
+    const purpose = String(new FormData(event.target as HTMLFormElement).get('purpose') ?? '').trim();
+    this.toolErrors = new Map(purpose === '' ? [['export-purpose', this.ctx.t.fieldError.required]] : []);
+    if (purpose === '') {
+      this.requestUpdate();
+      void this.updateComplete.then(() => this.querySelector<HTMLElement>('#export-purpose')?.focus());
+      return;
+    }
     this.exporting = true;
     this.problem = null;
     this.requestUpdate();
     try {
-      const blob = await this.ctx.client.blob(`/v1/cases/${c.id}/export`);
+      const blob = await this.ctx.client.blob(`/v1/cases/${c.id}/export?${new URLSearchParams({ purpose })}`);
       const url = URL.createObjectURL(blob);
       const link = document.createElement('a');
       link.href = url;
@@ -121,23 +131,54 @@ export class CasePage extends ConsoleElement {
     event.preventDefault();
     const value = new FormData(event.target as HTMLFormElement).get('asOf');
     const iso = typeof value === 'string' ? fromZonedInput(value, this.ctx.f.timeZone) : null;
+    this.toolErrors = new Map(iso === null ? [['as-of', this.ctx.t.fieldError.dateTime]] : []);
+    this.requestUpdate();
     if (iso !== null) this.ctx.navigate(href.case(this.caseId, iso));
+    else void this.updateComplete.then(() => this.querySelector<HTMLElement>('#as-of')?.focus());
+  }
+
+  /** A field of the audit tools, with its error next to it. */
+  private toolField(id: string, label: string, hint: string, input: (described: string, invalid: boolean) => unknown) {
+    const error = this.toolErrors.get(id);
+    const described = error === undefined ? `${id}-hint` : `${id}-error ${id}-hint`;
+    return html`<div class="field ${error === undefined ? '' : 'field--invalid'}"><label for=${id}>${label}</label>
+      ${input(described, error !== undefined)}
+      <p class="field-hint" id="${id}-hint">${hint}</p>
+      ${error === undefined ? nothing : html`<p class="field-error" id="${id}-error">${error}</p>`}</div>`;
   }
 
   private tools(c: Case) {
     const { t, f } = this.ctx;
     return html`<section class="card tools" aria-labelledby="tools-title">
       <h2 id="tools-title">${t.casePage.tools}</h2>
-      <form class="time-travel" @submit=${(e: SubmitEvent) => this.travel(e)}>
-        <div class="field"><label for="as-of">${t.casePage.asOfLabel}</label>
-          <input id="as-of" name="asOf" type="text" required autocomplete="off" spellcheck="false" class="input--date-time"
-            placeholder=${DATE_TIME_PATTERN} value=${toZonedInput(this.asOf ?? new Date().toISOString(), f.timeZone)}
-            aria-describedby="as-of-hint">
-          <p class="field-hint" id="as-of-hint">${fill(t.casePage.asOfHint, { zone: f.zoneName() })}</p></div>
+      <form class="time-travel" novalidate @submit=${(e: SubmitEvent) => this.travel(e)}>
+        ${this.toolField(
+          'as-of',
+          t.casePage.asOfLabel,
+          fill(t.casePage.asOfHint, { zone: f.zoneName() }),
+          (
+            described,
+            invalid,
+          ) => html`<input id="as-of" name="asOf" type="text" required autocomplete="off" spellcheck="false"
+            class="input--date-time" placeholder=${DATE_TIME_PATTERN} value=${toZonedInput(this.asOf ?? new Date().toISOString(), f.timeZone)}
+            aria-invalid=${invalid ? 'true' : 'false'} aria-describedby=${described}>`,
+        )}
         <p class="form-actions"><button class="button button--secondary" type="submit">${t.casePage.asOfShow}</button></p>
       </form>
-      <p><button class="button button--secondary" type="button" ?disabled=${this.exporting} @click=${() => this.exportBundle(c)}>
-        ${this.exporting ? t.form.sending : t.casePage.export}</button></p>
+      <form class="export" novalidate @submit=${(e: SubmitEvent) => this.exportBundle(e, c)}>
+        ${this.toolField(
+          'export-purpose',
+          t.casePage.exportPurpose,
+          t.casePage.exportPurposeHint,
+          (
+            described,
+            invalid,
+          ) => html`<input id="export-purpose" name="purpose" type="text" maxlength="200" autocomplete="off"
+            aria-required="true" aria-invalid=${invalid ? 'true' : 'false'} aria-describedby=${described}>`,
+        )}
+        <p class="form-actions"><button class="button button--secondary" type="submit" ?disabled=${this.exporting}>
+          ${this.exporting ? t.form.sending : t.casePage.export}</button></p>
+      </form>
     </section>`;
   }
 
