@@ -58,6 +58,7 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
     browser = await launchChromium();
     const people: [string, string, string[]][] = [
       ['clerk', 'thu.vo', ['clerk']],
+      ['clerk2', 'khanh.ly', ['clerk']],
       ['verifier', 'quang.do', ['verifier']],
       ['supervisor', 'an.bui', ['supervisor']],
       ['supervisor2', 'binh.ho', ['supervisor']],
@@ -335,6 +336,53 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
     expect(response.status).toBe(404);
     await page.context().close();
   }, 120_000);
+
+  it('pushes a change only to those who may see its case', async () => {
+    /** The case events of a stream, read until `count` arrived. */
+    const open = async (who: string, path: string) => {
+      const abort = new AbortController();
+      const response = await fetch(`${system.baseUrl}${path}`, {
+        headers: { authorization: `Bearer ${token[who]}` },
+        signal: abort.signal,
+      });
+      expect(response.status).toBe(200);
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      return {
+        async next(count: number): Promise<{ caseId: string; version: number }[]> {
+          const events = () =>
+            [...text.matchAll(/^event: case\ndata: (.+)$/gmu)].map(
+              (m) => JSON.parse(m[1] ?? '{}') as { caseId: string; version: number },
+            );
+          while (events().length < count) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            text += decoder.decode(value, { stream: true });
+          }
+          return events().slice(0, count);
+        },
+        close: () => abort.abort(),
+      };
+    };
+    const supervisor = await open('supervisor', '/v1/changes');
+    const other = await open('clerk2', '/v1/changes');
+    const first = await caseAt('claimed');
+    const own = await api<{ id: string }>('clerk2', 'POST', '/v1/cases', {
+      ...submitBody({ url: `https://example.vn/${randomUUID()}`, content: `Riêng ${randomUUID()}` }),
+    });
+    const seen = await supervisor.next(3);
+    expect(seen.map((e) => e.caseId)).toEqual([first.id, first.id, own.id]);
+    // The other clerk's first event is their own case: the two before it were not theirs to see.
+    expect(await other.next(1)).toEqual([{ caseId: own.id, version: 1 }]);
+    supervisor.close();
+    other.close();
+    const refused = await fetch(`${system.baseUrl}/v1/cases/${first.id}/changes`, {
+      headers: { authorization: `Bearer ${token.clerk2}` },
+    });
+    expect(refused.status).toBe(404);
+    expect((await fetch(`${system.baseUrl}/v1/changes`)).status).toBe(401);
+  }, 60_000);
 
   it('marks a missing field at the field, moves focus to the error box and to the heading of an opened case, and keeps toasts in their place', async () => {
     const created = await caseAt('verified');

@@ -39,6 +39,7 @@ export function caseChangeRoutes(app: FastifyInstance, deps: CaseChangeDeps): vo
       const actor = actorOf(request);
       const id = request.params.id;
       if (!(await canWatchCase(deps, actor, id))) refuse({ ok: false, code: 'not_found', detail: `no case ${id}` });
+      await deps.feed.listening();
       stream(request, reply, deps, (change) => change.caseId === id && canWatchCase(deps, actor, id));
       return reply;
     },
@@ -52,6 +53,7 @@ export function caseChangeRoutes(app: FastifyInstance, deps: CaseChangeDeps): vo
     },
     handler: async (request, reply) => {
       const actor = actorOf(request);
+      await deps.feed.listening();
       stream(request, reply, deps, (change) => visible(deps, actor, change.caseId));
       return reply;
     },

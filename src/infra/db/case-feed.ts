@@ -14,9 +14,13 @@ export interface CaseFeed {
    * pg_notify at commit), until the returned function is called; onEnd when the feed closes.
    */
   subscribe(onChange: (change: CaseChange) => void, onEnd: () => void): () => void;
+  /** Resolves once the LISTEN connection listens (at most a few seconds): a stream opened then misses nothing. */
+  listening(): Promise<void>;
   /** Releases the LISTEN connection and ends every subscription. */
   close(): Promise<void>;
 }
+
+const READY_WAIT_MS = 3_000;
 
 type Subscriber = { onChange: (change: CaseChange) => void; onEnd: () => void };
 
@@ -56,6 +60,17 @@ export function createCaseFeed(options: { pool: pg.Pool; log: Logger }): CaseFee
     if (change !== null) broadcast(change);
   };
 
+  const listen = (): PgListener => {
+    listener ??= listenForever({
+      pool: options.pool,
+      channel: COMMAND_CHANNEL,
+      log: options.log,
+      onNotify,
+      messages: { down: 'case feed listener lost, reconnecting', up: 'case feed listener restored' },
+    });
+    return listener;
+  };
+
   return {
     subscribe(onChange, onEnd) {
       if (closed) {
@@ -64,14 +79,13 @@ export function createCaseFeed(options: { pool: pg.Pool; log: Logger }): CaseFee
       }
       const subscriber = { onChange, onEnd };
       subscribers.add(subscriber);
-      listener ??= listenForever({
-        pool: options.pool,
-        channel: COMMAND_CHANNEL,
-        log: options.log,
-        onNotify,
-        messages: { down: 'case feed listener lost, reconnecting', up: 'case feed listener restored' },
-      });
+      listen();
       return () => subscribers.delete(subscriber);
+    },
+    async listening() {
+      if (closed) return;
+      // A database that does not answer is no reason to hold the stream: resync covers the gap.
+      await Promise.race([listen().ready, new Promise((resolve) => setTimeout(resolve, READY_WAIT_MS).unref())]);
     },
     async close() {
       closed = true;
