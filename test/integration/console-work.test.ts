@@ -267,7 +267,7 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
     expect(await b.getByRole('form', { name: EN.referForm }).count()).toBe(0);
   }, 120_000);
 
-  it('keeps a report typed by a clerk whose token was revoked, and restores it after signing in again', async () => {
+  it('keeps a report typed by a clerk whose token was revoked, and restores it after signing in again and after another page', async () => {
     const issued = async () =>
       api<{ id: string; token: string }>('admin', 'POST', `/v1/users/${userId.clerk}/tokens`, { label: 'console' });
     const first = await issued();
@@ -296,6 +296,11 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
     expect(await field(again, EN.claim).inputValue()).toBe('A drafted claim that must survive');
     expect(await field(again, EN.category).inputValue()).toBe('health');
     await again.locator('[data-restored]').waitFor();
+    // And after a visit to another page.
+    await page.getByRole('link', { name: EN.myCases }).click();
+    expect(await headingOnceIt(page, EN.myCases)).toBe(EN.myCases);
+    await page.getByRole('link', { name: EN.newReport }).click();
+    expect(await field(page.getByRole('form', { name: EN.reportForm }), EN.url).inputValue()).toBe(url);
     await again.getByRole('button', { name: EN.submitReport }).click();
     await page.waitForURL(/#\/cases\/[0-9a-f-]{36}$/u);
     // Sent: the draft is gone.
