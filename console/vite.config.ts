@@ -11,7 +11,8 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('../dist/console', import.meta.url)),
     emptyOutDir: true,
-    sourcemap: true,
+    // No source map: the bundle is served to every visitor, the sources stay in the repository.
+    sourcemap: false,
     assetsInlineLimit: 0,
   },
 });

@@ -9,6 +9,7 @@ import { catalogs } from './i18n/catalogs.ts';
 import { createFormatter } from './i18n/format.ts';
 import { LOCALES, type Locale } from './i18n/locale.ts';
 import { renderPage } from './pages/pages.ts';
+import { followHeadingInTitle } from './ui/page-title.ts';
 import './pages/sign-in.page.ts';
 
 type NavItem = { page: Route['page']; roles: Me['roles']; href: string; label: string };
@@ -45,6 +46,9 @@ export class ConsoleApp extends LitElement {
 
   private onHashChange = () => {
     this.route = parseRoute(location.hash);
+    // A confirmation belongs to the page it was made on, or to the one its action opens.
+    if (this.liveForNextPage) this.liveForNextPage = false;
+    else this.clearLive();
     this.requestUpdate();
     void this.updateComplete.then(() => this.querySelector<HTMLElement>('main h1')?.focus());
   };
@@ -78,22 +82,32 @@ export class ConsoleApp extends LitElement {
             navigate: (hash) => {
               location.hash = hash;
             },
-            announce: (text) => this.announce(text),
+            announce: (text, options) => this.announce(text, options),
           };
     this.requestUpdate();
   }
 
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
+  private liveForNextPage = false;
 
-  /** A short confirmation, read out by screen readers and shown for a few seconds. */
-  private announce(text: string): void {
+  /** A short confirmation, read out by screen readers and shown for a few seconds above the page. */
+  private announce(text: string, options: { forNextPage?: boolean } = {}): void {
     this.live = text;
+    this.liveForNextPage = options.forNextPage === true;
     clearTimeout(this.liveTimer);
-    this.liveTimer = setTimeout(() => {
-      this.live = '';
-      this.requestUpdate();
-    }, 6_000);
+    this.liveTimer = setTimeout(() => this.clearLive(), 6_000);
     this.requestUpdate();
+  }
+
+  private clearLive(): void {
+    clearTimeout(this.liveTimer);
+    this.live = '';
+    this.requestUpdate();
+  }
+
+  constructor() {
+    super();
+    followHeadingInTitle(this);
   }
 
   private signedIn(event: CustomEvent<{ token: string; me: Me }>): void {
@@ -188,6 +202,7 @@ export class ConsoleApp extends LitElement {
         </div>`
         }
       </header>
+      <div class="live" role="status" aria-live="polite">${this.live}</div>
       <main id="main" tabindex="-1">
         ${
           this.booting
@@ -197,8 +212,7 @@ export class ConsoleApp extends LitElement {
               @signed-in=${(e: CustomEvent<{ token: string; me: Me }>) => this.signedIn(e)}></ct-sign-in>`
               : renderPage(this.route, ctx)
         }
-      </main>
-      <div class="live" role="status" aria-live="polite">${this.live}</div>`;
+      </main>`;
   }
 }
 customElements.define('ct-app', ConsoleApp);

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { constants as zlibConstants } from 'node:zlib';
+import compress from '@fastify/compress';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import {
+  createCaseFeed,
   createCommandInbox,
   createCommandWaiter,
   type CommandWaiter,
@@ -16,6 +19,7 @@ import { createGate, registerAuthentication, type RateLimitOptions } from './aut
 import { answerClientError } from './client-errors.ts';
 import { registerProblemHandlers } from './problems.ts';
 import { auditRoutes, type AuditKeys } from './routes/audit.routes.ts';
+import { caseChangeRoutes } from './routes/case-changes.routes.ts';
 import { caseRoutes } from './routes/case.routes.ts';
 import { commandRoutes } from './routes/command.routes.ts';
 import { DEFAULT_CONSOLE_DIR, registerConsole } from './routes/console.routes.ts';
@@ -154,12 +158,24 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   // A request waiting for a command answers 202 at once instead of holding up shutdown.
   app.addHook('preClose', async () => deps.commandWaiter.close());
+  // Open streams of case changes end, so that closing does not wait for their clients.
+  const caseFeed = createCaseFeed({ pool: deps.pool, log: deps.log });
+  app.addHook('preClose', async () => caseFeed.close());
   // Accepted commands are handed to their queue after the answer; closing waits for that.
   const handoff =
     deps.queues === undefined ? undefined : createHandoff({ factory: deps.queues, pool: deps.pool, log: deps.log });
   if (handoff !== undefined) app.addHook('onClose', async () => handoff.drain());
 
   await app.register(rateLimit, { global: false });
+  // Before the console's static files and the routes, which it then compresses: the console's
+  // script and styles, JSON answers. Brotli at a quality fit for answers made per request;
+  // streams of case changes (hijacked) and partial answers (206) are left as they are.
+  await app.register(compress, {
+    global: true,
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
+  });
   const gate = createGate(app, {
     pool: deps.pool,
     rateLimit: options.rateLimit,
@@ -183,6 +199,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         ...(handoff === undefined ? {} : { handoff }),
       });
       caseRoutes(v1, { pool: deps.pool, ...(deps.hmacKey === undefined ? {} : { hmacKey: deps.hmacKey }) });
+      caseChangeRoutes(v1, { pool: deps.pool, feed: caseFeed });
       userRoutes(v1, { pool: deps.pool, unknownTokens: gate.unknownTokens, tokenLifetimeMs: options.tokenLifetimeMs });
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });

@@ -59,7 +59,7 @@ export async function listCheckpoints(
 export async function listAccessLog(
   deps: AuditQueryDeps,
   actor: Actor,
-  query: { caseId?: string; actorId?: string; limit?: number; cursor?: string },
+  query: { caseId?: string; actorId?: string; from?: string; to?: string; limit?: number; cursor?: string },
 ): Promise<({ ok: true } & Page<AccessLogEntry>) | Forbidden | BadCursor> {
   const refused = supervisorOnly(actor, 'reading the access log');
   if (refused !== null) return refused;
@@ -69,6 +69,8 @@ export async function listAccessLog(
   const rows = await selectAccessLog(deps.pool, {
     ...(query.caseId === undefined ? {} : { caseId: query.caseId }),
     ...(query.actorId === undefined ? {} : { actorId: query.actorId }),
+    ...(query.from === undefined ? {} : { from: new Date(query.from) }),
+    ...(query.to === undefined ? {} : { to: new Date(query.to) }),
     before: before === null ? null : before[0],
     limit,
   });

@@ -238,6 +238,15 @@ export async function listCaseEvents(
   return { ok: true, items: shown, nextCursor };
 }
 
+/**
+ * Whether the actor may see the case as it is now: asked before each change of it is pushed
+ * to a watcher (GET /v1/cases/:id/changes). Nothing is read of the case, so nothing is logged.
+ */
+export async function canWatchCase(deps: CaseQueryDeps, actor: Actor, id: string): Promise<boolean> {
+  const current = await findCase(deps.pool, id);
+  return current !== null && canSeeCase(actor, current);
+}
+
 /** A command is visible to the actor who issued it and to supervisors. */
 export async function getCommand(
   deps: CaseQueryDeps,

@@ -10,5 +10,6 @@ export type DatabasePool = pg.Pool;
 export type { PrismaClient } from '../generated/prisma/client.ts';
 export type { CommandRecord } from '../infra/db/command.repository.ts';
 export { createCommandInbox } from '../infra/db/command-inbox.ts';
+export { createCaseFeed, type CaseChange, type CaseFeed } from '../infra/db/case-feed.ts';
 export { createCommandWaiter, type CommandWaiter } from '../infra/db/command-waiter.ts';
 export { isDatabaseUnavailable } from '../infra/db/database.ts';

@@ -186,6 +186,8 @@ describe('the OpenAPI document and the docs are generated from the same schemas'
         'GET /v1/cases',
         'GET /v1/cases/{id}',
         'GET /v1/cases/{id}/events',
+        'GET /v1/cases/{id}/changes',
+        'GET /v1/changes',
         'GET /v1/cases/{id}/export',
         'GET /v1/cases/{id}/files',
         'GET /v1/cases/{id}/files/{fileId}',

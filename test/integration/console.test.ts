@@ -171,6 +171,7 @@ describe.skipIf(!hasChromium)('the console, in a browser, on the running system'
     const { caseId, reference, supervisor } = await caseLife(EN);
 
     const download = supervisor.waitForEvent('download');
+    await field(supervisor, 'Purpose of the export').fill('Court request 17');
     await supervisor.getByRole('button', { name: 'Export the case bundle' }).click();
     const bundle = await download;
     expect(bundle.suggestedFilename()).toBe(`${reference}.casetrail-bundle.json`);

@@ -61,7 +61,7 @@ export type Words = {
   stats: string;
   accessLog: string;
   caseHeading: (reference: string) => string;
-  /** How a date and time reads: the language's order, the user's zone. */
+  /** How a date and time reads: day first, the user's zone named when the device runs in another. */
   timeShape: RegExp;
 };
 
@@ -123,7 +123,7 @@ export const EN: Words = {
   stats: 'Statistics',
   accessLog: 'Access log',
   caseHeading: (reference) => `Case ${reference}`,
-  timeShape: /^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} GMT\+7$/u,
+  timeShape: /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2} GMT\+7$/u,
 };
 
 export const VI: Words = {
@@ -191,7 +191,7 @@ export const VI: Words = {
   stats: 'Thống kê',
   accessLog: 'Nhật ký truy cập',
   caseHeading: (reference) => `Hồ sơ ${reference}`,
-  timeShape: /^\d{2}:\d{2} GMT\+7 \d{1,2} thg \d{1,2}, \d{4}$/u,
+  timeShape: /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2} GMT\+7$/u,
 };
 
 const CASE_URL = /#\/cases\/([0-9a-f-]{36})$/u;

@@ -1,7 +1,7 @@
 // Command forms build the API's body from their fields, and carry the API's field errors
 // back to the control they name; wall times in the user's zone become UTC instants.
 import { describe, expect, it } from 'vitest';
-import { buildBody, controlName, type Reader } from '../../console/src/ui/form-spec.ts';
+import { buildBody, controlName, missingRequired, parseAmount, type Reader } from '../../console/src/ui/form-spec.ts';
 import { PENALTY_FORM, SUBMIT_FORM, VERIFY_FORM } from '../../console/src/ui/forms.ts';
 import { fromZonedInput, toZonedInput } from '../../console/src/i18n/zoned-time.ts';
 
@@ -9,7 +9,7 @@ const reader =
   (values: Record<string, string | string[] | boolean>): Reader =>
   (name) =>
     values[name] ?? '';
-const HCM = { timeZone: 'Asia/Ho_Chi_Minh', groupSeparator: '.', rowCounts: new Map<string, number>() };
+const HCM = { timeZone: 'Asia/Ho_Chi_Minh', rowCounts: new Map<string, number>() };
 
 describe('console command forms', () => {
   it('build the submit body with empty optional fields left out and the capture time in UTC', () => {
@@ -83,9 +83,30 @@ describe('console command forms', () => {
 describe('console wall times', () => {
   it('convert between a zone wall time and UTC, across a daylight saving change', () => {
     expect(fromZonedInput('2026-11-28T16:30', 'Asia/Ho_Chi_Minh')).toBe('2026-11-28T09:30:00.000Z');
-    expect(toZonedInput('2026-11-28T09:30:00.000Z', 'Asia/Ho_Chi_Minh')).toBe('2026-11-28T16:30');
+    expect(fromZonedInput('28/11/2026 16:30', 'Asia/Ho_Chi_Minh')).toBe('2026-11-28T09:30:00.000Z');
+    expect(fromZonedInput('7/12/2026', 'Asia/Ho_Chi_Minh')).toBe('2026-12-06T17:00:00.000Z');
+    expect(fromZonedInput('31/02/2026 10:00', 'UTC')).toBeNull();
+    expect(fromZonedInput('12/07/2026 25:00', 'UTC')).toBeNull();
+    expect(toZonedInput('2026-11-28T09:30:00.000Z', 'Asia/Ho_Chi_Minh')).toBe('28/11/2026 16:30');
     expect(fromZonedInput('2026-03-29T03:30', 'Europe/Paris')).toBe('2026-03-29T01:30:00.000Z');
     expect(fromZonedInput('2026-07-01T12:00', 'America/New_York')).toBe('2026-07-01T16:00:00.000Z');
     expect(fromZonedInput('yesterday', 'UTC')).toBeNull();
+  });
+});
+
+describe('console amounts', () => {
+  it('read a whole amount grouped by dots, commas or spaces, and nothing else', () => {
+    for (const typed of ['7500000', '7.500.000', '7,500,000', '7 500 000', '7.500.000 ₫', '7,500,000đ'])
+      expect(parseAmount(typed), typed).toBe(7_500_000);
+    for (const typed of ['7.5', '7,500.000', '75.00.000', 'bảy triệu', '-7500', '7.500,00'])
+      expect(parseAmount(typed), typed).toBeNull();
+  });
+});
+
+describe('console required fields', () => {
+  it('name the required fields left blank, in groups too, before anything is sent', () => {
+    expect(
+      missingRequired(SUBMIT_FORM.fields, reader({ 'item.url': '  ', claim: 'x', 'item.capturedAt': 'now' })),
+    ).toEqual(['item.platform', 'item.url', 'item.content', 'report.source', 'category']);
   });
 });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiProblem } from '../../console/src/core/api-client.ts';
 import { en } from '../../console/src/i18n/en.ts';
+import { citation } from '../../console/src/i18n/citation.ts';
 import { createFormatter } from '../../console/src/i18n/format.ts';
 import { eventSummary } from '../../console/src/i18n/event-summary.ts';
 import { preferredLocale } from '../../console/src/i18n/locale.ts';
@@ -18,8 +19,8 @@ function leaves(value: unknown, prefix = ''): [string, unknown][] {
   return Object.entries(value).flatMap(([key, inner]) => leaves(inner, prefix === '' ? key : `${prefix} / ${key}`));
 }
 
-const viHcm = createFormatter('vi', 'Asia/Ho_Chi_Minh');
-const enHcm = createFormatter('en', 'Asia/Ho_Chi_Minh');
+const viHcm = createFormatter('vi', 'Asia/Ho_Chi_Minh', 'Asia/Ho_Chi_Minh');
+const enHcm = createFormatter('en', 'Asia/Ho_Chi_Minh', 'Asia/Bangkok');
 
 describe('console catalogs', () => {
   it('have the same keys in Vietnamese and English, none of them empty', () => {
@@ -61,9 +62,7 @@ describe('console problems', () => {
       'claimed_by_other',
       'the case is claimed by another verifier until 2026-11-28T09:30:00.000Z',
     );
-    expect(describeProblem(claimed, en, enHcm).detail).toBe(
-      'Another verifier holds this case until 28 Nov 2026, 16:30 GMT+7.',
-    );
+    expect(describeProblem(claimed, en, enHcm).detail).toBe('Another verifier holds this case until 28/11/2026 16:30.');
   });
 
   it('fall back to the code explanation for an unknown sentence, never to English in Vietnamese', () => {
@@ -99,9 +98,19 @@ describe('console problems', () => {
 
 describe('console formats', () => {
   it('show times in the chosen zone and amounts in VND with the locale grouping', () => {
-    expect(viHcm.dateTime('2026-11-28T09:30:00.000Z')).toBe('16:30 GMT+7 28 thg 11, 2026');
-    expect(enHcm.dateTime('2026-11-28T09:30:00.000Z')).toBe('28 Nov 2026, 16:30 GMT+7');
-    expect(createFormatter('en', 'UTC').dateTime('2026-11-28T09:30:00.000Z')).toBe('28 Nov 2026, 09:30 GMT+0');
+    // Day first in both languages; the zone is named only when the device runs in another one.
+    expect(viHcm.dateTime('2026-11-28T09:30:00.000Z')).toBe('28/11/2026 16:30');
+    expect(enHcm.dateTime('2026-11-28T09:30:00.000Z')).toBe('28/11/2026 16:30');
+    expect(viHcm.dateTimeSeconds('2026-11-28T09:30:07.000Z')).toBe('28/11/2026 16:30:07');
+    expect(createFormatter('en', 'Asia/Ho_Chi_Minh', 'UTC').dateTime('2026-11-28T09:30:00.000Z')).toBe(
+      '28/11/2026 16:30 GMT+7',
+    );
+    expect(createFormatter('en', 'UTC', 'Asia/Ho_Chi_Minh').dateTime('2026-11-28T09:30:00.000Z')).toBe(
+      '28/11/2026 09:30 GMT+0',
+    );
+    expect(viHcm.date('2026-12-06T17:00:00.000Z')).toBe('07/12/2026');
+    expect(viHcm.amount(7_500_000)).toBe('7.500.000');
+    expect(enHcm.amount(7_500_000)).toBe('7,500,000');
     expect(viHcm.money(7_500_000)).toBe('7.500.000\u00a0₫');
     expect(enHcm.money('7500000')).toBe('₫7,500,000');
   });
@@ -183,5 +192,15 @@ describe('console separation-of-duties problems', () => {
       expect(shown.filter((text) => text === catalog.problemHelp.guard_failed)).toEqual([]);
       expect(new Set(shown).size).toBe(SEPARATION_OF_DUTIES.length);
     }
+  });
+});
+
+describe('console legal citations', () => {
+  it('cite the smallest unit first in Vietnamese', () => {
+    const basis = { instrument: 'Nghị định 15/2020/NĐ-CP', article: '101', clause: '1' };
+    expect(citation(basis, vi)).toBe('khoản 1 Điều 101 Nghị định 15/2020/NĐ-CP');
+    expect(citation({ ...basis, clause: '1.a' }, vi)).toBe('điểm a khoản 1 Điều 101 Nghị định 15/2020/NĐ-CP');
+    expect(citation({ ...basis, clause: undefined }, vi)).toBe('Điều 101 Nghị định 15/2020/NĐ-CP');
+    expect(citation(basis, en)).toBe('Clause 1, Article 101, Nghị định 15/2020/NĐ-CP');
   });
 });

@@ -46,6 +46,8 @@ export interface ApiClient {
   ): Promise<ApiResponse>;
   /** The raw body of a GET, for downloads. */
   blob(path: string): Promise<Blob>;
+  /** The body of a GET as it arrives (Server-Sent Events), until the signal aborts. */
+  stream(path: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
   /** The Authorization header of the signed-in user, for requests made without fetch (uploads). */
   authorization(): Record<string, string>;
   /** The ApiProblem a response of 400 or more stands for (a refused token ends the session). */
@@ -70,7 +72,13 @@ function withQuery(path: string, query: Query = {}): string {
 export function createApiClient(options: ClientOptions): ApiClient {
   const doFetch = options.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
 
-  async function raw(method: string, url: string, body: unknown, headers: Record<string, string>): Promise<Response> {
+  async function raw(
+    method: string,
+    url: string,
+    body: unknown,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<Response> {
     const token = options.token();
     const init: RequestInit = {
       method,
@@ -83,6 +91,7 @@ export function createApiClient(options: ClientOptions): ApiClient {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       // The token is the only credential: no cookies go along (the API answers no-store).
       credentials: 'omit',
+      ...(signal === undefined ? {} : { signal }),
     };
     let response: Response;
     try {
@@ -110,6 +119,11 @@ export function createApiClient(options: ClientOptions): ApiClient {
     },
     async blob(path) {
       return (await raw('GET', path, undefined, {})).blob();
+    },
+    async stream(path, signal) {
+      const response = await raw('GET', path, undefined, { accept: 'text/event-stream' }, signal);
+      if (response.body === null) throw new ApiProblem(0, 'network', 'no stream');
+      return response.body;
     },
     authorization(): Record<string, string> {
       const token = options.token();

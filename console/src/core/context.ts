@@ -12,8 +12,11 @@ export interface AppContext {
   f: Formatter;
   names: NameDirectory;
   navigate(hash: string): void;
-  /** Read out by screen readers (a polite live region) and shown briefly. */
-  announce(text: string): void;
+  /**
+   * Read out by screen readers (a polite live region) and shown briefly above the page; gone
+   * at the next navigation unless forNextPage (the action is about to open the page it confirms).
+   */
+  announce(text: string, options?: { forNextPage?: boolean }): void;
 }
 
 export function hasRole(me: Me, ...roles: Me['roles']): boolean {

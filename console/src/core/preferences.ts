@@ -28,6 +28,19 @@ function write(storage: () => Storage, key: string, value: string | null): void 
 const session = () => window.sessionStorage;
 const local = () => window.localStorage;
 
+/** Any value of this tab's session storage (drafts), kept in memory when storage is unavailable. */
+export const sessionValue = {
+  get: (key: string) => read(session, key),
+  set: (key: string, value: string | null) => write(session, key, value),
+  keys(prefix: string): string[] {
+    try {
+      return Object.keys(session()).filter((key) => key.startsWith(prefix));
+    } catch {
+      return [];
+    }
+  },
+};
+
 export const tokenStore = {
   get: () => read(session, TOKEN_KEY),
   set: (token: string | null) => write(session, TOKEN_KEY, token),

@@ -121,6 +121,11 @@ const FIELD_RULES: Rule<FieldKey>[] = [
     params: (m, _t, f) => ({ max: f.number(Number(m[1])) }),
   },
   { pattern: /expected int, received/u, key: 'wholeNumber' },
+  {
+    pattern: /^Invalid input: expected number, received (string|NaN)/u,
+    key: 'amount',
+    params: (_m, _t, f) => ({ example: f.amount(7_500_000) }),
+  },
   { pattern: /^Invalid (option|input: expected ")/u, key: 'chooseOne' },
   { pattern: /^Invalid ISO datetime|year between/u, key: 'dateTime' },
   { pattern: /^must be an absolute http\(s\) URL$/u, key: 'httpUrl' },

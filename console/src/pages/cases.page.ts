@@ -1,15 +1,20 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { CATEGORIES, OUTCOMES, PLATFORMS, STAGES } from '../../../src/domain/stages.ts';
 import { hasRole } from '../core/context.ts';
+import { liveList } from '../ui/live-list.ts';
 import { href } from '../core/router.ts';
 import type { Case, Page } from '../core/types.ts';
 import { describeProblem, fill } from '../i18n/problems.ts';
-import { priorityBadge, slaBadge, stageBadge } from '../ui/badges.ts';
+import { actorIds } from '../ui/case-details.ts';
+import { inView, isView, queueTable, viewLinks, type Sort, type View } from '../ui/case-queue.ts';
 import { ConsoleElement } from '../ui/element.ts';
 import { load, type Loaded } from '../ui/loader.ts';
 import { problemBox } from '../ui/problem-box.ts';
 
 const FILTERS = ['stage', 'outcome', 'platform', 'category'] as const;
+const PAGE = 50;
+/** The most pages a saved view reads to fill its first page. */
+const VIEW_PAGES = 10;
 type StageCounts = Record<(typeof STAGES)[number], number>;
 
 /** Cases the user may see: a clerk's own, a verifier's, or (supervisor) all, with filters and search. */
@@ -19,6 +24,12 @@ export class CasesPage extends ConsoleElement {
   private page: Loaded<Page<Case>> = { state: 'loading' };
   private counts: StageCounts | null = null;
   private loadingMore = false;
+  private sort: Sort | null = null;
+
+  constructor() {
+    super();
+    liveList(this, () => this.reload(true));
+  }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('query')) void this.reload();
@@ -33,9 +44,12 @@ export class CasesPage extends ConsoleElement {
     return chosen;
   }
 
-  private async reload(): Promise<void> {
-    this.page = { state: 'loading' };
-    this.requestUpdate();
+  /** quiet: a refresh pushed by a change, without the loading state in between. */
+  private async reload(quiet = false): Promise<void> {
+    if (!quiet) {
+      this.page = { state: 'loading' };
+      this.requestUpdate();
+    }
     const { client, me } = this.ctx;
     const [page, stats] = await Promise.all([
       load(() => client.get<Page<Case>>('/v1/cases', { ...this.filters(), limit: 50 })),
@@ -45,9 +59,21 @@ export class CasesPage extends ConsoleElement {
     ]);
     this.page = page;
     this.counts = stats?.state === 'ready' ? stats.value.cases.byStage : null;
-    if (page.state === 'ready')
-      void this.ctx.names.load(page.value.items.map((c) => c.submittedBy)).then(() => this.requestUpdate());
     this.requestUpdate();
+    await this.fillView();
+    if (this.page.state === 'ready')
+      void this.ctx.names.load(this.page.value.items.flatMap(actorIds)).then(() => this.requestUpdate());
+  }
+
+  /** A saved view shows a page of its own cases: more pages are read while it has too few. */
+  private async fillView(): Promise<void> {
+    const view = this.view();
+    for (let pages = 1; view !== null && pages < VIEW_PAGES; pages += 1) {
+      const current = this.page;
+      if (current.state !== 'ready' || current.value.nextCursor === null) return;
+      if (current.value.items.filter((c) => inView(c, view, this.ctx.me.id)).length >= PAGE) return;
+      await this.more();
+    }
   }
 
   private async more(): Promise<void> {
@@ -120,25 +146,19 @@ export class CasesPage extends ConsoleElement {
   }
 
   private table(items: Case[]) {
-    const { t, f } = this.ctx;
-    if (items.length === 0) return html`<p class="empty">${t.casesPage.empty}</p>`;
-    return html`<table class="cases">
-      <caption class="visually-hidden">${t.casesPage.caption}</caption>
-      <thead><tr><th scope="col">${t.casesPage.col.reference}</th><th scope="col">${t.casesPage.col.claim}</th><th scope="col">${t.casesPage.col.stage}</th>
-        <th scope="col">${t.casesPage.col.priority}</th><th scope="col">${t.casesPage.col.platform}</th><th scope="col">${t.casesPage.col.received}</th>
-        <th scope="col">${t.casesPage.col.sla}</th></tr></thead>
-      <tbody>${items.map(
-        (c) => html`<tr>
-        <th scope="row" data-label=${t.casesPage.col.reference}><a href=${href.case(c.id)}>${c.reference}</a></th>
-        <td data-label=${t.casesPage.col.claim} class="claim-cell">${c.claim}</td>
-        <td data-label=${t.casesPage.col.stage}>${stageBadge(c, t)}</td>
-        <td data-label=${t.casesPage.col.priority}>${priorityBadge(c.priority, t)}</td>
-        <td data-label=${t.casesPage.col.platform}>${t.platform[c.platform]} · ${t.category[c.category]}</td>
-        <td data-label=${t.casesPage.col.received}><time datetime=${c.createdAt}>${f.dateTime(c.createdAt)}</time></td>
-        <td data-label=${t.casesPage.col.sla}>${slaBadge(c, t, f)}</td>
-      </tr>`,
-      )}</tbody>
-    </table>`;
+    const { t, me } = this.ctx;
+    const view = this.view();
+    const shown = view === null ? items : items.filter((c) => inView(c, view, me.id));
+    if (shown.length === 0) return html`<p class="empty">${t.casesPage.empty}</p>`;
+    return queueTable(this.ctx, shown, this.sort, (key) => {
+      this.sort = { key, descending: this.sort?.key === key ? !this.sort.descending : key === 'updatedAt' };
+      this.requestUpdate();
+    });
+  }
+
+  private view(): View | null {
+    const view = this.query.get('view');
+    return isView(view) ? view : null;
   }
 
   override render() {
@@ -148,6 +168,7 @@ export class CasesPage extends ConsoleElement {
     return html`<section>
       <h1 tabindex="-1">${clerkOnly ? t.casesPage.mine : t.casesPage.title}</h1>
       ${this.stageCounts()}
+      ${viewLinks(this.ctx, this.view(), this.filters())}
       ${this.filterForm()}
       <div aria-live="polite" aria-busy=${page.state === 'loading' ? 'true' : 'false'}>
         ${page.state === 'loading' ? html`<p class="loading">${t.app.loading}</p>` : nothing}

@@ -9,7 +9,9 @@ import { SUBMIT_FORM } from '../ui/forms.ts';
 /** Clerk: a new report. On success the new case opens (its reference is assigned at intake). */
 export class SubmitPage extends ConsoleElement {
   private applied(event: CustomEvent<Case>): void {
-    this.ctx.announce(fill(this.ctx.t.submitPage.received, { reference: event.detail.reference }));
+    this.ctx.announce(fill(this.ctx.t.submitPage.received, { reference: event.detail.reference }), {
+      forNextPage: true,
+    });
     this.ctx.navigate(href.case(event.detail.id));
   }
 

@@ -7,6 +7,7 @@ import type { Case, Page } from '../core/types.ts';
 import { describeProblem, fill, type ShownProblem } from '../i18n/problems.ts';
 import { priorityBadge, slaBadge, who } from '../ui/badges.ts';
 import { ConsoleElement } from '../ui/element.ts';
+import { liveList } from '../ui/live-list.ts';
 import { load, type Loaded } from '../ui/loader.ts';
 import { problemBox } from '../ui/problem-box.ts';
 
@@ -15,6 +16,11 @@ export class WorklistPage extends ConsoleElement {
   private page: Loaded<Page<Case>> = { state: 'loading' };
   private claiming: string | null = null;
   private problem: ShownProblem | null = null;
+
+  constructor() {
+    super();
+    liveList(this, () => this.reload());
+  }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.hasUpdated && changed.has('ctx')) void this.reload();
@@ -35,7 +41,9 @@ export class WorklistPage extends ConsoleElement {
     this.requestUpdate();
     try {
       const claimed = await runCommand(this.ctx.client, COMMAND_PATHS.claim(c.id), { expectedVersion: c.version });
-      this.ctx.announce(fill(this.ctx.t.worklistPage.claimed, { reference: claimed.reference }));
+      this.ctx.announce(fill(this.ctx.t.worklistPage.claimed, { reference: claimed.reference }), {
+        forNextPage: true,
+      });
       this.ctx.navigate(href.case(c.id));
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;
@@ -67,7 +75,7 @@ export class WorklistPage extends ConsoleElement {
     const claimable = !mine && !held && hasRole(me, 'verifier') && c.submittedBy !== me.id;
     return html`<tr>
       <th scope="row" data-label=${t.casesPage.col.reference}><a href=${href.case(c.id)}>${c.reference}</a></th>
-      <td data-label=${t.casesPage.col.claim} class="claim-cell">${c.claim}</td>
+      <td data-label=${t.casesPage.col.claim} class="claim-cell"><span class="clamp" title=${c.claim}>${c.claim}</span></td>
       <td data-label=${t.casesPage.col.priority}>${priorityBadge(c.priority, t)}</td>
       <td data-label=${t.worklistPage.age}><time datetime=${c.createdAt} title=${f.dateTime(c.createdAt)}>${f.relative(c.createdAt)}</time></td>
       <td data-label=${t.casesPage.col.sla}>${slaBadge(c, t, f)}</td>

@@ -2,8 +2,10 @@ import { html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { AppContext } from '../core/context.ts';
 import type { Case, Me } from '../core/types.ts';
+import { drafts } from '../core/drafts.ts';
 import type { FormSpec } from './form-spec.ts';
 import {
+  ALL_FORMS,
   CLOSE_FORM,
   DECIDE_APPEAL_FORM,
   EVIDENCE_FORM,
@@ -61,6 +63,17 @@ export function availableActions(c: Case, me: Me, now = Date.now()): Actions {
   secondary.push(NOTE_FORM);
   if (open && has(me, 'supervisor')) secondary.push(WITHDRAW_FORM);
   return { primary, secondary, canClaim };
+}
+
+/**
+ * Keeps a form the user typed in on the page after the case moved on (another user acted, the
+ * page refreshed): its input stays, with what changed, until it is sent or discarded.
+ */
+export function withDrafts(actions: Actions, caseId: string): Actions {
+  const shown = new Set([...actions.primary, ...actions.secondary].map((spec) => spec.id));
+  const kept = new Set(drafts.formsOf(caseId));
+  const pinned = ALL_FORMS.filter((spec) => kept.has(spec.id) && !shown.has(spec.id));
+  return pinned.length === 0 ? actions : { ...actions, primary: [...pinned, ...actions.primary] };
 }
 
 export function renderActions(ctx: AppContext, c: Case, actions: Actions, claim: { busy: boolean; run: () => void }) {

@@ -1,6 +1,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { AppContext } from '../core/context.ts';
 import type { Case } from '../core/types.ts';
+import { citation } from '../i18n/citation.ts';
+import './long-url.ts';
 import { priorityBadge, slaBadge, stageBadge, who } from './badges.ts';
 
 type Row = [label: string, value: unknown];
@@ -16,13 +18,9 @@ function time(ctx: AppContext, iso: string | undefined) {
   return iso === undefined ? undefined : html`<time datetime=${iso}>${ctx.f.dateTime(iso)}</time>`;
 }
 
-/**
- * Links to the item open in a new tab without handing it this page (noopener, no referrer).
- * The API admits http(s) URLs only; anything else would still be shown as text, not a link.
- */
-function external(url: string) {
-  if (!/^https?:\/\//iu.test(url)) return html`<span class="external">${url}</span>`;
-  return html`<a href=${url} target="_blank" rel="noopener noreferrer" class="external">${url}</a>`;
+/** A link to an outside address: shortened when long, with expand and copy (ui/long-url.ts). */
+function external(ctx: AppContext, url: string) {
+  return html`<ct-long-url .ctx=${ctx} .url=${url}></ct-long-url>`;
 }
 
 function evidenceList(ctx: AppContext, evidence: NonNullable<Case['verdict']>['evidence']) {
@@ -30,7 +28,7 @@ function evidenceList(ctx: AppContext, evidence: NonNullable<Case['verdict']>['e
   return html`<ul class="evidence">${evidence.map(
     (e) => html`<li>
     <span class="badge">${ctx.t.evidenceKind[e.kind]}</span> ${e.description}
-    ${e.url === undefined ? nothing : html`<br>${external(e.url)}`}
+    ${e.url === undefined ? nothing : html`<br>${external(ctx, e.url)}`}
     ${e.sha256 === undefined ? nothing : html`<br><code class="hash">sha256 ${e.sha256}</code>`}
   </li>`,
   )}</ul>`;
@@ -72,7 +70,7 @@ export function caseDetails(ctx: AppContext, c: Case): TemplateResult {
       d.item,
       list([
         [d.platform, t.platform[c.platform]],
-        [d.url, external(c.item.url)],
+        [d.url, external(ctx, c.item.url)],
         [d.accountHandle, c.item.accountHandle],
         [d.accountName, c.item.accountName],
         [
@@ -135,10 +133,7 @@ export function caseDetails(ctx: AppContext, c: Case): TemplateResult {
               [d.authority, `${c.penalty.authority.name} (${c.penalty.authority.code})`],
               [d.issuedAt, time(ctx, c.penalty.issuedAt)],
               [d.fine, html`<strong class="money">${f.money(c.penalty.fine.amount, c.penalty.fine.currency)}</strong>`],
-              [
-                d.legalBasis,
-                html`<ul>${c.penalty.legalBasis.map((b) => html`<li>${b.instrument}, ${d.article} ${b.article}${b.clause === undefined ? '' : `, ${d.clause} ${b.clause}`}</li>`)}</ul>`,
-              ],
+              [d.legalBasis, html`<ul>${c.penalty.legalBasis.map((b) => html`<li>${citation(b, t)}</li>`)}</ul>`],
               [
                 d.subject,
                 c.penalty.subject === undefined

@@ -1,12 +1,16 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Catalog } from '../i18n/en.ts';
+import { fill } from '../i18n/problems.ts';
+import { DATE_TIME_PATTERN } from '../i18n/zoned-time.ts';
 import type { DefaultValue, FieldSpec, LeafSpec } from './form-spec.ts';
 
 /** What rendering a form needs besides its spec. */
 export type FieldState = {
   formId: string;
   t: Catalog;
+  /** The zone date-time fields are read in, as hints name it. */
+  zone: string;
   /** Localized field errors by control name. */
   errors: ReadonlyMap<string, string>;
   defaults: Record<string, DefaultValue>;
@@ -54,8 +58,14 @@ function control(
         ${spec.options.values.map((v) => html`<option value=${v} ?selected=${v === text}>${labels[v] ?? v}</option>`)}
       </select>`;
     }
+    case 'datetime':
+      // The console's own text field, not the browser's picker: the browser's language
+      // decides the picker's order (12/07/2026 for 7 December in a vi-VN Chromium).
+      return html`<input id=${id} name=${name} type="text" value=${text} placeholder=${DATE_TIME_PATTERN}
+        autocomplete="off" spellcheck="false" class="input--date-time"
+        aria-invalid=${error === undefined ? 'false' : 'true'} aria-describedby=${common.described} aria-required=${common.required ? 'true' : 'false'}>`;
     default: {
-      const type = spec.kind === 'datetime' ? 'datetime-local' : spec.kind === 'url' ? 'url' : 'text';
+      const type = spec.kind === 'url' ? 'url' : 'text';
       return html`<input id=${id} name=${name} type=${type} value=${text} maxlength=${'maxLength' in spec ? (spec.maxLength ?? nothing) : nothing}
         inputmode=${spec.kind === 'money' ? 'numeric' : nothing} autocomplete=${'autocomplete' in spec ? (spec.autocomplete ?? nothing) : nothing}
         aria-invalid=${error === undefined ? 'false' : 'true'} aria-describedby=${common.described} aria-required=${common.required ? 'true' : 'false'}>`;
@@ -89,7 +99,11 @@ function leaf(spec: LeafSpec, name: string, labelKey: string, state: FieldState)
       ${error === undefined ? nothing : html`<p class="field-error" id="${id}-error">${error}</p>`}
     </fieldset>`;
   }
-  const hint = (state.t.hint as Record<string, string>)[labelKey];
+  const own = (state.t.hint as Record<string, string>)[labelKey];
+  const hint =
+    spec.kind === 'datetime'
+      ? [own, fill(state.t.formats.dateTimeHint, { zone: state.zone })].filter(Boolean).join(' ')
+      : own;
   const required = 'required' in spec && spec.required === true;
   return html`<div class="field ${error === undefined ? '' : 'field--invalid'}">
     <label for=${id}>${label}${required ? html` <span class="required" aria-hidden="true">*</span>` : nothing}</label>

@@ -64,7 +64,7 @@ export type Built = {
   rowsSent: Map<string, number[]>;
 };
 
-export type BuildOptions = { timeZone: string; groupSeparator: string; rowCounts: ReadonlyMap<string, number> };
+export type BuildOptions = { timeZone: string; rowCounts: ReadonlyMap<string, number> };
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.');
@@ -93,13 +93,22 @@ function leafValue(spec: LeafSpec, raw: string | string[] | boolean, options: Bu
       const text = typeof raw === 'string' ? raw.trim() : '';
       if (text === '') return undefined;
       if (spec.kind === 'datetime') return fromZonedInput(text, options.timeZone) ?? text;
-      if (spec.kind === 'money') {
-        const digits = text.replaceAll(options.groupSeparator, '').replace(/[\s\u00a0\u202f]/gu, '');
-        return /^\d{1,13}$/u.test(digits) ? Number(digits) : text;
-      }
+      if (spec.kind === 'money') return parseAmount(text) ?? text;
       return typeof raw === 'string' && spec.kind === 'textarea' ? raw : text;
     }
   }
+}
+
+/**
+ * A whole amount in đồng as people type it: grouped by dots (7.500.000), commas (7,500,000)
+ * or spaces, or not at all, whatever the console's language; null when it is not one.
+ */
+export function parseAmount(text: string): number | null {
+  const compact = text.replace(/[\s\u00a0\u202f]/gu, '').replace(/(₫|đ|VND)$/iu, '');
+  if (/^\d{1,13}$/u.test(compact)) return Number(compact);
+  if (!/^\d{1,3}([.,])\d{3}(\1\d{3})*$/u.test(compact)) return null;
+  const digits = compact.replace(/[.,]/gu, '');
+  return digits.length <= 13 ? Number(digits) : null;
 }
 
 function isBlank(value: unknown): boolean {
@@ -137,6 +146,20 @@ export function buildBody(fields: readonly FieldSpec[], read: Reader, options: B
   };
   walk(fields);
   return { body, rowsSent };
+}
+
+/**
+ * The required fields left blank (outside repeated rows, whose blank rows are not sent and
+ * whose errors the API places): marked at their fields before anything is sent.
+ */
+export function missingRequired(fields: readonly FieldSpec[], read: Reader): string[] {
+  return fields.flatMap((spec): string[] => {
+    if (spec.kind === 'group') return missingRequired(spec.fields, read);
+    if (spec.kind === 'rows' || spec.kind === 'const' || !('required' in spec) || spec.required !== true) return [];
+    const value = read(spec.name, spec.kind);
+    const blank = typeof value === 'string' ? value.trim() === '' : Array.isArray(value) ? value.length === 0 : !value;
+    return blank ? [spec.name] : [];
+  });
 }
 
 /** The form control an API error path points at ("evidence.1.url" may be form row 2). */

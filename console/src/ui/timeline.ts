@@ -14,6 +14,22 @@ type AuditReport = { ok: boolean; failures: { caseId: string | null; seq: number
 
 const MAX_PAGES = 50;
 
+const CASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
+
+/** The other case an event names (a merged report, a duplicate, a related case), when the reader may see it. */
+function linkedCase(event: CaseEvent): string | null {
+  const p = event.payload;
+  const id =
+    event.type === 'case.report_merged'
+      ? p.duplicateCaseId
+      : event.type === 'case.duplicate_detected'
+        ? p.duplicateOf
+        : event.type === 'case.related_linked'
+          ? p.relatedCaseId
+          : null;
+  return typeof id === 'string' && CASE_ID.test(id) ? id : null;
+}
+
 /** The audit trail of a case: every event with who, what, when and its hashes, and the chain's badge. */
 export class CaseTimeline extends ConsoleElement {
   static override properties = { caseId: {}, version: { type: Number }, asOf: {} };
@@ -77,7 +93,7 @@ export class CaseTimeline extends ConsoleElement {
         <time datetime=${event.occurredAt}>${f.dateTime(event.occurredAt)}</time>
       </div>
       <p class="event-who">${who(event.actor.id, this.ctx)}${roles === null ? nothing : html` <span class="roles">(${roles})</span>`}</p>
-      <p class="event-what">${eventSummary(event, t, f)}</p>
+      <p class="event-what">${linkedCase(event) === null ? eventSummary(event, t, f) : html`<a href=${href.case(linkedCase(event) ?? '')}>${eventSummary(event, t, f)}</a>`}</p>
       ${this.thumbnail(event)}
       <details class="hashes"><summary>${t.timeline.hashes} <code>${event.hash.slice(0, 12)}…</code></summary>
         <dl><div><dt>${t.timeline.prevHash}</dt><dd><code class="hash">${event.prevHash}</code></dd></div>

@@ -144,6 +144,8 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
       querystring: z.strictObject({
         caseId: z.uuid().optional(),
         actorId: z.uuid().optional(),
+        from: z.iso.datetime({ offset: true }).optional().describe('entries at or after this time'),
+        to: z.iso.datetime({ offset: true }).optional().describe('entries before this time'),
         limit: limitSchema.optional().describe('1-200, default 50'),
         cursor: cursorSchema.optional(),
       }),

@@ -214,6 +214,8 @@ function readRoutes(app: FastifyInstance, deps: FileRouteDeps): void {
       querystring: z.strictObject({ purpose: purposeSchema.optional() }),
       response: problemResponses([...AUTHENTICATED_PROBLEMS, 404, 410, 416]),
     },
+    // The bytes as stored: their length, their ETag (the SHA-256) and their ranges hold.
+    compress: false,
     handler: async (request, reply) => {
       const actor = actorOf(request);
       const found = await findCaseFile(deps, actor, request.params.id, request.params.fileId);

@@ -46,6 +46,7 @@ export const accessLogEntrySchema = z
     actorId: z.uuid(),
     action: z.string().describe('case.read, case.events.read or case.export'),
     caseId: z.uuid().nullable(),
+    caseReference: z.string().nullable().describe('the reference of the case read'),
     purpose: z.string().nullable(),
     at: z.iso.datetime(),
   })
