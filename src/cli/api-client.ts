@@ -8,12 +8,18 @@ type Problem = { code?: string; detail?: string; errors?: { path: string; messag
 export function createApiClient(options: ApiClientOptions) {
   if (!options.token) throw new CliError('an API token is needed: pass --token or set CASETRAIL_TOKEN');
   const base = options.url.replace(/\/+$/, '');
-  return async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  return async function request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${base}${path}`, {
         method,
         headers: {
+          ...headers,
           authorization: `Bearer ${options.token}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
