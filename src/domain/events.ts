@@ -57,6 +57,15 @@ type ClosedPayload =
   | { outcome: 'penalty_overturned' }
   | { outcome: 'withdrawn'; reason: string };
 
+/**
+ * On the events of imported history (docs/design.md §15): what the source record claims
+ * happened when (`at`, the business time), the source row's number and the SHA-256 of its
+ * values. The event's own occurredAt is when the history was imported.
+ */
+export type ImportMark = { at: string; row: number; digest: string };
+
+type Imported = { imported?: ImportMark };
+
 export type EventPayloads = {
   'case.received': {
     reference: string;
@@ -70,7 +79,7 @@ export type EventPayloads = {
     /** HMAC-SHA256 of the item's personal fields (account handle and name, content). */
     personal: { digest: string };
     deadlineAt: string;
-  };
+  } & Imported;
   'case.claimed': { claimedUntil: string };
   'case.verified': {
     verdict: Verdict;
@@ -78,15 +87,15 @@ export type EventPayloads = {
     evidence: EvidenceItem[];
     /** Null when the verdict dismisses the case: a case.closed follows. */
     deadlineAt: string | null;
-  };
-  'case.referred': ReferPayload & { deadlineAt: string };
+  } & Imported;
+  'case.referred': ReferPayload & { deadlineAt: string } & Imported;
   'case.penalty_issued': Omit<PenaltyState, 'fine'> & {
     fine: { amount: string; currency: 'VND' };
     deadlineAt: string;
-  };
-  'case.appeal_filed': FileAppealPayload;
-  'case.appeal_decided': { decision: AppealDecision; note: string };
-  'case.closed': ClosedPayload;
+  } & Imported;
+  'case.appeal_filed': FileAppealPayload & Imported;
+  'case.appeal_decided': { decision: AppealDecision; note: string } & Imported;
+  'case.closed': ClosedPayload & Imported;
   'case.note_added': { text: string };
   'case.evidence_added': AddEvidencePayload;
   'case.sla_breached': { stage: OpenStage; deadlineAt: string };
@@ -119,6 +128,12 @@ export type StoredEventOf<T extends EventType> = EventDraftOf<T> & {
 };
 
 export type StoredEvent = { [T in EventType]: StoredEventOf<T> }[EventType];
+
+/** When the event happened by the record: the imported record's claim, else when it was appended. */
+export function businessTime(event: StoredEvent): string {
+  const payload = event.payload as Imported;
+  return payload.imported?.at ?? event.occurredAt;
+}
 
 export function draft<T extends EventType>(caseId: string, type: T, payload: EventPayloads[T]): EventDraftOf<T> {
   return { caseId, type, payload };

@@ -1,5 +1,5 @@
 import type { CaseState } from './case-state.ts';
-import type { StoredEvent, StoredEventOf } from './events.ts';
+import { businessTime, type StoredEvent, type StoredEventOf } from './events.ts';
 import { priorityAfterMerges } from './priority.ts';
 import { assertNever } from './stages.ts';
 
@@ -33,7 +33,7 @@ function received(event: StoredEventOf<'case.received'>): CaseState {
     duplicateOf: null,
     mergedReports: 0,
     relatedCases: [],
-    stageEnteredAt: event.occurredAt,
+    stageEnteredAt: businessTime(event),
     deadlineAt: p.deadlineAt,
     headHash: event.hash,
     createdAt: event.occurredAt,
@@ -53,36 +53,38 @@ export function evolve(state: CaseState | null, event: StoredEvent): CaseState {
     throw new Error(`event ${event.caseId}#${event.seq} does not follow ${state.id}#${state.version}`);
   }
   const next: CaseState = { ...state, version: event.seq, updatedAt: event.occurredAt, headHash: event.hash };
-  const entered = { stageEnteredAt: event.occurredAt };
+  // Imported history enters its stages when the record says it did.
+  const at = businessTime(event);
+  const entered = { stageEnteredAt: at };
 
   switch (event.type) {
     case 'case.claimed':
       return { ...next, claimedBy: event.actor.id, claimedUntil: event.payload.claimedUntil };
     case 'case.verified': {
-      const { deadlineAt, ...verdict } = event.payload;
+      const { deadlineAt, imported: _, ...verdict } = event.payload;
       return {
         ...next,
         ...entered,
         stage: 'verified',
         verifiedBy: event.actor.id,
-        verdict: { ...verdict, verifiedAt: event.occurredAt },
+        verdict: { ...verdict, verifiedAt: at },
         claimedBy: null,
         claimedUntil: null,
         deadlineAt,
       };
     }
     case 'case.referred': {
-      const { deadlineAt, ...referral } = event.payload;
+      const { deadlineAt, imported: _, ...referral } = event.payload;
       return {
         ...next,
         ...entered,
         stage: 'referred',
-        referral: { ...referral, referredAt: event.occurredAt },
+        referral: { ...referral, referredAt: at },
         deadlineAt,
       };
     }
     case 'case.penalty_issued': {
-      const { deadlineAt, fine, ...penalty } = event.payload;
+      const { deadlineAt, fine, imported: _, ...penalty } = event.payload;
       return {
         ...next,
         ...entered,
@@ -93,14 +95,16 @@ export function evolve(state: CaseState | null, event: StoredEvent): CaseState {
         deadlineAt,
       };
     }
-    case 'case.appeal_filed':
-      return { ...next, appeal: { ...event.payload, filedBy: event.actor.id, status: 'pending' } };
+    case 'case.appeal_filed': {
+      const { imported: _, ...appeal } = event.payload;
+      return { ...next, appeal: { ...appeal, filedBy: event.actor.id, status: 'pending' } };
+    }
     case 'case.appeal_decided': {
       if (state.appeal === null) throw new Error(`appeal decided on case ${state.id} without an appeal`);
       const { decision, note } = event.payload;
       return {
         ...next,
-        appeal: { ...state.appeal, status: decision, decidedBy: event.actor.id, decidedAt: event.occurredAt, note },
+        appeal: { ...state.appeal, status: decision, decidedBy: event.actor.id, decidedAt: at, note },
       };
     }
     case 'case.closed':

@@ -64,3 +64,6 @@ export {
 } from './checkpoint.ts';
 export type { CaseHead, SealedLeaf, SignedCheckpoint } from './checkpoint.ts';
 export { createRootBuilder, eventLeaf, inclusionProofs, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
+export { csvCell, csvLine } from './csv.ts';
+export { IMPORT_COLUMNS, parseImportRow, type ImportColumn, type ImportedCase, type RowProblem } from './import-row.ts';
+export { importCaseId, importDrafts, importRowDigest } from './import-case.ts';

@@ -52,6 +52,7 @@ export async function startSystem(options: {
       audit: harness.signing,
       // The workers open what the API seals: one key, as every process of a deployment shares it.
       secretsKey: harness.deps.webhooks?.secretsKey ?? Buffer.alloc(32),
+      hmacKey: Buffer.from(harness.deps.hmacKey),
       queues: harness.factory,
       ...(options.files === undefined ? {} : { files: options.files }),
     });

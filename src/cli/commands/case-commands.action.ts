@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CliError, EXIT } from '../exit.ts';
 import { printResult } from '../output.ts';
-import { CASE_COMMANDS, type CaseCommandName } from './case-commands.command.ts';
+import { CASE_COMMANDS, type CaseCommandName } from './case-commands.table.ts';
 import { type Accepted, type ApiFlags, type CaseView, caseSummary, client } from './cases.action.ts';
 
 type Flags = ApiFlags & {

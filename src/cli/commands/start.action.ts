@@ -34,6 +34,7 @@ export async function runStart(options: { workers: boolean }): Promise<void> {
       health: { database: () => isReachable(runtime.db.pool), queues: () => factory.ping() },
       audit: { ...runtime.secrets, sealPolicy: sealPolicy(config) },
       secretsKey: runtime.secrets.secretsKey,
+      hmacKey: runtime.secrets.hmacKey,
       queues: factory,
       files: { store: await runtime.files(), maxBytes: config.CASETRAIL_FILE_MAX_BYTES },
     });

@@ -1,0 +1,152 @@
+import type { OpenStage } from './stages.ts';
+import { isDismissingVerdict } from './stages.ts';
+import { deadlineAfter } from './decision.ts';
+import { draft, type EventDraft, type ImportMark } from './events.ts';
+import { contentHash, intakeKeys } from './fingerprint.ts';
+import { canonicalJson, sha256 } from './hashing.ts';
+import { IMPORT_COLUMNS, type ImportColumn, type ImportedCase } from './import-row.ts';
+import { itemState } from './intake.ts';
+import { DEFAULT_PRIORITY } from './priority.ts';
+
+/**
+ * The digest of a source row: SHA-256 of the canonical JSON of its values by column, each
+ * trimmed, empty cells left out. It names the row in the trail, and the case it becomes.
+ */
+export function importRowDigest(cells: Partial<Record<ImportColumn, string>>): string {
+  const values: Record<string, string> = {};
+  for (const { name } of IMPORT_COLUMNS) {
+    const value = cells[name]?.trim();
+    if (value) values[name] = value;
+  }
+  return sha256(canonicalJson(values));
+}
+
+/** The id of the case a row becomes: a UUID (version 8, RFC 9562) from the row's digest, so a row imported again is found. */
+export function importCaseId(digest: string): string {
+  const hex = digest.slice(0, 32).split('');
+  hex[12] = '8';
+  hex[16] = ((Number.parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+export type ImportContext = {
+  caseId: string;
+  reference: string;
+  /** HMAC digests of the item's personal fields and of the penalty's subject (null: none named). */
+  personalDigest: string;
+  subjectDigest: string | null;
+  sla: Record<OpenStage, number>;
+  row: number;
+  digest: string;
+};
+
+/**
+ * The events of an imported case, in order: each as its command would have appended it,
+ * marked imported with the time the record gives. Deadlines run from those times, so a
+ * case the record leaves open past its deadline is overdue (the SLA sweep then records
+ * the breach).
+ */
+export function importDrafts(c: ImportedCase, ctx: ImportContext): EventDraft[] {
+  const id = ctx.caseId;
+  const mark = (at: string): { imported: ImportMark } => ({ imported: { at, row: ctx.row, digest: ctx.digest } });
+  const due = (at: string, stage: OpenStage) => deadlineAfter(new Date(at), ctx.sla[stage]);
+  const { item, report, claim, category, priority } = c.submit;
+  const [fp] = intakeKeys(item.platform, item.url);
+  const events: EventDraft[] = [
+    draft(id, 'case.received', {
+      reference: ctx.reference,
+      item: itemState(item),
+      report,
+      claim,
+      category,
+      priority: priority ?? DEFAULT_PRIORITY,
+      fingerprint: fp,
+      contentHash: contentHash(item.content),
+      personal: { digest: ctx.personalDigest },
+      deadlineAt: due(report.receivedAt, 'received'),
+      ...mark(report.receivedAt),
+    }),
+  ];
+  const close = c.close;
+  if (c.verify !== undefined) {
+    const { at, ...verdict } = c.verify;
+    const dismissed = isDismissingVerdict(verdict.verdict);
+    events.push(
+      draft(id, 'case.verified', { ...verdict, deadlineAt: dismissed ? null : due(at, 'verified'), ...mark(at) }),
+    );
+  }
+  if (c.refer !== undefined) {
+    events.push(
+      draft(id, 'case.referred', { ...c.refer.body, deadlineAt: due(c.refer.at, 'referred'), ...mark(c.refer.at) }),
+    );
+  }
+  if (c.penalty !== undefined) {
+    const { subject: _, fine, documents: _documents, ...rest } = c.penalty.body;
+    events.push(
+      draft(id, 'case.penalty_issued', {
+        ...rest,
+        subject: ctx.subjectDigest === null ? null : { digest: ctx.subjectDigest },
+        fine: { amount: String(fine.amount), currency: fine.currency },
+        deadlineAt: due(c.penalty.at, 'penalty_issued'),
+        ...mark(c.penalty.at),
+      }),
+    );
+  }
+  if (c.appeal !== undefined) {
+    events.push(
+      draft(id, 'case.appeal_filed', { filedAt: c.appeal.at, grounds: c.appeal.grounds, ...mark(c.appeal.at) }),
+    );
+    const decided = c.appeal.decision;
+    if (decided !== undefined) {
+      events.push(
+        draft(id, 'case.appeal_decided', { decision: decided.decision, note: decided.note, ...mark(decided.at) }),
+      );
+    }
+  }
+  if (close === undefined) return events;
+  const closed = mark(close.at);
+  switch (close.outcome) {
+    case 'no_violation': {
+      const decided = c.noViolation;
+      if (decided === undefined) throw new Error('no_violation without its decision');
+      events.push(
+        draft(id, 'case.closed', {
+          outcome: 'no_violation',
+          authority: decided.authority,
+          note: decided.note,
+          ...closed,
+        }),
+      );
+      break;
+    }
+    case 'penalty_enforced': {
+      const remedies = c.penalty?.body.remedies ?? [];
+      const compliance = {
+        contentRemoved: true,
+        finePaid: (c.penalty?.body.fine.amount ?? 0) > 0,
+        ...(remedies.includes('publish_correction') ? { correctionPublished: true } : {}),
+        ...(remedies.includes('suspend_account') ? { accountSuspended: true } : {}),
+      };
+      events.push(
+        draft(id, 'case.closed', {
+          outcome: 'penalty_enforced',
+          compliance,
+          ...(close.note ? { note: close.note } : {}),
+          ...closed,
+        }),
+      );
+      break;
+    }
+    case 'withdrawn':
+      events.push(draft(id, 'case.closed', { outcome: 'withdrawn', reason: close.note ?? 'withdrawn', ...closed }));
+      break;
+    case 'dismissed':
+    case 'penalty_overturned':
+      events.push(draft(id, 'case.closed', { outcome: close.outcome, ...closed }));
+      break;
+    case 'duplicate':
+      throw new Error('duplicates are not imported');
+  }
+  return events;
+}
