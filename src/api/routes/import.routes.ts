@@ -30,8 +30,22 @@ const importQuerySchema = z.strictObject({
     .regex(/^[A-Za-z0-9-]{1,40}$/u)
     .optional()
     .describe('of a CSV file not in UTF-8 or UTF-16 with a byte order mark, e.g. windows-1258'),
-  timeZone: z.string().max(64).optional().describe('of dates without an offset; default Asia/Ho_Chi_Minh'),
+  timeZone: z
+    .string()
+    .max(64)
+    .refine(isTimeZone, 'must be an IANA time zone, e.g. Asia/Ho_Chi_Minh')
+    .optional()
+    .describe('of dates without an offset; default Asia/Ho_Chi_Minh'),
 });
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const rejectSchema = z.object({
   row: z.int(),

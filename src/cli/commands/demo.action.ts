@@ -68,7 +68,8 @@ export async function runDemoCommand(flags: DemoFlags): Promise<void> {
   } finally {
     progress.stop();
   }
-  const summary = summarize(plan, results, runTag, apiUrl, Date.now() - started);
+  const erased = adminToken === undefined ? [] : await eraseSome(apiUrl, adminToken, plan, results);
+  const summary = { ...summarize(plan, results, runTag, apiUrl, Date.now() - started), erased: erased.length };
   printResult(
     flags,
     {
@@ -91,6 +92,36 @@ export async function runDemoCommand(flags: DemoFlags): Promise<void> {
       EXIT.checkFailed,
     );
   }
+}
+
+const ERASED_FATES = new Set(['withdrawn', 'dismissed']);
+
+/**
+ * A court order or the retention period: the personal data of a few closed cases is
+ * erased (admin), as a unit's trail shows over half a year. Needs the admin token.
+ */
+async function eraseSome(
+  apiUrl: string,
+  adminToken: string,
+  plan: readonly DemoCase[],
+  results: readonly CaseResult[],
+): Promise<string[]> {
+  const fates = new Map(plan.map((c) => [c.n, c.fate]));
+  const chosen = results
+    .filter((r) => r.failure === null && r.caseId !== null && ERASED_FATES.has(fates.get(r.n) ?? ''))
+    .slice(0, 2)
+    .map((r) => r.caseId as string);
+  for (const caseId of chosen) {
+    const response = await fetch(`${apiUrl}/v1/cases/${caseId}/personal-data/erase`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'Hết thời hạn lưu trữ dữ liệu cá nhân (retention period over)' }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (!response.ok)
+      throw new CliError(`erasing the personal data of case ${caseId}: ${response.status}`, EXIT.checkFailed);
+  }
+  return chosen;
 }
 
 /** The half year before: imported as a unit brings its spreadsheets in (POST /v1/imports). */

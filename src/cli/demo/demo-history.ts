@@ -284,7 +284,9 @@ export function demoHistory(input: { rows: number; runTag: string; now: Date; li
     const fill = (text: string) => text.replaceAll('{d}', district).replaceAll('{n}', String(figure));
     const account = accounts[Math.floor(random() ** 2 * accounts.length)] as { handle: string; name: string };
     const received = start + day * DAY + Math.floor(random() * 14 * HOUR) + 7 * HOUR;
-    let fate = weighted(FATES, random());
+    // Every 25th report was never picked up: overdue in its first stage, whatever the draw.
+    const forgotten = n % 25 === 0;
+    let fate = forgotten ? 'open' : weighted(FATES, random());
     if (fate === 'dismissed' && !template.dismissable && random() < 0.5) fate = 'penalty_enforced';
     // Hours to days per step; about one verification in five takes longer than its day.
     const verified = received + (2 + random() ** 2 * 60) * HOUR;
@@ -389,7 +391,7 @@ export function demoHistory(input: { rows: number; runTag: string; now: Date; li
         break;
       case 'open': {
         // Left where the record stops: overdue now, so the SLA sweep records a breach.
-        const depth = Math.floor(random() * 4);
+        const depth = forgotten ? 0 : Math.floor(random() * 4);
         if (depth >= 1 && stepsFit(verified)) verify('false');
         if (depth >= 2 && stepsFit(referred)) refer();
         if (depth >= 3 && stepsFit(decided)) penalise();
