@@ -26,8 +26,22 @@ function formatterOf(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+// Offsets change on quarter hours at the finest: one lookup per zone and quarter hour.
+const QUARTER_HOUR = 900_000;
+const offsets = new Map<string, number>();
+
 /** How far the zone's wall clock is ahead of UTC at this instant, in milliseconds. */
 function zoneOffsetMs(utcMs: number, timeZone: string): number {
+  const key = `${timeZone} ${Math.floor(utcMs / QUARTER_HOUR)}`;
+  const known = offsets.get(key);
+  if (known !== undefined) return known;
+  if (offsets.size > 100_000) offsets.clear();
+  const offset = lookUpOffset(Math.floor(utcMs / QUARTER_HOUR) * QUARTER_HOUR, timeZone);
+  offsets.set(key, offset);
+  return offset;
+}
+
+function lookUpOffset(utcMs: number, timeZone: string): number {
   const parts = formatterOf(timeZone).formatToParts(new Date(utcMs));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
