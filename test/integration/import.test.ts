@@ -235,9 +235,13 @@ describe('casetrail import', () => {
     expect(formula.stderr).toContain('row 2, claim: a formula: casetrail imports values only');
   });
 
-  it('is for supervisors: a clerk gets 403 and nothing changes', async () => {
+  it('is for supervisors: a clerk gets 403 and nothing changes; an unknown time zone is refused by name', async () => {
     const file = path.join(dir, 'clerk.csv');
     await writeFile(file, csv([row(25)]));
+    const zone = await cli(['import', file, '--time-zone', 'Asia/Hồ_Chí_Minh']);
+    expect(zone.code).toBe(1);
+    expect(zone.stderr).toContain('400 validation_failed');
+    expect(zone.stderr).toContain('must be an IANA time zone');
     const result = await cli(['import', file], clerk);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('403 forbidden');
