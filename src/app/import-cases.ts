@@ -50,12 +50,14 @@ export type ImportSummary = {
   unchanged: number;
   rejected: number;
   events: number;
+  /** The problems of the rejected rows, the first 10 000 of them. */
   rejects: ImportReject[];
 };
 
 export { ImportFileError };
 
 const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
+const MAX_LISTED_REJECTS = 10_000;
 const KNOWN = new Set<string>(IMPORT_COLUMNS.map((c) => c.name));
 
 function checkHeader(cells: Record<string, string>): void {
@@ -117,7 +119,8 @@ export async function importCases(deps: ImportDeps, file: string, options: Impor
   let rows = 0;
   let pendingKeys: { key: string; row: SourceRow; caseId: string }[] = [];
   const reject = (r: ImportReject) => {
-    rejects.push(r);
+    // A file of bad rows must not fill the memory: the first ones are listed, all are counted.
+    if (rejects.length < MAX_LISTED_REJECTS) rejects.push(r);
     rejectedRows.add(r.row);
   };
   const checkDecisionKeys = async () => {
@@ -170,7 +173,7 @@ export async function importCases(deps: ImportDeps, file: string, options: Impor
   await checkDecisionKeys();
   decisions.clear();
   const summary = { rows, imported: 0, unchanged: 0, rejected: rejectedRows.size, events: 0, rejects };
-  if (rejects.length > 0 && options.skipInvalid !== true) {
+  if (rejectedRows.size > 0 && options.skipInvalid !== true) {
     deps.log.info({ rows, rejected: rejectedRows.size }, 'import refused: bad rows');
     return { status: 'refused', ...summary };
   }

@@ -110,6 +110,9 @@ export async function importRoutes(app: FastifyInstance, deps: ImportRouteDeps):
         try {
           const file = path.join(dir, 'upload');
           await pipeline(body, limit(deps.maxBytes), createWriteStream(file));
+          // The upload is in; checking and writing a large file may take minutes with no
+          // byte either way, which the server's idle timeout would take for a dead client.
+          request.raw.socket.setTimeout(0);
           const { skipInvalid, encoding, timeZone } = request.query;
           const summary = await importCases(deps, file, {
             actor: actorOf(request),
