@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import {
   IMPORT_COLUMNS,
+  businessTime,
   chainEvents,
   decisionNoKey,
   evolve,
@@ -20,6 +21,7 @@ import {
   type StoredEvent,
 } from '../domain/index.ts';
 import type { PersonalDataPatch } from '../infra/db/command.repository.ts';
+import { recordPastBreaches } from '../infra/db/sla.repository.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
 import { writeTransitions } from '../infra/db/transition.repository.ts';
 import { ImportFileError, readImportFile, type SourceRow } from '../infra/import/import-reader.ts';
@@ -208,6 +210,26 @@ export async function importCases(deps: ImportDeps, file: string, options: Impor
   return { status: 'imported', ...summary };
 }
 
+const ENTERS_STAGE = new Set(['case.received', 'case.verified', 'case.referred', 'case.penalty_issued']);
+
+/** The sla_breaches rows of the breaches among imported events (each case's events in order). */
+function pastBreaches(events: readonly StoredEvent[]) {
+  const rows: { caseId: string; stage: string; stageEnteredAt: string; deadlineAt: string }[] = [];
+  let entered = '';
+  for (const event of events) {
+    if (ENTERS_STAGE.has(event.type)) entered = businessTime(event);
+    if (event.type === 'case.sla_breached') {
+      rows.push({
+        caseId: event.caseId,
+        stage: event.payload.stage,
+        stageEnteredAt: entered,
+        deadlineAt: event.payload.deadlineAt,
+      });
+    }
+  }
+  return rows;
+}
+
 async function writeBatch(
   client: pg.ClientBase,
   deps: ImportDeps,
@@ -254,7 +276,11 @@ async function writeBatch(
     events.push(...chained);
     personal.push({ caseId: b.caseId, patch: { ...item, ...(subject ?? {}) } });
   });
-  await writeTransitions(client, { cases, events, outcomes: [], personal });
+  // A closed case's history needs no projection: no SLA timer to set, and webhook
+  // receivers are told what happens, not what a spreadsheet says happened years ago.
+  const unprojected = cases.filter((c) => c.stage === 'closed').map((c) => c.id);
+  await writeTransitions(client, { cases, events, outcomes: [], personal, unprojected });
+  await recordPastBreaches(client, pastBreaches(events));
   return { imported: fresh.length, unchanged: batch.length - fresh.length, events: events.length };
 }
 

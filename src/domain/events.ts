@@ -98,7 +98,7 @@ export type EventPayloads = {
   'case.closed': ClosedPayload & Imported;
   'case.note_added': { text: string };
   'case.evidence_added': AddEvidencePayload;
-  'case.sla_breached': { stage: OpenStage; deadlineAt: string };
+  'case.sla_breached': { stage: OpenStage; deadlineAt: string } & Imported;
   'case.duplicate_detected': { duplicateOf: string; fingerprint: string };
   'case.report_merged': { duplicateCaseId: string; duplicateReference: string };
   /** Linked by the same content at another URL, or (since reports of closed items are linked) the same item. */

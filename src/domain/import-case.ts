@@ -104,7 +104,7 @@ export function importDrafts(c: ImportedCase, ctx: ImportContext): EventDraft[] 
       );
     }
   }
-  if (close === undefined) return events;
+  if (close === undefined) return withBreaches(events, ctx);
   const closed = mark(close.at);
   switch (close.outcome) {
     case 'no_violation': {
@@ -148,5 +148,48 @@ export function importDrafts(c: ImportedCase, ctx: ImportContext): EventDraft[] 
     case 'duplicate':
       throw new Error('duplicates are not imported');
   }
-  return events;
+  return withBreaches(events, ctx);
+}
+
+const timeOf = (event: EventDraft): string => (event.payload as { imported: ImportMark }).imported.at;
+
+/** The deadline an event starts, for the stage it enters (null: none, or no stage entered). */
+function deadlineOf(event: EventDraft): { stage: OpenStage; deadlineAt: string } | null {
+  switch (event.type) {
+    case 'case.received':
+      return { stage: 'received', deadlineAt: event.payload.deadlineAt };
+    case 'case.verified':
+      return event.payload.deadlineAt === null ? null : { stage: 'verified', deadlineAt: event.payload.deadlineAt };
+    case 'case.referred':
+      return { stage: 'referred', deadlineAt: event.payload.deadlineAt };
+    case 'case.penalty_issued':
+      return { stage: 'penalty_issued', deadlineAt: event.payload.deadlineAt };
+    default:
+      return null;
+  }
+}
+
+const LEAVES_STAGE = new Set(['case.verified', 'case.referred', 'case.penalty_issued', 'case.closed']);
+
+/**
+ * The record's own lateness: a stage it left after that stage's deadline gets its
+ * case.sla_breached, at the deadline, as the SLA timer would have appended it then. A
+ * stage the record leaves the case in is the live timers' (and the sweep's) to watch.
+ */
+function withBreaches(events: readonly EventDraft[], ctx: ImportContext): EventDraft[] {
+  const out: EventDraft[] = [];
+  let visit: { stage: OpenStage; deadlineAt: string } | null = null;
+  for (const event of events) {
+    if (visit !== null && LEAVES_STAGE.has(event.type) && timeOf(event) > visit.deadlineAt) {
+      out.push(
+        draft(event.caseId, 'case.sla_breached', {
+          ...visit,
+          imported: { at: visit.deadlineAt, row: ctx.row, digest: ctx.digest },
+        }),
+      );
+    }
+    if (LEAVES_STAGE.has(event.type) || event.type === 'case.received') visit = deadlineOf(event);
+    out.push(event);
+  }
+  return out;
 }

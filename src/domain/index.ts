@@ -67,3 +67,4 @@ export { createRootBuilder, eventLeaf, inclusionProofs, leafHash, merkleRoot, ve
 export { csvCell, csvLine } from './csv.ts';
 export { IMPORT_COLUMNS, parseImportRow, type ImportColumn, type ImportedCase, type RowProblem } from './import-row.ts';
 export { importCaseId, importDrafts, importRowDigest } from './import-case.ts';
+export { businessTime } from './events.ts';

@@ -99,7 +99,7 @@ describe('casetrail import', () => {
     expect(text.split('\r\n')[0]).toBe(`\uFEFF${NAMES.join(',')}`);
 
     const summary = await imported([template]);
-    expect(summary).toMatchObject({ status: 'imported', rows: 1, imported: 1, unchanged: 0, rejected: 0, events: 5 });
+    expect(summary).toMatchObject({ status: 'imported', rows: 1, imported: 1, unchanged: 0, rejected: 0, events: 6 });
     const { rows } = await system.harness.pool.query<{
       id: string;
       stage: string;
@@ -122,8 +122,10 @@ describe('casetrail import', () => {
       payload: { imported?: { at: string; row: number; digest: string } };
       occurred_at: string;
     }>('SELECT type, payload, occurred_at FROM events WHERE case_id = $1 ORDER BY seq', [found?.id]);
+    // Verified 25 h 45 min after receipt: the record's own breach of the 24 h deadline, at the deadline.
     expect(events.rows.map((e) => e.type)).toEqual([
       'case.received',
+      'case.sla_breached',
       'case.verified',
       'case.referred',
       'case.penalty_issued',
@@ -136,12 +138,21 @@ describe('casetrail import', () => {
     }
     expect(events.rows.map((e) => e.payload.imported?.at)).toEqual([
       '2026-06-03T01:15:00.000Z',
+      '2026-06-04T01:15:00.000Z',
       '2026-06-04T03:00:00.000Z',
       '2026-06-05T02:30:00.000Z',
       '2026-06-19T17:00:00.000Z',
       '2026-06-29T17:00:00.000Z',
     ]);
 
+    const breach = await system.harness.pool.query<{ stage: string; breached_at: Date }>(
+      'SELECT stage, breached_at FROM sla_breaches WHERE case_id = $1',
+      [found?.id],
+    );
+    expect(breach.rows).toEqual([{ stage: 'received', breached_at: new Date('2026-06-04T01:15:00.000Z') }]);
+    // Closed history is projected by nothing: no outbox row, no webhook delivery.
+    const outbox = await system.harness.pool.query("SELECT 1 FROM outbox WHERE payload->>'caseId' = $1", [found?.id]);
+    expect(outbox.rowCount).toBe(0);
     // The chain holds, and the stored case is the fold of its events.
     const trail = await listEvents(system.harness.pool, found?.id as string);
     expect(verifyChain(trail)).toEqual({ ok: true });
