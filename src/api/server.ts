@@ -34,6 +34,8 @@ import { stageHistoryRoutes } from './routes/stage-history.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
 import { registerRequestDeadline } from './http/request-deadline.ts';
 import { fileRoutes } from './routes/file.routes.ts';
+import { importRoutes } from './routes/import.routes.ts';
+import type { OpenStage } from '../domain/index.ts';
 import type { FileStore } from '../infra/files/file-store.ts';
 import { registerQueueDashboard } from './queue-dashboard.ts';
 import { createHandoff } from '../infra/queue/publish.ts';
@@ -100,7 +102,11 @@ export interface ServerDeps {
   queues?: Pick<QueueFactory, 'queue'>;
   /** The evidence file store: the file routes (and zip exports, file erasure) exist only with it. */
   files?: FileSettings;
+  /** The HMAC key of personal data and the SLA durations: the import routes exist only with them. */
+  imports?: ImportSettings;
 }
+
+type ImportSettings = { hmacKey: Buffer; sla: Record<OpenStage, number> };
 
 export type FileSettings = { store: FileStore; maxBytes: number };
 
@@ -217,6 +223,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
           audit: deps.audit,
           ...(deps.files === undefined ? {} : { store: deps.files.store }),
         });
+      if (deps.imports !== undefined) {
+        await importRoutes(v1, { pool: deps.pool, log: deps.log, ...deps.imports, maxBytes: 512 * 1024 * 1024 });
+      }
       if (deps.files !== undefined) {
         await fileRoutes(v1, {
           pool: deps.pool,
@@ -243,9 +252,10 @@ export type ApiInput = {
   health: HealthChecks;
   audit: AuditKeys;
   secretsKey: Buffer;
-  hmacKey?: Buffer;
   queues?: Pick<QueueFactory, 'queue'>;
   files?: FileSettings;
+  /** The HMAC key of personal data: references resolved with it, and the import routes exist only with it. */
+  hmacKey?: Buffer;
 };
 
 /** The HTTP API of a casetrail process: its LISTEN connection for ?wait=true included. */
@@ -264,6 +274,19 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
       ...(input.hmacKey === undefined ? {} : { hmacKey: input.hmacKey }),
       ...(input.queues === undefined ? {} : { queues: input.queues }),
       ...(input.files === undefined ? {} : { files: input.files }),
+      ...(input.hmacKey === undefined
+        ? {}
+        : {
+            imports: {
+              hmacKey: input.hmacKey,
+              sla: {
+                received: input.config.CASETRAIL_SLA_RECEIVED,
+                verified: input.config.CASETRAIL_SLA_VERIFIED,
+                referred: input.config.CASETRAIL_SLA_REFERRED,
+                penalty_issued: input.config.CASETRAIL_SLA_PENALTY_ISSUED,
+              },
+            },
+          }),
       options: {
         rateLimit: {
           max: input.config.CASETRAIL_RATE_LIMIT_MAX,

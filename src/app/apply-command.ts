@@ -201,7 +201,7 @@ function filePersonalOf(command: Command): FilePersonalData[] {
 }
 
 /** Each personal value gets a fresh random salt: its reference confirms nothing once erased. */
-function protectorOf(deps: Pick<ApplyDeps, 'hmacKey'>): Protector {
+export function protectorOf(deps: Pick<ApplyDeps, 'hmacKey'>): Protector {
   return (caseId, field, value) => {
     const salt = randomBytes(16).toString('hex');
     return { caseId, field, value, salt, digest: personalValueDigest(deps.hmacKey, salt, value) };

@@ -65,6 +65,15 @@ type ClosedPayload =
   | { outcome: 'penalty_overturned' }
   | { outcome: 'withdrawn'; reason: string };
 
+/**
+ * On the events of imported history (docs/design.md §15): what the source record claims
+ * happened when (`at`, the business time), the source row's number and the SHA-256 of its
+ * values. The event's own occurredAt is when the history was imported.
+ */
+export type ImportMark = { at: string; row: number; digest: string };
+
+type Imported = { imported?: ImportMark };
+
 export type EventPayloads = {
   'case.received': {
     reference: string;
@@ -78,7 +87,7 @@ export type EventPayloads = {
     /** HMAC-SHA256 of the item's personal fields (account handle and name, content). */
     personal: { digest: string };
     deadlineAt: string;
-  };
+  } & Imported;
   'case.claimed': { claimedUntil: string };
   /** A claim a supervisor placed for a verifier; its lease runs like a claim's. */
   'case.assigned': { verifierId: string; claimedUntil: string };
@@ -90,18 +99,18 @@ export type EventPayloads = {
     evidence: EvidenceItem[];
     /** Null when the verdict dismisses the case: a case.closed follows. */
     deadlineAt: string | null;
-  };
-  'case.referred': ReferPayload & { deadlineAt: string };
+  } & Imported;
+  'case.referred': ReferPayload & { deadlineAt: string } & Imported;
   'case.penalty_issued': Omit<PenaltyState, 'fine'> & {
     fine: { amount: string; currency: 'VND' };
     deadlineAt: string;
-  };
-  'case.appeal_filed': FileAppealPayload;
-  'case.appeal_decided': { decision: AppealDecision; note: string };
-  'case.closed': ClosedPayload;
+  } & Imported;
+  'case.appeal_filed': FileAppealPayload & Imported;
+  'case.appeal_decided': { decision: AppealDecision; note: string } & Imported;
+  'case.closed': ClosedPayload & Imported;
   'case.note_added': { text: string };
   'case.evidence_added': AddEvidencePayload;
-  'case.sla_breached': { stage: OpenStage; deadlineAt: string };
+  'case.sla_breached': { stage: OpenStage; deadlineAt: string } & Imported;
   'case.duplicate_detected': { duplicateOf: string; fingerprint: string };
   'case.report_merged': { duplicateCaseId: string; duplicateReference: string };
   /** Linked by the same content at another URL, or (since reports of closed items are linked) the same item. */
@@ -132,6 +141,12 @@ export type StoredEventOf<T extends EventType> = EventDraftOf<T> & {
 };
 
 export type StoredEvent = { [T in EventType]: StoredEventOf<T> }[EventType];
+
+/** When the event happened by the record: the imported record's claim, else when it was appended. */
+export function businessTime(event: StoredEvent): string {
+  const payload = event.payload as Imported;
+  return payload.imported?.at ?? event.occurredAt;
+}
 
 export function draft<T extends EventType>(caseId: string, type: T, payload: EventPayloads[T]): EventDraftOf<T> {
   return { caseId, type, payload };

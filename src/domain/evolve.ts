@@ -1,5 +1,5 @@
 import type { CaseState } from './case-state.ts';
-import type { StoredEvent, StoredEventOf } from './events.ts';
+import { businessTime, type StoredEvent, type StoredEventOf } from './events.ts';
 import { withoutVersion } from './personal-values.ts';
 import { priorityAfterMerges } from './priority.ts';
 import { assertNever } from './stages.ts';
@@ -34,7 +34,7 @@ function received(event: StoredEventOf<'case.received'>): CaseState {
     duplicateOf: null,
     mergedReports: 0,
     relatedCases: [],
-    stageEnteredAt: event.occurredAt,
+    stageEnteredAt: businessTime(event),
     deadlineAt: p.deadlineAt,
     headHash: event.hash,
     createdAt: event.occurredAt,
@@ -54,7 +54,9 @@ export function evolve(state: CaseState | null, event: StoredEvent): CaseState {
     throw new Error(`event ${event.caseId}#${event.seq} does not follow ${state.id}#${state.version}`);
   }
   const next: CaseState = { ...state, version: event.seq, updatedAt: event.occurredAt, headHash: event.hash };
-  const entered = { stageEnteredAt: event.occurredAt };
+  // Imported history enters its stages when the record says it did.
+  const at = businessTime(event);
+  const entered = { stageEnteredAt: at };
 
   switch (event.type) {
     case 'case.claimed':
@@ -64,30 +66,30 @@ export function evolve(state: CaseState | null, event: StoredEvent): CaseState {
     case 'case.released':
       return { ...next, claimedBy: null, claimedUntil: null };
     case 'case.verified': {
-      const { deadlineAt, ...verdict } = withoutVersion(event.payload);
+      const { deadlineAt, imported: _, ...verdict } = withoutVersion(event.payload);
       return {
         ...next,
         ...entered,
         stage: 'verified',
         verifiedBy: event.actor.id,
-        verdict: { ...verdict, verifiedAt: event.occurredAt },
+        verdict: { ...verdict, verifiedAt: at },
         claimedBy: null,
         claimedUntil: null,
         deadlineAt,
       };
     }
     case 'case.referred': {
-      const { deadlineAt, ...referral } = withoutVersion(event.payload);
+      const { deadlineAt, imported: _, ...referral } = withoutVersion(event.payload);
       return {
         ...next,
         ...entered,
         stage: 'referred',
-        referral: { ...referral, referredAt: event.occurredAt },
+        referral: { ...referral, referredAt: at },
         deadlineAt,
       };
     }
     case 'case.penalty_issued': {
-      const { deadlineAt, fine, ...penalty } = withoutVersion(event.payload);
+      const { deadlineAt, fine, imported: _, ...penalty } = withoutVersion(event.payload);
       return {
         ...next,
         ...entered,
@@ -98,14 +100,16 @@ export function evolve(state: CaseState | null, event: StoredEvent): CaseState {
         deadlineAt,
       };
     }
-    case 'case.appeal_filed':
-      return { ...next, appeal: { ...withoutVersion(event.payload), filedBy: event.actor.id, status: 'pending' } };
+    case 'case.appeal_filed': {
+      const { imported: _, ...appeal } = withoutVersion(event.payload);
+      return { ...next, appeal: { ...appeal, filedBy: event.actor.id, status: 'pending' } };
+    }
     case 'case.appeal_decided': {
       if (state.appeal === null) throw new Error(`appeal decided on case ${state.id} without an appeal`);
       const { decision, note } = event.payload;
       return {
         ...next,
-        appeal: { ...state.appeal, status: decision, decidedBy: event.actor.id, decidedAt: event.occurredAt, note },
+        appeal: { ...state.appeal, status: decision, decidedBy: event.actor.id, decidedAt: at, note },
       };
     }
     case 'case.closed':

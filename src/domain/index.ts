@@ -85,3 +85,7 @@ export { COMMAND_LINE_ACTOR, USER_EVENT_TYPES, chainUserEvents, userChanges } fr
 export type { UserEvent, UserEventDraft } from './user-trail.ts';
 export { AGE_BANDS } from './workload.ts';
 export type { AgeBand } from './workload.ts';
+export { csvCell, csvLine } from './csv.ts';
+export { IMPORT_COLUMNS, parseImportRow, type ImportColumn, type ImportedCase, type RowProblem } from './import-row.ts';
+export { importCaseId, importDrafts, importRowDigest } from './import-case.ts';
+export { businessTime } from './events.ts';

@@ -9,7 +9,7 @@ import { DEFAULT_PRIORITY } from './priority.ts';
 import type { ItemInput } from './schemas.ts';
 
 /** The item as the trail keeps it: account handle, account name and content are personal. */
-function itemState(item: ItemInput): ItemState {
+export function itemState(item: ItemInput): ItemState {
   return {
     platform: item.platform,
     url: item.url,

@@ -1,4 +1,4 @@
-import type { StoredEvent } from './events.ts';
+import { businessTime, type StoredEvent } from './events.ts';
 import type { OpenStage } from './stages.ts';
 import type { StageVisit } from './system-events.ts';
 
@@ -6,8 +6,8 @@ import type { StageVisit } from './system-events.ts';
 export type SlaTimer = StageVisit & { caseId: string; deadlineAt: string };
 
 function timer(event: StoredEvent, stage: OpenStage, deadlineAt: string): SlaTimer {
-  // evolve sets stageEnteredAt to the occurredAt of the event that enters the stage.
-  return { caseId: event.caseId, stage, stageEnteredAt: event.occurredAt, deadlineAt };
+  // evolve sets stageEnteredAt to the business time of the event that enters the stage.
+  return { caseId: event.caseId, stage, stageEnteredAt: businessTime(event), deadlineAt };
 }
 
 /**

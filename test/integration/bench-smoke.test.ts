@@ -5,6 +5,7 @@ import { runAuditBench } from '../../src/bench/audit.bench.ts';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { runFilesBench } from '../../src/bench/files.bench.ts';
+import { runImportBench } from '../../src/bench/import.bench.ts';
 import { runIntakeBench } from '../../src/bench/intake.bench.ts';
 import { HOST, sweepLeftovers } from '../../src/bench/leftovers.ts';
 import { runPipelineBench } from '../../src/bench/pipeline.bench.ts';
@@ -93,6 +94,14 @@ describe('benchmark smoke run', () => {
     expect(result).toMatchObject({ scenario: 'files', fileMib: 2, store: 'file' });
     expect(result.rounds.upload).toHaveLength(1);
     for (const figure of [result.uploadMibPerSec, result.downloadMibPerSec, result.copyMibPerSec]) {
+      expect(figure).toBeGreaterThan(0);
+    }
+  });
+
+  it('imports a generated history file against parsing it alone, and again with nothing new', async () => {
+    const result = await runImportBench({ adminUrl, rows: 400, log });
+    expect(result).toMatchObject({ scenario: 'import', rows: 400, events: 1800 });
+    for (const figure of [result.rowsPerSec, result.parseRowsPerSec, result.peakRssMb, result.rssAtEndMb]) {
       expect(figure).toBeGreaterThan(0);
     }
   });

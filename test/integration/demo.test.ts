@@ -8,6 +8,7 @@ import { startSystem, type System } from '../support/system.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CASES = 28;
+const HISTORY = 40;
 
 type DemoSummary = {
   runTag: string;
@@ -15,6 +16,8 @@ type DemoSummary = {
   stages: Record<string, number>;
   outcomes: Record<string, number>;
   failed: unknown[];
+  erased: number;
+  history: { rows: number; stages: Record<string, number>; outcomes: Record<string, number> };
   users: { name: string; roles: string[]; token: string }[];
 };
 
@@ -53,17 +56,24 @@ describe('casetrail demo', () => {
   afterAll(() => system?.close());
 
   const demo = async () => {
-    const result = await runCli(['demo', '--cases', String(CASES), '--api-url', system.baseUrl, '--json'], {
-      CASETRAIL_TOKEN: admin,
-    });
+    const result = await runCli(
+      ['demo', '--cases', String(CASES), '--history', String(HISTORY), '--api-url', system.baseUrl, '--json'],
+      {
+        CASETRAIL_TOKEN: admin,
+      },
+    );
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout) as DemoSummary;
     runs.push(summary);
     return summary;
   };
 
-  it('fills a running system with cases in every stage and outcome, through the API', async () => {
+  it('imports a half year of history, then fills a running system with cases in every stage and outcome, through the API', async () => {
     const summary = await demo();
+    expect(summary.history.rows).toBe(HISTORY);
+    // Two closed cases had their personal data erased, by the admin token's user.
+    expect(summary.erased).toBe(2);
+    expect(await erasures(system)).toBe(2);
     expect(summary).toMatchObject({
       cases: CASES,
       failed: [],
@@ -82,7 +92,17 @@ describe('casetrail demo', () => {
         [1, 2, 3].map((i) => [`demo-${summary.runTag.toLowerCase()}-${role}-${i}`, [role]]),
       ),
     );
-    expect(await stageCounts(system)).toEqual(summary.stages);
+    expect(await stageCounts(system)).toEqual(plus(summary.stages, summary.history.stages));
+    // The history's open cases past their deadline (the record's dates): each gets its breach.
+    const overdue = await overdueCases(system);
+    expect(overdue).toBeGreaterThan(0);
+    await system.waitFor(async () => (await breaches(system)) >= overdue, 30_000);
+    expect(await breaches(system)).toBe(overdue);
+    // The past's own late steps are breaches too, dated when they happened.
+    const { rows } = await system.harness.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM sla_breaches WHERE breached_at < now() - interval '7 days'",
+    );
+    expect(rows[0]?.n).toBeGreaterThan(0);
   });
 
   it('runs again without touching the first run: new users, new cases, every command applied', async () => {
@@ -91,7 +111,9 @@ describe('casetrail demo', () => {
     expect(second.runTag).not.toBe(runs[0]?.runTag);
     expect(second.failed).toEqual([]);
     const first = runs[0] as DemoSummary;
-    const doubled = Object.fromEntries(Object.entries(first.stages).map(([stage, n]) => [stage, n * 2]));
+    // The live weeks are planned alike; each run's history is its own draw.
+    const doubled = plus(plus(first.stages, first.history.stages), plus(second.stages, second.history.stages));
+    expect(second.stages).toEqual(first.stages);
     expect(await stageCounts(system)).toEqual(doubled);
     const after = await caseVersions(system);
     expect([...before].filter(([id, version]) => after.get(id) !== version)).toEqual([]);
@@ -110,6 +132,33 @@ describe('casetrail demo', () => {
     );
   });
 });
+
+function plus(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.keys(a).map((key) => [key, (a[key] ?? 0) + (b[key] ?? 0)]));
+}
+
+async function erasures(system: System): Promise<number> {
+  const { rows } = await system.harness.pool.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM events WHERE type = 'case.personal_data_erased'",
+  );
+  return rows[0]?.n ?? 0;
+}
+
+async function overdueCases(system: System): Promise<number> {
+  const { rows } = await system.harness.pool.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM cases WHERE stage <> 'closed' AND deadline_at < now()",
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Breaches of the visits cases are in now (those of the past's closed visits aside). */
+async function breaches(system: System): Promise<number> {
+  const { rows } = await system.harness.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM sla_breaches b JOIN cases c ON c.id = b.case_id
+     WHERE c.stage = b.stage AND c.stage_entered_at = b.stage_entered_at`,
+  );
+  return rows[0]?.n ?? 0;
+}
 
 async function stageCounts(system: System): Promise<Record<string, number>> {
   const { rows } = await system.harness.pool.query<{ stage: string; n: number }>(

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { runAuditBench } from '../../bench/audit.bench.ts';
 import { runFilesBench } from '../../bench/files.bench.ts';
+import { runImportBench } from '../../bench/import.bench.ts';
 import { runIntakeBench } from '../../bench/intake.bench.ts';
 import { sweepLeftovers } from '../../bench/leftovers.ts';
 import { runStartupBench, stopStartupRuns } from '../../bench/startup.bench.ts';
@@ -29,6 +30,7 @@ export type BenchFlags = {
   runs: string;
   starts: string;
   fileMib: string;
+  importRows: string;
   backends: string;
   json?: boolean;
 };
@@ -134,6 +136,9 @@ export async function runBench(flags: BenchFlags): Promise<void> {
     if (scenarios.includes('files')) {
       emit(await runFilesBench({ adminUrl, fileMib: settings.fileMib, rounds: settings.rounds, log }));
     }
+    if (scenarios.includes('import')) {
+      emit(await runImportBench({ adminUrl, rows: settings.importRows, log }));
+    }
   } catch (error) {
     // Interrupted: the scenario failed as its database went; the handler ends the process.
     if (interruption.interrupted) await interruption.ended;
@@ -205,6 +210,7 @@ function benchSettings(flags: BenchFlags) {
     runs: positive(flags.runs, '--runs'),
     starts: positive(flags.starts, '--starts'),
     fileMib: positive(flags.fileMib, '--file-mib'),
+    importRows: positive(flags.importRows, '--import-rows'),
   };
 }
 
@@ -301,6 +307,17 @@ function row(r: Record<string, unknown>): string[] {
       '',
       `${r.peakRssMb} MiB`,
       'upload and download against a copy of the same bytes on the same disk (medians)',
+    ];
+  }
+  if (r.scenario === 'import') {
+    return [
+      `import (${r.rows} rows, ${r.fileMib} MiB CSV)`,
+      `${r.rowsPerSec} rows/s, ${r.events} events in ${r.seconds} s`,
+      `parse only ${r.parseRowsPerSec} rows/s`,
+      String(r.ratio),
+      '',
+      `${r.peakRssMb} MiB`,
+      `RSS ${r.rssAtTenthMb} MiB at a tenth, ${r.rssAtEndMb} MiB at the end; again (nothing new) ${r.againSeconds} s`,
     ];
   }
   if (r.scenario === 'startup') {

@@ -19,6 +19,7 @@ export function registerBench(program: Command): void {
     .option('--runs <n>', 'runs of `casetrail --version` and `--help` in the startup scenario', '10')
     .option('--starts <n>', 'timed `npm start` runs of the startup scenario', '3')
     .option('--file-mib <n>', 'size of the file the files scenario uploads and downloads, in MiB', '256')
+    .option('--import-rows <n>', 'rows of the file the import scenario imports', '100000')
     .option('--scenarios <list>', `comma-separated: ${SCENARIOS.join(', ')}`, SCENARIOS.join(','))
     .option('--backends <list>', 'queue backends of the pipeline scenario: redis, postgres', 'redis,postgres')
     .option('--json', 'JSON lines only (no table)')

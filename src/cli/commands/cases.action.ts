@@ -4,7 +4,7 @@ import { createApiClient } from '../api-client.ts';
 import { CliError } from '../exit.ts';
 import { printResult } from '../output.ts';
 
-type CaseView = {
+export type CaseView = {
   id: string;
   reference: string;
   stage: string;
@@ -16,11 +16,11 @@ type CaseView = {
   createdAt: string;
   version: number;
 };
-type Accepted = { commandId: string; caseId: string; status: string; reference?: string | null };
+export type Accepted = { commandId: string; caseId: string; status: string; reference?: string | null };
 
-type ApiFlags = { apiUrl?: string; token?: string; json?: boolean };
+export type ApiFlags = { apiUrl?: string; token?: string; json?: boolean };
 
-function client(flags: ApiFlags) {
+export function client(flags: ApiFlags) {
   const config = loadConfig();
   return createApiClient({
     url: flags.apiUrl ?? config.CASETRAIL_API_URL,
@@ -28,8 +28,11 @@ function client(flags: ApiFlags) {
   });
 }
 
-const line = (c: CaseView) =>
+const caseLine = (c: CaseView) =>
   `${c.reference}  ${c.stage.padEnd(14)} ${(c.outcome ?? '').padEnd(18)} ${c.priority.padEnd(7)} ${c.platform.padEnd(9)} ${c.claim.slice(0, 60)}`;
+
+/** One line naming a case and where it stands. */
+export const caseSummary = (c: CaseView) => `${c.reference} ${c.id} ${c.stage}${c.outcome ? ` (${c.outcome})` : ''}`;
 
 export async function submitCase(flags: ApiFlags & { file: string; wait: boolean }): Promise<void> {
   let body: unknown;
@@ -45,11 +48,7 @@ export async function submitCase(flags: ApiFlags & { file: string; wait: boolean
     return;
   }
   const created = await request<CaseView>('POST', '/v1/cases?wait=true', body);
-  printResult(
-    flags,
-    created,
-    () => `${created.reference} ${created.id} ${created.stage}${created.outcome ? ` (${created.outcome})` : ''}`,
-  );
+  printResult(flags, created, () => caseSummary(created));
 }
 
 export async function listCases(
@@ -58,7 +57,7 @@ export async function listCases(
   const query = new URLSearchParams({ limit: flags.limit });
   for (const key of ['stage', 'outcome', 'q'] as const) if (flags[key]) query.set(key, flags[key] as string);
   const page = await client(flags)<{ items: CaseView[]; nextCursor: string | null }>('GET', `/v1/cases?${query}`);
-  printResult(flags, page, () => (page.items.length === 0 ? 'no cases' : page.items.map(line).join('\n')));
+  printResult(flags, page, () => (page.items.length === 0 ? 'no cases' : page.items.map(caseLine).join('\n')));
 }
 
 export async function showCase(id: string, flags: ApiFlags): Promise<void> {

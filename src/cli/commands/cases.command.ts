@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../lazy.ts';
+import { registerCaseCommands } from './case-commands.command.ts';
 
 const load = () => import('./cases.action.ts');
 
@@ -15,10 +16,11 @@ export function registerCases(program: Command): void {
       .command('submit')
       .description('submit a report as a clerk (the body of POST /v1/cases, read from a JSON file)')
       .requiredOption('--file <path>', 'JSON file with { item, report, claim, category, priority? }')
+      .option('--wait', 'wait until the case is created (the default)', true)
       .option('--no-wait', 'return as soon as the command is accepted'),
   ).action(lazyAction(load, 'submitCase'));
 
-  const cases = program.command('cases').description('read cases through the API');
+  const cases = program.command('cases').description('read cases and run their commands through the API');
   apiOptions(
     cases
       .command('list')
@@ -31,4 +33,5 @@ export function registerCases(program: Command): void {
   apiOptions(cases.command('show').description('show one case').argument('<id>', 'case id')).action(
     lazyAction(load, 'showCase'),
   );
+  registerCaseCommands(cases);
 }

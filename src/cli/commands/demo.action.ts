@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { OUTCOMES, STAGES } from '../../domain/index.ts';
 import { loadConfig } from '../../infra/config/config.ts';
+import { demoHistory, type DemoHistory } from '../demo/demo-history.ts';
 import { MIN_DEMO_CASES, planDemo, type DemoCase } from '../demo/demo-plan.ts';
 import { DemoAbort, runDemo, type CaseResult } from '../demo/demo-runner.ts';
 import { createDemoUsersInDatabase, createDemoUsersViaApi, tokensByRole } from '../demo/demo-users.ts';
@@ -8,7 +9,14 @@ import { CliError, EXIT } from '../exit.ts';
 import { printResult } from '../output.ts';
 import { createProgress } from '../progress.ts';
 
-export type DemoFlags = { cases: string; concurrency: string; apiUrl?: string; token?: string; json?: boolean };
+export type DemoFlags = {
+  cases: string;
+  history: string;
+  concurrency: string;
+  apiUrl?: string;
+  token?: string;
+  json?: boolean;
+};
 
 function positive(name: string, value: string, min = 1): number {
   const n = Number(value);
@@ -18,6 +26,7 @@ function positive(name: string, value: string, min = 1): number {
 
 export async function runDemoCommand(flags: DemoFlags): Promise<void> {
   const cases = positive('cases', flags.cases, MIN_DEMO_CASES);
+  const historyRows = positive('history', flags.history, 0);
   const concurrency = positive('concurrency', flags.concurrency);
   const config = loadConfig();
   const apiUrl = (flags.apiUrl ?? config.CASETRAIL_API_URL).replace(/\/+$/, '');
@@ -28,7 +37,11 @@ export async function runDemoCommand(flags: DemoFlags): Promise<void> {
     adminToken === undefined
       ? await createDemoUsersInDatabase(runTag)
       : await createDemoUsersViaApi(apiUrl, adminToken, runTag);
-  const plan = planDemo({ cases, runTag, now: new Date() });
+  const now = new Date();
+  const supervisor = tokensByRole(users).supervisor[0] as string;
+  const history =
+    historyRows === 0 ? null : await importHistory(apiUrl, supervisor, demoHistory({ rows: historyRows, runTag, now }));
+  const plan = planDemo({ cases, runTag, now });
   const progress = createProgress(`demo ${runTag}`, plan.length);
   const started = Date.now();
   let results: CaseResult[];
@@ -55,15 +68,23 @@ export async function runDemoCommand(flags: DemoFlags): Promise<void> {
   } finally {
     progress.stop();
   }
-  const summary = summarize(plan, results, runTag, apiUrl, Date.now() - started);
+  const erased = adminToken === undefined ? [] : await eraseSome(apiUrl, adminToken, plan, results);
+  const summary = { ...summarize(plan, results, runTag, apiUrl, Date.now() - started), erased: erased.length };
   printResult(
     flags,
-    { ...summary, users: users.map(({ name, role, token }) => ({ name, roles: [role], token })) },
+    {
+      ...summary,
+      history: history === null ? null : { rows: history.rows, stages: history.stages, outcomes: history.outcomes },
+      users: users.map(({ name, role, token }) => ({ name, roles: [role], token })),
+    },
     () =>
-      humanSummary(
-        summary,
-        users.filter((u) => u.name.endsWith('-1')),
-      ),
+      [
+        ...(history === null ? [] : [`imported ${history.rows} past cases of the half year before the live weeks`]),
+        humanSummary(
+          summary,
+          users.filter((u) => u.name.endsWith('-1')),
+        ),
+      ].join('\n'),
   );
   if (summary.failed.length > 0) {
     throw new CliError(
@@ -71,6 +92,59 @@ export async function runDemoCommand(flags: DemoFlags): Promise<void> {
       EXIT.checkFailed,
     );
   }
+}
+
+const ERASED_FATES = new Set(['withdrawn', 'dismissed']);
+
+/**
+ * A court order or the retention period: the personal data of a few closed cases is
+ * erased (admin), as a unit's trail shows over half a year. Needs the admin token.
+ */
+async function eraseSome(
+  apiUrl: string,
+  adminToken: string,
+  plan: readonly DemoCase[],
+  results: readonly CaseResult[],
+): Promise<string[]> {
+  const fates = new Map(plan.map((c) => [c.n, c.fate]));
+  const chosen = results
+    .filter((r) => r.failure === null && r.caseId !== null && ERASED_FATES.has(fates.get(r.n) ?? ''))
+    .slice(0, 2)
+    .map((r) => r.caseId as string);
+  for (const caseId of chosen) {
+    const response = await fetch(`${apiUrl}/v1/cases/${caseId}/personal-data/erase`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'Hết thời hạn lưu trữ dữ liệu cá nhân (retention period over)' }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (!response.ok)
+      throw new CliError(`erasing the personal data of case ${caseId}: ${response.status}`, EXIT.checkFailed);
+  }
+  return chosen;
+}
+
+/** The half year before: imported as a unit brings its spreadsheets in (POST /v1/imports). */
+async function importHistory(apiUrl: string, token: string, history: DemoHistory): Promise<DemoHistory> {
+  const response = await fetch(`${apiUrl}/v1/imports`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+    body: history.csv,
+    signal: AbortSignal.timeout(600_000),
+  });
+  const answer = (await response.json()) as {
+    imported?: number;
+    detail?: string;
+    errors?: { path: string; message: string }[];
+  };
+  if (!response.ok || answer.imported !== history.rows) {
+    const first = answer.errors?.[0];
+    throw new CliError(
+      `importing the demo's history: ${response.status} ${answer.detail ?? ''}${first ? ` (${first.path}: ${first.message})` : ''}`,
+      EXIT.checkFailed,
+    );
+  }
+  return history;
 }
 
 async function assertReachable(apiUrl: string): Promise<void> {

@@ -1,7 +1,8 @@
 import type { Category, ContentType, Platform } from '../../domain/index.ts';
 
 // Sample items for `casetrail demo`: what intake clerks in Vietnam see reported, in
-// Vietnamese and English, over several platforms. Invented accounts; no real person.
+// Vietnamese and English, over several platforms, each claim in its item's language.
+// Invented accounts; no real person.
 
 export interface SampleItem {
   platform: Platform;
@@ -26,7 +27,7 @@ export const SAMPLE_ITEMS: readonly SampleItem[] = [
     category: 'health',
     finding: 'false',
     content: 'Uống nước chanh nóng mỗi sáng chữa khỏi cúm A chỉ trong 3 ngày, bác sĩ không muốn bạn biết điều này!',
-    claim: 'Hot lemon water cures influenza A within three days',
+    claim: 'Uống nước chanh nóng chữa khỏi cúm A trong ba ngày',
   },
   {
     platform: 'tiktok',
@@ -37,7 +38,7 @@ export const SAMPLE_ITEMS: readonly SampleItem[] = [
     category: 'health',
     finding: 'false',
     content: 'Xông lá bưởi 15 phút tiêu diệt hoàn toàn virus sốt xuất huyết trong máu.',
-    claim: 'Steaming with grapefruit leaves kills the dengue virus in the blood',
+    claim: 'Xông lá bưởi tiêu diệt virus sốt xuất huyết trong máu',
   },
   {
     platform: 'zalo',
@@ -48,7 +49,7 @@ export const SAMPLE_ITEMS: readonly SampleItem[] = [
     category: 'disaster',
     finding: 'false',
     content: 'KHẨN: Đập thủy điện Trị An sắp vỡ, toàn bộ người dân Biên Hòa phải sơ tán ngay trong đêm nay!',
-    claim: 'The Tri An hydropower dam is about to burst and Bien Hoa must evacuate tonight',
+    claim: 'Đập thủy điện Trị An sắp vỡ, Biên Hòa phải sơ tán trong đêm',
   },
   {
     platform: 'facebook',
@@ -59,7 +60,7 @@ export const SAMPLE_ITEMS: readonly SampleItem[] = [
     category: 'safety',
     finding: 'misleading',
     content: 'Ảnh: cầu Rạch Miễu 2 bị nứt toác sau trận mưa lớn, xe cộ không được qua lại.',
-    claim: 'The Rach Mieu 2 bridge cracked open after heavy rain and is closed',
+    claim: 'Cầu Rạch Miễu 2 bị nứt sau mưa lớn và đã đóng cửa',
   },
   {
     platform: 'youtube',
@@ -70,7 +71,7 @@ export const SAMPLE_ITEMS: readonly SampleItem[] = [
     category: 'economy',
     finding: 'false',
     content: 'Ngân hàng Nhà nước sẽ đổi tiền từ tháng sau, tiền cũ mất giá trị, hãy rút hết tiền gửi ngay!',
-    claim: 'The State Bank will replace the currency next month and old notes will be worthless',
+    claim: 'Ngân hàng Nhà nước sẽ đổi tiền vào tháng sau, tiền cũ mất giá trị',
   },
   {
     platform: 'facebook',
@@ -81,7 +82,7 @@ export const SAMPLE_ITEMS: readonly SampleItem[] = [
     category: 'scam',
     finding: 'false',
     content: 'Tuyển cộng tác viên chốt đơn Shopee, nhận 500.000đ/ngày, chỉ cần nộp phí kích hoạt 300.000đ.',
-    claim: 'A paid activation fee buys a Shopee order-taking job at 500,000 VND a day',
+    claim: 'Nộp phí kích hoạt để nhận việc chốt đơn Shopee 500.000 đồng mỗi ngày',
   },
   {
     platform: 'zalo',
@@ -93,7 +94,7 @@ export const SAMPLE_ITEMS: readonly SampleItem[] = [
     finding: 'false',
     content:
       'EVN thông báo: hộ gia đình chưa thanh toán tiền điện sẽ bị cắt điện trong 2 giờ, bấm vào đường link để thanh toán.',
-    claim: 'EVN will cut power within two hours unless the bill is paid through this link',
+    claim: 'EVN sẽ cắt điện trong hai giờ nếu không thanh toán qua đường link này',
   },
   {
     platform: 'tiktok',
@@ -104,7 +105,7 @@ export const SAMPLE_ITEMS: readonly SampleItem[] = [
     category: 'safety',
     finding: 'misleading',
     content: 'Trứng gà giả làm từ nhựa đang bán tràn lan ở chợ Bình Điền, ai mua rồi đừng ăn!',
-    claim: 'Fake plastic eggs are on sale at Binh Dien market',
+    claim: 'Trứng gà giả bằng nhựa đang được bán ở chợ Bình Điền',
   },
   {
     platform: 'x',
@@ -127,7 +128,7 @@ export const SAMPLE_ITEMS: readonly SampleItem[] = [
     category: 'economy',
     finding: 'false',
     content: 'Giá xăng RON95 sẽ tăng lên 40.000 đồng/lít từ 0 giờ đêm nay theo quyết định của Bộ Công Thương.',
-    claim: 'RON95 petrol rises to 40,000 VND a litre tonight by ministry decision',
+    claim: 'Xăng RON95 tăng lên 40.000 đồng một lít từ tối nay theo quyết định của Bộ',
   },
   {
     platform: 'facebook',
@@ -161,7 +162,7 @@ export const SAMPLE_ITEMS: readonly SampleItem[] = [
     category: 'disaster',
     finding: 'misleading',
     content: 'Video cảnh lũ cuốn trôi cả khu phố ở Huế sáng nay (thực ra quay từ năm 2020).',
-    claim: 'This morning a flood swept away a whole street in Hue',
+    claim: 'Sáng nay lũ cuốn trôi cả một con phố ở Huế',
   },
   {
     platform: 'facebook',
@@ -172,7 +173,7 @@ export const SAMPLE_ITEMS: readonly SampleItem[] = [
     category: 'defamation',
     finding: 'false',
     content: 'Giám đốc bệnh viện tỉnh bị bắt vì bán vắc xin giả, tin nội bộ chưa ai đăng.',
-    claim: 'The director of the provincial hospital was arrested for selling fake vaccines',
+    claim: 'Giám đốc bệnh viện tỉnh bị bắt vì bán vắc-xin giả',
   },
   {
     platform: 'x',
@@ -205,7 +206,7 @@ export const SAMPLE_ITEMS: readonly SampleItem[] = [
     category: 'safety',
     finding: 'accurate',
     content: 'Tin nhắn thoại: trường sẽ cho học sinh nghỉ học thứ Sáu vì bão số 9 đổ bộ.',
-    claim: 'The school closes on Friday because typhoon no. 9 makes landfall',
+    claim: 'Trường nghỉ học thứ Sáu vì bão số 9 đổ bộ',
   },
   {
     platform: 'facebook',
@@ -216,7 +217,7 @@ export const SAMPLE_ITEMS: readonly SampleItem[] = [
     category: 'economy',
     finding: 'accurate',
     content: 'Giá thịt lợn hơi tại Đồng Nai giảm 5.000 đồng/kg trong tuần này.',
-    claim: 'The live pig price in Dong Nai fell by 5,000 VND per kg this week',
+    claim: 'Giá lợn hơi ở Đồng Nai giảm 5.000 đồng/kg trong tuần này',
   },
   {
     platform: 'youtube',
@@ -227,7 +228,7 @@ export const SAMPLE_ITEMS: readonly SampleItem[] = [
     category: 'other',
     finding: 'unverifiable',
     content: 'Nhân chứng kể lại việc nhìn thấy vật thể bay lạ trên bầu trời Đà Lạt đêm qua.',
-    claim: 'An unidentified flying object was seen over Da Lat last night',
+    claim: 'Vật thể bay không xác định xuất hiện trên bầu trời Đà Lạt đêm qua',
   },
   {
     platform: 'x',
@@ -249,15 +250,16 @@ export const SAMPLE_ITEMS: readonly SampleItem[] = [
     category: 'other',
     finding: 'unverifiable',
     content: 'Một người đàn ông ở Nghệ An tự nhận đã nhịn ăn 3 tháng chỉ uống nước suối.',
-    claim: 'A man in Nghe An says he fasted for three months on spring water alone',
+    claim: 'Một người ở Nghệ An nói đã nhịn ăn ba tháng chỉ uống nước suối',
   },
 ];
 
+/** One province's authorities: its Department of Information and Communications, and the city and district committees that decide with it. */
 export const AUTHORITIES = [
-  { code: 'STTTT-HN', name: 'Sở Thông tin và Truyền thông Hà Nội' },
-  { code: 'STTTT-HCM', name: 'Sở Thông tin và Truyền thông TP. Hồ Chí Minh' },
-  { code: 'STTTT-DN', name: 'Sở Thông tin và Truyền thông Đà Nẵng' },
-  { code: 'CUC-PTTH', name: 'Cục Phát thanh, truyền hình và thông tin điện tử' },
+  { code: 'STTTT-LD', name: 'Sở Thông tin và Truyền thông tỉnh Lâm Đồng' },
+  { code: 'STTTT-LD', name: 'Sở Thông tin và Truyền thông tỉnh Lâm Đồng' },
+  { code: 'UBND-DALAT', name: 'Ủy ban nhân dân thành phố Đà Lạt' },
+  { code: 'UBND-BAOLOC', name: 'Ủy ban nhân dân thành phố Bảo Lộc' },
 ] as const;
 
 export const LEGAL_BASES = [

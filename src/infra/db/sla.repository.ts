@@ -23,6 +23,30 @@ export async function claimSlaBreach(client: pg.ClientBase, visit: SlaTimer): Pr
   return (rowCount ?? 0) > 0;
 }
 
+/** Breaches an import brings (the record's own lateness), each at its deadline. */
+export async function recordPastBreaches(
+  client: pg.ClientBase,
+  rows: readonly { caseId: string; stage: string; stageEnteredAt: string; deadlineAt: string }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO sla_breaches (case_id, stage, stage_entered_at, deadline_at, breached_at)
+     SELECT case_id, stage, stage_entered_at, deadline_at, deadline_at
+     FROM jsonb_to_recordset($1::jsonb) AS b(case_id uuid, stage text, stage_entered_at timestamptz, deadline_at timestamptz)
+     ON CONFLICT DO NOTHING`,
+    [
+      JSON.stringify(
+        rows.map((r) => ({
+          case_id: r.caseId,
+          stage: r.stage,
+          stage_entered_at: r.stageEnteredAt,
+          deadline_at: r.deadlineAt,
+        })),
+      ),
+    ],
+  );
+}
+
 /** A case's current stage and when it entered it, with the database clock's now. */
 export type StageVisit = { stage: string; stageEnteredAt: string; now: Date };
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { StatsWindow } from './stats.repository.ts';
+import { BUSINESS_AT, type StatsWindow } from './stats.repository.ts';
 
 export type StageDeltaRow = { day: string | null; stage: string; n: number };
 
@@ -11,7 +11,7 @@ export type StageDeltaRow = { day: string | null; stage: string; n: number };
 export async function stageDeltas(db: pg.Pool, window: StatsWindow): Promise<StageDeltaRow[]> {
   const { rows } = await db.query<StageDeltaRow>(
     `WITH entries AS (
-       SELECT case_id, seq, occurred_at::timestamptz AS at,
+       SELECT case_id, seq, ${BUSINESS_AT} AS at,
               CASE type WHEN 'case.received' THEN 'received' WHEN 'case.verified' THEN 'verified'
                         WHEN 'case.referred' THEN 'referred' WHEN 'case.penalty_issued' THEN 'penalty_issued'
                         ELSE 'closed' END AS stage

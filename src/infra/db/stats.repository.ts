@@ -47,6 +47,12 @@ export async function countBreachesByStage(
   return rows;
 }
 
+/**
+ * When an event happened by the record, in SQL: the time an imported record gives
+ * (payload.imported.at), else when it was appended (see businessTime in the domain).
+ */
+export const BUSINESS_AT = "coalesce(payload #>> '{imported,at}', occurred_at)::timestamptz";
+
 export type StageTimeRow = { stage: string; visits: number; median: number | null; p90: number | null };
 
 /**
@@ -58,7 +64,7 @@ export type StageTimeRow = { stage: string; visits: number; median: number | nul
 export async function stageTimes(db: Queryable, window: StatsWindow): Promise<StageTimeRow[]> {
   const { rows } = await db.query<StageTimeRow>(
     `WITH entries AS (
-       SELECT case_id, seq, command_id, occurred_at::timestamptz AS at,
+       SELECT case_id, seq, command_id, ${BUSINESS_AT} AS at,
               CASE type WHEN 'case.received' THEN 'received' WHEN 'case.verified' THEN 'verified'
                         WHEN 'case.referred' THEN 'referred' WHEN 'case.penalty_issued' THEN 'penalty_issued'
                         ELSE 'closed' END AS stage
@@ -72,7 +78,8 @@ export async function stageTimes(db: Queryable, window: StatsWindow): Promise<St
             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM left_at - entered_at))::float8 AS median,
             percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM left_at - entered_at))::float8 AS p90
      FROM visits
-     WHERE stage <> 'closed' AND left_at >= $1 AND left_at <= $2 AND left_by IS DISTINCT FROM command_id
+     -- Imported history has no commands: each of its visits counts.
+     WHERE stage <> 'closed' AND left_at >= $1 AND left_at <= $2 AND (left_by IS DISTINCT FROM command_id OR command_id IS NULL)
      GROUP BY stage`,
     [window.from, window.to],
   );
@@ -89,11 +96,11 @@ export async function dailyThroughput(
        SELECT generate_series(date_trunc('day', $1::timestamptz AT TIME ZONE 'UTC'),
                               date_trunc('day', $2::timestamptz AT TIME ZONE 'UTC'), interval '1 day') AS day
      ), counts AS (
-       SELECT date_trunc('day', occurred_at::timestamptz AT TIME ZONE 'UTC') AS day,
+       SELECT date_trunc('day', ${BUSINESS_AT} AT TIME ZONE 'UTC') AS day,
               count(*) FILTER (WHERE type = 'case.received')::int AS received,
               count(*) FILTER (WHERE type = 'case.closed')::int AS closed
        FROM events
-       WHERE type IN ('case.received', 'case.closed') AND occurred_at::timestamptz >= $1 AND occurred_at::timestamptz <= $2
+       WHERE type IN ('case.received', 'case.closed') AND ${BUSINESS_AT} >= $1 AND ${BUSINESS_AT} <= $2
        GROUP BY 1
      )
      SELECT to_char(days.day, 'YYYY-MM-DD') AS day, COALESCE(counts.received, 0) AS received, COALESCE(counts.closed, 0) AS closed

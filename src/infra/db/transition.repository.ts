@@ -91,6 +91,7 @@ WITH saved AS (
   SELECT gen_random_uuid(), 'events', a.type, jsonb_build_object('eventId', a.id::text, 'caseId', a.case_id, 'seq', a.seq),
          CASE WHEN $4::boolean THEN statement_timestamp() END, CASE WHEN $4::boolean THEN 1 ELSE 0 END
   FROM appended a
+  WHERE NOT (a.case_id = ANY($12::uuid[]))
   RETURNING id, queue, job_name, payload, attempts
 )
 SELECT (SELECT count(*)::int FROM appended) AS events, (SELECT count(*)::int FROM marked) AS commands,
@@ -170,6 +171,8 @@ export async function writeTransitions(
     /** The values the events' references stand for (format 2). */
     personalValues?: readonly PersonalValue[];
     handedOff?: boolean;
+    /** Cases whose events get no outbox row: nothing projects them (imported history already closed). */
+    unprojected?: readonly string[];
   },
 ): Promise<OutboxRow[]> {
   const events = transition.events.map((e, n) => ({
@@ -239,6 +242,7 @@ export async function writeTransitions(
           salt: v.salt,
         })),
       ),
+      transition.unprojected ?? [],
     ],
   });
   const written = rows[0];
