@@ -131,6 +131,13 @@ describe('casetrail import', () => {
       'case.penalty_issued',
       'case.closed',
     ]);
+    // Written as a command writes them (format 2): no URL or claim of the row in a hashed payload.
+    const { rows: held } = await system.harness.pool.query<{ field: string; value: string }>(
+      'SELECT field, value FROM case_personal_values WHERE case_id = $1',
+      [found?.id],
+    );
+    expect(held.map((h) => h.field)).toEqual(expect.arrayContaining(['url', 'claim']));
+    for (const { value } of held) expect(JSON.stringify(events.rows)).not.toContain(JSON.stringify(value).slice(1, -1));
     for (const e of events.rows) {
       expect(e.payload.imported).toMatchObject({ row: 2, digest: expect.stringMatching(/^[0-9a-f]{64}$/u) });
       // The event happened now (the import); the record's own time is in the mark.
@@ -229,10 +236,11 @@ describe('casetrail import', () => {
     expect(refused.stderr).toContain('not UTF-8');
     expect(refused.stderr).toContain('Windows-1258');
     expect(await imported([cp1258, '--encoding', 'windows-1258'])).toMatchObject({ imported: 1 });
-    const { rows } = await system.harness.pool.query<{ claim: string }>(
-      "SELECT claim FROM cases WHERE claim LIKE '%hai mươi hai'",
+    // Claims live in the personal-data store (format 2); the case and its events hold a reference.
+    const { rows } = await system.harness.pool.query<{ value: string }>(
+      "SELECT value FROM case_personal_values WHERE field = 'claim' AND value LIKE '%hai mươi hai'",
     );
-    expect(rows).toEqual([{ claim: 'Giá xăng tăng gấp đôi từ ngày hai mươi hai' }]);
+    expect(rows).toEqual([{ value: 'Giá xăng tăng gấp đôi từ ngày hai mươi hai' }]);
 
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('cases');
