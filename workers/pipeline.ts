@@ -129,6 +129,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     if (options.signing !== undefined) sealer = startSealerFor(deps, options.signing, settings);
     slaSweeper = startSlaSweeper({
       deps,
+      queues: factory,
       intervalMs: settings.slaSweepIntervalMs ?? 60_000,
       batchSize: settings.relayBatchSize,
     });
