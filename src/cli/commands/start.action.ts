@@ -10,6 +10,7 @@ import { sealPolicy } from '../../app/seal-checkpoint.ts';
 import { isReachable } from '../../infra/db/database.ts';
 import { createQueueFactory, queueFactoryOptions, type QueueFactory } from '../../infra/queue/queue-factory.ts';
 import { openRuntime, type Runtime } from '../../infra/runtime.ts';
+import { waitForService } from '../../infra/startup-wait.ts';
 import { CliError } from '../exit.ts';
 import { onShutdown } from '../shutdown.ts';
 
@@ -25,6 +26,7 @@ export async function runStart(options: { workers: boolean }): Promise<void> {
   try {
     const factory = await createQueueFactory(queueFactoryOptions(config, runtime.databaseUrl, log));
     opened.push(() => factory.close());
+    await waitForQueues(runtime, factory);
     const pipeline = options.workers ? await startPipelineFor(runtime, factory, 'all') : null;
     if (pipeline) opened.push(() => pipeline.close());
     const app = await createApi({
@@ -66,6 +68,7 @@ export async function runWorker(options: { queues: string }): Promise<void> {
   }
   const runtime = await openRuntime({ migrate: true, role: 'worker' });
   const factory = await createQueueFactory(queueFactoryOptions(runtime.config, runtime.databaseUrl, runtime.log));
+  await waitForQueues(runtime, factory);
   const pipeline = await startPipelineFor(runtime, factory, queues);
   runtime.log.info({ queues, queueBackend: factory.backend }, 'casetrail workers started');
   onShutdown(runtime.log, async () => {
@@ -87,5 +90,18 @@ async function startPipelineFor(
     queues,
     settings: pipelineSettings(runtime.config),
     signing: runtime.secrets,
+  });
+}
+
+/** The queue backend answers before anything uses it (PostgreSQL's was waited for with the database). */
+async function waitForQueues(runtime: Runtime, factory: QueueFactory): Promise<void> {
+  if (factory.backend !== 'redis') return;
+  await waitForService({
+    service: 'redis',
+    check: async () => {
+      if (!(await factory.ping())) throw new Error('redis did not answer PING');
+    },
+    log: runtime.log,
+    maxWaitMs: runtime.config.CASETRAIL_STARTUP_WAIT,
   });
 }

@@ -147,6 +147,9 @@ export const configSchema = z
     CASETRAIL_WORKER_CLOSE_TIMEOUT: duration('10s').describe(
       'how long shutdown waits for running jobs before it stops waiting',
     ),
+    CASETRAIL_STARTUP_WAIT: duration('2m').describe(
+      'how long a server or worker waits at start for PostgreSQL and Redis to answer, retrying with backoff, before it exits',
+    ),
     CASETRAIL_RELAY_POLL_INTERVAL: duration('1s').describe('outbox relay polling fallback (NOTIFY wakes it sooner)'),
     CASETRAIL_RELAY_BATCH_SIZE: positiveInt(500).describe('outbox rows published per relay round'),
     CASETRAIL_RECONCILE_INTERVAL: duration('30s').describe(
