@@ -8,6 +8,7 @@ import { slaBreachesTotal } from '../../src/infra/metrics.ts';
 import { SLA_TIMER_JOB, slaTimerJobId } from '../../src/infra/queue/catalog.ts';
 import { BODIES, SUPERVISOR, VERIFIER, verifyBody } from '../support/fixtures.ts';
 import {
+  caseOfApplied,
   createQueueHarness,
   deleteKeys,
   eventually,
@@ -22,19 +23,6 @@ const NO_SWEEP = { slaSweepIntervalMs: 10 * 60_000 };
 
 function withSla(h: QueueHarness, sla: Partial<Record<OpenStage, number>>): void {
   h.deps.sla = { received: DAY, verified: DAY, referred: DAY, penalty_issued: DAY, ...sla };
-}
-
-async function caseOf(h: QueueHarness, commandId: string): Promise<string> {
-  return eventually(
-    async () => {
-      const { rows } = await h.pool.query<{ case_id: string }>(
-        "SELECT case_id FROM commands WHERE id = $1 AND status = 'applied'",
-        [commandId],
-      );
-      return rows[0]?.case_id;
-    },
-    { what: `command ${commandId} applied` },
-  );
 }
 
 const typesOf = (events: readonly StoredEvent[]) => events.map((e) => e.type);
@@ -69,7 +57,7 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
     withSla(h, { received: 1_500 });
     const pipeline = await h.start({ settings: NO_SWEEP });
     const counted = await breachesCounted('received');
-    const caseId = await caseOf(h, await h.submit());
+    const caseId = await caseOfApplied(h, await h.submit());
     const received = (await listEvents(h.pool, caseId))[0];
     if (received?.type !== 'case.received') throw new Error('no case.received');
     const visit = {
@@ -148,7 +136,7 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
     withSla(h, { received: 1_000 });
     // Stage workers without the sla queue: the timer can only run once the case has moved on.
     const stages = await h.start({ queues: ['intake', 'verification', 'events'], settings: NO_SWEEP });
-    const caseId = await caseOf(h, await h.submit());
+    const caseId = await caseOfApplied(h, await h.submit());
     const received = (await listEvents(h.pool, caseId))[0];
     if (received === undefined) throw new Error('no case.received');
     const timerId = slaTimerJobId({ caseId, stage: 'received', stageEnteredAt: received.occurredAt });
@@ -156,7 +144,7 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
       what: 'the received timer',
     });
 
-    await caseOf(h, await h.insert('verify', caseId, VERIFIER, verifyBody()));
+    await caseOfApplied(h, await h.insert('verify', caseId, VERIFIER, verifyBody()));
     const state = await findCase(h.pool, caseId);
     if (state === null) throw new Error('case lost');
     const nextTimerId = slaTimerJobId({ caseId, stage: 'verified', stageEnteredAt: state.stageEnteredAt });
@@ -195,17 +183,17 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
     const harness = h;
     await h.start({ settings: NO_SWEEP });
     const through = async (): Promise<string> => {
-      const caseId = await caseOf(harness, await harness.submit());
-      await caseOf(harness, await harness.insert('verify', caseId, VERIFIER, verifyBody()));
-      await caseOf(harness, await harness.insert('refer', caseId, SUPERVISOR, BODIES.refer));
-      await caseOf(
+      const caseId = await caseOfApplied(harness, await harness.submit());
+      await caseOfApplied(harness, await harness.insert('verify', caseId, VERIFIER, verifyBody()));
+      await caseOfApplied(harness, await harness.insert('refer', caseId, SUPERVISOR, BODIES.refer));
+      await caseOfApplied(
         harness,
         await harness.insert('record-no-violation', caseId, SUPERVISOR, BODIES['record-no-violation']),
       );
       return caseId;
     };
     const closed = await Promise.all(Array.from({ length: 100 }, through));
-    const open = await caseOf(h, await h.submit());
+    const open = await caseOfApplied(h, await h.submit());
     const { rows } = await h.pool.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM cases WHERE id = ANY($1::uuid[]) AND stage = 'closed'",
       [closed],
@@ -227,7 +215,7 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
     h = await createQueueHarness(backend);
     const harness = h;
     const pipeline = await h.start({ settings: NO_SWEEP });
-    const caseId = await caseOf(h, await h.submit());
+    const caseId = await caseOfApplied(h, await h.submit());
     const received = (await listEvents(h.pool, caseId))[0];
     if (received?.type !== 'case.received') throw new Error('no case.received');
     const live = slaTimerJobId({ caseId, stage: 'received', stageEnteredAt: received.occurredAt });
@@ -266,7 +254,7 @@ describe('SLA timers lost with Redis', () => {
     const harness = () => h as QueueHarness;
     withSla(h, { received: 2_000 });
     const before = await h.start({ settings: NO_SWEEP });
-    const caseId = await caseOf(h, await h.submit());
+    const caseId = await caseOfApplied(h, await h.submit());
     const received = (await listEvents(h.pool, caseId))[0];
     if (received === undefined) throw new Error('no case.received');
     const timerId = slaTimerJobId({ caseId, stage: 'received', stageEnteredAt: received.occurredAt });

@@ -223,3 +223,17 @@ export async function outboxCount(pool: pg.Pool): Promise<number> {
   const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
   return rows[0]?.n ?? 0;
 }
+
+/** The case of a command, once the command is applied (waits for it, within the bound of eventually). */
+export async function caseOfApplied(h: Pick<QueueHarness, 'pool'>, commandId: string): Promise<string> {
+  return eventually(
+    async () => {
+      const { rows } = await h.pool.query<{ case_id: string }>(
+        "SELECT case_id FROM commands WHERE id = $1 AND status = 'applied'",
+        [commandId],
+      );
+      return rows[0]?.case_id;
+    },
+    { what: `command ${commandId} applied` },
+  );
+}

@@ -147,6 +147,9 @@ export const configSchema = z
     CASETRAIL_WORKER_CLOSE_TIMEOUT: duration('10s').describe(
       'how long shutdown waits for running jobs before it stops waiting',
     ),
+    CASETRAIL_ABANDONED_CHECK_INTERVAL: duration('2s').describe(
+      'how often the reconciler puts jobs left active with no lock (a worker killed or stopped past its grace) back to wait',
+    ),
     CASETRAIL_STARTUP_WAIT: duration('2m').describe(
       'how long a server or worker waits at start for PostgreSQL and Redis to answer, retrying with backoff, before it exits',
     ),
