@@ -147,7 +147,11 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
         await Promise.all(
           workers.map(async (worker) => {
             try {
-              await withTimeout(worker.close(), timeoutMs, 'worker close');
+              // An idle worker has no job to wait for: closed with force, it drops its
+              // blocking connection instead of sending QUIT, which after a Redis Cluster
+              // outage can wait out the whole timeout on a connection still reconnecting.
+              const idle = (running.get(worker.name)?.size ?? 0) === 0;
+              await withTimeout(worker.close(idle), timeoutMs, 'worker close');
             } catch (error) {
               // BullMQ has no way to stop waiting once close() began (close(true) returns the
               // same promise): signal the running jobs, hand them back to wait under their own

@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { listEvents } from '../../src/infra/db/case.repository.ts';
-import { redisQueuePrefix } from '../../src/infra/queue/queue-factory.ts';
+import { redisQueuePrefix } from '../../src/infra/queue/redis-connection.ts';
 import { PROCESSORS } from '../../workers/index.ts';
 import type { ProcessorDefinition } from '../../workers/processor.ts';
 import { verificationProcessor } from '../../workers/verification.processor.ts';

@@ -8,7 +8,7 @@ import {
   parseJob,
   routedQueues,
 } from '../../src/infra/queue/catalog.ts';
-import { redisQueuePrefix } from '../../src/infra/queue/queue-factory.ts';
+import { redisQueuePrefix } from '../../src/infra/queue/redis-connection.ts';
 import { PROCESSORS, WorkerSetupError, checkProcessors, parseQueueSelection } from '../../workers/index.ts';
 import { intakeProcessor } from '../../workers/intake.processor.ts';
 

@@ -14,7 +14,16 @@ import { queueBackend, type Config } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
 import { errorInfo } from '../error-info.ts';
 import { createOutageLog, createThrottledLog } from './outage-log.ts';
-import { closeRedis, evictionPolicies, openRedis, redisTarget, type RedisClient } from './redis-connection.ts';
+import {
+  closeRedis,
+  evictionPolicies,
+  openRedis,
+  redisQueuePrefix,
+  redisTarget,
+  type RedisClient,
+} from './redis-connection.ts';
+import { routedQueues } from './catalog.ts';
+import { checkQueues } from './queue-health.ts';
 import { withTimeout } from './time-limit.ts';
 
 export type QueueBackendKind = 'redis' | 'postgres';
@@ -64,7 +73,10 @@ export interface QueueFactory {
    * their ids. Redis only: the PostgreSQL backend's stall check is left to do it there.
    */
   releaseAbandoned(name: FactoryQueueName): Promise<string[]>;
-  /** For /readyz: the backend answers within a second. */
+  /**
+   * For /readyz and the start-up wait: the backend answers within a second, and on Redis
+   * every queue's node answers and, on a cluster, says the cluster is up (see checkQueues).
+   */
   ping(): Promise<boolean>;
   /** Closes the producers and connections; close the workers first. */
   close(): Promise<void>;
@@ -89,15 +101,6 @@ export function queueFactoryOptions(config: Config, databaseUrl: string, log: Lo
     },
     postgresPoolSize: config.CASETRAIL_QUEUE_DB_POOL_SIZE,
   };
-}
-
-/**
- * Every key of one queue carries the same hash tag, so BullMQ's multi-key scripts stay in
- * one Redis Cluster slot while different queues spread over the nodes. BullMQ builds keys
- * as `<prefix>:<queue>:<suffix>` and allows ':' in the prefix (not in queue names or ids).
- */
-export function redisQueuePrefix(prefix: string, queue: string): string {
-  return `${prefix}:{${queue}}`;
 }
 
 function defaultJobOptions(
@@ -258,10 +261,7 @@ function redisDriver(options: QueueFactoryOptions, log: Logger): Driver {
       return { connection: consumer };
     },
     async ping() {
-      return withTimeout(producer.ping(), 1_000).then(
-        (answer) => answer === 'PONG',
-        () => false,
-      );
+      return (await checkQueues(producer, (queue) => redisQueuePrefix(options.prefix, queue), routedQueues())).ok;
     },
     async close() {
       const connections = consumer === null ? [producer] : [producer, consumer];
