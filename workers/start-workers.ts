@@ -115,23 +115,28 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
         });
   const apply = createCommandApplier({ ...options.deps, handoff });
   // The jobs each queue's worker is running, to hand back if it is stopped past its grace.
-  const running = new Map(queues.map((queue) => [queue as string, new Set<Job>()]));
-  const workers: AppWorker[] = queues.map((queue) => {
+  const running = new Map<string, Set<Job>>();
+  // One worker per queue, and per shard of a split stage queue (the shards share the processor).
+  const workers: AppWorker[] = queues.flatMap((queue) => {
     const processor = processors
       .find((p) => p.queue === queue)
       ?.create({ queues: options.factory, handoff, apply, ...options.deps }) as JobProcessor;
-    return options.factory.worker(
-      queue,
-      tracking(
-        acknowledging((job) => limit(() => processor(job)), acker.ack),
-        running.get(queue) ?? new Set(),
-      ),
-      {
-        concurrency: options.concurrency,
-        ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
-        ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
-      },
-    );
+    return options.factory.queueNames(queue).map((name) => {
+      const held = new Set<Job>();
+      running.set(name, held);
+      return options.factory.worker(
+        name,
+        tracking(
+          acknowledging((job) => limit(() => processor(job)), acker.ack),
+          held,
+        ),
+        {
+          concurrency: options.concurrency,
+          ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
+          ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
+        },
+      );
+    });
   });
   log.info(
     { queues, concurrency: options.concurrency, databaseSlots: slots, backend: options.factory.backend },

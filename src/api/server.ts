@@ -84,7 +84,7 @@ export interface ServerDeps {
    * The queue producers: queue depths in /metrics and the /admin/queues dashboard exist only
    * with them, and accepted commands are handed to their queue at once (else the relay does).
    */
-  queues?: Pick<QueueFactory, 'queue'>;
+  queues?: Pick<QueueFactory, 'queue' | 'queueFor' | 'queues'>;
   /** The evidence file store: the file routes (and zip exports, file erasure) exist only with it. */
   files?: FileSettings;
 }
@@ -210,7 +210,7 @@ export type ApiInput = {
   health: HealthChecks;
   audit: AuditKeys;
   secretsKey: Buffer;
-  queues?: Pick<QueueFactory, 'queue'>;
+  queues?: Pick<QueueFactory, 'queue' | 'queueFor' | 'queues'>;
   files?: FileSettings;
 };
 

@@ -67,7 +67,13 @@ export interface QueueHarness {
 
 export async function createQueueHarness(
   backend: QueueBackendKind,
-  options: { redisUrl?: string; redisClusterNodes?: string[]; jobs?: { attempts: number; backoffMs: number } } = {},
+  options: {
+    redisUrl?: string;
+    redisClusterNodes?: string[];
+    jobs?: { attempts: number; backoffMs: number };
+    /** Split the stage queues (CASETRAIL_QUEUE_SHARDS). */
+    shards?: number;
+  } = {},
 ): Promise<QueueHarness> {
   const db = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 12, connectionTimeoutMillis: 10_000 });
@@ -92,6 +98,7 @@ export async function createQueueHarness(
     log,
     jobs: options.jobs ?? { attempts: 5, backoffMs: 200 },
     postgresPoolSize: 6,
+    ...(options.shards === undefined ? {} : { shards: options.shards }),
   });
   const deps: ProcessorDeps = {
     pool,
@@ -144,11 +151,8 @@ export async function createQueueHarness(
     async close() {
       await Promise.all(pipelines.map((p) => p.close()));
       await Promise.all(
-        QUEUE_NAMES.map((name) =>
-          factory
-            .queue(name)
-            .obliterate({ force: true })
-            .catch(() => undefined),
+        QUEUE_NAMES.flatMap((name) =>
+          factory.queues(name).map((queue) => queue.obliterate({ force: true }).catch(() => undefined)),
         ),
       );
       await factory.close();

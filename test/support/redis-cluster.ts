@@ -18,6 +18,8 @@ export interface PrivateRedisCluster {
   kill(port: number): Promise<void>;
   /** CLUSTER INFO's cluster_state on a live node. */
   state(port: number): Promise<string>;
+  /** The masters a live node sees, not failed, by port. */
+  liveMasters(port: number): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,9 @@ export async function startRedisCluster(
           'no',
           '--maxmemory-policy',
           'noeviction',
+          // A replica syncs at once rather than after the default 5 s, so that it can take over.
+          '--repl-diskless-sync-delay',
+          '0',
         ],
         { stdio: 'ignore' },
       );
@@ -89,6 +94,8 @@ export async function startRedisCluster(
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
     for (const port of ports) await waitForClusterOk(port);
     const roles = await Promise.all(ports.map((port) => withNode(port, async (r) => (await r.role())[0])));
+    // A replica can take over only once it holds its master's data.
+    for (const port of ports.filter((_, n) => roles[n] !== 'master')) await waitForReplicaInSync(port);
     return {
       nodes: ports.map((p) => `redis://127.0.0.1:${p}`),
       ports,
@@ -97,6 +104,14 @@ export async function startRedisCluster(
         const child = children.get(port);
         if (child !== undefined) await killChild(child);
       },
+      liveMasters: (port) =>
+        withNode(port, async (r) =>
+          String(await r.cluster('NODES'))
+            .split('\n')
+            .map((line) => line.split(' '))
+            .filter((fields) => fields[2]?.includes('master') && !fields[2].includes('fail'))
+            .map((fields) => Number(/:(\d+)@/.exec(fields[1] ?? '')?.[1])),
+        ),
       state: (port) =>
         withNode(port, async (r) => /^cluster_state:(\w+)/m.exec(await r.cluster('INFO'))?.[1] ?? 'unknown'),
       stop,
@@ -146,6 +161,11 @@ const waitForPing = (port: number) =>
 const waitForClusterOk = (port: number) =>
   poll(`cluster_state:ok on port ${port}`, () =>
     withNode(port, async (r) => (await r.cluster('INFO')).includes('cluster_state:ok')),
+  );
+
+const waitForReplicaInSync = (port: number) =>
+  poll(`replica on port ${port} in sync`, () =>
+    withNode(port, async (r) => (await r.info('replication')).includes('master_link_status:up')),
   );
 
 /** A port that is free, and whose cluster bus port (port + 10000) is free too. */

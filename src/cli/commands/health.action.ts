@@ -1,5 +1,5 @@
 import { loadConfig, queueBackend } from '../../infra/config/config.ts';
-import { routedQueues } from '../../infra/queue/catalog.ts';
+import { queueNamesOf, routedQueues } from '../../infra/queue/catalog.ts';
 import { checkRedisQueues } from '../../infra/queue/queue-health.ts';
 import { redisQueuePrefix, redisTarget } from '../../infra/queue/redis-connection.ts';
 import { EXIT } from '../exit.ts';
@@ -25,7 +25,7 @@ export async function runHealth(options: { json?: boolean }): Promise<void> {
         ? checkRedisQueues(
             redisTarget({ redisUrl: config.REDIS_URL, redisClusterNodes: config.CASETRAIL_REDIS_CLUSTER_NODES }),
             (queue) => redisQueuePrefix(config.CASETRAIL_REDIS_PREFIX, queue),
-            routedQueues(),
+            routedQueues().flatMap(queueNamesOf(config.CASETRAIL_QUEUE_SHARDS)),
           ).then((health) => health.ok)
         : db.reachable(),
     ]);

@@ -147,6 +147,9 @@ export const configSchema = z
     CASETRAIL_WORKER_CLOSE_TIMEOUT: duration('10s').describe(
       'how long shutdown waits for running jobs before it stops waiting',
     ),
+    CASETRAIL_QUEUE_SHARDS: positiveInt(1).describe(
+      'how many queues each stage queue is split into, by case id (each with its own hash tag, so one stage spreads over the masters of a Redis Cluster); change it only with the queues drained',
+    ),
     CASETRAIL_ABANDONED_CHECK_INTERVAL: duration('2s').describe(
       'how often the reconciler puts jobs left active with no lock (a worker killed or stopped past its grace) back to wait',
     ),

@@ -121,7 +121,7 @@ WITH input AS (
   RETURNING id, reference
 ), queued AS (
   INSERT INTO outbox (id, queue, job_name, payload, published_at, attempts)
-  SELECT i.outbox_id, i.queue, i.type, jsonb_build_object('commandId', i.id),
+  SELECT i.outbox_id, i.queue, i.type, jsonb_build_object('commandId', i.id, 'caseId', i.case_id),
          CASE WHEN i.handed_off THEN statement_timestamp() END, CASE WHEN i.handed_off THEN 1 ELSE 0 END
   FROM input i JOIN stored ON stored.id = i.id
 )
@@ -169,7 +169,7 @@ export async function insertCommands(
             id: i.outbox_id,
             queue: i.queue,
             jobName: i.type,
-            payload: { commandId: i.id },
+            payload: { commandId: i.id, caseId: i.case_id },
             attempts: i.handed_off ? 1 : 0,
           },
         }

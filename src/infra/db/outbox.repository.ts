@@ -110,7 +110,7 @@ export async function restoreOrphanedCommands(
 ): Promise<string[]> {
   const { rows } = await client.query<{ command_id: string }>(
     `INSERT INTO outbox (id, queue, job_name, payload)
-     SELECT gen_random_uuid(), r.queue, c.type, jsonb_build_object('commandId', c.id)
+     SELECT gen_random_uuid(), r.queue, c.type, jsonb_build_object('commandId', c.id, 'caseId', c.case_id)
      FROM commands c
      JOIN unnest($1::text[], $2::text[]) AS r(type, queue) ON r.type = c.type
      WHERE c.status = 'pending'

@@ -22,7 +22,7 @@ import {
   redisTarget,
   type RedisClient,
 } from './redis-connection.ts';
-import { routedQueues } from './catalog.ts';
+import { queueNamesOf, routedQueues, shardOf } from './catalog.ts';
 import { checkQueues } from './queue-health.ts';
 import { withTimeout } from './time-limit.ts';
 
@@ -44,6 +44,8 @@ export interface QueueFactoryOptions {
   queueJobs?: Partial<Record<string, { attempts: number; backoffMs: number }>>;
   /** Connections of the postgres backend's pool, before the one each worker holds for LISTEN. */
   postgresPoolSize?: number;
+  /** How many queues each stage queue is split into, by case id (CASETRAIL_QUEUE_SHARDS; default 1). */
+  shards?: number;
 }
 
 interface WorkerSettings {
@@ -55,7 +57,7 @@ interface WorkerSettings {
 
 export type JobProcessor = (job: Job) => Promise<unknown>;
 // The classes are the same on both backends; only their connection type differs.
-type AppQueue = Queue;
+export type AppQueue = Queue;
 export type AppWorker = Worker;
 
 /** A queue outside the pipeline, used only by the benchmark's bare-jobs baseline. */
@@ -64,9 +66,15 @@ type FactoryQueueName = QueueName | typeof BASELINE_QUEUE;
 
 export interface QueueFactory {
   readonly backend: QueueBackendKind;
-  /** The producer of a queue, created once and cached. */
+  /** The producer of a queue that is not split (a split stage queue: its first shard), created once and cached. */
   queue(name: FactoryQueueName): AppQueue;
-  worker(name: FactoryQueueName, processor: JobProcessor, settings: WorkerSettings): AppWorker;
+  /** The producer that takes a case's jobs for a queue: the case's shard of a split stage queue. */
+  queueFor(name: QueueName, caseId: string | undefined): AppQueue;
+  /** Every queue a queue's jobs live in: the queue itself, or its shards. */
+  queues(name: FactoryQueueName): AppQueue[];
+  /** The names of those queues, to start one worker each. */
+  queueNames(name: FactoryQueueName): string[];
+  worker(name: string, processor: JobProcessor, settings: WorkerSettings): AppWorker;
   /**
    * Active jobs no worker holds (their lock expired with a killed worker, or was released or
    * lost) go back to wait at once, instead of after two passes of the stall check; returns
@@ -100,6 +108,7 @@ export function queueFactoryOptions(config: Config, databaseUrl: string, log: Lo
       webhooks: { attempts: config.CASETRAIL_WEBHOOK_ATTEMPTS, backoffMs: config.CASETRAIL_WEBHOOK_BACKOFF },
     },
     postgresPoolSize: config.CASETRAIL_QUEUE_DB_POOL_SIZE,
+    shards: config.CASETRAIL_QUEUE_SHARDS,
   };
 }
 
@@ -130,12 +139,13 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
   const log = options.log.child({ component: 'queues', backend: options.backend });
   const driver = options.backend === 'redis' ? redisDriver(options, log) : await postgresDriver(options, log);
   const jobOptionsOf = (name: string) => defaultJobOptions(options.queueJobs?.[name] ?? options.jobs);
-  const queues = new Map<FactoryQueueName, AppQueue>();
+  const queues = new Map<string, AppQueue>();
   const workers = new Set<AppWorker>();
-  const prefixFor = (name: FactoryQueueName) =>
+  const prefixFor = (name: string) =>
     driver.kind === 'redis' ? { prefix: redisQueuePrefix(options.prefix, name) } : {};
+  const namesOf = queueNamesOf(options.shards ?? 1);
 
-  const newQueue = (name: FactoryQueueName): AppQueue => {
+  const newQueue = (name: string): AppQueue => {
     const opts = { ...driver.queueOptions, ...prefixFor(name), defaultJobOptions: jobOptionsOf(name) } as never;
     const queue =
       driver.kind === 'redis'
@@ -145,7 +155,7 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
     return queue;
   };
 
-  const queueOf = (name: FactoryQueueName): AppQueue => {
+  const queueOf = (name: string): AppQueue => {
     let queue = queues.get(name);
     if (queue === undefined) {
       queue = newQueue(name);
@@ -156,7 +166,10 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
 
   return {
     backend: options.backend,
-    queue: queueOf,
+    queue: (name) => queueOf(namesOf(name)[0] ?? name),
+    queueFor: (name, caseId) => queueOf(namesOf(name)[shardOf(caseId, namesOf(name).length)] ?? name),
+    queues: (name) => namesOf(name).map(queueOf),
+    queueNames: namesOf,
     worker(name, processor, settings) {
       const opts = {
         ...driver.workerOptions(),
@@ -177,7 +190,9 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
     },
     async releaseAbandoned(name) {
       if (driver.redis === undefined) return [];
-      return releaseUnlocked(queueOf(name), driver.redis);
+      const redis = driver.redis;
+      const released = await Promise.all(namesOf(name).map((physical) => releaseUnlocked(queueOf(physical), redis)));
+      return released.flat();
     },
     ping: () => driver.ping(),
     async close() {
@@ -211,7 +226,10 @@ async function releaseUnlocked(queue: AppQueue, client: RedisClient): Promise<st
   for (const [n, id] of active.entries()) {
     if (locked[n] !== 0) continue;
     try {
-      await (await queue.getJob(id))?.moveToWait('0');
+      // The job may have finished between the two reads above: then it is left alone.
+      const job = await queue.getJob(id);
+      if (job === undefined || !(await job.isActive())) continue;
+      await job.moveToWait('0');
       released.push(id);
     } catch {
       // Finished or removed in between: nothing to release.
@@ -261,7 +279,8 @@ function redisDriver(options: QueueFactoryOptions, log: Logger): Driver {
       return { connection: consumer };
     },
     async ping() {
-      return (await checkQueues(producer, (queue) => redisQueuePrefix(options.prefix, queue), routedQueues())).ok;
+      const served = routedQueues().flatMap(queueNamesOf(options.shards ?? 1));
+      return (await checkQueues(producer, (queue) => redisQueuePrefix(options.prefix, queue), served)).ok;
     },
     async close() {
       const connections = consumer === null ? [producer] : [producer, consumer];

@@ -15,7 +15,7 @@ import type { QueueFactory } from './queue-factory.ts';
 
 export interface ReconcilerOptions {
   pool: pg.Pool;
-  factory: Pick<QueueFactory, 'queue' | 'releaseAbandoned'>;
+  factory: Pick<QueueFactory, 'queueFor' | 'releaseAbandoned'>;
   log: Logger;
   intervalMs: number;
   /** How often active jobs no worker holds are put back to wait (default 2 s). */
