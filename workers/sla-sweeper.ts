@@ -11,7 +11,7 @@ export interface SlaSweeperOptions {
   batchSize: number;
 }
 
-export type SlaSweepRound = SweepResult & { orphanTimersRemoved?: number };
+type SlaSweepRound = SweepResult & { orphanTimersRemoved?: number };
 
 export interface SlaSweeper {
   /** One round now (what the timer runs); for tools and tests. */

@@ -28,6 +28,7 @@ import { statsRoutes } from './routes/stats.routes.ts';
 import { stageHistoryRoutes } from './routes/stage-history.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
 import { registerRequestDeadline } from './http/request-deadline.ts';
+import { registerRequestSpans } from './http/request-span.ts';
 import { fileRoutes } from './routes/file.routes.ts';
 import type { FileStore } from '../infra/files/file-store.ts';
 import { registerQueueDashboard } from './queue-dashboard.ts';
@@ -132,6 +133,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
   });
   registerRequestDeadline(app, options.timeouts.requestMs);
+  registerRequestSpans(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: anything else (text/plain included) answers 415.

@@ -178,6 +178,7 @@ describe('migrate', () => {
       '20261206300000_decision_key': '775c0c370ece5be33183ac89aad31ac6826c85c95e022f9145ade756cc41de04',
       '20261206310000_user_name_key': '831392ce829ef6851e0256a3e1c8146e9f2cb61b3ef575b531d19983625659d3',
       '20261206400000_evidence_files': 'f4eaff3e9d0b6d9fb35028ab7efff5bc951f48533d71b78840e0deb54d8f4c5c',
+      '20261207600000_outbox_trace_context': '5dee1bf43ad64870d8243c03753c5b08baf609c992ff42dbd0c1bdbd1fa52122',
     };
     const onDiskNow = Object.fromEntries(
       await Promise.all(

@@ -10,7 +10,13 @@ import { QUEUE_NAMES, type CommandType, type QueueName } from '../../src/domain/
 import { COMMANDS } from '../../src/domain/index.ts';
 import { insertCommand } from '../../src/infra/db/command.repository.ts';
 import type { Logger } from '../../src/infra/logger.ts';
-import { createQueueFactory, type QueueBackendKind, type QueueFactory } from '../../src/infra/queue/queue-factory.ts';
+import {
+  createQueueFactory,
+  type QueueBackendKind,
+  type QueueFactory,
+  type QueueFactoryOptions,
+} from '../../src/infra/queue/queue-factory.ts';
+import { traceIds } from '../../src/infra/tracing.ts';
 import type { StoredEvent } from '../../src/domain/index.ts';
 import { createEventsProcessor, eventsProcessor } from '../../workers/events.processor.ts';
 import type { EventProjection } from '../../workers/projections/projection.ts';
@@ -73,6 +79,8 @@ export async function createQueueHarness(
     jobs?: { attempts: number; backoffMs: number };
     /** Split the stage queues (CASETRAIL_QUEUE_SHARDS). */
     shards?: number;
+    /** BullMQ's telemetry, with tracing started by the test. */
+    telemetry?: QueueFactoryOptions['telemetry'];
   } = {},
 ): Promise<QueueHarness> {
   const db = await createTestDatabase();
@@ -86,7 +94,10 @@ export async function createQueueHarness(
       done();
     },
   });
-  const log = pino({ level: 'debug', formatters: { level: (label) => ({ level: label }) } }, sink);
+  const log = pino(
+    { level: 'debug', formatters: { level: (label) => ({ level: label }) }, mixin: () => traceIds() ?? {} },
+    sink,
+  );
   const prefix = `${inject('bullmqPrefix')}-${randomBytes(3).toString('hex')}`;
   const redisUrl = options.redisUrl ?? inject('redisUrl');
   const factory = await createQueueFactory({
@@ -99,6 +110,7 @@ export async function createQueueHarness(
     jobs: options.jobs ?? { attempts: 5, backoffMs: 200 },
     postgresPoolSize: 6,
     ...(options.shards === undefined ? {} : { shards: options.shards }),
+    ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
   });
   const deps: ProcessorDeps = {
     pool,

@@ -147,6 +147,11 @@ export const configSchema = z
     CASETRAIL_WORKER_CLOSE_TIMEOUT: duration('10s').describe(
       'how long shutdown waits for running jobs before it stops waiting',
     ),
+    CASETRAIL_OTLP_ENDPOINT: url(['http:', 'https:'])
+      .optional()
+      .describe(
+        'OTLP/HTTP traces endpoint (e.g. http://collector:4318/v1/traces); set, each command is traced from its request through the queue, the worker and the projections; unset, tracing is off',
+      ),
     CASETRAIL_QUEUE_SHARDS: positiveInt(1).describe(
       'how many queues each stage queue is split into, by case id (each with its own hash tag, so one stage spreads over the masters of a Redis Cluster); change it only with the queues drained',
     ),

@@ -51,6 +51,8 @@ export async function publishRows(
       opts: {
         jobId: jobIdFor(row.id, options.republish ? row.attempts : 0),
         deduplication: { id: deduplicationId(parsed) },
+        // The job's consumer span continues the trace of the row's writer (bullmq-otel).
+        ...(row.traceContext ? { telemetry: { metadata: row.traceContext } } : {}),
       },
     });
     groups.set(queue, group);

@@ -6,6 +6,7 @@ import {
   runMigrations,
   type DefaultJobOptions,
   type Job,
+  type Telemetry,
 } from 'bullmq';
 import pg from 'pg';
 import type { QueueName } from '../../domain/index.ts';
@@ -46,6 +47,8 @@ export interface QueueFactoryOptions {
   postgresPoolSize?: number;
   /** How many queues each stage queue is split into, by case id (CASETRAIL_QUEUE_SHARDS; default 1). */
   shards?: number;
+  /** BullMQ's OpenTelemetry add-on, when tracing is on: add and process spans, the context carried in each job. */
+  telemetry?: Telemetry;
 }
 
 interface WorkerSettings {
@@ -144,9 +147,15 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
   const prefixFor = (name: string) =>
     driver.kind === 'redis' ? { prefix: redisQueuePrefix(options.prefix, name) } : {};
   const namesOf = queueNamesOf(options.shards ?? 1);
+  const telemetry = options.telemetry === undefined ? {} : { telemetry: options.telemetry };
 
   const newQueue = (name: string): AppQueue => {
-    const opts = { ...driver.queueOptions, ...prefixFor(name), defaultJobOptions: jobOptionsOf(name) } as never;
+    const opts = {
+      ...driver.queueOptions,
+      ...prefixFor(name),
+      ...telemetry,
+      defaultJobOptions: jobOptionsOf(name),
+    } as never;
     const queue =
       driver.kind === 'redis'
         ? new Queue(name, opts)
@@ -174,6 +183,7 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
       const opts = {
         ...driver.workerOptions(),
         ...prefixFor(name),
+        ...telemetry,
         concurrency: settings.concurrency,
         lockDuration: settings.lockDuration ?? 30_000,
         stalledInterval: settings.stalledInterval ?? 30_000,
