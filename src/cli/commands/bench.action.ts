@@ -3,6 +3,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { runAuditBench } from '../../bench/audit.bench.ts';
 import { runFilesBench } from '../../bench/files.bench.ts';
+import { runSoakBench } from '../../bench/soak.bench.ts';
 import { runIntakeBench } from '../../bench/intake.bench.ts';
 import { sweepLeftovers } from '../../bench/leftovers.ts';
 import { runStartupBench, stopStartupRuns } from '../../bench/startup.bench.ts';
@@ -29,6 +30,8 @@ export type BenchFlags = {
   runs: string;
   starts: string;
   fileMib: string;
+  soakSeconds: string;
+  soakRate: string;
   backends: string;
   json?: boolean;
 };
@@ -134,6 +137,21 @@ export async function runBench(flags: BenchFlags): Promise<void> {
     if (scenarios.includes('files')) {
       emit(await runFilesBench({ adminUrl, fileMib: settings.fileMib, rounds: settings.rounds, log }));
     }
+    if (scenarios.includes('soak')) {
+      emit(
+        reachable === undefined
+          ? { scenario: 'soak', skipped: 'no Redis reachable (set REDIS_URL)' }
+          : await runSoakBench({
+              adminUrl,
+              redisUrl: reachable,
+              seconds: settings.soakSeconds,
+              casesPerSec: settings.soakRate,
+              sampleEveryMs: Math.max(1_000, Math.round((settings.soakSeconds * 1000) / 120)),
+              config,
+              log,
+            }),
+      );
+    }
   } catch (error) {
     // Interrupted: the scenario failed as its database went; the handler ends the process.
     if (interruption.interrupted) await interruption.ended;
@@ -205,6 +223,8 @@ function benchSettings(flags: BenchFlags) {
     runs: positive(flags.runs, '--runs'),
     starts: positive(flags.starts, '--starts'),
     fileMib: positive(flags.fileMib, '--file-mib'),
+    soakSeconds: positive(flags.soakSeconds, '--soak-seconds'),
+    soakRate: positive(flags.soakRate, '--soak-rate'),
   };
 }
 
