@@ -199,7 +199,8 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
       return worker;
     },
     async releaseAbandoned(name) {
-      if (driver.redis === undefined) return [];
+      // Not connected yet (or away): nothing can be checked now, and the next round will.
+      if (driver.redis === undefined || driver.redis.status !== 'ready') return [];
       const redis = driver.redis;
       const released = await Promise.all(namesOf(name).map((physical) => releaseUnlocked(queueOf(physical), redis)));
       return released.flat();
