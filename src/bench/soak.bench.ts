@@ -19,7 +19,11 @@ export type SoakBenchOptions = {
 type Sample = {
   atS: number;
   rssMb: number;
+  /** The Redis server's used_memory (other work on a shared server included). */
   redisMb: number;
+  /** What this run's own keys take in Redis (MEMORY USAGE of each key under its prefix). */
+  redisKeysMb: number;
+  redisKeys: number;
   slaTimers: number;
   openCases: number;
   outboxRows: number;
@@ -33,6 +37,8 @@ type Series = Exclude<keyof Sample, 'atS'>;
 const SERIES: readonly Series[] = [
   'rssMb',
   'redisMb',
+  'redisKeysMb',
+  'redisKeys',
   'slaTimers',
   'openCases',
   'outboxRows',
@@ -66,18 +72,19 @@ const MIB = 1024 * 1024;
 export async function runSoakBench(options: SoakBenchOptions): Promise<SoakBenchResult> {
   const db = await createBenchDatabase(options.adminUrl);
   try {
+    const prefix = benchPrefix('bench');
     const system = await startBenchSystem({
       backend: 'redis',
       redisUrl: options.redisUrl,
       databaseUrl: db.url,
-      prefix: benchPrefix('bench'),
+      prefix,
       config: options.config,
       log: options.log,
     });
     try {
       await system.redis?.connect();
       const started = performance.now();
-      const samples: Sample[] = [await sample(system, started)];
+      const samples: Sample[] = [await sample(system, prefix, started)];
       const running = new Set<Promise<void>>();
       let cases = 0;
       let nextSample = options.sampleEveryMs;
@@ -89,14 +96,14 @@ export async function runSoakBench(options: SoakBenchOptions): Promise<SoakBench
         void lane.finally(() => running.delete(lane));
         const elapsed = performance.now() - started;
         if (elapsed >= nextSample) {
-          samples.push(await sample(system, started));
+          samples.push(await sample(system, prefix, started));
           nextSample += options.sampleEveryMs;
         }
         const due = (n + 1) * interval - (performance.now() - started);
         if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
       }
       await Promise.all(running);
-      samples.push(await sample(system, started));
+      samples.push(await sample(system, prefix, started));
       const seconds = (performance.now() - started) / 1000;
       const steady = samples.filter((s) => s.atS >= seconds / 4);
       return {
@@ -121,7 +128,7 @@ export async function runSoakBench(options: SoakBenchOptions): Promise<SoakBench
   }
 }
 
-async function sample(system: BenchSystem, started: number): Promise<Sample> {
+async function sample(system: BenchSystem, prefix: string, started: number): Promise<Sample> {
   const { rows } = await system.database.pool.query<{
     outbox_rows: number;
     open_cases: number;
@@ -138,10 +145,13 @@ async function sample(system: BenchSystem, started: number): Promise<Sample> {
   const row = rows[0];
   const info = (await system.redis?.info('memory')) ?? '';
   const redisBytes = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
+  const keys = await keysMemory(system, prefix);
   return {
     atS: round((performance.now() - started) / 1000, 1),
     rssMb: round(process.memoryUsage().rss / MIB, 1),
     redisMb: round(redisBytes / MIB, 2),
+    redisKeysMb: round(keys.bytes / MIB, 2),
+    redisKeys: keys.count,
     slaTimers: await system.factory.queue('sla').getDelayedCount(),
     openCases: row?.open_cases ?? 0,
     outboxRows: row?.outbox_rows ?? 0,
@@ -165,4 +175,21 @@ function slope(samples: readonly Sample[], key: Series): number {
     den += (s.atS - meanT) ** 2;
   }
   return den === 0 ? 0 : num / den;
+}
+
+/** The keys of the run (under its prefix) and the memory they take, by SCAN and MEMORY USAGE. */
+async function keysMemory(system: BenchSystem, prefix: string): Promise<{ count: number; bytes: number }> {
+  const redis = system.redis;
+  if (redis === undefined) return { count: 0, bytes: 0 };
+  let cursor = '0';
+  let count = 0;
+  let bytes = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    const usage = await Promise.all(keys.map((key) => redis.memory('USAGE', key)));
+    count += keys.length;
+    bytes += usage.reduce((sum: number, n) => sum + Number(n ?? 0), 0);
+  } while (cursor !== '0');
+  return { count, bytes };
 }

@@ -115,6 +115,7 @@ describe('benchmark smoke run', () => {
     expect(result.last.openCases).toBe(0);
     expect(result.last.slaTimers).toBe(0);
     expect(result.last.eventsMb).toBeGreaterThan(0);
+    expect(result.last.redisKeys).toBeGreaterThan(0);
     for (const growth of Object.values(result.growthPerHour)) expect(Number.isFinite(growth)).toBe(true);
   }, 60_000);
 
