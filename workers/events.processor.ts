@@ -2,6 +2,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { createProjectionInputLoader, type ProjectionInput } from '../src/infra/db/projection.repository.ts';
 import type { OutboxRow } from '../src/infra/db/outbox.repository.ts';
 import { lazyChild, type Logger } from '../src/infra/logger.ts';
+import { inSpan, inTrace } from '../src/infra/tracing.ts';
 import type { Handoff } from '../src/infra/queue/publish.ts';
 import { parseJob } from '../src/infra/queue/catalog.ts';
 import type { JobProcessor } from '../src/infra/queue/queue-factory.ts';
@@ -46,7 +47,10 @@ export function createEventsProcessor(
         known: { visit: input.visit, webhookSubscribers: input.webhookSubscribers },
       };
       if (deps.queues !== undefined) context.queues = deps.queues;
-      await projection.project(event, context);
+      await inSpan(`project ${projection.name}`, async (span) => {
+        span.setAttributes({ 'casetrail.event.type': event.type, 'casetrail.case.id': caseId });
+        await projection.project(event, context);
+      });
     }
     log.debug({ type: event.type, seq, projections: run.map((p) => p.name) }, 'event projected');
     return { type: event.type, projections: run.length };
@@ -89,7 +93,8 @@ export function projectInline(options: {
               attemptsMade: 0,
               projection: row.projection,
             };
-            await options.events(job as unknown as Job);
+            // In the trace of the write that appended the event, as its job would be.
+            await inTrace(row.traceContext, () => options.events(job as unknown as Job));
             options.ack(row.id);
           } catch (error) {
             options.log.warn(

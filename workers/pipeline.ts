@@ -20,6 +20,8 @@ export interface PipelineSettings {
   relayBatchSize: number;
   reconcileIntervalMs: number;
   reconcileAfterMs: number;
+  /** How often the reconciler puts active jobs no worker holds back to wait (default 2 s). */
+  abandonedCheckIntervalMs?: number;
   /** Audit checkpoints: every N events or T ms (defaults 1000 and 30 s). */
   checkpointEvents?: number;
   checkpointIntervalMs?: number;
@@ -65,6 +67,7 @@ export function pipelineSettings(config: Config): PipelineSettings {
     relayBatchSize: config.CASETRAIL_RELAY_BATCH_SIZE,
     reconcileIntervalMs: config.CASETRAIL_RECONCILE_INTERVAL,
     reconcileAfterMs: config.CASETRAIL_RECONCILE_AFTER,
+    abandonedCheckIntervalMs: config.CASETRAIL_ABANDONED_CHECK_INTERVAL,
     checkpointEvents: config.CASETRAIL_CHECKPOINT_EVENTS,
     checkpointIntervalMs: config.CASETRAIL_CHECKPOINT_INTERVAL,
     slaSweepIntervalMs: config.CASETRAIL_SLA_SWEEP_INTERVAL,
@@ -124,11 +127,15 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       log: deps.log,
       intervalMs: settings.reconcileIntervalMs,
       afterMs: settings.reconcileAfterMs,
+      ...(settings.abandonedCheckIntervalMs === undefined
+        ? {}
+        : { abandonedIntervalMs: settings.abandonedCheckIntervalMs }),
       batchSize: settings.relayBatchSize,
     });
     if (options.signing !== undefined) sealer = startSealerFor(deps, options.signing, settings);
     slaSweeper = startSlaSweeper({
       deps,
+      queues: factory,
       intervalMs: settings.slaSweepIntervalMs ?? 60_000,
       batchSize: settings.relayBatchSize,
     });

@@ -1,4 +1,4 @@
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import { createCommandApplier } from '../src/app/apply-command.ts';
 import { QUEUE_NAMES, type QueueName } from '../src/domain/index.ts';
 import { routedQueues } from '../src/infra/queue/catalog.ts';
@@ -114,19 +114,29 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
           log,
         });
   const apply = createCommandApplier({ ...options.deps, handoff });
-  const workers: AppWorker[] = queues.map((queue) => {
+  // The jobs each queue's worker is running, to hand back if it is stopped past its grace.
+  const running = new Map<string, Set<Job>>();
+  // One worker per queue, and per shard of a split stage queue (the shards share the processor).
+  const workers: AppWorker[] = queues.flatMap((queue) => {
     const processor = processors
       .find((p) => p.queue === queue)
       ?.create({ queues: options.factory, handoff, apply, ...options.deps }) as JobProcessor;
-    return options.factory.worker(
-      queue,
-      acknowledging((job) => limit(() => processor(job)), acker.ack),
-      {
-        concurrency: options.concurrency,
-        ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
-        ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
-      },
-    );
+    return options.factory.queueNames(queue).map((name) => {
+      const held = new Set<Job>();
+      running.set(name, held);
+      return options.factory.worker(
+        name,
+        tracking(
+          acknowledging((job) => limit(() => processor(job)), acker.ack),
+          held,
+        ),
+        {
+          concurrency: options.concurrency,
+          ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
+          ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
+        },
+      );
+    });
   });
   log.info(
     { queues, concurrency: options.concurrency, databaseSlots: slots, backend: options.factory.backend },
@@ -142,14 +152,20 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
         await Promise.all(
           workers.map(async (worker) => {
             try {
-              await withTimeout(worker.close(), timeoutMs, 'worker close');
+              // An idle worker has no job to wait for: closed with force, it drops its
+              // blocking connection instead of sending QUIT, which after a Redis Cluster
+              // outage can wait out the whole timeout on a connection still reconnecting.
+              const idle = (running.get(worker.name)?.size ?? 0) === 0;
+              await withTimeout(worker.close(idle), timeoutMs, 'worker close');
             } catch (error) {
               // BullMQ has no way to stop waiting once close() began (close(true) returns the
-              // same promise): signal the running jobs and move on. Their locks lapse and the
-              // stall check hands them to another worker; applying twice is a no-op.
+              // same promise): signal the running jobs, hand them back to wait under their own
+              // lock tokens so another worker takes them now (not after their locks lapse and
+              // the stall check runs), and move on. Applying twice is a no-op.
               worker.cancelAllJobs('worker shutting down');
+              const released = await releaseRunning(running.get(worker.name));
               log.warn(
-                { queue: worker.name, timeoutMs, err: { message: (error as Error).message } },
+                { queue: worker.name, timeoutMs, released, err: { message: (error as Error).message } },
                 'worker did not stop in time, closing anyway',
               );
             }
@@ -175,4 +191,28 @@ function acknowledging(processor: JobProcessor, ack: (jobId: string | undefined)
       throw error;
     }
   };
+}
+
+function tracking(processor: JobProcessor, running: Set<Job>): JobProcessor {
+  return async (job) => {
+    running.add(job);
+    try {
+      return await processor(job);
+    } finally {
+      running.delete(job);
+    }
+  };
+}
+
+/** Moves jobs still running here back to wait (each under its own lock); returns how many went. */
+async function releaseRunning(jobs: Set<Job> | undefined): Promise<number> {
+  const moved = await Promise.all(
+    [...(jobs ?? [])].map((job) =>
+      job.moveToWait(job.token).then(
+        () => 1,
+        () => 0,
+      ),
+    ),
+  );
+  return moved.reduce((sum: number, n) => sum + n, 0);
 }

@@ -32,13 +32,13 @@ const DASHBOARD_CSP = [
  */
 export async function registerQueueDashboard(
   app: FastifyInstance,
-  deps: { gate: Gate; queues: Pick<QueueFactory, 'queue'> },
+  deps: { gate: Gate; queues: Pick<QueueFactory, 'queues'> },
 ): Promise<void> {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({
-    queues: QUEUE_NAMES.map(
-      (name) => new BullMQAdapter(deps.queues.queue(name), { readOnlyMode: true, allowRetries: true }),
+    queues: QUEUE_NAMES.flatMap((name) =>
+      deps.queues.queues(name).map((queue) => new BullMQAdapter(queue, { readOnlyMode: true, allowRetries: true })),
     ),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'casetrail queues' } },

@@ -33,6 +33,7 @@ import { workloadRoutes } from './routes/workload.routes.ts';
 import { stageHistoryRoutes } from './routes/stage-history.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
 import { registerRequestDeadline } from './http/request-deadline.ts';
+import { registerRequestSpans } from './http/request-span.ts';
 import { fileRoutes } from './routes/file.routes.ts';
 import { importRoutes } from './routes/import.routes.ts';
 import type { OpenStage } from '../domain/index.ts';
@@ -99,7 +100,7 @@ export interface ServerDeps {
    * The queue producers: queue depths in /metrics and the /admin/queues dashboard exist only
    * with them, and accepted commands are handed to their queue at once (else the relay does).
    */
-  queues?: Pick<QueueFactory, 'queue'>;
+  queues?: Pick<QueueFactory, 'queue' | 'queueFor' | 'queues'>;
   /** The evidence file store: the file routes (and zip exports, file erasure) exist only with it. */
   files?: FileSettings;
   /** The HMAC key of personal data and the SLA durations: the import routes exist only with them. */
@@ -151,6 +152,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
   });
   registerRequestDeadline(app, options.timeouts.requestMs);
+  registerRequestSpans(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: anything else (text/plain included) answers 415.
@@ -252,7 +254,7 @@ export type ApiInput = {
   health: HealthChecks;
   audit: AuditKeys;
   secretsKey: Buffer;
-  queues?: Pick<QueueFactory, 'queue'>;
+  queues?: Pick<QueueFactory, 'queue' | 'queueFor' | 'queues'>;
   files?: FileSettings;
   /** The HMAC key of personal data: references resolved with it, and the import routes exist only with it. */
   hmacKey?: Buffer;

@@ -8,7 +8,7 @@ import { createCommandWaiter, type CommandWaiter } from '../infra/db/command-wai
 import { openDatabase } from '../infra/db/database.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createHandoff } from '../infra/queue/publish.ts';
-import type { QueueBackendKind } from '../infra/queue/queue-factory.ts';
+import type { QueueBackendKind, QueueFactory } from '../infra/queue/queue-factory.ts';
 import { runBaseline } from './baseline.bench.ts';
 import { PIPELINE_STEPS, parsedPayload } from './bench-bodies.ts';
 import {
@@ -72,7 +72,6 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
   const db = await createBenchDatabase(options.adminUrl);
   const prefix = benchPrefix('bench');
   try {
-    const settings = pipelineSettings(options.config);
     const warmup = warmupCases(options.cases);
     const baselineRun = (cases: number, onHop?: () => void) =>
       runBaseline({
@@ -93,45 +92,8 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
     const baseline = await baselineRun(options.cases, () => baselineBar.tick());
     baselineBar.done();
 
-    const database = openDatabase(db.url, { poolSize: options.config.CASETRAIL_DB_POOL_SIZE, log: options.log });
-    const factory = await benchQueues({
-      ...options,
-      databaseUrl: db.url,
-      prefix,
-      jobs: { attempts: options.config.CASETRAIL_JOB_ATTEMPTS, backoffMs: options.config.CASETRAIL_JOB_BACKOFF },
-      postgresPoolSize: options.config.CASETRAIL_QUEUE_DB_POOL_SIZE,
-    });
-    const signingKey = generateKeyPairSync('ed25519').privateKey;
-    const runtime = {
-      config: options.config,
-      log: options.log,
-      db: database,
-      secrets: {
-        hmacKey: randomBytes(32),
-        signingKey,
-        publicKey: createPublicKey(signingKey),
-        secretsKey: randomBytes(32),
-      },
-    };
-    const pipeline = await startPipeline({
-      deps: pipelineDeps(runtime),
-      databaseUrl: db.url,
-      factory,
-      queues: 'all',
-      settings,
-    });
-    // The clients' side (what the API does) has its own pool, as an API process would: the
-    // workers' pool is sized to their concurrency.
-    const api = openDatabase(db.url, { poolSize: options.config.CASETRAIL_DB_POOL_SIZE, log: options.log });
-    const redis = options.redisUrl === undefined ? undefined : new Redis(options.redisUrl, { lazyConnect: true });
-    const waiter = createCommandWaiter({ pool: api.pool, log: options.log, pollMs: 250 });
-    await waiter.start();
-    // Accepted as the API accepts a command: stored with its outbox row, then handed to its queue.
-    const intake: Intake = {
-      pool: api.pool,
-      inbox: createCommandInbox(api.pool),
-      handoff: createHandoff({ factory, pool: api.pool, log: options.log }),
-    };
+    const system = await startBenchSystem({ ...options, databaseUrl: db.url, prefix });
+    const { database, intake, waiter, redis } = system;
     try {
       const halfCases = Math.max(1, Math.floor(options.cases / 2));
       await driveCases(intake, waiter, range(warmup, options.cases + halfCases), {
@@ -142,7 +104,7 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
       const total = options.cases * PIPELINE_STEPS.length;
       const bar = progress(`casetrail (${options.backend})`, total, options.tty);
       const peakStart = new Date();
-      const cpu = await startCpuMeter({ pool: api.pool, ...(redis === undefined ? {} : { redis }) });
+      const cpu = await startCpuMeter({ pool: intake.pool, ...(redis === undefined ? {} : { redis }) });
       const started = performance.now();
       await driveCases(intake, waiter, range(options.cases), {
         inflight: options.inflight,
@@ -189,19 +151,94 @@ export async function runPipelineBench(options: PipelineBenchOptions): Promise<P
         target: { ratio: 0.5, p99Ms: 250 },
       };
     } finally {
-      await waiter.close();
-      redis?.disconnect();
-      await api.close();
-      await pipeline.close();
-      // The run's queues go with it (its database is dropped below).
-      await dropQueues(factory);
-      await factory.close();
-      await database.close();
+      await system.close();
     }
   } finally {
     rss.stop();
     await db.drop();
   }
+}
+
+export type BenchSystem = {
+  database: ReturnType<typeof openDatabase>;
+  factory: QueueFactory;
+  intake: Intake;
+  waiter: CommandWaiter;
+  redis: Redis | undefined;
+  close(): Promise<void>;
+};
+
+/**
+ * casetrail as a deployment runs it, in this process, on a bench database: every worker
+ * with the relay and the reconciler, and an API side with its own pool that accepts
+ * commands as the API does (command + outbox row, handed to its queue) and awaits them as
+ * ?wait=true does.
+ */
+export async function startBenchSystem(options: {
+  backend: QueueBackendKind;
+  redisUrl?: string;
+  databaseUrl: string;
+  prefix: string;
+  config: Config;
+  log: Logger;
+}): Promise<BenchSystem> {
+  const db = { url: options.databaseUrl };
+  const database = openDatabase(db.url, { poolSize: options.config.CASETRAIL_DB_POOL_SIZE, log: options.log });
+  const factory = await benchQueues({
+    ...options,
+    databaseUrl: db.url,
+    prefix: options.prefix,
+    jobs: { attempts: options.config.CASETRAIL_JOB_ATTEMPTS, backoffMs: options.config.CASETRAIL_JOB_BACKOFF },
+    postgresPoolSize: options.config.CASETRAIL_QUEUE_DB_POOL_SIZE,
+  });
+  const signingKey = generateKeyPairSync('ed25519').privateKey;
+  const runtime = {
+    config: options.config,
+    log: options.log,
+    db: database,
+    secrets: {
+      hmacKey: randomBytes(32),
+      signingKey,
+      publicKey: createPublicKey(signingKey),
+      secretsKey: randomBytes(32),
+    },
+  };
+  const pipeline = await startPipeline({
+    deps: pipelineDeps(runtime),
+    databaseUrl: db.url,
+    factory,
+    queues: 'all',
+    settings: pipelineSettings(options.config),
+  });
+  // The clients' side (what the API does) has its own pool, as an API process would: the
+  // workers' pool is sized to their concurrency.
+  const api = openDatabase(db.url, { poolSize: options.config.CASETRAIL_DB_POOL_SIZE, log: options.log });
+  const redis = options.redisUrl === undefined ? undefined : new Redis(options.redisUrl, { lazyConnect: true });
+  const waiter = createCommandWaiter({ pool: api.pool, log: options.log, pollMs: 250 });
+  await waiter.start();
+  // Accepted as the API accepts a command: stored with its outbox row, then handed to its queue.
+  const intake: Intake = {
+    pool: api.pool,
+    inbox: createCommandInbox(api.pool),
+    handoff: createHandoff({ factory, pool: api.pool, log: options.log }),
+  };
+  return {
+    database,
+    factory,
+    intake,
+    waiter,
+    redis,
+    async close() {
+      await waiter.close();
+      redis?.disconnect();
+      await api.close();
+      await pipeline.close();
+      // The run's queues go with it (its database is dropped by the caller).
+      await dropQueues(factory);
+      await factory.close();
+      await database.close();
+    },
+  };
 }
 
 export const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);

@@ -56,7 +56,7 @@ export type { FieldProblem, ProblemCode, Rejection } from './problems.ts';
 export * from './schemas.ts';
 export * from './stages.ts';
 export { SYSTEM_ACTOR, decideErasure, decideSlaBreach } from './system-events.ts';
-export { STAGE_ENTERING_EVENTS, slaTimerOf } from './sla.ts';
+export { STAGE_ENDING_EVENTS, STAGE_ENTERED_BY, slaTimerOf } from './sla.ts';
 export type { SlaTimer } from './sla.ts';
 export type { StageVisit } from './system-events.ts';
 export { LIMITS, hasVisibleCharacter, identifierField, isHttpUrl, isSafeText } from './text.ts';

@@ -36,3 +36,14 @@ export const STAGE_ENTERING_EVENTS = [
   'case.referred',
   'case.penalty_issued',
 ] as const;
+
+/** The open stage each timer-starting event enters. */
+export const STAGE_ENTERED_BY: Readonly<Record<(typeof STAGE_ENTERING_EVENTS)[number], OpenStage>> = {
+  'case.received': 'received',
+  'case.verified': 'verified',
+  'case.referred': 'referred',
+  'case.penalty_issued': 'penalty_issued',
+};
+
+/** The events that end a stage visit, and with it the visit's timer: every stage change. */
+export const STAGE_ENDING_EVENTS = [...STAGE_ENTERING_EVENTS, 'case.closed'] as const;

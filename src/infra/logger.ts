@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { errorInfo, errorLocation } from './error-info.ts';
+import { traceIds } from './tracing.ts';
 
 /**
  * Paths that may carry personal data or secrets anywhere in a log object. pino's
@@ -49,6 +50,8 @@ export function createLogger(options: { level: string; name?: string; destinatio
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     formatters: { level: (label: string) => ({ level: label }) },
     serializers: { err: serializeError },
+    // Every line written while a span is active names its trace (tracing on).
+    mixin: () => traceIds() ?? {},
   };
   return options.destination ? pino(logOptions, options.destination) : pino(logOptions);
 }

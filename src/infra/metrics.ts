@@ -96,7 +96,7 @@ export function countSlaBreach(stage: OpenStage): void {
   slaBreachesTotal.inc({ stage });
 }
 
-export type GaugeSources = { pool: pg.Pool; queues?: Pick<QueueFactory, 'queue'>; log: Logger };
+export type GaugeSources = { pool: pg.Pool; queues?: Pick<QueueFactory, 'queues'>; log: Logger };
 
 const SCRAPE_TIMEOUT_MS = 2_000;
 
@@ -133,20 +133,22 @@ export async function refreshGauges(sources: GaugeSources): Promise<void> {
 }
 
 async function readQueue(
-  queues: Pick<QueueFactory, 'queue'>,
+  queues: Pick<QueueFactory, 'queues'>,
   name: (typeof QUEUE_NAMES)[number],
   log: Logger,
 ): Promise<void> {
   try {
-    const counts = await withTimeout(
-      queues.queue(name).getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed'),
+    // A split stage queue counts as one: the sum of its shards.
+    const shards = await withTimeout(
+      Promise.all(
+        queues.queues(name).map((queue) => queue.getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed')),
+      ),
       SCRAPE_TIMEOUT_MS,
       `job counts of ${name}`,
     );
-    const waiting = (counts.wait ?? 0) + (counts.prioritized ?? 0);
-    queueJobs.set({ queue: name, state: 'waiting' }, waiting);
-    for (const state of ['active', 'delayed', 'failed'] as const)
-      queueJobs.set({ queue: name, state }, counts[state] ?? 0);
+    const sum = (state: string) => shards.reduce((total, counts) => total + (counts[state] ?? 0), 0);
+    queueJobs.set({ queue: name, state: 'waiting' }, sum('wait') + sum('prioritized'));
+    for (const state of ['active', 'delayed', 'failed'] as const) queueJobs.set({ queue: name, state }, sum(state));
   } catch (error) {
     log.warn({ queue: name, err: { message: (error as Error).message } }, 'queue metrics unavailable');
   }

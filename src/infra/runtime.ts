@@ -14,6 +14,7 @@ import { openFileStore } from './files/open-file-store.ts';
 import { prepareQueueSchema } from './queue/queue-factory.ts';
 import { pino } from 'pino';
 import { createLogger, type Logger } from './logger.ts';
+import { waitForService } from './startup-wait.ts';
 
 /** What every casetrail process holds: configuration, logger, keys and the database. */
 export interface Runtime {
@@ -76,6 +77,15 @@ export async function openRuntime(options: {
     applicationName: `casetrail-${options.role}`,
   });
   try {
+    // A server waits for a database of its own to come up; a one-shot command says at once that it cannot reach it.
+    if (!options.oneShot && embedded === null) {
+      await waitForService({
+        service: 'postgresql',
+        check: () => db.pool.query('SELECT 1'),
+        log,
+        maxWaitMs: config.CASETRAIL_STARTUP_WAIT,
+      });
+    }
     if (options.migrate) {
       if (ownerUrl === null) {
         const result = await migrate(db.pool, { log });

@@ -10,6 +10,7 @@ import { runIntakeBench } from '../../src/bench/intake.bench.ts';
 import { HOST, sweepLeftovers } from '../../src/bench/leftovers.ts';
 import { runPipelineBench } from '../../src/bench/pipeline.bench.ts';
 import { runScalingBench } from '../../src/bench/scaling.bench.ts';
+import { runSoakBench } from '../../src/bench/soak.bench.ts';
 import { runStartupBench } from '../../src/bench/startup.bench.ts';
 import { parseConfig } from '../../src/infra/config/config.ts';
 import { createLogger } from '../../src/infra/logger.ts';
@@ -105,6 +106,27 @@ describe('benchmark smoke run', () => {
       expect(figure).toBeGreaterThan(0);
     }
   });
+
+  it('soaks a few seconds at a steady rate, sampling memory, Redis and table sizes, reported per hour', async () => {
+    const result = await runSoakBench({
+      adminUrl,
+      redisUrl: inject('redisUrl'),
+      seconds: 3,
+      casesPerSec: 4,
+      sampleEveryMs: 500,
+      config,
+      log,
+    });
+    expect(result).toMatchObject({ scenario: 'soak' });
+    expect(result.cases).toBeGreaterThanOrEqual(10);
+    expect(result.samples).toBeGreaterThanOrEqual(5);
+    // Every case was closed: nothing left open, no timer left behind, the outbox drained or draining.
+    expect(result.last.openCases).toBe(0);
+    expect(result.last.slaTimers).toBe(0);
+    expect(result.last.eventsMb).toBeGreaterThan(0);
+    expect(result.last.redisKeys).toBeGreaterThan(0);
+    for (const growth of Object.values(result.growthPerHour)) expect(Number.isFinite(growth)).toBe(true);
+  }, 60_000);
 
   it('times casetrail --version, --help and npm start on an existing data directory against bare Node', async () => {
     const result = await runStartupBench({ runs: 1, starts: 1, log });

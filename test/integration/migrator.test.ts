@@ -180,6 +180,7 @@ describe('migrate', () => {
       '20261206400000_evidence_files': 'f4eaff3e9d0b6d9fb35028ab7efff5bc951f48533d71b78840e0deb54d8f4c5c',
       '20261207250000_personal_values': '632e7053955b9d01a4a3ecb943f3ec35890dafeb4c6a843e20493a4a4bb22e69',
       '20261207400000_user_administration': '0942ae2415e246730ef71b5dc67f77823a251b5a08c39eaf98c4d97568baa873',
+      '20261207600000_outbox_trace_context': '5dee1bf43ad64870d8243c03753c5b08baf609c992ff42dbd0c1bdbd1fa52122',
     };
     const onDiskNow = Object.fromEntries(
       await Promise.all(

@@ -173,7 +173,7 @@ describe.each(['redis', 'postgres'] as const)('queue pipeline on the %s backend'
     ]);
     expect(rows[0]?.n).toBe(1);
     const failed = await h.factory.queue('intake').getFailed();
-    expect(failed.map((job) => job.data)).toEqual([{ commandId }]);
+    expect(failed.map((job) => job.data)).toEqual([{ commandId, caseId: expect.any(String) }]);
     expect(h.logs.some((line) => line.msg === 'reconciler republished unfinished work')).toBe(true);
   });
 

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAMES } from '../../src/domain/index.ts';
 import { parseConfig, queueBackend } from '../../src/infra/config/config.ts';
 import { queueFactoryOptions } from '../../src/infra/queue/queue-factory.ts';
-import { pingRedis, redisTarget } from '../../src/infra/queue/redis-connection.ts';
+import { checkRedisQueues } from '../../src/infra/queue/queue-health.ts';
+import { redisQueuePrefix, redisTarget } from '../../src/infra/queue/redis-connection.ts';
+import { routedQueues } from '../../src/infra/queue/catalog.ts';
 import { BODIES, penaltyBody, submitBody, verifyBody } from '../support/fixtures.ts';
 import { redisClusterUnavailable, startRedisCluster, type PrivateRedisCluster } from '../support/redis-cluster.ts';
 import { startSystem, type System } from '../support/system.ts';
@@ -120,7 +122,12 @@ describe.skipIf(unavailable !== null)(
     });
 
     it('answers the health check through any seed node', async () => {
-      expect(await pingRedis(redisTarget({ redisClusterNodes: cluster.nodes }))).toBe(true);
+      const health = await checkRedisQueues(
+        redisTarget({ redisClusterNodes: cluster.nodes }),
+        (queue) => redisQueuePrefix(system.harness.prefix, queue),
+        routedQueues(),
+      );
+      expect(health).toEqual({ ok: true, failing: [] });
     });
 
     it('keeps every key of one queue on one node, and spreads the queues over several nodes', async () => {

@@ -6,8 +6,15 @@ import { fold, verifyChain, type OpenStage, type StoredEvent } from '../../src/d
 import { findCase, listEvents } from '../../src/infra/db/case.repository.ts';
 import { slaBreachesTotal } from '../../src/infra/metrics.ts';
 import { SLA_TIMER_JOB, slaTimerJobId } from '../../src/infra/queue/catalog.ts';
-import { VERIFIER, verifyBody } from '../support/fixtures.ts';
-import { createQueueHarness, deleteKeys, eventually, type QueueHarness } from '../support/queue-harness.ts';
+import { BODIES, SUPERVISOR, VERIFIER, verifyBody } from '../support/fixtures.ts';
+import {
+  caseOfApplied,
+  createQueueHarness,
+  deleteKeys,
+  eventually,
+  outboxCount,
+  type QueueHarness,
+} from '../support/queue-harness.ts';
 import { hasRedisServer, startPrivateRedis, type PrivateRedis } from '../support/redis-server.ts';
 
 const DAY = 86_400_000;
@@ -16,19 +23,6 @@ const NO_SWEEP = { slaSweepIntervalMs: 10 * 60_000 };
 
 function withSla(h: QueueHarness, sla: Partial<Record<OpenStage, number>>): void {
   h.deps.sla = { received: DAY, verified: DAY, referred: DAY, penalty_issued: DAY, ...sla };
-}
-
-async function caseOf(h: QueueHarness, commandId: string): Promise<string> {
-  return eventually(
-    async () => {
-      const { rows } = await h.pool.query<{ case_id: string }>(
-        "SELECT case_id FROM commands WHERE id = $1 AND status = 'applied'",
-        [commandId],
-      );
-      return rows[0]?.case_id;
-    },
-    { what: `command ${commandId} applied` },
-  );
 }
 
 const typesOf = (events: readonly StoredEvent[]) => events.map((e) => e.type);
@@ -63,7 +57,7 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
     withSla(h, { received: 1_500 });
     const pipeline = await h.start({ settings: NO_SWEEP });
     const counted = await breachesCounted('received');
-    const caseId = await caseOf(h, await h.submit());
+    const caseId = await caseOfApplied(h, await h.submit());
     const received = (await listEvents(h.pool, caseId))[0];
     if (received?.type !== 'case.received') throw new Error('no case.received');
     const visit = {
@@ -110,7 +104,7 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
     await h.factory
       .queue('events')
       .add('case.received', { eventId: received.id, caseId, seq: 1 }, { jobId: 'replayed-event' });
-    expect(await pipeline.slaSweeper?.runOnce()).toEqual({ overdue: 0, breached: 0 });
+    expect(await pipeline.slaSweeper?.runOnce()).toMatchObject({ overdue: 0, breached: 0 });
     expect(await eventually(() => timerResult(harness, 'replayed-timer'), { what: 'the replayed timer' })).toEqual({
       status: 'already_breached',
     });
@@ -136,13 +130,13 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
     expect(h.logs.filter((l) => l.level === 'error' || l.msg === 'job failed, will retry')).toEqual([]);
   });
 
-  it('appends nothing when the case moved on before its timer ran, and starts the next stage timer', async () => {
+  it('removes the timer of the stage a case left, appends nothing for one that runs late, and starts the next stage timer', async () => {
     h = await createQueueHarness(backend);
     const harness = h;
     withSla(h, { received: 1_000 });
     // Stage workers without the sla queue: the timer can only run once the case has moved on.
     const stages = await h.start({ queues: ['intake', 'verification', 'events'], settings: NO_SWEEP });
-    const caseId = await caseOf(h, await h.submit());
+    const caseId = await caseOfApplied(h, await h.submit());
     const received = (await listEvents(h.pool, caseId))[0];
     if (received === undefined) throw new Error('no case.received');
     const timerId = slaTimerJobId({ caseId, stage: 'received', stageEnteredAt: received.occurredAt });
@@ -150,8 +144,8 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
       what: 'the received timer',
     });
 
-    await caseOf(h, await h.insert('claim', caseId, VERIFIER, {}));
-    await caseOf(h, await h.insert('verify', caseId, VERIFIER, verifyBody()));
+    await caseOfApplied(h, await h.insert('claim', caseId, VERIFIER, {}));
+    await caseOfApplied(h, await h.insert('verify', caseId, VERIFIER, verifyBody()));
     const state = await findCase(h.pool, caseId);
     if (state === null) throw new Error('case lost');
     const nextTimerId = slaTimerJobId({ caseId, stage: 'verified', stageEnteredAt: state.stageEnteredAt });
@@ -161,8 +155,14 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
         what: 'the verified timer waiting',
       },
     );
+    // Leaving the stage removed its timer (the projection of case.verified).
+    expect(await h.factory.queue('sla').getJob(timerId)).toBeUndefined();
     await stages.close();
 
+    // A timer whose removal was lost (a crash between commit and projection) runs and finds the case gone on.
+    const late = { caseId, stage: 'received' as const, stageEnteredAt: received.occurredAt };
+    const deadlineAt = (received.payload as { deadlineAt: string }).deadlineAt;
+    await h.factory.queue('sla').add(SLA_TIMER_JOB, { ...late, deadlineAt }, { jobId: timerId });
     await h.start({ queues: ['sla'], relay: false, settings: NO_SWEEP });
     expect(
       await eventually(() => timerResult(harness, timerId), { what: 'the received timer done', timeoutMs: 30_000 }),
@@ -177,6 +177,62 @@ describe.each(['redis', 'postgres'] as const)('SLA timers on the %s queue backen
       deadlineAt: state.deadlineAt,
     });
     expect(await next?.getState()).toBe('delayed');
+  });
+
+  it('leaves no timer behind: after 100 closed cases no delayed job is left, an open case keeps one', async () => {
+    h = await createQueueHarness(backend);
+    const harness = h;
+    await h.start({ settings: NO_SWEEP });
+    const through = async (): Promise<string> => {
+      const caseId = await caseOfApplied(harness, await harness.submit());
+      await caseOfApplied(harness, await harness.insert('claim', caseId, VERIFIER, {}));
+      await caseOfApplied(harness, await harness.insert('verify', caseId, VERIFIER, verifyBody()));
+      await caseOfApplied(harness, await harness.insert('refer', caseId, SUPERVISOR, BODIES.refer));
+      await caseOfApplied(
+        harness,
+        await harness.insert('record-no-violation', caseId, SUPERVISOR, BODIES['record-no-violation']),
+      );
+      return caseId;
+    };
+    const closed = await Promise.all(Array.from({ length: 100 }, through));
+    const open = await caseOfApplied(h, await h.submit());
+    const { rows } = await h.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM cases WHERE id = ANY($1::uuid[]) AND stage = 'closed'",
+      [closed],
+    );
+    expect(rows[0]?.n).toBe(100);
+    // Every stage change is projected (the outbox drains); then only the open case's timer is left.
+    const delayed = await eventually(
+      async () => {
+        const jobs = await harness.factory.queue('sla').getDelayed();
+        return (await outboxCount(harness.pool)) === 0 && jobs.length === 1 && jobs;
+      },
+      { what: 'one delayed timer left', timeoutMs: 60_000 },
+    );
+    expect(delayed.map((j) => (j.data as { caseId: string }).caseId)).toEqual([open]);
+    expect(await h.factory.queue('sla').getDelayedCount()).toBe(1);
+  }, 120_000);
+
+  it('sweeps away a timer whose visit is over and keeps the ones still running', async () => {
+    h = await createQueueHarness(backend);
+    const harness = h;
+    const pipeline = await h.start({ settings: NO_SWEEP });
+    const caseId = await caseOfApplied(h, await h.submit());
+    const received = (await listEvents(h.pool, caseId))[0];
+    if (received?.type !== 'case.received') throw new Error('no case.received');
+    const live = slaTimerJobId({ caseId, stage: 'received', stageEnteredAt: received.occurredAt });
+    await eventually(async () => (await harness.factory.queue('sla').getDelayedCount()) === 1, {
+      what: 'the received timer',
+    });
+    // A timer for a visit the case never made (a removal lost in a crash looks the same).
+    const over = { caseId, stage: 'referred' as const, stageEnteredAt: '2026-01-01T00:00:00.000Z' };
+    const orphan = slaTimerJobId(over);
+    await h.factory
+      .queue('sla')
+      .add(SLA_TIMER_JOB, { ...over, deadlineAt: '2026-02-01T00:00:00.000Z' }, { jobId: orphan, delay: DAY });
+    expect(await pipeline.slaSweeper?.runOnce()).toEqual({ overdue: 0, breached: 0, orphanTimersRemoved: 1 });
+    expect(await h.factory.queue('sla').getJob(orphan)).toBeUndefined();
+    expect(await (await h.factory.queue('sla').getJob(live))?.getState()).toBe('delayed');
   });
 });
 
@@ -200,7 +256,7 @@ describe('SLA timers lost with Redis', () => {
     const harness = () => h as QueueHarness;
     withSla(h, { received: 2_000 });
     const before = await h.start({ settings: NO_SWEEP });
-    const caseId = await caseOf(h, await h.submit());
+    const caseId = await caseOfApplied(h, await h.submit());
     const received = (await listEvents(h.pool, caseId))[0];
     if (received === undefined) throw new Error('no case.received');
     const timerId = slaTimerJobId({ caseId, stage: 'received', stageEnteredAt: received.occurredAt });
@@ -228,7 +284,7 @@ describe('SLA timers lost with Redis', () => {
     expect(await h.factory.queue('sla').getJob(timerId)).toBeUndefined();
     expect(h.logs.some((l) => l.msg === 'sla sweeper breached overdue visits' && l.breached === 1)).toBe(true);
 
-    expect(await after.slaSweeper?.runOnce()).toEqual({ overdue: 0, breached: 0 });
+    expect(await after.slaSweeper?.runOnce()).toMatchObject({ overdue: 0, breached: 0 });
     expect(typesOf(await listEvents(h.pool, caseId))).toEqual(['case.received', 'case.sla_breached']);
     expect(await breachRows(h)).toBe(1);
   });

@@ -24,6 +24,9 @@ export interface PrivatePostgres {
   createMigratedDatabase(name: string): Promise<string>;
   /** Stops the server, keeps it down for downMs (clients meet refused connections), starts it again. */
   restart(mode: RestartMode, downMs: number): Promise<void>;
+  /** Stops the server cleanly and leaves it down (clients meet refused connections) until up(). */
+  down(): Promise<void>;
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -87,6 +90,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       await new Promise((resolve) => setTimeout(resolve, downMs));
       await server.start();
     },
+    down: () => server.stop(),
+    up: () => server.start(),
     async stop() {
       await server.stop().catch(() => undefined);
       await rm(databaseDir, { recursive: true, force: true });

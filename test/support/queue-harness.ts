@@ -10,7 +10,13 @@ import { QUEUE_NAMES, type CommandType, type QueueName } from '../../src/domain/
 import { COMMANDS } from '../../src/domain/index.ts';
 import { insertCommand } from '../../src/infra/db/command.repository.ts';
 import type { Logger } from '../../src/infra/logger.ts';
-import { createQueueFactory, type QueueBackendKind, type QueueFactory } from '../../src/infra/queue/queue-factory.ts';
+import {
+  createQueueFactory,
+  type QueueBackendKind,
+  type QueueFactory,
+  type QueueFactoryOptions,
+} from '../../src/infra/queue/queue-factory.ts';
+import { traceIds } from '../../src/infra/tracing.ts';
 import type { StoredEvent } from '../../src/domain/index.ts';
 import { createEventsProcessor, eventsProcessor } from '../../workers/events.processor.ts';
 import type { EventProjection } from '../../workers/projections/projection.ts';
@@ -67,7 +73,15 @@ export interface QueueHarness {
 
 export async function createQueueHarness(
   backend: QueueBackendKind,
-  options: { redisUrl?: string; redisClusterNodes?: string[]; jobs?: { attempts: number; backoffMs: number } } = {},
+  options: {
+    redisUrl?: string;
+    redisClusterNodes?: string[];
+    jobs?: { attempts: number; backoffMs: number };
+    /** Split the stage queues (CASETRAIL_QUEUE_SHARDS). */
+    shards?: number;
+    /** BullMQ's telemetry, with tracing started by the test. */
+    telemetry?: QueueFactoryOptions['telemetry'];
+  } = {},
 ): Promise<QueueHarness> {
   const db = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 12, connectionTimeoutMillis: 10_000 });
@@ -80,7 +94,10 @@ export async function createQueueHarness(
       done();
     },
   });
-  const log = pino({ level: 'debug', formatters: { level: (label) => ({ level: label }) } }, sink);
+  const log = pino(
+    { level: 'debug', formatters: { level: (label) => ({ level: label }) }, mixin: () => traceIds() ?? {} },
+    sink,
+  );
   const prefix = `${inject('bullmqPrefix')}-${randomBytes(3).toString('hex')}`;
   const redisUrl = options.redisUrl ?? inject('redisUrl');
   const factory = await createQueueFactory({
@@ -92,6 +109,8 @@ export async function createQueueHarness(
     log,
     jobs: options.jobs ?? { attempts: 5, backoffMs: 200 },
     postgresPoolSize: 6,
+    ...(options.shards === undefined ? {} : { shards: options.shards }),
+    ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
   });
   const deps: ProcessorDeps = {
     pool,
@@ -144,11 +163,8 @@ export async function createQueueHarness(
     async close() {
       await Promise.all(pipelines.map((p) => p.close()));
       await Promise.all(
-        QUEUE_NAMES.map((name) =>
-          factory
-            .queue(name)
-            .obliterate({ force: true })
-            .catch(() => undefined),
+        QUEUE_NAMES.flatMap((name) =>
+          factory.queues(name).map((queue) => queue.obliterate({ force: true }).catch(() => undefined)),
         ),
       );
       await factory.close();
@@ -222,4 +238,18 @@ export async function commandStatuses(pool: pg.Pool): Promise<Record<string, num
 export async function outboxCount(pool: pg.Pool): Promise<number> {
   const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
   return rows[0]?.n ?? 0;
+}
+
+/** The case of a command, once the command is applied (waits for it, within the bound of eventually). */
+export async function caseOfApplied(h: Pick<QueueHarness, 'pool'>, commandId: string): Promise<string> {
+  return eventually(
+    async () => {
+      const { rows } = await h.pool.query<{ case_id: string }>(
+        "SELECT case_id FROM commands WHERE id = $1 AND status = 'applied'",
+        [commandId],
+      );
+      return rows[0]?.case_id;
+    },
+    { what: `command ${commandId} applied` },
+  );
 }

@@ -1,5 +1,6 @@
-// A throw-away three-node Redis Cluster from the redis-server binary, on loopback ports,
-// each node in its own temporary directory; stop() kills the nodes and removes the files.
+// A throw-away Redis Cluster from the redis-server binary (three masters by default, with
+// replicas if asked), on loopback ports, in a temporary directory; kill() takes one node
+// down as a crash would, stop() kills the nodes and removes the files.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -11,6 +12,14 @@ export interface PrivateRedisCluster {
   /** Seed node URLs, as CASETRAIL_REDIS_CLUSTER_NODES takes them. */
   nodes: string[];
   ports: number[];
+  /** The ports of the masters, as the cluster was created. */
+  masters: number[];
+  /** SIGKILL of one node (a crash). */
+  kill(port: number): Promise<void>;
+  /** CLUSTER INFO's cluster_state on a live node. */
+  state(port: number): Promise<string>;
+  /** The masters a live node sees, not failed, by port. */
+  liveMasters(port: number): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -22,16 +31,20 @@ export function redisClusterUnavailable(): string | null {
   return null;
 }
 
-export async function startRedisCluster(size = 3): Promise<PrivateRedisCluster> {
+export async function startRedisCluster(
+  size = 3,
+  options: { replicas?: number; nodeTimeoutMs?: number } = {},
+): Promise<PrivateRedisCluster> {
+  const replicas = options.replicas ?? 0;
   const dir = await mkdtemp(path.join(tmpdir(), 'casetrail-cluster-'));
-  const children: ChildProcess[] = [];
+  const children = new Map<number, ChildProcess>();
   const stop = async () => {
-    await Promise.all(children.map(killChild));
+    await Promise.all([...children.values()].map(killChild));
     await rm(dir, { recursive: true, force: true });
   };
   try {
     const ports: number[] = [];
-    while (ports.length < size) {
+    while (ports.length < size * (1 + replicas)) {
       const port = await clusterPort();
       if (!ports.includes(port)) ports.push(port);
     }
@@ -50,27 +63,59 @@ export async function startRedisCluster(size = 3): Promise<PrivateRedisCluster> 
           '--cluster-config-file',
           `nodes-${port}.conf`,
           '--cluster-node-timeout',
-          '5000',
+          String(options.nodeTimeoutMs ?? 5_000),
           '--save',
           '',
           '--appendonly',
           'no',
           '--maxmemory-policy',
           'noeviction',
+          // A replica syncs at once rather than after the default 5 s, so that it can take over.
+          '--repl-diskless-sync-delay',
+          '0',
         ],
         { stdio: 'ignore' },
       );
-      children.push(child);
+      children.set(port, child);
       await waitForPing(port);
     }
     const created = spawnSync(
       'redis-cli',
-      ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+      [
+        '--cluster',
+        'create',
+        ...ports.map((p) => `127.0.0.1:${p}`),
+        '--cluster-replicas',
+        String(replicas),
+        '--cluster-yes',
+      ],
       { encoding: 'utf8', timeout: 60_000 },
     );
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
     for (const port of ports) await waitForClusterOk(port);
-    return { nodes: ports.map((p) => `redis://127.0.0.1:${p}`), ports, stop };
+    const roles = await Promise.all(ports.map((port) => withNode(port, async (r) => (await r.role())[0])));
+    // A replica can take over only once it holds its master's data.
+    for (const port of ports.filter((_, n) => roles[n] !== 'master')) await waitForReplicaInSync(port);
+    return {
+      nodes: ports.map((p) => `redis://127.0.0.1:${p}`),
+      ports,
+      masters: ports.filter((_, n) => roles[n] === 'master'),
+      async kill(port) {
+        const child = children.get(port);
+        if (child !== undefined) await killChild(child);
+      },
+      liveMasters: (port) =>
+        withNode(port, async (r) =>
+          String(await r.cluster('NODES'))
+            .split('\n')
+            .map((line) => line.split(' '))
+            .filter((fields) => fields[2]?.includes('master') && !fields[2].includes('fail'))
+            .map((fields) => Number(/:(\d+)@/.exec(fields[1] ?? '')?.[1])),
+        ),
+      state: (port) =>
+        withNode(port, async (r) => /^cluster_state:(\w+)/m.exec(await r.cluster('INFO'))?.[1] ?? 'unknown'),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -116,6 +161,11 @@ const waitForPing = (port: number) =>
 const waitForClusterOk = (port: number) =>
   poll(`cluster_state:ok on port ${port}`, () =>
     withNode(port, async (r) => (await r.cluster('INFO')).includes('cluster_state:ok')),
+  );
+
+const waitForReplicaInSync = (port: number) =>
+  poll(`replica on port ${port} in sync`, () =>
+    withNode(port, async (r) => (await r.info('replication')).includes('master_link_status:up')),
   );
 
 /** A port that is free, and whose cluster bus port (port + 10000) is free too. */

@@ -8,12 +8,14 @@ import type { Role } from '../../src/domain/index.ts';
 import { openDatabase, type Database } from '../../src/infra/db/database.ts';
 import type { QueueBackendKind } from '../../src/infra/queue/queue-factory.ts';
 import { parseConfig } from '../../src/infra/config/config.ts';
-import type { PipelineSettings } from '../../workers/index.ts';
+import type { Pipeline, PipelineSettings } from '../../workers/index.ts';
 import { createQueueHarness, eventually, LOOPBACK_RECEIVERS, type QueueHarness } from './queue-harness.ts';
 
 export interface System {
   baseUrl: string;
   harness: QueueHarness;
+  /** The workers, relay and reconciler serving the API. */
+  pipeline: Pipeline;
   createUser(name: string, roles: string[]): Promise<{ id: string; token: string }>;
   waitFor(check: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
   pendingCommands(): Promise<number>;
@@ -35,8 +37,9 @@ export async function startSystem(options: {
   if (options.files !== undefined) harness.deps.store = options.files.store;
   let database: Database | undefined;
   let app: FastifyInstance | undefined;
+  let pipeline: Pipeline | undefined;
   try {
-    await harness.start(options.sealer === undefined ? {} : { signing: true, settings: options.sealer });
+    pipeline = await harness.start(options.sealer === undefined ? {} : { signing: true, settings: options.sealer });
     database = openDatabase(harness.db.url, { poolSize: 10, log: harness.log });
     const api = await createApi({
       db: database,
@@ -69,10 +72,12 @@ export async function startSystem(options: {
   const pool = harness.pool;
   const db = database;
   const server = app;
+  const running = pipeline;
 
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     harness,
+    pipeline: running,
     async createUser(name, roles) {
       const created = await createUser({ pool: db.pool, prisma: db.prisma }, { name, roles: roles as Role[] });
       if (!created.ok) throw new Error(created.detail);

@@ -6,13 +6,42 @@ import {
   jobIdFor,
   outboxIdOf,
   parseJob,
+  queueNamesOf,
   routedQueues,
+  shardOf,
 } from '../../src/infra/queue/catalog.ts';
-import { redisQueuePrefix } from '../../src/infra/queue/queue-factory.ts';
+import { redisQueuePrefix } from '../../src/infra/queue/redis-connection.ts';
 import { PROCESSORS, WorkerSetupError, checkProcessors, parseQueueSelection } from '../../workers/index.ts';
 import { intakeProcessor } from '../../workers/intake.processor.ts';
 
 const COMMAND_ID = '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed';
+
+describe('stage queues split into shards', () => {
+  const caseIds = Array.from(
+    { length: 400 },
+    (_, n) => `${n.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`,
+  );
+
+  it('splits only the stage queues, each shard a queue of its own with its own hash tag', () => {
+    const namesOf = queueNamesOf(4);
+    expect(namesOf('verification')).toEqual(['verification-0', 'verification-1', 'verification-2', 'verification-3']);
+    for (const queue of ['events', 'sla', 'webhooks']) expect(namesOf(queue)).toEqual([queue]);
+    expect(queueNamesOf(1)('verification')).toEqual(['verification']);
+    expect(redisQueuePrefix('ct', 'verification-2')).toBe('ct:{verification-2}');
+  });
+
+  it('sends every job of a case to one shard, and spreads the cases over all of them', () => {
+    for (const caseId of caseIds) expect(shardOf(caseId, 4)).toBe(shardOf(caseId.toUpperCase(), 4));
+    const counts = [0, 0, 0, 0];
+    for (const caseId of caseIds) {
+      const shard = shardOf(caseId, 4);
+      counts[shard] = (counts[shard] ?? 0) + 1;
+    }
+    expect(counts).toEqual([100, 100, 100, 100]);
+    expect(shardOf(undefined, 4)).toBe(0);
+    expect(shardOf(caseIds[3], 1)).toBe(0);
+  });
+});
 
 describe('the job catalog', () => {
   it('routes every command to the queue of its stage and every event to the events queue', () => {

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { runAuditBench } from '../../bench/audit.bench.ts';
 import { runFilesBench } from '../../bench/files.bench.ts';
 import { runImportBench } from '../../bench/import.bench.ts';
+import { runSoakBench } from '../../bench/soak.bench.ts';
 import { runIntakeBench } from '../../bench/intake.bench.ts';
 import { sweepLeftovers } from '../../bench/leftovers.ts';
 import { runStartupBench, stopStartupRuns } from '../../bench/startup.bench.ts';
@@ -31,6 +32,8 @@ export type BenchFlags = {
   starts: string;
   fileMib: string;
   importRows: string;
+  soakSeconds: string;
+  soakRate: string;
   backends: string;
   json?: boolean;
 };
@@ -139,6 +142,21 @@ export async function runBench(flags: BenchFlags): Promise<void> {
     if (scenarios.includes('import')) {
       emit(await runImportBench({ adminUrl, rows: settings.importRows, log }));
     }
+    if (scenarios.includes('soak')) {
+      emit(
+        reachable === undefined
+          ? { scenario: 'soak', skipped: 'no Redis reachable (set REDIS_URL)' }
+          : await runSoakBench({
+              adminUrl,
+              redisUrl: reachable,
+              seconds: settings.soakSeconds,
+              casesPerSec: settings.soakRate,
+              sampleEveryMs: Math.max(1_000, Math.round((settings.soakSeconds * 1000) / 120)),
+              config,
+              log,
+            }),
+      );
+    }
   } catch (error) {
     // Interrupted: the scenario failed as its database went; the handler ends the process.
     if (interruption.interrupted) await interruption.ended;
@@ -211,6 +229,8 @@ function benchSettings(flags: BenchFlags) {
     starts: positive(flags.starts, '--starts'),
     fileMib: positive(flags.fileMib, '--file-mib'),
     importRows: positive(flags.importRows, '--import-rows'),
+    soakSeconds: positive(flags.soakSeconds, '--soak-seconds'),
+    soakRate: positive(flags.soakRate, '--soak-rate'),
   };
 }
 

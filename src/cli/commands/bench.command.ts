@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../lazy.ts';
-import { SCENARIOS } from './bench-scenarios.ts';
+import { DEFAULT_SCENARIOS, SCENARIOS } from './bench-scenarios.ts';
 
 export function registerBench(program: Command): void {
   program
@@ -20,7 +20,13 @@ export function registerBench(program: Command): void {
     .option('--starts <n>', 'timed `npm start` runs of the startup scenario', '3')
     .option('--file-mib <n>', 'size of the file the files scenario uploads and downloads, in MiB', '256')
     .option('--import-rows <n>', 'rows of the file the import scenario imports', '100000')
-    .option('--scenarios <list>', `comma-separated: ${SCENARIOS.join(', ')}`, SCENARIOS.join(','))
+    .option('--soak-seconds <n>', 'duration of the soak scenario', '3600')
+    .option('--soak-rate <n>', 'new cases per second in the soak scenario, each driven to closure', '5')
+    .option(
+      '--scenarios <list>',
+      `comma-separated: ${SCENARIOS.join(', ')} (soak only when named)`,
+      DEFAULT_SCENARIOS.join(','),
+    )
     .option('--backends <list>', 'queue backends of the pipeline scenario: redis, postgres', 'redis,postgres')
     .option('--json', 'JSON lines only (no table)')
     .action(lazyAction(() => import('./bench.action.ts'), 'runBench'));

@@ -1,5 +1,7 @@
 import { loadConfig, queueBackend } from '../../infra/config/config.ts';
-import { pingRedis, redisTarget } from '../../infra/queue/redis-connection.ts';
+import { queueNamesOf, routedQueues } from '../../infra/queue/catalog.ts';
+import { checkRedisQueues } from '../../infra/queue/queue-health.ts';
+import { redisQueuePrefix, redisTarget } from '../../infra/queue/redis-connection.ts';
 import { EXIT } from '../exit.ts';
 import { openHealthDatabase } from '../health-database.ts';
 import { printResult } from '../output.ts';
@@ -18,10 +20,13 @@ export async function runHealth(options: { json?: boolean }): Promise<void> {
     const [database, queues] = await Promise.all([
       db.reachable(),
       // The postgres queue backend lives in the same database.
+      // The same check as the readiness of a server: every queue's node, and a cluster that is up.
       backend === 'redis'
-        ? pingRedis(
+        ? checkRedisQueues(
             redisTarget({ redisUrl: config.REDIS_URL, redisClusterNodes: config.CASETRAIL_REDIS_CLUSTER_NODES }),
-          )
+            (queue) => redisQueuePrefix(config.CASETRAIL_REDIS_PREFIX, queue),
+            routedQueues().flatMap(queueNamesOf(config.CASETRAIL_QUEUE_SHARDS)),
+          ).then((health) => health.ok)
         : db.reachable(),
     ]);
     const healthy = database && queues;

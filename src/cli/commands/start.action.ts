@@ -10,6 +10,8 @@ import { sealPolicy } from '../../app/seal-checkpoint.ts';
 import { isReachable } from '../../infra/db/database.ts';
 import { createQueueFactory, queueFactoryOptions, type QueueFactory } from '../../infra/queue/queue-factory.ts';
 import { openRuntime, type Runtime } from '../../infra/runtime.ts';
+import { startTracing, type Tracing } from '../../infra/tracing.ts';
+import { waitForService } from '../../infra/startup-wait.ts';
 import { CliError } from '../exit.ts';
 import { onShutdown } from '../shutdown.ts';
 
@@ -23,8 +25,11 @@ export async function runStart(options: { workers: boolean }): Promise<void> {
     for (const close of opened.reverse()) await close().catch(() => undefined);
   };
   try {
-    const factory = await createQueueFactory(queueFactoryOptions(config, runtime.databaseUrl, log));
+    const tracing = startTracingFor(runtime);
+    if (tracing !== null) opened.push(() => tracing.shutdown());
+    const factory = await createQueueFactory(factoryOptions(runtime, tracing));
     opened.push(() => factory.close());
+    await waitForQueues(runtime, factory);
     const pipeline = options.workers ? await startPipelineFor(runtime, factory, 'all') : null;
     if (pipeline) opened.push(() => pipeline.close());
     const app = await createApi({
@@ -66,12 +71,15 @@ export async function runWorker(options: { queues: string }): Promise<void> {
     throw new CliError(`--queues: ${(error as Error).message}`);
   }
   const runtime = await openRuntime({ migrate: true, role: 'worker' });
-  const factory = await createQueueFactory(queueFactoryOptions(runtime.config, runtime.databaseUrl, runtime.log));
+  const tracing = startTracingFor(runtime);
+  const factory = await createQueueFactory(factoryOptions(runtime, tracing));
+  await waitForQueues(runtime, factory);
   const pipeline = await startPipelineFor(runtime, factory, queues);
   runtime.log.info({ queues, queueBackend: factory.backend }, 'casetrail workers started');
   onShutdown(runtime.log, async () => {
     await pipeline.close();
     await factory.close();
+    await tracing?.shutdown();
     await runtime.close();
   });
 }
@@ -89,4 +97,32 @@ async function startPipelineFor(
     settings: pipelineSettings(runtime.config),
     signing: runtime.secrets,
   });
+}
+
+/** The queue backend answers before anything uses it (PostgreSQL's was waited for with the database). */
+async function waitForQueues(runtime: Runtime, factory: QueueFactory): Promise<void> {
+  if (factory.backend !== 'redis') return;
+  await waitForService({
+    service: 'redis',
+    check: async () => {
+      if (!(await factory.ping())) throw new Error('redis did not answer PING');
+    },
+    log: runtime.log,
+    maxWaitMs: runtime.config.CASETRAIL_STARTUP_WAIT,
+  });
+}
+
+/** Traces go to CASETRAIL_OTLP_ENDPOINT when it is set; otherwise tracing stays off. */
+function startTracingFor(runtime: Runtime): Tracing | null {
+  const endpoint = runtime.config.CASETRAIL_OTLP_ENDPOINT;
+  const tracing = startTracing(endpoint === undefined ? {} : { otlpEndpoint: endpoint });
+  if (tracing !== null) runtime.log.info({ endpoint }, 'tracing to otlp endpoint');
+  return tracing;
+}
+
+function factoryOptions(runtime: Runtime, tracing: Tracing | null) {
+  return {
+    ...queueFactoryOptions(runtime.config, runtime.databaseUrl, runtime.log),
+    ...(tracing === null ? {} : { telemetry: tracing.telemetry }),
+  };
 }

@@ -157,6 +157,20 @@ export const configSchema = z
     CASETRAIL_WORKER_CLOSE_TIMEOUT: duration('10s').describe(
       'how long shutdown waits for running jobs before it stops waiting',
     ),
+    CASETRAIL_OTLP_ENDPOINT: url(['http:', 'https:'])
+      .optional()
+      .describe(
+        'OTLP/HTTP traces endpoint (e.g. http://collector:4318/v1/traces); set, each command is traced from its request through the queue, the worker and the projections; unset, tracing is off',
+      ),
+    CASETRAIL_QUEUE_SHARDS: positiveInt(1).describe(
+      'how many queues each stage queue is split into, by case id (each with its own hash tag, so one stage spreads over the masters of a Redis Cluster); change it only with the queues drained',
+    ),
+    CASETRAIL_ABANDONED_CHECK_INTERVAL: duration('2s').describe(
+      'how often the reconciler puts jobs left active with no lock (a worker killed or stopped past its grace) back to wait',
+    ),
+    CASETRAIL_STARTUP_WAIT: duration('2m').describe(
+      'how long a server or worker waits at start for PostgreSQL and Redis to answer, retrying with backoff, before it exits',
+    ),
     CASETRAIL_RELAY_POLL_INTERVAL: duration('1s').describe('outbox relay polling fallback (NOTIFY wakes it sooner)'),
     CASETRAIL_RELAY_BATCH_SIZE: positiveInt(500).describe('outbox rows published per relay round'),
     CASETRAIL_RECONCILE_INTERVAL: duration('30s').describe(

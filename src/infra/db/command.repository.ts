@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Actor, CommandType, QueueName, Rejection, Role } from '../../domain/index.ts';
 import type { OutboxRow } from './outbox.repository.ts';
+import { traceMetadata } from '../tracing.ts';
 
 export type CommandStatus = 'pending' | 'applied' | 'rejected';
 
@@ -111,7 +112,7 @@ WITH input AS (
   -- A submit's reference number, drawn once per row (the CTE is materialized).
   SELECT *, CASE WHEN i.type = 'submit' THEN nextval('case_references') END AS reference_no FROM jsonb_to_recordset($1::jsonb) AS i(
     id uuid, type text, case_id uuid, actor_id uuid, actor_roles text[], payload jsonb, expected_version int,
-    idempotency_key text, request_hash text, outbox_id uuid, queue text, handed_off boolean, n int)
+    idempotency_key text, request_hash text, outbox_id uuid, queue text, handed_off boolean, trace_context text, n int)
 ), stored AS (
   INSERT INTO commands (id, type, case_id, actor_id, actor_roles, payload, expected_version, idempotency_key, request_hash, reference)
   SELECT id, type, case_id, actor_id, actor_roles, payload, expected_version, idempotency_key, request_hash,
@@ -120,9 +121,9 @@ WITH input AS (
   ON CONFLICT (actor_id, idempotency_key) DO NOTHING
   RETURNING id, reference
 ), queued AS (
-  INSERT INTO outbox (id, queue, job_name, payload, published_at, attempts)
-  SELECT i.outbox_id, i.queue, i.type, jsonb_build_object('commandId', i.id),
-         CASE WHEN i.handed_off THEN statement_timestamp() END, CASE WHEN i.handed_off THEN 1 ELSE 0 END
+  INSERT INTO outbox (id, queue, job_name, payload, published_at, attempts, trace_context)
+  SELECT i.outbox_id, i.queue, i.type, jsonb_build_object('commandId', i.id, 'caseId', i.case_id),
+         CASE WHEN i.handed_off THEN statement_timestamp() END, CASE WHEN i.handed_off THEN 1 ELSE 0 END, i.trace_context
   FROM input i JOIN stored ON stored.id = i.id
 )
 -- Every stored command gets its outbox row above: a data-modifying CTE runs to completion
@@ -138,6 +139,8 @@ export async function insertCommands(
   client: pg.ClientBase | pg.Pool,
   list: readonly CommandToStore[],
 ): Promise<({ id: string; reference: string | null; outbox: OutboxRow } | Error)[]> {
+  // The request storing the commands: their jobs, and the work they lead to, join its trace.
+  const traceContext = traceMetadata();
   const input = list.map(({ command, queue, handedOff }, n) => ({
     id: command.id ?? randomUUID(),
     type: command.type,
@@ -151,6 +154,7 @@ export async function insertCommands(
     outbox_id: randomUUID(),
     queue,
     handed_off: handedOff,
+    trace_context: traceContext,
     n,
   }));
   const { rows } = await client.query<{ command_id: string; reference: string | null }>({
@@ -169,8 +173,9 @@ export async function insertCommands(
             id: i.outbox_id,
             queue: i.queue,
             jobName: i.type,
-            payload: { commandId: i.id },
+            payload: { commandId: i.id, caseId: i.case_id },
             attempts: i.handed_off ? 1 : 0,
+            traceContext,
           },
         }
       : Object.assign(new Error('this Idempotency-Key was used before'), {

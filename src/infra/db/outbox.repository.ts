@@ -14,6 +14,8 @@ export type OutboxRow = {
   jobName: string;
   payload: unknown;
   attempts: number;
+  /** The trace context of its writer (see traceMetadata), carried into its job. */
+  traceContext?: string | null;
   /** An event row fresh from its write: what its projections read, so that projecting it there needs no query. */
   projection?: ProjectionInput;
 };
@@ -24,7 +26,14 @@ export type StaleOutboxRow = OutboxRow & {
 };
 
 /** An outbox row as the database returns it. */
-export type OutboxRecord = { id: string; queue: string; job_name: string; payload: unknown; attempts: number };
+export type OutboxRecord = {
+  id: string;
+  queue: string;
+  job_name: string;
+  payload: unknown;
+  attempts: number;
+  trace_context?: string | null;
+};
 
 type Row = OutboxRecord & { command_status?: string | null };
 
@@ -34,12 +43,13 @@ export const toOutboxRow = (row: OutboxRecord): OutboxRow => ({
   jobName: row.job_name,
   payload: row.payload,
   attempts: row.attempts,
+  traceContext: row.trace_context ?? null,
 });
 
 /** Locks up to limit unpublished rows, oldest first, skipping rows another relay holds. */
 export async function claimUnpublished(client: pg.ClientBase, limit: number): Promise<OutboxRow[]> {
   const { rows } = await client.query<Row>(
-    `SELECT id, queue, job_name, payload, attempts FROM outbox
+    `SELECT id, queue, job_name, payload, attempts, trace_context FROM outbox
      WHERE published_at IS NULL
      ORDER BY created_at
      LIMIT $1
@@ -56,7 +66,7 @@ export async function claimUnpublished(client: pg.ClientBase, limit: number): Pr
  */
 export async function claimStale(client: pg.ClientBase, afterMs: number, limit: number): Promise<StaleOutboxRow[]> {
   const { rows } = await client.query<Row>(
-    `SELECT o.id, o.queue, o.job_name, o.payload, o.attempts, c.status AS command_status
+    `SELECT o.id, o.queue, o.job_name, o.payload, o.attempts, o.trace_context, c.status AS command_status
      FROM outbox o
      LEFT JOIN commands c ON c.id = CASE
        WHEN o.payload->>'commandId' ~ '^[0-9a-fA-F-]{36}$' THEN (o.payload->>'commandId')::uuid
@@ -110,7 +120,7 @@ export async function restoreOrphanedCommands(
 ): Promise<string[]> {
   const { rows } = await client.query<{ command_id: string }>(
     `INSERT INTO outbox (id, queue, job_name, payload)
-     SELECT gen_random_uuid(), r.queue, c.type, jsonb_build_object('commandId', c.id)
+     SELECT gen_random_uuid(), r.queue, c.type, jsonb_build_object('commandId', c.id, 'caseId', c.case_id)
      FROM commands c
      JOIN unnest($1::text[], $2::text[]) AS r(type, queue) ON r.type = c.type
      WHERE c.status = 'pending'

@@ -73,3 +73,39 @@ export async function findOverdueVisits(client: pg.ClientBase | pg.Pool, limit: 
     deadlineAt: row.deadline_at.toISOString(),
   }));
 }
+
+/** The event types that put a case in a stage (closed included): each ends the visit before it. */
+const STAGE_CHANGING_TYPES = ['case.received', 'case.verified', 'case.referred', 'case.penalty_issued', 'case.closed'];
+
+/**
+ * The stage visit an event at `seq` ended: when the case entered the stage it was in before
+ * (the newest stage-changing event before seq), or null for a case's first event. Read by
+ * (case_id, seq), which the unique key indexes.
+ */
+export async function visitEndedAt(
+  client: pg.ClientBase | pg.Pool,
+  caseId: string,
+  seq: number,
+): Promise<{ type: string; stageEnteredAt: string } | null> {
+  const { rows } = await client.query<{ type: string; occurred_at: string }>({
+    name: 'sla-visit-ended',
+    text: `SELECT type, occurred_at FROM events
+           WHERE case_id = $1 AND seq < $2 AND type = ANY($3::text[])
+           ORDER BY seq DESC LIMIT 1`,
+    values: [caseId, seq, STAGE_CHANGING_TYPES],
+  });
+  const row = rows[0];
+  return row === undefined ? null : { type: row.type, stageEnteredAt: row.occurred_at };
+}
+
+/** The current stage visit of each case asked about (missing: no such case). */
+export async function currentVisits(
+  client: pg.ClientBase | pg.Pool,
+  caseIds: readonly string[],
+): Promise<Map<string, { stage: string; stageEnteredAt: string }>> {
+  const { rows } = await client.query<{ id: string; stage: string; stage_entered_at: Date }>(
+    'SELECT id, stage, stage_entered_at FROM cases WHERE id = ANY($1::uuid[])',
+    [caseIds],
+  );
+  return new Map(rows.map((r) => [r.id, { stage: r.stage, stageEnteredAt: r.stage_entered_at.toISOString() }]));
+}

@@ -17,6 +17,7 @@ import {
 } from './command.repository.ts';
 import { toOutboxRow, type OutboxRecord, type OutboxRow } from './outbox.repository.ts';
 import { webhookSubscribersSql, type ProjectionInput } from './projection.repository.ts';
+import { traceMetadata } from '../tracing.ts';
 
 const UPDATE_SET = CASE_COLUMNS.filter((c) => c !== 'id')
   .map((c) => `${c} = EXCLUDED.${c}`)
@@ -87,12 +88,12 @@ WITH saved AS (
   SELECT case_id, digest, field, value, salt
   FROM jsonb_to_recordset($11::jsonb) AS v(case_id uuid, digest text, field text, value text, salt text)
 ), published AS (
-  INSERT INTO outbox (id, queue, job_name, payload, published_at, attempts)
+  INSERT INTO outbox (id, queue, job_name, payload, published_at, attempts, trace_context)
   SELECT gen_random_uuid(), 'events', a.type, jsonb_build_object('eventId', a.id::text, 'caseId', a.case_id, 'seq', a.seq),
-         CASE WHEN $4::boolean THEN statement_timestamp() END, CASE WHEN $4::boolean THEN 1 ELSE 0 END
+         CASE WHEN $4::boolean THEN statement_timestamp() END, CASE WHEN $4::boolean THEN 1 ELSE 0 END, $13::text
   FROM appended a
   WHERE NOT (a.case_id = ANY($12::uuid[]))
-  RETURNING id, queue, job_name, payload, attempts
+  RETURNING id, queue, job_name, payload, attempts, trace_context
 )
 SELECT (SELECT count(*)::int FROM appended) AS events, (SELECT count(*)::int FROM marked) AS commands,
        (SELECT coalesce(jsonb_agg(p), '[]') FROM published p) AS outbox,
@@ -243,6 +244,8 @@ export async function writeTransitions(
         })),
       ),
       transition.unprojected ?? [],
+      // The job applying the commands: their events' projections join its trace.
+      traceMetadata(),
     ],
   });
   const written = rows[0];

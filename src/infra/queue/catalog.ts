@@ -12,8 +12,11 @@ import {
   type SlaTimer,
 } from '../../domain/index.ts';
 
-/** A command job carries only the id: the command itself is read from Postgres, the record. */
-const commandJobSchema = z.object({ commandId: z.uuid() });
+/**
+ * A command job carries its id (the command itself is read from Postgres, the record) and
+ * its case, which picks the shard of a split stage queue (absent from jobs stored before).
+ */
+const commandJobSchema = z.object({ commandId: z.uuid(), caseId: z.uuid().optional() });
 type CommandJobData = z.output<typeof commandJobSchema>;
 
 /** An event job points at one appended event; projections read the event from Postgres. */
@@ -81,6 +84,32 @@ export function routedQueues(): QueueName[] {
 /** Command type → its queue, as the catalog routes it. */
 export function commandRoutes(): { type: CommandType; queue: QueueName }[] {
   return COMMAND_TYPES.map((type) => ({ type, queue: JOB_CATALOG[type].queue }));
+}
+
+/** The queues commands are routed to: the stage queues, which CASETRAIL_QUEUE_SHARDS splits. */
+function stageQueues(): QueueName[] {
+  const used = new Set(commandRoutes().map((route) => route.queue));
+  return QUEUE_NAMES.filter((queue) => used.has(queue));
+}
+
+/**
+ * The queues one stage queue is split into: itself when not split, `<queue>-<n>` otherwise.
+ * Each is a queue of its own, with its own hash tag, so the shards spread over a cluster.
+ */
+function shardNames(queue: string, shards: number): string[] {
+  return shards <= 1 ? [queue] : Array.from({ length: shards }, (_, n) => `${queue}-${n}`);
+}
+
+/** A queue's name → the names of the queues its jobs live in (its shards, for a split stage queue). */
+export function queueNamesOf(shards: number): (name: string) => string[] {
+  const split = new Set<string>(shards > 1 ? stageQueues() : []);
+  return (name) => (split.has(name) ? shardNames(name, shards) : [name]);
+}
+
+/** The shard of a case: every job of one case in one stage goes to one shard, in order. */
+export function shardOf(caseId: string | undefined, shards: number): number {
+  if (shards <= 1 || caseId === undefined) return 0;
+  return Number.parseInt(caseId.replaceAll('-', '').slice(0, 8), 16) % shards;
 }
 
 export type ParsedJob =

@@ -14,7 +14,7 @@ export interface OutboxRelayOptions {
   pool: pg.Pool;
   /** For the dedicated LISTEN connection. */
   databaseUrl: string;
-  factory: Pick<QueueFactory, 'queue'>;
+  factory: Pick<QueueFactory, 'queueFor'>;
   log: Logger;
   /** Polling fallback: NOTIFY reaches only listeners connected at commit time. */
   pollIntervalMs: number;

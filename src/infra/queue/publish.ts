@@ -5,7 +5,7 @@ import { perTurnBatcher } from '../batch.ts';
 import { returnToRelay, type OutboxRow } from '../db/outbox.repository.ts';
 import type { Logger } from '../logger.ts';
 import { deduplicationId, jobIdFor, parseJob } from './catalog.ts';
-import type { QueueFactory } from './queue-factory.ts';
+import type { AppQueue, QueueFactory } from './queue-factory.ts';
 import { withTimeout } from './time-limit.ts';
 
 export type PublishResult = {
@@ -24,12 +24,12 @@ export type PublishResult = {
  * publishing the same work twice while its job lives adds nothing.
  */
 export async function publishRows(
-  factory: Pick<QueueFactory, 'queue'>,
+  factory: Pick<QueueFactory, 'queueFor'>,
   rows: readonly OutboxRow[],
   options: { log: Logger; timeoutMs: number; republish?: boolean },
 ): Promise<PublishResult> {
   const result: PublishResult = { published: [], failed: [], invalid: [] };
-  const groups = new Map<QueueName, { ids: string[]; jobs: { name: string; data: unknown; opts: JobsOptions }[] }>();
+  const groups = new Map<AppQueue, { ids: string[]; jobs: { name: string; data: unknown; opts: JobsOptions }[] }>();
   for (const row of rows) {
     const parsed = parseJob(row.queue, row.jobName, row.payload);
     if (!parsed.ok) {
@@ -40,8 +40,9 @@ export async function publishRows(
       result.invalid.push(row.id);
       continue;
     }
-    // parseJob checked that the row's queue is the one the catalog routes its job to.
-    const queue = row.queue as QueueName;
+    // parseJob checked that the row's queue is the one the catalog routes its job to; a
+    // command goes to its case's shard when the stage queue is split.
+    const queue = factory.queueFor(row.queue as QueueName, parsed.kind === 'command' ? parsed.data.caseId : undefined);
     const group = groups.get(queue) ?? { ids: [], jobs: [] };
     group.ids.push(row.id);
     group.jobs.push({
@@ -50,6 +51,8 @@ export async function publishRows(
       opts: {
         jobId: jobIdFor(row.id, options.republish ? row.attempts : 0),
         deduplication: { id: deduplicationId(parsed) },
+        // The job's consumer span continues the trace of the row's writer (bullmq-otel).
+        ...(row.traceContext ? { telemetry: { metadata: row.traceContext } } : {}),
       },
     });
     groups.set(queue, group);
@@ -57,7 +60,7 @@ export async function publishRows(
   await Promise.all(
     [...groups].map(async ([queue, group]) => {
       try {
-        await withTimeout(factory.queue(queue).addBulk(group.jobs), options.timeoutMs, `publish to ${queue}`);
+        await withTimeout(queue.addBulk(group.jobs), options.timeoutMs, `publish to ${queue.name}`);
         result.published.push(...group.ids);
       } catch (error) {
         result.failed.push(...group.ids);
@@ -82,7 +85,7 @@ export type Handoff = (rows: readonly OutboxRow[]) => Promise<void>;
 export type DetachedHandoff = Handoff & { drain(): Promise<void> };
 
 export function createHandoff(options: {
-  factory: Pick<QueueFactory, 'queue'>;
+  factory: Pick<QueueFactory, 'queueFor'>;
   pool: pg.Pool;
   log: Logger;
   timeoutMs?: number;

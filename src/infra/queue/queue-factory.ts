@@ -9,6 +9,7 @@ import {
   runMigrations,
   type DefaultJobOptions,
   type Job,
+  type Telemetry,
 } from 'bullmq';
 import pg from 'pg';
 import type { QueueName } from '../../domain/index.ts';
@@ -17,7 +18,16 @@ import { queueBackend, type Config } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
 import { errorInfo } from '../error-info.ts';
 import { createOutageLog, createThrottledLog } from './outage-log.ts';
-import { closeRedis, evictionPolicies, openRedis, redisTarget, type RedisClient } from './redis-connection.ts';
+import {
+  closeRedis,
+  evictionPolicies,
+  openRedis,
+  redisQueuePrefix,
+  redisTarget,
+  type RedisClient,
+} from './redis-connection.ts';
+import { queueNamesOf, routedQueues, shardOf } from './catalog.ts';
+import { checkQueues } from './queue-health.ts';
 import { withTimeout } from './time-limit.ts';
 
 export type QueueBackendKind = 'redis' | 'postgres';
@@ -38,6 +48,10 @@ export interface QueueFactoryOptions {
   queueJobs?: Partial<Record<string, { attempts: number; backoffMs: number }>>;
   /** Connections of the postgres backend's pool, before the one each worker holds for LISTEN. */
   postgresPoolSize?: number;
+  /** How many queues each stage queue is split into, by case id (CASETRAIL_QUEUE_SHARDS; default 1). */
+  shards?: number;
+  /** BullMQ's OpenTelemetry add-on, when tracing is on: add and process spans, the context carried in each job. */
+  telemetry?: Telemetry;
 }
 
 interface WorkerSettings {
@@ -49,7 +63,7 @@ interface WorkerSettings {
 
 export type JobProcessor = (job: Job) => Promise<unknown>;
 // The classes are the same on both backends; only their connection type differs.
-type AppQueue = Queue;
+export type AppQueue = Queue;
 export type AppWorker = Worker;
 
 /** A queue outside the pipeline, used only by the benchmark's bare-jobs baseline. */
@@ -58,10 +72,25 @@ type FactoryQueueName = QueueName | typeof BASELINE_QUEUE;
 
 export interface QueueFactory {
   readonly backend: QueueBackendKind;
-  /** The producer of a queue, created once and cached. */
+  /** The producer of a queue that is not split (a split stage queue: its first shard), created once and cached. */
   queue(name: FactoryQueueName): AppQueue;
-  worker(name: FactoryQueueName, processor: JobProcessor, settings: WorkerSettings): AppWorker;
-  /** For /readyz: the backend answers within a second. */
+  /** The producer that takes a case's jobs for a queue: the case's shard of a split stage queue. */
+  queueFor(name: QueueName, caseId: string | undefined): AppQueue;
+  /** Every queue a queue's jobs live in: the queue itself, or its shards. */
+  queues(name: FactoryQueueName): AppQueue[];
+  /** The names of those queues, to start one worker each. */
+  queueNames(name: FactoryQueueName): string[];
+  worker(name: string, processor: JobProcessor, settings: WorkerSettings): AppWorker;
+  /**
+   * Active jobs no worker holds (their lock expired with a killed worker, or was released or
+   * lost) go back to wait at once, instead of after two passes of the stall check; returns
+   * their ids. Redis only: the PostgreSQL backend's stall check is left to do it there.
+   */
+  releaseAbandoned(name: FactoryQueueName): Promise<string[]>;
+  /**
+   * For /readyz and the start-up wait: the backend answers within a second, and on Redis
+   * every queue's node answers and, on a cluster, says the cluster is up (see checkQueues).
+   */
   ping(): Promise<boolean>;
   /** Closes the producers and connections; close the workers first. */
   close(): Promise<void>;
@@ -85,16 +114,8 @@ export function queueFactoryOptions(config: Config, databaseUrl: string, log: Lo
       webhooks: { attempts: config.CASETRAIL_WEBHOOK_ATTEMPTS, backoffMs: config.CASETRAIL_WEBHOOK_BACKOFF },
     },
     postgresPoolSize: config.CASETRAIL_QUEUE_DB_POOL_SIZE,
+    shards: config.CASETRAIL_QUEUE_SHARDS,
   };
-}
-
-/**
- * Every key of one queue carries the same hash tag, so BullMQ's multi-key scripts stay in
- * one Redis Cluster slot while different queues spread over the nodes. BullMQ builds keys
- * as `<prefix>:<queue>:<suffix>` and allows ':' in the prefix (not in queue names or ids).
- */
-export function redisQueuePrefix(prefix: string, queue: string): string {
-  return `${prefix}:{${queue}}`;
 }
 
 function defaultJobOptions(
@@ -113,6 +134,8 @@ interface Driver {
   queueOptions: Record<string, unknown>;
   workerOptions(): Record<string, unknown>;
   kind: QueueBackendKind;
+  /** The producer connection of the redis backend, for what BullMQ's API does not offer. */
+  redis?: RedisClient;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -122,13 +145,20 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
   const log = options.log.child({ component: 'queues', backend: options.backend });
   const driver = options.backend === 'redis' ? redisDriver(options, log) : await postgresDriver(options, log);
   const jobOptionsOf = (name: string) => defaultJobOptions(options.queueJobs?.[name] ?? options.jobs);
-  const queues = new Map<FactoryQueueName, AppQueue>();
+  const queues = new Map<string, AppQueue>();
   const workers = new Set<AppWorker>();
-  const prefixFor = (name: FactoryQueueName) =>
+  const prefixFor = (name: string) =>
     driver.kind === 'redis' ? { prefix: redisQueuePrefix(options.prefix, name) } : {};
+  const namesOf = queueNamesOf(options.shards ?? 1);
+  const telemetry = options.telemetry === undefined ? {} : { telemetry: options.telemetry };
 
-  const newQueue = (name: FactoryQueueName): AppQueue => {
-    const opts = { ...driver.queueOptions, ...prefixFor(name), defaultJobOptions: jobOptionsOf(name) } as never;
+  const newQueue = (name: string): AppQueue => {
+    const opts = {
+      ...driver.queueOptions,
+      ...prefixFor(name),
+      ...telemetry,
+      defaultJobOptions: jobOptionsOf(name),
+    } as never;
     const queue =
       driver.kind === 'redis'
         ? new Queue(name, opts)
@@ -137,20 +167,26 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
     return queue;
   };
 
+  const queueOf = (name: string): AppQueue => {
+    let queue = queues.get(name);
+    if (queue === undefined) {
+      queue = newQueue(name);
+      queues.set(name, queue);
+    }
+    return queue;
+  };
+
   return {
     backend: options.backend,
-    queue(name) {
-      let queue = queues.get(name);
-      if (queue === undefined) {
-        queue = newQueue(name);
-        queues.set(name, queue);
-      }
-      return queue;
-    },
+    queue: (name) => queueOf(namesOf(name)[0] ?? name),
+    queueFor: (name, caseId) => queueOf(namesOf(name)[shardOf(caseId, namesOf(name).length)] ?? name),
+    queues: (name) => namesOf(name).map(queueOf),
+    queueNames: namesOf,
     worker(name, processor, settings) {
       const opts = {
         ...driver.workerOptions(),
         ...prefixFor(name),
+        ...telemetry,
         concurrency: settings.concurrency,
         lockDuration: settings.lockDuration ?? 30_000,
         stalledInterval: settings.stalledInterval ?? 30_000,
@@ -164,6 +200,13 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
       workers.add(worker);
       worker.on('closed', () => workers.delete(worker));
       return worker;
+    },
+    async releaseAbandoned(name) {
+      // Not connected yet (or away): nothing can be checked now, and the next round will.
+      if (driver.redis === undefined || driver.redis.status !== 'ready') return [];
+      const redis = driver.redis;
+      const released = await Promise.all(namesOf(name).map((physical) => releaseUnlocked(queueOf(physical), redis)));
+      return released.flat();
     },
     ping: () => driver.ping(),
     async close() {
@@ -180,6 +223,33 @@ export async function createQueueFactory(options: QueueFactoryOptions): Promise<
       await driver.close();
     },
   };
+}
+
+/**
+ * BullMQ sets a job's lock in the same script that makes it active and deletes it in the one
+ * that finishes it, so an active job without a lock is one no worker holds. Token '0' moves
+ * it without a lock; a job that finished meanwhile is no longer in the active list and is
+ * left alone. A worker that in fact still runs it (its lock lost to a blocked event loop)
+ * applies it a second time, which changes nothing.
+ */
+async function releaseUnlocked(queue: AppQueue, client: RedisClient): Promise<string[]> {
+  const active = await client.lrange(queue.keys.active as string, 0, -1);
+  if (active.length === 0) return [];
+  const locked = await Promise.all(active.map((id) => client.exists(`${queue.toKey(id)}:lock`)));
+  const released: string[] = [];
+  for (const [n, id] of active.entries()) {
+    if (locked[n] !== 0) continue;
+    try {
+      // The job may have finished between the two reads above: then it is left alone.
+      const job = await queue.getJob(id);
+      if (job === undefined || !(await job.isActive())) continue;
+      await job.moveToWait('0');
+      released.push(id);
+    } catch {
+      // Finished or removed in between: nothing to release.
+    }
+  }
+  return released;
 }
 
 function watchWorker(worker: AppWorker, log: Logger): void {
@@ -216,16 +286,15 @@ function redisDriver(options: QueueFactoryOptions, log: Logger): Driver {
   let consumer: RedisClient | null = null;
   return {
     kind: 'redis',
+    redis: producer,
     queueOptions: { connection: producer },
     workerOptions: () => {
       consumer ??= watch(openRedis(target, 'worker'), 'worker');
       return { connection: consumer };
     },
     async ping() {
-      return withTimeout(producer.ping(), 1_000).then(
-        (answer) => answer === 'PONG',
-        () => false,
-      );
+      const served = routedQueues().flatMap(queueNamesOf(options.shards ?? 1));
+      return (await checkQueues(producer, (queue) => redisQueuePrefix(options.prefix, queue), served)).ok;
     },
     async close() {
       const connections = consumer === null ? [producer] : [producer, consumer];

@@ -8,16 +8,18 @@ import {
 } from '../db/outbox.repository.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Logger } from '../logger.ts';
-import { commandRoutes } from './catalog.ts';
+import { commandRoutes, routedQueues } from './catalog.ts';
 import { startPeriodic } from './periodic.ts';
 import { publishRows } from './publish.ts';
 import type { QueueFactory } from './queue-factory.ts';
 
 export interface ReconcilerOptions {
   pool: pg.Pool;
-  factory: Pick<QueueFactory, 'queue'>;
+  factory: Pick<QueueFactory, 'queueFor' | 'releaseAbandoned'>;
   log: Logger;
   intervalMs: number;
+  /** How often active jobs no worker holds are put back to wait (default 2 s). */
+  abandonedIntervalMs?: number;
   /** Age of a published, unfinished row before it is republished (then doubling per republish). */
   afterMs: number;
   batchSize: number;
@@ -37,6 +39,8 @@ type ReconcileRound = {
 export interface Reconciler {
   /** One full pass now (what the timer runs); for tools and tests. */
   runOnce(): Promise<ReconcileRound>;
+  /** One look for abandoned active jobs now; returns the ids put back to wait. */
+  releaseAbandoned(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -51,7 +55,21 @@ export interface Reconciler {
  */
 export function startReconciler(options: ReconcilerOptions): Reconciler {
   const log = options.log.child({ component: 'reconciler' });
-  return startPeriodic({
+  // Work abandoned in `active` (a worker killed or stopped past its grace) would otherwise
+  // wait for two passes of BullMQ's stall check, while its deduplication id makes every
+  // republish below a no-op: it goes back to wait as soon as its lock is gone.
+  const abandoned = startPeriodic({
+    log,
+    messages: { down: 'abandoned job check failed, will retry', up: 'abandoned job check recovered' },
+    intervalMs: options.abandonedIntervalMs ?? 2_000,
+    run: () => releaseAbandonedJobs(options.factory),
+    after: (released) => {
+      if (released.length > 0)
+        log.warn({ jobIds: released.slice(0, 20), count: released.length }, 'abandoned jobs released');
+      return false;
+    },
+  });
+  const rounds = startPeriodic({
     log,
     messages: { down: 'reconciler round failed, will retry', up: 'reconciler recovered' },
     intervalMs: options.intervalMs,
@@ -62,6 +80,18 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
       return false;
     },
   });
+  return {
+    runOnce: rounds.runOnce,
+    releaseAbandoned: abandoned.runOnce,
+    async close() {
+      await Promise.all([rounds.close(), abandoned.close()]);
+    },
+  };
+}
+
+async function releaseAbandonedJobs(factory: Pick<QueueFactory, 'releaseAbandoned'>): Promise<string[]> {
+  const released = await Promise.all(routedQueues().map((queue) => factory.releaseAbandoned(queue)));
+  return released.flat();
 }
 
 async function reconcile(options: ReconcilerOptions, log: Logger): Promise<ReconcileRound> {

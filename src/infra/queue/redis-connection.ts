@@ -69,24 +69,11 @@ export async function closeRedis(client: RedisClient): Promise<void> {
   await client.quit().catch(() => client.disconnect());
 }
 
-/** True when Redis (any node of a cluster) answers PING within timeoutMs. */
-export async function pingRedis(target: RedisTarget, timeoutMs = 2_000): Promise<boolean> {
-  const client = openRedis(target, 'producer');
-  client.on('error', () => undefined);
-  const timer = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
-  try {
-    const ready = new Promise<boolean>((resolve) => {
-      client.once(
-        'ready',
-        () =>
-          void client.ping().then(
-            (answer) => resolve(answer === 'PONG'),
-            () => resolve(false),
-          ),
-      );
-    });
-    return await Promise.race([ready, timer]);
-  } finally {
-    client.disconnect();
-  }
+/**
+ * Every key of one queue carries the same hash tag, so BullMQ's multi-key scripts stay in
+ * one Redis Cluster slot while different queues spread over the nodes. BullMQ builds keys
+ * as `<prefix>:<queue>:<suffix>` and allows ':' in the prefix (not in queue names or ids).
+ */
+export function redisQueuePrefix(prefix: string, queue: string): string {
+  return `${prefix}:{${queue}}`;
 }
