@@ -81,7 +81,11 @@ describe('work abandoned in active', () => {
       await eventually(() => appliedStatus(harness, verify), { what: 'the verify applied', timeoutMs: 10_000 }),
     ).toBe('applied');
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
-    expect((await listEvents(h.pool, caseId)).map((e) => e.type)).toEqual(['case.received', 'case.verified']);
+    expect((await listEvents(h.pool, caseId)).map((e) => e.type)).toEqual([
+      'case.received',
+      'case.claimed',
+      'case.verified',
+    ]);
     await second.close();
   }, 60_000);
 
@@ -114,6 +118,10 @@ describe('work abandoned in active', () => {
     expect(h.logs.some((l) => l.msg === 'abandoned jobs released' && (l.jobIds as string[]).includes(jobId))).toBe(
       true,
     );
-    expect((await listEvents(h.pool, caseId)).map((e) => e.type)).toEqual(['case.received', 'case.verified']);
+    expect((await listEvents(h.pool, caseId)).map((e) => e.type)).toEqual([
+      'case.received',
+      'case.claimed',
+      'case.verified',
+    ]);
   }, 60_000);
 });

@@ -80,6 +80,7 @@ describe.each(['redis', 'postgres'] as const)('signals on the %s queue backend',
       expect(answer.status).toBe(201);
       ids.push(String((JSON.parse(answer.text) as Json).id));
     }
+    expect((await call('POST', `/v1/cases/${ids[0]}/claim?wait=true`, 'verifier', {})).status).toBe(200);
     expect((await call('POST', `/v1/cases/${ids[0]}/verify?wait=true`, 'verifier', verifyBody())).status).toBe(200);
     expect(
       (await call('POST', `/v1/cases/${ids[1]}/refer?wait=true`, 'supervisor', { authority: AUTHORITY })).status,

@@ -101,14 +101,14 @@ describe.skipIf(unavailable !== null)('stage queues split into shards on a Redis
     const caseIds = await eventually(() => driving, { what: 'every case closed', timeoutMs: 120_000 });
 
     expect(caseIds).toHaveLength(CASES);
-    expect(await commandStatuses(h.pool)).toEqual({ applied: CASES * 4 });
+    expect(await commandStatuses(h.pool)).toEqual({ applied: CASES * 5 });
     const { rows } = await h.pool.query<{ case_id: string; types: string[] }>(
       'SELECT case_id, array_agg(type ORDER BY seq) AS types FROM events WHERE case_id = ANY($1::uuid[]) GROUP BY case_id',
       [caseIds],
     );
     expect(rows).toHaveLength(CASES);
     for (const row of rows) {
-      expect(row.types).toEqual(['case.received', 'case.verified', 'case.referred', 'case.closed']);
+      expect(row.types).toEqual(['case.received', 'case.claimed', 'case.verified', 'case.referred', 'case.closed']);
     }
     // Every verification job that ran went to its case's shard.
     const names = h.factory.queueNames('verification');
