@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHECKPOINT_FORMAT } from './checkpoint.ts';
 import { EVENT_TYPES } from './events.ts';
+import { TREE_HEAD_FORMAT } from './tree-head.ts';
 
 // The export bundle, casetrail-bundle/1 (docs/audit-format.md is its specification). Strict
 // wherever a field is not covered by a hash or a signature, so that no byte of a bundle can
@@ -37,6 +38,17 @@ export const signedCheckpointSchema = z.strictObject({
   createdAt: z.string(),
   keyId: hex64,
   hash: hex64,
+  signature: hex128,
+});
+
+export const signedTreeHeadSchema = z.strictObject({
+  format: z.literal(TREE_HEAD_FORMAT),
+  treeSize: z.int().min(1),
+  rootHash: hex64,
+  headsRoot: hex64,
+  caseCount: z.int().min(1),
+  timestamp: z.string(),
+  keyId: hex64,
   signature: hex128,
 });
 

@@ -45,7 +45,7 @@ export type { StageVisit } from './system-events.ts';
 export { LIMITS, hasVisibleCharacter, identifierField, isHttpUrl, isSafeText } from './text.ts';
 export { auditFailure, describeFailure, failureLocation } from './audit-report.ts';
 export type { AuditFailure } from './audit-report.ts';
-export { bundlePublicKeySchema, bundleSchema, signedCheckpointSchema } from './bundle-schema.ts';
+export { bundlePublicKeySchema, bundleSchema, signedCheckpointSchema, signedTreeHeadSchema } from './bundle-schema.ts';
 export type { Bundle, BundlePublicKey } from './bundle-schema.ts';
 export { buildBundle, bundlePublicKey, differingFields, verifyBundle } from './bundle.ts';
 export { ARCHIVE_BUNDLE_NAME, ARCHIVE_FILES_DIR, checkBundleFiles } from './bundle-files.ts';
@@ -64,3 +64,17 @@ export {
 } from './checkpoint.ts';
 export type { CaseHead, SealedLeaf, SignedCheckpoint } from './checkpoint.ts';
 export { createRootBuilder, eventLeaf, inclusionProofs, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
+export {
+  consistencyProof,
+  getterOf,
+  inclusionPath,
+  nodeKey,
+  nodesAfterSettingLeaves,
+  nodesRead,
+  rootOf,
+  subtreeHash,
+  verifyConsistency,
+} from './merkle-log.ts';
+export type { NodeGetter } from './merkle-log.ts';
+export { TREE_HEAD_FORMAT, caseHeadLeaf, signTreeHead, treeHeadBytes, treeHeadProblem } from './tree-head.ts';
+export type { CaseHeadLeaf, SignedTreeHead, TreeHeadEnvelope } from './tree-head.ts';

@@ -18,7 +18,7 @@ export function leafHash(data: Uint8Array): Buffer {
   return sha256(input);
 }
 
-function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   const input = Buffer.allocUnsafe(1 + left.length + right.length);
   input[0] = NODE_PREFIX;
   input.set(left, 1);
@@ -37,7 +37,7 @@ export function eventLeaf(eventHashHex: string): Buffer {
 const emptyRoot = (): Buffer => sha256(new Uint8Array(0));
 
 /** The largest power of two strictly below n (n >= 2): where RFC 6962 splits a tree. */
-function split(n: number): number {
+export function split(n: number): number {
   let k = 1;
   while (k * 2 < n) k *= 2;
   return k;
