@@ -28,6 +28,7 @@ import {
   type TreeTable,
 } from '../infra/db/merkle-log.repository.ts';
 import { inTransactionOn } from '../infra/db/transaction.ts';
+import { publishedKeys } from './signing-keys.ts';
 
 // The one Merkle log over every event in id order (docs/audit-format.md). The sealer extends
 // it with the events it has sealed (so no late commit is skipped: see the commit barrier) and
@@ -52,6 +53,8 @@ export async function extendLog(
   for (;;) {
     const end = await logEnd(client);
     if (BigInt(end.lastEventId) >= BigInt(throughEventId)) return signed;
+    // Every head's key is listed in /.well-known/casetrail-keys.json and in bundles.
+    if (signed.length === 0) await publishedKeys(client, keys.publicKey);
     const leaves = await leavesBetween(client, end.lastEventId, throughEventId, CHUNK);
     if (leaves.length === 0) return signed;
     signed.push(await inTransactionOn(client, () => appendChunk(client, keys, end.size, leaves), { retry: false }));

@@ -9,11 +9,11 @@ import { TREE_HEAD_FORMAT } from './tree-head.ts';
 
 export const BUNDLE_FORMAT = 'casetrail-bundle/1';
 
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/u, 'must be 64 lower-case hex characters');
-const hex128 = z.string().regex(/^[0-9a-f]{128}$/u, 'must be 128 lower-case hex characters');
+export const hex64 = z.string().regex(/^[0-9a-f]{64}$/u, 'must be 64 lower-case hex characters');
+export const hex128 = z.string().regex(/^[0-9a-f]{128}$/u, 'must be 128 lower-case hex characters');
 const eventId = z.string().regex(/^[1-9]\d{0,18}$/u, 'must be a positive decimal integer');
 
-const bundleEventSchema = z.strictObject({
+export const bundleEventSchema = z.strictObject({
   id: eventId,
   caseId: z.string(),
   seq: z.int().min(1),

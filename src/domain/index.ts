@@ -45,12 +45,13 @@ export type { StageVisit } from './system-events.ts';
 export { LIMITS, hasVisibleCharacter, identifierField, isHttpUrl, isSafeText } from './text.ts';
 export { auditFailure, describeFailure, failureLocation } from './audit-report.ts';
 export type { AuditFailure } from './audit-report.ts';
-export { bundlePublicKeySchema, bundleSchema, signedCheckpointSchema, signedTreeHeadSchema } from './bundle-schema.ts';
+export { bundlePublicKeySchema, signedCheckpointSchema, signedTreeHeadSchema } from './bundle-schema.ts';
 export type { Bundle, BundlePublicKey } from './bundle-schema.ts';
-export { buildBundle, bundlePublicKey, differingFields, verifyBundle } from './bundle.ts';
+export { buildBundle, bundleEvent, bundlePublicKey, verifyBundle } from './bundle.ts';
+export { differingFields } from './bundle-history.ts';
 export { ARCHIVE_BUNDLE_NAME, ARCHIVE_FILES_DIR, checkBundleFiles } from './bundle-files.ts';
 export type { FileCheck } from './bundle-files.ts';
-export type { BundleReport, CoveringCheckpoint } from './bundle.ts';
+export type { BundleReport } from './bundle-history.ts';
 export {
   CHECKPOINT_FORMAT,
   checkpointBytes,
@@ -72,9 +73,19 @@ export {
   nodesAfterSettingLeaves,
   nodesRead,
   rootOf,
-  subtreeHash,
   verifyConsistency,
 } from './merkle-log.ts';
 export type { NodeGetter } from './merkle-log.ts';
-export { TREE_HEAD_FORMAT, caseHeadLeaf, signTreeHead, treeHeadBytes, treeHeadProblem } from './tree-head.ts';
-export type { CaseHeadLeaf, SignedTreeHead, TreeHeadEnvelope } from './tree-head.ts';
+export { TREE_HEAD_FORMAT, caseHeadLeaf, signTreeHead, treeHeadProblem } from './tree-head.ts';
+export type { SignedTreeHead } from './tree-head.ts';
+export { BUNDLE_V2_FORMAT, buildBundleV2, bundleV2Schema } from './bundle-v2.ts';
+export type { BundleV2 } from './bundle-v2.ts';
+export {
+  describeKey,
+  introduceKey,
+  keyObjectOf,
+  keySetSchema,
+  resolveKeys,
+} from './signing-keys.ts';
+export type { PublishedKey } from './signing-keys.ts';
+export { parseStrictJson } from './strict-json.ts';

@@ -18,7 +18,7 @@ export const nodeKey = (level: number, index: number): string => `${level}:${ind
 const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
 
 /** MTH(D[start:start+size]); start is a multiple of the subtree's split, as in every RFC 9162 recursion. */
-export function subtreeHash(get: NodeGetter, start: number, size: number): Buffer {
+function subtreeHash(get: NodeGetter, start: number, size: number): Buffer {
   if (size === 0) return sha256(new Uint8Array(0));
   if (isPowerOfTwo(size) && start % size === 0) return get(Math.log2(size), start / size);
   const k = largestPowerOfTwoBelow(size);

@@ -31,7 +31,7 @@ export type SignedTreeHead = TreeHeadEnvelope & { signature: string };
 /** Where one case's chain stood at a tree head: a leaf of the heads tree. */
 export type CaseHeadLeaf = { caseId: string; lastSeq: number; headHash: string };
 
-export function treeHeadBytes(h: TreeHeadEnvelope): Buffer {
+function treeHeadBytes(h: TreeHeadEnvelope): Buffer {
   const envelope: TreeHeadEnvelope = {
     format: h.format,
     treeSize: h.treeSize,

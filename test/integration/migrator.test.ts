@@ -178,6 +178,8 @@ describe('migrate', () => {
       '20261206300000_decision_key': '775c0c370ece5be33183ac89aad31ac6826c85c95e022f9145ade756cc41de04',
       '20261206310000_user_name_key': '831392ce829ef6851e0256a3e1c8146e9f2cb61b3ef575b531d19983625659d3',
       '20261206400000_evidence_files': 'f4eaff3e9d0b6d9fb35028ab7efff5bc951f48533d71b78840e0deb54d8f4c5c',
+      '20261207200000_merkle_log': 'f5f22af454ef8d311b966ec23d971c2d37a659198b271f8f638a6b0a7cdc9357',
+      '20261207210000_signing_keys': 'ac0f0df70f9c07bf611489f852773e3ee0a10f6099c01a024f5db9ba92714cd9',
     };
     const onDiskNow = Object.fromEntries(
       await Promise.all(

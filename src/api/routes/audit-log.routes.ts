@@ -1,10 +1,17 @@
+import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { consistency, inclusion, listTreeHeads } from '../../app/audit-log-queries.ts';
 import type { DatabasePool } from '../../app/database.ts';
+import { publishedKeys } from '../../app/signing-keys.ts';
 import { refuse } from '../problems.ts';
-import { consistencyProofSchema, inclusionProofSchema, treeHeadSchema } from '../schemas/audit.schemas.ts';
+import {
+  consistencyProofSchema,
+  inclusionProofSchema,
+  keySetResponseSchema,
+  treeHeadSchema,
+} from '../schemas/audit.schemas.ts';
 import { cursorSchema, limitSchema, pageSchema, problemResponses } from '../schemas/common.schemas.ts';
 
 /** What an unauthenticated route can answer. */
@@ -71,5 +78,21 @@ export function auditLogRoutes(app: FastifyInstance, deps: { pool: DatabasePool 
       const { ok: _ok, ...answer } = result;
       return answer;
     },
+  });
+}
+
+/** SPEC §13: every key that signed the trail, with its validity and introduction (no token). */
+export function wellKnownKeysRoute(app: FastifyInstance, deps: { pool: DatabasePool; publicKey: KeyObject }): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get('/.well-known/casetrail-keys.json', {
+    config: { rateLimit: { max: 600, timeWindow: 60_000 } },
+    schema: {
+      tags: ['audit'],
+      summary:
+        'Every key that signed the audit trail, its validity and its introduction by the key before it (no token)',
+      security: [],
+      response: { 200: keySetResponseSchema, ...problemResponses(OPEN_PROBLEMS) },
+    },
+    handler: async () => ({ keys: await publishedKeys(deps.pool, deps.publicKey) }),
   });
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import {
   PERSONAL_FIELDS,
   bundlePublicKeySchema,
-  bundleSchema,
+  bundleV2Schema,
+  keySetSchema,
   signedCheckpointSchema,
   signedTreeHeadSchema,
 } from '../../domain/index.ts';
@@ -10,9 +11,9 @@ import {
 // Representations of the audit endpoints. The bundle and the checkpoint are the documented
 // formats themselves (docs/audit-format.md), so their schemas come from the domain.
 
-export const bundleResponseSchema = bundleSchema.meta({
+export const bundleResponseSchema = bundleV2Schema.meta({
   id: 'Bundle',
-  description: 'casetrail-bundle/1 (docs/audit-format.md)',
+  description: 'casetrail-bundle/2 (docs/audit-format.md)',
 });
 
 export const checkpointSchema = signedCheckpointSchema.meta({
@@ -89,4 +90,9 @@ export const inclusionProofSchema = z.object({
   leafIndex: z.int(),
   treeSize: z.int(),
   path: z.array(hex).describe('RFC 9162 §2.1.3.1 audit path, deepest sibling first'),
+});
+
+export const keySetResponseSchema = keySetSchema.meta({
+  id: 'KeySet',
+  description: 'every key that signed the audit trail (docs/audit-format.md, key rotation)',
 });

@@ -6,10 +6,12 @@ import {
   checkBundleFiles,
   describeFailure,
   failureLocation,
+  BUNDLE_V2_FORMAT,
+  parseStrictJson,
   publicKeyId,
   verifyBundle,
   type AuditFailure,
-  type Bundle,
+  type BundleV2,
   type BundleReport,
   type FileCheck,
 } from '../../domain/index.ts';
@@ -19,16 +21,17 @@ import { openRuntime } from '../../infra/runtime.ts';
 import { createApiClient } from '../api-client.ts';
 import { CliError, EXIT } from '../exit.ts';
 import { printResult } from '../output.ts';
-import { readPublicKey } from '../public-key.ts';
+import { readPublicKey, readTrustedKeys } from '../public-key.ts';
 
-export type VerifyFlags = { case?: string; bundle?: string; publicKey?: string; json?: boolean };
+export type VerifyFlags = { case?: string; bundle?: string; publicKey?: string; trustedKeys?: string; json?: boolean };
 export type ExportFlags = { out?: string; purpose?: string; apiUrl?: string; token?: string; json?: boolean };
 
 export async function verifyAudit(flags: VerifyFlags): Promise<void> {
   if (flags.bundle !== undefined && flags.case !== undefined)
     throw new CliError('--case does not apply to --bundle: a bundle holds one case');
   const trusted = flags.publicKey === undefined ? undefined : await readPublicKey(flags.publicKey);
-  if (flags.bundle !== undefined) return verifyBundleFile(flags.bundle, trusted, flags);
+  if (flags.bundle !== undefined) return verifyBundleFile(flags.bundle, await pinnedKeyIds(trusted, flags), flags);
+  if (flags.trustedKeys !== undefined) throw new CliError('--trusted-keys applies to --bundle');
   if (flags.case !== undefined && !z.uuid().safeParse(flags.case).success)
     throw new CliError('--case: must be a case id (a UUID)');
   return verifyDatabase(flags, trusted);
@@ -42,7 +45,7 @@ export async function exportCase(caseId: string, flags: ExportFlags): Promise<vo
     token: flags.token ?? config.CASETRAIL_TOKEN,
   });
   const query = flags.purpose === undefined ? '' : `?${new URLSearchParams({ purpose: flags.purpose })}`;
-  const bundle = await request<Bundle>('GET', `/v1/cases/${caseId}/export${query}`);
+  const bundle = await request<BundleV2>('GET', `/v1/cases/${caseId}/export${query}`);
   const text = `${JSON.stringify(bundle, null, 2)}\n`;
   if (flags.out === undefined) {
     process.stdout.write(text);
@@ -54,16 +57,21 @@ export async function exportCase(caseId: string, flags: ExportFlags): Promise<vo
     caseId,
     reference: bundle.case.reference,
     events: bundle.events.length,
-    checkpoints: bundle.checkpoints.length,
+    treeSize: bundle.treeHead?.treeSize ?? 0,
   };
   printResult(
     flags,
     summary,
-    () => `wrote ${summary.reference} (${summary.events} events, ${summary.checkpoints} checkpoints) to ${flags.out}`,
+    () =>
+      `wrote ${summary.reference} (${summary.events} events, proved in the log of ${summary.treeSize}) to ${flags.out}`,
   );
 }
 
-async function verifyBundleFile(file: string, trusted: KeyObject | undefined, flags: VerifyFlags): Promise<void> {
+async function verifyBundleFile(
+  file: string,
+  trusted: ReadonlySet<string> | undefined,
+  flags: VerifyFlags,
+): Promise<void> {
   let text: string;
   let archive: Awaited<ReturnType<typeof readBundleArchive>> | null = null;
   try {
@@ -83,27 +91,35 @@ async function verifyBundleFile(file: string, trusted: KeyObject | undefined, fl
   } catch (error) {
     throw new CliError(`--bundle: cannot read ${file}: ${(error as Error).message}`);
   }
-  let parsed: unknown;
-  let report: BundleReport & { files?: FileCheck };
-  try {
-    parsed = JSON.parse(text);
-    report = verifyBundle(parsed, trusted === undefined ? {} : { trustedKeyId: publicKeyId(trusted) });
-  } catch (error) {
-    report = {
-      ok: false,
-      failure: { caseId: null, seq: null, checkpoint: null, reason: `not JSON: ${(error as Error).message}` },
-    };
-  }
-  if (archive !== null && report.ok) report = withFiles(report, parsed, archive);
-  printResult(flags, report, () =>
-    report.ok
-      ? `bundle verified: ${report.reference} (case ${report.caseId}), ${report.events} events, ${report.sealedEvents} sealed in ${report.checkpoints} checkpoints` +
-        `${report.unsealedEvents > 0 ? `, ${report.unsealedEvents} not sealed yet` : ''}` +
-        `${report.files?.ok ? `; ${report.files.checked} files match their hashes${report.files.erased > 0 ? ` (${report.files.erased} erased)` : ''}` : ''}` +
-        `; key ${report.keyId}`
-      : describeFailure('bundle', report.failure),
-  );
+  const parsed = parseStrictJson(text);
+  let report: BundleReport & { files?: FileCheck } = parsed.ok
+    ? verifyBundle(parsed.value, trusted === undefined ? {} : { trustedKeyIds: trusted })
+    : { ok: false, failure: { caseId: null, seq: null, checkpoint: null, reason: parsed.reason, step: 'shape' } };
+  if (archive !== null && report.ok && parsed.ok) report = withFiles(report, parsed.value, archive);
+  printResult(flags, report, () => {
+    if (!report.ok) return describeFailure('bundle', report.failure);
+    const sealed =
+      report.format === BUNDLE_V2_FORMAT
+        ? `${report.sealedEvents} proved in the log of ${report.treeSize}`
+        : `${report.sealedEvents} sealed in ${report.checkpoints} checkpoints`;
+    const summary =
+      `${report.reference} (case ${report.caseId}), ${report.events} events, ${sealed}` +
+      `${report.unsealedEvents > 0 ? `, ${report.unsealedEvents} not sealed yet` : ''}` +
+      `${report.files?.ok ? `; ${report.files.checked} files match their hashes${report.files.erased > 0 ? ` (${report.files.erased} erased)` : ''}` : ''}` +
+      `; key ${report.keyId}`;
+    return report.pinned
+      ? `bundle verified: ${summary}`
+      : `key not pinned: the bundle holds under its own key only, which anyone can make (pin one with --public-key or --trusted-keys): ${summary}`;
+  });
   if (!report.ok) process.exitCode = EXIT.checkFailed;
+  else if (!report.pinned) process.exitCode = EXIT.notPinned;
+}
+
+/** The key ids pinned by --public-key and --trusted-keys; undefined when none is. */
+async function pinnedKeyIds(key: KeyObject | undefined, flags: VerifyFlags): Promise<ReadonlySet<string> | undefined> {
+  const ids = new Set<string>(flags.trustedKeys === undefined ? [] : await readTrustedKeys(flags.trustedKeys));
+  if (key !== undefined) ids.add(publicKeyId(key));
+  return ids.size === 0 ? undefined : ids;
 }
 
 /** An archive's files, checked against the events of its bundle (docs/audit-format.md, "Archives"). */

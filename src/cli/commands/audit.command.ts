@@ -9,7 +9,7 @@ export function registerAudit(program: Command): void {
   audit
     .command('verify')
     .description(
-      'recompute every chain, case row and checkpoint from the database, or check an exported bundle offline; exit 0 when all holds, 1 naming the first broken case and seq',
+      'recompute every chain, case row, checkpoint and tree head from the database, or check an exported bundle offline; exit 0 when all holds, 1 naming the first broken case and seq, 3 when a bundle holds but no key was pinned',
     )
     .option('--case <id>', 'verify one case (and the checkpoints that sealed it)')
     .option(
@@ -19,6 +19,10 @@ export function registerAudit(program: Command): void {
     .option(
       '--public-key <file>',
       'trust only this Ed25519 public key (PEM, 64 hex characters, or the JSON of GET /v1/audit/public-key)',
+    )
+    .option(
+      '--trusted-keys <file>',
+      'with --bundle: trust the keys of this file (the JSON of /.well-known/casetrail-keys.json, or an array of key ids) and the keys they introduced',
     )
     .option('--json', 'machine-readable report')
     .action(lazyAction(load, 'verifyAudit'));

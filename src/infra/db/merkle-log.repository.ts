@@ -44,11 +44,6 @@ export async function latestTreeHead(client: Queryable): Promise<StoredTreeHead 
   return rows[0] ? rowToHead(rows[0]) : null;
 }
 
-export async function treeHeadOfSize(client: Queryable, size: number): Promise<StoredTreeHead | null> {
-  const { rows } = await client.query<TreeHeadRow>('SELECT * FROM tree_heads WHERE tree_size = $1', [size]);
-  return rows[0] ? rowToHead(rows[0]) : null;
-}
-
 /** Newest first; sizes below `before` when given. */
 export async function selectTreeHeads(
   client: Queryable,
