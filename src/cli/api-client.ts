@@ -1,12 +1,14 @@
 import { CliError, EXIT } from './exit.ts';
 
-export type ApiClientOptions = { url: string; token: string | undefined };
+/** `anonymous`: routes that need no token (the Merkle log, the published keys). */
+export type ApiClientOptions = { url: string; token: string | undefined; anonymous?: boolean };
 
 type Problem = { code?: string; detail?: string; errors?: { path: string; message: string }[] };
 
 /** A thin client of the casetrail HTTP API for the command line; problems become CliErrors. */
 export function createApiClient(options: ApiClientOptions) {
-  if (!options.token) throw new CliError('an API token is needed: pass --token or set CASETRAIL_TOKEN');
+  if (!options.token && options.anonymous !== true)
+    throw new CliError('an API token is needed: pass --token or set CASETRAIL_TOKEN');
   const base = options.url.replace(/\/+$/, '');
   return async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     let response: Response;
@@ -14,7 +16,7 @@ export function createApiClient(options: ApiClientOptions) {
       response = await fetch(`${base}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${options.token}`,
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),

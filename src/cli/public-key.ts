@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { publicKeyId } from '../domain/index.ts';
 import { CliError } from './exit.ts';
 
 /**
@@ -32,7 +33,7 @@ export async function readPublicKey(file: string): Promise<KeyObject> {
  * Key ids to trust from a file: the JSON of /.well-known/casetrail-keys.json (every key it
  * lists), or a JSON array of key ids.
  */
-export async function readTrustedKeys(file: string): Promise<string[]> {
+async function readTrustedKeys(file: string): Promise<string[]> {
   let document: unknown;
   try {
     document = JSON.parse(await readFile(file, 'utf8'));
@@ -46,4 +47,14 @@ export async function readTrustedKeys(file: string): Promise<string[]> {
   if (ids.length === 0 || !ids.every((id) => typeof id === 'string' && /^[0-9a-f]{64}$/u.test(id)))
     throw new CliError(`--trusted-keys: ${file} lists no key ids (64 lower-case hex characters each)`);
   return ids as string[];
+}
+
+/** The key ids pinned by --public-key and --trusted-keys; undefined when none is. */
+export async function pinnedKeyIds(flags: {
+  publicKey?: string;
+  trustedKeys?: string;
+}): Promise<ReadonlySet<string> | undefined> {
+  const ids = new Set<string>(flags.trustedKeys === undefined ? [] : await readTrustedKeys(flags.trustedKeys));
+  if (flags.publicKey !== undefined) ids.add(publicKeyId(await readPublicKey(flags.publicKey)));
+  return ids.size === 0 ? undefined : ids;
 }

@@ -2,6 +2,7 @@ import { sign, type KeyObject } from 'node:crypto';
 import { isValidSignature } from './checkpoint.ts';
 import { canonicalJson } from './hashing.ts';
 import { leafHash } from './merkle.ts';
+import { verifyConsistency } from './merkle-log.ts';
 
 // Signed tree heads of the one Merkle log over every event in id order (docs/audit-format.md).
 // A head commits to the log's first `treeSize` leaves (rootHash) and to where every case's
@@ -64,4 +65,35 @@ export function caseHeadLeaf(head: CaseHeadLeaf): Buffer {
   return leafHash(
     Buffer.from(canonicalJson({ caseId: head.caseId, lastSeq: head.lastSeq, headHash: head.headHash }), 'utf8'),
   );
+}
+
+export type Succession = { ok: true } | { ok: false; kind: 'rollback' | 'fork'; reason: string };
+
+/**
+ * Whether `next` extends `previous` (both already checked signed): a smaller size is a
+ * rollback; the same size with another root, or a larger one without a valid RFC 9162
+ * consistency proof, is a fork. Both sizes are named.
+ */
+export function checkSuccession(
+  previous: Pick<SignedTreeHead, 'treeSize' | 'rootHash'>,
+  next: Pick<SignedTreeHead, 'treeSize' | 'rootHash'>,
+  proof: readonly string[],
+): Succession {
+  const sizes = `size ${previous.treeSize} and size ${next.treeSize}`;
+  if (next.treeSize < previous.treeSize)
+    return {
+      ok: false,
+      kind: 'rollback',
+      reason: `rollback: the log went from size ${previous.treeSize} back to size ${next.treeSize}`,
+    };
+  const consistent = verifyConsistency(
+    previous.treeSize,
+    next.treeSize,
+    Buffer.from(previous.rootHash, 'hex'),
+    Buffer.from(next.rootHash, 'hex'),
+    proof.map((p) => Buffer.from(p, 'hex')),
+  );
+  return consistent
+    ? { ok: true }
+    : { ok: false, kind: 'fork', reason: `fork: the heads of ${sizes} are not consistent` };
 }

@@ -8,7 +8,6 @@ import {
   failureLocation,
   BUNDLE_V2_FORMAT,
   parseStrictJson,
-  publicKeyId,
   verifyBundle,
   type AuditFailure,
   type BundleV2,
@@ -21,7 +20,7 @@ import { openRuntime } from '../../infra/runtime.ts';
 import { createApiClient } from '../api-client.ts';
 import { CliError, EXIT } from '../exit.ts';
 import { printResult } from '../output.ts';
-import { readPublicKey, readTrustedKeys } from '../public-key.ts';
+import { pinnedKeyIds, readPublicKey } from '../public-key.ts';
 
 export type VerifyFlags = { case?: string; bundle?: string; publicKey?: string; trustedKeys?: string; json?: boolean };
 export type ExportFlags = { out?: string; purpose?: string; apiUrl?: string; token?: string; json?: boolean };
@@ -29,8 +28,8 @@ export type ExportFlags = { out?: string; purpose?: string; apiUrl?: string; tok
 export async function verifyAudit(flags: VerifyFlags): Promise<void> {
   if (flags.bundle !== undefined && flags.case !== undefined)
     throw new CliError('--case does not apply to --bundle: a bundle holds one case');
+  if (flags.bundle !== undefined) return verifyBundleFile(flags.bundle, await pinnedKeyIds(flags), flags);
   const trusted = flags.publicKey === undefined ? undefined : await readPublicKey(flags.publicKey);
-  if (flags.bundle !== undefined) return verifyBundleFile(flags.bundle, await pinnedKeyIds(trusted, flags), flags);
   if (flags.trustedKeys !== undefined) throw new CliError('--trusted-keys applies to --bundle');
   if (flags.case !== undefined && !z.uuid().safeParse(flags.case).success)
     throw new CliError('--case: must be a case id (a UUID)');
@@ -113,13 +112,6 @@ async function verifyBundleFile(
   });
   if (!report.ok) process.exitCode = EXIT.checkFailed;
   else if (!report.pinned) process.exitCode = EXIT.notPinned;
-}
-
-/** The key ids pinned by --public-key and --trusted-keys; undefined when none is. */
-async function pinnedKeyIds(key: KeyObject | undefined, flags: VerifyFlags): Promise<ReadonlySet<string> | undefined> {
-  const ids = new Set<string>(flags.trustedKeys === undefined ? [] : await readTrustedKeys(flags.trustedKeys));
-  if (key !== undefined) ids.add(publicKeyId(key));
-  return ids.size === 0 ? undefined : ids;
 }
 
 /** An archive's files, checked against the events of its bundle (docs/audit-format.md, "Archives"). */

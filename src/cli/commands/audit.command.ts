@@ -28,6 +28,21 @@ export function registerAudit(program: Command): void {
     .action(lazyAction(load, 'verifyAudit'));
 
   audit
+    .command('monitor')
+    .description(
+      'an outside witness of the Merkle log: fetch the newest signed tree head, check it is consistent with the last one kept in --state, keep it; exit 1 naming both sizes on a fork or a rollback, 3 when no key is pinned. One pass per run',
+    )
+    .requiredOption('--state <dir>', 'where the last verified tree head and the pinned keys are kept')
+    .requiredOption('--api-url <url>', 'the casetrail API to watch (no token needed)')
+    .option('--public-key <file>', 'pin this Ed25519 public key (first run; kept in --state)')
+    .option(
+      '--trusted-keys <file>',
+      'pin the keys of this file (the JSON of /.well-known/casetrail-keys.json, or an array of key ids)',
+    )
+    .option('--json', 'machine-readable report')
+    .action(lazyAction(() => import('./audit-monitor.action.ts'), 'monitorAudit'));
+
+  audit
     .command('export')
     .description('export a case as a signed bundle through the API (supervisor token; the export is access-logged)')
     .argument('<case>', 'case id')
