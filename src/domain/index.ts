@@ -64,7 +64,15 @@ export {
   signCheckpoint,
 } from './checkpoint.ts';
 export type { CaseHead, SealedLeaf, SignedCheckpoint } from './checkpoint.ts';
-export { createRootBuilder, eventLeaf, inclusionProofs, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
+export {
+  createEventRootBuilder,
+  createRootBuilder,
+  eventLeaf,
+  inclusionProofs,
+  leafHash,
+  merkleRoot,
+  verifyInclusion,
+} from './merkle.ts';
 export {
   consistencyProof,
   getterOf,

@@ -1,6 +1,7 @@
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, writeFile } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { verifiedStateSchema, verifyLogSince, type VerifiedState } from '../../app/verify-log.ts';
 import { verifyTrail, type TrailReport } from '../../app/verify-trail.ts';
 import {
   checkBundleFiles,
@@ -22,14 +23,24 @@ import { CliError, EXIT } from '../exit.ts';
 import { printResult } from '../output.ts';
 import { pinnedKeyIds, readPublicKey } from '../public-key.ts';
 
-export type VerifyFlags = { case?: string; bundle?: string; publicKey?: string; trustedKeys?: string; json?: boolean };
+export type VerifyFlags = {
+  case?: string;
+  bundle?: string;
+  since?: string;
+  publicKey?: string;
+  trustedKeys?: string;
+  json?: boolean;
+};
 export type ExportFlags = { out?: string; purpose?: string; apiUrl?: string; token?: string; json?: boolean };
 
 export async function verifyAudit(flags: VerifyFlags): Promise<void> {
   if (flags.bundle !== undefined && flags.case !== undefined)
     throw new CliError('--case does not apply to --bundle: a bundle holds one case');
+  if (flags.since !== undefined && (flags.bundle !== undefined || flags.case !== undefined))
+    throw new CliError('--since verifies the whole log from a kept head: it takes no --case or --bundle');
   if (flags.bundle !== undefined) return verifyBundleFile(flags.bundle, await pinnedKeyIds(flags), flags);
   const trusted = flags.publicKey === undefined ? undefined : await readPublicKey(flags.publicKey);
+  if (flags.since !== undefined) return verifySince(flags.since, trusted, flags);
   if (flags.trustedKeys !== undefined) throw new CliError('--trusted-keys applies to --bundle');
   if (flags.case !== undefined && !z.uuid().safeParse(flags.case).success)
     throw new CliError('--case: must be a case id (a UUID)');
@@ -145,6 +156,37 @@ async function verifyDatabase(flags: VerifyFlags, trusted: KeyObject | undefined
     await runtime.close();
   }
   printResult(flags, report, () => humanReport(report));
+  if (!report.ok) process.exitCode = EXIT.checkFailed;
+}
+
+/** `--since STATE`: the log from the head kept in STATE (the whole log when STATE does not exist yet), then STATE moves on. */
+async function verifySince(file: string, trusted: KeyObject | undefined, flags: VerifyFlags): Promise<void> {
+  let state: VerifiedState | null = null;
+  try {
+    state = verifiedStateSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new CliError(`--since: ${file} is not a state this command wrote (${(error as Error).message})`);
+  }
+  const runtime = await openRuntime({ migrate: false, role: 'audit', oneShot: true });
+  let result: Awaited<ReturnType<typeof verifyLogSince>>;
+  try {
+    result = await verifyLogSince({ pool: runtime.db.pool, publicKey: trusted ?? runtime.secrets.publicKey }, state);
+  } finally {
+    await runtime.close();
+  }
+  const { report } = result;
+  if (report.ok && result.state !== null) {
+    await writeFile(`${file}.tmp`, `${JSON.stringify(result.state, null, 2)}\n`);
+    await rename(`${file}.tmp`, file);
+  }
+  printResult(flags, report, () => {
+    const counts = `${report.events} new events and ${report.treeHeads} tree heads from size ${report.fromSize} to ${report.toSize}, ${report.casesMoved} cases moved; key ${report.keyId}`;
+    if (report.ok) return `audit log verified: ${counts}`;
+    const [first, ...rest] = report.failures;
+    const also = rest.map((f) => `  also: ${failureLocation(f) || 'the log'}: ${f.reason}`);
+    return [describeFailure('audit log', first as AuditFailure), ...also, `checked ${counts}`].join('\n');
+  });
   if (!report.ok) process.exitCode = EXIT.checkFailed;
 }
 

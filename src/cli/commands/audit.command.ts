@@ -13,6 +13,10 @@ export function registerAudit(program: Command): void {
     )
     .option('--case <id>', 'verify one case (and the checkpoints that sealed it)')
     .option(
+      '--since <state>',
+      'verify only what the Merkle log took in after the tree head kept in this file (the whole log when the file does not exist yet), then keep the newest head there',
+    )
+    .option(
       '--bundle <file>',
       'verify an exported bundle offline (JSON, or the zip of ?files=true, whose every file is checked against its hash): no database, no configuration needed',
     )

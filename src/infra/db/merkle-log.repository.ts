@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { TREE_HEAD_FORMAT, nodeKey, type SignedTreeHead } from '../../domain/index.ts';
+import { TREE_HEAD_FORMAT, nodeKey, type SignedTreeHead, type StoredEvent } from '../../domain/index.ts';
+import { rowToEvent, type EventRow } from './case.repository.ts';
 
 // The Merkle log's storage (docs/audit-format.md): log entries (leaf index → event id), the
 // complete nodes of the log tree and of the case heads tree, the case heads, and the signed
@@ -167,4 +168,39 @@ export async function writeCaseHeads(client: Queryable, heads: readonly StoredCa
      ON CONFLICT (case_id) DO UPDATE SET last_seq = EXCLUDED.last_seq, head_hash = EXCLUDED.head_hash`,
     [heads.map((h) => h.caseId), heads.map((h) => h.index), heads.map((h) => h.lastSeq), heads.map((h) => h.headHash)],
   );
+}
+
+/** Signed heads larger than `size`, smallest first. */
+export async function treeHeadsAfter(client: Queryable, size: number): Promise<StoredTreeHead[]> {
+  const { rows } = await client.query<TreeHeadRow>('SELECT * FROM tree_heads WHERE tree_size > $1 ORDER BY tree_size', [
+    size,
+  ]);
+  return rows.map(rowToHead);
+}
+
+/** The log's events from leaf `from` (inclusive) up to leaf `to` (exclusive), a page at a time, in log order. */
+export async function logEventsBetween(
+  client: Queryable,
+  range: { from: number; to: number; limit: number },
+): Promise<Array<StoredEvent & { id: string; index: number }>> {
+  const { rows } = await client.query<EventRow & { idx: string }>(
+    `SELECT l.idx, e.* FROM log_entries l JOIN events e ON e.id = l.event_id
+      WHERE l.idx >= $1 AND l.idx < $2 ORDER BY l.idx LIMIT $3`,
+    [range.from, range.to, range.limit],
+  );
+  return rows.map((r) => ({ ...rowToEvent(r), index: Number(r.idx) }));
+}
+
+/** The hashes of the given (case, seq) events, keyed `caseId:seq`. */
+export async function eventHashesAt(
+  client: Queryable,
+  wanted: ReadonlyArray<{ caseId: string; seq: number }>,
+): Promise<Map<string, string>> {
+  if (wanted.length === 0) return new Map();
+  const { rows } = await client.query<{ case_id: string; seq: number; hash: string }>(
+    `SELECT e.case_id, e.seq, e.hash FROM events e
+       JOIN unnest($1::uuid[], $2::int[]) AS w(case_id, seq) ON e.case_id = w.case_id AND e.seq = w.seq`,
+    [wanted.map((w) => w.caseId), wanted.map((w) => w.seq)],
+  );
+  return new Map(rows.map((r) => [`${r.case_id}:${r.seq}`, r.hash]));
 }
