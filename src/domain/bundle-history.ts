@@ -5,7 +5,7 @@ import type { StoredEvent } from './events.ts';
 import { evolve } from './evolve.ts';
 import { canonicalJson, createChainVerifier } from './hashing.ts';
 
-// What every bundle format shares: the report, and steps 3 and 4 of docs/audit-format.md §8
+// What every bundle format shares: the report, and steps 3 and 4 of docs/audit-format.md §10
 // (the events form the case's chain; the case is their fold).
 
 export type BundleReport =

@@ -67,7 +67,7 @@ export function buildBundleV2(input: {
 }
 
 /**
- * Verifies a casetrail-bundle/2 in the order of docs/audit-format.md §8: shape, keys, chain,
+ * Verifies a casetrail-bundle/2 in the order of docs/audit-format.md §10: shape, keys, chain,
  * fold, tree head, inclusion proofs, heads proof, bundle signature. With `trustedKeyIds`, the
  * head and the bundle must be signed by a pinned key or one introduced from it; without, the
  * report says `pinned: false` and no caller may call it verified.

@@ -130,7 +130,7 @@ export function verifyBundle(
 
   const history = checkCaseHistory(bundle.case, bundle.events);
   if (!history.ok) {
-    // Format 1 reports name no step (docs/audit-format.md §8 numbers them).
+    // Format 1 reports name no step (docs/audit-format.md §10 numbers them).
     const { step: _step, ...failure } = history.failure;
     return { ok: false, failure };
   }

@@ -4,7 +4,7 @@ import { parseStrictJson, verifyBundle } from '../../src/domain/index.ts';
 import { auditVectors } from './audit-vectors.ts';
 
 // The test vectors of docs/audit-vectors/: each file, read as an auditor's verifier would read
-// it, gives the result its index states (docs/audit-format.md §10). CASETRAIL_UPDATE_VECTORS=1
+// it, gives the result its index states (docs/audit-format.md §11). CASETRAIL_UPDATE_VECTORS=1
 // writes them afresh.
 
 const dir = new URL('../../docs/audit-vectors/', import.meta.url);
@@ -16,7 +16,7 @@ if (process.env.CASETRAIL_UPDATE_VECTORS === '1') {
   writeFileSync(new URL('index.json', dir), `${JSON.stringify(index, null, 2)}\n`);
 }
 
-/** What casetrail's verifier makes of a file: strict JSON, then the steps of §8. */
+/** What casetrail's verifier makes of a file: strict JSON, then the steps of §10. */
 function verdict(text: string, pinned: readonly string[]): { ok: true } | { ok: false; step: string } {
   const parsed = parseStrictJson(text);
   if (!parsed.ok) return { ok: false, step: 'shape' };
