@@ -3,7 +3,7 @@ import { buildBundleV2, bundleEvent, inclusionPath, publicKeyId, type Actor, typ
 import { findCase, listEvents } from '../infra/db/case.repository.ts';
 import { insertAccessLog } from '../infra/db/case-query.repository.ts';
 import { databaseNow } from '../infra/db/checkpoint.repository.ts';
-import { caseHeadsOf, latestTreeHead, logIndexesOf } from '../infra/db/merkle-log.repository.ts';
+import { anchorOf, caseHeadsOf, latestTreeHead, logIndexesOf } from '../infra/db/merkle-log.repository.ts';
 import { listSigningKeys } from '../infra/db/signing-key.repository.ts';
 import { selectCaseFiles } from '../infra/db/file.repository.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
@@ -83,6 +83,7 @@ export async function exportCase(
         exportedAt: (await databaseNow(client)).toISOString(),
         signingKey: deps.signingKey,
         keyId: publicKeyId(deps.publicKey),
+        anchor: treeHead === null ? null : await anchorOf(client, treeHead.treeSize),
       });
     },
     { isolation: 'repeatable read', readOnly: true, retry: false },

@@ -8,6 +8,7 @@ import {
   publicKeyId,
   signCheckpoint,
   type SignedCheckpoint,
+  signedTreeHeadBytes,
   type SignedTreeHead,
 } from '../domain/index.ts';
 import {
@@ -23,6 +24,9 @@ import {
 } from '../infra/db/checkpoint.repository.ts';
 import type { Config } from '../infra/config/config.ts';
 import type { Logger } from '../infra/logger.ts';
+import { errorInfo } from '../infra/error-info.ts';
+import { insertAnchor } from '../infra/db/merkle-log.repository.ts';
+import { requestTimeStamp } from '../infra/time-stamps.ts';
 import { extendLog } from './merkle-log.ts';
 
 export type SealDeps = { pool: pg.Pool; signingKey: KeyObject; publicKey: KeyObject; log: Logger };
@@ -34,6 +38,8 @@ export type SealPolicy = {
   maxAgeMs: number;
   /** How long the commit barrier may wait for writers before this round gives up. */
   barrierTimeoutMs: number;
+  /** An RFC 3161 time-stamp authority for each new tree head (CASETRAIL_TSA_URL). */
+  tsaUrl?: string;
 };
 
 export type SealRound = {
@@ -71,6 +77,7 @@ export async function sealCheckpoints(
       // than the log catches up here.
       const sealedThrough = (await lastCheckpoint(client))?.checkpoint.toEventId ?? '0';
       const treeHeads = await extendLog(client, deps, sealedThrough);
+      if (policy.tsaUrl !== undefined) await anchorHeads(client, deps.log, policy.tsaUrl, treeHeads);
       const sealed = checkpoints.length > 0 || treeHeads.length > 0;
       return { status: sealed ? 'sealed' : 'not_due', checkpoints, treeHeads };
     } finally {
@@ -142,11 +149,32 @@ async function sealWhileLocked(
 
 /** The sealing policy configured for this process. */
 export function sealPolicy(
-  config: Pick<Config, 'CASETRAIL_CHECKPOINT_EVENTS' | 'CASETRAIL_CHECKPOINT_INTERVAL'>,
+  config: Pick<Config, 'CASETRAIL_CHECKPOINT_EVENTS' | 'CASETRAIL_CHECKPOINT_INTERVAL' | 'CASETRAIL_TSA_URL'>,
 ): SealPolicy {
   return {
     maxEvents: config.CASETRAIL_CHECKPOINT_EVENTS,
     maxAgeMs: config.CASETRAIL_CHECKPOINT_INTERVAL,
     barrierTimeoutMs: BARRIER_TIMEOUT_MS,
+    ...(config.CASETRAIL_TSA_URL === undefined ? {} : { tsaUrl: config.CASETRAIL_TSA_URL }),
   };
+}
+
+/**
+ * Time-stamps the newest of the heads just signed (each later head extends it, so one stamp
+ * per round anchors everything before it). An authority that fails is logged, never fatal:
+ * the head stands without its anchor.
+ */
+async function anchorHeads(
+  client: pg.ClientBase,
+  log: Logger,
+  url: string,
+  heads: readonly SignedTreeHead[],
+): Promise<void> {
+  const head = heads.at(-1);
+  if (head === undefined) return;
+  try {
+    await insertAnchor(client, head.treeSize, await requestTimeStamp(url, signedTreeHeadBytes(head)));
+  } catch (error) {
+    log.warn({ treeSize: head.treeSize, err: errorInfo(error) }, 'time-stamping a tree head failed');
+  }
 }

@@ -34,6 +34,8 @@ export const bundleV2Schema = z.strictObject({
   keys: z.array(publishedKeySchema).min(1),
   /** The key that signs the bundle. */
   keyId: hex64,
+  /** The RFC 3161 time stamp of the tree head (DER TimeStampResp, base64), when it has one. */
+  anchor: z.base64().optional(),
   signature: hex128,
 });
 
@@ -50,6 +52,7 @@ export function buildBundleV2(input: {
   exportedAt: string;
   signingKey: KeyObject;
   keyId: string;
+  anchor?: Buffer | null;
 }): BundleV2 {
   const unsigned: Omit<BundleV2, 'signature'> = {
     format: BUNDLE_V2_FORMAT,
@@ -61,6 +64,7 @@ export function buildBundleV2(input: {
     headsProof: input.headsProof,
     keys: [...input.keys],
     keyId: input.keyId,
+    ...(input.anchor ? { anchor: input.anchor.toString('base64') } : {}),
   };
   const signature = sign(null, Buffer.from(canonicalJson(unsigned), 'utf8'), input.signingKey).toString('hex');
   return { ...unsigned, signature };

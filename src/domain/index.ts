@@ -84,7 +84,14 @@ export {
   verifyConsistency,
 } from './merkle-log.ts';
 export type { NodeGetter } from './merkle-log.ts';
-export { TREE_HEAD_FORMAT, caseHeadLeaf, checkSuccession, signTreeHead, treeHeadProblem } from './tree-head.ts';
+export {
+  TREE_HEAD_FORMAT,
+  caseHeadLeaf,
+  checkSuccession,
+  signTreeHead,
+  signedTreeHeadBytes,
+  treeHeadProblem,
+} from './tree-head.ts';
 export type { SignedTreeHead } from './tree-head.ts';
 export { BUNDLE_V2_FORMAT, buildBundleV2, bundleV2Schema } from './bundle-v2.ts';
 export type { BundleV2 } from './bundle-v2.ts';

@@ -60,6 +60,14 @@ export function treeHeadProblem(head: SignedTreeHead, keys: ReadonlyMap<string, 
   return null;
 }
 
+/** What an RFC 3161 time stamp of a head covers: UTF-8(JCS(the signed head, signature included)). */
+export function signedTreeHeadBytes(head: SignedTreeHead): Buffer {
+  return Buffer.from(
+    canonicalJson({ ...JSON.parse(treeHeadBytes(head).toString('utf8')), signature: head.signature }),
+    'utf8',
+  );
+}
+
 /** leaf = SHA-256(0x00 ‖ UTF-8(JCS({ caseId, headHash, lastSeq }))). */
 export function caseHeadLeaf(head: CaseHeadLeaf): Buffer {
   return leafHash(

@@ -180,6 +180,7 @@ describe('migrate', () => {
       '20261206400000_evidence_files': 'f4eaff3e9d0b6d9fb35028ab7efff5bc951f48533d71b78840e0deb54d8f4c5c',
       '20261207200000_merkle_log': 'f5f22af454ef8d311b966ec23d971c2d37a659198b271f8f638a6b0a7cdc9357',
       '20261207210000_signing_keys': 'ac0f0df70f9c07bf611489f852773e3ee0a10f6099c01a024f5db9ba92714cd9',
+      '20261207220000_tree_head_anchors': '202a5a0d88c464e59752b2378ec54e9f7b87085776d322089091b83e0cd63124',
     };
     const onDiskNow = Object.fromEntries(
       await Promise.all(

@@ -15,7 +15,15 @@ import { BODIES, CLERK, SUPERVISOR, SUPERVISOR_2, VERIFIER, penaltyBody, submitB
 const HOUR = 3_600_000;
 
 /** The audit tables whose triggers refuse changes. */
-const APPEND_ONLY = ['events', 'checkpoints', 'log_entries', 'log_nodes', 'tree_heads', 'signing_keys'];
+const APPEND_ONLY = [
+  'events',
+  'checkpoints',
+  'log_entries',
+  'log_nodes',
+  'tree_heads',
+  'signing_keys',
+  'tree_head_anchors',
+];
 
 export const SEAL_NOW: SealPolicy = { maxEvents: 4, maxAgeMs: 0, barrierTimeoutMs: 5_000 };
 

@@ -19,7 +19,7 @@ import {
   type StoredEvent,
 } from '../../src/domain/index.ts';
 import { rewriteHistory, truncate } from '../support/forge-bundle.ts';
-import { EXAMPLE_SEED, exampleKeys } from './audit-example.ts';
+import { exampleKeys } from './audit-example.ts';
 import {
   BODIES,
   CLERK,

@@ -8,7 +8,9 @@ import {
   describeFailure,
   failureLocation,
   BUNDLE_V2_FORMAT,
+  bundleV2Schema,
   parseStrictJson,
+  signedTreeHeadBytes,
   verifyBundle,
   type AuditFailure,
   type BundleV2,
@@ -17,6 +19,7 @@ import {
 } from '../../domain/index.ts';
 import { loadConfig } from '../../infra/config/config.ts';
 import { isZip, readBundleArchive } from '../../infra/files/bundle-archive.ts';
+import { checkTimeStamp, type TimeStampCheck } from '../../infra/time-stamps.ts';
 import { openRuntime } from '../../infra/runtime.ts';
 import { createApiClient } from '../api-client.ts';
 import { CliError, EXIT } from '../exit.ts';
@@ -29,6 +32,7 @@ export type VerifyFlags = {
   since?: string;
   publicKey?: string;
   trustedKeys?: string;
+  tsaCert?: string;
   json?: boolean;
 };
 export type ExportFlags = { out?: string; purpose?: string; apiUrl?: string; token?: string; json?: boolean };
@@ -106,6 +110,16 @@ async function verifyBundleFile(
     ? verifyBundle(parsed.value, trusted === undefined ? {} : { trustedKeyIds: trusted })
     : { ok: false, failure: { caseId: null, seq: null, checkpoint: null, reason: parsed.reason, step: 'shape' } };
   if (archive !== null && report.ok && parsed.ok) report = withFiles(report, parsed.value, archive);
+  let anchor: TimeStampCheck | null = null;
+  if (report.ok && parsed.ok) {
+    anchor = await checkAnchor(parsed.value, flags.tsaCert);
+    if (anchor !== null && !anchor.ok)
+      report = {
+        ok: false,
+        failure: { caseId: report.caseId, seq: null, checkpoint: null, reason: anchor.reason, step: 'anchor' },
+      };
+    else if (anchor !== null) report = { ...report, anchoredAt: anchor.time } as typeof report;
+  }
   printResult(flags, report, () => {
     if (!report.ok) return describeFailure('bundle', report.failure);
     const sealed =
@@ -116,13 +130,31 @@ async function verifyBundleFile(
       `${report.reference} (case ${report.caseId}), ${report.events} events, ${sealed}` +
       `${report.unsealedEvents > 0 ? `, ${report.unsealedEvents} not sealed yet` : ''}` +
       `${report.files?.ok ? `; ${report.files.checked} files match their hashes${report.files.erased > 0 ? ` (${report.files.erased} erased)` : ''}` : ''}` +
-      `; key ${report.keyId}`;
+      `; key ${report.keyId}` +
+      `${anchor?.ok ? `; time-stamped ${anchor.time}` : ''}`;
     return report.pinned
       ? `bundle verified: ${summary}`
       : `key not pinned: the bundle holds under its own key only, which anyone can make (pin one with --public-key or --trusted-keys): ${summary}`;
   });
   if (!report.ok) process.exitCode = EXIT.checkFailed;
   else if (!report.pinned) process.exitCode = EXIT.notPinned;
+}
+
+/**
+ * The bundle's RFC 3161 time stamp against --tsa-cert: null when it has none; a bundle with
+ * one and no certificate to check it is a usage error (the stamp would be taken on trust).
+ */
+async function checkAnchor(bundle: unknown, certificateFile: string | undefined): Promise<TimeStampCheck | null> {
+  const parsed = bundleV2Schema.safeParse(bundle);
+  if (!parsed.success || parsed.data.anchor === undefined || parsed.data.treeHead === null) return null;
+  if (certificateFile === undefined) return null;
+  let pem: string;
+  try {
+    pem = await readFile(certificateFile, 'utf8');
+  } catch (error) {
+    throw new CliError(`--tsa-cert: cannot read ${certificateFile}: ${(error as Error).message}`);
+  }
+  return checkTimeStamp(Buffer.from(parsed.data.anchor, 'base64'), signedTreeHeadBytes(parsed.data.treeHead), pem);
 }
 
 /** An archive's files, checked against the events of its bundle (docs/audit-format.md, "Archives"). */

@@ -28,6 +28,10 @@ export function registerAudit(program: Command): void {
       '--trusted-keys <file>',
       'with --bundle: trust the keys of this file (the JSON of /.well-known/casetrail-keys.json, or an array of key ids) and the keys they introduced',
     )
+    .option(
+      '--tsa-cert <file>',
+      "with --bundle: check the bundle's RFC 3161 time stamp offline against this time-stamp authority certificate (PEM)",
+    )
     .option('--json', 'machine-readable report')
     .action(lazyAction(load, 'verifyAudit'));
 

@@ -206,3 +206,16 @@ export async function eventHashesAt(
   );
   return new Map(rows.map((r) => [`${r.case_id}:${r.seq}`, r.hash]));
 }
+
+export async function insertAnchor(client: Queryable, treeSize: number, response: Buffer): Promise<void> {
+  await client.query('INSERT INTO tree_head_anchors (tree_size, response) VALUES ($1, $2)', [treeSize, response]);
+}
+
+/** The kept time stamp of a head, or null. */
+export async function anchorOf(client: Queryable, treeSize: number): Promise<Buffer | null> {
+  const { rows } = await client.query<{ response: Buffer }>(
+    'SELECT response FROM tree_head_anchors WHERE tree_size = $1',
+    [treeSize],
+  );
+  return rows[0]?.response ?? null;
+}
