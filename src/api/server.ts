@@ -22,6 +22,7 @@ import { auditRoutes, type AuditKeys } from './routes/audit.routes.ts';
 import { caseChangeRoutes } from './routes/case-changes.routes.ts';
 import { caseRoutes } from './routes/case.routes.ts';
 import { commandRoutes } from './routes/command.routes.ts';
+import { auditLogRoutes, wellKnownKeysRoute } from './routes/audit-log.routes.ts';
 import { DEFAULT_CONSOLE_DIR, registerConsole } from './routes/console.routes.ts';
 import { registerDocs } from './routes/docs.routes.ts';
 import { healthRoutes, type HealthChecks } from './routes/health.routes.ts';
@@ -194,6 +195,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   healthRoutes(app, deps.health);
   metricsRoutes(app, { pool: deps.pool, log: deps.log, ...(deps.queues === undefined ? {} : { queues: deps.queues }) });
   if (deps.queues !== undefined) await registerQueueDashboard(app, { gate, queues: deps.queues });
+  // The Merkle log's public side: outside witnesses read it without a token.
+  const audit = deps.audit;
+  if (audit !== undefined) {
+    await app.register(async (open) => wellKnownKeysRoute(open, { pool: deps.pool, publicKey: audit.publicKey }));
+    await app.register(async (open) => auditLogRoutes(open, { pool: deps.pool }), { prefix: '/v1' });
+  }
   await app.register(
     async (v1) => {
       registerAuthentication(v1, gate);

@@ -1,28 +1,24 @@
 import type { Readable } from 'node:stream';
-import { buildBundle, type Actor, type Bundle, type CoveringCheckpoint, type SealedLeaf } from '../domain/index.ts';
+import { buildBundleV2, bundleEvent, inclusionPath, publicKeyId, type Actor, type BundleV2 } from '../domain/index.ts';
 import { findCase, listEvents } from '../infra/db/case.repository.ts';
 import { insertAccessLog } from '../infra/db/case-query.repository.ts';
-import {
-  checkpointsCoveringCase,
-  databaseNow,
-  lastCheckpoint,
-  streamLeaves,
-} from '../infra/db/checkpoint.repository.ts';
+import { databaseNow } from '../infra/db/checkpoint.repository.ts';
+import { anchorOf, caseHeadsOf, latestTreeHead, logIndexesOf } from '../infra/db/merkle-log.repository.ts';
+import { listSigningKeys } from '../infra/db/signing-key.repository.ts';
 import { selectCaseFiles } from '../infra/db/file.repository.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
 import { errorInfo } from '../infra/error-info.ts';
 import { writeBundleArchive, type ArchiveFile } from '../infra/files/bundle-archive.ts';
 import type { FileStore } from '../infra/files/file-store.ts';
+import { readTree } from './merkle-log.ts';
+import { publishedKeys } from './signing-keys.ts';
 import { sealCheckpoints, type SealDeps, type SealPolicy } from './seal-checkpoint.ts';
 
 export type ExportDeps = SealDeps & { sealPolicy: SealPolicy };
 
 export type ExportResult =
-  | { ok: true; bundle: Bundle }
+  | { ok: true; bundle: BundleV2 }
   | { ok: false; code: 'not_found' | 'forbidden'; detail: string };
-
-/** Reads of a checkpoint's range, a page at a time. */
-const LEAF_PAGE = 5_000;
 
 /**
  * A self-contained bundle of one case (docs/audit-format.md): the case, its events, the
@@ -42,38 +38,56 @@ export async function exportCase(
   if ((await findCase(deps.pool, caseId)) === null)
     return { ok: false, code: 'not_found', detail: `no case ${caseId}` };
   await sealIfNeeded(deps, caseId);
+  await publishedKeys(deps.pool, deps.publicKey);
 
-  // One snapshot, so that the case row is exactly the fold of the events read with it.
-  const { state, events, covering, exportedAt } = await inTransaction(
+  // One snapshot, so that the case row is exactly the fold of the events read with it, and
+  // the tree head, the log and the heads tree are as that head signed them.
+  const bundle = await inTransaction(
     deps.pool,
     async (client) => {
       const state = await findCase(client, caseId);
       if (state === null) throw new Error(`case ${caseId} vanished during its export`);
       const events = await listEvents(client, caseId);
-      const covering: CoveringCheckpoint[] = [];
-      for (const { checkpoint } of await checkpointsCoveringCase(client, caseId)) {
-        const leaves: SealedLeaf[] = [];
-        for await (const leaf of streamLeaves(
-          client,
-          { fromId: checkpoint.fromEventId, toId: checkpoint.toEventId },
-          LEAF_PAGE,
-        ))
-          leaves.push(leaf);
-        covering.push({ checkpoint, leaves });
-      }
-      const exportedAt = (await databaseNow(client)).toISOString();
-      return { state, events, covering, exportedAt };
+      const treeHead = (await latestTreeHead(client))?.head ?? null;
+      const size = treeHead?.treeSize ?? 0;
+      const indexes = await logIndexesOf(
+        client,
+        events.map((e) => e.id),
+      );
+      // Sealed events are a prefix of the case's history: the log takes events in id order.
+      const sealed = events.flatMap((e) => {
+        const leafIndex = indexes.get(e.id);
+        return leafIndex !== undefined && leafIndex < size ? [{ seq: e.seq, leafIndex }] : [];
+      });
+      const paths = await readTree(client, 'log_nodes', (get) =>
+        sealed.map((s) => inclusionPath(get, s.leafIndex, size)),
+      );
+      const proofs = sealed.map((s, i) => ({ ...s, path: (paths[i] ?? []).map(hex) }));
+      const head = (await caseHeadsOf(client, [caseId])).get(caseId);
+      const headsProof =
+        treeHead === null || head === undefined || sealed.length === 0
+          ? null
+          : {
+              leafIndex: head.index,
+              path: (
+                await readTree(client, 'heads_nodes', (get) => inclusionPath(get, head.index, treeHead.caseCount))
+              ).map(hex),
+            };
+      return buildBundleV2({
+        state,
+        events: events.map(bundleEvent),
+        treeHead,
+        proofs,
+        headsProof,
+        keys: await listSigningKeys(client),
+        exportedAt: (await databaseNow(client)).toISOString(),
+        signingKey: deps.signingKey,
+        keyId: publicKeyId(deps.publicKey),
+        anchor: treeHead === null ? null : await anchorOf(client, treeHead.treeSize),
+      });
     },
     { isolation: 'repeatable read', readOnly: true, retry: false },
   );
-  const bundle = buildBundle({
-    state,
-    events,
-    covering,
-    exportedAt,
-    signingKey: deps.signingKey,
-    publicKey: deps.publicKey,
-  });
   await insertAccessLog(deps.pool, {
     actorId: actor.id,
     action: 'case.export',
@@ -82,6 +96,8 @@ export async function exportCase(
   });
   return { ok: true, bundle };
 }
+
+const hex = (b: Buffer): string => b.toString('hex');
 
 /**
  * The bundle and the case's files in one zip (docs/audit-format.md, "Archives"):
@@ -95,7 +111,7 @@ export async function exportCaseArchive(
   caseId: string,
   options: { purpose?: string } = {},
 ): Promise<
-  { ok: true; bundle: Bundle; archive: Readable } | { ok: false; code: 'not_found' | 'forbidden'; detail: string }
+  { ok: true; bundle: BundleV2; archive: Readable } | { ok: false; code: 'not_found' | 'forbidden'; detail: string }
 > {
   const exported = await exportCase(deps, actor, caseId, options);
   if (!exported.ok) return exported;
@@ -117,7 +133,7 @@ export async function exportCaseArchive(
 }
 
 async function sealIfNeeded(deps: ExportDeps, caseId: string): Promise<void> {
-  const sealedThrough = BigInt((await lastCheckpoint(deps.pool))?.checkpoint.toEventId ?? '0');
+  const sealedThrough = BigInt((await latestTreeHead(deps.pool))?.lastEventId ?? '0');
   const events = await listEvents(deps.pool, caseId);
   if (!events.some((e) => BigInt(e.id) > sealedThrough)) return;
   try {

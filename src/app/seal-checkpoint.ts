@@ -8,6 +8,8 @@ import {
   publicKeyId,
   signCheckpoint,
   type SignedCheckpoint,
+  signedTreeHeadBytes,
+  type SignedTreeHead,
 } from '../domain/index.ts';
 import {
   databaseNow,
@@ -22,6 +24,10 @@ import {
 } from '../infra/db/checkpoint.repository.ts';
 import type { Config } from '../infra/config/config.ts';
 import type { Logger } from '../infra/logger.ts';
+import { errorInfo } from '../infra/error-info.ts';
+import { insertAnchor } from '../infra/db/merkle-log.repository.ts';
+import { requestTimeStamp } from '../infra/time-stamps.ts';
+import { extendLog } from './merkle-log.ts';
 
 export type SealDeps = { pool: pg.Pool; signingKey: KeyObject; publicKey: KeyObject; log: Logger };
 
@@ -32,9 +38,16 @@ export type SealPolicy = {
   maxAgeMs: number;
   /** How long the commit barrier may wait for writers before this round gives up. */
   barrierTimeoutMs: number;
+  /** An RFC 3161 time-stamp authority for each new tree head (CASETRAIL_TSA_URL). */
+  tsaUrl?: string;
 };
 
-export type SealRound = { status: 'sealed' | 'not_due' | 'busy'; checkpoints: SignedCheckpoint[] };
+export type SealRound = {
+  status: 'sealed' | 'not_due' | 'busy';
+  checkpoints: SignedCheckpoint[];
+  /** The tree heads signed as the log took in what the checkpoints sealed. */
+  treeHeads: SignedTreeHead[];
+};
 
 /** How long the commit barrier waits for open writers: bounded, so sealing never stalls the pipeline for long. */
 export const BARRIER_TIMEOUT_MS = 2_000;
@@ -57,9 +70,16 @@ export async function sealCheckpoints(
   let broken: Error | undefined;
   try {
     const locked = options.force ? await lockSealer(client, policy.barrierTimeoutMs * 2) : await tryLockSealer(client);
-    if (!locked) return { status: 'busy', checkpoints: [] };
+    if (!locked) return { status: 'busy', checkpoints: [], treeHeads: [] };
     try {
-      return await sealWhileLocked(client, deps, policy, options.force === true);
+      const checkpoints = await sealWhileLocked(client, deps, policy, options.force === true);
+      // The log takes in every sealed event, past the same commit barrier; a trail older
+      // than the log catches up here.
+      const sealedThrough = (await lastCheckpoint(client))?.checkpoint.toEventId ?? '0';
+      const treeHeads = await extendLog(client, deps, sealedThrough);
+      if (policy.tsaUrl !== undefined) await anchorHeads(client, deps.log, policy.tsaUrl, treeHeads);
+      const sealed = checkpoints.length > 0 || treeHeads.length > 0;
+      return { status: sealed ? 'sealed' : 'not_due', checkpoints, treeHeads };
     } finally {
       await unlockSealer(client).catch((error: Error) => {
         // A lock we cannot release must not outlive us: drop the connection with it.
@@ -76,13 +96,12 @@ async function sealWhileLocked(
   deps: SealDeps,
   policy: SealPolicy,
   force: boolean,
-): Promise<SealRound> {
+): Promise<SignedCheckpoint[]> {
   let last = await lastCheckpoint(client);
   let after = last?.checkpoint.toEventId ?? '0';
   const pending = await pendingAfter(client, after, policy.maxEvents);
   const ageDue = pending.oldestAgeMs >= policy.maxAgeMs;
-  if (pending.count === 0 || !(force || ageDue || pending.count >= policy.maxEvents))
-    return { status: 'not_due', checkpoints: [] };
+  if (pending.count === 0 || !(force || ageDue || pending.count >= policy.maxEvents)) return [];
 
   const barrier = await eventBarrier(client, policy.barrierTimeoutMs);
   const keyId = publicKeyId(deps.publicKey);
@@ -125,16 +144,37 @@ async function sealWhileLocked(
     last = { checkpoint, heads };
     after = toEventId;
   }
-  return { status: sealed.length > 0 ? 'sealed' : 'not_due', checkpoints: sealed };
+  return sealed;
 }
 
 /** The sealing policy configured for this process. */
 export function sealPolicy(
-  config: Pick<Config, 'CASETRAIL_CHECKPOINT_EVENTS' | 'CASETRAIL_CHECKPOINT_INTERVAL'>,
+  config: Pick<Config, 'CASETRAIL_CHECKPOINT_EVENTS' | 'CASETRAIL_CHECKPOINT_INTERVAL' | 'CASETRAIL_TSA_URL'>,
 ): SealPolicy {
   return {
     maxEvents: config.CASETRAIL_CHECKPOINT_EVENTS,
     maxAgeMs: config.CASETRAIL_CHECKPOINT_INTERVAL,
     barrierTimeoutMs: BARRIER_TIMEOUT_MS,
+    ...(config.CASETRAIL_TSA_URL === undefined ? {} : { tsaUrl: config.CASETRAIL_TSA_URL }),
   };
+}
+
+/**
+ * Time-stamps the newest of the heads just signed (each later head extends it, so one stamp
+ * per round anchors everything before it). An authority that fails is logged, never fatal:
+ * the head stands without its anchor.
+ */
+async function anchorHeads(
+  client: pg.ClientBase,
+  log: Logger,
+  url: string,
+  heads: readonly SignedTreeHead[],
+): Promise<void> {
+  const head = heads.at(-1);
+  if (head === undefined) return;
+  try {
+    await insertAnchor(client, head.treeSize, await requestTimeStamp(url, signedTreeHeadBytes(head)));
+  } catch (error) {
+    log.warn({ treeSize: head.treeSize, err: errorInfo(error) }, 'time-stamping a tree head failed');
+  }
 }

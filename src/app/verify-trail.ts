@@ -25,6 +25,7 @@ import {
   type PageCursor,
 } from '../infra/db/audit-stream.repository.ts';
 import { checkpointSeqsOfCase, leafPages, streamCheckpoints } from '../infra/db/checkpoint.repository.ts';
+import { trustedKeysOf } from './signing-keys.ts';
 
 export type VerifyTrailDeps = { pool: pg.Pool; publicKey: KeyObject };
 
@@ -228,7 +229,10 @@ async function verifyCheckpoints(
   pageSize: number,
   options: VerifyTrailOptions,
 ): Promise<void> {
-  const verifyLink = createCheckpointChainVerifier(deps.publicKey);
+  // After a rotation, older checkpoints name the keys before this one (docs/audit-format.md).
+  const keys = await trustedKeysOf(deps.pool, deps.publicKey);
+  if (typeof keys === 'string') record(failures, auditFailure({}, `the recorded signing keys do not hold: ${keys}`));
+  const verifyLink = createCheckpointChainVerifier(typeof keys === 'string' ? deps.publicKey : keys);
   const relevant = options.caseId === undefined ? null : await checkpointSeqsOfCase(deps.pool, options.caseId);
   for await (const { checkpoint, heads } of streamCheckpoints(deps.pool, pageSize)) {
     report.checkpoints += 1;

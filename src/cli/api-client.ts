@@ -1,6 +1,7 @@
 import { CliError, EXIT } from './exit.ts';
 
-export type ApiClientOptions = { url: string; token: string | undefined };
+/** `anonymous`: routes that need no token (the Merkle log, the published keys). */
+export type ApiClientOptions = { url: string; token: string | undefined; anonymous?: boolean };
 
 type Problem = { code?: string; detail?: string; errors?: { path: string; message: string }[] };
 
@@ -17,7 +18,8 @@ type SendOptions = {
  * into CliErrors naming their code and fields. Answers the Response of a success.
  */
 export function createApiTransport(options: ApiClientOptions) {
-  if (!options.token) throw new CliError('an API token is needed: pass --token or set CASETRAIL_TOKEN');
+  if (!options.token && options.anonymous !== true)
+    throw new CliError('an API token is needed: pass --token or set CASETRAIL_TOKEN');
   const base = options.url.replace(/\/+$/, '');
   return async function send(method: 'GET' | 'POST', path: string, body: SendOptions = {}): Promise<Response> {
     let response: Response;
@@ -26,7 +28,7 @@ export function createApiTransport(options: ApiClientOptions) {
         method,
         headers: {
           ...body.headers,
-          authorization: `Bearer ${options.token}`,
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
           ...(body.json === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(body.json === undefined ? {} : { body: JSON.stringify(body.json) }),

@@ -1,5 +1,5 @@
 /** Exit statuses of every casetrail command (docs/design.md §6). */
-export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, checkFailed: 1, usage: 2, notPinned: 3 } as const;
 
 /** A failure the user can act on: printed as one line, never with a stack. */
 export class CliError extends Error {

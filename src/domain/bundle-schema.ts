@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHECKPOINT_FORMAT } from './checkpoint.ts';
 import { EVENT_TYPES } from './events.ts';
+import { TREE_HEAD_FORMAT } from './tree-head.ts';
 
 // The export bundle, casetrail-bundle/1 (docs/audit-format.md is its specification). Strict
 // wherever a field is not covered by a hash or a signature, so that no byte of a bundle can
@@ -8,11 +9,11 @@ import { EVENT_TYPES } from './events.ts';
 
 export const BUNDLE_FORMAT = 'casetrail-bundle/1';
 
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/u, 'must be 64 lower-case hex characters');
-const hex128 = z.string().regex(/^[0-9a-f]{128}$/u, 'must be 128 lower-case hex characters');
+export const hex64 = z.string().regex(/^[0-9a-f]{64}$/u, 'must be 64 lower-case hex characters');
+export const hex128 = z.string().regex(/^[0-9a-f]{128}$/u, 'must be 128 lower-case hex characters');
 const eventId = z.string().regex(/^[1-9]\d{0,18}$/u, 'must be a positive decimal integer');
 
-const bundleEventSchema = z.strictObject({
+export const bundleEventSchema = z.strictObject({
   id: eventId,
   caseId: z.string(),
   seq: z.int().min(1),
@@ -37,6 +38,17 @@ export const signedCheckpointSchema = z.strictObject({
   createdAt: z.string(),
   keyId: hex64,
   hash: hex64,
+  signature: hex128,
+});
+
+export const signedTreeHeadSchema = z.strictObject({
+  format: z.literal(TREE_HEAD_FORMAT),
+  treeSize: z.int().min(1),
+  rootHash: hex64,
+  headsRoot: hex64,
+  caseCount: z.int().min(1),
+  timestamp: z.string(),
+  keyId: hex64,
   signature: hex128,
 });
 

@@ -18,22 +18,10 @@ import {
   type SignedCheckpoint,
 } from './checkpoint.ts';
 import type { StoredEvent } from './events.ts';
-import { evolve } from './evolve.ts';
-import { canonicalJson, createChainVerifier } from './hashing.ts';
+import { canonicalJson } from './hashing.ts';
 import { eventLeaf, inclusionProofs, verifyInclusion } from './merkle.ts';
-
-export type BundleReport =
-  | {
-      ok: true;
-      caseId: string;
-      reference: string;
-      events: number;
-      sealedEvents: number;
-      unsealedEvents: number;
-      checkpoints: number;
-      keyId: string;
-    }
-  | { ok: false; failure: AuditFailure };
+import { BUNDLE_V2_FORMAT, verifyBundleV2 } from './bundle-v2.ts';
+import { checkCaseHistory, type BundleReport } from './bundle-history.ts';
 
 export function bundlePublicKey(publicKey: KeyObject): BundlePublicKey {
   return {
@@ -88,7 +76,7 @@ export function buildBundle(input: {
   return { ...unsigned, signature };
 }
 
-function bundleEvent(e: StoredEvent & { id: string }): BundleEvent {
+export function bundleEvent(e: StoredEvent & { id: string }): BundleEvent {
   return {
     id: e.id,
     caseId: e.caseId,
@@ -108,7 +96,16 @@ function bundleEvent(e: StoredEvent & { id: string }): BundleEvent {
  * the case's chain, the case against the fold of its events, the checkpoints, the inclusion
  * proofs, and last the signature over the whole bundle (which catches any other edit).
  */
-export function verifyBundle(document: unknown, options: { trustedKeyId?: string } = {}): BundleReport {
+export function verifyBundle(
+  document: unknown,
+  options: { trustedKeyId?: string; trustedKeyIds?: ReadonlySet<string> } = {},
+): BundleReport {
+  const pins = new Set([
+    ...(options.trustedKeyIds ?? []),
+    ...(options.trustedKeyId === undefined ? [] : [options.trustedKeyId]),
+  ]);
+  if ((document as { format?: unknown } | null)?.format === BUNDLE_V2_FORMAT)
+    return verifyBundleV2(document, pins.size === 0 ? {} : { trustedKeyIds: pins });
   const fail = (at: Parameters<typeof auditFailure>[0], reason: string): BundleReport => ({
     ok: false,
     failure: auditFailure(at, reason),
@@ -124,37 +121,20 @@ export function verifyBundle(document: unknown, options: { trustedKeyId?: string
   const bundle = parsed.data;
   const key = publicKeyOf(bundle.publicKey);
   if (typeof key === 'string') return fail({}, key);
-  if (options.trustedKeyId !== undefined && bundle.publicKey.keyId !== options.trustedKeyId) {
+  if (pins.size > 0 && !pins.has(bundle.publicKey.keyId)) {
     return fail(
       {},
-      `signed with key ${bundle.publicKey.keyId.slice(0, 16)}…, not the trusted key ${options.trustedKeyId.slice(0, 16)}…`,
+      `signed with key ${bundle.publicKey.keyId.slice(0, 16)}…, not the trusted key ${[...pins][0]?.slice(0, 16)}…`,
     );
   }
 
-  const caseId = typeof bundle.case.id === 'string' ? bundle.case.id : null;
-  if (caseId === null) return fail({}, 'the case has no id');
-  const verifyLink = createChainVerifier();
-  let state: CaseState | null = null;
-  for (const event of bundle.events) {
-    if (event.caseId !== caseId) return fail({ caseId, seq: event.seq }, `event of another case (${event.caseId})`);
-    const verdict = verifyLink(event);
-    if (!verdict.ok) return fail({ caseId, seq: verdict.seq }, verdict.reason);
-    try {
-      state = evolve(state, event as unknown as StoredEvent);
-    } catch (error) {
-      return fail(
-        { caseId, seq: event.seq },
-        `the event cannot follow the case's history: ${(error as Error).message}`,
-      );
-    }
+  const history = checkCaseHistory(bundle.case, bundle.events);
+  if (!history.ok) {
+    // Format 1 reports name no step (docs/audit-format.md §10 numbers them).
+    const { step: _step, ...failure } = history.failure;
+    return { ok: false, failure };
   }
-  const differing = differingFields(state, bundle.case);
-  if (differing.length > 0) {
-    return fail(
-      { caseId, seq: bundle.events.at(-1)?.seq ?? null },
-      `the case differs from the fold of its events in ${differing.join(', ')}`,
-    );
-  }
+  const caseId = history.caseId;
 
   const checkpoints = new Map<number, SignedCheckpoint>();
   let previous: SignedCheckpoint | undefined;
@@ -190,6 +170,9 @@ export function verifyBundle(document: unknown, options: { trustedKeyId?: string
     unsealedEvents: bundle.events.length - sealed,
     checkpoints: bundle.checkpoints.length,
     keyId: key.keyId,
+    format: BUNDLE_FORMAT,
+    treeSize: 0,
+    pinned: pins.size > 0,
   };
 }
 
@@ -256,12 +239,4 @@ function checkProofs(
     }
   }
   return null;
-}
-
-/** Top-level fields where the stated case and the fold disagree (compared as canonical JSON). */
-export function differingFields(folded: CaseState | null, stated: Record<string, unknown>): string[] {
-  if (folded === null) return ['(no events)'];
-  const fold = folded as unknown as Record<string, unknown>;
-  const keys = new Set([...Object.keys(fold), ...Object.keys(stated)]);
-  return [...keys].filter((k) => canonicalJson(fold[k] ?? null) !== canonicalJson(stated[k] ?? null)).sort();
 }

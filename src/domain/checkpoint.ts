@@ -124,11 +124,19 @@ export type CheckpointVerdict = { ok: true } | { ok: false; reason: string };
  * tile the event ids, each prevHash the previous hash, each hash recomputed, and each
  * signature valid under the given public key.
  */
-export function createCheckpointChainVerifier(publicKey: KeyObject): (c: SignedCheckpoint) => CheckpointVerdict {
-  const keyId = publicKeyId(publicKey);
+export function createCheckpointChainVerifier(
+  trusted: KeyObject | ReadonlyMap<string, KeyObject>,
+): (c: SignedCheckpoint) => CheckpointVerdict {
+  // Several keys after a rotation: each checkpoint is checked under the key it names.
+  const keys = trusted instanceof Map ? trusted : new Map([[publicKeyId(trusted as KeyObject), trusted as KeyObject]]);
+  const [firstId] = keys.keys();
   let previous: { seq: number; toEventId: bigint; hash: string } = { seq: 0, toEventId: 0n, hash: GENESIS_HASH };
   return (c) => {
-    const verdict = checkOne(c, previous, keyId, publicKey);
+    const key = keys.get(c.keyId);
+    const verdict =
+      key === undefined
+        ? checkOne(c, previous, firstId ?? '', keys.get(firstId ?? '') as KeyObject)
+        : checkOne(c, previous, c.keyId, key);
     // Each link is judged on its own: one broken checkpoint does not condemn all that follow.
     previous = {
       seq: c.seq,

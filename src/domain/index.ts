@@ -62,12 +62,13 @@ export type { StageVisit } from './system-events.ts';
 export { LIMITS, hasVisibleCharacter, identifierField, isHttpUrl, isSafeText } from './text.ts';
 export { auditFailure, describeFailure, failureLocation } from './audit-report.ts';
 export type { AuditFailure } from './audit-report.ts';
-export { bundlePublicKeySchema, bundleSchema, signedCheckpointSchema } from './bundle-schema.ts';
+export { bundlePublicKeySchema, signedCheckpointSchema, signedTreeHeadSchema } from './bundle-schema.ts';
 export type { Bundle, BundlePublicKey } from './bundle-schema.ts';
-export { buildBundle, bundlePublicKey, differingFields, verifyBundle } from './bundle.ts';
+export { buildBundle, bundleEvent, bundlePublicKey, verifyBundle } from './bundle.ts';
+export { differingFields } from './bundle-history.ts';
 export { ARCHIVE_BUNDLE_NAME, ARCHIVE_FILES_DIR, checkBundleFiles } from './bundle-files.ts';
 export type { FileCheck } from './bundle-files.ts';
-export type { BundleReport, CoveringCheckpoint } from './bundle.ts';
+export type { BundleReport } from './bundle-history.ts';
 export {
   CHECKPOINT_FORMAT,
   checkpointBytes,
@@ -80,7 +81,46 @@ export {
   signCheckpoint,
 } from './checkpoint.ts';
 export type { CaseHead, SealedLeaf, SignedCheckpoint } from './checkpoint.ts';
-export { createRootBuilder, eventLeaf, inclusionProofs, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
+export {
+  createEventRootBuilder,
+  createRootBuilder,
+  eventLeaf,
+  inclusionProofs,
+  leafHash,
+  merkleRoot,
+  verifyInclusion,
+} from './merkle.ts';
+export {
+  consistencyProof,
+  getterOf,
+  inclusionPath,
+  nodeKey,
+  nodesAfterSettingLeaves,
+  nodesRead,
+  rootOf,
+  verifyConsistency,
+} from './merkle-log.ts';
+export type { NodeGetter } from './merkle-log.ts';
+export {
+  TREE_HEAD_FORMAT,
+  caseHeadLeaf,
+  checkSuccession,
+  signTreeHead,
+  signedTreeHeadBytes,
+  treeHeadProblem,
+} from './tree-head.ts';
+export type { SignedTreeHead } from './tree-head.ts';
+export { BUNDLE_V2_FORMAT, buildBundleV2, bundleV2Schema } from './bundle-v2.ts';
+export type { BundleV2 } from './bundle-v2.ts';
+export {
+  describeKey,
+  introduceKey,
+  keyObjectOf,
+  keySetSchema,
+  resolveKeys,
+} from './signing-keys.ts';
+export type { PublishedKey } from './signing-keys.ts';
+export { parseStrictJson } from './strict-json.ts';
 export { COMMAND_LINE_ACTOR, USER_EVENT_TYPES, chainUserEvents, userChanges } from './user-trail.ts';
 export type { UserEvent, UserEventDraft } from './user-trail.ts';
 export { AGE_BANDS } from './workload.ts';

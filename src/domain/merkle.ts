@@ -18,7 +18,7 @@ export function leafHash(data: Uint8Array): Buffer {
   return sha256(input);
 }
 
-function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   const input = Buffer.allocUnsafe(1 + left.length + right.length);
   input[0] = NODE_PREFIX;
   input.set(left, 1);
@@ -37,7 +37,7 @@ export function eventLeaf(eventHashHex: string): Buffer {
 const emptyRoot = (): Buffer => sha256(new Uint8Array(0));
 
 /** The largest power of two strictly below n (n >= 2): where RFC 6962 splits a tree. */
-function split(n: number): number {
+export function split(n: number): number {
   let k = 1;
   while (k * 2 < n) k *= 2;
   return k;
@@ -76,19 +76,25 @@ export function createRootBuilder(): { add(leaf: Buffer): void; readonly size: n
   };
 }
 
-/** The same, over the trail's events: fed their hex hashes in id order; the root in hex. */
-export function createEventRootBuilder(): {
+/**
+ * The same, over the trail's events: fed their hex hashes in id order; the root in hex. It
+ * may resume from a frontier (the perfect subtrees of a tree of `size` leaves, largest first,
+ * as `frontierHex` gives them): then its cost follows the leaves added, not the tree.
+ */
+export function createEventRootBuilder(from?: { size: number; frontier: readonly string[] }): {
   add(eventHashHex: string): void;
   readonly size: number;
   rootHex(): string;
+  frontierHex(): string[];
 } {
-  const tree = binaryRootBuilder();
+  const tree = binaryRootBuilder(from);
   return {
     add: (eventHashHex) => tree.add(binaryEventLeaf(eventHashHex)),
     get size() {
       return tree.size;
     },
     rootHex: () => Buffer.from(tree.root(), 'latin1').toString('hex'),
+    frontierHex: () => tree.frontier().map((h) => Buffer.from(h, 'latin1').toString('hex')),
   };
 }
 
@@ -113,12 +119,25 @@ function binaryNode(left: string, right: string): string {
   return hash('sha256', NODE_INPUT, 'binary');
 }
 
-function binaryRootBuilder(): { add(leaf: string): void; readonly size: number; root(): string } {
-  // The stack of perfect subtrees: their sizes and hashes.
+function binaryRootBuilder(from?: { size: number; frontier: readonly string[] }): {
+  add(leaf: string): void;
+  readonly size: number;
+  root(): string;
+  frontier(): string[];
+} {
+  // The stack of perfect subtrees: their sizes and hashes (the set bits of the size, largest first).
   const sizes: number[] = [];
   const hashes: string[] = [];
   let count = 0;
+  if (from !== undefined) {
+    for (let bit = 2 ** 52; bit >= 1; bit /= 2) if (Math.floor(from.size / bit) % 2 === 1) sizes.push(bit);
+    if (sizes.length !== from.frontier.length || from.frontier.some((h) => !EVENT_HASH.test(h)))
+      throw new Error(`a frontier of a tree of ${from.size} leaves has ${sizes.length} hashes of 64 hex characters`);
+    hashes.push(...from.frontier.map((h) => Buffer.from(h, 'hex').toString('latin1')));
+    count = from.size;
+  }
   return {
+    frontier: () => [...hashes],
     add(leaf) {
       let size = 1;
       let node = leaf;

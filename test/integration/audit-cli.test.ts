@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCase } from '../../src/app/export-case.ts';
-import { publicKeyId, type Bundle } from '../../src/domain/index.ts';
+import { publicKeyId, verifyBundle, type BundleV2 } from '../../src/domain/index.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { createTrail, generateKeys, SEAL_NOW, type Trail } from '../support/audit-trail.ts';
 import { runCli } from '../support/cli.ts';
+import { rewriteHistory } from '../support/forge-bundle.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { SUPERVISOR } from '../support/fixtures.ts';
 
@@ -84,7 +85,9 @@ describe('casetrail audit verify --bundle', () => {
     const file = path.join(dir, 'bundle.json');
     await writeFile(file, JSON.stringify(exported.bundle, null, 2));
     const offline = { CASETRAIL_DATA_DIR: path.join(dir, 'never-created'), PORT: 'not-a-port', LOG_LEVEL: 'loud' };
-    const result = await runCli(['audit', 'verify', '--bundle', file, '--json'], offline);
+    const pinned = path.join(dir, 'trusted.pem');
+    await writeFile(pinned, sourceTrail.keys.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    const result = await runCli(['audit', 'verify', '--bundle', file, '--public-key', pinned, '--json'], offline);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(result.stdout)).toEqual({
       ok: true,
@@ -93,19 +96,23 @@ describe('casetrail audit verify --bundle', () => {
       events: 6,
       sealedEvents: 6,
       unsealedEvents: 0,
-      checkpoints: 2,
+      checkpoints: 0,
       keyId: publicKeyId(sourceTrail.keys.publicKey),
+      format: 'casetrail-bundle/2',
+      treeSize: 6,
+      pinned: true,
     });
     expect(existsSync(offline.CASETRAIL_DATA_DIR)).toBe(false);
 
-    const pinned = path.join(dir, 'trusted.pem');
-    await writeFile(pinned, sourceTrail.keys.publicKey.export({ type: 'spki', format: 'pem' }).toString());
-    expect((await runCli(['audit', 'verify', '--bundle', file, '--public-key', pinned], offline)).code).toBe(0);
+    // With no key pinned it never answers 0.
+    const unpinned = await runCli(['audit', 'verify', '--bundle', file], offline);
+    expect(unpinned.code).toBe(3);
+    expect(unpinned.stdout).toMatch(/^key not pinned: /u);
     const stranger = path.join(dir, 'stranger.pem');
     await writeFile(stranger, generateKeys().publicKey.export({ type: 'spki', format: 'pem' }).toString());
     const distrusted = await runCli(['audit', 'verify', '--bundle', file, '--public-key', stranger], offline);
     expect(distrusted.code).toBe(1);
-    expect(distrusted.stdout).toMatch(/^bundle BROKEN: signed with key [0-9a-f]{16}…, not the trusted key/u);
+    expect(distrusted.stdout).toMatch(/^bundle BROKEN: signed with key [0-9a-f]{16}…, which is not pinned/u);
   });
 
   it('exits 1 naming the case and seq when one byte of the bundle is edited', async () => {
@@ -113,7 +120,7 @@ describe('casetrail audit verify --bundle', () => {
     const log = createLogger({ level: 'silent' });
     const exported = await exportCase({ pool: db.pool, log, ...trail.keys, sealPolicy: SEAL_NOW }, SUPERVISOR, caseId);
     if (!exported.ok) throw new Error(exported.detail);
-    const text = JSON.stringify(exported.bundle as Bundle, null, 2);
+    const text = JSON.stringify(exported.bundle, null, 2);
     const at = text.indexOf('"claim": "', text.indexOf('"events"')) + 10;
     const file = path.join(dir, 'edited.json');
     await writeFile(file, `${text.slice(0, at)}${text[at] === 'X' ? 'Y' : 'X'}${text.slice(at + 1)}`);
@@ -196,4 +203,58 @@ describe('casetrail personal-data erase', () => {
     });
     expect((await runCli(['personal-data', 'erase', '--case', caseId, '--reason', ' '], env)).code).toBe(2);
   });
+
+  it('refuses a bundle with a duplicate member, naming it', async () => {
+    const caseId = await trail.submit();
+    const exported = await exportOf(caseId);
+    const text = JSON.stringify(exported, null, 2).replace(
+      '"exportedAt": ',
+      '"exportedAt": "2000-01-01T00:00:00.000Z",\n  "exportedAt": ',
+    );
+    const file = path.join(dir, 'duplicate.json');
+    await writeFile(file, text);
+    const result = await runCli(['audit', 'verify', '--bundle', file, '--public-key', await pin(trail)], {
+      LOG_LEVEL: 'silent',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout.trim()).toBe('bundle BROKEN: duplicate member $.exportedAt');
+  });
 });
+
+describe('pinned keys', () => {
+  it('a rewritten history re-signed with another key exits 3 unpinned and 1 pinned', async () => {
+    const caseId = await trail.enforcedPenalty();
+    const genuine = await exportOf(caseId);
+    const attacker = generateKeys();
+    const forged = rewriteHistory(
+      genuine,
+      (events) => events.map((e) => (e.seq === 3 ? { ...e, payload: { ...e.payload, rationale: 'rewritten' } } : e)),
+      attacker,
+    );
+    // The forgery is consistent in itself: only a pinned key tells it apart.
+    expect(verifyBundle(forged)).toMatchObject({ ok: true, pinned: false });
+    const file = path.join(dir, 'forged.json');
+    await writeFile(file, JSON.stringify(forged, null, 2));
+    const unpinned = await runCli(['audit', 'verify', '--bundle', file], { LOG_LEVEL: 'silent' });
+    expect(unpinned.code).toBe(3);
+    expect(unpinned.stdout).toMatch(/^key not pinned/u);
+    const pinned = await runCli(['audit', 'verify', '--bundle', file, '--public-key', await pin(trail)], {
+      LOG_LEVEL: 'silent',
+    });
+    expect(pinned.code).toBe(1);
+    expect(pinned.stdout).toMatch(/^bundle BROKEN: signed with key [0-9a-f]{16}…, which is not pinned/u);
+  });
+});
+
+async function exportOf(caseId: string): Promise<BundleV2> {
+  const log = createLogger({ level: 'silent' });
+  const exported = await exportCase({ pool: db.pool, log, ...trail.keys, sealPolicy: SEAL_NOW }, SUPERVISOR, caseId);
+  if (!exported.ok) throw new Error(exported.detail);
+  return exported.bundle;
+}
+
+async function pin(of: Trail): Promise<string> {
+  const file = path.join(dir, `pinned-${publicKeyId(of.keys.publicKey).slice(0, 8)}.pem`);
+  await writeFile(file, of.keys.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  return file;
+}

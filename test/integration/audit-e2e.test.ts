@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,9 +83,14 @@ describe.each(['redis', 'postgres'] as const)('the audit trail of the whole syst
       expect.objectContaining({ actorId: supervisor.id, action: 'case.export', purpose: 'e2e check' }),
     ]);
 
+    // The keys, fetched without a token while the system runs, pin the bundle's key offline.
+    const keys = path.join(dir, `${backend}-keys.json`);
+    await writeFile(keys, await (await fetch(`${sys.baseUrl}/.well-known/casetrail-keys.json`)).text());
     await sys.close();
     system = undefined;
-    const verified = await runCli(['audit', 'verify', '--bundle', file, '--json'], {});
+    const unpinned = await runCli(['audit', 'verify', '--bundle', file], {});
+    expect(unpinned.code, unpinned.stdout).toBe(3);
+    const verified = await runCli(['audit', 'verify', '--bundle', file, '--trusted-keys', keys, '--json'], {});
     expect(verified.code, verified.stdout).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({
       ok: true,
@@ -94,6 +99,6 @@ describe.each(['redis', 'postgres'] as const)('the audit trail of the whole syst
       sealedEvents: 6,
       unsealedEvents: 0,
     });
-    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ format: 'casetrail-bundle/1' });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ format: 'casetrail-bundle/2' });
   });
 });

@@ -51,7 +51,7 @@ describe('the audit sealer', () => {
       [1, '1', 3],
       [2, '4', 3],
     ]);
-    expect(await trail.seal(slow, false)).toEqual({ status: 'not_due', checkpoints: [] });
+    expect(await trail.seal(slow, false)).toEqual({ status: 'not_due', checkpoints: [], treeHeads: [] });
     const due = await trail.seal({ ...slow, maxAgeMs: 0 }, false);
     expect(due.checkpoints.map((c) => [c.seq, c.fromEventId, c.toEventId, c.eventCount])).toEqual([
       [3, '7', await maxEventId(), 1],

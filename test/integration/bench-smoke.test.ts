@@ -88,6 +88,9 @@ describe('benchmark smoke run', () => {
     // Two full pages of 500 events: their latencies.
     expect(result.p50Ms).toBeGreaterThan(0);
     expect(result.p99Ms).toBeGreaterThanOrEqual(result.p50Ms);
+    // audit verify --since: the same new events on a tenth of the history and on all of it.
+    expect(result.incremental).toMatchObject({ newEvents: 100, smallHistory: 120, largeHistory: 1_200, ok: true });
+    expect(result.incremental.smallSeconds).toBeGreaterThan(0);
   });
 
   it('uploads and downloads a small file against a disk copy of the same bytes', async () => {

@@ -179,7 +179,7 @@ describe.skipIf(!hasChromium)('the console, in a browser, on the running system'
       format: string;
       case: { id: string };
     };
-    expect([exported.format, exported.case.id]).toEqual(['casetrail-bundle/1', caseId]);
+    expect([exported.format, exported.case.id]).toEqual(['casetrail-bundle/2', caseId]);
 
     await supervisor.locator('.event').nth(2).getByRole('link', { name: 'See the case as of this event' }).click();
     await supervisor.locator('.as-of-banner').waitFor();

@@ -393,7 +393,9 @@ describe('a case exported with its files', () => {
       const archive = await readBundleArchive(zip);
       expect([...archive.files.keys()].toSorted()).toEqual([first.sha256, second.sha256].toSorted());
 
-      const ok = await runCli(['audit', 'verify', '--bundle', zip], {});
+      const keys = join(dir, 'keys.json');
+      await writeFile(keys, (await api.app.inject({ method: 'GET', url: '/.well-known/casetrail-keys.json' })).body);
+      const ok = await runCli(['audit', 'verify', '--bundle', zip, '--trusted-keys', keys], {});
       expect(ok.code, ok.stdout + ok.stderr).toBe(0);
       expect(ok.stdout).toMatch(/bundle verified: .* 3 files match their hashes/u);
 
@@ -404,7 +406,7 @@ describe('a case exported with its files', () => {
       bytes[at + 3] = (bytes[at + 3] as number) ^ 0x01;
       const broken = join(dir, 'broken.zip');
       await writeFile(broken, bytes);
-      const failed = await runCli(['audit', 'verify', '--bundle', broken], {});
+      const failed = await runCli(['audit', 'verify', '--bundle', broken, '--trusted-keys', keys], {});
       expect(failed.code).toBe(1);
       expect(failed.stdout).toContain(`file ${second.id} (files/${second.sha256}) does not match its SHA-256`);
     } finally {

@@ -95,6 +95,26 @@ describe('the application connects as a role of its own', () => {
   });
 });
 
+it('holds no UPDATE, DELETE or TRUNCATE on any table with append-only triggers', async () => {
+  const { rows } = await db.pool.query<{ table: string }>(
+    `SELECT DISTINCT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+      WHERE t.tgname LIKE '%\\_append\\_only' AND c.relnamespace = current_schema()::regnamespace ORDER BY 1`,
+  );
+  // The record, the Merkle log and its keys, the user trail: every one of them.
+  expect(rows.map((r) => r.table)).toEqual(
+    expect.arrayContaining(['access_log', 'checkpoints', 'events', 'log_entries', 'signing_keys', 'user_events']),
+  );
+  for (const { table } of rows) {
+    const { rows: privileges } = await app.query<{ update: boolean; delete: boolean; truncate: boolean }>(
+      `SELECT has_table_privilege(current_user, $1, 'UPDATE') AS update,
+              has_table_privilege(current_user, $1, 'DELETE') AS delete,
+              has_table_privilege(current_user, $1, 'TRUNCATE') AS truncate`,
+      [table],
+    );
+    expect({ table, ...privileges[0] }).toEqual({ table, update: false, delete: false, truncate: false });
+  }
+});
+
 describe.each(APPEND_ONLY)('the application role against $table', ({ table, triggers, column }) => {
   const attacks = [
     `UPDATE ${table} SET ${column} = ${column}`,

@@ -14,6 +14,17 @@ import { BODIES, CLERK, SUPERVISOR, SUPERVISOR_2, VERIFIER, penaltyBody, submitB
 
 const HOUR = 3_600_000;
 
+/** The audit tables whose triggers refuse changes. */
+const APPEND_ONLY = [
+  'events',
+  'checkpoints',
+  'log_entries',
+  'log_nodes',
+  'tree_heads',
+  'signing_keys',
+  'tree_head_anchors',
+];
+
 export const SEAL_NOW: SealPolicy = { maxEvents: 4, maxAgeMs: 0, barrierTimeoutMs: 5_000 };
 
 export interface Trail {
@@ -91,15 +102,12 @@ export function createTrail(db: TestDatabase, keys = generateKeys()): Trail {
       await client.connect();
       try {
         await client.query('BEGIN');
-        await client.query('ALTER TABLE events DISABLE TRIGGER USER');
-        await client.query('ALTER TABLE checkpoints DISABLE TRIGGER USER');
+        for (const table of APPEND_ONLY) await client.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
         await client.query(sql, params);
-        for (const [table, trigger] of [
-          ['events', 'events_append_only'],
-          ['events', 'events_no_truncate'],
-          ['checkpoints', 'checkpoints_append_only'],
-          ['checkpoints', 'checkpoints_no_truncate'],
-        ]) {
+        for (const [table, trigger] of APPEND_ONLY.flatMap((t) => [
+          [t, `${t}_append_only`],
+          [t, `${t}_no_truncate`],
+        ])) {
           await client.query(`ALTER TABLE ${table} ENABLE ALWAYS TRIGGER ${trigger}`);
         }
         await client.query('COMMIT');

@@ -163,8 +163,12 @@ function postgresType(field: DmmfField): string {
         return 'uuid';
       case 'Int:':
         return 'integer';
+      case 'Int:SmallInt':
+        return 'smallint';
       case 'BigInt:':
         return 'bigint';
+      case 'Bytes:':
+        return 'bytea';
       case 'Boolean:':
         return 'boolean';
       case 'Json:':

@@ -55,6 +55,9 @@ describe('an exported bundle', () => {
       unsealedEvents: 1,
       checkpoints: 2,
       keyId: publicKeyId(publicKey),
+      format: 'casetrail-bundle/1',
+      treeSize: 0,
+      pinned: false,
     });
   });
 

@@ -1,12 +1,19 @@
 import { z } from 'zod';
-import { PERSONAL_FIELDS, bundlePublicKeySchema, bundleSchema, signedCheckpointSchema } from '../../domain/index.ts';
+import {
+  PERSONAL_FIELDS,
+  bundlePublicKeySchema,
+  bundleV2Schema,
+  keySetSchema,
+  signedCheckpointSchema,
+  signedTreeHeadSchema,
+} from '../../domain/index.ts';
 
 // Representations of the audit endpoints. The bundle and the checkpoint are the documented
 // formats themselves (docs/audit-format.md), so their schemas come from the domain.
 
-export const bundleResponseSchema = bundleSchema.meta({
+export const bundleResponseSchema = bundleV2Schema.meta({
   id: 'Bundle',
-  description: 'casetrail-bundle/1 (docs/audit-format.md)',
+  description: 'casetrail-bundle/2 (docs/audit-format.md)',
 });
 
 export const checkpointSchema = signedCheckpointSchema.meta({
@@ -70,3 +77,28 @@ export const erasureResultSchema = z
     objectsDeleted: z.int().describe('stored files whose bytes were deleted (those no other case holds)'),
   })
   .meta({ id: 'Erasure' });
+
+export const treeHeadSchema = signedTreeHeadSchema.meta({
+  id: 'TreeHead',
+  description: 'a signed tree head of the Merkle log (docs/audit-format.md)',
+});
+
+const hex = z.string().regex(/^[0-9a-f]{64}$/u);
+
+export const consistencyProofSchema = z.object({
+  from: z.int(),
+  to: z.int(),
+  proof: z.array(hex).describe('RFC 9162 §2.1.4.1 consistency proof'),
+});
+
+export const inclusionProofSchema = z.object({
+  eventId: z.string(),
+  leafIndex: z.int(),
+  treeSize: z.int(),
+  path: z.array(hex).describe('RFC 9162 §2.1.3.1 audit path, deepest sibling first'),
+});
+
+export const keySetResponseSchema = keySetSchema.meta({
+  id: 'KeySet',
+  description: 'every key that signed the audit trail (docs/audit-format.md, key rotation)',
+});

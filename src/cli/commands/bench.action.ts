@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
-import { runAuditBench } from '../../bench/audit.bench.ts';
+import { runAuditBench, type AuditBenchResult } from '../../bench/audit.bench.ts';
 import { runFilesBench } from '../../bench/files.bench.ts';
 import { runImportBench } from '../../bench/import.bench.ts';
 import { runSoakBench } from '../../bench/soak.bench.ts';
@@ -304,6 +304,15 @@ function scalingRows(r: Record<string, unknown>): string[][] {
   ]);
 }
 
+/** The incremental verification of the audit bench, in one phrase. */
+function sinceLine(incremental: unknown): string {
+  const i = incremental as AuditBenchResult['incremental'];
+  return (
+    `log from nothing ${i.logFullSeconds} s; --since ${i.newEvents} new events on ${i.smallHistory} / ${i.largeHistory} events: ` +
+    `${i.smallSeconds} / ${i.largeSeconds} s (ratio ${i.incrementalRatio}, target ≤ 1.3)`
+  );
+}
+
 function row(r: Record<string, unknown>): string[] {
   if (r.skipped) return [`${r.scenario} (${r.backend})`, 'skipped', '', '', '', '', String(r.skipped)];
   if (r.scenario === 'pipeline') {
@@ -360,7 +369,7 @@ function row(r: Record<string, unknown>): string[] {
       String(r.ratio),
       `${r.p50Ms}/${r.p99Ms} ms`,
       `${r.peakRssMb} MiB`,
-      `${r.events} events (p50/p99 per page of 500); RSS at a quarter of them ${r.quarterTrailPeakRssMb} MiB`,
+      `${r.events} events (p50/p99 per page of 500); RSS at a quarter of them ${r.quarterTrailPeakRssMb} MiB; ${sinceLine(r.incremental)}`,
     ];
   }
   return [

@@ -185,6 +185,12 @@ export const configSchema = z
     CASETRAIL_CHECKPOINT_INTERVAL: duration('30s').describe(
       'audit checkpoint at the latest this long after an event (T)',
     ),
+    CASETRAIL_TSA_URL: z
+      .url({ protocol: /^https?$/u })
+      .optional()
+      .describe(
+        'RFC 3161 time-stamp authority: each signed tree head gets a time stamp from it, kept and put in bundles; unset: none',
+      ),
     CASETRAIL_RATE_LIMIT_MAX: positiveInt(600).describe('API requests allowed per token in each rate-limit window'),
     CASETRAIL_RATE_LIMIT_ADDRESS_MAX: positiveInt(1200).describe(
       'API requests allowed per client address in each window, counted before the token is looked at (an address may carry several users: an office behind NAT)',

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import { secretsKeyFrom } from '../secret-box.ts';
@@ -74,4 +74,21 @@ async function readOrGenerate(file: string, generate: () => string, log: Logger)
   );
   log.info({ file }, 'generated a new key into the data directory');
   return (await readFile(file, 'utf8')).trim();
+}
+
+/**
+ * Makes `pem` the signing key of the data directory; the key it replaces is kept beside it as
+ * signing-key.<keyId>.retired.pem. Processes take the new key when they next start.
+ */
+export async function installSigningKey(config: Config, pem: string, retiredKeyId: string): Promise<string> {
+  const dir = path.resolve(config.CASETRAIL_DATA_DIR);
+  const file = path.join(dir, 'signing-key.pem');
+  await mkdir(dir, { recursive: true });
+  if (existsSync(file)) await rename(file, path.join(dir, `signing-key.${retiredKeyId}.retired.pem`));
+  await writeFile(file, pem, { mode: 0o600, flag: 'wx' });
+  return file;
+}
+
+export function newSigningKeyPem(): string {
+  return generateSigningKey();
 }

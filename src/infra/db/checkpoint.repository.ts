@@ -119,21 +119,6 @@ export async function leavesBetween(
   return rows.map(toLeaf);
 }
 
-/** Every event of a checkpoint's range, a page at a time, in id order. */
-export async function* streamLeaves(
-  pool: Queryable,
-  range: { fromId: string; toId: string },
-  pageSize: number,
-): AsyncGenerator<SealedLeaf> {
-  let after = (BigInt(range.fromId) - 1n).toString();
-  for (;;) {
-    const page = await leavesBetween(pool, after, range.toId, pageSize);
-    yield* page;
-    if (page.length < pageSize) return;
-    after = (page.at(-1) as SealedLeaf).id;
-  }
-}
-
 /** Every event of a checkpoint's range in id order, read as arrays a page ahead (`audit verify`). */
 export function leafPages(
   pool: Queryable,
@@ -212,15 +197,4 @@ export async function checkpointSeqsOfCase(pool: pg.Pool, caseId: string): Promi
     JSON.stringify([{ caseId }]),
   ]);
   return new Set(rows.map((r) => Number(r.id)));
-}
-
-/** The checkpoints whose ranges hold some event of the case, in seq order. */
-export async function checkpointsCoveringCase(pool: Queryable, caseId: string): Promise<StoredCheckpoint[]> {
-  const { rows } = await pool.query<CheckpointRow>(
-    `SELECT * FROM checkpoints WHERE id IN (
-       SELECT c.id FROM events e JOIN checkpoints c ON e.id BETWEEN c.from_event_id AND c.to_event_id WHERE e.case_id = $1
-     ) ORDER BY id`,
-    [caseId],
-  );
-  return rows.map(rowToCheckpoint);
 }
