@@ -34,7 +34,7 @@ describe('casetrail-bundle/2', () => {
     await trail.seal();
     const bundle = await exportOf(first);
     expect(bundle.format).toBe('casetrail-bundle/2');
-    expect(bundle.treeHead?.treeSize).toBe(9);
+    expect(bundle.treeHead?.treeSize).toBe(10);
     expect(bundle.proofs.map((p) => [p.seq, p.leafIndex])).toEqual([0, 1, 2, 3, 4, 5].map((i) => [i + 1, i]));
     expect(bundle.headsProof).toMatchObject({ leafIndex: 0 });
     expect(bundle.keys.map((k) => k.keyId)).toEqual([bundle.keyId]);
@@ -43,7 +43,7 @@ describe('casetrail-bundle/2', () => {
       caseId: first,
       events: 6,
       sealedEvents: 6,
-      treeSize: 9,
+      treeSize: 10,
       pinned: true,
     });
   });

@@ -32,8 +32,8 @@ describe('incremental verification of the Merkle log', () => {
     await trail.dismissed();
     await trail.seal();
     const { report, state } = await verify(null);
-    expect(report).toMatchObject({ ok: true, fromSize: 0, toSize: 9, events: 9, casesMoved: 2, failures: [] });
-    expect(state?.treeHead.treeSize).toBe(9);
+    expect(report).toMatchObject({ ok: true, fromSize: 0, toSize: 10, events: 10, casesMoved: 2, failures: [] });
+    expect(state?.treeHead.treeSize).toBe(10);
     kept = state;
   });
 
@@ -43,7 +43,7 @@ describe('incremental verification of the Merkle log', () => {
     await trail.enforcedPenalty();
     await trail.seal();
     const { report, state } = await verify(kept);
-    expect(report).toMatchObject({ ok: true, fromSize: 9, toSize: 16, events: 7, treeHeads: 2, casesMoved: 2 });
+    expect(report).toMatchObject({ ok: true, fromSize: 10, toSize: 17, events: 7, treeHeads: 2, casesMoved: 2 });
     // Resumed from the frontier, it agrees with a verification from the start.
     expect((await verify(null)).state).toEqual(state);
     kept = state;
@@ -101,8 +101,8 @@ describe('incremental verification of the Merkle log', () => {
       await other.seal();
       const second = await runCli(['audit', 'verify', '--since', file, '--json'], env);
       expect(second.code).toBe(0);
-      expect(JSON.parse(second.stdout)).toMatchObject({ ok: true, fromSize: 6, toSize: 9, events: 3 });
-      expect(JSON.parse(await readFile(file, 'utf8')).treeHead.treeSize).toBe(9);
+      expect(JSON.parse(second.stdout)).toMatchObject({ ok: true, fromSize: 6, toSize: 10, events: 4 });
+      expect(JSON.parse(await readFile(file, 'utf8')).treeHead.treeSize).toBe(10);
     } finally {
       await fresh.drop();
     }
