@@ -155,8 +155,11 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
               // An idle worker has no job to wait for: closed with force, it drops its
               // blocking connection instead of sending QUIT, which after a Redis Cluster
               // outage can wait out the whole timeout on a connection still reconnecting.
+              // On the PostgreSQL backend a forced close cuts the worker's query under it
+              // ("Connection terminated"): it closes gracefully there, as it never waits.
               const idle = (running.get(worker.name)?.size ?? 0) === 0;
-              await withTimeout(worker.close(idle), timeoutMs, 'worker close');
+              const force = idle && options.factory.backend === 'redis';
+              await withTimeout(worker.close(force), timeoutMs, 'worker close');
             } catch (error) {
               // BullMQ has no way to stop waiting once close() began (close(true) returns the
               // same promise): signal the running jobs, hand them back to wait under their own
