@@ -9,7 +9,7 @@ import {
   type DatabasePool,
   type PrismaClient,
 } from '../app/database.ts';
-import { DEFAULT_CLOCK_SKEW_MS } from '../domain/index.ts';
+import { DEFAULT_CLOCK_SKEW_MS, DEFAULT_TIME_ZONE } from '../domain/index.ts';
 import type { Config } from '../infra/config/config.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createGate, registerAuthentication, type RateLimitOptions } from './auth.ts';
@@ -55,6 +55,8 @@ export type ServerOptions = {
   trustProxy: boolean | number | string[];
   /** How far a client's clock may run ahead of the server's when it sends a business date. */
   clockSkewMs: number;
+  /** The zone of calendar dates in searches and reports (CASETRAIL_TIME_ZONE). */
+  timeZone: string;
 };
 
 const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -66,6 +68,7 @@ const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   trustProxy: false,
   timeouts: { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000 },
   clockSkewMs: DEFAULT_CLOCK_SKEW_MS,
+  timeZone: DEFAULT_TIME_ZONE,
 };
 
 export interface ServerDeps {
@@ -168,7 +171,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         inbox: createCommandInbox(deps.pool),
         ...(handoff === undefined ? {} : { handoff }),
       });
-      caseRoutes(v1, { pool: deps.pool });
+      caseRoutes(v1, { pool: deps.pool, timeZone: options.timeZone });
       userRoutes(v1, { pool: deps.pool, prisma: deps.prisma, unknownTokens: gate.unknownTokens });
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });
@@ -244,6 +247,7 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
         },
         webhookAllowCidrs: input.config.CASETRAIL_WEBHOOK_ALLOW_CIDRS,
         clockSkewMs: input.config.CASETRAIL_CLOCK_SKEW,
+        timeZone: input.config.CASETRAIL_TIME_ZONE,
       },
     });
   } catch (error) {

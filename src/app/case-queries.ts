@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import {
+  DEFAULT_TIME_ZONE,
   canSeeCase,
   foldAsOf,
   linkedCaseIdOf,
@@ -15,6 +16,7 @@ import {
 import { findCase, listEvents } from '../infra/db/case.repository.ts';
 import {
   insertAccessLog,
+  searchCases,
   selectCases,
   selectCasesByIds,
   selectEvents,
@@ -27,7 +29,11 @@ import {
 import { findCommand, type CommandRecord } from '../infra/db/command.repository.ts';
 import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
 
-export type CaseQueryDeps = { pool: pg.Pool };
+export type CaseQueryDeps = {
+  pool: pg.Pool;
+  /** The zone of the calendar days `from` and `to` name (CASETRAIL_TIME_ZONE); default Asia/Ho_Chi_Minh. */
+  timeZone?: string;
+};
 
 /** The personal fields a reader may see; absent when not allowed or erased. */
 export type VisiblePersonalData = {
@@ -46,6 +52,7 @@ export const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;
 
 const createdCursor = z.tuple([cursorKey.timestamp, cursorKey.uuid]);
+const searchCursor = z.tuple([cursorKey.int4, cursorKey.timestamp, cursorKey.uuid]);
 const worklistCursor = z.tuple([cursorKey.int4, cursorKey.timestamp, cursorKey.uuid]);
 const eventCursor = z.tuple([cursorKey.int4]);
 
@@ -119,12 +126,29 @@ export async function listCases(
   if (!scope.all && scope.submittedBy === null && scope.receivedOrVerifiedBy === null) {
     return { ok: false, code: 'forbidden', detail: 'listing cases needs the clerk, verifier or supervisor role' };
   }
-  const after = query.cursor === undefined ? null : decodeCursor(query.cursor, createdCursor);
+  const { cursor, limit = DEFAULT_LIMIT, q, ...filter } = query;
+  const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
+  if (q !== undefined) {
+    const after = cursor === undefined ? null : decodeCursor(cursor, searchCursor);
+    if (after === undefined) return badCursor;
+    const rows = await searchCases(deps.pool, {
+      scope,
+      filter,
+      timeZone,
+      q,
+      after: after === null ? null : { rank: after[0], createdAt: after[1], id: after[2] },
+      limit,
+    });
+    const { items, nextCursor } = page(rows, limit, (last) => [last.rank, last.createdAt, last.id]);
+    const states = items.map(({ rank: _rank, ...state }) => state);
+    return { ok: true, items: await withLinks(deps, actor, states), nextCursor };
+  }
+  const after = cursor === undefined ? null : decodeCursor(cursor, createdCursor);
   if (after === undefined) return badCursor;
-  const { cursor: _cursor, limit = DEFAULT_LIMIT, ...filter } = query;
   const rows = await selectCases(deps.pool, {
     scope,
     filter,
+    timeZone,
     after: after === null ? null : { createdAt: after[0], id: after[1] },
     limit,
   });

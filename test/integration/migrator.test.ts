@@ -178,6 +178,7 @@ describe('migrate', () => {
       '20261206300000_decision_key': '775c0c370ece5be33183ac89aad31ac6826c85c95e022f9145ade756cc41de04',
       '20261206310000_user_name_key': '831392ce829ef6851e0256a3e1c8146e9f2cb61b3ef575b531d19983625659d3',
       '20261206400000_evidence_files': 'f4eaff3e9d0b6d9fb35028ab7efff5bc951f48533d71b78840e0deb54d8f4c5c',
+      '20261207300000_search': '9ac4a3f8fb780ab78564d4d23003d21fc7619ea6eae1ea83c085a7e68b07d963',
     };
     const onDiskNow = Object.fromEntries(
       await Promise.all(

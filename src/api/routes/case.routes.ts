@@ -1,7 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CATEGORIES, OUTCOMES, PLATFORMS, STAGES, isSafeText } from '../../domain/index.ts';
+import {
+  CATEGORIES,
+  LIMITS,
+  OUTCOMES,
+  PLATFORMS,
+  STAGES,
+  VERDICTS,
+  identifierField,
+  isSafeText,
+  periodProblems,
+} from '../../domain/index.ts';
 import {
   getCase,
   getCommand,
@@ -24,22 +34,36 @@ import {
   purposeSchema,
 } from '../schemas/common.schemas.ts';
 
-const listQuerySchema = z.strictObject({
-  stage: z.enum(STAGES).optional(),
-  outcome: z.enum(OUTCOMES).optional(),
-  platform: z.enum(PLATFORMS).optional(),
-  category: z.enum(CATEGORIES).optional(),
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .refine(isSafeText, 'must not contain NUL characters or lone surrogates')
-    .optional()
-    .describe('searches the reference, the URL and the claim (case-insensitive)'),
-  limit: limitSchema.optional().describe('1-200, default 50'),
-  cursor: cursorSchema.optional(),
-});
+const listQuerySchema = z
+  .strictObject({
+    stage: z.enum(STAGES).optional(),
+    outcome: z.enum(OUTCOMES).optional(),
+    platform: z.enum(PLATFORMS).optional(),
+    category: z.enum(CATEGORIES).optional(),
+    verdict: z.enum(VERDICTS).optional(),
+    authority: identifierField(LIMITS.code).optional().describe('the code of the authority the case was referred to'),
+    assignee: z.uuid().optional().describe('a verifier holding the claim or who recorded the verdict'),
+    from: z.iso.date().optional().describe('first day of receipt (YYYY-MM-DD in CASETRAIL_TIME_ZONE)'),
+    to: z.iso.date().optional().describe('last day of receipt, inclusive; at most 5 years after from'),
+    q: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine(isSafeText, 'must not contain NUL characters or lone surrogates')
+      .refine((q) => !/[%_]/u.test(q), 'must not contain % or _')
+      .optional()
+      .describe(
+        'words searched without case or diacritics in the reference, decision number, URL, claim, account, content, penalty subject and notes; best matches first',
+      ),
+    limit: limitSchema.optional().describe('1-200, default 50'),
+    cursor: cursorSchema.optional(),
+  })
+  .superRefine((query, ctx) => {
+    for (const problem of periodProblems(query.from, query.to)) {
+      ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
+    }
+  });
 
 const worklistQuerySchema = z.strictObject({
   limit: limitSchema.optional().describe('1-200, default 50'),

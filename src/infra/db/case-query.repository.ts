@@ -13,11 +13,25 @@ export type CaseFilter = {
   outcome?: string;
   platform?: string;
   category?: string;
-  /** Matched case-insensitively anywhere in the reference, the URL or the claim. */
+  verdict?: string;
+  /** The code of the authority the case was referred to (or that decided its penalty). */
+  authority?: string;
+  /** A verifier who holds the case's claim or recorded its verdict. */
+  assignee?: string;
+  /** First and last calendar day of receipt (YYYY-MM-DD, inclusive) in the query's time zone. */
+  from?: string;
+  to?: string;
+  /**
+   * Words matched, without case or diacritics, in the reference, decision number, URL, claim,
+   * account handle and name, content, penalty subject and notes; every word must occur.
+   * Holds no LIKE wildcard (the API refuses % and _).
+   */
   q?: string;
 };
 
 export type CreatedCursor = { createdAt: string; id: string };
+/** A search's position: its rank, then newest first. */
+export type SearchCursor = { rank: number; createdAt: string; id: string };
 export type WorklistCursor = { rank: number; createdAt: string; id: string };
 
 export type PersonalDataRow = {
@@ -47,26 +61,53 @@ export function scopeSql(scope: CaseScope, params: Params): string {
   return parts.length === 0 ? 'FALSE' : `(${parts.join(' OR ')})`;
 }
 
-/** A LIKE pattern matching the text literally: backslash, % and _ are escaped. */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/gu, '\\$&')}%`;
+/** The folded LIKE pattern of a text anywhere (the text holds no % or _; a backslash is escaped). */
+function containsSql(text: string, params: Params): string {
+  return `'%' || casetrail_fold(${params.add(text.replace(/\\/gu, '\\\\'))}) || '%'`;
 }
+
+/** At most this many words of a query are matched (the API bounds q to 200 characters). */
+const MAX_WORDS = 12;
+
+/** The conditions of the filters beside the search, on `cases` columns (unqualified). */
+function filterSql(filter: CaseFilter, timeZone: string, params: Params): string[] {
+  const where: string[] = [];
+  const columns = {
+    stage: 'stage',
+    outcome: 'outcome',
+    platform: 'platform',
+    category: 'category',
+    verdict: 'verdict_code',
+    authority: 'authority_code',
+  } as const;
+  for (const [key, column] of Object.entries(columns) as [keyof typeof columns, string][]) {
+    const value = filter[key];
+    if (value !== undefined) where.push(`${column} = ${params.add(value)}`);
+  }
+  if (filter.assignee !== undefined) {
+    const who = params.add(filter.assignee);
+    where.push(`(claimed_by = ${who}::uuid OR verified_by = ${who}::uuid)`);
+  }
+  // Calendar days of the zone: the first instant of `from` up to the first instant after `to`.
+  const zone = filter.from !== undefined || filter.to !== undefined ? params.add(timeZone) : null;
+  if (filter.from !== undefined) {
+    where.push(`received_at >= (${params.add(filter.from)}::date::timestamp AT TIME ZONE ${zone})`);
+  }
+  if (filter.to !== undefined) {
+    where.push(`received_at < ((${params.add(filter.to)}::date + 1)::timestamp AT TIME ZONE ${zone})`);
+  }
+  return where;
+}
+
+type ListQuery = { scope: CaseScope; filter: CaseFilter; timeZone: string; limit: number };
 
 /** Newest first, keyset-paginated on (created_at, id); returns up to limit + 1 rows to detect a next page. */
 export async function selectCases(
   pool: pg.Pool,
-  query: { scope: CaseScope; filter: CaseFilter; after: CreatedCursor | null; limit: number },
+  query: ListQuery & { after: CreatedCursor | null },
 ): Promise<CaseState[]> {
   const params = new Params();
-  const where = [scopeSql(query.scope, params)];
-  for (const column of ['stage', 'outcome', 'platform', 'category'] as const) {
-    const value = query.filter[column];
-    if (value !== undefined) where.push(`${column} = ${params.add(value)}`);
-  }
-  if (query.filter.q !== undefined) {
-    const pattern = params.add(containsPattern(query.filter.q));
-    where.push(`(reference ILIKE ${pattern} OR url ILIKE ${pattern} OR claim ILIKE ${pattern})`);
-  }
+  const where = [scopeSql(query.scope, params), ...filterSql(query.filter, query.timeZone, params)];
   if (query.after !== null) {
     where.push(
       `(created_at, id) < (${params.add(query.after.createdAt)}::timestamptz, ${params.add(query.after.id)}::uuid)`,
@@ -77,6 +118,41 @@ export async function selectCases(
     params.values,
   );
   return rows.map(rowToCase);
+}
+
+/**
+ * The cases whose folded text holds every word of q, best first: the whole phrase in an
+ * identifier (reference, decision number, handle) ranks 3, the whole phrase anywhere 1, the
+ * words apart 0; then newest first. Keyset-paginated on (rank, created_at, id).
+ */
+export async function searchCases(
+  pool: pg.Pool,
+  query: ListQuery & { q: string; after: SearchCursor | null },
+): Promise<(CaseState & { rank: number })[]> {
+  const params = new Params();
+  const words = query.q
+    .split(/\s+/u)
+    .filter((w) => w.length > 0)
+    .slice(0, MAX_WORDS);
+  const phrase = containsSql(words.join(' '), params);
+  const matches = words.map((word) => `s.body LIKE ${containsSql(word, params)}`);
+  const where = [scopeSql(query.scope, params), ...filterSql(query.filter, query.timeZone, params)];
+  if (query.after !== null) {
+    const { rank, createdAt, id } = query.after;
+    where.push(
+      `(rank, created_at, id) < (${params.add(rank)}::int, ${params.add(createdAt)}::timestamptz, ${params.add(id)}::uuid)`,
+    );
+  }
+  const { rows } = await pool.query<CaseRow & { rank: number }>(
+    `SELECT * FROM (
+       SELECT c.*, (CASE WHEN s.keys LIKE ${phrase} THEN 2 ELSE 0 END + CASE WHEN s.body LIKE ${phrase} THEN 1 ELSE 0 END) AS rank
+         FROM case_search s JOIN cases c ON c.id = s.case_id
+        WHERE ${matches.join(' AND ')}) found
+      WHERE ${where.join(' AND ')}
+      ORDER BY rank DESC, created_at DESC, id DESC LIMIT ${params.add(query.limit + 1)}`,
+    params.values,
+  );
+  return rows.map((row) => ({ ...rowToCase(row), rank: row.rank }));
 }
 
 /** urgent = 1 ... low = 4: the worklist's first sort key, from the domain's priority order. */
