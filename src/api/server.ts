@@ -25,6 +25,7 @@ import { meRoutes } from './routes/me.routes.ts';
 import { userRoutes } from './routes/user.routes.ts';
 import { metricsRoutes } from './routes/metrics.routes.ts';
 import { statsRoutes } from './routes/stats.routes.ts';
+import { topicRoutes } from './routes/topic.routes.ts';
 import { stageHistoryRoutes } from './routes/stage-history.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
 import { registerRequestDeadline } from './http/request-deadline.ts';
@@ -175,6 +176,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       userRoutes(v1, { pool: deps.pool, prisma: deps.prisma, unknownTokens: gate.unknownTokens });
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });
+      topicRoutes(v1, { pool: deps.pool });
       stageHistoryRoutes(v1, { pool: deps.pool });
       webhookRoutes(v1, {
         prisma: deps.prisma,

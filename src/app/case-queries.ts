@@ -28,6 +28,7 @@ import {
 } from '../infra/db/case-query.repository.ts';
 import { findCommand, type CommandRecord } from '../infra/db/command.repository.ts';
 import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
+import { unknownTopics } from './topics.ts';
 
 export type CaseQueryDeps = {
   pool: pg.Pool;
@@ -45,7 +46,7 @@ export type CaseView = { state: CaseState; personal: VisiblePersonalData; links:
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
 type NotFound = { ok: false; code: 'not_found'; detail: string };
-type BadCursor = { ok: false; code: 'validation_failed'; detail: string; path: 'cursor' };
+type BadCursor = { ok: false; code: 'validation_failed'; detail: string; path: 'cursor' | 'topic' };
 type Forbidden = { ok: false; code: 'forbidden'; detail: string };
 
 export const DEFAULT_LIMIT = 50;
@@ -127,6 +128,10 @@ export async function listCases(
     return { ok: false, code: 'forbidden', detail: 'listing cases needs the clerk, verifier or supervisor role' };
   }
   const { cursor, limit = DEFAULT_LIMIT, q, ...filter } = query;
+  const [unknownTopic] = await unknownTopics(deps, { topic: filter.topic });
+  if (unknownTopic !== undefined) {
+    return { ok: false, code: 'validation_failed', detail: unknownTopic.message, path: 'topic' };
+  }
   const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
   if (q !== undefined) {
     const after = cursor === undefined ? null : decodeCursor(cursor, searchCursor);

@@ -3,6 +3,8 @@ import {
   addEvidenceRequestSchema,
   addEvidenceSchema,
   addNoteSchema,
+  changeTopicsRequestSchema,
+  changeTopicsSchema,
   claimSchema,
   closeSchema,
   decideAppealSchema,
@@ -33,6 +35,7 @@ export const COMMAND_TYPES = [
   'add-note',
   'add-evidence',
   'attach-file',
+  'change-topics',
 ] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
 
@@ -175,6 +178,15 @@ export const COMMANDS = {
     queue: 'verification',
     from: OPEN_STAGES,
     to: OPEN_STAGES, // unchanged
+  },
+  // Topics tag closed cases too: a report counts them whatever the stage.
+  'change-topics': {
+    payload: changeTopicsSchema,
+    request: changeTopicsRequestSchema,
+    roles: ['verifier', 'supervisor'],
+    queue: 'verification',
+    from: STAGES,
+    to: STAGES, // unchanged
   },
 } as const satisfies { [T in CommandType]: CommandSpec };
 

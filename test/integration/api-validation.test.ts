@@ -200,6 +200,8 @@ describe('the OpenAPI document and the docs are generated from the same schemas'
         'DELETE /v1/tokens/{id}',
         'GET /v1/stats',
         'GET /v1/stats/stages',
+        'POST /v1/topics',
+        'GET /v1/topics',
         'GET /v1/me',
         'GET /v1/users/names',
         'POST /v1/webhooks',

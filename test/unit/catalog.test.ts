@@ -31,7 +31,7 @@ describe('tables of truth', () => {
     });
   });
 
-  it('lists the event types of docs/design.md §4 in its order, then case.file_attached (§10)', () => {
+  it('lists the event types of docs/design.md §4 in its order, then case.file_attached (§10) and case.topics_changed (§11)', () => {
     expect(EVENT_TYPES).toEqual([
       'case.received',
       'case.claimed',
@@ -49,6 +49,7 @@ describe('tables of truth', () => {
       'case.related_linked',
       'case.personal_data_erased',
       'case.file_attached',
+      'case.topics_changed',
     ]);
   });
 

@@ -145,6 +145,7 @@ export const en = {
     'case.related_linked': 'Related case linked',
     'case.personal_data_erased': 'Personal data erased',
     'case.file_attached': 'File attached',
+    'case.topics_changed': 'Topics changed',
   }),
   eventSummary: {
     received: '{reference} · {platform} · {category} · priority {priority}',
@@ -162,6 +163,7 @@ export const en = {
     relatedHidden: 'Linked to a case you cannot see',
     erased: 'Personal data erased: {reason}',
     fileAttached: '{kind} · {type} · {size}',
+    topicsChanged: 'added: {added}; removed: {removed}',
   },
   sla: { none: '—', overdue: 'Overdue ({when})', 'due-soon': 'Due {when}', 'on-time': 'Due {when}' },
   problem: labels<ProblemCode>({

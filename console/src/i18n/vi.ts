@@ -126,6 +126,7 @@ export const vi: Catalog = {
     'case.related_linked': 'Liên kết hồ sơ liên quan',
     'case.personal_data_erased': 'Xóa dữ liệu cá nhân',
     'case.file_attached': 'Đính kèm tệp',
+    'case.topics_changed': 'Đổi chủ đề',
   },
   eventSummary: {
     received: '{reference} · {platform} · {category} · ưu tiên {priority}',
@@ -143,6 +144,7 @@ export const vi: Catalog = {
     relatedHidden: 'Liên kết với một hồ sơ bạn không có quyền xem',
     erased: 'Đã xóa dữ liệu cá nhân: {reason}',
     fileAttached: '{kind} · {type} · {size}',
+    topicsChanged: 'thêm: {added}; bỏ: {removed}',
   },
   sla: { none: '—', overdue: 'Quá hạn ({when})', 'due-soon': 'Hết hạn {when}', 'on-time': 'Hết hạn {when}' },
   problem: {

@@ -41,6 +41,7 @@ const listQuerySchema = z
     platform: z.enum(PLATFORMS).optional(),
     category: z.enum(CATEGORIES).optional(),
     verdict: z.enum(VERDICTS).optional(),
+    topic: identifierField(LIMITS.code).optional().describe("a topic's code"),
     authority: identifierField(LIMITS.code).optional().describe('the code of the authority the case was referred to'),
     assignee: z.uuid().optional().describe('a verifier holding the claim or who recorded the verdict'),
     from: z.iso.date().optional().describe('first day of receipt (YYYY-MM-DD in CASETRAIL_TIME_ZONE)'),

@@ -14,6 +14,8 @@ export type CaseFilter = {
   platform?: string;
   category?: string;
   verdict?: string;
+  /** A topic's code. */
+  topic?: string;
   /** The code of the authority the case was referred to (or that decided its penalty). */
   authority?: string;
   /** A verifier who holds the case's claim or recorded its verdict. */
@@ -84,6 +86,7 @@ function filterSql(filter: CaseFilter, timeZone: string, params: Params): string
     const value = filter[key];
     if (value !== undefined) where.push(`${column} = ${params.add(value)}`);
   }
+  if (filter.topic !== undefined) where.push(`topics @> ARRAY[${params.add(filter.topic)}]::text[]`);
   if (filter.assignee !== undefined) {
     const who = params.add(filter.assignee);
     where.push(`(claimed_by = ${who}::uuid OR verified_by = ${who}::uuid)`);
