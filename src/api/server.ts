@@ -26,6 +26,7 @@ import { userRoutes } from './routes/user.routes.ts';
 import { metricsRoutes } from './routes/metrics.routes.ts';
 import { statsRoutes } from './routes/stats.routes.ts';
 import { topicRoutes } from './routes/topic.routes.ts';
+import { reportRoutes } from './routes/report.routes.ts';
 import { stageHistoryRoutes } from './routes/stage-history.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
 import { registerRequestDeadline } from './http/request-deadline.ts';
@@ -177,6 +178,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });
       topicRoutes(v1, { pool: deps.pool });
+      reportRoutes(v1, { pool: deps.pool, timeZone: options.timeZone });
       stageHistoryRoutes(v1, { pool: deps.pool });
       webhookRoutes(v1, {
         prisma: deps.prisma,

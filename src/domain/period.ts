@@ -4,7 +4,7 @@ import type { FieldProblem } from './problems.ts';
 // what searches and reports are asked for. Bounded, so that no request reads a whole history
 // by accident.
 
-export const MAX_PERIOD_YEARS = 5;
+const MAX_PERIOD_YEARS = 5;
 
 /** Where the unit works: the default of CASETRAIL_TIME_ZONE. */
 export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';

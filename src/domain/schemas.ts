@@ -211,7 +211,7 @@ export type ClosePayload = z.output<typeof closeSchema>;
 export type AddEvidencePayload = z.output<typeof addEvidenceSchema>;
 
 /** A topic's code (campaign, incident: SEA-GAMES-31, COVID-19). */
-export const topicCodeSchema = identifierField(LIMITS.code);
+const topicCodeSchema = identifierField(LIMITS.code);
 
 const topicCodes = z.array(topicCodeSchema).max(20);
 

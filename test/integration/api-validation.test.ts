@@ -202,6 +202,7 @@ describe('the OpenAPI document and the docs are generated from the same schemas'
         'GET /v1/stats/stages',
         'POST /v1/topics',
         'GET /v1/topics',
+        'GET /v1/reports/summary',
         'GET /v1/me',
         'GET /v1/users/names',
         'POST /v1/webhooks',

@@ -180,6 +180,7 @@ describe('migrate', () => {
       '20261206400000_evidence_files': 'f4eaff3e9d0b6d9fb35028ab7efff5bc951f48533d71b78840e0deb54d8f4c5c',
       '20261207300000_search': '9ac4a3f8fb780ab78564d4d23003d21fc7619ea6eae1ea83c085a7e68b07d963',
       '20261207310000_topics': 'd4bac1593f372057fdb006ff946d25d3cc79179d27d4202d41c2830d301e6450',
+      '20261207320000_reports': 'b6bc0f1c7c543a0f1547ef4465e046adda26ff74f9014ee6c2a35d225a12e5d8',
     };
     const onDiskNow = Object.fromEntries(
       await Promise.all(

@@ -186,4 +186,22 @@ describe('GET /v1/cases?q=', () => {
   it('accepts a period of exactly 5 years', async () => {
     expect((await search(supervisor, 'from=2021-01-01&to=2025-12-31')).statusCode).toBe(200);
   });
+
+  it('downloads the list as CSV for supervisors, formula-looking cells neutralised', async () => {
+    const formula = await submit(clerk, { claim: '=HYPERLINK("https://evil.example","bấm")', content: 'cong thuc' });
+    const response = await search(supervisor, 'q=cong%20thuc&format=csv');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/csv');
+    const lines = response.body
+      .replace(/^\uFEFF/u, '')
+      .trimEnd()
+      .split('\r\n');
+    expect(lines[0]).toBe(
+      'reference,id,receivedAt,createdAt,stage,outcome,priority,platform,category,topics,url,claim,verdict,authority,decisionNo,fineAmount,fineCurrency',
+    );
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(formula);
+    expect(lines[1]).toContain(`"'=HYPERLINK(""https://evil.example"",""bấm"")"`);
+    expect((await search(clerk, 'format=csv')).statusCode).toBe(403);
+  });
 });

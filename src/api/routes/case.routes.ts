@@ -19,10 +19,12 @@ import {
   listCases,
   verificationWorklist,
   type CaseQueryDeps,
+  type CaseView,
 } from '../../app/case-queries.ts';
+import { casesToCsv } from '../http/case-csv.ts';
 import { actorOf } from '../auth.ts';
 import { presentCase, presentCommand, presentEvent } from '../presenters/case.presenter.ts';
-import { refuse } from '../problems.ts';
+import { ProblemError, refuse } from '../problems.ts';
 import { caseSchema, commandSchema, eventSchema } from '../schemas/case.schemas.ts';
 import {
   AUTHENTICATED_PROBLEMS,
@@ -33,6 +35,9 @@ import {
   problemResponses,
   purposeSchema,
 } from '../schemas/common.schemas.ts';
+
+/** The most cases one CSV download holds. */
+const CSV_MAX_ROWS = 50_000;
 
 const listQuerySchema = z
   .strictObject({
@@ -59,6 +64,10 @@ const listQuerySchema = z
       ),
     limit: limitSchema.optional().describe('1-200, default 50'),
     cursor: cursorSchema.optional(),
+    format: z
+      .enum(['json', 'csv'])
+      .optional()
+      .describe(`csv: every matching case (at most ${CSV_MAX_ROWS}) as a spreadsheet (supervisors)`),
   })
   .superRefine((query, ctx) => {
     for (const problem of periodProblems(query.from, query.to)) {
@@ -96,8 +105,30 @@ export function caseRoutes(app: FastifyInstance, deps: CaseQueryDeps): void {
       querystring: listQuerySchema,
       response: { 200: pageSchema(caseSchema), ...problemResponses([...AUTHENTICATED_PROBLEMS, 403]) },
     },
-    handler: async (request) => {
-      const result = await listCases(deps, actorOf(request), request.query);
+    handler: async (request, reply) => {
+      const { format, ...query } = request.query;
+      const actor = actorOf(request);
+      if (format === 'csv') {
+        if (!actor.roles.includes('supervisor')) {
+          throw new ProblemError('forbidden', 'the case list as CSV is for supervisors');
+        }
+        const views: CaseView[] = [];
+        let cursor = query.cursor;
+        do {
+          const page = await listCases(deps, actor, {
+            ...query,
+            limit: 200,
+            ...(cursor === undefined ? {} : { cursor }),
+          });
+          if (!page.ok) refuse(page);
+          views.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor !== undefined && views.length < CSV_MAX_ROWS);
+        reply.header('content-disposition', 'attachment; filename="casetrail-cases.csv"');
+        // Text is sent as it is: the JSON schema of 200 does not apply to it.
+        return reply.type('text/csv; charset=utf-8').send(casesToCsv(views.slice(0, CSV_MAX_ROWS)) as never);
+      }
+      const result = await listCases(deps, actor, query);
       if (!result.ok) refuse(result);
       return { items: result.items.map(presentCase), nextCursor: result.nextCursor };
     },
