@@ -140,6 +140,7 @@ export class ConsoleApp extends LitElement {
       },
       { page: 'worklist', roles: ['verifier'], href: href.worklist(), label: t.nav.worklist },
       { page: 'stats', roles: ['supervisor'], href: href.stats(), label: t.nav.stats },
+      { page: 'reports', roles: ['supervisor'], href: href.reports(), label: t.nav.reports },
       { page: 'access-log', roles: ['supervisor'], href: href.accessLog(), label: t.nav.accessLog },
     ];
     return items.filter((item) => hasRole(me, ...item.roles));

@@ -9,6 +9,7 @@ export type Route =
   | { page: 'case'; id: string; asOf: string | null }
   | { page: 'access-log'; query: URLSearchParams }
   | { page: 'stats' }
+  | { page: 'reports'; query: URLSearchParams }
   | { page: 'unknown' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
@@ -24,6 +25,7 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 1 && first === 'worklist') return { page: 'worklist' };
   if (parts.length === 1 && first === 'access-log') return { page: 'access-log', query };
   if (parts.length === 1 && first === 'stats') return { page: 'stats' };
+  if (parts.length === 1 && first === 'reports') return { page: 'reports', query };
   if (parts.length === 2 && first === 'cases' && second !== undefined && UUID.test(second)) {
     const asOf = query.get('asOf');
     return {
@@ -43,6 +45,7 @@ export const href = {
   case: (id: string, asOf?: string) => withQuery(`#/cases/${id}`, { asOf }),
   accessLog: (query: Record<string, string | undefined> = {}) => withQuery('#/access-log', query),
   stats: () => '#/stats',
+  reports: (query: Record<string, string | undefined> = {}) => withQuery('#/reports', query),
 };
 
 function withQuery(path: string, query: Record<string, string | undefined>): string {

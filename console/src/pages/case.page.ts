@@ -12,6 +12,7 @@ import { ConsoleElement } from '../ui/element.ts';
 import { load, type Loaded } from '../ui/loader.ts';
 import { problemBox } from '../ui/problem-box.ts';
 import '../ui/case-files.ts';
+import '../ui/case-topics.ts';
 import '../ui/timeline.ts';
 
 /** One case: its details, what the user may do next, the audit trail, time travel and export. */
@@ -136,6 +137,7 @@ export class CasePage extends ConsoleElement {
       ${this.problem === null ? nothing : problemBox(this.problem, t)}
       ${caseDetails(this.ctx, c)}
       ${this.asOf === null ? renderActions(this.ctx, c, availableActions(c, me), { busy: this.claiming, run: () => void this.claim(c) }) : nothing}
+      ${this.asOf === null ? html`<ct-case-topics .ctx=${this.ctx} .kase=${c}></ct-case-topics>` : nothing}
       ${this.asOf === null ? html`<ct-case-files .ctx=${this.ctx} .kase=${c} .version=${c.version}></ct-case-files>` : nothing}
       ${supervisor ? this.tools(c) : nothing}
       <ct-timeline .ctx=${this.ctx} .caseId=${c.id} .version=${this.asOf === null ? c.version : 0} .asOf=${this.asOf}></ct-timeline>

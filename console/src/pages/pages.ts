@@ -5,6 +5,7 @@ import type { Me } from '../core/types.ts';
 import './access-log.page.ts';
 import './case.page.ts';
 import './cases.page.ts';
+import './reports.page.ts';
 import './stats.page.ts';
 import './submit.page.ts';
 import './worklist.page.ts';
@@ -21,6 +22,7 @@ const PAGE_ROLES: Record<Route['page'], Me['roles']> = {
   case: CASE_ROLES,
   'access-log': ['supervisor'],
   stats: ['supervisor'],
+  reports: ['supervisor'],
   unknown: ['clerk', 'verifier', 'supervisor', 'admin'],
 };
 
@@ -52,6 +54,8 @@ export function renderPage(route: Route, ctx: AppContext) {
       return html`<ct-access-log-page .ctx=${ctx} .query=${route.query}></ct-access-log-page>`;
     case 'stats':
       return html`<ct-stats-page .ctx=${ctx}></ct-stats-page>`;
+    case 'reports':
+      return html`<ct-reports-page .ctx=${ctx} .query=${route.query}></ct-reports-page>`;
     case 'unknown':
       return message(ctx.t.app.unknownTitle, ctx.t.app.unknown);
   }
