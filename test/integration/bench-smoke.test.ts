@@ -8,6 +8,7 @@ import { runFilesBench } from '../../src/bench/files.bench.ts';
 import { runIntakeBench } from '../../src/bench/intake.bench.ts';
 import { HOST, sweepLeftovers } from '../../src/bench/leftovers.ts';
 import { runPipelineBench } from '../../src/bench/pipeline.bench.ts';
+import { runReadsBench } from '../../src/bench/reads.bench.ts';
 import { runScalingBench } from '../../src/bench/scaling.bench.ts';
 import { runStartupBench } from '../../src/bench/startup.bench.ts';
 import { parseConfig } from '../../src/infra/config/config.ts';
@@ -95,6 +96,30 @@ describe('benchmark smoke run', () => {
     for (const figure of [result.uploadMibPerSec, result.downloadMibPerSec, result.copyMibPerSec]) {
       expect(figure).toBeGreaterThan(0);
     }
+  });
+
+  it('writes a small history and samples every read beside writes', async () => {
+    const result = await runReadsBench({ adminUrl, sizes: [300], samples: 3, writesPerSecond: 5, log });
+    expect(result.runs).toHaveLength(1);
+    const [run] = result.runs;
+    expect(run?.cases).toBe(300);
+    expect(run?.events).toBeGreaterThan(300);
+    expect(Object.keys(run?.reads ?? {}).toSorted()).toEqual(
+      [
+        'accessLog',
+        'casePage',
+        'export',
+        'list',
+        'listClerk',
+        'listFiltered',
+        'reportMonth',
+        'reportYear',
+        'search',
+        'searchClerk',
+        'worklist',
+      ].toSorted(),
+    );
+    for (const figures of Object.values(run?.reads ?? {})) expect(figures.p99).toBeGreaterThanOrEqual(figures.p50);
   });
 
   it('times casetrail --version, --help and npm start on an existing data directory against bare Node', async () => {

@@ -1,2 +1,2 @@
 /** The scenarios `casetrail bench` runs, in the order it runs them. */
-export const SCENARIOS = ['pipeline', 'intake', 'audit', 'scaling', 'startup', 'files'] as const;
+export const SCENARIOS = ['pipeline', 'intake', 'audit', 'scaling', 'startup', 'files', 'reads'] as const;

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { runAuditBench } from '../../bench/audit.bench.ts';
 import { runFilesBench } from '../../bench/files.bench.ts';
 import { runIntakeBench } from '../../bench/intake.bench.ts';
+import { runReadsBench, type ReadsRun } from '../../bench/reads.bench.ts';
 import { sweepLeftovers } from '../../bench/leftovers.ts';
 import { runStartupBench, stopStartupRuns } from '../../bench/startup.bench.ts';
 import { runPipelineBench } from '../../bench/pipeline.bench.ts';
@@ -30,6 +31,9 @@ export type BenchFlags = {
   starts: string;
   fileMib: string;
   backends: string;
+  readsCases: string;
+  readsSamples: string;
+  readsWrites: string;
   json?: boolean;
 };
 
@@ -134,6 +138,17 @@ export async function runBench(flags: BenchFlags): Promise<void> {
     if (scenarios.includes('files')) {
       emit(await runFilesBench({ adminUrl, fileMib: settings.fileMib, rounds: settings.rounds, log }));
     }
+    if (scenarios.includes('reads')) {
+      emit(
+        await runReadsBench({
+          adminUrl,
+          sizes: settings.readsCases,
+          samples: settings.readsSamples,
+          writesPerSecond: settings.readsWrites,
+          log,
+        }),
+      );
+    }
   } catch (error) {
     // Interrupted: the scenario failed as its database went; the handler ends the process.
     if (interruption.interrupted) await interruption.ended;
@@ -201,6 +216,9 @@ function benchSettings(flags: BenchFlags) {
     rounds: positive(flags.rounds, '--rounds'),
     workers: flags.workers.split(',').map((n) => positive(n.trim(), '--workers')),
     scalingCases: positive(flags.scalingCases, '--scaling-cases'),
+    readsCases: flags.readsCases.split(',').map((n) => positive(n.trim(), '--reads-cases')),
+    readsSamples: positive(flags.readsSamples, '--reads-samples'),
+    readsWrites: positive(flags.readsWrites, '--reads-writes'),
     events: positive(flags.events, '--events'),
     runs: positive(flags.runs, '--runs'),
     starts: positive(flags.starts, '--starts'),
@@ -259,11 +277,27 @@ async function reachableRedis(url: string | undefined): Promise<string | undefin
 }
 
 function table(results: Record<string, unknown>[]): string {
-  const rows = results.flatMap((r) => (r.scenario === 'scaling' ? scalingRows(r) : [row(r)]));
+  const rows = results.flatMap((r) =>
+    r.scenario === 'scaling' ? scalingRows(r) : r.scenario === 'reads' ? readsRows(r) : [row(r)],
+  );
   const header = ['scenario', 'casetrail', 'baseline', 'ratio', 'p50/p99', 'peak RSS', 'notes'];
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((cells) => (cells[i] ?? '').length)));
   return all.map((cells) => cells.map((cell, i) => (cell ?? '').padEnd(widths[i] ?? 0)).join('  ')).join('\n');
+}
+
+function readsRows(r: Record<string, unknown>): string[][] {
+  return (r.runs as ReadsRun[]).flatMap((run) =>
+    Object.entries(run.reads).map(([name, f]) => [
+      `reads, ${name}`,
+      '',
+      '',
+      '',
+      `${f.p50}/${f.p99} ms`,
+      '',
+      `${run.cases} cases${f.targetP99 === undefined ? '' : `, p99 target ${f.targetP99} ms: ${f.met ? 'met' : 'missed'}`}`,
+    ]),
+  );
 }
 
 function scalingRows(r: Record<string, unknown>): string[][] {
