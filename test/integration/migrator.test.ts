@@ -181,6 +181,8 @@ describe('migrate', () => {
       '20261207300000_search': '9ac4a3f8fb780ab78564d4d23003d21fc7619ea6eae1ea83c085a7e68b07d963',
       '20261207310000_topics': 'd4bac1593f372057fdb006ff946d25d3cc79179d27d4202d41c2830d301e6450',
       '20261207320000_reports': 'b6bc0f1c7c543a0f1547ef4465e046adda26ff74f9014ee6c2a35d225a12e5d8',
+      '20261207330000_read_indexes': '8a3ca6fc9a8f5ebf10c43a250649f0e42dd90bf374640a328c81b27c1f0511e6',
+      '20261207340000_stage_visits': '27d76d63f5b366407253595e72df0ab113da90c77ab0137be1cbdfb724440cb9',
     };
     const onDiskNow = Object.fromEntries(
       await Promise.all(

@@ -138,32 +138,50 @@ export async function searchCases(
     .filter((w) => w.length > 0)
     .slice(0, MAX_WORDS);
   const phrase = containsSql(words.join(' '), params);
-  const matches = words.map((word) => `s.body LIKE ${containsSql(word, params)}`);
-  const where = [scopeSql(query.scope, params), ...filterSql(query.filter, query.timeZone, params)];
-  if (query.after !== null) {
-    const { rank, createdAt, id } = query.after;
-    where.push(
-      `(rank, created_at, id) < (${params.add(rank)}::int, ${params.add(createdAt)}::timestamptz, ${params.add(id)}::uuid)`,
-    );
+  const where = words.map((word) => `s.body LIKE ${containsSql(word, params)}`);
+  const rank = `(CASE WHEN s.keys LIKE ${phrase} THEN 2 ELSE 0 END + CASE WHEN s.body LIKE ${phrase} THEN 1 ELSE 0 END)`;
+  const keyset = (ranked: string, createdAt: string, id: string) => {
+    const after = query.after;
+    return after === null
+      ? []
+      : [
+          `(${ranked}, ${createdAt}, ${id}) < (${params.add(after.rank)}::int, ${params.add(after.createdAt)}::timestamptz, ${params.add(after.id)}::uuid)`,
+        ];
+  };
+  const { scope } = query;
+  const onlyOwn = !scope.all && scope.receivedOrVerifiedBy === null;
+  const unfiltered = Object.values(query.filter).every((value) => value === undefined);
+  let sql: string;
+  if ((scope.all || onlyOwn) && unfiltered) {
+    // Ranked and paged in case_search alone; only the page's cases are read.
+    if (onlyOwn) where.push(scope.submittedBy === null ? 'FALSE' : `s.submitted_by = ${params.add(scope.submittedBy)}`);
+    where.push(...keyset(rank, 's.created_at', 's.case_id'));
+    sql = `SELECT c.*, page.rank FROM (
+             SELECT s.case_id, ${rank} AS rank, s.created_at FROM case_search s WHERE ${where.join(' AND ')}
+              ORDER BY rank DESC, s.created_at DESC, s.case_id DESC LIMIT ${params.add(query.limit + 1)}) page
+           JOIN cases c ON c.id = page.case_id
+          ORDER BY page.rank DESC, c.created_at DESC, c.id DESC`;
+  } else {
+    // The cases' columns, unqualified, are read outside the join.
+    const outer = [
+      scopeSql(scope, params),
+      ...filterSql(query.filter, query.timeZone, params),
+      ...keyset('rank', 'created_at', 'id'),
+    ];
+    sql = `SELECT * FROM (
+             SELECT c.*, ${rank} AS rank FROM case_search s JOIN cases c ON c.id = s.case_id WHERE ${where.join(' AND ')}) found
+            WHERE ${outer.join(' AND ')}
+            ORDER BY rank DESC, created_at DESC, id DESC LIMIT ${params.add(query.limit + 1)}`;
   }
-  const { rows } = await pool.query<CaseRow & { rank: number }>(
-    `SELECT * FROM (
-       SELECT c.*, (CASE WHEN s.keys LIKE ${phrase} THEN 2 ELSE 0 END + CASE WHEN s.body LIKE ${phrase} THEN 1 ELSE 0 END) AS rank
-         FROM case_search s JOIN cases c ON c.id = s.case_id
-        WHERE ${matches.join(' AND ')}) found
-      WHERE ${where.join(' AND ')}
-      ORDER BY rank DESC, created_at DESC, id DESC LIMIT ${params.add(query.limit + 1)}`,
-    params.values,
-  );
+  const { rows } = await pool.query<CaseRow & { rank: number }>(sql, params.values);
   return rows.map((row) => ({ ...rowToCase(row), rank: row.rank }));
 }
-
-/** urgent = 1 ... low = 4: the worklist's first sort key, from the domain's priority order. */
-const RANK_SQL = (params: Params) => `array_position(${params.add([...PRIORITIES].reverse())}::text[], priority)`;
 
 /**
  * Received cases a verifier can take: unclaimed, claimed with a lapsed lease, or claimed
  * by the verifier; never the verifier's own submissions. Most urgent first, then oldest.
+ * One branch per priority, each read in order from the (stage, priority, created_at) index
+ * and cut at the page size: the page never sorts the whole backlog.
  */
 export async function selectWorklist(
   pool: pg.Pool,
@@ -171,21 +189,26 @@ export async function selectWorklist(
 ): Promise<(CaseState & { rank: number })[]> {
   const params = new Params();
   const me = params.add(query.verifierId);
-  const rank = RANK_SQL(params);
-  const where = [
-    `stage = 'received'`,
-    `submitted_by <> ${me}`,
-    `(claimed_by IS NULL OR claimed_by = ${me} OR claimed_until IS NULL OR claimed_until <= statement_timestamp())`,
-  ];
-  if (query.after !== null) {
-    const { rank: r, createdAt, id } = query.after;
-    where.push(
-      `(${rank}, created_at, id) > (${params.add(r)}::int, ${params.add(createdAt)}::timestamptz, ${params.add(id)}::uuid)`,
-    );
-  }
+  const limit = params.add(query.limit + 1);
+  const available = `stage = 'received' AND submitted_by <> ${me}
+    AND (claimed_by IS NULL OR claimed_by = ${me} OR claimed_until IS NULL OR claimed_until <= statement_timestamp())`;
+  // urgent = 1 ... low = 4: the domain's priority order.
+  const branches = [...PRIORITIES].reverse().flatMap((priority, i) => {
+    const rank = i + 1;
+    const after = query.after;
+    if (after !== null && rank < after.rank) return [];
+    const keyset =
+      after !== null && rank === after.rank
+        ? ` AND (created_at, id) > (${params.add(after.createdAt)}::timestamptz, ${params.add(after.id)}::uuid)`
+        : '';
+    return [
+      `(SELECT *, ${rank} AS rank FROM cases WHERE ${available} AND priority = ${params.add(priority)}${keyset}
+         ORDER BY created_at, id LIMIT ${limit})`,
+    ];
+  });
+  if (branches.length === 0) return [];
   const { rows } = await pool.query<CaseRow & { rank: number }>(
-    `SELECT *, ${rank} AS rank FROM cases WHERE ${where.join(' AND ')}
-      ORDER BY rank, created_at, id LIMIT ${params.add(query.limit + 1)}`,
+    `SELECT * FROM (${branches.join(' UNION ALL ')}) page ORDER BY rank, created_at, id LIMIT ${limit}`,
     params.values,
   );
   return rows.map((row) => ({ ...rowToCase(row), rank: row.rank }));

@@ -131,32 +131,20 @@ export type SlaRow = { stage: string; visits: number; within: number; breaches: 
 
 /**
  * Stage visits that ended in the period and had a deadline, per stage, and how many ended
- * by it; SLA breaches whose deadline fell in the period. A visit ends with the next event
- * that enters a stage; its deadline is in the payload of the event that began it.
+ * by it (the stage_visits projection of the trail); SLA breaches whose deadline fell in the
+ * period.
  */
 export async function slaFigures(pool: pg.Pool, p: Period): Promise<SlaRow[]> {
   const { rows } = await pool.query<SlaRow>(
-    `WITH ended AS (
-       SELECT b.stage, casetrail_instant(e.occurred_at) <= casetrail_instant(b.deadline) AS within
-         FROM events e
-         CROSS JOIN LATERAL (
-           SELECT CASE s.type WHEN 'case.received' THEN 'received' WHEN 'case.verified' THEN 'verified'
-                              WHEN 'case.referred' THEN 'referred' ELSE 'penalty_issued' END AS stage,
-                  s.payload ->> 'deadlineAt' AS deadline
-             FROM events s
-            WHERE s.case_id = e.case_id AND s.seq < e.seq
-              AND s.type IN ('case.received', 'case.verified', 'case.referred', 'case.penalty_issued')
-            ORDER BY s.seq DESC LIMIT 1) b
-        WHERE e.type IN ('case.verified', 'case.referred', 'case.penalty_issued', 'case.closed')
-          AND e.occurred_at >= $3 AND e.occurred_at < $4 AND b.deadline IS NOT NULL
-     ), visits AS (
-       SELECT stage, count(*)::int AS visits, count(*) FILTER (WHERE within)::int AS within FROM ended GROUP BY 1
+    `WITH visits AS (
+       SELECT stage, count(*)::int AS visits, count(*) FILTER (WHERE left_at <= deadline_at)::int AS within
+         FROM stage_visits WHERE left_at >= $1 AND left_at < $2 AND deadline_at IS NOT NULL GROUP BY 1
      ), breaches AS (
        SELECT stage, count(*)::int AS breaches FROM sla_breaches WHERE deadline_at >= $1 AND deadline_at < $2 GROUP BY 1
      )
      SELECT stage, coalesce(v.visits, 0) AS visits, coalesce(v.within, 0) AS within, coalesce(b.breaches, 0) AS breaches
        FROM visits v FULL JOIN breaches b USING (stage)`,
-    [p.start, p.end, p.start.toISOString(), p.end.toISOString()],
+    [p.start, p.end],
   );
   return rows;
 }
