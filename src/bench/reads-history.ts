@@ -23,7 +23,6 @@ const HISTORY_TOPICS = 10;
 
 /** The projections' triggers: the history fills their tables in one statement each instead. */
 const PROJECTION_TRIGGERS = [
-  ['cases', 'cases_search_insert'],
   ['case_personal_data', 'case_personal_data_search'],
   ['events', 'events_stage_visit'],
 ] as const;

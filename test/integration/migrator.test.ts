@@ -184,6 +184,7 @@ describe('migrate', () => {
       '20261207330000_read_indexes': '8a3ca6fc9a8f5ebf10c43a250649f0e42dd90bf374640a328c81b27c1f0511e6',
       '20261207340000_stage_visits': '27d76d63f5b366407253595e72df0ab113da90c77ab0137be1cbdfb724440cb9',
       '20261207350000_report_indexes': '7607faf486462c61c06524076be778c67a72c81145a68d4b0e51e40e2c552f6a',
+      '20261207360000_write_path': 'cdfc84cb9183d3cfd9171f7f8075a682f20c737bee4a04ac1183e21201231f61',
     };
     const onDiskNow = Object.fromEntries(
       await Promise.all(
