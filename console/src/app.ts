@@ -155,6 +155,7 @@ export class ConsoleApp extends LitElement {
       { page: 'worklist', roles: ['verifier', 'supervisor'], href: href.worklist(), label: t.nav.worklist },
       { page: 'workload', roles: ['supervisor'], href: href.workload(), label: t.nav.workload },
       { page: 'stats', roles: ['supervisor'], href: href.stats(), label: t.nav.stats },
+      { page: 'reports', roles: ['supervisor'], href: href.reports(), label: t.nav.reports },
       { page: 'access-log', roles: ['supervisor'], href: href.accessLog(), label: t.nav.accessLog },
       { page: 'users', roles: ['admin'], href: href.users(), label: t.nav.users },
     ];

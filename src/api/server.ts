@@ -12,7 +12,7 @@ import {
   type DatabasePool,
   type PrismaClient,
 } from '../app/database.ts';
-import { DEFAULT_CLOCK_SKEW_MS } from '../domain/index.ts';
+import { DEFAULT_CLOCK_SKEW_MS, DEFAULT_TIME_ZONE } from '../domain/index.ts';
 import type { Config } from '../infra/config/config.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createGate, registerAuthentication, type RateLimitOptions } from './auth.ts';
@@ -31,6 +31,8 @@ import { userRoutes } from './routes/user.routes.ts';
 import { metricsRoutes } from './routes/metrics.routes.ts';
 import { statsRoutes } from './routes/stats.routes.ts';
 import { workloadRoutes } from './routes/workload.routes.ts';
+import { topicRoutes } from './routes/topic.routes.ts';
+import { reportRoutes } from './routes/report.routes.ts';
 import { stageHistoryRoutes } from './routes/stage-history.routes.ts';
 import { webhookRoutes } from './routes/webhook.routes.ts';
 import { registerRequestDeadline } from './http/request-deadline.ts';
@@ -68,6 +70,8 @@ export type ServerOptions = {
   tokenLifetimeMs: number;
   /** How often the tokens used are written (lastUsedAt); they are written on close too. */
   tokenUsageFlushMs: number;
+  /** The zone of calendar dates in searches and reports (CASETRAIL_TIME_ZONE). */
+  timeZone: string;
 };
 
 const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -81,6 +85,7 @@ const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   clockSkewMs: DEFAULT_CLOCK_SKEW_MS,
   tokenLifetimeMs: 90 * 24 * 60 * 60_000,
   tokenUsageFlushMs: 10_000,
+  timeZone: DEFAULT_TIME_ZONE,
 };
 
 export interface ServerDeps {
@@ -213,12 +218,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         inbox: createCommandInbox(deps.pool),
         ...(handoff === undefined ? {} : { handoff }),
       });
-      caseRoutes(v1, { pool: deps.pool, ...(deps.hmacKey === undefined ? {} : { hmacKey: deps.hmacKey }) });
+      caseRoutes(v1, {
+        pool: deps.pool,
+        timeZone: options.timeZone,
+        ...(deps.hmacKey === undefined ? {} : { hmacKey: deps.hmacKey }),
+      });
       caseChangeRoutes(v1, { pool: deps.pool, feed: caseFeed });
       userRoutes(v1, { pool: deps.pool, unknownTokens: gate.unknownTokens, tokenLifetimeMs: options.tokenLifetimeMs });
       meRoutes(v1, { pool: deps.pool });
       statsRoutes(v1, { pool: deps.pool });
       workloadRoutes(v1, { pool: deps.pool });
+      topicRoutes(v1, { pool: deps.pool });
+      reportRoutes(v1, { pool: deps.pool, timeZone: options.timeZone });
       stageHistoryRoutes(v1, { pool: deps.pool });
       webhookRoutes(v1, {
         prisma: deps.prisma,
@@ -312,6 +323,7 @@ export async function createApi(input: ApiInput): Promise<FastifyInstance> {
         webhookAllowCidrs: input.config.CASETRAIL_WEBHOOK_ALLOW_CIDRS,
         clockSkewMs: input.config.CASETRAIL_CLOCK_SKEW,
         tokenLifetimeMs: input.config.CASETRAIL_TOKEN_LIFETIME,
+        timeZone: input.config.CASETRAIL_TIME_ZONE,
       },
     });
   } catch (error) {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import {
+  DEFAULT_TIME_ZONE,
   canSeeCase,
   foldAsOf,
   linkedCaseIdOf,
@@ -18,6 +19,7 @@ import {
 import { findCase, listEvents } from '../infra/db/case.repository.ts';
 import {
   insertAccessLog,
+  searchCases,
   selectCases,
   selectCasesByIds,
   selectEvents,
@@ -30,11 +32,14 @@ import {
 } from '../infra/db/case-query.repository.ts';
 import { findCommand, type CommandRecord } from '../infra/db/command.repository.ts';
 import { cursorKey, decodeCursor, encodeCursor } from './cursor.ts';
+import { unknownTopics } from './topics.ts';
 
 export type CaseQueryDeps = {
   pool: pg.Pool;
   /** The HMAC key: with it, a stored value is shown only if it still matches its reference. */
   hmacKey?: Uint8Array;
+  /** The zone of the calendar days `from` and `to` name (CASETRAIL_TIME_ZONE); default Asia/Ho_Chi_Minh. */
+  timeZone?: string;
 };
 
 /** The personal fields a reader may see; absent when not allowed or erased. */
@@ -47,13 +52,14 @@ export type CaseView = { state: CaseState; personal: VisiblePersonalData; links:
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
 type NotFound = { ok: false; code: 'not_found'; detail: string };
-type BadCursor = { ok: false; code: 'validation_failed'; detail: string; path: 'cursor' };
+type BadCursor = { ok: false; code: 'validation_failed'; detail: string; path: 'cursor' | 'topic' };
 type Forbidden = { ok: false; code: 'forbidden'; detail: string };
 
 export const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;
 
 const createdCursor = z.tuple([cursorKey.timestamp, cursorKey.uuid]);
+const searchCursor = z.tuple([cursorKey.int4, cursorKey.timestamp, cursorKey.uuid]);
 const worklistCursor = z.tuple([cursorKey.int4, cursorKey.timestamp, cursorKey.uuid]);
 const eventCursor = z.tuple([cursorKey.int4]);
 
@@ -157,12 +163,33 @@ export async function listCases(
   if (!scope.all && scope.submittedBy === null && scope.receivedOrVerifiedBy === null) {
     return { ok: false, code: 'forbidden', detail: 'listing cases needs the clerk, verifier or supervisor role' };
   }
-  const after = query.cursor === undefined ? null : decodeCursor(query.cursor, createdCursor);
+  const { cursor, limit = DEFAULT_LIMIT, q, ...filter } = query;
+  const [unknownTopic] = await unknownTopics(deps, { topic: filter.topic });
+  if (unknownTopic !== undefined) {
+    return { ok: false, code: 'validation_failed', detail: unknownTopic.message, path: 'topic' };
+  }
+  const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
+  if (q !== undefined) {
+    const after = cursor === undefined ? null : decodeCursor(cursor, searchCursor);
+    if (after === undefined) return badCursor;
+    const rows = await searchCases(deps.pool, {
+      scope,
+      filter,
+      timeZone,
+      q,
+      after: after === null ? null : { rank: after[0], createdAt: after[1], id: after[2] },
+      limit,
+    });
+    const { items, nextCursor } = page(rows, limit, (last) => [last.rank, last.createdAt, last.id]);
+    const states = items.map(({ rank: _rank, ...state }) => state);
+    return { ok: true, items: await withLinks(deps, actor, states), nextCursor };
+  }
+  const after = cursor === undefined ? null : decodeCursor(cursor, createdCursor);
   if (after === undefined) return badCursor;
-  const { cursor: _cursor, limit = DEFAULT_LIMIT, ...filter } = query;
   const rows = await selectCases(deps.pool, {
     scope,
     filter,
+    timeZone,
     after: after === null ? null : { createdAt: after[0], id: after[1] },
     limit,
   });

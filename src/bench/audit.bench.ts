@@ -18,7 +18,7 @@ import {
   type Command,
   type StoredEvent,
 } from '../domain/index.ts';
-import { caseToRecord } from '../infra/db/case.repository.ts';
+import { CASE_COLUMNS, caseToRecord } from '../infra/db/case.repository.ts';
 import { openDatabase } from '../infra/db/database.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { VerifyRequest, VerifyResult } from './audit-verify.child.ts';
@@ -292,9 +292,10 @@ export async function insertTrail(
   cases: readonly CaseState[],
   events: readonly StoredEvent[],
 ): Promise<void> {
-  await pool.query(`INSERT INTO cases SELECT * FROM jsonb_populate_recordset(NULL::cases, $1::jsonb)`, [
-    JSON.stringify(cases.map(caseToRecord)),
-  ]);
+  await pool.query(
+    `INSERT INTO cases (${CASE_COLUMNS.join(', ')}) SELECT ${CASE_COLUMNS.join(', ')} FROM jsonb_populate_recordset(NULL::cases, $1::jsonb)`,
+    [JSON.stringify(cases.map(caseToRecord))],
+  );
   await pool.query(
     `INSERT INTO events (case_id, seq, type, payload, actor_id, actor_roles, command_id, occurred_at, prev_hash, hash)
      SELECT case_id, seq, type, payload, actor_id, actor_roles, command_id, occurred_at, prev_hash, hash

@@ -69,6 +69,8 @@ export function checkCaseHistory(
 export function differingFields(folded: CaseState | null, stated: Record<string, unknown>): string[] {
   if (folded === null) return ['(no events)'];
   const fold = folded as unknown as Record<string, unknown>;
+  // Bundles exported before topics existed state none: the fold of their events has none.
+  if (!('topics' in stated)) stated = { ...stated, topics: [] };
   const keys = new Set([...Object.keys(fold), ...Object.keys(stated)]);
   return [...keys].filter((k) => canonicalJson(fold[k] ?? null) !== canonicalJson(stated[k] ?? null)).sort();
 }

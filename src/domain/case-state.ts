@@ -91,6 +91,8 @@ export type CaseState = {
   duplicateOf: string | null;
   mergedReports: number;
   relatedCases: string[];
+  /** Codes of the topics the case is tagged with, sorted. */
+  topics: string[];
   stageEnteredAt: string;
   deadlineAt: string | null;
   /** The hash of the last event: the next event's prevHash. */

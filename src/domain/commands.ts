@@ -4,6 +4,8 @@ import {
   addEvidenceSchema,
   addNoteSchema,
   assignSchema,
+  changeTopicsRequestSchema,
+  changeTopicsSchema,
   claimSchema,
   closeSchema,
   decideAppealSchema,
@@ -37,6 +39,7 @@ export const COMMAND_TYPES = [
   'add-note',
   'add-evidence',
   'attach-file',
+  'change-topics',
 ] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
 
@@ -195,6 +198,15 @@ export const COMMANDS = {
     queue: 'verification',
     from: OPEN_STAGES,
     to: OPEN_STAGES, // unchanged
+  },
+  // Topics tag closed cases too: a report counts them whatever the stage.
+  'change-topics': {
+    payload: changeTopicsSchema,
+    request: changeTopicsRequestSchema,
+    roles: ['verifier', 'supervisor'],
+    queue: 'verification',
+    from: STAGES,
+    to: STAGES, // unchanged
   },
 } as const satisfies { [T in CommandType]: CommandSpec };
 

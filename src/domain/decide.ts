@@ -103,6 +103,12 @@ function eventsOf(
       const { fileId, sha256, size, mediaType, kind } = command.payload;
       return [draft(id, 'case.file_attached', { fileId, sha256, size, mediaType, kind })];
     }
+    case 'change-topics': {
+      // What changes: codes the case lacks are added, codes it has are removed.
+      const added = command.payload.add.filter((code) => !state.topics.includes(code));
+      const removed = command.payload.remove.filter((code) => state.topics.includes(code));
+      return [draft(id, 'case.topics_changed', { added, removed })];
+    }
     default:
       return assertNever(command);
   }

@@ -30,6 +30,7 @@ export const EVENT_TYPES = [
   'case.related_linked',
   'case.personal_data_erased',
   'case.file_attached',
+  'case.topics_changed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -120,6 +121,8 @@ export type EventPayloads = {
   /** With references: a redaction of those values only (format 2 references, "pd:" and the digest). */
   'case.personal_data_erased': { fields: PersonalField[]; reason: string; references?: string[] };
   /** The bytes are bound by their SHA-256; the file's name and description stay out (personal data). */
+  /** The topics the case gained and lost (codes), in the order given. */
+  'case.topics_changed': { added: string[]; removed: string[] };
   'case.file_attached': { fileId: string; sha256: string; size: number; mediaType: MediaType; kind: FileKind };
 };
 

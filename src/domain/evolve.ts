@@ -34,6 +34,7 @@ function received(event: StoredEventOf<'case.received'>): CaseState {
     duplicateOf: null,
     mergedReports: 0,
     relatedCases: [],
+    topics: [],
     stageEnteredAt: businessTime(event),
     deadlineAt: p.deadlineAt,
     headHash: event.hash,
@@ -133,6 +134,12 @@ export function evolve(state: CaseState | null, event: StoredEvent): CaseState {
       return state.relatedCases.includes(relatedCaseId)
         ? next
         : { ...next, relatedCases: [...state.relatedCases, relatedCaseId] };
+    }
+    case 'case.topics_changed': {
+      const { added, removed } = event.payload;
+      const topics = new Set([...state.topics, ...added]);
+      for (const code of removed) topics.delete(code);
+      return { ...next, topics: [...topics].sort() };
     }
     case 'case.note_added':
     case 'case.evidence_added':

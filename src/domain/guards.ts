@@ -187,6 +187,12 @@ const documentsNameDecisionFiles: Guard<'record-penalty'> = ({ payload, ctx }) =
 /** Who may attach a file: see mayAttachFile (files.ts). */
 const attachedByCaseParty: CaseGuard = ({ state, ctx }) => mayAttachFile(state, ctx.actor, ctx.now);
 
+/** The verifier holding the case's live claim, or a supervisor, tags it with topics. */
+const topicsByClaimantOrSupervisor: CaseGuard = ({ state, ctx }) =>
+  ctx.actor.roles.includes('supervisor') || (hasLiveClaim(state, ctx.now) && state.claimedBy === ctx.actor.id)
+    ? null
+    : reject('guard_failed', "only the verifier holding the case's claim or a supervisor may change its topics");
+
 const noAppealPending: CaseGuard = ({ state }) =>
   isAppealPending(state) ? reject('guard_failed', 'an appeal is pending') : null;
 
@@ -265,6 +271,7 @@ const GUARDS: { [T in CommandType]: readonly Guard<T>[] } = {
   'add-note': [],
   'add-evidence': [],
   'attach-file': [attachedByCaseParty],
+  'change-topics': [topicsByClaimantOrSupervisor],
 };
 
 export function checkGuards<T extends CommandType>(

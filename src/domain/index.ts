@@ -4,6 +4,7 @@ export type { CaseState } from './case-state.ts';
 export { COMMAND_TYPES, COMMANDS, QUEUE_NAMES, isAllowedFrom, mayRun, parseRequest } from './commands.ts';
 export type { Command, CommandPayloads, CommandType, QueueName } from './commands.ts';
 export { DEFAULT_CLOCK_SKEW_MS, businessDateProblems, describeDateProblems } from './dates.ts';
+export { DEFAULT_TIME_ZONE, periodProblems } from './period.ts';
 export { decide } from './decide.ts';
 export type { Decision, DecisionContext } from './decision.ts';
 export { EVENT_TYPES, PERSONAL_FIELDS } from './events.ts';

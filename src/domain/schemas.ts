@@ -214,3 +214,30 @@ export type RecordPenaltyPayload = z.output<typeof recordPenaltySchema>;
 export type FileAppealPayload = z.output<typeof fileAppealSchema>;
 export type ClosePayload = z.output<typeof closeSchema>;
 export type AddEvidencePayload = z.output<typeof addEvidenceSchema>;
+
+/** A topic's code (campaign, incident: SEA-GAMES-31, COVID-19). */
+const topicCodeSchema = identifierField(LIMITS.code);
+
+const topicCodes = z.array(topicCodeSchema).max(20);
+
+const topicChangeShape = { add: topicCodes.default([]), remove: topicCodes.default([]) };
+
+/** At least one code, and none both added and removed. */
+function checkTopicChange(body: { add: string[]; remove: string[] }, ctx: z.RefinementCtx): void {
+  if (body.add.length + body.remove.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['add'], message: 'name at least one topic to add or remove' });
+  }
+  for (const [i, code] of body.remove.entries()) {
+    if (body.add.includes(code)) ctx.addIssue({ code: 'custom', path: ['remove', i], message: 'also in add' });
+  }
+}
+
+/** Topics to tag the case with and to take off it. */
+export const changeTopicsSchema = z.strictObject(topicChangeShape).superRefine(checkTopicChange);
+// A refined object cannot be extended, so the request repeats the refinement.
+export const changeTopicsRequestSchema = z
+  .strictObject({ ...topicChangeShape, expectedVersion: expectedVersionSchema.optional() })
+  .superRefine(checkTopicChange);
+
+/** A topic as supervisors create it. */
+export const topicSchema = z.strictObject({ code: topicCodeSchema, name: textField(LIMITS.name) });

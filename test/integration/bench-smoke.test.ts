@@ -9,6 +9,7 @@ import { runImportBench } from '../../src/bench/import.bench.ts';
 import { runIntakeBench } from '../../src/bench/intake.bench.ts';
 import { HOST, sweepLeftovers } from '../../src/bench/leftovers.ts';
 import { runPipelineBench } from '../../src/bench/pipeline.bench.ts';
+import { runReadsBench } from '../../src/bench/reads.bench.ts';
 import { runScalingBench } from '../../src/bench/scaling.bench.ts';
 import { runSoakBench } from '../../src/bench/soak.bench.ts';
 import { runStartupBench } from '../../src/bench/startup.bench.ts';
@@ -130,6 +131,30 @@ describe('benchmark smoke run', () => {
     expect(result.last.redisKeys).toBeGreaterThan(0);
     for (const growth of Object.values(result.growthPerHour)) expect(Number.isFinite(growth)).toBe(true);
   }, 60_000);
+
+  it('writes a small history and samples every read beside writes', async () => {
+    const result = await runReadsBench({ adminUrl, sizes: [300], samples: 3, writesPerSecond: 5, log });
+    expect(result.runs).toHaveLength(1);
+    const [run] = result.runs;
+    expect(run?.cases).toBe(300);
+    expect(run?.events).toBeGreaterThan(300);
+    expect(Object.keys(run?.reads ?? {}).toSorted()).toEqual(
+      [
+        'accessLog',
+        'casePage',
+        'export',
+        'list',
+        'listClerk',
+        'listFiltered',
+        'reportMonth',
+        'reportYear',
+        'search',
+        'searchClerk',
+        'worklist',
+      ].toSorted(),
+    );
+    for (const figures of Object.values(run?.reads ?? {})) expect(figures.p99).toBeGreaterThanOrEqual(figures.p50);
+  });
 
   it('times casetrail --version, --help and npm start on an existing data directory against bare Node', async () => {
     const result = await runStartupBench({ runs: 1, starts: 1, log });

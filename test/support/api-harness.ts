@@ -48,7 +48,14 @@ export const SLA = {
 
 export async function startApi(
   db: TestDatabase,
-  options: { server?: Partial<ServerOptions>; health?: HealthChecks; audit?: AuditKeys; files?: FileSettings } = {},
+  options: {
+    server?: Partial<ServerOptions>;
+    health?: HealthChecks;
+    audit?: AuditKeys;
+    files?: FileSettings;
+    /** Stage deadlines of the commands the harness applies (default SLA). */
+    sla?: Partial<typeof SLA>;
+  } = {},
 ): Promise<ApiHarness> {
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -80,7 +87,7 @@ export async function startApi(
   const applyDeps: ApplyDeps = {
     pool: database.pool,
     hmacKey,
-    sla: SLA,
+    sla: { ...SLA, ...options.sla },
     claimLeaseMs: 1_800_000,
     log,
   };

@@ -91,6 +91,7 @@ export const BODIES: Record<CommandType, unknown> = {
     url: 'https://web.archive.org/web/2026/https://example.vn/a',
     description: 'Archived copy',
   },
+  'change-topics': { add: ['COVID-19'], remove: [] },
   // Built by the server from an upload (multipart), never posted as JSON.
   'attach-file': {
     fileId: '00000000-0000-4000-8000-00000000f001',

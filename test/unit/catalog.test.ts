@@ -31,7 +31,7 @@ describe('tables of truth', () => {
     });
   });
 
-  it('lists the event types of docs/design.md §4 in its order, with case.assigned and case.released (§12)', () => {
+  it('lists the event types of docs/design.md §4 in its order, then case.file_attached (§10), case.topics_changed (§11), case.assigned and case.released (§12)', () => {
     expect(EVENT_TYPES).toEqual([
       'case.received',
       'case.claimed',
@@ -51,6 +51,7 @@ describe('tables of truth', () => {
       'case.related_linked',
       'case.personal_data_erased',
       'case.file_attached',
+      'case.topics_changed',
     ]);
   });
 

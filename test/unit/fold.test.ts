@@ -65,6 +65,7 @@ describe('what the fold derives', () => {
       duplicateOf: null,
       mergedReports: 0,
       relatedCases: [],
+      topics: [],
       stageEnteredAt: at,
       deadlineAt: new Date(world.now().getTime() + SLA.received).toISOString(),
       headHash: world.eventsOf(id)[0]?.hash,

@@ -21,6 +21,7 @@ const DESIGN: Record<CommandType, { from: readonly Stage[]; to: Stage | 'same' }
   'add-note': { from: ['received', 'verified', 'referred', 'penalty_issued', 'closed'], to: 'same' },
   'add-evidence': { from: ['received', 'verified', 'referred', 'penalty_issued'], to: 'same' },
   'attach-file': { from: ['received', 'verified', 'referred', 'penalty_issued'], to: 'same' },
+  'change-topics': { from: ['received', 'verified', 'referred', 'penalty_issued', 'closed'], to: 'same' },
 };
 
 /** A case in `stage` on which `type` passes every guard, so only the stage rule can refuse. */
@@ -45,8 +46,8 @@ function caseIn(stage: Stage, type: CommandType): CaseState {
 const PAIRS = STAGES.flatMap((stage) => COMMAND_TYPES.map((type) => ({ stage, type })));
 
 describe('transition table (docs/design.md §2)', () => {
-  it('covers the 5 stages x 15 commands', () => {
-    expect(PAIRS).toHaveLength(75);
+  it('covers the 5 stages x 16 commands', () => {
+    expect(PAIRS).toHaveLength(80);
     expect(COMMAND_TYPES).toEqual(Object.keys(DESIGN));
   });
 
@@ -109,6 +110,7 @@ describe('transition table (docs/design.md §2)', () => {
       verify: 'verification',
       'add-evidence': 'verification',
       'attach-file': 'verification',
+      'change-topics': 'verification',
       refer: 'referral',
       'record-no-violation': 'referral',
       'record-penalty': 'penalty',
@@ -148,6 +150,7 @@ describe('transition table (docs/design.md §2)', () => {
       'add-note': ['clerk', 'verifier', 'supervisor'],
       'add-evidence': ['verifier', 'supervisor'],
       'attach-file': ['clerk', 'verifier', 'supervisor'],
+      'change-topics': ['verifier', 'supervisor'],
     });
   });
 });

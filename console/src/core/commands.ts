@@ -17,6 +17,7 @@ export const COMMAND_PATHS = {
   withdraw: (id: string) => `/v1/cases/${id}/withdraw`,
   'add-note': (id: string) => `/v1/cases/${id}/notes`,
   'add-evidence': (id: string) => `/v1/cases/${id}/evidence`,
+  'change-topics': (id: string) => `/v1/cases/${id}/topics`,
 } as const;
 export type ConsoleCommand = keyof typeof COMMAND_PATHS;
 

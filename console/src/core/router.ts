@@ -12,6 +12,7 @@ export type Route =
   | { page: 'workload' }
   | { page: 'users' }
   | { page: 'user'; id: string }
+  | { page: 'reports'; query: URLSearchParams }
   | { page: 'unknown' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
@@ -32,6 +33,7 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 2 && first === 'users' && second !== undefined && UUID.test(second)) {
     return { page: 'user', id: second.toLowerCase() };
   }
+  if (parts.length === 1 && first === 'reports') return { page: 'reports', query };
   if (parts.length === 2 && first === 'cases' && second !== undefined && UUID.test(second)) {
     const asOf = query.get('asOf');
     return {
@@ -54,6 +56,7 @@ export const href = {
   workload: () => '#/workload',
   users: () => '#/users',
   user: (id: string) => `#/users/${id}`,
+  reports: (query: Record<string, string | undefined> = {}) => withQuery('#/reports', query),
 };
 
 function withQuery(path: string, query: Record<string, string | undefined>): string {

@@ -80,5 +80,9 @@ export function eventSummary(event: CaseEvent, t: Catalog, f: Formatter): string
         type: text(p.mediaType),
         size: typeof p.size === 'number' ? f.bytes(p.size) : '',
       });
+    case 'case.topics_changed': {
+      const codes = (value: unknown) => (Array.isArray(value) ? value.map(text).join(', ') || '—' : '—');
+      return fill(s.topicsChanged, { added: codes(p.added), removed: codes(p.removed) });
+    }
   }
 }

@@ -14,6 +14,7 @@ import { load, type Loaded } from '../ui/loader.ts';
 import { problemBox } from '../ui/problem-box.ts';
 import '../ui/assign-control.ts';
 import '../ui/case-files.ts';
+import '../ui/case-topics.ts';
 import '../ui/timeline.ts';
 
 /** One case: its details, what the user may do next, the audit trail, time travel and export. */
@@ -219,6 +220,7 @@ export class CasePage extends ConsoleElement {
           : nothing
       }
       ${this.asOf === null ? renderActions(this.ctx, c, withDrafts(availableActions(c, me), c.id), { busy: this.claiming, run: () => void this.claim(c) }) : nothing}
+      ${this.asOf === null ? html`<ct-case-topics .ctx=${this.ctx} .kase=${c}></ct-case-topics>` : nothing}
       ${this.asOf === null ? html`<ct-case-files .ctx=${this.ctx} .kase=${c} .version=${c.version}></ct-case-files>` : nothing}
       ${supervisor ? this.tools(c) : nothing}
       <ct-timeline .ctx=${this.ctx} .caseId=${c.id} .version=${this.asOf === null ? c.version : 0} .asOf=${this.asOf}></ct-timeline>

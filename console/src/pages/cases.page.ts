@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyValues } from 'lit';
-import { CATEGORIES, OUTCOMES, PLATFORMS, STAGES } from '../../../src/domain/stages.ts';
+import { CATEGORIES, OUTCOMES, PLATFORMS, STAGES, VERDICTS } from '../../../src/domain/stages.ts';
 import { hasRole } from '../core/context.ts';
 import { liveList } from '../ui/live-list.ts';
 import { href } from '../core/router.ts';
@@ -11,7 +11,9 @@ import { ConsoleElement } from '../ui/element.ts';
 import { load, type Loaded } from '../ui/loader.ts';
 import { problemBox } from '../ui/problem-box.ts';
 
-const FILTERS = ['stage', 'outcome', 'platform', 'category'] as const;
+const FILTERS = ['stage', 'outcome', 'platform', 'category', 'verdict', 'topic'] as const;
+const DATES = ['from', 'to'] as const;
+type Topic = { code: string; name: string };
 const PAGE = 50;
 /** The most pages a saved view reads to fill its first page. */
 const VIEW_PAGES = 10;
@@ -24,6 +26,7 @@ export class CasesPage extends ConsoleElement {
   private page: Loaded<Page<Case>> = { state: 'loading' };
   private counts: StageCounts | null = null;
   private loadingMore = false;
+  private topics: Topic[] = [];
   private sort: Sort | null = null;
 
   constructor() {
@@ -37,7 +40,7 @@ export class CasesPage extends ConsoleElement {
 
   private filters(): Record<string, string> {
     const chosen: Record<string, string> = {};
-    for (const key of [...FILTERS, 'q'] as const) {
+    for (const key of [...FILTERS, ...DATES, 'q'] as const) {
       const value = this.query.get(key);
       if (value !== null && value !== '') chosen[key] = value;
     }
@@ -51,13 +54,15 @@ export class CasesPage extends ConsoleElement {
       this.requestUpdate();
     }
     const { client, me } = this.ctx;
-    const [page, stats] = await Promise.all([
+    const [page, stats, topics] = await Promise.all([
       load(() => client.get<Page<Case>>('/v1/cases', { ...this.filters(), limit: 50 })),
       hasRole(me, 'supervisor')
         ? load(() => client.get<{ cases: { byStage: StageCounts } }>('/v1/stats'))
         : Promise.resolve(null),
+      load(() => client.get<{ items: Topic[] }>('/v1/topics')),
     ]);
     this.page = page;
+    this.topics = topics.state === 'ready' ? topics.value.items : [];
     this.counts = stats?.state === 'ready' ? stats.value.cases.byStage : null;
     this.requestUpdate();
     await this.fillView();
@@ -126,6 +131,16 @@ export class CasesPage extends ConsoleElement {
         <p class="field-hint" id="filter-q-hint">${t.casesPage.searchHint}</p></div>
       ${select('stage', STAGES, t.stage)} ${select('outcome', OUTCOMES, t.outcome)}
       ${select('platform', PLATFORMS, t.platform)} ${select('category', CATEGORIES, t.category)}
+      ${select('verdict', VERDICTS, t.verdict)}
+      ${select(
+        'topic',
+        this.topics.map((x) => x.code),
+        Object.fromEntries(this.topics.map((x) => [x.code, x.name])),
+      )}
+      ${DATES.map(
+        (name) => html`<div class="field"><label for="filter-${name}">${t.casesPage.filter[name]}</label>
+        <input id="filter-${name}" name=${name} type="date" .value=${chosen[name] ?? ''}></div>`,
+      )}
       <p class="form-actions"><button class="button button--primary" type="submit">${t.casesPage.apply}</button>
         <a class="button button--quiet" href=${href.cases()}>${t.casesPage.reset}</a></p>
     </form>`;

@@ -5,6 +5,7 @@ import type { Me } from '../core/types.ts';
 import './access-log.page.ts';
 import './case.page.ts';
 import './cases.page.ts';
+import './reports.page.ts';
 import './stats.page.ts';
 import './submit.page.ts';
 import './users.page.ts';
@@ -27,6 +28,7 @@ const PAGE_ROLES: Record<Route['page'], Me['roles']> = {
   workload: ['supervisor'],
   users: ['admin'],
   user: ['admin'],
+  reports: ['supervisor'],
   unknown: ['clerk', 'verifier', 'supervisor', 'admin'],
 };
 
@@ -64,6 +66,8 @@ export function renderPage(route: Route, ctx: AppContext) {
       return html`<ct-users-page .ctx=${ctx}></ct-users-page>`;
     case 'user':
       return html`<ct-user-page .ctx=${ctx} .userId=${route.id}></ct-user-page>`;
+    case 'reports':
+      return html`<ct-reports-page .ctx=${ctx} .query=${route.query}></ct-reports-page>`;
     case 'unknown':
       return message(ctx.t.app.unknownTitle, ctx.t.app.unknown);
   }

@@ -59,6 +59,7 @@ export function presentCase(view: CaseView): CaseRepresentation {
     ...opt('appeal', state.appeal),
     ...opt('duplicateOf', links.duplicateOf),
     ...(links.relatedCases.length === 0 ? {} : { relatedCases: links.relatedCases }),
+    topics: state.topics,
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
     ...opt('deadlineAt', state.deadlineAt),

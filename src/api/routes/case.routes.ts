@@ -1,7 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CATEGORIES, OUTCOMES, PLATFORMS, STAGES, isSafeText } from '../../domain/index.ts';
+import {
+  CATEGORIES,
+  LIMITS,
+  OUTCOMES,
+  PLATFORMS,
+  STAGES,
+  VERDICTS,
+  identifierField,
+  isSafeText,
+  periodProblems,
+} from '../../domain/index.ts';
 import {
   getCase,
   getCommand,
@@ -9,10 +19,12 @@ import {
   listCases,
   verificationWorklist,
   type CaseQueryDeps,
+  type CaseView,
 } from '../../app/case-queries.ts';
+import { casesToCsv } from '../http/case-csv.ts';
 import { actorOf } from '../auth.ts';
 import { presentCase, presentCommand, presentEvent } from '../presenters/case.presenter.ts';
-import { refuse } from '../problems.ts';
+import { ProblemError, refuse } from '../problems.ts';
 import { caseSchema, commandSchema, eventSchema } from '../schemas/case.schemas.ts';
 import {
   AUTHENTICATED_PROBLEMS,
@@ -24,22 +36,44 @@ import {
   purposeSchema,
 } from '../schemas/common.schemas.ts';
 
-const listQuerySchema = z.strictObject({
-  stage: z.enum(STAGES).optional(),
-  outcome: z.enum(OUTCOMES).optional(),
-  platform: z.enum(PLATFORMS).optional(),
-  category: z.enum(CATEGORIES).optional(),
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .refine(isSafeText, 'must not contain NUL characters or lone surrogates')
-    .optional()
-    .describe('searches the reference, the URL and the claim (case-insensitive)'),
-  limit: limitSchema.optional().describe('1-200, default 50'),
-  cursor: cursorSchema.optional(),
-});
+/** The most cases one CSV download holds. */
+const CSV_MAX_ROWS = 50_000;
+
+const listQuerySchema = z
+  .strictObject({
+    stage: z.enum(STAGES).optional(),
+    outcome: z.enum(OUTCOMES).optional(),
+    platform: z.enum(PLATFORMS).optional(),
+    category: z.enum(CATEGORIES).optional(),
+    verdict: z.enum(VERDICTS).optional(),
+    topic: identifierField(LIMITS.code).optional().describe("a topic's code"),
+    authority: identifierField(LIMITS.code).optional().describe('the code of the authority the case was referred to'),
+    assignee: z.uuid().optional().describe('a verifier holding the claim or who recorded the verdict'),
+    from: z.iso.date().optional().describe('first day of receipt (YYYY-MM-DD in CASETRAIL_TIME_ZONE)'),
+    to: z.iso.date().optional().describe('last day of receipt, inclusive; at most 5 years after from'),
+    q: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine(isSafeText, 'must not contain NUL characters or lone surrogates')
+      .refine((q) => !/[%_]/u.test(q), 'must not contain % or _')
+      .optional()
+      .describe(
+        'words searched without case or diacritics in the reference, decision number, URL, claim, account, content, penalty subject and notes; best matches first',
+      ),
+    limit: limitSchema.optional().describe('1-200, default 50'),
+    cursor: cursorSchema.optional(),
+    format: z
+      .enum(['json', 'csv'])
+      .optional()
+      .describe(`csv: every matching case (at most ${CSV_MAX_ROWS}) as a spreadsheet (supervisors)`),
+  })
+  .superRefine((query, ctx) => {
+    for (const problem of periodProblems(query.from, query.to)) {
+      ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
+    }
+  });
 
 const worklistQuerySchema = z.strictObject({
   limit: limitSchema.optional().describe('1-200, default 50'),
@@ -71,8 +105,30 @@ export function caseRoutes(app: FastifyInstance, deps: CaseQueryDeps): void {
       querystring: listQuerySchema,
       response: { 200: pageSchema(caseSchema), ...problemResponses([...AUTHENTICATED_PROBLEMS, 403]) },
     },
-    handler: async (request) => {
-      const result = await listCases(deps, actorOf(request), request.query);
+    handler: async (request, reply) => {
+      const { format, ...query } = request.query;
+      const actor = actorOf(request);
+      if (format === 'csv') {
+        if (!actor.roles.includes('supervisor')) {
+          throw new ProblemError('forbidden', 'the case list as CSV is for supervisors');
+        }
+        const views: CaseView[] = [];
+        let cursor = query.cursor;
+        do {
+          const page = await listCases(deps, actor, {
+            ...query,
+            limit: 200,
+            ...(cursor === undefined ? {} : { cursor }),
+          });
+          if (!page.ok) refuse(page);
+          views.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor !== undefined && views.length < CSV_MAX_ROWS);
+        reply.header('content-disposition', 'attachment; filename="casetrail-cases.csv"');
+        // Text is sent as it is: the JSON schema of 200 does not apply to it.
+        return reply.type('text/csv; charset=utf-8').send(casesToCsv(views.slice(0, CSV_MAX_ROWS)) as never);
+      }
+      const result = await listCases(deps, actor, query);
       if (!result.ok) refuse(result);
       return { items: result.items.map(presentCase), nextCursor: result.nextCursor };
     },

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { COMMANDS, type CommandType } from '../../domain/index.ts';
 import { awaitCommand, type AwaitCommandDeps } from '../../app/await-command.ts';
 import { submitCommand, type SubmitCommandDeps } from '../../app/submit-command.ts';
+import { unknownTopics } from '../../app/topics.ts';
 import { actorOf, requireRole } from '../auth.ts';
 import { presentAccepted, presentCase } from '../presenters/case.presenter.ts';
 import { ProblemError, rejectionProblem, sendProblem } from '../problems.ts';
@@ -32,6 +33,7 @@ export const COMMAND_PATHS = {
   'add-note': '/cases/:id/notes',
   'add-evidence': '/cases/:id/evidence',
   'attach-file': '/cases/:id/files',
+  'change-topics': '/cases/:id/topics',
 } as const satisfies { [T in CommandType]: string };
 
 /** Commands posted as multipart/form-data, whose routes live elsewhere (file.routes.ts). */
@@ -67,6 +69,7 @@ const DESCRIPTIONS: { [T in CommandType]: string } = {
   'add-note': 'Add a note to a case (anyone who can see it)',
   'add-evidence': 'Add an evidence item to an open case (verifier, supervisor)',
   'attach-file': 'Upload an evidence file to an open case (multipart/form-data; see the files routes)',
+  'change-topics': 'Tag the case with topics and take topics off it (the verifier holding its claim, supervisors)',
 };
 
 /**
@@ -114,6 +117,11 @@ async function accept(
   const actor = actorOf(request);
   // The request schema is the payload plus an optional expectedVersion (see parseRequest).
   const { expectedVersion, ...payload } = request.body as { expectedVersion?: number };
+  if (type === 'change-topics') {
+    const { add, remove } = payload as { add: string[]; remove: string[] };
+    const problems = await unknownTopics(deps, { add, remove });
+    if (problems.length > 0) throw new ProblemError('validation_failed', 'unknown topic', problems);
+  }
   const idempotencyKey = (request.headers as { 'idempotency-key'?: string })['idempotency-key'];
   const result = await submitCommand(deps, {
     actor,

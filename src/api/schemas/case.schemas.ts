@@ -117,6 +117,7 @@ export const caseSchema = z
       .array(z.uuid())
       .optional()
       .describe('cases of the same item closed before, or with the same content: those the reader may see'),
+    topics: z.array(z.string()).describe("codes of the case's topics"),
     createdAt: timestamp,
     updatedAt: timestamp,
     deadlineAt: timestamp.optional(),

@@ -6,6 +6,7 @@ import { runFilesBench } from '../../bench/files.bench.ts';
 import { runImportBench } from '../../bench/import.bench.ts';
 import { runSoakBench } from '../../bench/soak.bench.ts';
 import { runIntakeBench } from '../../bench/intake.bench.ts';
+import { runReadsBench, type ReadsRun } from '../../bench/reads.bench.ts';
 import { sweepLeftovers } from '../../bench/leftovers.ts';
 import { runStartupBench, stopStartupRuns } from '../../bench/startup.bench.ts';
 import { runPipelineBench } from '../../bench/pipeline.bench.ts';
@@ -35,6 +36,9 @@ export type BenchFlags = {
   soakSeconds: string;
   soakRate: string;
   backends: string;
+  readsCases: string;
+  readsSamples: string;
+  readsWrites: string;
   json?: boolean;
 };
 
@@ -157,6 +161,17 @@ export async function runBench(flags: BenchFlags): Promise<void> {
             }),
       );
     }
+    if (scenarios.includes('reads')) {
+      emit(
+        await runReadsBench({
+          adminUrl,
+          sizes: settings.readsCases,
+          samples: settings.readsSamples,
+          writesPerSecond: settings.readsWrites,
+          log,
+        }),
+      );
+    }
   } catch (error) {
     // Interrupted: the scenario failed as its database went; the handler ends the process.
     if (interruption.interrupted) await interruption.ended;
@@ -224,6 +239,9 @@ function benchSettings(flags: BenchFlags) {
     rounds: positive(flags.rounds, '--rounds'),
     workers: flags.workers.split(',').map((n) => positive(n.trim(), '--workers')),
     scalingCases: positive(flags.scalingCases, '--scaling-cases'),
+    readsCases: flags.readsCases.split(',').map((n) => positive(n.trim(), '--reads-cases')),
+    readsSamples: positive(flags.readsSamples, '--reads-samples'),
+    readsWrites: positive(flags.readsWrites, '--reads-writes'),
     events: positive(flags.events, '--events'),
     runs: positive(flags.runs, '--runs'),
     starts: positive(flags.starts, '--starts'),
@@ -285,11 +303,27 @@ async function reachableRedis(url: string | undefined): Promise<string | undefin
 }
 
 function table(results: Record<string, unknown>[]): string {
-  const rows = results.flatMap((r) => (r.scenario === 'scaling' ? scalingRows(r) : [row(r)]));
+  const rows = results.flatMap((r) =>
+    r.scenario === 'scaling' ? scalingRows(r) : r.scenario === 'reads' ? readsRows(r) : [row(r)],
+  );
   const header = ['scenario', 'casetrail', 'baseline', 'ratio', 'p50/p99', 'peak RSS', 'notes'];
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((cells) => (cells[i] ?? '').length)));
   return all.map((cells) => cells.map((cell, i) => (cell ?? '').padEnd(widths[i] ?? 0)).join('  ')).join('\n');
+}
+
+function readsRows(r: Record<string, unknown>): string[][] {
+  return (r.runs as ReadsRun[]).flatMap((run) =>
+    Object.entries(run.reads).map(([name, f]) => [
+      `reads, ${name}`,
+      '',
+      '',
+      '',
+      `${f.p50}/${f.p99} ms`,
+      '',
+      `${run.cases} cases${f.targetP99 === undefined ? '' : `, p99 target ${f.targetP99} ms: ${f.met ? 'met' : 'missed'}`}`,
+    ]),
+  );
 }
 
 function scalingRows(r: Record<string, unknown>): string[][] {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TIME_ZONE } from '../../domain/index.ts';
 import { redisClusterNodesSchema } from './redis-cluster-nodes.ts';
 import { ConfigError } from './config-error.ts';
 import { parseCidr } from '../webhooks/target-policy.ts';
@@ -65,6 +66,16 @@ const trustProxy = z
     }
     return items;
   });
+
+/** A zone the runtime knows by its IANA name. */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -143,6 +154,11 @@ export const configSchema = z
     CASETRAIL_CLOCK_SKEW: duration('5m').describe(
       'how far a business date (capturedAt, issuedAt, filedAt...) may lie ahead of the server clock',
     ),
+    CASETRAIL_TIME_ZONE: z
+      .string()
+      .default(DEFAULT_TIME_ZONE)
+      .refine(isTimeZone, 'must be an IANA time zone, such as Asia/Ho_Chi_Minh')
+      .describe('the time zone of calendar dates in searches and reports (from, to, months)'),
     CASETRAIL_WORKER_CONCURRENCY: positiveInt(8).describe('jobs processed at once per queue and process'),
     CASETRAIL_DB_POOL_SIZE: positiveInt(20).describe('PostgreSQL connections per process'),
     CASETRAIL_QUEUE_DB_POOL_SIZE: positiveInt(10).describe(

@@ -13,11 +13,27 @@ export type CaseFilter = {
   outcome?: string;
   platform?: string;
   category?: string;
-  /** Matched case-insensitively anywhere in the reference, the URL or the claim. */
+  verdict?: string;
+  /** A topic's code. */
+  topic?: string;
+  /** The code of the authority the case was referred to (or that decided its penalty). */
+  authority?: string;
+  /** A verifier who holds the case's claim or recorded its verdict. */
+  assignee?: string;
+  /** First and last calendar day of receipt (YYYY-MM-DD, inclusive) in the query's time zone. */
+  from?: string;
+  to?: string;
+  /**
+   * Words matched, without case or diacritics, in the reference, decision number, URL, claim,
+   * account handle and name, content, penalty subject and notes; every word must occur.
+   * Holds no LIKE wildcard (the API refuses % and _).
+   */
   q?: string;
 };
 
 export type CreatedCursor = { createdAt: string; id: string };
+/** A search's position: its rank, then newest first. */
+export type SearchCursor = { rank: number; createdAt: string; id: string };
 export type WorklistCursor = { rank: number; createdAt: string; id: string };
 
 export type PersonalDataRow = {
@@ -47,31 +63,54 @@ export function scopeSql(scope: CaseScope, params: Params): string {
   return parts.length === 0 ? 'FALSE' : `(${parts.join(' OR ')})`;
 }
 
-/** A LIKE pattern matching the text literally: backslash, % and _ are escaped. */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/gu, '\\$&')}%`;
+/** The folded LIKE pattern of a text anywhere (the text holds no % or _; a backslash is escaped). */
+function containsSql(text: string, params: Params): string {
+  return `'%' || casetrail_fold(${params.add(text.replace(/\\/gu, '\\\\'))}) || '%'`;
 }
+
+/** At most this many words of a query are matched (the API bounds q to 200 characters). */
+const MAX_WORDS = 12;
+
+/** The conditions of the filters beside the search, on `cases` columns (unqualified). */
+function filterSql(filter: CaseFilter, timeZone: string, params: Params): string[] {
+  const where: string[] = [];
+  const columns = {
+    stage: 'stage',
+    outcome: 'outcome',
+    platform: 'platform',
+    category: 'category',
+    verdict: 'verdict_code',
+    authority: 'authority_code',
+  } as const;
+  for (const [key, column] of Object.entries(columns) as [keyof typeof columns, string][]) {
+    const value = filter[key];
+    if (value !== undefined) where.push(`${column} = ${params.add(value)}`);
+  }
+  if (filter.topic !== undefined) where.push(`topics @> ARRAY[${params.add(filter.topic)}]::text[]`);
+  if (filter.assignee !== undefined) {
+    const who = params.add(filter.assignee);
+    where.push(`(claimed_by = ${who}::uuid OR verified_by = ${who}::uuid)`);
+  }
+  // Calendar days of the zone: the first instant of `from` up to the first instant after `to`.
+  const zone = filter.from !== undefined || filter.to !== undefined ? params.add(timeZone) : null;
+  if (filter.from !== undefined) {
+    where.push(`received_at >= (${params.add(filter.from)}::date::timestamp AT TIME ZONE ${zone})`);
+  }
+  if (filter.to !== undefined) {
+    where.push(`received_at < ((${params.add(filter.to)}::date + 1)::timestamp AT TIME ZONE ${zone})`);
+  }
+  return where;
+}
+
+type ListQuery = { scope: CaseScope; filter: CaseFilter; timeZone: string; limit: number };
 
 /** Newest first, keyset-paginated on (created_at, id); returns up to limit + 1 rows to detect a next page. */
 export async function selectCases(
   pool: pg.Pool,
-  query: { scope: CaseScope; filter: CaseFilter; after: CreatedCursor | null; limit: number },
+  query: ListQuery & { after: CreatedCursor | null },
 ): Promise<CaseState[]> {
   const params = new Params();
-  const where = [scopeSql(query.scope, params)];
-  for (const column of ['stage', 'outcome', 'platform', 'category'] as const) {
-    const value = query.filter[column];
-    if (value !== undefined) where.push(`${column} = ${params.add(value)}`);
-  }
-  if (query.filter.q !== undefined) {
-    const pattern = params.add(containsPattern(query.filter.q));
-    // Format 2 cases hold references for their URL and claim: their values are in the store.
-    where.push(
-      `(reference ILIKE ${pattern} OR url ILIKE ${pattern} OR claim ILIKE ${pattern} OR EXISTS (
-         SELECT 1 FROM case_personal_values v
-         WHERE v.case_id = cases.id AND v.field IN ('url', 'claim') AND v.value ILIKE ${pattern}))`,
-    );
-  }
+  const where = [scopeSql(query.scope, params), ...filterSql(query.filter, query.timeZone, params)];
   if (query.after !== null) {
     where.push(
       `(created_at, id) < (${params.add(query.after.createdAt)}::timestamptz, ${params.add(query.after.id)}::uuid)`,
@@ -84,37 +123,96 @@ export async function selectCases(
   return rows.map(rowToCase);
 }
 
-/** urgent = 1 ... low = 4: the worklist's first sort key, from the domain's priority order. */
-const RANK_SQL = (params: Params) => `array_position(${params.add([...PRIORITIES].reverse())}::text[], priority)`;
+/**
+ * The cases whose folded text holds every word of q, best first: the whole phrase in an
+ * identifier (reference, decision number, handle) ranks 3, the whole phrase anywhere 1, the
+ * words apart 0; then newest first. Keyset-paginated on (rank, created_at, id).
+ */
+export async function searchCases(
+  pool: pg.Pool,
+  query: ListQuery & { q: string; after: SearchCursor | null },
+): Promise<(CaseState & { rank: number })[]> {
+  const params = new Params();
+  const words = query.q
+    .split(/\s+/u)
+    .filter((w) => w.length > 0)
+    .slice(0, MAX_WORDS);
+  const phrase = containsSql(words.join(' '), params);
+  const where = words.map((word) => `s.body LIKE ${containsSql(word, params)}`);
+  const rank = `(CASE WHEN s.keys LIKE ${phrase} THEN 2 ELSE 0 END + CASE WHEN s.body LIKE ${phrase} THEN 1 ELSE 0 END)`;
+  const keyset = (ranked: string, createdAt: string, id: string) => {
+    const after = query.after;
+    return after === null
+      ? []
+      : [
+          `(${ranked}, ${createdAt}, ${id}) < (${params.add(after.rank)}::int, ${params.add(after.createdAt)}::timestamptz, ${params.add(after.id)}::uuid)`,
+        ];
+  };
+  const { scope } = query;
+  const onlyOwn = !scope.all && scope.receivedOrVerifiedBy === null;
+  const unfiltered = Object.values(query.filter).every((value) => value === undefined);
+  let sql: string;
+  if ((scope.all || onlyOwn) && unfiltered) {
+    // Ranked and paged in case_search alone; only the page's cases are read.
+    if (onlyOwn) where.push(scope.submittedBy === null ? 'FALSE' : `s.submitted_by = ${params.add(scope.submittedBy)}`);
+    where.push(...keyset(rank, 's.created_at', 's.case_id'));
+    sql = `SELECT c.*, page.rank FROM (
+             SELECT s.case_id, ${rank} AS rank, s.created_at FROM case_search s WHERE ${where.join(' AND ')}
+              ORDER BY rank DESC, s.created_at DESC, s.case_id DESC LIMIT ${params.add(query.limit + 1)}) page
+           JOIN cases c ON c.id = page.case_id
+          ORDER BY page.rank DESC, c.created_at DESC, c.id DESC`;
+  } else {
+    // The cases' columns, unqualified, are read outside the join.
+    const outer = [
+      scopeSql(scope, params),
+      ...filterSql(query.filter, query.timeZone, params),
+      ...keyset('rank', 'created_at', 'id'),
+    ];
+    sql = `SELECT * FROM (
+             SELECT c.*, ${rank} AS rank FROM case_search s JOIN cases c ON c.id = s.case_id WHERE ${where.join(' AND ')}) found
+            WHERE ${outer.join(' AND ')}
+            ORDER BY rank DESC, created_at DESC, id DESC LIMIT ${params.add(query.limit + 1)}`;
+  }
+  const { rows } = await pool.query<CaseRow & { rank: number }>(sql, params.values);
+  return rows.map((row) => ({ ...rowToCase(row), rank: row.rank }));
+}
 
 /**
  * Received cases a verifier can take: unclaimed, claimed with a lapsed lease, or claimed
  * by the verifier; never the verifier's own submissions. Without a verifier (a supervisor
  * handing work out): every received case, whoever holds it. Most urgent first, then oldest.
+ * One branch per priority, each read in order from the (stage, priority, created_at) index
+ * and cut at the page size: the page never sorts the whole backlog.
  */
 export async function selectWorklist(
   pool: pg.Pool,
   query: { verifierId: string | null; after: WorklistCursor | null; limit: number },
 ): Promise<(CaseState & { rank: number })[]> {
   const params = new Params();
-  const rank = RANK_SQL(params);
-  const where = [`stage = 'received'`];
+  const limit = params.add(query.limit + 1);
+  let available = `stage = 'received'`;
   if (query.verifierId !== null) {
     const me = params.add(query.verifierId);
-    where.push(
-      `submitted_by <> ${me}`,
-      `(claimed_by IS NULL OR claimed_by = ${me} OR claimed_until IS NULL OR claimed_until <= statement_timestamp())`,
-    );
+    available += ` AND submitted_by <> ${me}
+    AND (claimed_by IS NULL OR claimed_by = ${me} OR claimed_until IS NULL OR claimed_until <= statement_timestamp())`;
   }
-  if (query.after !== null) {
-    const { rank: r, createdAt, id } = query.after;
-    where.push(
-      `(${rank}, created_at, id) > (${params.add(r)}::int, ${params.add(createdAt)}::timestamptz, ${params.add(id)}::uuid)`,
-    );
-  }
+  // urgent = 1 ... low = 4: the domain's priority order.
+  const branches = [...PRIORITIES].reverse().flatMap((priority, i) => {
+    const rank = i + 1;
+    const after = query.after;
+    if (after !== null && rank < after.rank) return [];
+    const keyset =
+      after !== null && rank === after.rank
+        ? ` AND (created_at, id) > (${params.add(after.createdAt)}::timestamptz, ${params.add(after.id)}::uuid)`
+        : '';
+    return [
+      `(SELECT *, ${rank} AS rank FROM cases WHERE ${available} AND priority = ${params.add(priority)}${keyset}
+         ORDER BY created_at, id LIMIT ${limit})`,
+    ];
+  });
+  if (branches.length === 0) return [];
   const { rows } = await pool.query<CaseRow & { rank: number }>(
-    `SELECT *, ${rank} AS rank FROM cases WHERE ${where.join(' AND ')}
-      ORDER BY rank, created_at, id LIMIT ${params.add(query.limit + 1)}`,
+    `SELECT * FROM (${branches.join(' UNION ALL ')}) page ORDER BY rank, created_at, id LIMIT ${limit}`,
     params.values,
   );
   return rows.map((row) => ({ ...rowToCase(row), rank: row.rank }));

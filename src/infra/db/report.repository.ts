@@ -1,0 +1,186 @@
+import type pg from 'pg';
+
+// The figures of a report for superiors (docs/design.md §11), read from the record: the case
+// rows (whose milestone columns the database derives from them), the trail and the SLA
+// breaches. Every query takes a period as instants [start, end) and reads index ranges.
+
+export type Period = { start: Date; end: Date };
+export type Durations = { cases: number; medianSeconds: number | null; p90Seconds: number | null };
+export type Counted = { key: string; n: number };
+
+/** The instants where calendar days `from` and `to` (inclusive) begin and end in the zone. */
+export async function periodBounds(pool: pg.Pool, from: string, to: string, timeZone: string): Promise<Period> {
+  const { rows } = await pool.query<{ start: Date; end: Date }>(
+    `SELECT ($1::date::timestamp AT TIME ZONE $3) AS start, (($2::date + 1)::timestamp AT TIME ZONE $3) AS "end"`,
+    [from, to, timeZone],
+  );
+  const row = rows[0];
+  if (row === undefined) throw new Error('no period bounds');
+  return row;
+}
+
+const DURATION_SQL = (column: string) =>
+  `count(*)::int AS cases,
+   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ${column} - received_at))::float8 AS median,
+   percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM ${column} - received_at))::float8 AS p90`;
+
+async function counted(pool: pg.Pool, sql: string, values: unknown[]): Promise<Counted[]> {
+  const { rows } = await pool.query<{ key: string | null; n: number }>(sql, values);
+  return rows.map((r) => ({ key: r.key ?? '', n: r.n }));
+}
+
+async function durations(pool: pg.Pool, column: string, p: Period): Promise<Durations> {
+  const { rows } = await pool.query<{ cases: number; median: number | null; p90: number | null }>(
+    `SELECT ${DURATION_SQL(column)} FROM cases WHERE ${column} >= $1 AND ${column} < $2`,
+    [p.start, p.end],
+  );
+  const row = rows[0];
+  return { cases: row?.cases ?? 0, medianSeconds: row?.median ?? null, p90Seconds: row?.p90 ?? null };
+}
+
+/** Cases received in the period (by their report's receivedAt), by platform, category, topic. */
+export async function receivedFigures(pool: pg.Pool, p: Period) {
+  const values = [p.start, p.end];
+  const inPeriod = 'received_at >= $1 AND received_at < $2';
+  const [byPlatform, byCategory, byTopic] = await Promise.all([
+    counted(pool, `SELECT platform AS key, count(*)::int AS n FROM cases WHERE ${inPeriod} GROUP BY 1`, values),
+    counted(pool, `SELECT category AS key, count(*)::int AS n FROM cases WHERE ${inPeriod} GROUP BY 1`, values),
+    counted(
+      pool,
+      `SELECT code AS key, count(*)::int AS n FROM cases, unnest(topics) AS code WHERE ${inPeriod} GROUP BY 1`,
+      values,
+    ),
+  ]);
+  return { byPlatform, byCategory, byTopic };
+}
+
+/** Cases closed in the period by outcome, and the time from receipt to each milestone in it. */
+export async function closureFigures(pool: pg.Pool, p: Period) {
+  const [byOutcome, toVerdict, toReferral, toClose] = await Promise.all([
+    counted(
+      pool,
+      'SELECT outcome AS key, count(*)::int AS n FROM cases WHERE closed_at >= $1 AND closed_at < $2 GROUP BY 1',
+      [p.start, p.end],
+    ),
+    durations(pool, 'verified_at', p),
+    durations(pool, 'referred_at', p),
+    durations(pool, 'closed_at', p),
+  ]);
+  return { byOutcome, toVerdict, toReferral, toClose };
+}
+
+export type AuthorityRow = { code: string; name: string; referrals: number; penalties: number };
+
+/** Referrals made and penalties issued (by their issuedAt) in the period, per authority. */
+export async function authorityFigures(pool: pg.Pool, p: Period): Promise<AuthorityRow[]> {
+  const { rows } = await pool.query<AuthorityRow>(
+    `SELECT code, max(name) AS name, sum(referrals)::int AS referrals, sum(penalties)::int AS penalties FROM (
+       SELECT referral -> 'authority' ->> 'code' AS code, referral -> 'authority' ->> 'name' AS name, 1 AS referrals, 0 AS penalties
+         FROM cases WHERE referred_at >= $1 AND referred_at < $2
+       UNION ALL
+       SELECT penalty -> 'authority' ->> 'code', penalty -> 'authority' ->> 'name', 0, 1
+         FROM cases WHERE penalty_issued_at >= $1 AND penalty_issued_at < $2) a
+     GROUP BY code ORDER BY code`,
+    [p.start, p.end],
+  );
+  return rows;
+}
+
+/** Penalties issued in the period: how many, fines per currency, distinct accounts (by the subject's digest). */
+export async function penaltyFigures(pool: pg.Pool, p: Period) {
+  const inPeriod = 'penalty_issued_at >= $1 AND penalty_issued_at < $2';
+  const [totals, fines] = await Promise.all([
+    pool.query<{ count: number; accounts: number }>(
+      `SELECT count(*)::int AS count, count(DISTINCT penalty -> 'subject' ->> 'digest')::int AS accounts
+         FROM cases WHERE ${inPeriod}`,
+      [p.start, p.end],
+    ),
+    pool.query<{ currency: string; amount: string }>(
+      `SELECT penalty -> 'fine' ->> 'currency' AS currency, sum((penalty -> 'fine' ->> 'amount')::numeric)::text AS amount
+         FROM cases WHERE ${inPeriod} GROUP BY 1 ORDER BY 1`,
+      [p.start, p.end],
+    ),
+  ]);
+  return {
+    count: totals.rows[0]?.count ?? 0,
+    accounts: totals.rows[0]?.accounts ?? 0,
+    fines: fines.rows.map((r) => ({ currency: r.currency, amount: Number(r.amount) })),
+  };
+}
+
+/** Appeals filed (by their filedAt) and decided in the period, by decision. */
+export async function appealFigures(pool: pg.Pool, p: Period) {
+  const [filed, decided] = await Promise.all([
+    pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM events
+        WHERE type = 'case.appeal_filed' AND casetrail_instant(payload ->> 'filedAt') >= $1
+          AND casetrail_instant(payload ->> 'filedAt') < $2`,
+      [p.start, p.end],
+    ),
+    counted(
+      pool,
+      `SELECT payload ->> 'decision' AS key, count(*)::int AS n FROM events
+        WHERE type = 'case.appeal_decided' AND occurred_at >= $1 AND occurred_at < $2 GROUP BY 1`,
+      [p.start.toISOString(), p.end.toISOString()],
+    ),
+  ]);
+  return { filed: filed.rows[0]?.n ?? 0, decided };
+}
+
+export type SlaRow = { stage: string; visits: number; within: number; breaches: number };
+
+/**
+ * Stage visits that ended in the period and had a deadline, per stage, and how many ended
+ * by it (the stage_visits projection of the trail); SLA breaches whose deadline fell in the
+ * period.
+ */
+export async function slaFigures(pool: pg.Pool, p: Period): Promise<SlaRow[]> {
+  const { rows } = await pool.query<SlaRow>(
+    `WITH visits AS (
+       SELECT stage, count(*)::int AS visits, count(*) FILTER (WHERE left_at <= deadline_at)::int AS within
+         FROM stage_visits WHERE left_at >= $1 AND left_at < $2 AND deadline_at IS NOT NULL GROUP BY 1
+     ), breaches AS (
+       SELECT stage, count(*)::int AS breaches FROM sla_breaches WHERE deadline_at >= $1 AND deadline_at < $2 GROUP BY 1
+     )
+     SELECT stage, coalesce(v.visits, 0) AS visits, coalesce(v.within, 0) AS within, coalesce(b.breaches, 0) AS breaches
+       FROM visits v FULL JOIN breaches b USING (stage)`,
+    [p.start, p.end],
+  );
+  return rows;
+}
+
+export type VerifierRow = {
+  id: string;
+  name: string | null;
+  claimed: number;
+  verified: number;
+  medianSeconds: number | null;
+};
+
+/** Per verifier: claims taken and verdicts recorded in the period, and the median time from receipt to verdict. */
+export async function verifierFigures(pool: pg.Pool, p: Period): Promise<VerifierRow[]> {
+  const { rows } = await pool.query<VerifierRow>(
+    `WITH claims AS (
+       SELECT actor_id::uuid AS id, count(*)::int AS claimed FROM events
+        WHERE type = 'case.claimed' AND occurred_at >= $3 AND occurred_at < $4 GROUP BY 1
+     ), verdicts AS (
+       SELECT verified_by AS id, count(*)::int AS verified,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM verified_at - received_at))::float8 AS median
+         FROM cases WHERE verified_at >= $1 AND verified_at < $2 GROUP BY 1
+     )
+     SELECT id, u.name, coalesce(c.claimed, 0) AS claimed, coalesce(v.verified, 0) AS verified, v.median AS "medianSeconds"
+       FROM claims c FULL JOIN verdicts v USING (id) LEFT JOIN users u USING (id)
+      ORDER BY u.name, id`,
+    [p.start, p.end, p.start.toISOString(), p.end.toISOString()],
+  );
+  return rows;
+}
+
+/** The names of these topics (a code of no topic is left out). */
+export async function topicNames(pool: pg.Pool, codes: readonly string[]): Promise<Map<string, string>> {
+  const { rows } = await pool.query<{ code: string; name: string }>(
+    'SELECT code, name FROM topics WHERE code = ANY($1::text[])',
+    [codes],
+  );
+  return new Map(rows.map((r) => [r.code, r.name]));
+}
