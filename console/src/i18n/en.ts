@@ -429,6 +429,7 @@ export const en = {
     mine: 'My cases',
     caption: 'Cases, newest first',
     search: 'Search',
+    moreFilters: 'More filters',
     searchHint: 'Words of the reference, address, claim, content, account, decision number or notes; accents optional.',
     filter: {
       stage: 'Stage',

@@ -27,6 +27,8 @@ export class CasesPage extends ConsoleElement {
   private counts: StageCounts | null = null;
   private loadingMore = false;
   private topics: Topic[] = [];
+  /** The filters beyond the first row (verdict, topic, days of receipt), shown on demand. */
+  private moreFilters = false;
   private sort: Sort | null = null;
 
   constructor() {
@@ -115,6 +117,10 @@ export class CasesPage extends ConsoleElement {
   private filterForm() {
     const { t } = this.ctx;
     const chosen = this.filters();
+    // Kept on the first row: search and the four everyday filters; the rest on demand (or
+    // when one of them is set), so the queue keeps its rows above the fold.
+    const extraChosen = (['verdict', 'topic', ...DATES] as const).some((key) => chosen[key] !== undefined);
+    const more = this.moreFilters || extraChosen;
     const select = (
       name: (typeof FILTERS)[number],
       values: readonly string[],
@@ -131,7 +137,9 @@ export class CasesPage extends ConsoleElement {
         <p class="field-hint" id="filter-q-hint">${t.casesPage.searchHint}</p></div>
       ${select('stage', STAGES, t.stage)} ${select('outcome', OUTCOMES, t.outcome)}
       ${select('platform', PLATFORMS, t.platform)} ${select('category', CATEGORIES, t.category)}
-      ${select('verdict', VERDICTS, t.verdict)}
+      ${
+        more
+          ? html`${select('verdict', VERDICTS, t.verdict)}
       ${select(
         'topic',
         this.topics.map((x) => x.code),
@@ -140,9 +148,20 @@ export class CasesPage extends ConsoleElement {
       ${DATES.map(
         (name) => html`<div class="field"><label for="filter-${name}">${t.casesPage.filter[name]}</label>
         <input id="filter-${name}" name=${name} type="date" .value=${chosen[name] ?? ''}></div>`,
-      )}
+      )}`
+          : nothing
+      }
       <p class="form-actions"><button class="button button--primary" type="submit">${t.casesPage.apply}</button>
-        <a class="button button--quiet" href=${href.cases()}>${t.casesPage.reset}</a></p>
+        <a class="button button--quiet" href=${href.cases()}>${t.casesPage.reset}</a>
+        ${
+          extraChosen
+            ? nothing
+            : html`<button class="button button--quiet" type="button" aria-expanded=${more ? 'true' : 'false'}
+          @click=${() => {
+            this.moreFilters = !more;
+            this.requestUpdate();
+          }}>${t.casesPage.moreFilters}</button>`
+        }</p>
     </form>`;
   }
 
