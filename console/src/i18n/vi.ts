@@ -422,7 +422,7 @@ export const vi: Catalog = {
     mine: 'Hồ sơ của tôi',
     caption: 'Hồ sơ, mới nhất trước',
     search: 'Tìm kiếm',
-    moreFilters: 'Thêm bộ lọc',
+    moreFilters: 'Thêm điều kiện',
     searchHint:
       'Từ trong mã hồ sơ, địa chỉ, nội dung, tài khoản, số quyết định hoặc ghi chú; gõ có dấu hay không dấu đều được.',
     filter: {
