@@ -83,6 +83,19 @@ describe.skipIf(!hasChromium)('search, topics and reports in the console', () =>
     await page.goto(`${system.baseUrl}/#/reports?from=2026-11-01&to=2026-11-30`);
     await expect.poll(() => page.locator('[data-figure="received"]').textContent()).toBe('2');
     expect(await page.locator('ct-reports-page').textContent()).toContain('Covid-19');
+    // Days day first, in fields of the console's own, whatever the browser's language; a day
+    // that is not one is refused at the form, and a range typed so opens that range.
+    expect(await page.locator('#report-from').inputValue()).toBe('01/11/2026');
+    expect(await page.locator('#report-month').inputValue()).toBe('2026-11');
+    await page.locator('#report-from').fill('31/11/2026');
+    await page.locator('#report-from').press('Enter');
+    await page.locator('#report-day-error').waitFor();
+    expect(page.url()).toContain('from=2026-11-01');
+    await page.locator('#report-from').fill('15/11/2026');
+    await page.locator('#report-from').press('Enter');
+    await page.waitForURL(/from=2026-11-15&to=2026-11-30/u);
+    await page.goto(`${system.baseUrl}/#/reports?from=2026-11-01&to=2026-11-30`);
+    await expect.poll(() => page.locator('[data-figure="received"]').textContent()).toBe('2');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.locator('[data-download="csv"]').click(),

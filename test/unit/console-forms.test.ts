@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildBody, controlName, missingRequired, parseAmount, type Reader } from '../../console/src/ui/form-spec.ts';
 import { PENALTY_FORM, SUBMIT_FORM, VERIFY_FORM } from '../../console/src/ui/forms.ts';
-import { fromZonedInput, toZonedInput } from '../../console/src/i18n/zoned-time.ts';
+import { dayFromInput, dayToInput, fromZonedInput, toZonedInput } from '../../console/src/i18n/zoned-time.ts';
 
 const reader =
   (values: Record<string, string | string[] | boolean>): Reader =>
@@ -108,5 +108,15 @@ describe('console required fields', () => {
     expect(
       missingRequired(SUBMIT_FORM.fields, reader({ 'item.url': '  ', claim: 'x', 'item.capturedAt': 'now' })),
     ).toEqual(['item.platform', 'item.url', 'item.content', 'report.source', 'category']);
+  });
+});
+
+describe('day fields of the console', () => {
+  it('read a day typed dd/mm/yyyy as yyyy-mm-dd and refuse what is not a day', () => {
+    expect(dayFromInput('07/12/2026')).toBe('2026-12-07');
+    expect(dayFromInput(' 7.12.2026 ')).toBe('2026-12-07');
+    expect(dayFromInput('31/11/2026')).toBeNull();
+    expect(dayFromInput('2026-12-07')).toBeNull();
+    expect(dayToInput('2026-12-07')).toBe('07/12/2026');
   });
 });

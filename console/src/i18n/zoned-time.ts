@@ -87,3 +87,19 @@ export function fromZonedInput(value: string, timeZone: string): string | null {
   const second = guess - zoneOffset(first, timeZone);
   return new Date(second).toISOString();
 }
+
+/** A calendar day typed dd/mm/yyyy (or d.m.yyyy, d-m-yyyy) as yyyy-mm-dd, or null when it is not one. */
+export function dayFromInput(value: string): string | null {
+  const match = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/u.exec(value.trim());
+  if (match === null) return null;
+  const [, d = '', mo = '', y = ''] = match;
+  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  if (day.getUTCDate() !== Number(d) || day.getUTCMonth() !== Number(mo) - 1) return null;
+  return `${pad(Number(y), 4)}-${pad(Number(mo))}-${pad(Number(d))}`;
+}
+
+/** A calendar day yyyy-mm-dd as a day field shows it: dd/mm/yyyy. */
+export function dayToInput(day: string): string {
+  const [y = '', mo = '', d = ''] = day.split('-');
+  return `${d}/${mo}/${y}`;
+}

@@ -1,4 +1,5 @@
 import { html, nothing, type PropertyValues } from 'lit';
+import { dayFromInput, dayToInput } from '../i18n/zoned-time.ts';
 import { CATEGORIES, OUTCOMES, PLATFORMS, STAGES, VERDICTS } from '../../../src/domain/stages.ts';
 import { hasRole } from '../core/context.ts';
 import { liveList } from '../ui/live-list.ts';
@@ -111,6 +112,12 @@ export class CasesPage extends ConsoleElement {
     const data = new FormData(event.target as HTMLFormElement);
     const query: Record<string, string> = {};
     for (const [key, value] of data) if (typeof value === 'string' && value.trim() !== '') query[key] = value.trim();
+    // Days of receipt are typed dd/mm/yyyy, whatever the browser's language; the API takes yyyy-mm-dd
+    // (one that is not a day goes as typed, and the API names the field).
+    for (const key of DATES) {
+      const typed = query[key];
+      if (typed !== undefined) query[key] = dayFromInput(typed) ?? typed;
+    }
     this.ctx.navigate(href.cases(query));
   }
 
@@ -147,7 +154,8 @@ export class CasesPage extends ConsoleElement {
       )}
       ${DATES.map(
         (name) => html`<div class="field"><label for="filter-${name}">${t.casesPage.filter[name]}</label>
-        <input id="filter-${name}" name=${name} type="date" .value=${chosen[name] ?? ''}></div>`,
+        <input id="filter-${name}" name=${name} type="text" class="input--date" placeholder="dd/mm/yyyy" autocomplete="off"
+          .value=${chosen[name] === undefined ? '' : /^\d{4}-\d{2}-\d{2}$/u.test(chosen[name]) ? dayToInput(chosen[name]) : chosen[name]}></div>`,
       )}`
           : nothing
       }

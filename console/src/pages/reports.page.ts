@@ -3,6 +3,7 @@ import type { SummaryReport } from '../../../src/app/reports.ts';
 import { href } from '../core/router.ts';
 import { describeProblem, fill } from '../i18n/problems.ts';
 import { ConsoleElement } from '../ui/element.ts';
+import { dayFromInput, dayToInput } from '../i18n/zoned-time.ts';
 import { load, type Loaded } from '../ui/loader.ts';
 import { problemBox } from '../ui/problem-box.ts';
 import { chartTable, stackedBars, type ChartInput } from '../ui/stacked-bars.ts';
@@ -27,6 +28,8 @@ export class ReportsPage extends ConsoleElement {
   declare query: URLSearchParams;
   private data: Loaded<SummaryReport> = { state: 'loading' };
   private period = thisMonth();
+  /** A day of the range that is not one (dd/mm/yyyy expected): the form says so and stays. */
+  private dayError: string | null = null;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('query')) {
@@ -45,14 +48,33 @@ export class ReportsPage extends ConsoleElement {
   }
 
   private pickMonth(event: Event): void {
-    const value = (event.target as HTMLInputElement).value;
+    const value = (event.target as HTMLSelectElement).value;
     if (/^\d{4}-\d{2}$/u.test(value)) this.ctx.navigate(href.reports(monthOf(value)));
   }
 
+  /** The days are typed dd/mm/yyyy, whatever the browser's language (its date picker would follow it). */
   private pickRange(event: SubmitEvent): void {
     event.preventDefault();
     const data = new FormData(event.target as HTMLFormElement);
-    this.ctx.navigate(href.reports({ from: String(data.get('from') ?? ''), to: String(data.get('to') ?? '') }));
+    const from = dayFromInput(String(data.get('from') ?? ''));
+    const to = dayFromInput(String(data.get('to') ?? ''));
+    if (from === null || to === null) {
+      this.dayError = this.ctx.t.accessFilter.badDay;
+      this.requestUpdate();
+      void this.updateComplete.then(() => this.querySelector<HTMLElement>('#report-from')?.focus());
+      return;
+    }
+    this.dayError = null;
+    this.ctx.navigate(href.reports({ from, to }));
+  }
+
+  /** The last 24 months, newest first, as yyyy-mm: the month picker's choices, shown mm/yyyy. */
+  private months(): string[] {
+    const [y, m] = thisMonth().from.split('-').map(Number) as [number, number];
+    return Array.from({ length: 24 }, (_, back) => {
+      const d = new Date(Date.UTC(y, m - 1 - back, 1));
+      return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+    });
   }
 
   private async download(format: 'csv' | 'xlsx'): Promise<void> {
@@ -73,10 +95,13 @@ export class ReportsPage extends ConsoleElement {
     const { from, to } = this.period;
     return html`<div class="report-controls no-print">
       <div class="field"><label for="report-month">${t.reportsPage.month}</label>
-        <input id="report-month" type="month" .value=${from.slice(0, 7)} @change=${(e: Event) => this.pickMonth(e)}></div>
+        <select id="report-month" @change=${(e: Event) => this.pickMonth(e)}>
+          ${this.months().map((month) => html`<option value=${month} ?selected=${from === monthOf(month).from && to === monthOf(month).to}>${month.slice(5)}/${month.slice(0, 4)}</option>`)}
+        </select></div>
       <form class="filters" @submit=${(e: SubmitEvent) => this.pickRange(e)}>
-        <div class="field"><label for="report-from">${t.reportsPage.from}</label><input id="report-from" name="from" type="date" .value=${from} required></div>
-        <div class="field"><label for="report-to">${t.reportsPage.to}</label><input id="report-to" name="to" type="date" .value=${to} required></div>
+        <div class="field"><label for="report-from">${t.reportsPage.from}</label><input id="report-from" name="from" type="text" class="input--date" placeholder="dd/mm/yyyy" autocomplete="off" .value=${dayToInput(from)} required aria-invalid=${this.dayError === null ? 'false' : 'true'} aria-describedby=${this.dayError === null ? nothing : 'report-day-error'}></div>
+        <div class="field"><label for="report-to">${t.reportsPage.to}</label><input id="report-to" name="to" type="text" class="input--date" placeholder="dd/mm/yyyy" autocomplete="off" .value=${dayToInput(to)} required aria-invalid=${this.dayError === null ? 'false' : 'true'} aria-describedby=${this.dayError === null ? nothing : 'report-day-error'}></div>
+        ${this.dayError === null ? nothing : html`<p class="field-error" id="report-day-error">${this.dayError}</p>`}
         <p class="form-actions"><button class="button button--primary" type="submit">${t.reportsPage.show}</button></p>
       </form>
       <p class="form-actions">
