@@ -100,6 +100,23 @@ async function expectRefusedUnchanged(send: () => Promise<{ statusCode: number; 
 
 const itemUrl = () => `https://www.facebook.com/groups/${randomUUID()}/posts/1`;
 
+/** The verifier claims the case and finds the report accurate: the case is dismissed (closed). */
+async function dismiss(caseId: string): Promise<void> {
+  for (const [command, payload] of [
+    ['claim', {}],
+    ['verify', verifyBody('accurate', [])],
+  ] as const) {
+    const answer = await api.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${caseId}/${command}`,
+      headers: verifier.auth,
+      payload,
+    });
+    expect(answer.statusCode).toBe(202);
+    await api.applyPending();
+  }
+}
+
 describe('erasure covers every case of the item', () => {
   it("erases the item's personal data in the merged duplicate another clerk reads; each trail records it and verifies", async () => {
     const url = itemUrl();
@@ -140,22 +157,7 @@ describe('erasure covers every case of the item', () => {
   it('erases the earlier, closed case of the item when its later report is erased, and the other way round', async () => {
     const url = itemUrl();
     const earlier = await report(clerkA, url, 'truoc');
-    const claimed = await api.app.inject({
-      method: 'POST',
-      url: `/v1/cases/${earlier.caseId}/claim`,
-      headers: verifier.auth,
-      payload: {},
-    });
-    expect(claimed.statusCode).toBe(202);
-    await api.applyPending();
-    const verified = await api.app.inject({
-      method: 'POST',
-      url: `/v1/cases/${earlier.caseId}/verify`,
-      headers: verifier.auth,
-      payload: verifyBody('accurate', []),
-    });
-    expect(verified.statusCode).toBe(202);
-    await api.applyPending();
+    await dismiss(earlier.caseId);
     const later = await report(clerkB, url, 'sau');
     expect(json<{ otherCases: number }>(await erase(later.caseId)).otherCases).toBe(1);
     for (const value of [...earlier.strings, ...later.strings]) expect(await tablesHolding(value), value).toEqual([]);
@@ -174,22 +176,7 @@ describe('relations never reveal a case the reader cannot read', () => {
   it("withholds an earlier, erased case's id from the clerk whose new case is linked to it; asking for it is 404 and changes nothing", async () => {
     const url = itemUrl();
     const earlier = await report(clerkA, url, 'cu');
-    const claimed = await api.app.inject({
-      method: 'POST',
-      url: `/v1/cases/${earlier.caseId}/claim`,
-      headers: verifier.auth,
-      payload: {},
-    });
-    expect(claimed.statusCode).toBe(202);
-    await api.applyPending();
-    const verified = await api.app.inject({
-      method: 'POST',
-      url: `/v1/cases/${earlier.caseId}/verify`,
-      headers: verifier.auth,
-      payload: verifyBody('accurate', []),
-    });
-    expect(verified.statusCode).toBe(202);
-    await api.applyPending();
+    await dismiss(earlier.caseId);
     expect((await erase(earlier.caseId)).statusCode).toBe(200);
     const later = await report(clerkB, url, 'moi');
     const [kase, events] = await shownToClerkB(later.caseId);
