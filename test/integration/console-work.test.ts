@@ -469,6 +469,11 @@ describe.skipIf(!hasChromium)('the console as a work tool', () => {
     expect(await references()).toEqual([...ascending].sort().reverse());
 
     await page.getByRole('link', { name: 'Unassigned' }).click();
+    // The view reads its pages again: the claimed case leaves the list once they are in.
+    await page.locator('table.queue tbody tr', { hasText: claimed.reference }).waitFor({
+      state: 'detached',
+      timeout: 10_000,
+    });
     await page.locator('table.queue tbody tr', { hasText: open.reference }).waitFor();
     expect(await page.locator('table.queue tbody tr', { hasText: claimed.reference }).count()).toBe(0);
     for (const holder of await page.locator('table.queue [data-claimed-by]').allInnerTexts())
