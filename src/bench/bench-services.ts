@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { QUEUE_NAMES } from '../domain/index.ts';
@@ -7,7 +8,12 @@ import { createQueueFactory, type QueueBackendKind, type QueueFactory } from '..
 import { benchDatabaseName } from './leftovers.ts';
 
 /** A database of its own for one benchmark run, migrated, dropped at the end. */
-export type BenchDatabase = { url: string; drop(): Promise<void> };
+export type BenchDatabase = {
+  url: string;
+  drop(): Promise<void>;
+  /** Renames the database out of the reach of the leftovers sweep and returns its new URL. */
+  keep(as: string): Promise<string>;
+};
 
 export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
   const name = benchDatabaseName();
@@ -21,16 +27,23 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   await migrate(url.toString());
+  const asAdmin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
   return {
     url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
+    drop: () => asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    async keep(as) {
+      const kept = `${as}_${randomBytes(3).toString('hex')}`;
+      await asAdmin(`ALTER DATABASE ${name} RENAME TO ${kept}`);
+      url.pathname = `/${kept}`;
+      return url.toString();
     },
   };
 }

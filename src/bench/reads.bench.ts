@@ -23,6 +23,8 @@ export type ReadsBenchOptions = {
   samples: number;
   /** Submissions per second applied beside the reads. */
   writesPerSecond: number;
+  /** Keep each history database (its URL is logged), to EXPLAIN the reads on it afterwards. */
+  keepDatabase?: boolean;
   log: Logger;
 };
 
@@ -127,7 +129,10 @@ async function runOne(options: ReadsBenchOptions, size: number): Promise<ReadsRu
     await app?.close();
     await waiter.close();
     await database.close();
-    await db.drop();
+    if (options.keepDatabase === true) {
+      options.log.warn({ url: await db.keep(`casetrail_reads_${size}`), cases: size }, 'history database kept');
+    }
+    else await db.drop();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -39,6 +39,7 @@ export type BenchFlags = {
   readsCases: string;
   readsSamples: string;
   readsWrites: string;
+  readsKeep?: boolean;
   json?: boolean;
 };
 
@@ -168,6 +169,7 @@ export async function runBench(flags: BenchFlags): Promise<void> {
           sizes: settings.readsCases,
           samples: settings.readsSamples,
           writesPerSecond: settings.readsWrites,
+          keepDatabase: flags.readsKeep === true,
           log,
         }),
       );

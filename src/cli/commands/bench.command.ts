@@ -22,6 +22,7 @@ export function registerBench(program: Command): void {
     .option('--reads-cases <list>', 'history sizes of the reads scenario (cases), one database each', '100000')
     .option('--reads-samples <n>', 'requests of each read in the reads scenario (reports: a tenth)', '100')
     .option('--reads-writes <n>', 'submissions per second applied beside the reads', '10')
+    .option('--reads-keep', 'keep each history database of the reads scenario (its URL is logged) to EXPLAIN reads on')
     .option('--import-rows <n>', 'rows of the file the import scenario imports', '100000')
     .option('--soak-seconds <n>', 'duration of the soak scenario', '3600')
     .option('--soak-rate <n>', 'new cases per second in the soak scenario, each driven to closure', '5')
