@@ -25,6 +25,7 @@ const HISTORY_TOPICS = 10;
 const PROJECTION_TRIGGERS = [
   ['case_personal_data', 'case_personal_data_search'],
   ['events', 'events_stage_visit'],
+  ['cases', 'cases_topics_insert'],
 ] as const;
 
 const iso = (expression: string) => `to_char((${expression}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -101,6 +102,10 @@ export async function writeHistory(
                                      p.subject_handle, p.subject_name, p.content)),
             c.created_at, c.submitted_by
        FROM bench_map m JOIN cases c ON c.id = m.id LEFT JOIN case_personal_data p ON p.case_id = c.id`,
+  );
+  await client.query(
+    `INSERT INTO case_topics (topic, created_at, case_id)
+     SELECT t, c.created_at, c.id FROM bench_map m JOIN cases c ON c.id = m.id, unnest(c.topics) t`,
   );
   await client.query(
     `INSERT INTO stage_visits (case_id, seq, stage, entered_at, deadline_at, left_at)

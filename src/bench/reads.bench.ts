@@ -131,8 +131,7 @@ async function runOne(options: ReadsBenchOptions, size: number): Promise<ReadsRu
     await database.close();
     if (options.keepDatabase === true) {
       options.log.warn({ url: await db.keep(`casetrail_reads_${size}`), cases: size }, 'history database kept');
-    }
-    else await db.drop();
+    } else await db.drop();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -104,77 +104,191 @@ function filterSql(filter: CaseFilter, timeZone: string, params: Params): string
 
 type ListQuery = { scope: CaseScope; filter: CaseFilter; timeZone: string; limit: number };
 
+/**
+ * The cases of the scope and filters in list order (newest first), as a FROM clause and its
+ * order: with a topic, read from case_topics, whose key is in that order, so that the page
+ * stops after its rows instead of gathering every case of the topic and sorting them.
+ */
+function listSource(query: ListQuery, params: Params, after: CreatedCursor | null): { sql: string; order: string } {
+  const { topic, ...rest } = query.filter;
+  const where = [scopeSql(query.scope, params), ...filterSql(rest, query.timeZone, params)];
+  const [from, key] =
+    topic === undefined
+      ? ['cases c', '(c.created_at, c.id)']
+      : [
+          `case_topics t JOIN cases c ON c.id = t.case_id AND t.topic = ${params.add(topic)}`,
+          '(t.created_at, t.case_id)',
+        ];
+  if (after !== null) {
+    where.push(`${key} < (${params.add(after.createdAt)}::timestamptz, ${params.add(after.id)}::uuid)`);
+  }
+  const order = key.slice(1, -1).split(', ');
+  return {
+    sql: `${from} WHERE ${where.join(' AND ')}`,
+    order: order.map((column) => `${column} DESC`).join(', '),
+  };
+}
+
 /** Newest first, keyset-paginated on (created_at, id); returns up to limit + 1 rows to detect a next page. */
 export async function selectCases(
   pool: pg.Pool,
   query: ListQuery & { after: CreatedCursor | null },
 ): Promise<CaseState[]> {
   const params = new Params();
-  const where = [scopeSql(query.scope, params), ...filterSql(query.filter, query.timeZone, params)];
-  if (query.after !== null) {
-    where.push(
-      `(created_at, id) < (${params.add(query.after.createdAt)}::timestamptz, ${params.add(query.after.id)}::uuid)`,
-    );
-  }
+  const source = listSource(query, params, query.after);
   const { rows } = await pool.query<CaseRow>(
-    `SELECT * FROM cases WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${params.add(query.limit + 1)}`,
+    `SELECT c.* FROM ${source.sql} ORDER BY ${source.order} LIMIT ${params.add(query.limit + 1)}`,
     params.values,
   );
   return rows.map(rowToCase);
 }
 
+/** Cases of the list read before a search turns to the text indexes (docs/performance.md). */
+const SEARCH_WINDOW = 4_000;
+
+type Ranked = { id: string; createdAt: string; rank: number };
+type Window = { matches: Ranked[]; full: boolean; edge: CreatedCursor | null };
+
 /**
  * The cases whose folded text holds every word of q, best first: the whole phrase in an
- * identifier (reference, decision number, handle) ranks 3, the whole phrase anywhere 1, the
- * words apart 0; then newest first. Keyset-paginated on (rank, created_at, id).
+ * identifier (reference, decision number, handle) and in the text ranks 3, in an identifier
+ * only 2, in the text 1, the words apart 0; then newest first. Keyset-paginated on
+ * (rank, created_at, id).
+ *
+ * Each rank is read newest first from a window: the newest SEARCH_WINDOW cases of the list
+ * (scope and filters), joined to their search rows. A frequent word fills the page there. A
+ * rank the window cannot fill is read from the trigram indexes, among the cases older than
+ * the window: a rare word, which the indexes find quickly. Neither read grows with the
+ * history for a frequent word or a rare one.
  */
 export async function searchCases(
   pool: pg.Pool,
-  query: ListQuery & { q: string; after: SearchCursor | null },
+  query: ListQuery & { q: string; after: SearchCursor | null; window?: number },
 ): Promise<(CaseState & { rank: number })[]> {
-  const params = new Params();
+  const size = query.window ?? SEARCH_WINDOW;
   const words = query.q
     .split(/\s+/u)
     .filter((w) => w.length > 0)
     .slice(0, MAX_WORDS);
-  const phrase = containsSql(words.join(' '), params);
-  const where = words.map((word) => `s.body LIKE ${containsSql(word, params)}`);
-  const rank = `(CASE WHEN s.keys LIKE ${phrase} THEN 2 ELSE 0 END + CASE WHEN s.body LIKE ${phrase} THEN 1 ELSE 0 END)`;
-  const keyset = (ranked: string, createdAt: string, id: string) => {
-    const after = query.after;
-    return after === null
-      ? []
-      : [
-          `(${ranked}, ${createdAt}, ${id}) < (${params.add(after.rank)}::int, ${params.add(after.createdAt)}::timestamptz, ${params.add(after.id)}::uuid)`,
-        ];
+  const text = (params: Params) => {
+    const phrase = containsSql(words.join(' '), params);
+    const [inKeys, inBody] = [`s.keys LIKE ${phrase}`, `s.body LIKE ${phrase}`];
+    return {
+      all: words.map((word) => `s.body LIKE ${containsSql(word, params)}`).join(' AND '),
+      rank: `(CASE WHEN ${inKeys} THEN 2 ELSE 0 END + CASE WHEN ${inBody} THEN 1 ELSE 0 END)`,
+      // The same ranks as conditions the trigram indexes serve.
+      ofRank: (rank: number) => `${rank >= 2 ? '' : 'NOT '}${inKeys} AND ${rank % 2 === 1 ? '' : 'NOT '}${inBody}`,
+    };
   };
-  const { scope } = query;
-  const onlyOwn = !scope.all && scope.receivedOrVerifiedBy === null;
-  const unfiltered = Object.values(query.filter).every((value) => value === undefined);
-  let sql: string;
-  if ((scope.all || onlyOwn) && unfiltered) {
-    // Ranked and paged in case_search alone; only the page's cases are read.
-    if (onlyOwn) where.push(scope.submittedBy === null ? 'FALSE' : `s.submitted_by = ${params.add(scope.submittedBy)}`);
-    where.push(...keyset(rank, 's.created_at', 's.case_id'));
-    sql = `SELECT c.*, page.rank FROM (
-             SELECT s.case_id, ${rank} AS rank, s.created_at FROM case_search s WHERE ${where.join(' AND ')}
-              ORDER BY rank DESC, s.created_at DESC, s.case_id DESC LIMIT ${params.add(query.limit + 1)}) page
-           JOIN cases c ON c.id = page.case_id
-          ORDER BY page.rank DESC, c.created_at DESC, c.id DESC`;
-  } else {
-    // The cases' columns, unqualified, are read outside the join.
-    const outer = [
-      scopeSql(scope, params),
-      ...filterSql(query.filter, query.timeZone, params),
-      ...keyset('rank', 'created_at', 'id'),
-    ];
-    sql = `SELECT * FROM (
-             SELECT c.*, ${rank} AS rank FROM case_search s JOIN cases c ON c.id = s.case_id WHERE ${where.join(' AND ')}) found
-            WHERE ${outer.join(' AND ')}
-            ORDER BY rank DESC, created_at DESC, id DESC LIMIT ${params.add(query.limit + 1)}`;
+  const windows = new Map<string, Promise<Window>>();
+  const windowFrom = (after: CreatedCursor | null) => {
+    const key = after === null ? '' : `${after.createdAt}/${after.id}`;
+    let found = windows.get(key);
+    if (found === undefined) {
+      found = searchWindow(pool, query, text, after, size);
+      windows.set(key, found);
+    }
+    return found;
+  };
+  const want = query.limit + 1;
+  const page: Ranked[] = [];
+  const after = query.after;
+  for (let rank = Math.min(3, after?.rank ?? 3); rank >= 0 && page.length < want; rank--) {
+    const from = after !== null && rank === after.rank ? { createdAt: after.createdAt, id: after.id } : null;
+    const window = await windowFrom(from);
+    const inWindow = window.matches.filter((m) => m.rank === rank).slice(0, want - page.length);
+    page.push(...inWindow);
+    if (page.length < want && window.full && window.edge !== null) {
+      page.push(...(await searchOlder(pool, query, text, rank, window.edge, want - page.length)));
+    }
   }
-  const { rows } = await pool.query<CaseRow & { rank: number }>(sql, params.values);
-  return rows.map((row) => ({ ...rowToCase(row), rank: row.rank }));
+  const cases = new Map(
+    (
+      await selectCasesByIds(
+        pool,
+        page.map((m) => m.id),
+      )
+    ).map((c) => [c.id, c]),
+  );
+  return page.flatMap((m) => {
+    const found = cases.get(m.id);
+    return found === undefined ? [] : [{ ...found, rank: m.rank }];
+  });
+}
+
+type SearchText = (params: Params) => { all: string; rank: string; ofRank: (rank: number) => string };
+
+const newestFirst = (a: Ranked, b: Ranked) =>
+  a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1;
+
+const toRanked = (row: { id: string; created_at: Date; rank: number }): Ranked => ({
+  id: row.id,
+  createdAt: row.created_at.toISOString(),
+  rank: row.rank,
+});
+
+/** The matches among the newest `size` cases of the list (after a position), and where the window ends. */
+async function searchWindow(
+  pool: pg.Pool,
+  query: ListQuery,
+  text: SearchText,
+  after: CreatedCursor | null,
+  size: number,
+): Promise<Window> {
+  const params = new Params();
+  const source = listSource(query, params, after);
+  const { all, rank } = text(params);
+  const limit = params.add(size);
+  const { rows } = await pool.query<{ id: string; created_at: Date; rank: number; edge: boolean; n: number }>(
+    `WITH w AS MATERIALIZED (SELECT c.id, c.created_at FROM ${source.sql} ORDER BY ${source.order} LIMIT ${limit})
+     SELECT w.id, w.created_at, ${rank} AS rank, false AS edge, 0 AS n
+       FROM w JOIN case_search s ON s.case_id = w.id WHERE ${all}
+     UNION ALL
+     SELECT * FROM (SELECT id, created_at, -1, true, (SELECT count(*)::int FROM w) FROM w ORDER BY created_at, id LIMIT 1) e`,
+    params.values,
+  );
+  const edgeRow = rows.find((r) => r.edge);
+  return {
+    matches: rows
+      .filter((r) => !r.edge)
+      .map(toRanked)
+      .sort(newestFirst),
+    full: edgeRow !== undefined && edgeRow.n >= size,
+    edge: edgeRow === undefined ? null : { createdAt: edgeRow.created_at.toISOString(), id: edgeRow.id },
+  };
+}
+
+/**
+ * The newest `limit` matches of one rank older than a position, found through the trigram
+ * indexes first (a materialized set, so that the planner never walks the list in order
+ * testing each row), then kept to the scope and filters.
+ */
+async function searchOlder(
+  pool: pg.Pool,
+  query: ListQuery,
+  text: SearchText,
+  rank: number,
+  before: CreatedCursor,
+  limit: number,
+): Promise<Ranked[]> {
+  const params = new Params();
+  const { all, ofRank } = text(params);
+  const { scope } = query;
+  const own = !scope.all && scope.receivedOrVerifiedBy === null && scope.submittedBy !== null;
+  const found = [
+    all,
+    ofRank(rank),
+    `(s.created_at, s.case_id) < (${params.add(before.createdAt)}::timestamptz, ${params.add(before.id)}::uuid)`,
+    ...(own ? [`s.submitted_by = ${params.add(scope.submittedBy)}::uuid`] : []),
+  ];
+  const source = listSource(query, params, null);
+  const { rows } = await pool.query<{ id: string; created_at: Date; rank: number }>(
+    `WITH m AS MATERIALIZED (SELECT s.case_id FROM case_search s WHERE ${found.join(' AND ')})
+     SELECT c.id, c.created_at, ${params.add(rank)}::int AS rank FROM ${source.sql} AND c.id IN (SELECT case_id FROM m)
+      ORDER BY ${source.order} LIMIT ${params.add(limit)}`,
+    params.values,
+  );
+  return rows.map(toRanked);
 }
 
 /**
