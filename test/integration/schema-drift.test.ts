@@ -15,6 +15,8 @@ import {
 import { readSchema } from '../support/prisma-schema.ts';
 
 const schema = readSchema();
+/** Indexes of an expression, which schema.prisma cannot state (each named in a comment of its model). */
+const EXPRESSION_INDEXES = new Set(['case_search_pairs_idx']);
 const modelTables = new Set(schema.models.map((model) => model.table));
 
 let db: TestDatabase;
@@ -37,6 +39,13 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 describe('migrations applied to an empty database match prisma/schema.prisma', () => {
+  it('has each index of an expression, on no column', () => {
+    const found = indexes.filter((index) => EXPRESSION_INDEXES.has(index.name));
+    expect(found.map((index) => [index.name, index.columns])).toEqual(
+      [...EXPRESSION_INDEXES].map((name) => [name, []]),
+    );
+  });
+
   it('applies at least the init migration', () => {
     expect(result.applied).toContain('20261128000000_init');
     expect(result.skipped).toEqual([]);
@@ -62,7 +71,7 @@ describe('migrations applied to an empty database match prisma/schema.prisma', (
   });
 
   it('has every @id as the primary key and every @unique, @@unique and @@index under its Prisma name', () => {
-    const actual = indexes.filter((index) => modelTables.has(index.table));
+    const actual = indexes.filter((index) => modelTables.has(index.table) && !EXPRESSION_INDEXES.has(index.name));
     expect(actual.toSorted(byName)).toEqual(schema.indexes.toSorted(byName));
   });
 

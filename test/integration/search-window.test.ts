@@ -31,6 +31,9 @@ const CASES: { by: 'clerk' | 'clerk2'; content: string; handle: string; topic?: 
   { by: 'clerk', content: 'Tin đồn tích trữ', handle: 'a.10', topic: 'TW-A' },
   { by: 'clerk2', content: 'Trữ tích', handle: 'a.11', topic: 'TW-A' },
   { by: 'clerk', content: 'Tích trữ', handle: 'a.12' },
+  { by: 'clerk', content: 'Xgọi tích trữ gạoy', handle: 'a.13' },
+  { by: 'clerk2', content: 'Tích trữ gạo, ai gọi cũng đừng nghe', handle: 'a.14' },
+  { by: 'clerk', content: 'Gạo: gọi là tích trữ', handle: 'a.15' },
 ];
 
 beforeAll(async () => {
@@ -114,7 +117,9 @@ describe('search in bounded steps', () => {
   const own = (): CaseScope => ({ all: false, submittedBy: clerk.id, receivedOrVerifiedBy: null });
 
   it('gives every page the ranking of all matches, whatever the window and page size', async () => {
-    for (const q of ['tich tru', 'kho.gao', 'gao', 'tru tich', 'khong co dau']) {
+    // "goi tich tru gao": four words, read by their word pairs where the window falls short;
+    // its first and last words also match the ends of longer words (xgoi, gaoy).
+    for (const q of ['tich tru', 'kho.gao', 'gao', 'tru tich', 'goi tich tru gao', 'khong co dau']) {
       const expected = await searchAtOnce(q, 'TRUE', null);
       if (q !== 'khong co dau') expect(expected.length, q).toBeGreaterThan(1);
       for (const window of [1, 2, 3, 5, 100]) {
@@ -125,6 +130,12 @@ describe('search in bounded steps', () => {
         }
       }
     }
+  });
+
+  it('finds an old phrase of four words among newer cases holding its words apart', async () => {
+    const ranks = (await searchAtOnce('goi tich tru gao', 'TRUE', null)).map((h) => h.rank);
+    expect(ranks).toEqual([1, 1, 0, 0]);
+    expect((await searchAll('goi tich tru gao', everyone, {}, 1, 1)).map((h) => h.rank)).toEqual(ranks);
   });
 
   it('ranks the phrase in an identifier first, then in the text, then the words apart', async () => {

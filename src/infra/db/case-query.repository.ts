@@ -146,6 +146,14 @@ export async function selectCases(
 /** Cases of the list read before a search turns to the text indexes (docs/performance.md). */
 const SEARCH_WINDOW = 4_000;
 
+/**
+ * The search row of one case, looked up by its key as `s` (OFFSET 0 keeps the lookup apart:
+ * else the planner may read every case holding a frequent word from the trigram index to join
+ * them to a handful of cases).
+ */
+const SEARCH_ROW = (caseId: string) =>
+  `(SELECT s.keys, s.body FROM case_search s WHERE s.case_id = ${caseId} OFFSET 0) s`;
+
 type Ranked = { id: string; createdAt: string; rank: number };
 type Window = { matches: Ranked[]; full: boolean; edge: CreatedCursor | null };
 
@@ -170,14 +178,28 @@ export async function searchCases(
     .split(/\s+/u)
     .filter((w) => w.length > 0)
     .slice(0, MAX_WORDS);
+  // Four words or more hold pairs of whole words (casetrail_phrase_pairs): see searchOlder.
+  const paired = words.join(' ').split(/[^\p{L}\p{N}]+/u).length >= 4;
   const text = (params: Params) => {
-    const phrase = containsSql(words.join(' '), params);
+    const joined = words.join(' ');
+    const phrase = containsSql(joined, params);
     const [inKeys, inBody] = [`s.keys LIKE ${phrase}`, `s.body LIKE ${phrase}`];
+    const all = words.map((word) => `s.body LIKE ${containsSql(word, params)}`).join(' AND ');
     return {
-      all: words.map((word) => `s.body LIKE ${containsSql(word, params)}`).join(' AND '),
+      all,
       rank: `(CASE WHEN ${inKeys} THEN 2 ELSE 0 END + CASE WHEN ${inBody} THEN 1 ELSE 0 END)`,
-      // The same ranks as conditions the trigram indexes serve.
+      // The same ranks as conditions.
       ofRank: (rank: number) => `${rank >= 2 ? '' : 'NOT '}${inKeys} AND ${rank % 2 === 1 ? '' : 'NOT '}${inBody}`,
+      // What an index finds each rank's cases by: the identifiers' trigrams, the phrase's
+      // word pairs (else its trigrams), the words' trigrams.
+      driver: (rank: number) =>
+        rank >= 2
+          ? inKeys
+          : rank === 1 && paired
+            ? `casetrail_word_pairs(s.body) @> casetrail_phrase_pairs(casetrail_fold(${params.add(joined)}))`
+            : rank === 1
+              ? inBody
+              : all,
     };
   };
   const windows = new Map<string, Promise<Window>>();
@@ -216,7 +238,12 @@ export async function searchCases(
   });
 }
 
-type SearchText = (params: Params) => { all: string; rank: string; ofRank: (rank: number) => string };
+type SearchText = (params: Params) => {
+  all: string;
+  rank: string;
+  ofRank: (rank: number) => string;
+  driver: (rank: number) => string;
+};
 
 const newestFirst = (a: Ranked, b: Ranked) =>
   a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1;
@@ -242,7 +269,7 @@ async function searchWindow(
   const { rows } = await pool.query<{ id: string; created_at: Date; rank: number; edge: boolean; n: number }>(
     `WITH w AS MATERIALIZED (SELECT c.id, c.created_at FROM ${source.sql} ORDER BY ${source.order} LIMIT ${limit})
      SELECT w.id, w.created_at, ${rank} AS rank, false AS edge, 0 AS n
-       FROM w JOIN case_search s ON s.case_id = w.id WHERE ${all}
+       FROM w CROSS JOIN LATERAL ${SEARCH_ROW('w.id')} WHERE ${all}
      UNION ALL
      SELECT * FROM (SELECT id, created_at, -1, true, (SELECT count(*)::int FROM w) FROM w ORDER BY created_at, id LIMIT 1) e`,
     params.values,
@@ -272,18 +299,20 @@ async function searchOlder(
   limit: number,
 ): Promise<Ranked[]> {
   const params = new Params();
-  const { all, ofRank } = text(params);
+  const { all, ofRank, driver } = text(params);
   const { scope } = query;
   const own = !scope.all && scope.receivedOrVerifiedBy === null && scope.submittedBy !== null;
   const found = [
-    all,
-    ofRank(rank),
+    driver(rank),
     `(s.created_at, s.case_id) < (${params.add(before.createdAt)}::timestamptz, ${params.add(before.id)}::uuid)`,
     ...(own ? [`s.submitted_by = ${params.add(scope.submittedBy)}::uuid`] : []),
   ];
   const source = listSource(query, params, null);
+  // The candidates the index finds, alone (materialized: the planner may not mix in the other
+  // conditions' indexes, which a frequent word makes slow), then the rank's own conditions.
   const { rows } = await pool.query<{ id: string; created_at: Date; rank: number }>(
-    `WITH m AS MATERIALIZED (SELECT s.case_id FROM case_search s WHERE ${found.join(' AND ')})
+    `WITH d AS MATERIALIZED (SELECT s.case_id FROM case_search s WHERE ${found.join(' AND ')}),
+          m AS (SELECT d.case_id FROM d CROSS JOIN LATERAL ${SEARCH_ROW('d.case_id')} WHERE ${all} AND ${ofRank(rank)})
      SELECT c.id, c.created_at, ${params.add(rank)}::int AS rank FROM ${source.sql} AND c.id IN (SELECT case_id FROM m)
       ORDER BY ${source.order} LIMIT ${params.add(limit)}`,
     params.values,

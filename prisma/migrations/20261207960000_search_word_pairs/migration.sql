@@ -1,0 +1,29 @@
+-- A phrase the trigram index cannot find quickly (docs/design.md §11, "How a search pages"):
+-- its words are frequent while the phrase is rare, and a trigram says nothing of which word
+-- follows which, so every case holding the words would be read to find the few holding the
+-- phrase. The adjacent word pairs of each search text, indexed, answer it: a phrase of four
+-- words or more has pairs of whole words (neither first nor last, which may be cut), and a
+-- case holding the phrase holds those pairs. Words are runs of letters and digits of the
+-- folded text.
+CREATE FUNCTION casetrail_word_pairs(folded text) RETURNS text[]
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  AS $$
+    SELECT coalesce(array_agg(DISTINCT w.t || ' ' || w.n), '{}') FROM (
+      SELECT t, lead(t) OVER (ORDER BY i) AS n
+        FROM unnest(regexp_split_to_array(folded, '[^[:alnum:]]+')) WITH ORDINALITY AS u(t, i)) w
+     WHERE w.t <> '' AND w.n <> ''
+  $$;
+
+-- The pairs of whole words of a searched phrase: a phrase's first and last words may be the
+-- end and the start of longer words, so only pairs between them count.
+CREATE FUNCTION casetrail_phrase_pairs(folded text) RETURNS text[]
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  AS $$
+    SELECT coalesce(array_agg(DISTINCT w.t || ' ' || w.n), '{}') FROM (
+      SELECT t, i, lead(t) OVER (ORDER BY i) AS n, count(*) OVER () AS k
+        FROM unnest(regexp_split_to_array(folded, '[^[:alnum:]]+')) WITH ORDINALITY AS u(t, i)) w
+     WHERE w.i >= 2 AND w.i + 1 <= w.k - 1 AND w.t <> '' AND w.n <> ''
+  $$;
+
+-- An expression index (schema.prisma cannot state one: see the CaseSearch model).
+CREATE INDEX "case_search_pairs_idx" ON "case_search" USING GIN (casetrail_word_pairs("body"));
