@@ -104,8 +104,8 @@ export async function writeHistory(
        FROM bench_map m JOIN cases c ON c.id = m.id LEFT JOIN case_personal_data p ON p.case_id = c.id`,
   );
   await client.query(
-    `INSERT INTO case_topics (topic, created_at, case_id)
-     SELECT t, c.created_at, c.id FROM bench_map m JOIN cases c ON c.id = m.id, unnest(c.topics) t`,
+    `INSERT INTO case_topics (topic, created_at, case_id, received_at)
+     SELECT t, c.created_at, c.id, c.received_at FROM bench_map m JOIN cases c ON c.id = m.id, unnest(c.topics) t`,
   );
   await client.query(
     `INSERT INTO stage_visits (case_id, seq, stage, entered_at, deadline_at, left_at)
