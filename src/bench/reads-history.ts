@@ -117,7 +117,7 @@ export async function writeHistory(
               lead(casetrail_instant(e.occurred_at)) OVER (PARTITION BY e.case_id ORDER BY e.seq) AS left_at
          FROM bench_map m JOIN events e ON e.case_id = m.id
         WHERE e.type IN ('case.received', 'case.verified', 'case.referred', 'case.penalty_issued', 'case.closed')) v
-      WHERE type <> 'case.closed'`,
+      WHERE type <> 'case.closed' AND left_at IS NOT NULL`,
   );
   for (const [table, trigger] of PROJECTION_TRIGGERS)
     await client.query(`ALTER TABLE ${table} ENABLE TRIGGER ${trigger}`);

@@ -131,6 +131,22 @@ describe('casetrail import', () => {
       'case.penalty_issued',
       'case.closed',
     ]);
+    // Its stage visits start and end when the record says, not when it was imported.
+    const at = events.rows
+      .filter((e) => e.type !== 'case.sla_breached')
+      .map((e) => new Date(e.payload.imported?.at ?? ''));
+    const { rows: visits } = await system.harness.pool.query<{ stage: string; entered_at: Date; left_at: Date }>(
+      'SELECT stage, entered_at, left_at FROM stage_visits WHERE case_id = $1 ORDER BY seq',
+      [found?.id],
+    );
+    expect(visits).toEqual(
+      ['received', 'verified', 'referred', 'penalty_issued'].map((stage, i) => ({
+        stage,
+        entered_at: at[i],
+        left_at: at[i + 1],
+      })),
+    );
+    expect(at[0]).toEqual(new Date('2026-06-03T01:15:00.000Z'));
     // Written as a command writes them (format 2): no URL or claim of the row in a hashed payload.
     const { rows: held } = await system.harness.pool.query<{ field: string; value: string }>(
       'SELECT field, value FROM case_personal_values WHERE case_id = $1',

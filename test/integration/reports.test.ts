@@ -379,3 +379,51 @@ describe('GET /v1/reports/summary', () => {
     expect((await get(clerk, '/v1/reports/summary?from=2026-11-01&to=2026-11-30')).statusCode).toBe(403);
   });
 });
+
+describe('stage visits', () => {
+  const STAGES: Record<string, string> = {
+    'case.received': 'received',
+    'case.verified': 'verified',
+    'case.referred': 'referred',
+    'case.penalty_issued': 'penalty_issued',
+  };
+
+  /** The visits a case's trail says it completed: each stage-entering event to the next one. */
+  async function expectedVisits(caseId: string) {
+    const { rows } = await db.pool.query<{
+      seq: number;
+      type: string;
+      occurred_at: string;
+      payload: { deadlineAt?: string | null };
+    }>(
+      `SELECT seq, type, occurred_at, payload FROM events
+        WHERE case_id = $1 AND type IN ('case.received', 'case.verified', 'case.referred', 'case.penalty_issued', 'case.closed')
+        ORDER BY seq`,
+      [caseId],
+    );
+    return rows.slice(0, -1).map((e, i) => ({
+      seq: e.seq,
+      stage: STAGES[e.type],
+      enteredAt: new Date(e.occurred_at),
+      deadlineAt: typeof e.payload.deadlineAt === 'string' ? new Date(e.payload.deadlineAt) : null,
+      leftAt: new Date((rows[i + 1] as { occurred_at: string }).occurred_at),
+    }));
+  }
+
+  const visits = async (caseId: string) =>
+    (
+      await db.pool.query(
+        `SELECT seq, stage, entered_at AS "enteredAt", deadline_at AS "deadlineAt", left_at AS "leftAt"
+           FROM stage_visits WHERE case_id = $1 ORDER BY seq`,
+        [caseId],
+      )
+    ).rows;
+
+  it('holds each visit a case completed, written when it left the stage, and none of the stage it is in', async () => {
+    // A and C went from receipt to closure, E was verified and dismissed, D is still received.
+    for (const id of [ids.A, ids.C, ids.E]) expect(await visits(id)).toEqual(await expectedVisits(id));
+    expect((await visits(ids.C)).map((v) => v.stage)).toEqual(['received', 'verified', 'referred', 'penalty_issued']);
+    expect((await visits(ids.E)).map((v) => v.stage)).toEqual(['received', 'verified']);
+    expect(await visits(ids.D)).toEqual([]);
+  });
+});
