@@ -3,14 +3,15 @@
 -- follows which, so every case holding the words would be read to find the few holding the
 -- phrase. The adjacent word pairs of each search text, indexed, answer it: a phrase of four
 -- words or more has pairs of whole words (neither first nor last, which may be cut), and a
--- case holding the phrase holds those pairs. Words are runs of letters and digits of the
--- folded text.
+-- case holding the phrase holds those pairs. Words are what single spaces separate in the
+-- folded text, as in the phrase searched (its words joined by one space): a phrase found in
+-- a text has each inner word between two spaces there too.
 CREATE FUNCTION casetrail_word_pairs(folded text) RETURNS text[]
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
   AS $$
     SELECT coalesce(array_agg(DISTINCT w.t || ' ' || w.n), '{}') FROM (
       SELECT t, lead(t) OVER (ORDER BY i) AS n
-        FROM unnest(regexp_split_to_array(folded, '[^[:alnum:]]+')) WITH ORDINALITY AS u(t, i)) w
+        FROM unnest(string_to_array(folded, ' ')) WITH ORDINALITY AS u(t, i)) w
      WHERE w.t <> '' AND w.n <> ''
   $$;
 
@@ -21,7 +22,7 @@ CREATE FUNCTION casetrail_phrase_pairs(folded text) RETURNS text[]
   AS $$
     SELECT coalesce(array_agg(DISTINCT w.t || ' ' || w.n), '{}') FROM (
       SELECT t, i, lead(t) OVER (ORDER BY i) AS n, count(*) OVER () AS k
-        FROM unnest(regexp_split_to_array(folded, '[^[:alnum:]]+')) WITH ORDINALITY AS u(t, i)) w
+        FROM unnest(string_to_array(folded, ' ')) WITH ORDINALITY AS u(t, i)) w
      WHERE w.i >= 2 AND w.i + 1 <= w.k - 1 AND w.t <> '' AND w.n <> ''
   $$;
 

@@ -179,7 +179,7 @@ export async function searchCases(
     .filter((w) => w.length > 0)
     .slice(0, MAX_WORDS);
   // Four words or more hold pairs of whole words (casetrail_phrase_pairs): see searchOlder.
-  const paired = words.join(' ').split(/[^\p{L}\p{N}]+/u).length >= 4;
+  const paired = words.length >= 4;
   const text = (params: Params) => {
     const joined = words.join(' ');
     const phrase = containsSql(joined, params);
