@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { PRIORITIES, type CaseState, type StoredEvent } from '../../domain/index.ts';
 import { rowToCase, rowToEvent, type CaseRow, type EventRow } from './case.repository.ts';
+import { inTransaction } from './transaction.ts';
 
 /**
  * Which cases a reader may list, as data: the app layer derives it from the actor with the
@@ -105,6 +106,18 @@ function filterSql(filter: CaseFilter, timeZone: string, params: Params): string
 type ListQuery = { scope: CaseScope; filter: CaseFilter; timeZone: string; limit: number };
 
 /**
+ * A page's query, without parallel workers: a page stops after a few dozen rows read in
+ * index order, which workers only delay (starting two and merging their rows took a list
+ * by topic from 10 ms to 76 ms at a million cases).
+ */
+function pageQuery<R extends pg.QueryResultRow>(pool: pg.Pool, sql: string, values: unknown[]) {
+  return inTransaction(pool, (client) => client.query<R>(sql, values), {
+    readOnly: true,
+    local: { max_parallel_workers_per_gather: 0 },
+  });
+}
+
+/**
  * The cases of the scope and filters in list order (newest first), as a FROM clause and its
  * order: with a topic, read from case_topics, whose key is in that order, so that the page
  * stops after its rows instead of gathering every case of the topic and sorting them.
@@ -136,7 +149,8 @@ export async function selectCases(
 ): Promise<CaseState[]> {
   const params = new Params();
   const source = listSource(query, params, query.after);
-  const { rows } = await pool.query<CaseRow>(
+  const { rows } = await pageQuery<CaseRow>(
+    pool,
     `SELECT c.* FROM ${source.sql} ORDER BY ${source.order} LIMIT ${params.add(query.limit + 1)}`,
     params.values,
   );
@@ -266,7 +280,8 @@ async function searchWindow(
   const source = listSource(query, params, after);
   const { all, rank } = text(params);
   const limit = params.add(size);
-  const { rows } = await pool.query<{ id: string; created_at: Date; rank: number; edge: boolean; n: number }>(
+  const { rows } = await pageQuery<{ id: string; created_at: Date; rank: number; edge: boolean; n: number }>(
+    pool,
     `WITH w AS MATERIALIZED (SELECT c.id, c.created_at FROM ${source.sql} ORDER BY ${source.order} LIMIT ${limit})
      SELECT w.id, w.created_at, ${rank} AS rank, false AS edge, 0 AS n
        FROM w CROSS JOIN LATERAL ${SEARCH_ROW('w.id')} WHERE ${all}
@@ -310,7 +325,8 @@ async function searchOlder(
   const source = listSource(query, params, null);
   // The candidates the index finds, alone (materialized: the planner may not mix in the other
   // conditions' indexes, which a frequent word makes slow), then the rank's own conditions.
-  const { rows } = await pool.query<{ id: string; created_at: Date; rank: number }>(
+  const { rows } = await pageQuery<{ id: string; created_at: Date; rank: number }>(
+    pool,
     `WITH d AS MATERIALIZED (SELECT s.case_id FROM case_search s WHERE ${found.join(' AND ')}),
           m AS (SELECT d.case_id FROM d CROSS JOIN LATERAL ${SEARCH_ROW('d.case_id')} WHERE ${all} AND ${ofRank(rank)})
      SELECT c.id, c.created_at, ${params.add(rank)}::int AS rank FROM ${source.sql} AND c.id IN (SELECT case_id FROM m)
