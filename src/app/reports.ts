@@ -2,9 +2,8 @@ import type pg from 'pg';
 import { CATEGORIES, DEFAULT_TIME_ZONE, OPEN_STAGES, OUTCOMES, PLATFORMS } from '../domain/index.ts';
 import {
   appealFigures,
-  authorityFigures,
+  authorityAndPenaltyFigures,
   closureFigures,
-  penaltyFigures,
   periodBounds,
   receivedFigures,
   slaFigures,
@@ -60,11 +59,10 @@ const sum = (rows: readonly { n: number }[]) => rows.reduce((total, r) => total 
 export async function summaryReport(deps: ReportDeps, query: { from: string; to: string }): Promise<SummaryReport> {
   const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
   const p = await periodBounds(deps.pool, query.from, query.to, timeZone);
-  const [received, closure, authorities, penalties, appeals, sla, verifiers] = await Promise.all([
+  const [received, closure, { authorities, penalties }, appeals, sla, verifiers] = await Promise.all([
     receivedFigures(deps.pool, p),
     closureFigures(deps.pool, p),
-    authorityFigures(deps.pool, p),
-    penaltyFigures(deps.pool, p),
+    authorityAndPenaltyFigures(deps.pool, p),
     appealFigures(deps.pool, p),
     slaFigures(deps.pool, p),
     verifierFigures(deps.pool, p),

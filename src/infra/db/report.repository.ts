@@ -80,41 +80,59 @@ export async function closureFigures(pool: pg.Pool, p: Period) {
 
 export type AuthorityRow = { code: string; name: string; referrals: number; penalties: number };
 
-/** Referrals made and penalties issued (by their issuedAt) in the period, per authority. */
-export async function authorityFigures(pool: pg.Pool, p: Period): Promise<AuthorityRow[]> {
-  const { rows } = await pool.query<AuthorityRow>(
-    `SELECT code, max(name) AS name, sum(referrals)::int AS referrals, sum(penalties)::int AS penalties FROM (
-       SELECT referral -> 'authority' ->> 'code' AS code, referral -> 'authority' ->> 'name' AS name, 1 AS referrals, 0 AS penalties
-         FROM cases WHERE referred_at >= $1 AND referred_at < $2
-       UNION ALL
-       SELECT penalty -> 'authority' ->> 'code', penalty -> 'authority' ->> 'name', 0, 1
-         FROM cases WHERE penalty_issued_at >= $1 AND penalty_issued_at < $2) a
-     GROUP BY code ORDER BY code`,
-    [p.start, p.end],
-  );
-  return rows;
-}
-
-/** Penalties issued in the period: how many, fines per currency, distinct accounts (by the subject's digest). */
-export async function penaltyFigures(pool: pg.Pool, p: Period) {
-  const inPeriod = 'penalty_issued_at >= $1 AND penalty_issued_at < $2';
-  const [totals, fines] = await Promise.all([
-    sortingQuery<{ count: number; accounts: number }>(
-      pool,
-      `SELECT count(*)::int AS count, count(DISTINCT penalty -> 'subject' ->> 'digest')::int AS accounts
-         FROM cases WHERE ${inPeriod}`,
+/**
+ * Referrals made in the period per authority, and penalties issued (by their issuedAt) in
+ * it: how many, per authority, fines per currency, distinct accounts (by the subject's
+ * digest). The period's penalties are read once (the rows are spread over the table: each
+ * further pass read them all again).
+ */
+export async function authorityAndPenaltyFigures(pool: pg.Pool, p: Period) {
+  const [referrals, penalties] = await Promise.all([
+    pool.query<{ code: string; name: string; n: number }>(
+      `SELECT referral -> 'authority' ->> 'code' AS code, max(referral -> 'authority' ->> 'name') AS name, count(*)::int AS n
+         FROM cases WHERE referred_at >= $1 AND referred_at < $2 GROUP BY 1`,
       [p.start, p.end],
     ),
-    pool.query<{ currency: string; amount: string }>(
-      `SELECT penalty -> 'fine' ->> 'currency' AS currency, sum((penalty -> 'fine' ->> 'amount')::numeric)::text AS amount
-         FROM cases WHERE ${inPeriod} GROUP BY 1 ORDER BY 1`,
+    sortingQuery<{
+      kind: 'total' | 'fine' | 'authority';
+      key: string | null;
+      name: string | null;
+      n: number;
+      amount: string | null;
+    }>(
+      pool,
+      `WITH p AS MATERIALIZED (
+         SELECT penalty -> 'authority' ->> 'code' AS code, penalty -> 'authority' ->> 'name' AS name,
+                penalty -> 'fine' ->> 'currency' AS currency, (penalty -> 'fine' ->> 'amount')::numeric AS amount,
+                penalty -> 'subject' ->> 'digest' AS subject
+           FROM cases WHERE penalty_issued_at >= $1 AND penalty_issued_at < $2)
+       SELECT 'total' AS kind, NULL AS key, NULL AS name, count(*)::int AS n, count(DISTINCT subject)::text AS amount FROM p
+       UNION ALL
+       SELECT 'fine', currency, NULL, count(*)::int, sum(amount)::text FROM p WHERE currency IS NOT NULL GROUP BY currency
+       UNION ALL
+       SELECT 'authority', code, max(name), count(*)::int, NULL FROM p GROUP BY code`,
       [p.start, p.end],
     ),
   ]);
+  const byCode = new Map<string, AuthorityRow>();
+  const row = (code: string, name: string | null) => {
+    const found = byCode.get(code) ?? { code, name: name ?? code, referrals: 0, penalties: 0 };
+    byCode.set(code, found);
+    return found;
+  };
+  for (const r of referrals.rows) row(r.code, r.name).referrals = r.n;
+  const total = penalties.rows.find((r) => r.kind === 'total');
+  for (const r of penalties.rows.filter((x) => x.kind === 'authority')) row(r.key ?? '', r.name).penalties = r.n;
   return {
-    count: totals.rows[0]?.count ?? 0,
-    accounts: totals.rows[0]?.accounts ?? 0,
-    fines: fines.rows.map((r) => ({ currency: r.currency, amount: Number(r.amount) })),
+    authorities: [...byCode.values()].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)),
+    penalties: {
+      count: total?.n ?? 0,
+      accounts: Number(total?.amount ?? 0),
+      fines: penalties.rows
+        .filter((r) => r.kind === 'fine')
+        .map((r) => ({ currency: r.key ?? '', amount: Number(r.amount) }))
+        .sort((a, b) => (a.currency < b.currency ? -1 : 1)),
+    },
   };
 }
 
