@@ -127,19 +127,15 @@ function listSource(query: ListQuery, params: Params, after: CreatedCursor | nul
   const where = [scopeSql(query.scope, params), ...filterSql(rest, query.timeZone, params)];
   const [from, key] =
     topic === undefined
-      ? ['cases c', '(c.created_at, c.id)']
+      ? ['cases c', ['c.created_at', 'c.id']]
       : [
           `case_topics t JOIN cases c ON c.id = t.case_id AND t.topic = ${params.add(topic)}`,
-          '(t.created_at, t.case_id)',
+          ['t.created_at', 't.case_id'],
         ];
   if (after !== null) {
-    where.push(`${key} < (${params.add(after.createdAt)}::timestamptz, ${params.add(after.id)}::uuid)`);
+    where.push(`(${key.join(', ')}) < (${params.add(after.createdAt)}::timestamptz, ${params.add(after.id)}::uuid)`);
   }
-  const order = key.slice(1, -1).split(', ');
-  return {
-    sql: `${from} WHERE ${where.join(' AND ')}`,
-    order: order.map((column) => `${column} DESC`).join(', '),
-  };
+  return { sql: `${from} WHERE ${where.join(' AND ')}`, order: key.map((column) => `${column} DESC`).join(', ') };
 }
 
 /** Newest first, keyset-paginated on (created_at, id); returns up to limit + 1 rows to detect a next page. */
@@ -179,8 +175,8 @@ type Window = { matches: Ranked[]; full: boolean; edge: CreatedCursor | null };
  *
  * Each rank is read newest first from a window: the newest SEARCH_WINDOW cases of the list
  * (scope and filters), joined to their search rows. A frequent word fills the page there. A
- * rank the window cannot fill is read from the trigram indexes, among the cases older than
- * the window: a rare word, which the indexes find quickly. Neither read grows with the
+ * rank the window cannot fill is read from an index (trigrams, or word pairs for a long
+ * phrase) among the cases older than the window: a rare word, which an index finds quickly. Neither read grows with the
  * history for a frequent word or a rare one.
  */
 export async function searchCases(
